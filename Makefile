@@ -1,0 +1,109 @@
+# civdesk — a plain Makefile (see docs/architecture.md for why not Meson).
+#
+#   make            build build/civdesk
+#   make run        install what is missing, build, create a demo database, serve it
+#   make check      install what is missing, run every test, then again under ASan+UBSan
+#   make asan       build build-asan/civdesk (ASan + UBSan)
+#   make format     clang-format every C file
+#
+# BUILD selects the output directory, so several builds can live side by side.
+
+BUILD    ?= build
+SAN      ?=
+CC       ?= cc
+PKGS     := libmicrohttpd jansson sqlite3 libsodium pwquality
+CFLAGS_WARN := -std=gnu17 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
+               -Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter
+OPT      ?= -O2 -g
+CFLAGS_ALL = $(CFLAGS_WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen -D_FORTIFY_SOURCE=2 \
+             $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lpthread -lm $(LDLIBS)
+
+SRC      := $(sort $(wildcard src/*/*.c))
+MAIN_SRC := src/cli/main.c
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
+GEN_SRC  := $(BUILD)/gen/iso_data.c $(BUILD)/gen/migrations.c
+OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
+            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+ISO_DIR  ?= /usr/share/iso-codes/json
+
+.PHONY: all run check asan unit api test-all format deps clean bench
+all: $(BUILD)/civdesk
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/tools/%: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $< $(shell pkg-config --cflags --libs jansson)
+
+$(BUILD)/gen/iso_data.c: $(BUILD)/tools/gen_iso
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/gen_iso $(ISO_DIR) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed embed_migrations migrations/ $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Wmissing-prototypes,$(CFLAGS_ALL)) -c -o $@ $<
+
+$(BUILD)/libcivdesk.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/civdesk: $(BUILD)/obj/cli/main.o $(BUILD)/libcivdesk.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcivdesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libcivdesk.a \
+		$(LDLIBS_ALL) $(shell pkg-config --libs cmocka)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- tests ------------------------------------------------------------------------------
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+api: $(BUILD)/civdesk
+	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node --test --test-concurrency=2 tests/api/
+
+test-all: unit api
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all
+
+check: deps
+	$(MAKE) test-all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-all
+	@echo "make check: all suites passed (plain and ASan+UBSan)"
+
+# ---- running ----------------------------------------------------------------------------
+
+DB ?= civdesk.db
+LISTEN ?= 127.0.0.1:8080
+run: deps
+	$(MAKE) all
+	@if [ ! -f "$(DB)" ]; then $(BUILD)/civdesk demo --db "$(DB)"; \
+	else $(BUILD)/civdesk init --db "$(DB)" >/dev/null; \
+	     [ -f "$(DB).login" ] && cat "$(DB).login" || true; fi
+	$(BUILD)/civdesk serve --db "$(DB)" --listen $(LISTEN)
+
+format:
+	clang-format -i $(SRC) $(wildcard src/*/*.h) $(wildcard tools/*.c) $(UNIT_SRC)
+
+clean:
+	rm -rf build build-asan

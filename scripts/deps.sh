@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages civdesk needs to build and test, if any is missing, and the
+# npm packages of the browser tests. Says what it installs; does nothing when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+    build-essential pkg-config          # compiler, make, library flags
+    libmicrohttpd-dev                   # HTTP server
+    libjansson-dev                      # JSON parsing
+    libsqlite3-dev sqlite3              # storage (sqlite3: the shell, for tests and ops)
+    libsodium-dev                       # Argon2id, random tokens, SHA-256
+    libpwquality-dev                    # weak-password rejection
+    libicu-dev libstemmer-dev           # search tokenizer
+    libcsv-dev libical-dev libxlsxwriter-dev  # import, calendar, export
+    libcmocka-dev                       # unit tests
+    iso-codes                           # ISO 3166 / 639 lists, embedded at build time
+    clang libclang-rt-14-dev            # fuzzing (libFuzzer)
+    nodejs                              # API and browser tests (node --test)
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing Debian packages: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

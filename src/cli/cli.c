@@ -1,0 +1,454 @@
+/*
+ * The command line: a table of subcommands, each with its options and --help. Exit
+ * status: 0 success, 1 a user error (one line on stderr), 2 a usage error.
+ */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+#include "core/valid.h"
+#include "domain/domain.h"
+#include "http/http.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define EXIT_USER 1
+#define EXIT_USAGE 2
+
+/* Options every command may take; fields not used by a command stay NULL. */
+struct opts {
+    const char *db;
+    const char *listen;
+    const char *threads;
+    const char *email;
+    const char *role;
+    const char *org;
+    const char *name;
+    const char *label;
+    int nargs;
+    char **args;
+};
+
+struct command {
+    const char *name;  /* "user add" */
+    const char *usage; /* after the name */
+    const char *help;  /* what it does, one paragraph */
+    const char *flags; /* which long options it takes, space-separated */
+    int (*run)(struct opts *o);
+    int nargs; /* positional arguments required */
+};
+
+static int user_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static int user_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("civdesk: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_USER;
+}
+
+static const struct principal cli_principal = {.role = ROLE_ADMIN, .email = "cli"};
+
+static int open_db(struct opts *o, enum store_open_mode mode, struct store **s)
+{
+    struct error err = ERROR_INIT;
+    if (store_open(s, o->db, mode, &err) < 0)
+        return user_error("%s", err.msg);
+    return 0;
+}
+
+/* ---- init, serve, demo -------------------------------------------------------------- */
+
+static int cmd_init(struct opts *o)
+{
+    struct store *s;
+    if (open_db(o, STORE_OPEN_INIT, &s))
+        return EXIT_USER;
+    printf("civdesk: %s is ready (schema version %d)\n", o->db, store_schema_version(s));
+    store_close(s);
+    return 0;
+}
+
+static int cmd_serve(struct opts *o)
+{
+    struct store *s;
+    struct server_config cfg = {.listen = o->listen ? o->listen : "127.0.0.1:8080",
+                                .announce = stdout};
+    if (o->threads) {
+        int64_t n;
+        if (parse_i64(str_from(o->threads), 1, 256, &n) < 0)
+            return user_error("--threads must be a number from 1 to 256"), EXIT_USAGE;
+        cfg.threads = (unsigned)n;
+    }
+    if (open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct error err = ERROR_INIT;
+    int rc = http_serve(s, &cfg, &err);
+    store_close(s);
+    if (rc < 0)
+        return user_error("%s", err.msg);
+    return 0;
+}
+
+static int cmd_demo(struct opts *o)
+{
+    struct stat st;
+    if (stat(o->db, &st) == 0)
+        return user_error("%s already exists; demo creates a new database (give another --db)",
+                          o->db);
+    struct store *s;
+    if (open_db(o, STORE_OPEN_INIT, &s))
+        return EXIT_USER;
+    struct error err = ERROR_INIT;
+    char *login = NULL;
+    if (asprintf(&login, "%s.login", o->db) < 0)
+        die("out of memory");
+    int rc = demo_populate(s, login, &err);
+    free(login);
+    store_close(s);
+    if (rc < 0)
+        return user_error("demo: %s", err.msg);
+    return 0;
+}
+
+/* ---- users and tokens --------------------------------------------------------------- */
+
+/* One line from stdin (not a terminal) or a prompt without echo (a terminal). */
+static int read_password(char *out, size_t cap)
+{
+    bool tty = isatty(STDIN_FILENO);
+    struct termios old, noecho;
+    if (tty) {
+        fputs("Password: ", stderr);
+        fflush(stderr);
+        tcgetattr(STDIN_FILENO, &old);
+        noecho = old;
+        noecho.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSANOW, &noecho);
+    }
+    bool ok = fgets(out, (int)cap, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        fputc('\n', stderr);
+    }
+    if (!ok)
+        return -1;
+    size_t n = strlen(out);
+    if (n == cap - 1 && out[n - 1] != '\n')
+        return -2; /* longer than we accept: refuse rather than truncate */
+    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return 0;
+}
+
+static int cmd_user_add(struct opts *o)
+{
+    if (!o->email || !o->role)
+        return user_error("user add needs --email and --role"), EXIT_USAGE;
+    if (!valid_email(str_from(o->email)))
+        return user_error("--email: '%s' is not an e-mail address", o->email);
+    enum role role;
+    if (role_parse(o->role, &role) < 0)
+        return user_error("--role must be admin, officer or ngo"), EXIT_USAGE;
+    int64_t org = 0;
+    if (o->org && parse_i64(str_from(o->org), 1, INT64_MAX, &org) < 0)
+        return user_error("--org must be an organisation id"), EXIT_USAGE;
+    if (role == ROLE_NGO && !org)
+        return user_error("an ngo user needs --org, the id of their organisation");
+    if (role != ROLE_NGO && org)
+        return user_error("only ngo users belong to an organisation (drop --org)");
+    if (o->name && (!utf8_valid(o->name, strlen(o->name)) || strlen(o->name) > 200))
+        return user_error("--name must be UTF-8 text of at most 200 characters");
+
+    char pw[LIMIT_PASSWORD_MAX + 2];
+    int prc = read_password(pw, sizeof(pw));
+    if (prc == -2)
+        return user_error("the password is longer than %d bytes", LIMIT_PASSWORD_MAX);
+    if (prc < 0)
+        return user_error("no password given on standard input");
+    struct error err = ERROR_INIT;
+    char hash[128];
+    if (password_check(pw, o->email, &err) < 0 || password_hash(pw, hash, &err) < 0) {
+        sodium_memzero(pw, sizeof(pw));
+        return user_error("%s", err.msg);
+    }
+    sodium_memzero(pw, sizeof(pw));
+
+    struct store *s;
+    if (open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct store_tx *tx;
+    int rc = store_write_begin(s, &tx);
+    int64_t id = 0;
+    struct user u = {.email = o->email, .name = o->name, .role = o->role, .org_id = org,
+                     .password_hash = hash};
+    if (rc == 0)
+        rc = store_user_insert(tx, &u, &id, &err);
+    if (rc == 0) {
+        struct store_actor actor = principal_actor(&cli_principal);
+        char after[512];
+        snprintf(after, sizeof(after), "{\"email\":\"%s\",\"role\":\"%s\"}", o->email, o->role);
+        rc = store_audit(tx, &actor, "create", "users", id, NULL, after);
+    }
+    if (rc == 0)
+        rc = store_write_commit(tx, &err);
+    else if (tx)
+        store_write_rollback(tx);
+    store_close(s);
+    sodium_memzero(hash, sizeof(hash));
+    if (rc < 0)
+        return user_error("%s", err.msg[0] ? err.msg : "could not add the user");
+    printf("civdesk: user %s (%s) added with id %lld\n", o->email, o->role, (long long)id);
+    return 0;
+}
+
+static void print_user(void *arg, const struct user *u)
+{
+    printf("%-6lld %-40s %-8s %-6s %s\n", (long long)u->id, u->email, u->role,
+           u->org_id ? arena_printf(arg, "%lld", (long long)u->org_id) : "-",
+           u->disabled ? "disabled" : "active");
+}
+
+static int cmd_user_list(struct opts *o)
+{
+    struct store *s;
+    if (open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct arena a = ARENA_INIT;
+    printf("%-6s %-40s %-8s %-6s %s\n", "ID", "EMAIL", "ROLE", "ORG", "STATE");
+    int rc = store_user_each(store_reader(s), &a, print_user, &a);
+    arena_release(&a);
+    store_close(s);
+    return rc < 0 ? user_error("could not read users") : 0;
+}
+
+static int cmd_user_disable(struct opts *o)
+{
+    if (!o->email)
+        return user_error("user disable needs --email"), EXIT_USAGE;
+    struct store *s;
+    if (open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct arena a = ARENA_INIT;
+    struct user u;
+    struct store_tx *tx;
+    struct error err = ERROR_INIT;
+    int rc = store_write_begin(s, &tx);
+    if (rc == 0) {
+        rc = store_user_by_email(store_tx_conn(tx), o->email, &a, &u);
+        if (rc == STORE_NOT_FOUND)
+            error_set(&err, "no user with e-mail %s", o->email);
+        if (rc == 0)
+            rc = store_user_set_disabled(tx, u.id, true);
+        if (rc == 0)
+            rc = store_user_revoke_all(tx, u.id);
+        if (rc == 0) {
+            struct store_actor actor = principal_actor(&cli_principal);
+            rc = store_audit(tx, &actor, "disable", "users", u.id, NULL, NULL);
+        }
+        if (rc == 0)
+            rc = store_write_commit(tx, &err);
+        else
+            store_write_rollback(tx);
+    }
+    arena_release(&a);
+    store_close(s);
+    if (rc < 0)
+        return user_error("%s", err.msg[0] ? err.msg : "could not disable the user");
+    printf("civdesk: %s disabled; their tokens and sessions no longer work\n", o->email);
+    return 0;
+}
+
+static int cmd_token_create(struct opts *o)
+{
+    if (!o->email)
+        return user_error("token create needs --email"), EXIT_USAGE;
+    struct store *s;
+    if (open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct arena a = ARENA_INIT;
+    struct user u;
+    struct store_tx *tx;
+    struct error err = ERROR_INIT;
+    char text[TOKEN_TEXT_MAX];
+    unsigned char hash[32];
+    token_new(text, hash);
+    int rc = store_write_begin(s, &tx);
+    if (rc == 0) {
+        rc = store_user_by_email(store_tx_conn(tx), o->email, &a, &u);
+        if (rc == STORE_NOT_FOUND)
+            error_set(&err, "no user with e-mail %s", o->email);
+        else if (rc == 0 && u.disabled)
+            rc = error_set(&err, "%s is disabled", o->email);
+        if (rc == 0)
+            rc = store_token_insert(tx, u.id, hash, o->label);
+        if (rc == 0) {
+            struct store_actor actor = principal_actor(&cli_principal);
+            rc = store_audit(tx, &actor, "token_create", "users", u.id, NULL, NULL);
+        }
+        if (rc == 0)
+            rc = store_write_commit(tx, &err);
+        else
+            store_write_rollback(tx);
+    }
+    arena_release(&a);
+    store_close(s);
+    if (rc < 0) {
+        sodium_memzero(text, sizeof(text));
+        return user_error("%s", err.msg[0] ? err.msg : "could not create the token");
+    }
+    printf("%s\n", text);
+    sodium_memzero(text, sizeof(text));
+    return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------------- */
+
+static const struct command commands[] = {
+    {"init", "[--db PATH]", "Create the database, or migrate it to this version's schema.", "",
+     cmd_init, 0},
+    {"serve", "[--db PATH] [--listen HOST:PORT] [--threads N]",
+     "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080).",
+     "listen threads", cmd_serve, 0},
+    {"demo", "[--db PATH]",
+     "Create a new database full of realistic sample data and print an admin login.", "",
+     cmd_demo, 0},
+    {"user add", "--email E --role admin|officer|ngo [--org ID] [--name N] [--db PATH]",
+     "Add a user. The password is read from standard input (one line) when it is not a "
+     "terminal, and prompted for otherwise.",
+     "email role org name", cmd_user_add, 0},
+    {"user list", "[--db PATH]", "List the users.", "", cmd_user_list, 0},
+    {"user disable", "--email E [--db PATH]",
+     "Disable a user: their sessions and tokens stop working at once.", "email",
+     cmd_user_disable, 0},
+    {"token create", "--email E [--label L] [--db PATH]",
+     "Create an API token for a user and print it (and nothing else) on standard output. "
+     "Only its hash is stored: keep it.",
+     "email label", cmd_token_create, 0},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: civdesk COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].usage);
+    fprintf(f, "\nEvery command takes --db PATH (or CIVDESK_DB; default ./civdesk.db) and "
+               "--help.\nExit status: 0 success, 1 error, 2 usage error.\n");
+}
+
+static void command_help(const struct command *c, FILE *f)
+{
+    fprintf(f, "usage: civdesk %s %s\n\n%s\n", c->name, c->usage, c->help);
+}
+
+/* Matches "user add" against argv; returns how many words it took, 0 if none. */
+static int match_command(const struct command *c, int argc, char **argv)
+{
+    const char *space = strchr(c->name, ' ');
+    if (!space)
+        return strcmp(argv[0], c->name) == 0 ? 1 : 0;
+    size_t n = (size_t)(space - c->name);
+    if (strlen(argv[0]) != n || strncmp(argv[0], c->name, n) != 0)
+        return 0;
+    return argc > 1 && strcmp(argv[1], space + 1) == 0 ? 2 : 0;
+}
+
+static bool takes(const struct command *c, const char *flag)
+{
+    size_t n = strlen(flag);
+    for (const char *p = c->flags; (p = strstr(p, flag)); p += n)
+        if ((p == c->flags || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (auth_init() < 0)
+        die("libsodium failed to initialise");
+    const char *fake = getenv("CIVDESK_TEST_CLOCK_OFFSET");
+    int64_t offset;
+    if (fake && parse_i64(str_from(fake), -(1LL << 40), 1LL << 40, &offset) == 0)
+        core_set_clock_offset(offset);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    const struct command *cmd = NULL;
+    int words = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(commands) && !cmd; i++)
+        if ((words = match_command(&commands[i], argc - 1, argv + 1)))
+            cmd = &commands[i];
+    if (!cmd) {
+        fprintf(stderr, "civdesk: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    struct opts o = {.db = getenv("CIVDESK_DB")};
+    if (!o.db || !*o.db)
+        o.db = "civdesk.db";
+    static const struct option longopts[] = {
+        {"db", required_argument, 0, 'd'},     {"listen", required_argument, 0, 'l'},
+        {"threads", required_argument, 0, 't'}, {"email", required_argument, 0, 'e'},
+        {"role", required_argument, 0, 'r'},   {"org", required_argument, 0, 'o'},
+        {"name", required_argument, 0, 'n'},   {"label", required_argument, 0, 'L'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    int cargc = argc - words;
+    char **cargv = argv + words;
+    optind = 1;
+    opterr = 0;
+    int ch, idx = 0;
+    while ((ch = getopt_long(cargc, cargv, "h", longopts, &idx)) != -1) {
+        if (ch == 'h') {
+            command_help(cmd, stdout);
+            return 0;
+        }
+        if (ch == '?' || ch == ':') {
+            fprintf(stderr, "civdesk %s: unknown or incomplete option '%s'\n", cmd->name,
+                    cargv[optind - 1]);
+            command_help(cmd, stderr);
+            return EXIT_USAGE;
+        }
+        const char *name = NULL;
+        for (size_t i = 0; longopts[i].name; i++)
+            if (longopts[i].val == ch)
+                name = longopts[i].name;
+        if (ch != 'd' && !takes(cmd, name)) {
+            fprintf(stderr, "civdesk %s: does not take --%s\n", cmd->name, name);
+            command_help(cmd, stderr);
+            return EXIT_USAGE;
+        }
+        switch (ch) {
+        case 'd': o.db = optarg; break;
+        case 'l': o.listen = optarg; break;
+        case 't': o.threads = optarg; break;
+        case 'e': o.email = optarg; break;
+        case 'r': o.role = optarg; break;
+        case 'o': o.org = optarg; break;
+        case 'n': o.name = optarg; break;
+        case 'L': o.label = optarg; break;
+        }
+    }
+    o.nargs = cargc - optind;
+    o.args = cargv + optind;
+    if (o.nargs != cmd->nargs) {
+        fprintf(stderr, "civdesk %s: expected %d argument(s), got %d\n", cmd->name, cmd->nargs,
+                o.nargs);
+        command_help(cmd, stderr);
+        return EXIT_USAGE;
+    }
+    return cmd->run(&o);
+}

@@ -1,0 +1,30 @@
+/*
+ * Every limit on input, in one place. Anything a client sends is bounded by one of these;
+ * change a limit here and nowhere else.
+ */
+#ifndef CIVDESK_LIMITS_H
+#define CIVDESK_LIMITS_H
+
+#define LIMIT_HEADER_BYTES (16 * 1024)     /* request line + headers (MHD connection memory) */
+#define LIMIT_JSON_BODY (1024 * 1024)      /* a JSON request body: 1 MiB, else 413 */
+#define LIMIT_ATTACHMENT (20 * 1024 * 1024) /* an uploaded attachment: 20 MiB, else 413 */
+#define LIMIT_CSV_UPLOAD (64 * 1024 * 1024) /* a CSV uploaded for import */
+#define LIMIT_JSON_DEPTH 32                /* nesting of objects and arrays */
+#define LIMIT_URL_BYTES 4096               /* path + query string */
+#define LIMIT_QUERY_PARAMS 32              /* distinct query parameters */
+#define LIMIT_TEXT_SHORT 200               /* names, titles, cities (code points) */
+#define LIMIT_TEXT_MEDIUM 2000             /* addresses, notes (code points) */
+#define LIMIT_TEXT_LONG 200000             /* descriptions, document bodies (code points) */
+#define LIMIT_ARRAY_ITEMS 100              /* items in a list-valued field */
+#define LIMIT_EMAIL 254
+#define LIMIT_URL_FIELD 2000
+#define LIMIT_PASSWORD_MIN 12              /* code points */
+#define LIMIT_PASSWORD_MAX 1024            /* bytes: long passphrases allowed, no truncation */
+#define LIMIT_LIST_DEFAULT 50
+#define LIMIT_LIST_MAX 500
+#define LIMIT_SEARCH_QUERY 500             /* bytes of a search query */
+#define LIMIT_CURSOR 512                   /* bytes of an opaque cursor */
+#define LIMIT_CONNECTIONS 1024             /* concurrent HTTP connections */
+#define LIMIT_CONNECTION_TIMEOUT 30        /* seconds idle before a connection is closed */
+
+#endif

@@ -1,0 +1,109 @@
+/* Validation of value types. */
+#include "core/valid.h"
+#include "core/iso.h"
+#include "core/limits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct iso_entry *iso_find(const struct iso_entry *t, size_t n, struct str code)
+{
+    if (code.n != 2)
+        return NULL;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strncmp(t[mid].code, code.p, 2);
+        if (c == 0)
+            return &t[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+bool valid_country(struct str s)
+{
+    return iso_find(iso_countries, iso_countries_count, s) != NULL;
+}
+
+const char *country_name(struct str code)
+{
+    const struct iso_entry *e = iso_find(iso_countries, iso_countries_count, code);
+    return e ? e->name : NULL;
+}
+
+size_t country_count(void)
+{
+    return iso_countries_count;
+}
+
+const char *country_code_at(size_t i)
+{
+    return i < iso_countries_count ? iso_countries[i].code : NULL;
+}
+
+bool valid_lang(struct str s)
+{
+    return iso_find(iso_languages, iso_languages_count, s) != NULL;
+}
+
+static bool is_ctl_or_space(unsigned char c)
+{
+    return c <= 0x20 || c == 0x7F;
+}
+
+bool valid_email(struct str s)
+{
+    if (s.n < 3 || s.n > LIMIT_EMAIL)
+        return false;
+    const char *at = memchr(s.p, '@', s.n);
+    if (!at || at == s.p || memchr(at + 1, '@', s.n - (size_t)(at - s.p) - 1))
+        return false;
+    size_t local = (size_t)(at - s.p), dom = s.n - local - 1;
+    if (local > 64 || dom < 3)
+        return false;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (is_ctl_or_space(c) || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' ||
+            c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == ':')
+            return false;
+    }
+    const char *d = at + 1;
+    if (d[0] == '.' || d[0] == '-' || d[dom - 1] == '.' || d[dom - 1] == '-')
+        return false;
+    const char *dot = memchr(d, '.', dom);
+    if (!dot)
+        return false;
+    for (size_t i = 1; i < dom; i++)
+        if (d[i] == '.' && d[i - 1] == '.')
+            return false;
+    return true;
+}
+
+bool valid_http_url(struct str s)
+{
+    size_t skip;
+    if (s.n > LIMIT_URL_FIELD)
+        return false;
+    if (str_starts_with(s, "https://"))
+        skip = 8;
+    else if (str_starts_with(s, "http://"))
+        skip = 7;
+    else
+        return false;
+    size_t host = 0;
+    for (size_t i = skip; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (is_ctl_or_space(c) || c == '"' || c == '<' || c == '>' || c == '\\')
+            return false;
+        if (c == '/' || c == '?' || c == '#')
+            break;
+        host++;
+    }
+    if (host == 0 || s.p[skip] == '.' || s.p[skip] == ':' || s.p[skip] == '@')
+        return false;
+    return true;
+}

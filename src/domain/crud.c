@@ -1,0 +1,187 @@
+/* Generic create / update / delete of declared resources, with audit and hooks. */
+#include "domain/domain.h"
+#include "core/valid.h"
+
+#include <string.h>
+
+/* References must point at records that exist: checked here to name the field. */
+static void check_refs(struct store_conn *c, const struct record *rec, struct errors *errs)
+{
+    const struct resource *res = rec->res;
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        const struct value *v = &rec->v[i];
+        if (v->null || !f->ref)
+            continue;
+        const struct resource *target = resource_find(str_from(f->ref));
+        if (!target)
+            continue;
+        if (f->type == FT_REF) {
+            if (!store_exists(c, target, v->i))
+                errors_add(errs, f->name, "no %s with id %lld", target->singular,
+                           (long long)v->i);
+        } else if (f->type == FT_REF_LIST) {
+            json_t *arr = json_loadb(v->s, v->n, 0, NULL);
+            size_t k;
+            json_t *item;
+            json_array_foreach(arr, k, item)
+            {
+                if (!store_exists(c, target, json_integer_value(item)))
+                    errors_add(errs, f->name, "no %s with id %lld", target->singular,
+                               (long long)json_integer_value(item));
+            }
+            json_decref(arr);
+        }
+    }
+}
+
+static int finish(struct store_tx *tx, int rc, struct error *msg)
+{
+    if (rc < 0) {
+        store_write_rollback(tx);
+        return rc;
+    }
+    return store_write_commit(tx, msg);
+}
+
+int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
+                     struct arena *a, struct errors *errs, struct error *msg)
+{
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
+    check_refs(ctx.conn, rec, errs);
+    if (rec->res->validate)
+        rec->res->validate(&ctx, rec, NULL, errs);
+    if (errs->n)
+        return DOMAIN_INVALID;
+    int rc = store_insert(tx, rec, msg);
+    if (rc < 0)
+        return rc;
+    struct buf after = BUF_INIT;
+    record_to_audit_json(rec, &after);
+    struct store_actor actor = principal_actor(who);
+    rc = store_audit(tx, &actor, "create", rec->res->name, rec->id, NULL, after.p);
+    buf_release(&after);
+    if (rc < 0)
+        error_set(msg, "could not write the audit entry");
+    return rc;
+}
+
+int domain_create(struct store *s, const struct principal *who, const struct resource *res,
+                  json_t *body, struct arena *a, struct errors *errs, struct error *msg,
+                  struct record **out)
+{
+    struct record *rec = record_new(res, a);
+    record_from_json(rec, body, RECORD_CREATE, a, errs);
+    if (errs->n)
+        return DOMAIN_INVALID;
+    struct store_tx *tx;
+    if (store_write_begin(s, &tx) < 0)
+        return error_set(msg, "the database is busy"), STORE_ERROR;
+    int rc = domain_insert_tx(tx, who, rec, a, errs, msg);
+    rc = finish(tx, rc, msg);
+    if (rc == STORE_OK)
+        *out = rec;
+    return rc;
+}
+
+int domain_update(struct store *s, const struct principal *who, const struct resource *res,
+                  int64_t id, int64_t if_match, json_t *patch, struct arena *a,
+                  struct errors *errs, struct error *msg, struct record **out)
+{
+    struct store_tx *tx;
+    if (store_write_begin(s, &tx) < 0)
+        return error_set(msg, "the database is busy"), STORE_ERROR;
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
+    struct record *old;
+    int rc = store_get(ctx.conn, res, id, a, &old);
+    if (rc < 0) {
+        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
+        return finish(tx, rc, msg);
+    }
+    if (if_match && old->version != if_match) {
+        error_set(msg,
+                  "the %s was changed by someone else (you had version %lld, it is now %lld): "
+                  "reload it and apply your change again",
+                  res->singular, (long long)if_match, (long long)old->version);
+        return finish(tx, STORE_VERSION, msg);
+    }
+    struct record *rec = record_copy(old, a);
+    record_from_json(rec, patch, RECORD_PATCH, a, errs);
+    if (!errs->n)
+        check_refs(ctx.conn, rec, errs);
+    if (!errs->n && res->validate)
+        res->validate(&ctx, rec, old, errs);
+    if (errs->n)
+        return finish(tx, DOMAIN_INVALID, msg);
+    rc = store_update(tx, rec, msg);
+    if (rc == STORE_OK) {
+        struct buf before = BUF_INIT, after = BUF_INIT;
+        record_to_audit_json(old, &before);
+        record_to_audit_json(rec, &after);
+        struct store_actor actor = principal_actor(who);
+        rc = store_audit(tx, &actor, "update", res->name, id, before.p, after.p);
+        buf_release(&before);
+        buf_release(&after);
+    }
+    rc = finish(tx, rc, msg);
+    if (rc == STORE_OK)
+        *out = rec;
+    return rc;
+}
+
+int domain_delete(struct store *s, const struct principal *who, const struct resource *res,
+                  int64_t id, int64_t if_match, struct arena *a, struct error *msg)
+{
+    struct store_tx *tx;
+    if (store_write_begin(s, &tx) < 0)
+        return error_set(msg, "the database is busy"), STORE_ERROR;
+    struct record *old;
+    int rc = store_get(store_tx_conn(tx), res, id, a, &old);
+    if (rc < 0) {
+        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
+        return finish(tx, rc, msg);
+    }
+    rc = store_delete(tx, res, id, if_match, msg);
+    if (rc == STORE_OK) {
+        struct buf before = BUF_INIT;
+        record_to_audit_json(old, &before);
+        struct store_actor actor = principal_actor(who);
+        rc = store_audit(tx, &actor, "delete", res->name, id, before.p, NULL);
+        buf_release(&before);
+    }
+    return finish(tx, rc, msg);
+}
+
+/* ---- hooks of the foundation's resources --------------------------------------------- */
+
+void organisation_validate(const struct hook_ctx *ctx, struct record *rec,
+                           const struct record *old, struct errors *errs)
+{
+    int founded = resource_field_index(rec->res, "founded_on");
+    const struct value *v = &rec->v[founded];
+    if (!v->null) {
+        char today[11];
+        date_from_unix(now_unix(), today);
+        if (strncmp(v->s, today, 10) > 0)
+            errors_add(errs, "founded_on", "is in the future");
+    }
+}
+
+void person_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                     struct errors *errs)
+{
+    int li = resource_field_index(rec->res, "languages");
+    const struct value *v = &rec->v[li];
+    if (v->null)
+        return;
+    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
+    size_t k;
+    json_t *item;
+    json_array_foreach(arr, k, item)
+    {
+        const char *code = json_string_value(item);
+        if (!valid_lang(str_from(code)))
+            errors_add(errs, "languages", "'%s' is not an ISO 639-1 language code", code);
+    }
+    json_decref(arr);
+}

@@ -1,0 +1,45 @@
+/*
+ * domain: the resources civdesk stores and the operations on them. Handlers (HTTP) and
+ * the command line both call these functions; nothing here knows HTTP.
+ */
+#ifndef CIVDESK_DOMAIN_H
+#define CIVDESK_DOMAIN_H
+
+#include "auth/auth.h"
+#include "resource/resource.h"
+#include "store/store.h"
+
+extern const struct resource res_organisations;
+extern const struct resource res_people;
+
+void organisation_validate(const struct hook_ctx *ctx, struct record *rec,
+                           const struct record *old, struct errors *errs);
+void person_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                     struct errors *errs);
+
+/* Outcome codes: the store's (STORE_*) plus invalid input. */
+#define DOMAIN_INVALID (-20) /* errs holds per-field messages */
+
+/*
+ * Generic operations on any declared resource, each one write transaction holding the
+ * change and its audit entry. `errs` collects field errors (DOMAIN_INVALID); `msg` the
+ * message of any other failure. *out is the record as stored (arena-owned).
+ */
+int domain_create(struct store *s, const struct principal *who, const struct resource *res,
+                  json_t *body, struct arena *a, struct errors *errs, struct error *msg,
+                  struct record **out);
+/* Applies a JSON merge patch. if_match: the version the caller saw, 0 if not given. */
+int domain_update(struct store *s, const struct principal *who, const struct resource *res,
+                  int64_t id, int64_t if_match, json_t *patch, struct arena *a,
+                  struct errors *errs, struct error *msg, struct record **out);
+int domain_delete(struct store *s, const struct principal *who, const struct resource *res,
+                  int64_t id, int64_t if_match, struct arena *a, struct error *msg);
+
+/* Inserts an already-validated record inside the caller's transaction (imports, demo). */
+int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
+                     struct arena *a, struct errors *errs, struct error *msg);
+
+/* Fills the demo database: organisations, people, users. Prints the admin login. */
+int demo_populate(struct store *s, const char *login_file, struct error *err);
+
+#endif

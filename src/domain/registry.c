@@ -1,0 +1,66 @@
+/*
+ * The registry of stored resources and the declarations of the foundation's two:
+ * organisations and people. Each further resource is declared in its own file and
+ * listed here, one line.
+ */
+#include "domain/domain.h"
+#include "core/limits.h"
+
+static const char *const legal_forms[] = {
+    "public_association", "foundation", "autonomous_nonprofit", "union", "association",
+    "religious_organisation", "other", NULL};
+
+static const struct field organisation_fields[] = {
+    {"name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"name_en", FT_TEXT, F_SEARCH | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"name_ru", FT_TEXT, F_SEARCH | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"acronym", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL},
+    {"country", FT_COUNTRY, F_REQUIRED | F_FILTER | F_SORT, 0, 0, NULL, NULL},
+    {"city", FT_TEXT, F_FILTER | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"legal_form", FT_ENUM, F_FILTER, 0, 0, legal_forms, NULL},
+    {"registration_no", FT_TEXT, F_FILTER, 0, 64, NULL, NULL},
+    {"founded_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"website", FT_URL, 0, 0, 0, NULL, NULL},
+    {"email", FT_EMAIL, 0, 0, 0, NULL, NULL},
+    {"phone", FT_TEXT, 0, 0, 40, NULL, NULL},
+    {"areas", FT_TEXT_LIST, F_FILTER, 0, 20, NULL, NULL},
+    {"description", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
+    {"public", FT_BOOL, F_FILTER, 0, 0, NULL, NULL},
+};
+
+const struct resource res_organisations = {
+    .name = "organisations",
+    .table = "organisations",
+    .singular = "organisation",
+    .fields = organisation_fields,
+    .nfields = ARRAY_SIZE(organisation_fields),
+    .owner = "id",
+    .public_flag = "public",
+    .validate = organisation_validate,
+};
+
+static const struct field person_fields[] = {
+    {"full_name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"organisation_id", FT_REF, F_FILTER, 0, 0, NULL, "organisations"},
+    {"position", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"email", FT_EMAIL, F_FILTER, 0, 0, NULL, NULL},
+    {"phone", FT_TEXT, 0, 0, 40, NULL, NULL},
+    {"languages", FT_TEXT_LIST, F_FILTER, 0, 20, NULL, NULL},
+    {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+};
+
+const struct resource res_people = {
+    .name = "people",
+    .table = "people",
+    .singular = "person",
+    .fields = person_fields,
+    .nfields = ARRAY_SIZE(person_fields),
+    .owner = "organisation_id",
+    .validate = person_validate,
+};
+
+const struct resource *const resource_all[] = {
+    &res_organisations,
+    &res_people,
+};
+const size_t resource_count = ARRAY_SIZE(resource_all);

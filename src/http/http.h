@@ -1,0 +1,100 @@
+/*
+ * http: the server (libmicrohttpd), the route table, requests and responses.
+ *
+ * A request owns an arena that lives until its response is queued and sent; handlers
+ * allocate from it and never free. Every error leaves as RFC 9457 problem JSON.
+ */
+#ifndef CIVDESK_HTTP_H
+#define CIVDESK_HTTP_H
+
+#include "auth/auth.h"
+#include "core/core.h"
+#include "resource/resource.h"
+#include "store/store.h"
+
+struct server_config {
+    const char *listen;  /* "127.0.0.1:8080"; port 0 picks a free one */
+    unsigned threads;    /* worker threads; 0: one per core */
+    FILE *announce;      /* where to print the URL once listening (stdout) */
+};
+
+/* Serves until SIGINT or SIGTERM. Negative with a message if it cannot start. */
+int http_serve(struct store *s, const struct server_config *cfg, struct error *err);
+
+/* ---- what handlers see -------------------------------------------------------------- */
+
+struct MHD_Connection;
+
+enum http_method {
+    M_GET = 1 << 0,
+    M_POST = 1 << 1,
+    M_PATCH = 1 << 2,
+    M_DELETE = 1 << 3,
+    M_PUT = 1 << 4,
+    M_HEAD = 1 << 5,
+    M_OTHER = 1 << 6,
+};
+
+struct header {
+    const char *name, *value; /* arena-owned */
+};
+
+struct request {
+    struct arena arena;
+    struct MHD_Connection *conn; /* borrowed from MHD */
+    struct store *store;         /* borrowed */
+    enum http_method method;
+    const char *path;            /* decoded path, arena-owned */
+    struct buf body;             /* request body (owned, released with the request) */
+    bool body_too_large;
+    struct principal who;
+    /* captured by the route pattern */
+    const struct resource *res;  /* {collection} */
+    int64_t id;                  /* {id} */
+    /* the response being built */
+    int status;
+    const char *content_type;
+    struct buf out;              /* response body (handed to MHD when queued) */
+    struct header headers[16];
+    size_t nheaders;
+    bool queued;
+};
+
+typedef void (*handler_fn)(struct request *r);
+
+enum route_flags {
+    ROUTE_PUBLIC = 1 << 0, /* no credentials needed */
+    ROUTE_BODY = 1 << 1,   /* takes a JSON body */
+};
+
+struct route {
+    enum http_method method;
+    const char *pattern; /* "/api/v1/{collection}/{id}": literals, {collection}, {id} */
+    handler_fn handler;
+    enum role min_role;  /* the least role that may call it */
+    unsigned flags;      /* enum route_flags */
+};
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/* Matches a path against one pattern, filling captures; false if it does not match. */
+bool route_match(const struct route *rt, const char *path, struct request *r);
+
+/* ---- building responses ------------------------------------------------------------- */
+
+void resp_header(struct request *r, const char *name, const char *value);
+/* Starts a JSON body: the writer points into r->out. */
+void resp_json(struct request *r, int status, struct jw *w);
+/*
+ * Ends the request with an RFC 9457 problem. detail: what went wrong, for a person;
+ * errs (may be NULL): per-field errors for 422.
+ */
+void resp_problem(struct request *r, int status, const char *detail, const struct errors *errs);
+
+/* A query-string parameter (decoded), or NULL. */
+const char *req_query(struct request *r, const char *name);
+/* A request header, or NULL. */
+const char *req_header(struct request *r, const char *name);
+
+#endif

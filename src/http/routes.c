@@ -1,0 +1,421 @@
+/*
+ * The route table and the generic resource handlers. Handlers translate between HTTP and
+ * the domain: parse, call, write the answer. Access is checked centrally (server.c) from
+ * the table's min_role; row-level scoping for NGO users is applied here through the
+ * resource's owner field.
+ */
+#include "domain/domain.h"
+#include "http/http.h"
+#include "core/limits.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- matching ----------------------------------------------------------------------- */
+
+bool route_match(const struct route *rt, const char *path, struct request *r)
+{
+    struct str pat = str_from(rt->pattern), p = str_from(path), ps, pp;
+    if (p.n > 1 && p.p[p.n - 1] == '/')
+        p.n--; /* "/api/v1/organisations/" is "/api/v1/organisations" */
+    for (;;) {
+        bool more_pat = str_cut(pat, '/', &ps, &pat);
+        bool more_path = str_cut(p, '/', &pp, &p);
+        if (str_eq_cstr(ps, "{collection}")) {
+            const struct resource *res = resource_find(pp);
+            if (!res)
+                return false;
+            r->res = res;
+        } else if (str_eq_cstr(ps, "{id}")) {
+            int64_t id;
+            if (parse_i64(pp, 1, INT64_MAX, &id) < 0)
+                return false;
+            r->id = id;
+        } else if (!str_eq(ps, pp)) {
+            return false;
+        }
+        if (more_pat != more_path)
+            return false;
+        if (!more_pat)
+            return true;
+    }
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static void problem_for(struct request *r, int rc, const struct error *msg,
+                        const struct errors *errs)
+{
+    switch (rc) {
+    case DOMAIN_INVALID:
+        resp_problem(r, 422, "some fields are not valid; see errors", errs);
+        break;
+    case STORE_NOT_FOUND:
+        resp_problem(r, 404, msg->msg[0] ? msg->msg : "no such record", NULL);
+        break;
+    case STORE_CONFLICT:
+    case STORE_REFERENCED:
+        resp_problem(r, 409, msg->msg, NULL);
+        break;
+    case STORE_VERSION:
+        resp_problem(r, 412, msg->msg, NULL);
+        break;
+    case STORE_BAD_REF:
+        resp_problem(r, 422, msg->msg, NULL);
+        break;
+    default:
+        log_error("%s %s: %s", r->res ? r->res->name : "-", r->path, msg->msg);
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+        break;
+    }
+}
+
+static void set_etag(struct request *r, int64_t version)
+{
+    char etag[32];
+    snprintf(etag, sizeof(etag), "\"%lld\"", (long long)version);
+    resp_header(r, "ETag", etag);
+}
+
+/* If-Match: "<version>" (or W/"<version>", or a bare number). 0 when absent or "*". */
+static int if_match(struct request *r, int64_t *version)
+{
+    *version = 0;
+    const char *h = req_header(r, MHD_HTTP_HEADER_IF_MATCH);
+    if (!h || strcmp(h, "*") == 0)
+        return 0;
+    struct str s = str_from(h);
+    if (str_starts_with(s, "W/"))
+        s.p += 2, s.n -= 2;
+    if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
+        s.p++, s.n -= 2;
+    if (parse_i64(s, 1, INT64_MAX, version) < 0) {
+        resp_problem(r, 412, "If-Match must be the ETag of the record, such as \"3\"", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* NGO users see only what their organisation owns; others see everything. */
+static bool may_see(const struct request *r, const struct record *rec)
+{
+    if (r->who.role >= ROLE_OFFICER)
+        return true;
+    const struct resource *res = rec->res;
+    if (!res->owner)
+        return r->who.role == ROLE_NGO;
+    if (strcmp(res->owner, "id") == 0)
+        return rec->id == r->who.org_id;
+    int i = resource_field_index(res, res->owner);
+    if (i < 0 || rec->v[i].null)
+        return false;
+    if (res->fields[i].type == FT_REF)
+        return rec->v[i].i == r->who.org_id;
+    char needle[32];
+    snprintf(needle, sizeof(needle), "%lld", (long long)r->who.org_id);
+    json_t *arr = json_loadb(rec->v[i].s, rec->v[i].n, 0, NULL);
+    bool found = false;
+    size_t k;
+    json_t *item;
+    json_array_foreach(arr, k, item) found |= json_integer_value(item) == r->who.org_id;
+    json_decref(arr);
+    return found;
+}
+
+static json_t *body_object(struct request *r)
+{
+    json_t *obj;
+    struct error msg = ERROR_INIT;
+    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj,
+                                                &msg);
+    if (st == JSON_READ_OK)
+        return obj;
+    resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
+    return NULL;
+}
+
+static void write_record(struct request *r, int status, const struct record *rec)
+{
+    struct jw w;
+    struct hook_ctx ctx = {.who = &r->who, .conn = store_reader(r->store), .arena = &r->arena};
+    resp_json(r, status, &w);
+    set_etag(r, rec->version);
+    record_to_json(&ctx, rec, &w);
+}
+
+/* ---- generic handlers --------------------------------------------------------------- */
+
+static void h_get(struct request *r)
+{
+    struct store_conn *c = store_reader(r->store);
+    struct record *rec;
+    store_read_begin(c);
+    int rc = store_get(c, r->res, r->id, &r->arena, &rec);
+    if (rc == STORE_OK && !may_see(r, rec))
+        rc = STORE_NOT_FOUND;
+    if (rc == STORE_OK)
+        write_record(r, 200, rec);
+    else if (rc == STORE_NOT_FOUND)
+        resp_problem(r, 404, "no such record", NULL);
+    else
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+    store_read_end(c);
+}
+
+/* Collects query parameters into an arena list (MHD iterator callback). */
+struct qparam {
+    const char *key, *value;
+};
+struct qparams {
+    struct qparam items[LIMIT_QUERY_PARAMS];
+    size_t n;
+    bool overflow;
+    bool duplicate;
+};
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    struct qparams *q = cls;
+    for (size_t i = 0; i < q->n; i++)
+        if (strcmp(q->items[i].key, key) == 0)
+            q->duplicate = true;
+    if (q->n == ARRAY_SIZE(q->items)) {
+        q->overflow = true;
+        return MHD_NO;
+    }
+    q->items[q->n++] = (struct qparam){key, value ? value : ""};
+    return MHD_YES;
+}
+
+/* Reads the list query from the URL into q; false (problem set) if anything is wrong. */
+static bool parse_list_query(struct request *r, struct list_query *q)
+{
+    struct qparams qp = {0};
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &qp);
+    if (qp.overflow) {
+        resp_problem(r, 400, "too many query parameters", NULL);
+        return false;
+    }
+    memset(q, 0, sizeof(*q));
+    q->sort = -1;
+    q->limit = LIMIT_LIST_DEFAULT;
+    for (size_t i = 0; i < qp.n; i++) {
+        const char *k = qp.items[i].key;
+        struct str v = str_from(qp.items[i].value);
+        if (!utf8_valid(v.p, v.n) || !utf8_valid(k, strlen(k))) {
+            errors_add(&errs, k, "is not valid UTF-8");
+            continue;
+        }
+        if (strcmp(k, "limit") == 0) {
+            int64_t n;
+            if (parse_i64(v, 1, LIMIT_LIST_MAX, &n) < 0)
+                errors_add(&errs, k, "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
+            else
+                q->limit = (int)n;
+        } else if (strcmp(k, "cursor") == 0) {
+            q->cursor = v;
+        } else if (strcmp(k, "count") == 0) {
+            if (str_eq_cstr(v, "true"))
+                q->count = true;
+            else if (!str_eq_cstr(v, "false"))
+                errors_add(&errs, k, "must be true or false");
+        } else if (strcmp(k, "q") == 0) {
+            if (v.n > LIMIT_SEARCH_QUERY)
+                errors_add(&errs, k, "is too long");
+            q->q = v;
+        } else if (strcmp(k, "sort") == 0) {
+            bool desc = v.n && v.p[0] == '-';
+            struct str name = desc ? (struct str){v.p + 1, v.n - 1} : v;
+            if (str_eq_cstr(name, "id")) {
+                q->sort = -1;
+                q->desc = desc;
+                continue;
+            }
+            int fi = -1;
+            for (size_t f = 0; f < r->res->nfields; f++)
+                if ((r->res->fields[f].flags & F_SORT) &&
+                    str_eq_cstr(name, r->res->fields[f].name))
+                    fi = (int)f;
+            if (fi < 0) {
+                struct buf allowed = BUF_INIT;
+                buf_puts(&allowed, "id");
+                for (size_t f = 0; f < r->res->nfields; f++)
+                    if (r->res->fields[f].flags & F_SORT)
+                        buf_printf(&allowed, ", %s", r->res->fields[f].name);
+                errors_add(&errs, k, "cannot sort by that; allowed: %s (prefix - for descending)",
+                           allowed.p);
+                buf_release(&allowed);
+            } else {
+                q->sort = fi;
+                q->desc = desc;
+            }
+        } else if (strcmp(k, "id") == 0) {
+            int64_t id;
+            if (parse_i64(v, 1, INT64_MAX, &id) < 0) {
+                errors_add(&errs, k, "must be an id");
+            } else if (q->nfilters < ARRAY_SIZE(q->filters)) {
+                q->filters[q->nfilters++] = (struct filter){.field = -1, .v = {.i = id}};
+            }
+        } else {
+            const struct field *f = resource_field(r->res, k);
+            if (!f || !(f->flags & F_FILTER) || (f->flags & F_HIDDEN)) {
+                errors_add(&errs, k, "is not a filter of %s", r->res->name);
+                continue;
+            }
+            struct value val;
+            const char *why;
+            if (value_from_text(f, v, &r->arena, &val, &why) < 0) {
+                errors_add(&errs, k, "%s", why);
+                continue;
+            }
+            if (q->nfilters < ARRAY_SIZE(q->filters))
+                q->filters[q->nfilters++] =
+                    (struct filter){.field = resource_field_index(r->res, k), .v = val};
+        }
+    }
+    if (qp.duplicate)
+        errors_add(&errs, "", "a query parameter is given twice");
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return false;
+    }
+    if (r->who.role == ROLE_NGO)
+        q->scope_org = r->who.org_id;
+    return true;
+}
+
+static void h_list(struct request *r)
+{
+    struct list_query q;
+    if (!parse_list_query(r, &q))
+        return;
+    struct store_conn *c = store_reader(r->store);
+    struct list_result res;
+    struct error msg = ERROR_INIT;
+    store_read_begin(c);
+    int rc = store_list(c, r->res, &q, &r->arena, &res, &msg);
+    if (rc == STORE_CONFLICT) {
+        resp_problem(r, 400, msg.msg, NULL);
+    } else if (rc < 0) {
+        log_error("list %s: %s", r->res->name, msg.msg);
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+    } else {
+        struct jw w;
+        struct hook_ctx ctx = {.who = &r->who, .conn = c, .arena = &r->arena};
+        resp_json(r, 200, &w);
+        jw_obj(&w);
+        jw_key(&w, "items");
+        jw_arr(&w);
+        for (size_t i = 0; i < res.n; i++)
+            record_to_json(&ctx, res.items[i], &w);
+        jw_arr_end(&w);
+        jw_kstr(&w, "next_cursor", res.next_cursor);
+        if (q.count)
+            jw_kint(&w, "total", res.total);
+        jw_obj_end(&w);
+    }
+    store_read_end(c);
+}
+
+static void h_create(struct request *r)
+{
+    json_t *body = body_object(r);
+    if (!body)
+        return;
+    struct errors errs;
+    struct error msg = ERROR_INIT;
+    struct record *rec = NULL;
+    errors_init(&errs, &r->arena);
+    int rc = domain_create(r->store, &r->who, r->res, body, &r->arena, &errs, &msg, &rec);
+    json_decref(body);
+    if (rc < 0) {
+        problem_for(r, rc, &msg, &errs);
+        return;
+    }
+    write_record(r, 201, rec);
+    resp_header(r, "Location",
+                arena_printf(&r->arena, "/api/v1/%s/%lld", r->res->name, (long long)rec->id));
+}
+
+static void h_update(struct request *r)
+{
+    int64_t version;
+    if (if_match(r, &version) < 0)
+        return;
+    json_t *body = body_object(r);
+    if (!body)
+        return;
+    struct errors errs;
+    struct error msg = ERROR_INIT;
+    struct record *rec = NULL;
+    errors_init(&errs, &r->arena);
+    int rc = domain_update(r->store, &r->who, r->res, r->id, version, body, &r->arena, &errs,
+                           &msg, &rec);
+    json_decref(body);
+    if (rc < 0)
+        problem_for(r, rc, &msg, &errs);
+    else
+        write_record(r, 200, rec);
+}
+
+static void h_delete(struct request *r)
+{
+    int64_t version;
+    if (if_match(r, &version) < 0)
+        return;
+    struct error msg = ERROR_INIT;
+    int rc = domain_delete(r->store, &r->who, r->res, r->id, version, &r->arena, &msg);
+    if (rc < 0) {
+        struct errors none;
+        errors_init(&none, &r->arena);
+        problem_for(r, rc, &msg, &none);
+        return;
+    }
+    r->status = 204;
+}
+
+static void h_healthz(struct request *r)
+{
+    struct jw w;
+    struct store_conn *c = store_reader(r->store);
+    bool ok = store_read_begin(c) == STORE_OK;
+    store_read_end(c);
+    resp_json(r, ok ? 200 : 503, &w);
+    jw_obj(&w);
+    jw_kstr(&w, "status", ok ? "ok" : "database unavailable");
+    jw_kint(&w, "schema", store_schema_latest());
+    jw_obj_end(&w);
+}
+
+static void h_me(struct request *r)
+{
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_kint(&w, "id", r->who.user_id);
+    jw_kstr(&w, "email", r->who.email);
+    jw_kstr(&w, "role", role_name(r->who.role));
+    jw_key(&w, "organisation_id");
+    if (r->who.org_id)
+        jw_int(&w, r->who.org_id);
+    else
+        jw_null(&w);
+    jw_obj_end(&w);
+}
+
+/* ---- the table ---------------------------------------------------------------------- */
+
+const struct route routes[] = {
+    {M_GET, "/healthz", h_healthz, ROLE_ANON, ROUTE_PUBLIC},
+    {M_GET, "/api/v1/me", h_me, ROLE_NGO, 0},
+    {M_GET, "/api/v1/{collection}", h_list, ROLE_NGO, 0},
+    {M_POST, "/api/v1/{collection}", h_create, ROLE_OFFICER, ROUTE_BODY},
+    {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_NGO, 0},
+    {M_PATCH, "/api/v1/{collection}/{id}", h_update, ROLE_OFFICER, ROUTE_BODY},
+    {M_DELETE, "/api/v1/{collection}/{id}", h_delete, ROLE_OFFICER, 0},
+};
+const size_t routes_count = ARRAY_SIZE(routes);

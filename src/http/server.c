@@ -1,0 +1,431 @@
+/*
+ * The HTTP server on libmicrohttpd: request lifecycle, central routing and
+ * authorisation, problem responses, security headers.
+ */
+#define _GNU_SOURCE
+#include "http/http.h"
+#include "core/limits.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct server {
+    struct store *store;
+};
+
+/* ---- responses ---------------------------------------------------------------------- */
+
+static const struct {
+    int status;
+    const char *title;
+    const char *type; /* problem type, relative to the API; NULL: about:blank */
+} statuses[] = {
+    {200, "OK", NULL},
+    {201, "Created", NULL},
+    {204, "No Content", NULL},
+    {400, "Bad Request", "/problems/bad-request"},
+    {401, "Unauthorized", "/problems/unauthenticated"},
+    {403, "Forbidden", "/problems/forbidden"},
+    {404, "Not Found", "/problems/not-found"},
+    {405, "Method Not Allowed", "/problems/method-not-allowed"},
+    {409, "Conflict", "/problems/conflict"},
+    {412, "Precondition Failed", "/problems/version-mismatch"},
+    {413, "Content Too Large", "/problems/too-large"},
+    {414, "URI Too Long", "/problems/too-large"},
+    {415, "Unsupported Media Type", "/problems/unsupported-media-type"},
+    {422, "Unprocessable Content", "/problems/validation"},
+    {428, "Precondition Required", "/problems/precondition-required"},
+    {429, "Too Many Requests", "/problems/rate-limited"},
+    {500, "Internal Server Error", "/problems/internal"},
+    {503, "Service Unavailable", "/problems/unavailable"},
+};
+
+static const char *status_title(int status, const char **type)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(statuses); i++) {
+        if (statuses[i].status == status) {
+            if (type)
+                *type = statuses[i].type;
+            return statuses[i].title;
+        }
+    }
+    if (type)
+        *type = NULL;
+    return "Error";
+}
+
+void resp_header(struct request *r, const char *name, const char *value)
+{
+    if (r->nheaders >= ARRAY_SIZE(r->headers))
+        BUG("too many response headers");
+    r->headers[r->nheaders++] = (struct header){arena_strdup(&r->arena, name),
+                                                arena_strdup(&r->arena, value)};
+}
+
+void resp_json(struct request *r, int status, struct jw *w)
+{
+    r->status = status;
+    r->content_type = "application/json";
+    buf_reset(&r->out);
+    jw_init(w, &r->out);
+}
+
+void resp_problem(struct request *r, int status, const char *detail, const struct errors *errs)
+{
+    const char *type;
+    const char *title = status_title(status, &type);
+    struct jw w;
+    r->status = status;
+    r->content_type = "application/problem+json";
+    r->nheaders = 0; /* an ETag or Location set before the failure no longer applies */
+    buf_reset(&r->out);
+    jw_init(&w, &r->out);
+    jw_obj(&w);
+    jw_kstr(&w, "type", type ? type : "about:blank");
+    jw_kstr(&w, "title", title);
+    jw_kint(&w, "status", status);
+    if (detail)
+        jw_kstr(&w, "detail", detail);
+    if (r->path)
+        jw_kstr(&w, "instance", r->path);
+    if (errs && errs->n) {
+        jw_key(&w, "errors");
+        jw_arr(&w);
+        for (size_t i = 0; i < errs->n; i++) {
+            jw_obj(&w);
+            jw_kstr(&w, "field", errs->items[i].field);
+            jw_kstr(&w, "message", errs->items[i].message);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+    }
+    jw_obj_end(&w);
+}
+
+const char *req_query(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Security headers on every response (issue: CSP, nosniff, referrer, framing). */
+static const struct {
+    const char *name, *value;
+} security_headers[] = {
+    {"Content-Security-Policy", "default-src 'self'; object-src 'none'; base-uri 'none'; "
+                                "frame-ancestors 'none'; form-action 'self'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"X-Frame-Options", "DENY"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+};
+
+static enum MHD_Result queue(struct request *r)
+{
+    if (r->status == 0)
+        resp_problem(r, 500, "the handler produced no response", NULL);
+    size_t n = r->out.n;
+    char *body = buf_detach(&r->out);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    if (r->content_type && n)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    for (size_t i = 0; i < ARRAY_SIZE(security_headers); i++)
+        MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
+    if (r->who.role != ROLE_ANON || str_starts_with(str_from(r->path), "/api/"))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    for (size_t i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    r->queued = true;
+    return ret;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    enum http_method m;
+} methods[] = {
+    {"GET", M_GET}, {"POST", M_POST}, {"PATCH", M_PATCH}, {"DELETE", M_DELETE},
+    {"PUT", M_PUT}, {"HEAD", M_HEAD},
+};
+
+static enum http_method method_parse(const char *s)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+        if (strcmp(s, methods[i].name) == 0)
+            return methods[i].m;
+    return M_OTHER;
+}
+
+static void allow_header(struct request *r, unsigned allowed)
+{
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
+        enum http_method m = methods[i].m;
+        if (!(allowed & m) && !(m == M_HEAD && (allowed & M_GET)))
+            continue;
+        if (b.n)
+            buf_puts(&b, ", ");
+        buf_puts(&b, methods[i].name);
+    }
+    resp_header(r, "Allow", b.p ? b.p : "");
+    buf_release(&b);
+}
+
+/* Resolves credentials into r->who; false (response set) when they are bad. */
+static bool authenticate(struct request *r)
+{
+    const char *auth = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    r->who = (struct principal){.role = ROLE_ANON};
+    if (!auth)
+        return true;
+    struct str a = str_from(auth);
+    if (a.n < 7 || strncasecmp(a.p, "Bearer ", 7) != 0) {
+        resp_problem(r, 401, "use 'Authorization: Bearer <token>'", NULL);
+        return false;
+    }
+    struct str token = {a.p + 7, a.n - 7};
+    while (token.n && token.p[0] == ' ')
+        token.p++, token.n--;
+    int rc = auth_bearer(store_reader(r->store), token, &r->arena, &r->who);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 401, "the token is not valid (unknown, revoked, or its user is disabled)",
+                     NULL);
+        return false;
+    }
+    if (rc < 0) {
+        resp_problem(r, 503, "the database is not answering; try again", NULL);
+        return false;
+    }
+    return true;
+}
+
+static bool json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    struct str s = str_from(ct), media, params;
+    str_cut(s, ';', &media, &params);
+    while (media.n && media.p[media.n - 1] == ' ')
+        media.n--;
+    return (media.n == 16 && strncasecmp(media.p, "application/json", 16) == 0) ||
+           (media.n == 28 && strncasecmp(media.p, "application/merge-patch+json", 28) == 0);
+}
+
+static void dispatch(struct request *r)
+{
+    if (strlen(r->path) > LIMIT_URL_BYTES) {
+        resp_problem(r, 414, "the URL is too long", NULL);
+        return;
+    }
+    unsigned allowed = 0;
+    const struct route *found = NULL;
+    enum http_method m = r->method == M_HEAD ? M_GET : r->method;
+    for (size_t i = 0; i < routes_count; i++) {
+        if (!route_match(&routes[i], r->path, r))
+            continue;
+        allowed |= routes[i].method;
+        if (routes[i].method == m) {
+            found = &routes[i];
+            break;
+        }
+    }
+    if (!found) {
+        if (allowed) {
+            resp_problem(r, 405, "this method is not allowed here; see the Allow header", NULL);
+            allow_header(r, allowed);
+        } else {
+            resp_problem(r, 404, "no such resource", NULL);
+        }
+        return;
+    }
+    /* Re-match to make sure the captures are those of the route found. */
+    route_match(found, r->path, r);
+    if (!authenticate(r))
+        return;
+    if (!(found->flags & ROUTE_PUBLIC) && r->who.role == ROLE_ANON) {
+        resp_problem(r, 401, "sign in, or send 'Authorization: Bearer <token>'", NULL);
+        resp_header(r, "WWW-Authenticate", "Bearer realm=\"civdesk\"");
+        return;
+    }
+    if (r->who.role < found->min_role) {
+        /* Existence is not disclosed to those who may not see it. */
+        resp_problem(r, r->who.role == ROLE_NGO ? 404 : 403,
+                     r->who.role == ROLE_NGO ? "no such resource"
+                                             : "your role may not do this",
+                     NULL);
+        return;
+    }
+    if (found->flags & ROUTE_BODY) {
+        if (r->body_too_large) {
+            resp_problem(r, 413, "the request body is larger than 1 MiB", NULL);
+            return;
+        }
+        if (!json_content_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+            resp_problem(r, 415, "send the body as application/json", NULL);
+            return;
+        }
+    }
+    found->handler(r);
+}
+
+/* ---- libmicrohttpd callbacks -------------------------------------------------------- */
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    struct server *srv = cls;
+    struct request *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            return MHD_NO;
+        arena_init(&r->arena);
+        r->conn = conn;
+        r->store = srv->store;
+        r->method = method_parse(method);
+        r->path = arena_strdup(&r->arena, url);
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        int64_t len;
+        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 && len > LIMIT_JSON_BODY)
+            r->body_too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (r->body_too_large || r->body.n + *upload_data_size > LIMIT_JSON_BODY) {
+            r->body_too_large = true;
+            *upload_data_size = 0;
+            /* Answer now: there is no point reading the rest. MHD closes afterwards. */
+            if (!r->queued) {
+                resp_problem(r, 413, "the request body is larger than 1 MiB", NULL);
+                return queue(r);
+            }
+            return MHD_YES;
+        }
+        buf_append(&r->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->queued)
+        return MHD_YES;
+    if (!utf8_valid(r->path, strlen(r->path)))
+        resp_problem(r, 400, "the URL is not valid UTF-8", NULL);
+    else
+        dispatch(r);
+    return queue(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct request *r = *con_cls;
+    if (!r)
+        return;
+    buf_release(&r->body);
+    buf_release(&r->out);
+    arena_release(&r->arena);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+    log_error("libmicrohttpd panic at %s:%u: %s", file, line, reason ? reason : "?");
+    abort();
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, struct error *err)
+{
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    const char *colon = strrchr(listen, ':');
+    if (!colon)
+        return error_set(err, "--listen wants HOST:PORT, such as 127.0.0.1:8080");
+    char host[64];
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof(host))
+        return error_set(err, "--listen: host too long");
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    int64_t port;
+    if (parse_i64(str_from(colon + 1), 0, 65535, &port) < 0)
+        return error_set(err, "--listen: '%s' is not a port number", colon + 1);
+    if (hl == 0)
+        strcpy(host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return error_set(err, "--listen: '%s' is not an IPv4 address", host);
+    sa->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+int http_serve(struct store *s, const struct server_config *cfg, struct error *err)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(cfg->listen, &sa, err) < 0)
+        return -1;
+    unsigned threads = cfg->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 2;
+    }
+    struct server srv = {.store = s};
+
+    /* Block the stop signals in every thread; the main thread waits for them below. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    MHD_set_panic_func(on_panic, NULL);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_access, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 2),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+    if (!d)
+        return error_set(err, "cannot listen on %s (in use, or not this machine's address?)",
+                         cfg->listen);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = info ? info->port : ntohs(sa.sin_port);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
+    if (cfg->announce) {
+        fprintf(cfg->announce, "civdesk: serving http://%s:%u/ with %u threads (Ctrl-C stops)\n",
+                host, port, threads);
+        fflush(cfg->announce);
+    }
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("signal %d: stopping", sig);
+    MHD_stop_daemon(d);
+    return 0;
+}

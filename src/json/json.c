@@ -1,0 +1,228 @@
+/* json: streaming writer and guarded reader. */
+#include "json/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void jw_init(struct jw *w, struct buf *out)
+{
+    w->out = out;
+    w->depth = 0;
+    w->first[0] = true;
+    w->after_key = false;
+}
+
+static void before_value(struct jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (!w->first[w->depth])
+        buf_putc(w->out, ',');
+    w->first[w->depth] = false;
+}
+
+static void open(struct jw *w, char c)
+{
+    before_value(w);
+    if (w->depth >= LIMIT_JSON_DEPTH + 1)
+        BUG("jw nesting too deep");
+    buf_putc(w->out, c);
+    w->first[++w->depth] = true;
+}
+
+static void close(struct jw *w, char c)
+{
+    if (w->depth == 0)
+        BUG("jw close without open");
+    w->depth--;
+    buf_putc(w->out, c);
+}
+
+void jw_obj(struct jw *w)
+{
+    open(w, '{');
+}
+void jw_obj_end(struct jw *w)
+{
+    close(w, '}');
+}
+void jw_arr(struct jw *w)
+{
+    open(w, '[');
+}
+void jw_arr_end(struct jw *w)
+{
+    close(w, ']');
+}
+
+void json_escape(struct buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_grow(out, n + 2);
+    buf_putc(out, '"');
+    size_t run = 0; /* start of the pending run of bytes that need no escaping */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char u[7];
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7F) {
+            u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
+            u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = '\0';
+            esc = u;
+        } else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            /* U+2028 / U+2029 break JavaScript string literals */
+            esc = (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+            buf_append(out, s + run, i - run);
+            buf_puts(out, esc);
+            i += 2;
+            run = i + 1;
+            continue;
+        }
+        if (esc) {
+            buf_append(out, s + run, i - run);
+            buf_puts(out, esc);
+            run = i + 1;
+        }
+    }
+    buf_append(out, s + run, n - run);
+    buf_putc(out, '"');
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+    before_value(w);
+    json_escape(w->out, key, strlen(key));
+    buf_putc(w->out, ':');
+    w->after_key = true;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+    before_value(w);
+    if (!s)
+        buf_puts(w->out, "null");
+    else
+        json_escape(w->out, s, n);
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+    jw_strn(w, s, s ? strlen(s) : 0);
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+    before_value(w);
+    buf_printf(w->out, "%lld", (long long)v);
+}
+
+void jw_real(struct jw *w, double v)
+{
+    before_value(w);
+    if (!isfinite(v))
+        buf_puts(w->out, "null");
+    else
+        buf_printf(w->out, "%.17g", v);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+    before_value(w);
+    buf_puts(w->out, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+    before_value(w);
+    buf_puts(w->out, "null");
+}
+
+void jw_raw(struct jw *w, const char *json, size_t n)
+{
+    before_value(w);
+    buf_append(w->out, json, n);
+}
+
+void jw_kstr(struct jw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void jw_kint(struct jw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+void jw_kbool(struct jw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}
+
+/* ---- reader ------------------------------------------------------------------------- */
+
+int json_depth(const char *p, size_t n, int max)
+{
+    int depth = 0, deepest = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > deepest) {
+                deepest = depth;
+                if (deepest > max)
+                    return deepest;
+            }
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
+enum json_read_status json_read_object(const char *p, size_t n, json_t **out, struct error *msg)
+{
+    *out = NULL;
+    if (json_depth(p, n, LIMIT_JSON_DEPTH) > LIMIT_JSON_DEPTH) {
+        error_set(msg, "JSON nested deeper than %d levels", LIMIT_JSON_DEPTH);
+        return JSON_READ_TOO_DEEP;
+    }
+    json_error_t err;
+    /* jansson rejects invalid UTF-8 and, without JSON_ALLOW_NUL, NUL in strings. */
+    json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        error_set(msg, "malformed JSON at line %d, column %d: %s", err.line, err.column,
+                  err.text);
+        return JSON_READ_MALFORMED;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        error_set(msg, "the request body must be a JSON object");
+        return JSON_READ_NOT_OBJECT;
+    }
+    *out = root;
+    return JSON_READ_OK;
+}

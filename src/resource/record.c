@@ -1,0 +1,450 @@
+/* Generic validation and JSON for records, driven by the resource declarations. */
+#include "resource/resource.h"
+#include "core/limits.h"
+#include "core/valid.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- errors ------------------------------------------------------------------------- */
+
+void errors_init(struct errors *e, struct arena *a)
+{
+    e->arena = a;
+    e->items = NULL;
+    e->n = e->cap = 0;
+}
+
+void errors_add(struct errors *e, const char *field, const char *fmt, ...)
+{
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 8;
+        struct field_error *items = arena_alloc(e->arena, cap * sizeof(*items));
+        if (e->n)
+            memcpy(items, e->items, e->n * sizeof(*items));
+        e->items = items;
+        e->cap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    struct buf b = BUF_INIT;
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    e->items[e->n].field = arena_strdup(e->arena, field);
+    e->items[e->n].message = arena_strndup(e->arena, b.p, b.n);
+    e->n++;
+    buf_release(&b);
+}
+
+/* ---- registry ----------------------------------------------------------------------- */
+
+const struct resource *resource_find(struct str name)
+{
+    for (size_t i = 0; i < resource_count; i++)
+        if (str_eq_cstr(name, resource_all[i]->name))
+            return resource_all[i];
+    return NULL;
+}
+
+int resource_field_index(const struct resource *res, const char *name)
+{
+    for (size_t i = 0; i < res->nfields; i++)
+        if (strcmp(res->fields[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const struct field *resource_field(const struct resource *res, const char *name)
+{
+    int i = resource_field_index(res, name);
+    return i < 0 ? NULL : &res->fields[i];
+}
+
+struct record *record_new(const struct resource *res, struct arena *a)
+{
+    struct record *rec = arena_zalloc(a, sizeof(*rec));
+    rec->res = res;
+    rec->v = arena_zalloc(a, sizeof(*rec->v) * (res->nfields ? res->nfields : 1));
+    for (size_t i = 0; i < res->nfields; i++)
+        rec->v[i].null = res->fields[i].type != FT_BOOL; /* booleans default to false */
+    return rec;
+}
+
+struct record *record_copy(const struct record *src, struct arena *a)
+{
+    struct record *rec = arena_alloc(a, sizeof(*rec));
+    *rec = *src;
+    rec->v = arena_alloc(a, sizeof(*rec->v) * (src->res->nfields ? src->res->nfields : 1));
+    memcpy(rec->v, src->v, sizeof(*rec->v) * src->res->nfields);
+    return rec;
+}
+
+/* ---- validation of one value -------------------------------------------------------- */
+
+static const char *check_text(const struct field *f, const char *s, size_t n)
+{
+    if (!utf8_valid(s, n))
+        return "is not valid UTF-8 text";
+    size_t len = utf8_length(s, n);
+    int64_t max = f->max ? f->max : LIMIT_TEXT_SHORT;
+    if ((int64_t)len > max)
+        return "is too long";
+    if ((int64_t)len < (f->min ? f->min : 0))
+        return "is too short";
+    return NULL;
+}
+
+/* Trims ASCII whitespace at both ends: "  Memorial " is stored as "Memorial". */
+static struct str trim(struct str s)
+{
+    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\n' || s.p[0] == '\r'))
+        s.p++, s.n--;
+    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' || s.p[s.n - 1] == '\n' ||
+                   s.p[s.n - 1] == '\r'))
+        s.n--;
+    return s;
+}
+
+/* A scalar string value (everything stored as text except lists) checked by type. */
+static const char *check_string(const struct field *f, struct str s, struct arena *a,
+                                struct value *out)
+{
+    const char *why = NULL;
+    if (!utf8_valid(s.p, s.n))
+        return "is not valid UTF-8 text";
+    s = trim(s);
+    switch (f->type) {
+    case FT_TEXT:
+        why = check_text(f, s.p, s.n);
+        if (!why && s.n == 0 && (f->flags & F_REQUIRED))
+            why = "must not be empty";
+        break;
+    case FT_DATE:
+        if (!date_valid(s))
+            why = "must be a date that exists, as YYYY-MM-DD";
+        break;
+    case FT_DATETIME: {
+        int64_t t;
+        if (datetime_parse(s, &t) < 0) {
+            why = "must be a date and time as YYYY-MM-DDTHH:MM:SSZ (RFC 3339)";
+            break;
+        }
+        char *norm = arena_alloc(a, 21);
+        time_rfc3339(t, norm);
+        s = (struct str){norm, 20};
+        break;
+    }
+    case FT_COUNTRY:
+        if (!valid_country(s))
+            why = "must be an ISO 3166-1 alpha-2 country code, such as RU or FR";
+        break;
+    case FT_LANG:
+        if (!valid_lang(s))
+            why = "must be an ISO 639-1 language code, such as en or ru";
+        break;
+    case FT_EMAIL:
+        if (!valid_email(s))
+            why = "must be an e-mail address";
+        break;
+    case FT_URL:
+        if (!valid_http_url(s))
+            why = "must be an http:// or https:// address";
+        break;
+    case FT_ENUM: {
+        bool ok = false;
+        for (const char *const *v = f->values; v && *v; v++)
+            if (str_eq_cstr(s, *v))
+                ok = true;
+        if (!ok)
+            why = "is not one of the allowed values";
+        break;
+    }
+    default:
+        why = "has the wrong type";
+        break;
+    }
+    if (why)
+        return why;
+    out->null = false;
+    out->s = arena_strndup(a, s.p, s.n);
+    out->n = s.n;
+    return NULL;
+}
+
+static const char *check_int(const struct field *f, int64_t v)
+{
+    if (f->type == FT_REF || f->type == FT_REF_LIST)
+        return v >= 1 ? NULL : "must be the id of an existing record";
+    if ((f->min || f->max) && (v < f->min || v > f->max))
+        return "is out of range";
+    return NULL;
+}
+
+/* A JSON array of strings (FT_TEXT_LIST) or ids (FT_REF_LIST) into canonical JSON text. */
+static const char *check_list(const struct field *f, json_t *arr, struct arena *a,
+                              struct value *out)
+{
+    if (!json_is_array(arr))
+        return f->type == FT_REF_LIST ? "must be an array of ids" : "must be an array of strings";
+    size_t n = json_array_size(arr);
+    if ((int64_t)n > (f->max ? f->max : LIMIT_ARRAY_ITEMS))
+        return "has too many items";
+    struct buf b = BUF_INIT;
+    struct jw w;
+    jw_init(&w, &b);
+    jw_arr(&w);
+    const char *why = NULL;
+    for (size_t i = 0; i < n && !why; i++) {
+        json_t *item = json_array_get(arr, i);
+        if (f->type == FT_REF_LIST) {
+            if (!json_is_integer(item) || check_int(f, json_integer_value(item))) {
+                why = "must be an array of ids";
+                break;
+            }
+            for (size_t j = 0; j < i; j++)
+                if (json_integer_value(json_array_get(arr, j)) == json_integer_value(item))
+                    why = "lists the same id twice";
+            jw_int(&w, json_integer_value(item));
+            continue;
+        }
+        if (!json_is_string(item)) {
+            why = "must be an array of strings";
+            break;
+        }
+        struct str s = trim((struct str){json_string_value(item), json_string_length(item)});
+        struct field one = {.name = f->name, .type = FT_TEXT, .max = LIMIT_TEXT_SHORT};
+        if (f->values) { /* a list of enum values, e.g. languages as codes */
+            one.type = FT_ENUM;
+            one.values = f->values;
+        }
+        struct value v;
+        if ((why = check_string(&one, s, a, &v)))
+            break;
+        if (s.n == 0) {
+            why = "must not contain empty strings";
+            break;
+        }
+        jw_strn(&w, s.p, s.n);
+    }
+    jw_arr_end(&w);
+    if (!why) {
+        out->null = false;
+        out->s = arena_strndup(a, b.p, b.n);
+        out->n = b.n;
+    }
+    buf_release(&b);
+    return why;
+}
+
+/* Validates one JSON value for a field into out; NULL on success, else why not. */
+static const char *value_from_json(const struct field *f, json_t *j, struct arena *a,
+                                   struct value *out)
+{
+    memset(out, 0, sizeof(*out));
+    switch (f->type) {
+    case FT_INT:
+    case FT_REF:
+        if (!json_is_integer(j))
+            return f->type == FT_REF ? "must be the id of an existing record"
+                                     : "must be a whole number";
+        out->i = json_integer_value(j);
+        return check_int(f, out->i);
+    case FT_REAL:
+        if (!json_is_number(j))
+            return "must be a number";
+        out->r = json_number_value(j);
+        if (!isfinite(out->r) || ((f->min || f->max) && (out->r < (double)f->min ||
+                                                         out->r > (double)f->max)))
+            return "is out of range";
+        return NULL;
+    case FT_BOOL:
+        if (!json_is_boolean(j))
+            return "must be true or false";
+        out->i = json_is_true(j);
+        return NULL;
+    case FT_TEXT_LIST:
+    case FT_REF_LIST:
+        return check_list(f, j, a, out);
+    default:
+        if (!json_is_string(j))
+            return "must be a string";
+        return check_string(f, (struct str){json_string_value(j), json_string_length(j)}, a,
+                            out);
+    }
+}
+
+int value_from_text(const struct field *f, struct str text, struct arena *a, struct value *out,
+                    const char **message)
+{
+    memset(out, 0, sizeof(*out));
+    const char *why = NULL;
+    switch (f->type) {
+    case FT_INT:
+    case FT_REF:
+    case FT_REF_LIST:
+        if (parse_i64(text, INT64_MIN + 1, INT64_MAX, &out->i) < 0)
+            why = f->type == FT_INT ? "must be a whole number" : "must be an id";
+        else
+            why = check_int(f, out->i);
+        break;
+    case FT_BOOL:
+        if (str_eq_cstr(text, "true") || str_eq_cstr(text, "1"))
+            out->i = 1;
+        else if (str_eq_cstr(text, "false") || str_eq_cstr(text, "0"))
+            out->i = 0;
+        else
+            why = "must be true or false";
+        break;
+    case FT_REAL: {
+        char tmp[64];
+        char *end;
+        if (text.n == 0 || text.n >= sizeof(tmp)) {
+            why = "must be a number";
+            break;
+        }
+        memcpy(tmp, text.p, text.n);
+        tmp[text.n] = '\0';
+        out->r = strtod(tmp, &end);
+        if (*end || !isfinite(out->r))
+            why = "must be a number";
+        break;
+    }
+    case FT_TEXT_LIST: {
+        struct field one = {.name = f->name, .type = f->values ? FT_ENUM : FT_TEXT,
+                            .values = f->values, .max = LIMIT_TEXT_SHORT};
+        why = check_string(&one, text, a, out);
+        break;
+    }
+    default:
+        why = check_string(f, text, a, out);
+        break;
+    }
+    *message = why;
+    return why ? -1 : 0;
+}
+
+/* ---- applying a JSON object --------------------------------------------------------- */
+
+static bool is_meta(const char *key)
+{
+    return !strcmp(key, "id") || !strcmp(key, "version") || !strcmp(key, "created_at") ||
+           !strcmp(key, "updated_at");
+}
+
+void record_from_json(struct record *rec, json_t *obj, enum record_mode mode, struct arena *a,
+                      struct errors *errs)
+{
+    const struct resource *res = rec->res;
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val)
+    {
+        int i = resource_field_index(res, key);
+        if (i < 0) {
+            if (is_meta(key))
+                errors_add(errs, key, "is set by the server and cannot be given");
+            else
+                errors_add(errs, key, "is not a field of %s", res->singular);
+            continue;
+        }
+        const struct field *f = &res->fields[i];
+        if (f->flags & (F_READONLY | F_HIDDEN)) {
+            errors_add(errs, key, "is set by the server and cannot be given");
+            continue;
+        }
+        if (mode == RECORD_PATCH && (f->flags & F_CREATE_ONLY)) {
+            errors_add(errs, key, "cannot be changed after creation");
+            continue;
+        }
+        if (json_is_null(val)) {
+            if (f->flags & F_REQUIRED)
+                errors_add(errs, key, "is required");
+            else if (f->type == FT_BOOL)
+                errors_add(errs, key, "must be true or false");
+            else
+                rec->v[i] = (struct value){.null = true};
+            continue;
+        }
+        struct value v;
+        const char *why = value_from_json(f, val, a, &v);
+        if (why)
+            errors_add(errs, key, "%s", why);
+        else
+            rec->v[i] = v;
+    }
+    if (mode == RECORD_CREATE) {
+        for (size_t i = 0; i < res->nfields; i++)
+            if ((res->fields[i].flags & F_REQUIRED) && rec->v[i].null &&
+                !json_object_get(obj, res->fields[i].name))
+                errors_add(errs, res->fields[i].name, "is required");
+    }
+}
+
+/* ---- writing JSON ------------------------------------------------------------------- */
+
+static void write_value(struct jw *w, const struct field *f, const struct value *v)
+{
+    if (v->null) {
+        jw_null(w);
+        return;
+    }
+    switch (f->type) {
+    case FT_INT:
+    case FT_REF:
+        jw_int(w, v->i);
+        break;
+    case FT_BOOL:
+        jw_bool(w, v->i != 0);
+        break;
+    case FT_REAL:
+        jw_real(w, v->r);
+        break;
+    case FT_TEXT_LIST:
+    case FT_REF_LIST:
+        jw_raw(w, v->s, v->n); /* canonical JSON, produced by check_list */
+        break;
+    default:
+        jw_strn(w, v->s, v->n);
+        break;
+    }
+}
+
+void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
+{
+    const struct resource *res = rec->res;
+    jw_obj(w);
+    jw_kint(w, "id", rec->id);
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        if (f->flags & F_HIDDEN)
+            continue;
+        jw_key(w, f->name);
+        write_value(w, f, &rec->v[i]);
+    }
+    if (res->computed)
+        res->computed(ctx, rec, w);
+    jw_kstr(w, "created_at", rec->created_at);
+    jw_kstr(w, "updated_at", rec->updated_at);
+    jw_kint(w, "version", rec->version);
+    jw_obj_end(w);
+}
+
+void record_to_audit_json(const struct record *rec, struct buf *out)
+{
+    const struct resource *res = rec->res;
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_kint(&w, "id", rec->id);
+    jw_kint(&w, "version", rec->version);
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        if (f->flags & F_HIDDEN)
+            continue;
+        if (rec->v[i].null)
+            continue;
+        jw_key(&w, f->name);
+        write_value(&w, f, &rec->v[i]);
+    }
+    jw_obj_end(&w);
+}

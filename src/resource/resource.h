@@ -1,0 +1,148 @@
+/*
+ * resource: every stored resource is declared once, as a table of fields. Generic code
+ * validates JSON input against it, writes records out as JSON, and the store builds its
+ * SQL from it. Behaviour that is really specific lives in hooks beside the declaration.
+ *
+ * Adding a field is one line in a declaration (plus the column, in a new migration).
+ */
+#ifndef CIVDESK_RESOURCE_H
+#define CIVDESK_RESOURCE_H
+
+#include "core/core.h"
+#include "json/json.h"
+
+enum field_type {
+    FT_TEXT,      /* string of at most max code points (min: at least) */
+    FT_INT,       /* integer in [min, max] */
+    FT_REAL,      /* number in [min, max] (e.g. latitude) */
+    FT_BOOL,      /* true / false */
+    FT_DATE,      /* "YYYY-MM-DD", a date that exists */
+    FT_DATETIME,  /* RFC 3339, stored normalised to UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    FT_COUNTRY,   /* ISO 3166-1 alpha-2 */
+    FT_LANG,      /* ISO 639-1 */
+    FT_EMAIL,     /* an e-mail address */
+    FT_URL,       /* an http(s) URL */
+    FT_ENUM,      /* one of values[] */
+    FT_TEXT_LIST, /* array of at most max strings (each at most LIMIT_TEXT_SHORT) */
+    FT_REF,       /* id of a record of the collection `ref` */
+    FT_REF_LIST,  /* array of ids of records of `ref` */
+};
+
+enum field_flag {
+    F_REQUIRED = 1 << 0, /* must be present and non-null on create; cannot be nulled */
+    F_READONLY = 1 << 1, /* set by the server only; refused in input */
+    F_FILTER = 1 << 2,   /* ?name=value equality filter on lists */
+    F_SORT = 1 << 3,     /* allowed in ?sort= */
+    F_SEARCH = 1 << 4,   /* part of the text that ?q= searches */
+    F_HIDDEN = 1 << 5,   /* never written out (secrets) */
+    F_CREATE_ONLY = 1 << 6, /* may be given on create, never changed afterwards */
+};
+
+struct field {
+    const char *name;
+    enum field_type type;
+    unsigned flags;           /* enum field_flag */
+    int64_t min, max;         /* lengths (code points / items) or numeric range */
+    const char *const *values; /* FT_ENUM: NULL-terminated allowed values */
+    const char *ref;          /* FT_REF / FT_REF_LIST: target collection */
+};
+
+/* One field's value. Text points into the request arena (or a store row copy). */
+struct value {
+    bool null;
+    int64_t i;     /* FT_INT, FT_BOOL, FT_REF */
+    double r;      /* FT_REAL */
+    const char *s; /* text types; lists as their canonical JSON text */
+    size_t n;
+};
+
+struct resource;
+
+/* A stored record: metadata plus one value per declared field. */
+struct record {
+    const struct resource *res;
+    int64_t id;
+    int64_t version;
+    char created_at[21];
+    char updated_at[21];
+    struct value *v; /* res->nfields values, arena-owned */
+};
+
+struct field_error {
+    const char *field;   /* field name, or "" for the whole body */
+    const char *message; /* English, stable text */
+};
+
+/* A growing list of field errors, arena-backed. */
+struct errors {
+    struct arena *arena; /* borrowed */
+    struct field_error *items;
+    size_t n, cap;
+};
+void errors_init(struct errors *e, struct arena *a);
+void errors_add(struct errors *e, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+struct store_tx;
+struct store_conn;
+struct principal;
+
+/* What hooks see of the request: who, and where to read or write in the same transaction. */
+struct hook_ctx {
+    const struct principal *who; /* borrowed */
+    struct store_conn *conn;     /* reads in the current transaction */
+    struct store_tx *tx;         /* the write transaction, or NULL on reads */
+    struct arena *arena;         /* request arena */
+};
+
+struct resource {
+    const char *name;     /* collection path segment and audit name: "organisations" */
+    const char *table;    /* SQL table */
+    const char *singular; /* "organisation", for messages */
+    const struct field *fields;
+    size_t nfields;
+    const char *owner;  /* field naming the owning organisation ("id" for organisations);
+                           NULL: not owned by an organisation */
+    const char *public_flag; /* bool field that makes a record visible to anyone, or NULL */
+    /* Specific checks after the generic ones (old is NULL on create). */
+    void (*validate)(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                     struct errors *errs);
+    /* Read-only values computed from the record, appended to its JSON. */
+    void (*computed)(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
+};
+
+/* ---- registry ----------------------------------------------------------------------- */
+
+extern const struct resource *const resource_all[];
+extern const size_t resource_count;
+const struct resource *resource_find(struct str name);
+int resource_field_index(const struct resource *res, const char *name); /* -1 if absent */
+const struct field *resource_field(const struct resource *res, const char *name);
+
+/* ---- records ------------------------------------------------------------------------ */
+
+struct record *record_new(const struct resource *res, struct arena *a); /* all null */
+struct record *record_copy(const struct record *src, struct arena *a);
+
+enum record_mode {
+    RECORD_CREATE, /* rec starts empty; required fields enforced */
+    RECORD_PATCH,  /* rec starts as the stored record; JSON merge patch applied onto it */
+};
+
+/*
+ * Validates a JSON object against the declaration and applies it to rec. Every problem
+ * is added to errs (unknown fields, read-only fields, types, lengths, formats, required);
+ * rec is only meaningful when errs->n is 0 afterwards.
+ */
+void record_from_json(struct record *rec, json_t *obj, enum record_mode mode, struct arena *a,
+                      struct errors *errs);
+
+/* Validates one value given as text (CSV cells, query-string filters) into out. */
+int value_from_text(const struct field *f, struct str text, struct arena *a, struct value *out,
+                    const char **message);
+
+/* Writes the record as a JSON object: id, declared fields, computed, metadata. */
+void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
+/* The record's stored fields only, for audit before/after images. */
+void record_to_audit_json(const struct record *rec, struct buf *out);
+
+#endif

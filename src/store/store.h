@@ -1,0 +1,146 @@
+/*
+ * store: the only place that knows SQL or SQLite. Everything above it speaks in
+ * resources, records and return codes, so a PostgreSQL implementation can slot in behind
+ * the same functions.
+ *
+ * Concurrency: one writer connection, serialised by a mutex, runs every write transaction
+ * (and the WAL checkpoints); each thread that reads gets its own read-only connection.
+ */
+#ifndef CIVDESK_STORE_H
+#define CIVDESK_STORE_H
+
+#include "core/core.h"
+#include "resource/resource.h"
+
+enum store_rc {
+    STORE_OK = 0,
+    STORE_NOT_FOUND = -1,  /* no such record */
+    STORE_CONFLICT = -2,   /* a uniqueness rule: message names the fields */
+    STORE_VERSION = -3,    /* the record changed since the version the caller had */
+    STORE_REFERENCED = -4, /* other records still point at this one: message says which */
+    STORE_BAD_REF = -5,    /* a reference to a record that does not exist */
+    STORE_ERROR = -10,     /* anything else: I/O, corruption; message for the log */
+};
+
+struct store;
+struct store_conn;
+struct store_tx;
+
+/* Who is acting, for the audit trail. */
+struct store_actor {
+    int64_t user_id;   /* 0: the system (CLI, migrations) */
+    int64_t org_id;    /* the actor's organisation, 0 if none */
+    const char *label; /* e-mail or "cli"; borrowed */
+};
+
+enum store_open_mode {
+    STORE_OPEN_INIT,  /* create if missing and apply pending migrations */
+    STORE_OPEN_USE,   /* must exist with exactly the schema this build knows */
+};
+
+/* Opens the database. On failure returns negative with a one-line message in err. */
+int store_open(struct store **out, const char *path, enum store_open_mode mode,
+               struct error *err);
+void store_close(struct store *s); /* NULL is fine */
+int store_schema_version(struct store *s);
+int store_schema_latest(void);
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+/* The calling thread's read-only connection (opened on first use, closed at thread exit
+ * or store_close). Borrowed. */
+struct store_conn *store_reader(struct store *s);
+int store_read_begin(struct store_conn *c);
+void store_read_end(struct store_conn *c);
+
+struct filter {
+    int field;      /* index into res->fields; -1 for id */
+    struct value v; /* validated value (equality; membership for list fields) */
+};
+
+struct list_query {
+    struct filter filters[32];
+    size_t nfilters;
+    int sort;           /* field index, -1 for id */
+    bool desc;
+    struct str q;       /* substring over F_SEARCH fields; empty: none */
+    struct str cursor;  /* opaque, from a previous page; empty: first page */
+    int limit;
+    bool count;         /* also compute the total */
+    int64_t scope_org;  /* >0: only records owned by this organisation */
+    bool only_public;   /* only records whose public flag is set */
+};
+
+struct list_result {
+    struct record **items;
+    size_t n;
+    const char *next_cursor; /* NULL on the last page */
+    int64_t total;           /* when count was asked */
+};
+
+/* Reads one record. STORE_NOT_FOUND if absent. */
+int store_get(struct store_conn *c, const struct resource *res, int64_t id, struct arena *a,
+              struct record **out);
+/* One page of a keyset-paginated list. STORE_CONFLICT: cursor not from this query. */
+int store_list(struct store_conn *c, const struct resource *res, const struct list_query *q,
+               struct arena *a, struct list_result *out, struct error *err);
+/* Whether a record of `res` with this id exists. */
+bool store_exists(struct store_conn *c, const struct resource *res, int64_t id);
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+/* Takes the writer and begins an IMMEDIATE transaction. */
+int store_write_begin(struct store *s, struct store_tx **out);
+/* Commits (durably: synchronous=FULL) and releases the writer. */
+int store_write_commit(struct store_tx *tx, struct error *err);
+/* Rolls back and releases the writer. */
+void store_write_rollback(struct store_tx *tx);
+/* The transaction's connection, for reads inside it. */
+struct store_conn *store_tx_conn(struct store_tx *tx);
+
+/* Inserts rec; sets rec->id, version 1 and timestamps. */
+int store_insert(struct store_tx *tx, struct record *rec, struct error *err);
+/* Writes rec if the stored version equals rec->version; bumps version and updated_at. */
+int store_update(struct store_tx *tx, struct record *rec, struct error *err);
+/* Deletes if the stored version equals `version` (0: any). STORE_REFERENCED if still used. */
+int store_delete(struct store_tx *tx, const struct resource *res, int64_t id, int64_t version,
+                 struct error *err);
+
+/* Appends an audit entry, chained to the previous one, in the same transaction. */
+int store_audit(struct store_tx *tx, const struct store_actor *actor, const char *action,
+                const char *resource, int64_t record_id, const char *before, const char *after);
+
+/* Walks the chain; 0 if intact, else the id of the first bad entry in *bad_id and err. */
+int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id,
+                       struct error *err);
+/* PRAGMA integrity_check and foreign_key_check. */
+int store_integrity(struct store_conn *c, struct error *err);
+
+/* ---- users and tokens --------------------------------------------------------------- */
+
+struct user {
+    int64_t id;
+    const char *email, *name, *role; /* arena-owned */
+    int64_t org_id;                  /* 0 if none */
+    bool disabled;
+    const char *password_hash;       /* arena-owned; never leaves the server */
+};
+
+int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, struct error *err);
+int store_user_by_email(struct store_conn *c, const char *email, struct arena *a,
+                        struct user *out);
+int store_user_by_id(struct store_conn *c, int64_t id, struct arena *a, struct user *out);
+int store_user_set_disabled(struct store_tx *tx, int64_t id, bool disabled);
+/* Calls fn for each user ordered by id. */
+int store_user_each(struct store_conn *c, struct arena *a,
+                    void (*fn)(void *arg, const struct user *u), void *arg);
+
+int store_token_insert(struct store_tx *tx, int64_t user_id, const unsigned char hash[32],
+                       const char *label);
+/* The enabled user holding a token with this hash. */
+int store_token_user(struct store_conn *c, const unsigned char hash[32], struct arena *a,
+                     struct user *out);
+/* Removes every token and session of a user (on disable). */
+int store_user_revoke_all(struct store_tx *tx, int64_t user_id);
+
+#endif
