@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "cli/cli.h"
+#include "cli/commands.h"
 #include "core/valid.h"
 #include "domain/domain.h"
 #include "http/http.h"
@@ -18,34 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define EXIT_USER 1
-#define EXIT_USAGE 2
-
-/* Options every command may take; fields not used by a command stay NULL. */
-struct opts {
-    const char *db;
-    const char *listen;
-    const char *threads;
-    const char *email;
-    const char *role;
-    const char *org;
-    const char *name;
-    const char *label;
-    int nargs;
-    char **args;
-};
-
-struct command {
-    const char *name;  /* "user add" */
-    const char *usage; /* after the name */
-    const char *help;  /* what it does, one paragraph */
-    const char *flags; /* which long options it takes, space-separated */
-    int (*run)(struct opts *o);
-    int nargs; /* positional arguments required */
-};
-
-static int user_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int user_error(const char *fmt, ...)
+int user_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -56,9 +30,9 @@ static int user_error(const char *fmt, ...)
     return EXIT_USER;
 }
 
-static const struct principal cli_principal = {.role = ROLE_ADMIN, .email = "cli"};
+const struct principal cli_principal = {.role = ROLE_ADMIN, .email = "cli"};
 
-static int open_db(struct opts *o, enum store_open_mode mode, struct store **s)
+int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **s)
 {
     struct error err = ERROR_INIT;
     if (store_open(s, o->db, mode, &err) < 0)
@@ -71,7 +45,7 @@ static int open_db(struct opts *o, enum store_open_mode mode, struct store **s)
 static int cmd_init(struct opts *o)
 {
     struct store *s;
-    if (open_db(o, STORE_OPEN_INIT, &s))
+    if (cli_open_db(o, STORE_OPEN_INIT, &s))
         return EXIT_USER;
     printf("civdesk: %s is ready (schema version %d)\n", o->db, store_schema_version(s));
     store_close(s);
@@ -89,7 +63,7 @@ static int cmd_serve(struct opts *o)
             return user_error("--threads must be a number from 1 to 256"), EXIT_USAGE;
         cfg.threads = (unsigned)n;
     }
-    if (open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
     int rc = http_serve(s, &cfg, &err);
@@ -106,7 +80,7 @@ static int cmd_demo(struct opts *o)
         return user_error("%s already exists; demo creates a new database (give another --db)",
                           o->db);
     struct store *s;
-    if (open_db(o, STORE_OPEN_INIT, &s))
+    if (cli_open_db(o, STORE_OPEN_INIT, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
     char *login = NULL;
@@ -184,7 +158,7 @@ static int cmd_user_add(struct opts *o)
     sodium_memzero(pw, sizeof(pw));
 
     struct store *s;
-    if (open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
         return EXIT_USER;
     struct store_tx *tx;
     int rc = store_write_begin(s, &tx);
@@ -221,7 +195,7 @@ static void print_user(void *arg, const struct user *u)
 static int cmd_user_list(struct opts *o)
 {
     struct store *s;
-    if (open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
         return EXIT_USER;
     struct arena a = ARENA_INIT;
     printf("%-6s %-40s %-8s %-6s %s\n", "ID", "EMAIL", "ROLE", "ORG", "STATE");
@@ -236,7 +210,7 @@ static int cmd_user_disable(struct opts *o)
     if (!o->email)
         return user_error("user disable needs --email"), EXIT_USAGE;
     struct store *s;
-    if (open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
         return EXIT_USER;
     struct arena a = ARENA_INIT;
     struct user u;
@@ -273,7 +247,7 @@ static int cmd_token_create(struct opts *o)
     if (!o->email)
         return user_error("token create needs --email"), EXIT_USAGE;
     struct store *s;
-    if (open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
         return EXIT_USER;
     struct arena a = ARENA_INIT;
     struct user u;
@@ -315,25 +289,25 @@ static int cmd_token_create(struct opts *o)
 
 static const struct command commands[] = {
     {"init", "[--db PATH]", "Create the database, or migrate it to this version's schema.", "",
-     cmd_init, 0},
+     cmd_init, 0, 0},
     {"serve", "[--db PATH] [--listen HOST:PORT] [--threads N]",
      "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080).",
-     "listen threads", cmd_serve, 0},
+     "listen threads", cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
-     cmd_demo, 0},
+     cmd_demo, 0, 0},
     {"user add", "--email E --role admin|officer|ngo [--org ID] [--name N] [--db PATH]",
      "Add a user. The password is read from standard input (one line) when it is not a "
      "terminal, and prompted for otherwise.",
-     "email role org name", cmd_user_add, 0},
-    {"user list", "[--db PATH]", "List the users.", "", cmd_user_list, 0},
+     "email role org name", cmd_user_add, 0, 0},
+    {"user list", "[--db PATH]", "List the users.", "", cmd_user_list, 0, 0},
     {"user disable", "--email E [--db PATH]",
      "Disable a user: their sessions and tokens stop working at once.", "email",
-     cmd_user_disable, 0},
+     cmd_user_disable, 0, 0},
     {"token create", "--email E [--label L] [--db PATH]",
      "Create an API token for a user and print it (and nothing else) on standard output. "
      "Only its hash is stored: keep it.",
-     "email label", cmd_token_create, 0},
+     "email label", cmd_token_create, 0, 0},
 };
 
 static void usage(FILE *f)
@@ -401,17 +375,24 @@ int cli_main(int argc, char **argv)
     if (!o.db || !*o.db)
         o.db = "civdesk.db";
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},     {"listen", required_argument, 0, 'l'},
-        {"threads", required_argument, 0, 't'}, {"email", required_argument, 0, 'e'},
-        {"role", required_argument, 0, 'r'},   {"org", required_argument, 0, 'o'},
-        {"name", required_argument, 0, 'n'},   {"label", required_argument, 0, 'L'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"db", required_argument, 0, 'd'},        {"listen", required_argument, 0, 'l'},
+        {"threads", required_argument, 0, 't'},   {"email", required_argument, 0, 'e'},
+        {"role", required_argument, 0, 'r'},      {"org", required_argument, 0, 'G'},
+        {"name", required_argument, 0, 'n'},      {"label", required_argument, 0, 'L'},
+        {"format", required_argument, 0, 'f'},    {"output", required_argument, 0, 'O'},
+        {"body", required_argument, 0, 'b'},      {"as-of", required_argument, 0, 'a'},
+        {"skip-invalid", required_argument, 0, 's'},
+        {"on-duplicate", required_argument, 0, 'u'},
+        {"filter", required_argument, 0, 'F'},    {"limit", required_argument, 0, 'm'},
+        {"lang", required_argument, 0, 'g'},      {"types", required_argument, 0, 'y'},
+        {"reindex", no_argument, 0, 'R'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     int cargc = argc - words;
     char **cargv = argv + words;
     optind = 1;
     opterr = 0;
     int ch, idx = 0;
-    while ((ch = getopt_long(cargc, cargv, "h", longopts, &idx)) != -1) {
+    while ((ch = getopt_long(cargc, cargv, "ho:", longopts, &idx)) != -1) {
         if (ch == 'h') {
             command_help(cmd, stdout);
             return 0;
@@ -422,8 +403,8 @@ int cli_main(int argc, char **argv)
             command_help(cmd, stderr);
             return EXIT_USAGE;
         }
-        const char *name = NULL;
-        for (size_t i = 0; longopts[i].name; i++)
+        const char *name = ch == 'o' ? "output" : NULL;
+        for (size_t i = 0; longopts[i].name && !name; i++)
             if (longopts[i].val == ch)
                 name = longopts[i].name;
         if (ch != 'd' && !takes(cmd, name)) {
@@ -437,14 +418,29 @@ int cli_main(int argc, char **argv)
         case 't': o.threads = optarg; break;
         case 'e': o.email = optarg; break;
         case 'r': o.role = optarg; break;
-        case 'o': o.org = optarg; break;
+        case 'G': o.org = optarg; break;
+        case 'o': /* -o FILE is --output FILE */
         case 'n': o.name = optarg; break;
         case 'L': o.label = optarg; break;
+        case 'f': o.format = optarg; break;
+        case 'O': o.output = optarg; break;
+        case 'b': o.body = optarg; break;
+        case 'a': o.as_of = optarg; break;
+        case 's': o.skip_invalid = optarg; break;
+        case 'u': o.on_duplicate = optarg; break;
+        case 'F':
+            if (o.nfilters < ARRAY_SIZE(o.filters))
+                o.filters[o.nfilters++] = optarg;
+            break;
+        case 'm': o.limit = optarg; break;
+        case 'g': o.lang = optarg; break;
+        case 'y': o.types = optarg; break;
+        case 'R': o.reindex = true; break;
         }
     }
     o.nargs = cargc - optind;
     o.args = cargv + optind;
-    if (o.nargs != cmd->nargs) {
+    if (o.nargs < cmd->nargs || o.nargs > cmd->nargs + cmd->optional_args) {
         fprintf(stderr, "civdesk %s: expected %d argument(s), got %d\n", cmd->name, cmd->nargs,
                 o.nargs);
         command_help(cmd, stderr);

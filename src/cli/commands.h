@@ -1,0 +1,60 @@
+/*
+ * What every command implementation shares. Commands live in src/cli/cmd_*.c (and
+ * cli.c for the foundation's own); each is one line in the commands[] table of cli.c.
+ */
+#ifndef CIVDESK_COMMANDS_H
+#define CIVDESK_COMMANDS_H
+
+#include "auth/auth.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+
+#define EXIT_USER 1  /* a user error: one line on stderr */
+#define EXIT_USAGE 2 /* wrong options or arguments */
+
+/* Every option any command takes; those a command does not use stay NULL / false. */
+struct opts {
+    const char *db;
+    const char *listen;
+    const char *threads;
+    const char *email;
+    const char *role;
+    const char *org;
+    const char *name;
+    const char *label;
+    const char *format;       /* export: csv | json | xlsx */
+    const char *output;       /* -o / --output FILE */
+    const char *body;         /* --body ECOSOC */
+    const char *as_of;        /* --as-of YYYY-MM-DD */
+    const char *skip_invalid; /* --skip-invalid REJECTS.csv */
+    const char *on_duplicate; /* skip | update | error */
+    const char *filters[16];  /* --filter field=value, repeatable */
+    size_t nfilters;
+    const char *limit;
+    const char *lang;
+    const char *types;
+    bool reindex;
+    int nargs; /* positional arguments after the options */
+    char **args;
+};
+
+struct command {
+    const char *name;  /* "user add" */
+    const char *usage; /* after the name */
+    const char *help;  /* what it does */
+    const char *flags; /* long options it takes besides --db and --help, space-separated */
+    int (*run)(struct opts *o);
+    int nargs;         /* positional arguments required */
+    int optional_args; /* further positional arguments allowed */
+};
+
+/* The CLI acts as this principal (audit label "cli"). */
+extern const struct principal cli_principal;
+
+/* Prints "civdesk: <message>" on stderr; returns EXIT_USER. */
+int user_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* Opens --db; on failure prints the reason and returns non-zero. */
+int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **s);
+
+#endif
