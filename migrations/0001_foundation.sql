@@ -83,3 +83,17 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_record ON audit (resource, record_id, id);
 CREATE INDEX audit_actor ON audit (actor_id, id);
+
+-- History of every state-machine move (applications, proposals, reports, ...).
+CREATE TABLE transitions (
+    id         INTEGER PRIMARY KEY,
+    resource   TEXT NOT NULL,
+    record_id  INTEGER NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state   TEXT NOT NULL,
+    actor_id   INTEGER,
+    actor      TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    note       TEXT
+);
+CREATE INDEX transitions_record ON transitions (resource, record_id, id);

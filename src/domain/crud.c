@@ -74,6 +74,7 @@ int domain_create(struct store *s, const struct principal *who, const struct res
     record_from_json(rec, body, RECORD_CREATE, a, errs);
     if (errs->n)
         return DOMAIN_INVALID;
+    domain_initial_state(rec);
     struct store_tx *tx;
     if (store_write_begin(s, &tx) < 0)
         return error_set(msg, "the database is busy"), STORE_ERROR;
@@ -150,6 +151,18 @@ int domain_delete(struct store *s, const struct principal *who, const struct res
         buf_release(&before);
     }
     return finish(tx, rc, msg);
+}
+
+void domain_initial_state(struct record *rec)
+{
+    const struct resource *res = rec->res;
+    if (!res->state_field)
+        return;
+    int i = resource_field_index(res, res->state_field);
+    if (i < 0 || !res->fields[i].values)
+        BUG("state_field must name an FT_ENUM field");
+    rec->v[i] = (struct value){.s = res->fields[i].values[0],
+                               .n = strlen(res->fields[i].values[0])};
 }
 
 /* ---- hooks of the foundation's resources --------------------------------------------- */

@@ -35,6 +35,31 @@ int domain_update(struct store *s, const struct principal *who, const struct res
 int domain_delete(struct store *s, const struct principal *who, const struct resource *res,
                   int64_t id, int64_t if_match, struct arena *a, struct error *msg);
 
+/* Sets a new record's state to its machine's initial state (the enum's first value). */
+void domain_initial_state(struct record *rec);
+
+/*
+ * Moves a record of a resource with a state machine to state `to`, recording the move
+ * (who, when, note) in its history and the audit trail, running the resource's
+ * on_transition hook, all in one transaction. An illegal move is STORE_CONFLICT with
+ * the legal targets (for this principal) in *allowed (NULL-terminated, arena-owned).
+ */
+int domain_transition(struct store *s, const struct principal *who, const struct resource *res,
+                      int64_t id, int64_t if_match, const char *to, const char *note,
+                      struct arena *a, struct errors *errs, struct error *msg,
+                      const char ***allowed, struct record **out);
+/* The states a principal may move rec to now (NULL-terminated, arena-owned). */
+const char **domain_transitions_allowed(const struct principal *who, const struct record *rec,
+                                        struct arena *a);
+
+/*
+ * Whether a principal may see a record (access rule by ownership): officers and admins
+ * see everything; an NGO user what its organisation owns (through the resource's owner
+ * field, or the parent's for sub-resources); anyone what is flagged public.
+ */
+bool domain_may_see(struct store_conn *c, const struct principal *who,
+                    const struct record *rec, struct arena *a);
+
 /* Inserts an already-validated record inside the caller's transaction (imports, demo). */
 int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
                      struct arena *a, struct errors *errs, struct error *msg);

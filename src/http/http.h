@@ -51,6 +51,8 @@ struct request {
     /* captured by the route pattern */
     const struct resource *res;  /* {collection} */
     int64_t id;                  /* {id} */
+    const struct resource *sub;  /* {sub}: a sub-resource of res */
+    int64_t sub_id;              /* {subid} */
     /* the response being built */
     int status;
     const char *content_type;
@@ -69,7 +71,7 @@ enum route_flags {
 
 struct route {
     enum http_method method;
-    const char *pattern; /* "/api/v1/{collection}/{id}": literals, {collection}, {id} */
+    const char *pattern; /* literals, {collection}, {id}, {sub}, {subid} */
     handler_fn handler;
     enum role min_role;  /* the least role that may call it */
     unsigned flags;      /* enum route_flags */
@@ -91,6 +93,9 @@ void resp_json(struct request *r, int status, struct jw *w);
  * errs (may be NULL): per-field errors for 422.
  */
 void resp_problem(struct request *r, int status, const char *detail, const struct errors *errs);
+/* The same with one extension member: "key": [values...] (NULL-terminated). */
+void resp_problem_list(struct request *r, int status, const char *detail, const char *key,
+                       const char *const *values);
 
 /* A query-string parameter (decoded), or NULL. */
 const char *req_query(struct request *r, const char *name);

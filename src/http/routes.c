@@ -24,14 +24,26 @@ bool route_match(const struct route *rt, const char *path, struct request *r)
         bool more_path = str_cut(p, '/', &pp, &p);
         if (str_eq_cstr(ps, "{collection}")) {
             const struct resource *res = resource_find(pp);
-            if (!res)
+            if (!res || res->parent)
                 return false;
             r->res = res;
-        } else if (str_eq_cstr(ps, "{id}")) {
+        } else if (str_eq_cstr(ps, "{sub}")) {
+            const struct resource *sub = NULL;
+            for (size_t i = 0; i < resource_count && r->res && !sub; i++)
+                if (resource_all[i]->parent && !strcmp(resource_all[i]->parent, r->res->name) &&
+                    str_eq_cstr(pp, resource_all[i]->path))
+                    sub = resource_all[i];
+            if (!sub)
+                return false;
+            r->sub = sub;
+        } else if (str_eq_cstr(ps, "{id}") || str_eq_cstr(ps, "{subid}")) {
             int64_t id;
             if (parse_i64(pp, 1, INT64_MAX, &id) < 0)
                 return false;
-            r->id = id;
+            if (ps.p[1] == 'i')
+                r->id = id;
+            else
+                r->sub_id = id;
         } else if (!str_eq(ps, pp)) {
             return false;
         }
@@ -97,30 +109,9 @@ static int if_match(struct request *r, int64_t *version)
     return 0;
 }
 
-/* NGO users see only what their organisation owns; others see everything. */
-static bool may_see(const struct request *r, const struct record *rec)
+static bool may_see(struct request *r, const struct record *rec)
 {
-    if (r->who.role >= ROLE_OFFICER)
-        return true;
-    const struct resource *res = rec->res;
-    if (!res->owner)
-        return r->who.role == ROLE_NGO;
-    if (strcmp(res->owner, "id") == 0)
-        return rec->id == r->who.org_id;
-    int i = resource_field_index(res, res->owner);
-    if (i < 0 || rec->v[i].null)
-        return false;
-    if (res->fields[i].type == FT_REF)
-        return rec->v[i].i == r->who.org_id;
-    char needle[32];
-    snprintf(needle, sizeof(needle), "%lld", (long long)r->who.org_id);
-    json_t *arr = json_loadb(rec->v[i].s, rec->v[i].n, 0, NULL);
-    bool found = false;
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item) found |= json_integer_value(item) == r->who.org_id;
-    json_decref(arr);
-    return found;
+    return domain_may_see(store_reader(r->store), &r->who, rec, &r->arena);
 }
 
 static json_t *body_object(struct request *r)
@@ -138,7 +129,8 @@ static json_t *body_object(struct request *r)
 static void write_record(struct request *r, int status, const struct record *rec)
 {
     struct jw w;
-    struct hook_ctx ctx = {.who = &r->who, .conn = store_reader(r->store), .arena = &r->arena};
+    struct hook_ctx ctx = {.who = &r->who, .conn = store_reader(r->store), .arena = &r->arena,
+                           .detail = true};
     resp_json(r, status, &w);
     set_etag(r, rec->version);
     record_to_json(&ctx, rec, &w);
@@ -190,7 +182,7 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
 }
 
 /* Reads the list query from the URL into q; false (problem set) if anything is wrong. */
-static bool parse_list_query(struct request *r, struct list_query *q)
+static bool parse_list_query(struct request *r, const struct resource *res, struct list_query *q)
 {
     struct qparams qp = {0};
     struct errors errs;
@@ -236,16 +228,16 @@ static bool parse_list_query(struct request *r, struct list_query *q)
                 continue;
             }
             int fi = -1;
-            for (size_t f = 0; f < r->res->nfields; f++)
-                if ((r->res->fields[f].flags & F_SORT) &&
-                    str_eq_cstr(name, r->res->fields[f].name))
+            for (size_t f = 0; f < res->nfields; f++)
+                if ((res->fields[f].flags & F_SORT) &&
+                    str_eq_cstr(name, res->fields[f].name))
                     fi = (int)f;
             if (fi < 0) {
                 struct buf allowed = BUF_INIT;
                 buf_puts(&allowed, "id");
-                for (size_t f = 0; f < r->res->nfields; f++)
-                    if (r->res->fields[f].flags & F_SORT)
-                        buf_printf(&allowed, ", %s", r->res->fields[f].name);
+                for (size_t f = 0; f < res->nfields; f++)
+                    if (res->fields[f].flags & F_SORT)
+                        buf_printf(&allowed, ", %s", res->fields[f].name);
                 errors_add(&errs, k, "cannot sort by that; allowed: %s (prefix - for descending)",
                            allowed.p);
                 buf_release(&allowed);
@@ -261,9 +253,9 @@ static bool parse_list_query(struct request *r, struct list_query *q)
                 q->filters[q->nfilters++] = (struct filter){.field = -1, .v = {.i = id}};
             }
         } else {
-            const struct field *f = resource_field(r->res, k);
+            const struct field *f = resource_field(res, k);
             if (!f || !(f->flags & F_FILTER) || (f->flags & F_HIDDEN)) {
-                errors_add(&errs, k, "is not a filter of %s", r->res->name);
+                errors_add(&errs, k, "is not a filter of %s", res->name);
                 continue;
             }
             struct value val;
@@ -274,7 +266,7 @@ static bool parse_list_query(struct request *r, struct list_query *q)
             }
             if (q->nfilters < ARRAY_SIZE(q->filters))
                 q->filters[q->nfilters++] =
-                    (struct filter){.field = resource_field_index(r->res, k), .v = val};
+                    (struct filter){.field = resource_field_index(res, k), .v = val};
         }
     }
     if (qp.duplicate)
@@ -288,20 +280,30 @@ static bool parse_list_query(struct request *r, struct list_query *q)
     return true;
 }
 
-static void h_list(struct request *r)
+/* Lists res; parent_filter >= 0 restricts to the sub-records of one parent. */
+static void list_records(struct request *r, const struct resource *res, int parent_filter,
+                         int64_t parent_id)
 {
     struct list_query q;
-    if (!parse_list_query(r, &q))
+    if (!parse_list_query(r, res, &q))
         return;
+    if (parent_filter >= 0) {
+        if (q.nfilters == ARRAY_SIZE(q.filters)) {
+            resp_problem(r, 400, "too many filters", NULL);
+            return;
+        }
+        q.filters[q.nfilters++] = (struct filter){.field = parent_filter, .v = {.i = parent_id}};
+        q.scope_org = 0; /* the parent's visibility was checked */
+    }
     struct store_conn *c = store_reader(r->store);
-    struct list_result res;
+    struct list_result lr;
     struct error msg = ERROR_INIT;
     store_read_begin(c);
-    int rc = store_list(c, r->res, &q, &r->arena, &res, &msg);
+    int rc = store_list(c, res, &q, &r->arena, &lr, &msg);
     if (rc == STORE_CONFLICT) {
         resp_problem(r, 400, msg.msg, NULL);
     } else if (rc < 0) {
-        log_error("list %s: %s", r->res->name, msg.msg);
+        log_error("list %s: %s", res->name, msg.msg);
         resp_problem(r, 503, "the database could not answer; try again", NULL);
     } else {
         struct jw w;
@@ -310,15 +312,20 @@ static void h_list(struct request *r)
         jw_obj(&w);
         jw_key(&w, "items");
         jw_arr(&w);
-        for (size_t i = 0; i < res.n; i++)
-            record_to_json(&ctx, res.items[i], &w);
+        for (size_t i = 0; i < lr.n; i++)
+            record_to_json(&ctx, lr.items[i], &w);
         jw_arr_end(&w);
-        jw_kstr(&w, "next_cursor", res.next_cursor);
+        jw_kstr(&w, "next_cursor", lr.next_cursor);
         if (q.count)
-            jw_kint(&w, "total", res.total);
+            jw_kint(&w, "total", lr.total);
         jw_obj_end(&w);
     }
     store_read_end(c);
+}
+
+static void h_list(struct request *r)
+{
+    list_records(r, r->res, -1, 0);
 }
 
 static void h_create(struct request *r)
@@ -378,6 +385,177 @@ static void h_delete(struct request *r)
     r->status = 204;
 }
 
+/* ---- sub-resources ------------------------------------------------------------------ */
+
+/* The parent record named by the URL, if the caller may see it; else a 404 is set. */
+static bool parent_visible(struct request *r)
+{
+    struct store_conn *c = store_reader(r->store);
+    struct record *parent;
+    if (store_get(c, r->res, r->id, &r->arena, &parent) == STORE_OK && may_see(r, parent))
+        return true;
+    resp_problem(r, 404, arena_printf(&r->arena, "no %s with id %lld", r->res->singular,
+                                      (long long)r->id),
+                 NULL);
+    return false;
+}
+
+static void h_sub_list(struct request *r)
+{
+    if (!parent_visible(r))
+        return;
+    list_records(r, r->sub, resource_field_index(r->sub, r->sub->parent_field), r->id);
+}
+
+static void h_sub_create(struct request *r)
+{
+    if (!parent_visible(r))
+        return;
+    json_t *body = body_object(r);
+    if (!body)
+        return;
+    json_t *given = json_object_get(body, r->sub->parent_field);
+    if (given && !(json_is_integer(given) && json_integer_value(given) == r->id)) {
+        struct errors errs;
+        errors_init(&errs, &r->arena);
+        errors_add(&errs, r->sub->parent_field, "is taken from the URL; leave it out");
+        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
+        json_decref(body);
+        return;
+    }
+    json_object_set_new(body, r->sub->parent_field, json_integer(r->id));
+    struct errors errs;
+    struct error msg = ERROR_INIT;
+    struct record *rec = NULL;
+    errors_init(&errs, &r->arena);
+    int rc = domain_create(r->store, &r->who, r->sub, body, &r->arena, &errs, &msg, &rec);
+    json_decref(body);
+    if (rc < 0) {
+        problem_for(r, rc, &msg, &errs);
+        return;
+    }
+    write_record(r, 201, rec);
+    resp_header(r, "Location",
+                arena_printf(&r->arena, "/api/v1/%s/%lld/%s/%lld", r->res->name,
+                             (long long)r->id, r->sub->path, (long long)rec->id));
+}
+
+/* The sub-record named by the URL, checked to belong to the parent in the URL. */
+static bool sub_record(struct request *r, struct record **out)
+{
+    if (!parent_visible(r))
+        return false;
+    struct store_conn *c = store_reader(r->store);
+    int pf = resource_field_index(r->sub, r->sub->parent_field);
+    if (store_get(c, r->sub, r->sub_id, &r->arena, out) == STORE_OK && !(*out)->v[pf].null &&
+        (*out)->v[pf].i == r->id)
+        return true;
+    resp_problem(r, 404, arena_printf(&r->arena, "no %s with id %lld here", r->sub->singular,
+                                      (long long)r->sub_id),
+                 NULL);
+    return false;
+}
+
+static void h_sub_get(struct request *r)
+{
+    struct record *rec;
+    if (sub_record(r, &rec))
+        write_record(r, 200, rec);
+}
+
+static void h_sub_update(struct request *r)
+{
+    struct record *rec;
+    int64_t version;
+    if (!sub_record(r, &rec) || if_match(r, &version) < 0)
+        return;
+    json_t *body = body_object(r);
+    if (!body)
+        return;
+    struct errors errs;
+    struct error msg = ERROR_INIT;
+    errors_init(&errs, &r->arena);
+    int rc = domain_update(r->store, &r->who, r->sub, r->sub_id, version, body, &r->arena,
+                           &errs, &msg, &rec);
+    json_decref(body);
+    if (rc < 0)
+        problem_for(r, rc, &msg, &errs);
+    else
+        write_record(r, 200, rec);
+}
+
+static void h_sub_delete(struct request *r)
+{
+    struct record *rec;
+    int64_t version;
+    if (!sub_record(r, &rec) || if_match(r, &version) < 0)
+        return;
+    struct error msg = ERROR_INIT;
+    int rc = domain_delete(r->store, &r->who, r->sub, r->sub_id, version, &r->arena, &msg);
+    if (rc < 0) {
+        struct errors none;
+        errors_init(&none, &r->arena);
+        problem_for(r, rc, &msg, &none);
+        return;
+    }
+    r->status = 204;
+}
+
+/* ---- state machines ----------------------------------------------------------------- */
+
+static void h_transition(struct request *r)
+{
+    if (!r->res->state_field) {
+        resp_problem(r, 404, arena_printf(&r->arena, "%s records have no states",
+                                          r->res->singular),
+                     NULL);
+        return;
+    }
+    int64_t version;
+    if (if_match(r, &version) < 0)
+        return;
+    json_t *body = body_object(r);
+    if (!body)
+        return;
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    const char *to = NULL, *note = NULL;
+    const char *key;
+    json_t *val;
+    json_object_foreach(body, key, val)
+    {
+        if (!strcmp(key, "to") && json_is_string(val))
+            to = arena_strdup(&r->arena, json_string_value(val));
+        else if (!strcmp(key, "note") && (json_is_string(val) || json_is_null(val)))
+            note = json_is_string(val) ? arena_strdup(&r->arena, json_string_value(val)) : NULL;
+        else if (!strcmp(key, "to") || !strcmp(key, "note"))
+            errors_add(&errs, key, "must be a string");
+        else
+            errors_add(&errs, key, "is not a field of a transition (to, note)");
+    }
+    json_decref(body);
+    if (!to && !errs.n)
+        errors_add(&errs, "to", "is required");
+    if (note && (!utf8_valid(note, strlen(note)) ||
+                 utf8_length(note, strlen(note)) > LIMIT_TEXT_MEDIUM))
+        errors_add(&errs, "note", "is too long");
+    if (errs.n) {
+        resp_problem(r, 422, "the transition is not valid; see errors", &errs);
+        return;
+    }
+    struct error msg = ERROR_INIT;
+    const char **allowed = NULL;
+    struct record *rec = NULL;
+    int rc = domain_transition(r->store, &r->who, r->res, r->id, version, to, note, &r->arena,
+                               &errs, &msg, &allowed, &rec);
+    if (rc == STORE_CONFLICT && allowed)
+        resp_problem_list(r, 409, msg.msg, "allowed", allowed);
+    else if (rc < 0)
+        problem_for(r, rc, &msg, &errs);
+    else
+        write_record(r, 200, rec);
+}
+
 static void h_healthz(struct request *r)
 {
     struct jw w;
@@ -417,5 +595,11 @@ const struct route routes[] = {
     {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_NGO, 0},
     {M_PATCH, "/api/v1/{collection}/{id}", h_update, ROLE_OFFICER, ROUTE_BODY},
     {M_DELETE, "/api/v1/{collection}/{id}", h_delete, ROLE_OFFICER, 0},
+    {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, ROLE_NGO, ROUTE_BODY},
+    {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, ROLE_NGO, 0},
+    {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, ROLE_OFFICER, ROUTE_BODY},
+    {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, ROLE_NGO, 0},
+    {M_PATCH, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_update, ROLE_OFFICER, ROUTE_BODY},
+    {M_DELETE, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_delete, ROLE_OFFICER, 0},
 };
 const size_t routes_count = ARRAY_SIZE(routes);

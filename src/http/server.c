@@ -78,7 +78,8 @@ void resp_json(struct request *r, int status, struct jw *w)
     jw_init(w, &r->out);
 }
 
-void resp_problem(struct request *r, int status, const char *detail, const struct errors *errs)
+static void problem(struct request *r, int status, const char *detail, const struct errors *errs,
+                    const char *key, const char *const *values)
 {
     const char *type;
     const char *title = status_title(status, &type);
@@ -107,7 +108,25 @@ void resp_problem(struct request *r, int status, const char *detail, const struc
         }
         jw_arr_end(&w);
     }
+    if (key) {
+        jw_key(&w, key);
+        jw_arr(&w);
+        for (const char *const *v = values; v && *v; v++)
+            jw_str(&w, *v);
+        jw_arr_end(&w);
+    }
     jw_obj_end(&w);
+}
+
+void resp_problem(struct request *r, int status, const char *detail, const struct errors *errs)
+{
+    problem(r, status, detail, errs, NULL, NULL);
+}
+
+void resp_problem_list(struct request *r, int status, const char *detail, const char *key,
+                       const char *const *values)
+{
+    problem(r, status, detail, NULL, key, values);
 }
 
 const char *req_query(struct request *r, const char *name)

@@ -89,9 +89,21 @@ struct principal;
 /* What hooks see of the request: who, and where to read or write in the same transaction. */
 struct hook_ctx {
     const struct principal *who; /* borrowed */
+    bool detail;                 /* writing one record (not a list item): add history */
     struct store_conn *conn;     /* reads in the current transaction */
     struct store_tx *tx;         /* the write transaction, or NULL on reads */
     struct arena *arena;         /* request arena */
+};
+
+/*
+ * One legal move of a state machine. "*" as from means any state that is not final (a
+ * state is final when no row leaves it explicitly). min_role is an enum role value
+ * (src/auth/auth.h): the least role that may make the move.
+ */
+struct transition {
+    const char *from;
+    const char *to;
+    int min_role;
 };
 
 struct resource {
@@ -103,6 +115,21 @@ struct resource {
     const char *owner;  /* field naming the owning organisation ("id" for organisations);
                            NULL: not owned by an organisation */
     const char *public_flag; /* bool field that makes a record visible to anyone, or NULL */
+    /* Sub-resources (/api/v1/{parent}/{id}/{path}): the parent collection, the FT_REF
+     * field that points at the parent, and the path segment. NULL for top level. */
+    const char *parent;
+    const char *parent_field;
+    const char *path;
+    /* State machine: the FT_ENUM field holding the state (read-only to plain PATCH), and
+     * the legal moves, made through POST /{collection}/{id}/transitions. */
+    const char *state_field;
+    const struct transition *transitions;
+    size_t ntransitions;
+    /* Called inside the transaction of a transition after the state changed (rec holds
+     * the new state, old the previous record). Field problems go to errs (→ 422), other
+     * failures return negative with msg. */
+    int (*on_transition)(const struct hook_ctx *ctx, struct record *rec,
+                         const struct record *old, struct errors *errs, struct error *msg);
     /* Specific checks after the generic ones (old is NULL on create). */
     void (*validate)(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs);

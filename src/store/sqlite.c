@@ -1017,6 +1017,66 @@ int store_integrity(struct store_conn *c, struct error *err)
     return rc;
 }
 
+/* ---- state-machine history ---------------------------------------------------------- */
+
+int store_transition_insert(struct store_tx *tx, const char *resource, int64_t record_id,
+                            const char *from, const char *to, const struct store_actor *actor,
+                            const char *note)
+{
+    sqlite3_stmt *st = prep(tx->conn, "INSERT INTO transitions(resource,record_id,from_state,"
+                                      "to_state,actor_id,actor,at,note) VALUES(?,?,?,?,?,?,?,?)");
+    if (!st)
+        return STORE_ERROR;
+    char now[21];
+    now_text(now);
+    sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, record_id);
+    sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+    if (actor && actor->user_id)
+        sqlite3_bind_int64(st, 5, actor->user_id);
+    sqlite3_bind_text(st, 6, actor && actor->label ? actor->label : "system", -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+    if (note)
+        sqlite3_bind_text(st, 8, note, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_transition_list(struct store_conn *c, const char *resource, int64_t record_id,
+                          struct arena *a, struct transition_entry **out, size_t *n)
+{
+    sqlite3_stmt *st = prep(c, "SELECT from_state,to_state,actor_id,actor,at,note FROM "
+                               "transitions WHERE resource=? AND record_id=? ORDER BY id");
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, record_id);
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct transition_entry *grown = arena_alloc(a, cap * sizeof(*grown));
+            if (*n)
+                memcpy(grown, *out, *n * sizeof(*grown));
+            *out = grown;
+        }
+        struct transition_entry *e = &(*out)[(*n)++];
+        e->from = arena_strdup(a, col_text(st, 0));
+        e->to = arena_strdup(a, col_text(st, 1));
+        e->actor_id = sqlite3_column_int64(st, 2);
+        e->actor = arena_strdup(a, col_text(st, 3));
+        e->at = arena_strdup(a, col_text(st, 4));
+        e->note = col_text(st, 5) ? arena_strdup(a, col_text(st, 5)) : NULL;
+    }
+    done(st);
+    return STORE_OK;
+}
+
 /* ---- users and tokens --------------------------------------------------------------- */
 
 static void row_user(sqlite3_stmt *st, struct arena *a, struct user *u)

@@ -116,6 +116,20 @@ int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id,
 /* PRAGMA integrity_check and foreign_key_check. */
 int store_integrity(struct store_conn *c, struct error *err);
 
+/* ---- state-machine history ---------------------------------------------------------- */
+
+struct transition_entry {
+    const char *from, *to, *actor, *at, *note; /* arena-owned; note may be NULL */
+    int64_t actor_id;
+};
+
+int store_transition_insert(struct store_tx *tx, const char *resource, int64_t record_id,
+                            const char *from, const char *to, const struct store_actor *actor,
+                            const char *note);
+/* The moves of one record, oldest first, into an arena array. */
+int store_transition_list(struct store_conn *c, const char *resource, int64_t record_id,
+                          struct arena *a, struct transition_entry **out, size_t *n);
+
 /* ---- users and tokens --------------------------------------------------------------- */
 
 struct user {
