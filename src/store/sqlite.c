@@ -6,7 +6,7 @@
  * resource declarations and integers this file produced.
  */
 #define _GNU_SOURCE
-#include "store/store.h"
+#include "store/internal.h"
 #include "core/embed.h"
 
 #include <pthread.h>
@@ -15,45 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define STMT_CACHE 64
-#define BUSY_TIMEOUT_MS 10000
-
-struct stmt_slot {
-    char *sql; /* owned */
-    sqlite3_stmt *st;
-};
-
-struct store_conn {
-    sqlite3 *db;
-    struct stmt_slot cache[STMT_CACHE];
-    unsigned next_evict;
-    struct store *store;
-};
-
-/* SQL text for one resource, built once from its declaration. */
-struct res_sql {
-    char *select_cols; /* "id,version,created_at,updated_at,f1,..." */
-    char *get;         /* SELECT ... WHERE id=? */
-    char *insert;
-    char *update;
-};
-
-struct store {
-    char *path;
-    pthread_mutex_t writer_lock;
-    struct store_conn writer;
-    pthread_key_t reader_key;
-    pthread_mutex_t readers_lock; /* guards the readers list */
-    struct store_conn **readers;  /* every reader opened, for store_close */
-    size_t nreaders;
-    struct res_sql *sql; /* one per resource_all[] entry */
-};
-
-struct store_tx {
-    struct store *store;
-    struct store_conn *conn;
-};
 
 /* ---- connections and statements ----------------------------------------------------- */
 
@@ -71,8 +32,7 @@ static void conn_close(struct store_conn *c)
     c->db = NULL;
 }
 
-/* A cached prepared statement for sql; NULL (and logged) on error. Reset after use. */
-static sqlite3_stmt *prep(struct store_conn *c, const char *sql)
+sqlite3_stmt *store_prep(struct store_conn *c, const char *sql)
 {
     for (size_t i = 0; i < STMT_CACHE; i++)
         if (c->cache[i].sql && strcmp(c->cache[i].sql, sql) == 0)
@@ -93,7 +53,7 @@ static sqlite3_stmt *prep(struct store_conn *c, const char *sql)
     return st;
 }
 
-static void done(sqlite3_stmt *st)
+void store_done(sqlite3_stmt *st)
 {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -176,11 +136,11 @@ struct store_conn *store_reader(struct store *s)
 
 int store_read_begin(struct store_conn *c)
 {
-    sqlite3_stmt *st = prep(c, "BEGIN");
+    sqlite3_stmt *st = store_prep(c, "BEGIN");
     if (!st)
         return STORE_ERROR;
     int rc = sqlite3_step(st);
-    done(st);
+    store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
@@ -188,10 +148,10 @@ void store_read_end(struct store_conn *c)
 {
     if (sqlite3_get_autocommit(c->db))
         return;
-    sqlite3_stmt *st = prep(c, "COMMIT");
+    sqlite3_stmt *st = store_prep(c, "COMMIT");
     if (st) {
         sqlite3_step(st);
-        done(st);
+        store_done(st);
     }
 }
 
@@ -299,17 +259,17 @@ static struct record *row_record(sqlite3_stmt *st, const struct resource *res, s
 int store_get(struct store_conn *c, const struct resource *res, int64_t id, struct arena *a,
               struct record **out)
 {
-    sqlite3_stmt *st = prep(c, c->store->sql[res_index(res)].get);
+    sqlite3_stmt *st = store_prep(c, c->store->sql[res_index(res)].get);
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *out = row_record(st, res, a);
-        done(st);
+        store_done(st);
         return STORE_OK;
     }
-    done(st);
+    store_done(st);
     return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
@@ -317,12 +277,12 @@ bool store_exists(struct store_conn *c, const struct resource *res, int64_t id)
 {
     char sql[128];
     snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id=?", res->table);
-    sqlite3_stmt *st = prep(c, sql);
+    sqlite3_stmt *st = store_prep(c, sql);
     if (!st)
         return false;
     sqlite3_bind_int64(st, 1, id);
     bool found = sqlite3_step(st) == SQLITE_ROW;
-    done(st);
+    store_done(st);
     return found;
 }
 
@@ -528,7 +488,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
 
     if (q->count) {
         buf_printf(&sql, "SELECT count(*) FROM %s%s", res->table, where.p);
-        sqlite3_stmt *st = prep(c, sql.p);
+        sqlite3_stmt *st = store_prep(c, sql.p);
         if (!st) {
             error_set(err, "list count failed");
             rc = STORE_ERROR;
@@ -537,7 +497,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
         bind_all(st, bd);
         if (sqlite3_step(st) == SQLITE_ROW)
             out->total = sqlite3_column_int64(st, 0);
-        done(st);
+        store_done(st);
         buf_reset(&sql);
     }
 
@@ -578,7 +538,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
     else
         buf_printf(&sql, "SELECT %s FROM %s%s ORDER BY %s%s,id%s LIMIT %d", rs->select_cols,
                    res->table, where.p, order.p, dir, dir, q->limit + 1);
-    sqlite3_stmt *st = prep(c, sql.p);
+    sqlite3_stmt *st = store_prep(c, sql.p);
     if (!st) {
         rc = STORE_ERROR;
         error_set(err, "list query failed");
@@ -598,7 +558,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
         rc = STORE_ERROR;
         error_set(err, "list failed: %s", sqlite3_errmsg(c->db));
     }
-    done(st);
+    store_done(st);
 out:
     buf_release(&sql);
     buf_release(&where);
@@ -611,10 +571,10 @@ out:
 int store_write_begin(struct store *s, struct store_tx **out)
 {
     pthread_mutex_lock(&s->writer_lock);
-    sqlite3_stmt *st = prep(&s->writer, "BEGIN IMMEDIATE");
+    sqlite3_stmt *st = store_prep(&s->writer, "BEGIN IMMEDIATE");
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
     if (st)
-        done(st);
+        store_done(st);
     if (rc != SQLITE_DONE) {
         log_error("store: BEGIN IMMEDIATE failed: %s", sqlite3_errmsg(s->writer.db));
         pthread_mutex_unlock(&s->writer_lock);
@@ -642,10 +602,10 @@ static void tx_end(struct store_tx *tx)
 
 int store_write_commit(struct store_tx *tx, struct error *err)
 {
-    sqlite3_stmt *st = prep(tx->conn, "COMMIT");
+    sqlite3_stmt *st = store_prep(tx->conn, "COMMIT");
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
     if (st)
-        done(st);
+        store_done(st);
     if (rc != SQLITE_DONE) {
         error_set(err, "commit failed: %s", sqlite3_errmsg(tx->conn->db));
         if (!sqlite3_get_autocommit(tx->conn->db))
@@ -700,7 +660,7 @@ static int write_failure(struct store_conn *c, const struct resource *res, struc
     return STORE_ERROR;
 }
 
-static void now_text(char out[21])
+void store_now_text(char out[21])
 {
     time_rfc3339(now_unix(), out);
 }
@@ -709,10 +669,10 @@ int store_insert(struct store_tx *tx, struct record *rec, struct error *err)
 {
     const struct resource *res = rec->res;
     struct store_conn *c = tx->conn;
-    sqlite3_stmt *st = prep(c, c->store->sql[res_index(res)].insert);
+    sqlite3_stmt *st = store_prep(c, c->store->sql[res_index(res)].insert);
     if (!st)
         return error_set(err, "insert failed"), STORE_ERROR;
-    now_text(rec->created_at);
+    store_now_text(rec->created_at);
     memcpy(rec->updated_at, rec->created_at, sizeof(rec->updated_at));
     int col = 1;
     for (size_t i = 0; i < res->nfields; i++)
@@ -722,10 +682,10 @@ int store_insert(struct store_tx *tx, struct record *rec, struct error *err)
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
         rc = write_failure(c, res, err);
-        done(st);
+        store_done(st);
         return rc;
     }
-    done(st);
+    store_done(st);
     rec->id = sqlite3_last_insert_rowid(c->db);
     rec->version = 1;
     return STORE_OK;
@@ -735,10 +695,10 @@ int store_update(struct store_tx *tx, struct record *rec, struct error *err)
 {
     const struct resource *res = rec->res;
     struct store_conn *c = tx->conn;
-    sqlite3_stmt *st = prep(c, c->store->sql[res_index(res)].update);
+    sqlite3_stmt *st = store_prep(c, c->store->sql[res_index(res)].update);
     if (!st)
         return error_set(err, "update failed"), STORE_ERROR;
-    now_text(rec->updated_at);
+    store_now_text(rec->updated_at);
     int col = 1;
     for (size_t i = 0; i < res->nfields; i++)
         bind_value(st, col++, &res->fields[i], &rec->v[i]);
@@ -748,10 +708,10 @@ int store_update(struct store_tx *tx, struct record *rec, struct error *err)
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
         rc = write_failure(c, res, err);
-        done(st);
+        store_done(st);
         return rc;
     }
-    done(st);
+    store_done(st);
     if (sqlite3_changes(c->db) == 0) {
         error_set(err, "the %s was changed by someone else", res->singular);
         return store_exists(c, res, rec->id) ? STORE_VERSION : STORE_NOT_FOUND;
@@ -780,12 +740,12 @@ static int64_t references(struct store_conn *c, const struct resource *res, int6
                          "SELECT count(*) FROM %s WHERE EXISTS"
                          "(SELECT 1 FROM json_each(%s) WHERE value=?)",
                          o->table, f->name);
-            sqlite3_stmt *st = prep(c, sql);
+            sqlite3_stmt *st = store_prep(c, sql);
             if (!st)
                 continue;
             sqlite3_bind_int64(st, 1, id);
             int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-            done(st);
+            store_done(st);
             if (n > 0) {
                 *what = o->name;
                 return n;
@@ -794,11 +754,11 @@ static int64_t references(struct store_conn *c, const struct resource *res, int6
     }
     /* Users of an organisation are not a declared resource but still hold it. */
     if (strcmp(res->name, "organisations") == 0) {
-        sqlite3_stmt *st = prep(c, "SELECT count(*) FROM users WHERE organisation_id=?");
+        sqlite3_stmt *st = store_prep(c, "SELECT count(*) FROM users WHERE organisation_id=?");
         if (st) {
             sqlite3_bind_int64(st, 1, id);
             int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-            done(st);
+            store_done(st);
             if (n > 0) {
                 *what = "users";
                 return n;
@@ -814,17 +774,17 @@ int store_delete(struct store_tx *tx, const struct resource *res, int64_t id, in
     struct store_conn *c = tx->conn;
     char sql[160];
     snprintf(sql, sizeof(sql), "SELECT version FROM %s WHERE id=?", res->table);
-    sqlite3_stmt *st = prep(c, sql);
+    sqlite3_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        done(st);
+        store_done(st);
         error_set(err, "no %s with id %lld", res->singular, (long long)id);
         return STORE_NOT_FOUND;
     }
     int64_t have = sqlite3_column_int64(st, 0);
-    done(st);
+    store_done(st);
     if (version && have != version) {
         error_set(err, "the %s was changed by someone else (now version %lld)", res->singular,
                   (long long)have);
@@ -838,17 +798,17 @@ int store_delete(struct store_tx *tx, const struct resource *res, int64_t id, in
         return STORE_REFERENCED;
     }
     snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id=?", res->table);
-    st = prep(c, sql);
+    st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
         rc = write_failure(c, res, err);
-        done(st);
+        store_done(st);
         return rc == STORE_BAD_REF ? STORE_REFERENCED : rc;
     }
-    done(st);
+    store_done(st);
     return STORE_OK;
 }
 
@@ -893,7 +853,7 @@ int store_audit(struct store_tx *tx, const struct store_actor *actor, const char
                 const char *resource, int64_t record_id, const char *before, const char *after)
 {
     struct store_conn *c = tx->conn;
-    sqlite3_stmt *st = prep(c, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+    sqlite3_stmt *st = store_prep(c, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
     if (!st)
         return STORE_ERROR;
     int64_t id = 1;
@@ -902,9 +862,9 @@ int store_audit(struct store_tx *tx, const struct store_actor *actor, const char
         id = sqlite3_column_int64(st, 0) + 1;
         copy_text(prev, sizeof(prev), st, 1);
     }
-    done(st);
+    store_done(st);
     char at[21], hash[65];
-    now_text(at);
+    store_now_text(at);
     const char *label = actor && actor->label ? actor->label : "system";
     int64_t uid = actor ? actor->user_id : 0, oid = actor ? actor->org_id : 0;
     struct buf canon = BUF_INIT;
@@ -912,7 +872,7 @@ int store_audit(struct store_tx *tx, const struct store_actor *actor, const char
     audit_hash(prev, &canon, hash);
     buf_release(&canon);
 
-    st = prep(c, "INSERT INTO audit(id,at,actor_id,actor,org_id,action,resource,record_id,"
+    st = store_prep(c, "INSERT INTO audit(id,at,actor_id,actor,org_id,action,resource,record_id,"
                  "before,after,prev_hash,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return STORE_ERROR;
@@ -933,7 +893,7 @@ int store_audit(struct store_tx *tx, const struct store_actor *actor, const char
     sqlite3_bind_text(st, 11, prev, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 12, hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    done(st);
+    store_done(st);
     if (rc != SQLITE_DONE) {
         log_error("store: audit insert failed: %s", sqlite3_errmsg(c->db));
         return STORE_ERROR;
@@ -941,7 +901,7 @@ int store_audit(struct store_tx *tx, const struct store_actor *actor, const char
     return STORE_OK;
 }
 
-static const char *col_text(sqlite3_stmt *st, int col)
+const char *store_col_text(sqlite3_stmt *st, int col)
 {
     return (const char *)sqlite3_column_text(st, col);
 }
@@ -949,7 +909,7 @@ static const char *col_text(sqlite3_stmt *st, int col)
 int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id,
                        struct error *err)
 {
-    sqlite3_stmt *st = prep(c, "SELECT id,at,actor_id,actor,org_id,action,resource,record_id,"
+    sqlite3_stmt *st = store_prep(c, "SELECT id,at,actor_id,actor,org_id,action,resource,record_id,"
                                "before,after,prev_hash,hash FROM audit ORDER BY id");
     if (!st)
         return error_set(err, "cannot read the audit trail"), STORE_ERROR;
@@ -962,13 +922,13 @@ int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id,
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        const char *stored_prev = col_text(st, 10), *stored = col_text(st, 11);
+        const char *stored_prev = store_col_text(st, 10), *stored = store_col_text(st, 11);
         char hash[65];
         buf_reset(&canon);
-        audit_canonical(&canon, id, col_text(st, 1), sqlite3_column_int64(st, 2),
-                        col_text(st, 3), sqlite3_column_int64(st, 4), col_text(st, 5),
-                        col_text(st, 6), sqlite3_column_int64(st, 7), col_text(st, 8),
-                        col_text(st, 9));
+        audit_canonical(&canon, id, store_col_text(st, 1), sqlite3_column_int64(st, 2),
+                        store_col_text(st, 3), sqlite3_column_int64(st, 4), store_col_text(st, 5),
+                        store_col_text(st, 6), sqlite3_column_int64(st, 7), store_col_text(st, 8),
+                        store_col_text(st, 9));
         audit_hash(prev, &canon, hash);
         const char *why = NULL;
         if (id != expect_id)
@@ -989,31 +949,31 @@ int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id,
     }
     if (rc == STORE_OK && step != SQLITE_DONE)
         rc = STORE_ERROR, error_set(err, "reading the audit trail failed");
-    done(st);
+    store_done(st);
     buf_release(&canon);
     return rc;
 }
 
 int store_integrity(struct store_conn *c, struct error *err)
 {
-    sqlite3_stmt *st = prep(c, "PRAGMA integrity_check");
+    sqlite3_stmt *st = store_prep(c, "PRAGMA integrity_check");
     if (!st)
         return error_set(err, "integrity check could not run"), STORE_ERROR;
     int rc = STORE_OK;
-    if (sqlite3_step(st) != SQLITE_ROW || strcmp(col_text(st, 0), "ok") != 0)
-        rc = error_set(err, "integrity check: %s", col_text(st, 0) ? col_text(st, 0) : "?");
-    done(st);
+    if (sqlite3_step(st) != SQLITE_ROW || strcmp(store_col_text(st, 0), "ok") != 0)
+        rc = error_set(err, "integrity check: %s", store_col_text(st, 0) ? store_col_text(st, 0) : "?");
+    store_done(st);
     if (rc < 0)
         return STORE_ERROR;
-    st = prep(c, "PRAGMA foreign_key_check");
+    st = store_prep(c, "PRAGMA foreign_key_check");
     if (!st)
         return STORE_ERROR;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        error_set(err, "foreign key check: table %s row %lld points nowhere", col_text(st, 0),
+        error_set(err, "foreign key check: table %s row %lld points nowhere", store_col_text(st, 0),
                   (long long)sqlite3_column_int64(st, 1));
         rc = STORE_ERROR;
     }
-    done(st);
+    store_done(st);
     return rc;
 }
 
@@ -1023,12 +983,12 @@ int store_transition_insert(struct store_tx *tx, const char *resource, int64_t r
                             const char *from, const char *to, const struct store_actor *actor,
                             const char *note)
 {
-    sqlite3_stmt *st = prep(tx->conn, "INSERT INTO transitions(resource,record_id,from_state,"
+    sqlite3_stmt *st = store_prep(tx->conn, "INSERT INTO transitions(resource,record_id,from_state,"
                                       "to_state,actor_id,actor,at,note) VALUES(?,?,?,?,?,?,?,?)");
     if (!st)
         return STORE_ERROR;
     char now[21];
-    now_text(now);
+    store_now_text(now);
     sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, record_id);
     sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
@@ -1041,14 +1001,14 @@ int store_transition_insert(struct store_tx *tx, const char *resource, int64_t r
     if (note)
         sqlite3_bind_text(st, 8, note, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    done(st);
+    store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_transition_list(struct store_conn *c, const char *resource, int64_t record_id,
                           struct arena *a, struct transition_entry **out, size_t *n)
 {
-    sqlite3_stmt *st = prep(c, "SELECT from_state,to_state,actor_id,actor,at,note FROM "
+    sqlite3_stmt *st = store_prep(c, "SELECT from_state,to_state,actor_id,actor,at,note FROM "
                                "transitions WHERE resource=? AND record_id=? ORDER BY id");
     *out = NULL;
     *n = 0;
@@ -1066,14 +1026,14 @@ int store_transition_list(struct store_conn *c, const char *resource, int64_t re
             *out = grown;
         }
         struct transition_entry *e = &(*out)[(*n)++];
-        e->from = arena_strdup(a, col_text(st, 0));
-        e->to = arena_strdup(a, col_text(st, 1));
+        e->from = arena_strdup(a, store_col_text(st, 0));
+        e->to = arena_strdup(a, store_col_text(st, 1));
         e->actor_id = sqlite3_column_int64(st, 2);
-        e->actor = arena_strdup(a, col_text(st, 3));
-        e->at = arena_strdup(a, col_text(st, 4));
-        e->note = col_text(st, 5) ? arena_strdup(a, col_text(st, 5)) : NULL;
+        e->actor = arena_strdup(a, store_col_text(st, 3));
+        e->at = arena_strdup(a, store_col_text(st, 4));
+        e->note = store_col_text(st, 5) ? arena_strdup(a, store_col_text(st, 5)) : NULL;
     }
-    done(st);
+    store_done(st);
     return STORE_OK;
 }
 
@@ -1082,12 +1042,12 @@ int store_transition_list(struct store_conn *c, const char *resource, int64_t re
 static void row_user(sqlite3_stmt *st, struct arena *a, struct user *u)
 {
     u->id = sqlite3_column_int64(st, 0);
-    u->email = arena_strdup(a, col_text(st, 1) ? col_text(st, 1) : "");
-    u->name = col_text(st, 2) ? arena_strdup(a, col_text(st, 2)) : NULL;
-    u->role = arena_strdup(a, col_text(st, 3) ? col_text(st, 3) : "");
+    u->email = arena_strdup(a, store_col_text(st, 1) ? store_col_text(st, 1) : "");
+    u->name = store_col_text(st, 2) ? arena_strdup(a, store_col_text(st, 2)) : NULL;
+    u->role = arena_strdup(a, store_col_text(st, 3) ? store_col_text(st, 3) : "");
     u->org_id = sqlite3_column_int64(st, 4);
     u->disabled = sqlite3_column_int(st, 5) != 0;
-    u->password_hash = col_text(st, 6) ? arena_strdup(a, col_text(st, 6)) : NULL;
+    u->password_hash = store_col_text(st, 6) ? arena_strdup(a, store_col_text(st, 6)) : NULL;
 }
 
 #define USER_COLS "u.id,u.email,u.name,u.role,u.organisation_id,u.disabled,u.password_hash"
@@ -1095,12 +1055,12 @@ static void row_user(sqlite3_stmt *st, struct arena *a, struct user *u)
 int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, struct error *err)
 {
     struct store_conn *c = tx->conn;
-    sqlite3_stmt *st = prep(c, "INSERT INTO users(email,name,role,organisation_id,password_hash,"
+    sqlite3_stmt *st = store_prep(c, "INSERT INTO users(email,name,role,organisation_id,password_hash,"
                                "disabled,created_at,updated_at) VALUES(?,?,?,?,?,0,?,?)");
     if (!st)
         return STORE_ERROR;
     char now[21];
-    now_text(now);
+    store_now_text(now);
     sqlite3_bind_text(st, 1, u->email, -1, SQLITE_STATIC);
     if (u->name)
         sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
@@ -1114,7 +1074,7 @@ int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, st
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
         int ext = sqlite3_extended_errcode(c->db);
-        done(st);
+        store_done(st);
         if (ext == SQLITE_CONSTRAINT_UNIQUE)
             return error_set(err, "a user with e-mail %s already exists", u->email),
                    STORE_CONFLICT;
@@ -1123,7 +1083,7 @@ int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, st
                    STORE_BAD_REF;
         return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
     }
-    done(st);
+    store_done(st);
     *id = sqlite3_last_insert_rowid(c->db);
     return STORE_OK;
 }
@@ -1131,7 +1091,7 @@ int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, st
 static int user_query(struct store_conn *c, const char *sql, int64_t id, const char *email,
                       const unsigned char *hash, struct arena *a, struct user *out)
 {
-    sqlite3_stmt *st = prep(c, sql);
+    sqlite3_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     if (email)
@@ -1143,7 +1103,7 @@ static int user_query(struct store_conn *c, const char *sql, int64_t id, const c
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         row_user(st, a, out);
-    done(st);
+    store_done(st);
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
@@ -1162,24 +1122,24 @@ int store_user_by_id(struct store_conn *c, int64_t id, struct arena *a, struct u
 
 int store_user_set_disabled(struct store_tx *tx, int64_t id, bool disabled)
 {
-    sqlite3_stmt *st = prep(tx->conn, "UPDATE users SET disabled=?, updated_at=?, "
+    sqlite3_stmt *st = store_prep(tx->conn, "UPDATE users SET disabled=?, updated_at=?, "
                                       "version=version+1 WHERE id=?");
     if (!st)
         return STORE_ERROR;
     char now[21];
-    now_text(now);
+    store_now_text(now);
     sqlite3_bind_int(st, 1, disabled);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, id);
     int rc = sqlite3_step(st);
-    done(st);
+    store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_user_each(struct store_conn *c, struct arena *a,
                     void (*fn)(void *arg, const struct user *u), void *arg)
 {
-    sqlite3_stmt *st = prep(c, "SELECT " USER_COLS " FROM users u ORDER BY u.id");
+    sqlite3_stmt *st = store_prep(c, "SELECT " USER_COLS " FROM users u ORDER BY u.id");
     if (!st)
         return STORE_ERROR;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -1187,7 +1147,7 @@ int store_user_each(struct store_conn *c, struct arena *a,
         row_user(st, a, &u);
         fn(arg, &u);
     }
-    done(st);
+    store_done(st);
     return STORE_OK;
 }
 
@@ -1195,18 +1155,18 @@ int store_token_insert(struct store_tx *tx, int64_t user_id, const unsigned char
                        const char *label)
 {
     sqlite3_stmt *st =
-        prep(tx->conn, "INSERT INTO tokens(user_id,hash,label,created_at) VALUES(?,?,?,?)");
+        store_prep(tx->conn, "INSERT INTO tokens(user_id,hash,label,created_at) VALUES(?,?,?,?)");
     if (!st)
         return STORE_ERROR;
     char now[21];
-    now_text(now);
+    store_now_text(now);
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
     if (label)
         sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    done(st);
+    store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
@@ -1221,12 +1181,12 @@ int store_token_user(struct store_conn *c, const unsigned char hash[32], struct 
 
 int store_user_revoke_all(struct store_tx *tx, int64_t user_id)
 {
-    sqlite3_stmt *st = prep(tx->conn, "DELETE FROM tokens WHERE user_id=?");
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM tokens WHERE user_id=?");
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_id);
     int rc = sqlite3_step(st);
-    done(st);
+    store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
@@ -1239,12 +1199,12 @@ int store_schema_latest(void)
 
 static int user_version(struct store_conn *c)
 {
-    sqlite3_stmt *st = prep(c, "PRAGMA user_version");
+    sqlite3_stmt *st = store_prep(c, "PRAGMA user_version");
     int v = -1;
     if (st && sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
     if (st)
-        done(st);
+        store_done(st);
     return v;
 }
 

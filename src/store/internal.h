@@ -1,0 +1,61 @@
+/*
+ * Internals shared by the SQLite store's files (sqlite.c and the per-feature files beside
+ * it). Nothing outside src/store includes this.
+ */
+#ifndef CIVDESK_STORE_INTERNAL_H
+#define CIVDESK_STORE_INTERNAL_H
+
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#define STMT_CACHE 64
+#define BUSY_TIMEOUT_MS 10000
+
+struct stmt_slot {
+    char *sql; /* owned */
+    sqlite3_stmt *st;
+};
+
+struct store_conn {
+    sqlite3 *db;
+    struct stmt_slot cache[STMT_CACHE];
+    unsigned next_evict;
+    struct store *store;
+};
+
+/* SQL text for one resource, built once from its declaration. */
+struct res_sql {
+    char *select_cols; /* "id,version,created_at,updated_at,f1,..." */
+    char *get;         /* SELECT ... WHERE id=? */
+    char *insert;
+    char *update;
+};
+
+struct store {
+    char *path;
+    pthread_mutex_t writer_lock;
+    struct store_conn writer;
+    pthread_key_t reader_key;
+    pthread_mutex_t readers_lock; /* guards the readers list */
+    struct store_conn **readers;  /* every reader opened, for store_close */
+    size_t nreaders;
+    struct res_sql *sql; /* one per resource_all[] entry */
+};
+
+struct store_tx {
+    struct store *store;
+    struct store_conn *conn;
+};
+
+/* A cached prepared statement for sql (borrowed; the connection owns it); NULL and
+ * logged on error. Call store_done() after use: it resets and clears bindings. */
+sqlite3_stmt *store_prep(struct store_conn *c, const char *sql);
+void store_done(sqlite3_stmt *st);
+/* The current time as RFC 3339 UTC. */
+void store_now_text(char out[21]);
+/* Column text or NULL. */
+const char *store_col_text(sqlite3_stmt *st, int col);
+
+#endif
