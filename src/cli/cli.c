@@ -419,10 +419,10 @@ int cli_main(int argc, char **argv)
         case 'e': o.email = optarg; break;
         case 'r': o.role = optarg; break;
         case 'G': o.org = optarg; break;
-        case 'o': /* -o FILE is --output FILE */
         case 'n': o.name = optarg; break;
         case 'L': o.label = optarg; break;
         case 'f': o.format = optarg; break;
+        case 'o': /* -o FILE is --output FILE */
         case 'O': o.output = optarg; break;
         case 'b': o.body = optarg; break;
         case 'a': o.as_of = optarg; break;
