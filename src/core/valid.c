@@ -94,14 +94,18 @@ bool valid_http_url(struct str s)
         skip = 7;
     else
         return false;
+    /* The whole URL is checked, not only the host: a space, quote or line break in the
+     * path would break the HTML attribute or header it ends up in. */
     size_t host = 0;
+    bool in_host = true;
     for (size_t i = skip; i < s.n; i++) {
         unsigned char c = (unsigned char)s.p[i];
         if (is_ctl_or_space(c) || c == '"' || c == '<' || c == '>' || c == '\\')
             return false;
         if (c == '/' || c == '?' || c == '#')
-            break;
-        host++;
+            in_host = false;
+        if (in_host)
+            host++;
     }
     if (host == 0 || s.p[skip] == '.' || s.p[skip] == ':' || s.p[skip] == '@')
         return false;

@@ -16,12 +16,12 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static struct str S(const char *s)
-{
+static struct str S(const char *s) {
     return str_from(s);
 }
 
-static bool utf8_ok(const char *s)
+static bool
+utf8_ok(const char *s)
 {
     return utf8_valid(s, strlen(s));
 }
@@ -164,8 +164,7 @@ static void test_arena_strndup_copies_exactly_n_bytes_and_terminates(void **stat
 static void test_arena_printf_formats_beyond_small_sizes(void **state)
 {
     struct arena a = ARENA_INIT;
-    assert_string_equal(arena_printf(&a, "/api/v1/%s/%lld", "people", 42LL),
-                        "/api/v1/people/42");
+    assert_string_equal(arena_printf(&a, "/api/v1/%s/%lld", "people", 42LL), "/api/v1/people/42");
     char big[10001];
     memset(big, 'q', 10000);
     big[10000] = '\0';
@@ -389,7 +388,7 @@ static void test_utf8_accepts_cyrillic_cjk_and_emoji(void **state)
 
 static void test_utf8_rejects_overlong_encoding(void **state)
 {
-    assert_false(utf8_ok("\xC0\xAF"));         /* '/' in two bytes */
+    assert_false(utf8_ok("\xC0\xAF")); /* '/' in two bytes */
     assert_false(utf8_ok("\xC1\xBF"));
     assert_false(utf8_ok("\xE0\x80\xAF"));     /* '/' in three bytes */
     assert_false(utf8_ok("\xE0\x9F\xBF"));     /* U+07FF in three bytes */
@@ -404,8 +403,8 @@ static void test_utf8_rejects_overlong_nul(void **state)
 
 static void test_utf8_rejects_surrogates(void **state)
 {
-    assert_false(utf8_ok("\xED\xA0\x80")); /* U+D800 */
-    assert_false(utf8_ok("\xED\xBF\xBF")); /* U+DFFF */
+    assert_false(utf8_ok("\xED\xA0\x80"));             /* U+D800 */
+    assert_false(utf8_ok("\xED\xBF\xBF"));             /* U+DFFF */
     assert_false(utf8_ok("\xED\xA0\xBD\xED\xB8\x80")); /* CESU-8 pair for U+1F600 */
 }
 
@@ -422,17 +421,19 @@ static void test_utf8_rejects_code_points_above_10ffff(void **state)
 
 static void test_utf8_rejects_truncated_sequences(void **state)
 {
-    assert_false(utf8_ok("\xD0"));              /* lead of a Cyrillic letter, alone */
-    assert_false(utf8_ok("abc\xE4\xBA"));       /* CJK cut after two of three bytes */
-    assert_false(utf8_ok("\xF0\x9F\x98"));      /* emoji cut short */
-    assert_false(utf8_ok("\xE4\xBA" "x"));      /* ASCII where a continuation belongs */
-    assert_false(utf8_valid("\xD0\x9C", 1));    /* length cuts the sequence */
+    assert_false(utf8_ok("\xD0"));         /* lead of a Cyrillic letter, alone */
+    assert_false(utf8_ok("abc\xE4\xBA"));  /* CJK cut after two of three bytes */
+    assert_false(utf8_ok("\xF0\x9F\x98")); /* emoji cut short */
+    assert_false(utf8_ok("\xE4\xBA"
+                         "x"));              /* ASCII where a continuation belongs */
+    assert_false(utf8_valid("\xD0\x9C", 1)); /* length cuts the sequence */
 }
 
 static void test_utf8_rejects_stray_continuation_bytes(void **state)
 {
     assert_false(utf8_ok("\x80"));
-    assert_false(utf8_ok("a\xBF" "b"));
+    assert_false(utf8_ok("a\xBF"
+                         "b"));
     assert_false(utf8_ok("\xD0\x9C\x9C"));
 }
 
@@ -511,7 +512,11 @@ static void test_parse_i64_rejects_junk_and_spaces(void **state)
     const char *bad[] = {"1a", "a1", " 1", "1 ", "1.0", "1e3", "0x10", "١", "1,000", "\t1"};
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
         assert_int_equal(parse(bad[i], INT64_MIN, INT64_MAX, &v), -1);
-    assert_int_equal(parse_i64((struct str){"1\0" "2", 3}, 0, 100, &v), -1);
+    assert_int_equal(parse_i64((struct str){"1\0"
+                                            "2",
+                                            3},
+                               0, 100, &v),
+                     -1);
 }
 
 static void test_parse_i64_rejects_empty(void **state)
@@ -649,22 +654,22 @@ static void test_datetime_rejects_bad_forms(void **state)
     const char *bad[] = {
         "",
         "2024-02-29",
-        "2024-02-29T12:34:56",        /* no zone */
-        "2024-02-29T12:34Z",          /* no seconds */
-        "2024-02-29X12:34:56Z",       /* wrong separator */
+        "2024-02-29T12:34:56",  /* no zone */
+        "2024-02-29T12:34Z",    /* no seconds */
+        "2024-02-29X12:34:56Z", /* wrong separator */
         "2024-02-29T12-34-56Z",
-        "2024-02-29T24:00:00Z",       /* hour 24 */
+        "2024-02-29T24:00:00Z", /* hour 24 */
         "2024-02-29T12:60:00Z",
-        "2024-02-29T12:34:60Z",       /* leap seconds are not accepted */
-        "2023-02-29T12:34:56Z",       /* a date that does not exist */
-        "2024-02-29T12:34:56.Z",      /* dot without digits */
+        "2024-02-29T12:34:60Z",            /* leap seconds are not accepted */
+        "2023-02-29T12:34:56Z",            /* a date that does not exist */
+        "2024-02-29T12:34:56.Z",           /* dot without digits */
         "2024-02-29T12:34:56.1234567890Z", /* more than nanoseconds */
         "2024-02-29T12:34:56+03",
         "2024-02-29T12:34:56+0300",
         "2024-02-29T12:34:56+03:0",
         "2024-02-29T12:34:56+24:00",
         "2024-02-29T12:34:56+03:60",
-        "2024-02-29T12:34:56Z ",      /* trailing space */
+        "2024-02-29T12:34:56Z ", /* trailing space */
         "2024-02-29T12:34:56ZZ",
         "2024-02-29T12:34:56+03:00Z",
         "2024-02-29T1a:34:56Z",
