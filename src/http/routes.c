@@ -6,6 +6,7 @@
  */
 #include "domain/domain.h"
 #include "http/http.h"
+#include "http/openapi.h"
 #include "core/limits.h"
 
 #include <microhttpd.h>
@@ -589,6 +590,7 @@ static void h_me(struct request *r)
 
 const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, ROLE_ANON, ROUTE_PUBLIC},
+    {M_GET, "/api/v1/openapi.json", h_openapi, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/me", h_me, ROLE_NGO, 0},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_NGO, 0},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_OFFICER, ROUTE_BODY},
