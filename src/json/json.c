@@ -211,8 +211,10 @@ enum json_read_status json_read_object(const char *p, size_t n, json_t **out, st
         return JSON_READ_TOO_DEEP;
     }
     json_error_t err;
-    /* jansson rejects invalid UTF-8 and, without JSON_ALLOW_NUL, NUL in strings. */
-    json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+    /* jansson rejects invalid UTF-8 and, without JSON_ALLOW_NUL, NUL in strings.
+     * JSON_DECODE_ANY: a scalar body ("1", "null") is valid JSON of the wrong type, and
+     * is answered as such below rather than as malformed. */
+    json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (!root) {
         error_set(msg, "malformed JSON at line %d, column %d: %s", err.line, err.column,
                   err.text);
