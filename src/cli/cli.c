@@ -308,6 +308,10 @@ static const struct command commands[] = {
      "Create an API token for a user and print it (and nothing else) on standard output. "
      "Only its hash is stored: keep it.",
      "email label", cmd_token_create, 0, 0},
+    {"backup", "FILE [--db PATH]",
+     "Copy the database, consistently, to FILE while the server keeps running. Restore by "
+     "stopping the server and putting FILE in place of the database (docs/operations.md).",
+     "", cmd_backup, 1, 0},
 };
 
 static void usage(FILE *f)

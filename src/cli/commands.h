@@ -57,4 +57,7 @@ int user_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Opens --db; on failure prints the reason and returns non-zero. */
 int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **s);
 
+/* Commands implemented outside cli.c. */
+int cmd_backup(struct opts *o);
+
 #endif

@@ -130,6 +130,12 @@ int store_transition_insert(struct store_tx *tx, const char *resource, int64_t r
 int store_transition_list(struct store_conn *c, const char *resource, int64_t record_id,
                           struct arena *a, struct transition_entry **out, size_t *n);
 
+/* ---- operations --------------------------------------------------------------------- */
+
+/* A consistent copy of the database at src_path into dest_path (replaced atomically),
+ * while other connections keep writing. */
+int store_backup(const char *src_path, const char *dest_path, struct error *err);
+
 /* ---- users and tokens --------------------------------------------------------------- */
 
 struct user {
