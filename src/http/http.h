@@ -24,6 +24,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
 /* ---- what handlers see -------------------------------------------------------------- */
 
 struct MHD_Connection;
+struct metrics;
 
 enum http_method {
     M_GET = 1 << 0,
@@ -60,6 +61,11 @@ struct request {
     struct header headers[16];
     size_t nheaders;
     bool queued;
+    /* bookkeeping for metrics and the access log */
+    struct metrics *metrics; /* borrowed from the server */
+    int route_index;         /* index in routes[], -1 until matched */
+    uint64_t started_us;     /* monotonic clock at the first callback */
+    uint64_t request_id;
 };
 
 typedef void (*handler_fn)(struct request *r);
@@ -96,6 +102,11 @@ void resp_problem(struct request *r, int status, const char *detail, const struc
 /* The same with one extension member: "key": [values...] (NULL-terminated). */
 void resp_problem_list(struct request *r, int status, const char *detail, const char *key,
                        const char *const *values);
+
+/* GET /metrics: Prometheus text (public; restrict it at the proxy if needed). */
+void h_metrics(struct request *r);
+/* Counts a failed sign-in for /metrics. */
+void metrics_login_failed(struct request *r);
 
 /* A query-string parameter (decoded), or NULL. */
 const char *req_query(struct request *r, const char *name);

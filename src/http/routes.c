@@ -591,6 +591,7 @@ static void h_me(struct request *r)
 const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/openapi.json", h_openapi, ROLE_ANON, ROUTE_PUBLIC},
+    {M_GET, "/metrics", h_metrics, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/me", h_me, ROLE_NGO, 0},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_NGO, 0},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_OFFICER, ROUTE_BODY},

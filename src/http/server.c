@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include "http/http.h"
+#include "http/metrics.h"
+#include "http/static.h"
 #include "core/limits.h"
 
 #include <arpa/inet.h>
@@ -15,11 +17,20 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct server {
     struct store *store;
+    struct metrics metrics;
 };
+
+static uint64_t monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 /* ---- responses ---------------------------------------------------------------------- */
 
@@ -172,6 +183,9 @@ static enum MHD_Result queue(struct request *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (size_t i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%llu", (unsigned long long)r->request_id);
+    MHD_add_response_header(resp, "X-Request-Id", rid);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     r->queued = true;
@@ -273,6 +287,8 @@ static void dispatch(struct request *r)
         if (allowed) {
             resp_problem(r, 405, "this method is not allowed here; see the Allow header", NULL);
             allow_header(r, allowed);
+        } else if (m == M_GET && !str_starts_with(str_from(r->path), "/api/")) {
+            static_serve(r); /* the web UI: embedded files, else index.html */
         } else {
             resp_problem(r, 404, "no such resource", NULL);
         }
@@ -280,6 +296,7 @@ static void dispatch(struct request *r)
     }
     /* Re-match to make sure the captures are those of the route found. */
     route_match(found, r->path, r);
+    r->route_index = (int)(found - routes);
     if (!authenticate(r))
         return;
     if (!(found->flags & ROUTE_PUBLIC) && r->who.role == ROLE_ANON) {
@@ -324,6 +341,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         arena_init(&r->arena);
         r->conn = conn;
         r->store = srv->store;
+        r->metrics = &srv->metrics;
+        r->route_index = -1;
+        r->started_us = monotonic_us();
+        r->request_id = atomic_fetch_add(&srv->metrics.next_request_id, 1) + 1;
+        atomic_fetch_add(&srv->metrics.in_flight, 1);
         r->method = method_parse(method);
         r->path = arena_strdup(&r->arena, url);
         *con_cls = r;
@@ -358,12 +380,66 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     return queue(r);
 }
 
+/* One JSON line per request on stderr: never a body, a query string or a secret. */
+static void access_log(const struct request *r, uint64_t us, enum MHD_RequestTerminationCode toe)
+{
+    static const char *const mnames[] = {"GET", "POST", "PATCH", "DELETE", "PUT", "HEAD"};
+    const char *method = "OTHER";
+    for (size_t k = 0; k < ARRAY_SIZE(mnames); k++)
+        if (r->method == (enum http_method)(1 << k))
+            method = mnames[k];
+    char when[21];
+    time_rfc3339(now_unix(), when);
+    struct buf b = BUF_INIT;
+    struct jw w;
+    jw_init(&w, &b);
+    jw_obj(&w);
+    jw_kstr(&w, "t", when);
+    jw_kint(&w, "id", (int64_t)r->request_id);
+    jw_kstr(&w, "method", method);
+    jw_kstr(&w, "route", r->route_index >= 0 ? routes[r->route_index].pattern : NULL);
+    jw_kint(&w, "status", r->status);
+    char ms[32];
+    snprintf(ms, sizeof(ms), "%.3f", (double)us / 1000.0);
+    jw_key(&w, "ms");
+    jw_raw(&w, ms, strlen(ms));
+    jw_key(&w, "user");
+    if (r->who.user_id)
+        jw_int(&w, r->who.user_id);
+    else
+        jw_null(&w);
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        jw_kbool(&w, "aborted", true);
+    jw_obj_end(&w);
+    buf_putc(&b, '\n');
+    ssize_t n = write(STDERR_FILENO, b.p, b.n);
+    (void)n;
+    buf_release(&b);
+}
+
+void h_metrics(struct request *r)
+{
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    buf_reset(&r->out);
+    metrics_write(r->metrics, &r->out, store_path(r->store), store_writer_waiting(r->store));
+}
+
+void metrics_login_failed(struct request *r)
+{
+    atomic_fetch_add(&r->metrics->login_failures, 1);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct request *r = *con_cls;
     if (!r)
         return;
+    uint64_t us = monotonic_us() - r->started_us;
+    metrics_observe(r->metrics, r->route_index, r->status, us);
+    atomic_fetch_sub(&r->metrics->in_flight, 1);
+    access_log(r, us, toe);
     buf_release(&r->body);
     buf_release(&r->out);
     arena_release(&r->arena);
@@ -376,6 +452,8 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
     log_error("libmicrohttpd panic at %s:%u: %s", file, line, reason ? reason : "?");
     abort();
 }
+
+#define SHUTDOWN_GRACE_MS 10000
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, struct error *err)
 {
@@ -411,7 +489,11 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 2;
     }
-    struct server srv = {.store = s};
+    struct server *srv_ptr = calloc(1, sizeof(*srv_ptr));
+    if (!srv_ptr)
+        die("out of memory");
+    srv_ptr->store = s;
+    metrics_init(&srv_ptr->metrics);
 
     /* Block the stop signals in every thread; the main thread waits for them below. */
     sigset_t stop;
@@ -423,16 +505,19 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
 
     MHD_set_panic_func(on_panic, NULL);
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_access, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0,
+        NULL, NULL,
+        on_access, srv_ptr, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv_ptr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 2),
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
-    if (!d)
+    if (!d) {
+        free(srv_ptr);
         return error_set(err, "cannot listen on %s (in use, or not this machine's address?)",
                          cfg->listen);
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : ntohs(sa.sin_port);
     char host[INET_ADDRSTRLEN];
@@ -444,7 +529,18 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     }
     int sig = 0;
     sigwait(&stop, &sig);
-    log_info("signal %d: stopping", sig);
+    /* Graceful: stop accepting, let requests in flight finish (bounded), then stop. An
+     * acknowledged write was committed before its response was queued, so nothing
+     * acknowledged is lost either way. */
+    log_info("signal %d: no new connections; finishing requests in flight", sig);
+    MHD_socket listen_fd = MHD_quiesce_daemon(d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    for (int i = 0; i < SHUTDOWN_GRACE_MS / 10 && atomic_load(&srv_ptr->metrics.in_flight) > 0;
+         i++)
+        usleep(10000);
     MHD_stop_daemon(d);
+    log_info("stopped");
+    free(srv_ptr);
     return 0;
 }

@@ -136,7 +136,7 @@ void jw_real(struct jw *w, double v)
     if (!isfinite(v))
         buf_puts(w->out, "null");
     else
-        buf_printf(w->out, "%.17g", v);
+        buf_printf(w->out, "%.15g", v); /* what people type round-trips; no 0.1000000000000001 */
 }
 
 void jw_bool(struct jw *w, bool v)

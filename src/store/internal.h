@@ -42,6 +42,7 @@ struct store {
     struct store_conn **readers;  /* every reader opened, for store_close */
     size_t nreaders;
     struct res_sql *sql; /* one per resource_all[] entry */
+    _Atomic long writer_waiting; /* threads queued for the writer, for /metrics */
 };
 
 struct store_tx {

@@ -570,7 +570,9 @@ out:
 
 int store_write_begin(struct store *s, struct store_tx **out)
 {
+    s->writer_waiting++;
     pthread_mutex_lock(&s->writer_lock);
+    s->writer_waiting--;
     sqlite3_stmt *st = store_prep(&s->writer, "BEGIN IMMEDIATE");
     int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
     if (st)
@@ -1191,6 +1193,16 @@ int store_user_revoke_all(struct store_tx *tx, int64_t user_id)
 }
 
 /* ---- opening and migrations --------------------------------------------------------- */
+
+const char *store_path(const struct store *s)
+{
+    return s->path;
+}
+
+long store_writer_waiting(const struct store *s)
+{
+    return s->writer_waiting;
+}
 
 int store_schema_latest(void)
 {

@@ -43,6 +43,8 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode,
                struct error *err);
 void store_close(struct store *s); /* NULL is fine */
 int store_schema_version(struct store *s);
+const char *store_path(const struct store *s); /* borrowed */
+long store_writer_waiting(const struct store *s); /* threads queued for the writer now */
 int store_schema_latest(void);
 
 /* ---- reading ------------------------------------------------------------------------ */
