@@ -53,7 +53,9 @@ int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct re
         rec->res->validate(&ctx, rec, NULL, errs);
     if (errs->n)
         return DOMAIN_INVALID;
-    int rc = store_insert(tx, rec, msg);
+    int rc = rec->res->check_conflict ? rec->res->check_conflict(&ctx, rec, NULL, msg) : 0;
+    if (rc == 0)
+        rc = store_insert(tx, rec, msg);
     if (rc < 0)
         return rc;
     struct buf after = BUF_INIT;
@@ -114,7 +116,9 @@ int domain_update(struct store *s, const struct principal *who, const struct res
         res->validate(&ctx, rec, old, errs);
     if (errs->n)
         return finish(tx, DOMAIN_INVALID, msg);
-    rc = store_update(tx, rec, msg);
+    rc = res->check_conflict ? res->check_conflict(&ctx, rec, old, msg) : 0;
+    if (rc == 0)
+        rc = store_update(tx, rec, msg);
     if (rc == STORE_OK) {
         struct buf before = BUF_INIT, after = BUF_INIT;
         record_to_audit_json(old, &before);

@@ -253,6 +253,17 @@ static bool parse_list_query(struct request *r, const struct resource *res, stru
             } else if (q->nfilters < ARRAY_SIZE(q->filters)) {
                 q->filters[q->nfilters++] = (struct filter){.field = -1, .v = {.i = id}};
             }
+        } else if (resource_param(res, str_from(k))) {
+            const struct list_param *p = resource_param(res, str_from(k));
+            const struct field *f = list_param_field(res, p);
+            const struct field day = {.name = k, .type = FT_DATE};
+            struct value val;
+            const char *why;
+            if (value_from_text(p->kind == P_FROM || p->kind == P_TO ? &day : f, v, &r->arena,
+                                &val, &why) < 0)
+                errors_add(&errs, k, "%s", why);
+            else if (q->nparams < ARRAY_SIZE(q->params))
+                q->params[q->nparams++] = (struct param_filter){.p = p, .v = val};
         } else {
             const struct field *f = resource_field(res, k);
             if (!f || !(f->flags & F_FILTER) || (f->flags & F_HIDDEN)) {

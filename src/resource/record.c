@@ -61,6 +61,29 @@ const struct field *resource_field(const struct resource *res, const char *name)
     return i < 0 ? NULL : &res->fields[i];
 }
 
+const struct list_param *resource_param(const struct resource *res, struct str name)
+{
+    for (size_t i = 0; i < res->nparams; i++)
+        if (str_eq_cstr(name, res->params[i].name))
+            return &res->params[i];
+    return NULL;
+}
+
+const struct field *list_param_field(const struct resource *res, const struct list_param *p)
+{
+    const struct resource *target = res;
+    if (p->kind == P_CHILD) {
+        target = resource_find(str_from(p->via));
+    } else if (p->kind == P_REF) {
+        const struct field *ref = resource_field(res, p->via);
+        target = ref && ref->ref ? resource_find(str_from(ref->ref)) : NULL;
+    }
+    const struct field *f = target ? resource_field(target, p->field) : NULL;
+    if (!f)
+        BUG("a list parameter names a field that is not declared");
+    return f;
+}
+
 struct record *record_new(const struct resource *res, struct arena *a)
 {
     struct record *rec = arena_zalloc(a, sizeof(*rec));

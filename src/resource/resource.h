@@ -106,6 +106,27 @@ struct transition {
     int min_role;
 };
 
+/*
+ * A list query parameter that is not plain equality on one of the resource's own fields
+ * (?from=, ?to=, ?organisation_id= through a sub-resource, ?country= through a
+ * reference). Declared beside the resource; the store turns it into SQL. The value is
+ * validated like `field` (of this resource, or of `via`'s target); P_FROM / P_TO take
+ * a date (YYYY-MM-DD) on date and date-time fields.
+ */
+enum param_kind {
+    P_FROM,  /* field >= value: on or after that day */
+    P_TO,    /* field <= value: on or before that day (date-times: up to its end) */
+    P_CHILD, /* some record of the sub-resource `via` of this record has field = value */
+    P_REF,   /* the record this one's FT_REF field `via` points at has field = value */
+};
+
+struct list_param {
+    const char *name;    /* the query parameter */
+    enum param_kind kind;
+    const char *field;   /* the field compared: this resource's, or the one `via` leads to */
+    const char *via;     /* P_CHILD: the sub-resource's name; P_REF: the FT_REF field */
+};
+
 struct resource {
     const char *name;     /* collection path segment and audit name: "organisations" */
     const char *table;    /* SQL table */
@@ -135,6 +156,14 @@ struct resource {
                      struct errors *errs);
     /* Read-only values computed from the record, appended to its JSON. */
     void (*computed)(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
+    /* Rules between records (one person in two overlapping delegations): run after
+     * validation on create and update; STORE_CONFLICT with msg naming the other record
+     * makes the write a 409, other negatives fail it with msg. */
+    int (*check_conflict)(const struct hook_ctx *ctx, const struct record *rec,
+                          const struct record *old, struct error *msg);
+    /* Query parameters beyond field equality (see struct list_param). */
+    const struct list_param *params;
+    size_t nparams;
 };
 
 /* ---- registry ----------------------------------------------------------------------- */
@@ -144,6 +173,11 @@ extern const size_t resource_count;
 const struct resource *resource_find(struct str name);
 int resource_field_index(const struct resource *res, const char *name); /* -1 if absent */
 const struct field *resource_field(const struct resource *res, const char *name);
+/* The declared list parameter called name, or NULL. */
+const struct list_param *resource_param(const struct resource *res, struct str name);
+/* The field a list parameter compares with (of res, or of the resource it goes through);
+ * BUG() if the declaration does not resolve. */
+const struct field *list_param_field(const struct resource *res, const struct list_param *p);
 
 /* ---- records ------------------------------------------------------------------------ */
 

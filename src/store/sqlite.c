@@ -339,6 +339,37 @@ static void sort_expr(struct buf *b, const struct resource *res, int sort)
         buf_printf(b, "coalesce(%s,'')", f->name);
 }
 
+/* One declared list parameter (struct list_param) as a condition on res's table. */
+static void where_param(struct buf *b, struct binds *bd, const struct resource *res,
+                        const struct param_filter *pf)
+{
+    const struct list_param *p = pf->p;
+    const struct field *f = list_param_field(res, p);
+    switch (p->kind) {
+    case P_FROM:
+        buf_printf(b, " AND %s>=?", f->name);
+        break;
+    case P_TO:
+        /* A date-time is on or before a day when its date part is. */
+        buf_printf(b, f->type == FT_DATETIME ? " AND substr(%s,1,10)<=?" : " AND %s<=?",
+                   f->name);
+        break;
+    case P_CHILD: {
+        const struct resource *child = resource_find(str_from(p->via));
+        buf_printf(b, " AND EXISTS(SELECT 1 FROM %s c WHERE c.%s=%s.id AND c.%s=?)",
+                   child->table, child->parent_field, res->table, f->name);
+        break;
+    }
+    case P_REF: {
+        const struct resource *target = resource_find(str_from(resource_field(res, p->via)->ref));
+        buf_printf(b, " AND EXISTS(SELECT 1 FROM %s t WHERE t.id=%s.%s AND t.%s=?)",
+                   target->table, res->table, p->via, f->name);
+        break;
+    }
+    }
+    bind_add(bd, f, pf->v);
+}
+
 static void where_filters(struct buf *b, struct binds *bd, const struct resource *res,
                           const struct list_query *q, struct arena *a)
 {
@@ -361,6 +392,8 @@ static void where_filters(struct buf *b, struct binds *bd, const struct resource
             bind_add(bd, f, fl->v);
         }
     }
+    for (size_t i = 0; i < q->nparams; i++)
+        where_param(b, bd, res, &q->params[i]);
     if (q->scope_org > 0 && res->owner) {
         const struct field *of = resource_field(res, res->owner);
         struct value v = {.i = q->scope_org};

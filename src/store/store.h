@@ -60,9 +60,17 @@ struct filter {
     struct value v; /* validated value (equality; membership for list fields) */
 };
 
+/* A declared list parameter (res->params) with its validated value. */
+struct param_filter {
+    const struct list_param *p; /* borrowed from the declaration */
+    struct value v;
+};
+
 struct list_query {
     struct filter filters[32];
     size_t nfilters;
+    struct param_filter params[8];
+    size_t nparams;
     int sort;           /* field index, -1 for id */
     bool desc;
     struct str q;       /* substring over F_SEARCH fields; empty: none */
