@@ -22,10 +22,11 @@ LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm $(LDLIBS)
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
-GEN_SRC  := $(BUILD)/gen/iso_data.c $(BUILD)/gen/migrations.c
+GEN_SRC  := $(BUILD)/gen/iso_data.c $(BUILD)/gen/migrations.c $(BUILD)/gen/web.c
 OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+WEB_FILES  := $(sort $(shell find web -type f -not -name ".*"))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ISO_DIR  ?= /usr/share/iso-codes/json
@@ -47,6 +48,10 @@ $(BUILD)/gen/iso_data.c: $(BUILD)/tools/gen_iso
 $(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS)
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed embed_migrations migrations/ $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/web.c: $(BUILD)/tools/embed $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed embed_web web/ $(WEB_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)

@@ -11,5 +11,7 @@ struct embed_file {
 
 extern const struct embed_file embed_migrations[];
 extern const size_t embed_migrations_count;
+extern const struct embed_file embed_web[]; /* web/: the UI */
+extern const size_t embed_web_count;
 
 #endif
