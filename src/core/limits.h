@@ -10,6 +10,7 @@
 #define LIMIT_ATTACHMENT (20 * 1024 * 1024) /* an uploaded attachment: 20 MiB, else 413 */
 #define LIMIT_CSV_UPLOAD (64 * 1024 * 1024) /* a CSV uploaded for import */
 #define LIMIT_CSV_RECORD (1024 * 1024)     /* one CSV record (all its cells) */
+#define LIMIT_DISCARD (8 * 1024 * 1024) /* a too-large body is drained up to this, then cut */
 #define LIMIT_JSON_DEPTH 32                /* nesting of objects and arrays */
 #define LIMIT_URL_BYTES 4096               /* path + query string */
 #define LIMIT_QUERY_PARAMS 32              /* distinct query parameters */
@@ -27,5 +28,7 @@
 #define LIMIT_CURSOR 512                   /* bytes of an opaque cursor */
 #define LIMIT_CONNECTIONS 1024             /* concurrent HTTP connections */
 #define LIMIT_CONNECTION_TIMEOUT 30        /* seconds idle before a connection is closed */
+#define LIMIT_LOGIN_HASHES 2               /* passwords checked at once (Argon2id: 19 MiB each) */
+#define LIMIT_LOGIN_WAIT_MS 3000           /* wait for a hashing slot before answering 429 */
 
 #endif

@@ -48,6 +48,7 @@ struct request {
     const char *path;            /* decoded path, arena-owned */
     struct buf body;             /* request body (owned, released with the request) */
     bool body_too_large;
+    size_t discarded;            /* bytes of a too-large body read and dropped */
     struct principal who;
     /* captured by the route pattern */
     const struct resource *res;  /* {collection} */

@@ -359,10 +359,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     if (*upload_data_size) {
         if (r->body_too_large || r->body.n + *upload_data_size > LIMIT_JSON_BODY) {
             r->body_too_large = true;
+            r->discarded += *upload_data_size;
             *upload_data_size = 0;
-            /* Answer now: there is no point reading the rest. MHD closes afterwards. */
-            if (!r->queued) {
-                resp_problem(r, 413, "the request body is larger than 1 MiB", NULL);
+            /* Read and drop a too-large body up to a bound, then answer 413 at its end:
+             * closing on a client still sending makes its TCP stack discard our answer.
+             * Past the bound, answer now (MHD closes the connection afterwards). */
+            if (!r->queued && r->discarded > LIMIT_DISCARD) {
+                resp_problem(r, 413, "the request body is too large", NULL);
                 return queue(r);
             }
             return MHD_YES;
