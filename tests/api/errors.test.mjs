@@ -42,7 +42,7 @@ describe('200 and security headers', () => {
       await srv.api('GET', '/api/v1/me'),
       await srv.api('GET', ORGS),
       await srv.api('GET', ORGS, { token: null }),
-      await srv.api('GET', '/nope'),
+      await srv.api('GET', '/api/v1/nope'),
       await srv.api('PUT', ORGS),
       await srv.api('POST', ORGS, { body: {} }),
     ];
@@ -272,7 +272,7 @@ describe('403 and 404 for roles', () => {
 
 describe('404 not found', () => {
   test('unknown paths', async () => {
-    for (const p of ['/nope', '/api/v1/nothing', '/api/v2/organisations', '/api/v1', '/api/v1/organisations/1/extra', '/API/V1/ORGANISATIONS']) {
+    for (const p of ['/api/nope', '/api/v1/nothing', '/api/v2/organisations', '/api/v1', '/api/v1/organisations/1/extra', '/api/v1/organisations//1']) {
       assertProblem(await srv.api('GET', p), 404, { path: p });
     }
   });
@@ -443,7 +443,7 @@ describe('413 content too large', () => {
       const head =
         `POST ${ORGS} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${srv.tokens.admin}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`;
-      const r = await srv.raw(head, { timeoutMs: 3000 });
+      const r = await srv.raw(head, { timeoutMs: 1500 });
       assertProblem(r, 413);
     },
   );
@@ -531,16 +531,12 @@ describe('422 validation', () => {
     }
   });
 
-  test(
-    'a top-level scalar (valid JSON) is 422, not "malformed JSON"',
-    { todo: 'bug: json_read_object (src/json/json.c) calls json_loadb without JSON_DECODE_ANY, so jansson rejects the valid JSON texts "text", 42, null, true as "\'[\' or \'{\' expected" and the API answers 400 malformed instead of 422 like it does for []' },
-    async () => {
-      for (const body of ['"text"', '42', 'null', 'true']) {
-        const r = await srv.api('POST', ORGS, { rawBody: body, headers: { 'content-type': 'application/json' } });
-        assertProblem(r, 422, { path: ORGS });
-      }
-    },
-  );
+  test('a top-level scalar (valid JSON) is 422, not "malformed JSON"', async () => {
+    for (const body of ['"text"', '42', 'null', 'true']) {
+      const r = await srv.api('POST', ORGS, { rawBody: body, headers: { 'content-type': 'application/json' } });
+      assertProblem(r, 422, { path: ORGS, detail: /object/ });
+    }
+  });
 
   test('unknown fields and server-set fields', async () => {
     const r = await srv.api('POST', ORGS, { body: org({ colour: 'red', id: 5, version: 3, created_at: 'x' }) });

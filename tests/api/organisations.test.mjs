@@ -11,6 +11,63 @@ const officer = (m, p, o = {}) => srv.api(m, p, { token: srv.tokens.officer, ...
 const ORGS = '/api/v1/organisations';
 const PEOPLE = '/api/v1/people';
 
+describe("README's curl walkthrough, request for request", () => {
+  const H = () => ({ token: srv.tokens.officer });
+  let loc;
+
+  test('create: 201, Location and ETag headers, the stored record', async () => {
+    const r = await srv.api('POST', ORGS, {
+      ...H(),
+      rawBody: `{"name":"Фонд «Наследие»","name_en":"Heritage Foundation","country":"RU",
+       "city":"Москва","registration_no":"1027700000001","founded_on":"2004-05-17",
+       "areas":["heritage","culture"],"public":true}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(r.status, 201, r.text);
+    loc = r.headers.get('location');
+    assert.match(loc, /^\/api\/v1\/organisations\/\d+$/);
+    assert.equal(r.headers.get('etag'), '"1"');
+    assert.equal(r.json.name, 'Фонд «Наследие»');
+  });
+
+  test('read (ETag: "1")', async () => {
+    const r = await srv.api('GET', loc, H());
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('etag'), '"1"');
+    assert.equal(r.json.city, 'Москва');
+  });
+
+  test('list: country=RU&sort=name&limit=20&count=true', async () => {
+    const r = await srv.api('GET', `${ORGS}?country=RU&sort=name&limit=20&count=true`, H());
+    assert.equal(r.status, 200, r.text);
+    assert.ok(Array.isArray(r.json.items));
+    assert.ok('next_cursor' in r.json);
+    assert.equal(typeof r.json.total, 'number');
+    assert.ok(r.json.items.some((o) => `${ORGS}/${o.id}` === loc));
+  });
+
+  test('PATCH with merge-patch+json and If-Match "1"; a stale If-Match gets 412', async () => {
+    const patch = { rawBody: '{"city":"Санкт-Петербург","acronym":null}', headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' } };
+    const r = await srv.api('PATCH', loc, { ...H(), ...patch });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.city, 'Санкт-Петербург');
+    assertProblem(await srv.api('PATCH', loc, { ...H(), ...patch }), 412);
+  });
+
+  test('add a person; DELETE is 409 while people still belong to it', async () => {
+    const id = Number(loc.split('/').pop());
+    const p = await srv.api('POST', PEOPLE, {
+      ...H(),
+      rawBody: `{"full_name":"Анна Смирнова","organisation_id":${id},"position":"председатель","languages":["ru","en"]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(p.status, 201, p.text);
+    assertProblem(await srv.api('DELETE', loc, H()), 409);
+    assert.equal((await srv.api('DELETE', `${PEOPLE}/${p.json.id}`, H())).status, 204);
+    assert.equal((await srv.api('DELETE', loc, H())).status, 204);
+  });
+});
+
 describe('walkthrough: organisations and people with a token', () => {
   let org;
   let person;

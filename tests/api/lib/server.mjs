@@ -160,6 +160,9 @@ export function rawRequest(port, chunks, { timeoutMs = 10000 } = {}) {
 }
 
 function parseResponse(raw) {
+  // Skip interim responses (100 Continue): the final one is what the test is about.
+  while (/^HTTP\/1\.[01] 1\d\d[^\r\n]*\r\n/.test(raw) && raw.includes('\r\n\r\n'))
+    raw = raw.slice(raw.indexOf('\r\n\r\n') + 4);
   const m = /^HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n/.exec(raw);
   if (!m) return { status: null, headers: {}, body: '' };
   const end = raw.indexOf('\r\n\r\n');
