@@ -1,0 +1,251 @@
+/*
+ * Unit tests of route_match (src/http/routes.c): literals, {collection} and {id}
+ * captures, trailing slashes, and what must not match. Also checks that the real route
+ * table sends the foundation's paths where the issue says.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "domain/domain.h"
+#include "http/http.h"
+
+#include <string.h>
+
+static const struct route collection = {M_GET, "/api/v1/{collection}", NULL, ROLE_NGO, 0};
+static const struct route item = {M_GET, "/api/v1/{collection}/{id}", NULL, ROLE_NGO, 0};
+static const struct route healthz = {M_GET, "/healthz", NULL, ROLE_ANON, ROUTE_PUBLIC};
+
+/* Matches path against rt with a fresh, zeroed request; the request is copied to *out. */
+static bool match(const struct route *rt, const char *path, struct request *out)
+{
+    struct request r;
+    memset(&r, 0, sizeof(r));
+    bool ok = route_match(rt, path, &r);
+    if (out)
+        *out = r;
+    return ok;
+}
+
+static void expect_no_match(const struct route *rt, const char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (match(rt, paths[i], NULL))
+            fail_msg("\"%s\" matched \"%s\"", paths[i], rt->pattern);
+}
+
+/* The route of the real table that serves method on path, or NULL. */
+static const struct route *table_route(enum http_method m, const char *path, struct request *out)
+{
+    for (size_t i = 0; i < routes_count; i++) {
+        struct request r;
+        memset(&r, 0, sizeof(r));
+        if (route_match(&routes[i], path, &r) && routes[i].method == m) {
+            if (out)
+                *out = r;
+            return &routes[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- {collection} ------------------------------------------------------------------- */
+
+static void test_collection_pattern_captures_declared_resource(void **state)
+{
+    struct request r;
+    assert_true(match(&collection, "/api/v1/organisations", &r));
+    assert_ptr_equal(r.res, &res_organisations);
+    assert_true(match(&collection, "/api/v1/people", &r));
+    assert_ptr_equal(r.res, &res_people);
+    assert_int_equal(r.id, 0);
+}
+
+static void test_collection_pattern_refuses_unknown_collection(void **state)
+{
+    static const char *const bad[] = {"/api/v1/widgets",
+                                      "/api/v1/Organisations",
+                                      "/api/v1/organisation",
+                                      "/api/v1/organisationsx",
+                                      "/api/v1/",
+                                      "/api/v1/users",
+                                      "/api/v1/organisations%2F"};
+    expect_no_match(&collection, bad, ARRAY_SIZE(bad));
+}
+
+static void test_collection_pattern_tolerates_one_trailing_slash(void **state)
+{
+    struct request r;
+    assert_true(match(&collection, "/api/v1/organisations/", &r));
+    assert_ptr_equal(r.res, &res_organisations);
+    static const char *const bad[] = {"/api/v1/organisations//"};
+    expect_no_match(&collection, bad, ARRAY_SIZE(bad));
+}
+
+static void test_collection_pattern_refuses_extra_or_missing_segments(void **state)
+{
+    static const char *const bad[] = {"/api/v1/organisations/5",
+                                      "/api/v1/organisations/x",
+                                      "/api/v1",
+                                      "/api",
+                                      "/",
+                                      "",
+                                      "/api/v1//organisations",
+                                      "//api/v1/organisations",
+                                      "api/v1/organisations",
+                                      "/api/v2/organisations",
+                                      "/API/v1/organisations",
+                                      "/x/api/v1/organisations"};
+    expect_no_match(&collection, bad, ARRAY_SIZE(bad));
+}
+
+/* ---- {id} --------------------------------------------------------------------------- */
+
+static void test_item_pattern_captures_collection_and_id(void **state)
+{
+    struct request r;
+    assert_true(match(&item, "/api/v1/people/42", &r));
+    assert_ptr_equal(r.res, &res_people);
+    assert_int_equal(r.id, 42);
+    assert_true(match(&item, "/api/v1/organisations/1", &r));
+    assert_ptr_equal(r.res, &res_organisations);
+    assert_int_equal(r.id, 1);
+}
+
+static void test_item_pattern_accepts_largest_id(void **state)
+{
+    struct request r;
+    assert_true(match(&item, "/api/v1/organisations/9223372036854775807", &r));
+    assert_true(r.id == INT64_MAX);
+}
+
+static void test_item_pattern_refuses_ids_that_are_not_positive_integers(void **state)
+{
+    static const char *const bad[] = {
+        "/api/v1/organisations/0",
+        "/api/v1/organisations/-1",
+        "/api/v1/organisations/abc",
+        "/api/v1/organisations/99999999999999999999",
+        "/api/v1/organisations/9223372036854775808",
+        "/api/v1/organisations/+1",
+        "/api/v1/organisations/1.0",
+        "/api/v1/organisations/1e3",
+        "/api/v1/organisations/0x1",
+        "/api/v1/organisations/ 1",
+        "/api/v1/organisations/1 ",
+        "/api/v1/organisations/",
+        "/api/v1/organisations//",
+    };
+    expect_no_match(&item, bad, ARRAY_SIZE(bad));
+}
+
+static void test_item_pattern_refuses_unknown_collection(void **state)
+{
+    static const char *const bad[] = {"/api/v1/widgets/1", "/api/v1/People/1"};
+    expect_no_match(&item, bad, ARRAY_SIZE(bad));
+}
+
+static void test_item_pattern_tolerates_one_trailing_slash(void **state)
+{
+    struct request r;
+    assert_true(match(&item, "/api/v1/people/7/", &r));
+    assert_ptr_equal(r.res, &res_people);
+    assert_int_equal(r.id, 7);
+}
+
+static void test_item_pattern_refuses_extra_segments(void **state)
+{
+    static const char *const bad[] = {"/api/v1/people/7/x", "/api/v1/people/7/8",
+                                      "/api/v1/people/7//", "/api/v1/people", "/api/v1/7"};
+    expect_no_match(&item, bad, ARRAY_SIZE(bad));
+}
+
+/* ---- literals ----------------------------------------------------------------------- */
+
+static void test_literal_pattern_matches_exactly(void **state)
+{
+    assert_true(match(&healthz, "/healthz", NULL));
+    assert_true(match(&healthz, "/healthz/", NULL));
+    static const char *const bad[] = {"/healthzz", "/health", "/healthz/x", "/Healthz",
+                                      "/",         "healthz", "/healthz?x"};
+    expect_no_match(&healthz, bad, ARRAY_SIZE(bad));
+}
+
+/* ---- the real route table ----------------------------------------------------------- */
+
+static void test_table_routes_collection_paths_to_list_and_create(void **state)
+{
+    struct request r;
+    const struct route *get = table_route(M_GET, "/api/v1/organisations", &r);
+    assert_non_null(get);
+    assert_string_equal(get->pattern, "/api/v1/{collection}");
+    assert_ptr_equal(r.res, &res_organisations);
+    const struct route *post = table_route(M_POST, "/api/v1/people", &r);
+    assert_non_null(post);
+    assert_true(post->flags & ROUTE_BODY);
+    assert_int_equal(post->min_role, ROLE_OFFICER);
+}
+
+static void test_table_routes_item_paths_to_get_patch_delete(void **state)
+{
+    struct request r;
+    static const enum http_method methods[] = {M_GET, M_PATCH, M_DELETE};
+    for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
+        const struct route *rt = table_route(methods[i], "/api/v1/organisations/12", &r);
+        assert_non_null(rt);
+        assert_string_equal(rt->pattern, "/api/v1/{collection}/{id}");
+        assert_int_equal(r.id, 12);
+    }
+    assert_null(table_route(M_POST, "/api/v1/organisations/12", NULL));
+    assert_null(table_route(M_PUT, "/api/v1/organisations/12", NULL));
+}
+
+static void test_table_has_no_route_for_bad_api_paths(void **state)
+{
+    static const char *const bad[] = {"/api/v1/widgets", "/api/v1/organisations/0",
+                                      "/api/v1/organisations/abc", "/api/v1/organisations/1/x/y/z",
+                                      "/api/v2/organisations"};
+    static const enum http_method methods[] = {M_GET, M_POST, M_PATCH, M_DELETE, M_PUT};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        for (size_t k = 0; k < ARRAY_SIZE(methods); k++)
+            if (table_route(methods[k], bad[i], NULL))
+                fail_msg("a route serves %s", bad[i]);
+}
+
+static void test_table_only_public_routes_need_no_credentials(void **state)
+{
+    for (size_t i = 0; i < routes_count; i++) {
+        const struct route *rt = &routes[i];
+        if (strncmp(rt->pattern, "/api/v1/{", 9) == 0 || strcmp(rt->pattern, "/api/v1/me") == 0)
+            if ((rt->flags & ROUTE_PUBLIC) || rt->min_role == ROLE_ANON)
+                fail_msg("%s is open to anonymous callers", rt->pattern);
+    }
+    const struct route *h = table_route(M_GET, "/healthz", NULL);
+    assert_non_null(h);
+    assert_true(h->flags & ROUTE_PUBLIC);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_collection_pattern_captures_declared_resource),
+        cmocka_unit_test(test_collection_pattern_refuses_unknown_collection),
+        cmocka_unit_test(test_collection_pattern_tolerates_one_trailing_slash),
+        cmocka_unit_test(test_collection_pattern_refuses_extra_or_missing_segments),
+        cmocka_unit_test(test_item_pattern_captures_collection_and_id),
+        cmocka_unit_test(test_item_pattern_accepts_largest_id),
+        cmocka_unit_test(test_item_pattern_refuses_ids_that_are_not_positive_integers),
+        cmocka_unit_test(test_item_pattern_refuses_unknown_collection),
+        cmocka_unit_test(test_item_pattern_tolerates_one_trailing_slash),
+        cmocka_unit_test(test_item_pattern_refuses_extra_segments),
+        cmocka_unit_test(test_literal_pattern_matches_exactly),
+        cmocka_unit_test(test_table_routes_collection_paths_to_list_and_create),
+        cmocka_unit_test(test_table_routes_item_paths_to_get_patch_delete),
+        cmocka_unit_test(test_table_has_no_route_for_bad_api_paths),
+        cmocka_unit_test(test_table_only_public_routes_need_no_credentials),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
