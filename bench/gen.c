@@ -1,0 +1,231 @@
+/*
+ * bench/gen: a deterministic benchmark database — organisations (country sizes skewed
+ * like the real world, names in Cyrillic and Latin of realistic lengths) and, when the
+ * ledger is declared, accreditations — written through the store's own insert path
+ * (validation of each value by its declaration, audit entry per record), in large
+ * transactions.
+ *
+ *   gen --db FILE [--orgs N] [--accreditations N]
+ *
+ * Values are given as text and validated with value_from_text(), so the generator
+ * depends on field names only, not on the declarations' layout.
+ */
+#include "core/valid.h"
+#include "domain/domain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 50000
+
+struct rng {
+    uint64_t s;
+};
+
+static uint32_t rnd(struct rng *r, uint32_t n)
+{
+    r->s ^= r->s << 13;
+    r->s ^= r->s >> 7;
+    r->s ^= r->s << 17;
+    return (uint32_t)(r->s % n);
+}
+
+/* Countries by weight: a few large, a long tail (Zipf-like over the ISO list). */
+static const char *pick_country(struct rng *r)
+{
+    static const char *const big[] = {"US", "IN", "GB", "FR", "RU", "DE", "NG", "KE", "BR",
+                                      "IT", "CA", "PK", "CH", "ES", "BE", "NL", "JP", "CN"};
+    uint32_t x = rnd(r, 100);
+    if (x < 70)
+        return big[rnd(r, (uint32_t)(x < 35 ? 4 : ARRAY_SIZE(big)))];
+    return country_code_at(rnd(r, (uint32_t)country_count()));
+}
+
+static const char *const ru_words[] = {
+    "Фонд",      "поддержки", "защиты",     "прав",     "человека", "культурного",
+    "наследия",  "народной",  "дипломатии", "молодёжи", "развития", "гражданских",
+    "инициатив", "Ассоциация", "Союз",      "журналистов", "памяти", "мира",
+    "сотрудничества", "Центр"};
+static const char *const en_words[] = {
+    "Foundation", "for",       "Human",    "Rights",   "Cultural", "Heritage",
+    "Centre",     "Civic",     "Dialogue", "Youth",    "Press",    "Freedom",
+    "Network",    "Alliance",  "Peace",    "Studies",  "Women",    "Development",
+    "Institute",  "Council"};
+
+static void make_name(struct rng *r, bool cyr, struct buf *b)
+{
+    const char *const *w = cyr ? ru_words : en_words;
+    uint32_t n = 3 + rnd(r, 6); /* 3..8 words: 20–80 characters */
+    buf_reset(b);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(b, ' ');
+        buf_puts(b, w[rnd(r, 20)]);
+    }
+}
+
+static int set(struct record *rec, const char *field, const char *text, struct arena *a)
+{
+    int i = resource_field_index(rec->res, field);
+    if (i < 0)
+        return 0; /* not declared in this build: leave it */
+    const char *why;
+    if (value_from_text(&rec->res->fields[i], str_from(text), a, &rec->v[i], &why) < 0) {
+        fprintf(stderr, "gen: %s.%s = '%s': %s\n", rec->res->name, field, text, why);
+        return -1;
+    }
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int insert(struct store_tx *tx, struct record *rec, struct error *err)
+{
+    if (store_insert(tx, rec, err) < 0)
+        return -1;
+    struct buf after = BUF_INIT;
+    record_to_audit_json(rec, &after);
+    struct store_actor actor = {.label = "bench-gen"};
+    int rc = store_audit(tx, &actor, "create", rec->res->name, rec->id, NULL, after.p);
+    buf_release(&after);
+    return rc;
+}
+
+static int gen_orgs(struct store *s, long n, struct error *err)
+{
+    struct rng r = {.s = 0x9E3779B97F4A7C15ULL};
+    struct buf name = BUF_INIT, tmp = BUF_INIT;
+    double t0 = now_s();
+    for (long done = 0; done < n;) {
+        struct store_tx *tx;
+        if (store_write_begin(s, &tx) < 0)
+            return error_set(err, "begin failed");
+        struct arena a = ARENA_INIT;
+        long end = done + BATCH < n ? done + BATCH : n;
+        for (; done < end; done++) {
+            struct record *rec = record_new(&res_organisations, &a);
+            const char *country = pick_country(&r);
+            bool cyr = !strcmp(country, "RU") || !strcmp(country, "BY") ||
+                       !strcmp(country, "KZ") || rnd(&r, 10) == 0;
+            make_name(&r, cyr, &name);
+            buf_printf(&name, " %ld", done + 1);
+            buf_reset(&tmp);
+            buf_printf(&tmp, "B%09ld", done + 1);
+            char founded[11];
+            snprintf(founded, sizeof(founded), "%04u-%02u-%02u", 1950 + rnd(&r, 74),
+                     1 + rnd(&r, 12), 1 + rnd(&r, 28));
+            if (set(rec, "name", name.p, &a) || set(rec, "country", country, &a) ||
+                set(rec, "registration_no", tmp.p, &a) || set(rec, "founded_on", founded, &a) ||
+                set(rec, "city", cyr ? "Москва" : "Geneva", &a) ||
+                set(rec, "public", rnd(&r, 2) ? "true" : "false", &a)) {
+                store_write_rollback(tx);
+                arena_release(&a);
+                return error_set(err, "bad generated value");
+            }
+            if (insert(tx, rec, err) < 0) {
+                store_write_rollback(tx);
+                arena_release(&a);
+                return -1;
+            }
+        }
+        arena_release(&a);
+        if (store_write_commit(tx, err) < 0)
+            return -1;
+        fprintf(stderr, "\rgen: organisations %ld/%ld (%.0f/s)", done, n,
+                (double)done / (now_s() - t0));
+    }
+    fprintf(stderr, "\n");
+    buf_release(&name);
+    buf_release(&tmp);
+    return 0;
+}
+
+static int gen_accreditations(struct store *s, long n, long orgs, struct error *err)
+{
+    const struct resource *res = resource_find(STR("accreditations"));
+    if (!res || n == 0) {
+        if (n)
+            fprintf(stderr, "gen: no accreditations resource in this build; skipped\n");
+        return 0;
+    }
+    static const char *const statuses[] = {"special", "special", "special", "special",
+                                           "special", "roster",  "general"};
+    static const char *const states[] = {"active", "active", "active", "active", "suspended",
+                                         "withdrawn"};
+    struct rng r = {.s = 0xD1B54A32D192ED03ULL};
+    double t0 = now_s();
+    for (long done = 0; done < n;) {
+        struct store_tx *tx;
+        if (store_write_begin(s, &tx) < 0)
+            return error_set(err, "begin failed");
+        struct arena a = ARENA_INIT;
+        long end = done + BATCH < n ? done + BATCH : n;
+        for (; done < end; done++) {
+            struct record *rec = record_new(res, &a);
+            char org[24], granted[11], year[8];
+            snprintf(org, sizeof(org), "%ld", 1 + (long)rnd(&r, (uint32_t)orgs));
+            unsigned y = 1990 + rnd(&r, 35);
+            snprintf(granted, sizeof(granted), "%04u-07-%02u", y, 1 + rnd(&r, 28));
+            snprintf(year, sizeof(year), "%u", y + 4 * (1 + rnd(&r, 3)));
+            const char *st = statuses[rnd(&r, ARRAY_SIZE(statuses))];
+            if (set(rec, "organisation_id", org, &a) || set(rec, "body", "ECOSOC", &a) ||
+                set(rec, "status", st, &a) || set(rec, "granted_on", granted, &a) ||
+                set(rec, "state", states[rnd(&r, ARRAY_SIZE(states))], &a) ||
+                (rnd(&r, 2) && strcmp(st, "roster") && y + 8 < 2026 &&
+                 set(rec, "last_report_period_end", year, &a))) {
+                store_write_rollback(tx);
+                arena_release(&a);
+                return error_set(err, "bad generated value");
+            }
+            if (insert(tx, rec, err) < 0) {
+                store_write_rollback(tx);
+                arena_release(&a);
+                return -1;
+            }
+        }
+        arena_release(&a);
+        if (store_write_commit(tx, err) < 0)
+            return -1;
+        fprintf(stderr, "\rgen: accreditations %ld/%ld (%.0f/s)", done, n,
+                (double)done / (now_s() - t0));
+    }
+    fprintf(stderr, "\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = NULL;
+    long orgs = 1000000, accr = 2000000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--db"))
+            db = argv[i + 1];
+        else if (!strcmp(argv[i], "--orgs"))
+            orgs = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--accreditations"))
+            accr = atol(argv[i + 1]);
+    }
+    if (!db || orgs < 1 || accr < 0) {
+        fprintf(stderr, "usage: gen --db FILE [--orgs N] [--accreditations N]\n");
+        return 2;
+    }
+    if (auth_init() < 0)
+        die("libsodium failed");
+    struct store *s;
+    struct error err = ERROR_INIT;
+    if (store_open(&s, db, STORE_OPEN_INIT, &err) < 0)
+        die("%s", err.msg);
+    if (gen_orgs(s, orgs, &err) < 0 || gen_accreditations(s, accr, orgs, &err) < 0) {
+        store_close(s);
+        die("%s", err.msg);
+    }
+    store_close(s);
+    return 0;
+}
