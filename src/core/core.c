@@ -58,7 +58,8 @@ void arena_init(struct arena *a)
 void *arena_alloc(struct arena *a, size_t n)
 {
     size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (need < n)
+    /* Both the rounding and the block header added below must not wrap around. */
+    if (need < n || need > SIZE_MAX - sizeof(struct arena_block))
         die("arena: allocation size overflow");
     struct arena_block *b = a->head;
     if (!b || b->cap - b->used < need) {
@@ -172,6 +173,8 @@ bool str_cut(struct str s, char sep, struct str *head, struct str *rest)
 
 void buf_grow(struct buf *b, size_t extra)
 {
+    if (extra > SIZE_MAX - b->n - 1) /* b->n + extra + 1 would wrap around */
+        die("buffer size overflow");
     if (b->n + extra + 1 <= b->cap)
         return;
     size_t cap = b->cap ? b->cap : 64;

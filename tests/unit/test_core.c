@@ -11,8 +11,11 @@
 
 #include "core/core.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -29,6 +32,26 @@ utf8_ok(const char *s)
 static int parse(const char *s, int64_t min, int64_t max, int64_t *out)
 {
     return parse_i64(str_from(s), min, max, out);
+}
+
+/*
+ * Runs fn in a child process and says whether it died through die() (exit status 1)
+ * rather than returning. stderr of the child is discarded.
+ */
+static bool dies(void (*fn)(void))
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 2);
+        fn();
+        _exit(0); /* returned: no death */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 1;
 }
 
 /* ---- errors ------------------------------------------------------------------------- */
@@ -147,6 +170,24 @@ static void test_arena_release_empties_and_arena_is_reusable(void **state)
     arena_release(&a);
     arena_release(&a); /* releasing an empty arena is harmless */
     assert_null(a.head);
+}
+
+static void alloc_near_size_max(void)
+{
+    struct arena a = ARENA_INIT;
+    arena_alloc(&a, SIZE_MAX - 40); /* rounds up without wrapping; header does not fit */
+}
+
+static void alloc_size_max(void)
+{
+    struct arena a = ARENA_INIT;
+    arena_alloc(&a, SIZE_MAX);
+}
+
+static void test_arena_dies_on_allocation_size_overflow(void **state)
+{
+    assert_true(dies(alloc_size_max));
+    assert_true(dies(alloc_near_size_max));
 }
 
 static void test_arena_strndup_copies_exactly_n_bytes_and_terminates(void **state)
@@ -315,6 +356,18 @@ static void test_buf_printf_exactly_at_stack_buffer_boundary(void **state)
         assert_int_equal(strlen(b.p), len);
         buf_release(&b);
     }
+}
+
+static void grow_near_size_max(void)
+{
+    struct buf b = BUF_INIT;
+    buf_putc(&b, 'x');
+    buf_grow(&b, SIZE_MAX - 1); /* n + extra + 1 wraps to a small number */
+}
+
+static void test_buf_dies_on_size_overflow(void **state)
+{
+    assert_true(dies(grow_near_size_max));
 }
 
 static void test_buf_reset_keeps_memory_and_empties(void **state)
@@ -783,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_arena_allocations_are_aligned_for_any_type),
         cmocka_unit_test(test_arena_zalloc_returns_zeroed_memory),
         cmocka_unit_test(test_arena_release_empties_and_arena_is_reusable),
+        cmocka_unit_test(test_arena_dies_on_allocation_size_overflow),
         cmocka_unit_test(test_arena_strndup_copies_exactly_n_bytes_and_terminates),
         cmocka_unit_test(test_arena_printf_formats_beyond_small_sizes),
         cmocka_unit_test(test_str_from_null_is_empty),
@@ -798,6 +852,7 @@ int main(void)
         cmocka_unit_test(test_buf_empty_append_gives_empty_string),
         cmocka_unit_test(test_buf_printf_grows_past_its_stack_buffer),
         cmocka_unit_test(test_buf_printf_exactly_at_stack_buffer_boundary),
+        cmocka_unit_test(test_buf_dies_on_size_overflow),
         cmocka_unit_test(test_buf_reset_keeps_memory_and_empties),
         cmocka_unit_test(test_buf_detach_hands_over_string_and_empties_buffer),
         cmocka_unit_test(test_buf_detach_of_empty_buffer_is_empty_string),
