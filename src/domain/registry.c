@@ -4,6 +4,7 @@
  * listed here, one line.
  */
 #include "domain/domain.h"
+#include "domain/ledger.h"
 #include "core/limits.h"
 
 static const char *const legal_forms[] = {
@@ -62,5 +63,10 @@ const struct resource res_people = {
 const struct resource *const resource_all[] = {
     &res_organisations,
     &res_people,
+    &res_bodies,
+    &res_applications,
+    &res_application_questions,
+    &res_accreditations,
+    &res_listings,
 };
 const size_t resource_count = ARRAY_SIZE(resource_all);

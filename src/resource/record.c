@@ -71,6 +71,9 @@ const struct list_param *resource_param(const struct resource *res, struct str n
 
 const struct field *list_param_field(const struct resource *res, const struct list_param *p)
 {
+    static const struct field yes_no = {.name = "condition", .type = FT_BOOL};
+    if (p->kind == P_COND)
+        return &yes_no;
     const struct resource *target = res;
     if (p->kind == P_CHILD) {
         target = resource_find(str_from(p->via));

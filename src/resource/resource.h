@@ -118,6 +118,8 @@ enum param_kind {
     P_TO,    /* field <= value: on or before that day (date-times: up to its end) */
     P_CHILD, /* some record of the sub-resource `via` of this record has field = value */
     P_REF,   /* the record this one's FT_REF field `via` points at has field = value */
+    P_COND,  /* true/false: a condition the store keeps under the name `via`, or its
+                negation (e.g. overdue reports: src/store/ledger.c store_cond_sql) */
 };
 
 struct list_param {

@@ -54,6 +54,9 @@ struct store_tx {
  * logged on error. Call store_done() after use: it resets and clears bindings. */
 sqlite3_stmt *store_prep(struct store_conn *c, const char *sql);
 void store_done(sqlite3_stmt *st);
+/* The SQL of a list condition (P_COND) with one '?' and the value to bind to it, or NULL
+ * if there is no such condition (src/store/ledger.c). */
+const char *store_cond_sql(const char *name, struct value *bound, struct arena *a);
 /* The current time as RFC 3339 UTC. */
 void store_now_text(char out[21]);
 /* Column text or NULL. */

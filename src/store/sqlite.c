@@ -341,11 +341,21 @@ static void sort_expr(struct buf *b, const struct resource *res, int sort)
 
 /* One declared list parameter (struct list_param) as a condition on res's table. */
 static void where_param(struct buf *b, struct binds *bd, const struct resource *res,
-                        const struct param_filter *pf)
+                        const struct param_filter *pf, struct arena *a)
 {
     const struct list_param *p = pf->p;
     const struct field *f = list_param_field(res, p);
     switch (p->kind) {
+    case P_COND: {
+        static const struct field text = {.name = "condition", .type = FT_TEXT};
+        struct value bound = {.null = true};
+        const char *cond = store_cond_sql(p->via, &bound, a);
+        if (!cond)
+            BUG("a list parameter names a condition the store does not know");
+        buf_printf(b, " AND %s(%s)", pf->v.i ? "" : "NOT ", cond);
+        bind_add(bd, &text, bound);
+        return;
+    }
     case P_FROM:
         buf_printf(b, " AND %s>=?", f->name);
         break;
@@ -393,7 +403,7 @@ static void where_filters(struct buf *b, struct binds *bd, const struct resource
         }
     }
     for (size_t i = 0; i < q->nparams; i++)
-        where_param(b, bd, res, &q->params[i]);
+        where_param(b, bd, res, &q->params[i], a);
     if (q->scope_org > 0 && res->owner) {
         const struct field *of = resource_field(res, res->owner);
         struct value v = {.i = q->scope_org};

@@ -1,0 +1,190 @@
+/*
+ * ledger: the international status ledger — bodies and their rules, accreditations with
+ * their reporting obligations, applications and their pipeline, imported listings and the
+ * representation figures drawn from them, and the calendar of every deadline.
+ *
+ * The rules (docs/domain.md) are data: one row per body in the bodies table, read into a
+ * struct body_rules and interpreted by the pure functions below. Dates are "YYYY-MM-DD".
+ */
+#ifndef CIVDESK_LEDGER_H
+#define CIVDESK_LEDGER_H
+
+#include "domain/domain.h"
+
+extern const struct resource res_bodies;
+extern const struct resource res_accreditations;
+extern const struct resource res_applications;
+extern const struct resource res_application_questions;
+extern const struct resource res_listings;
+
+#define LEDGER_STATUSES_MAX 16 /* status kinds one body may have */
+
+/* One body's rules, parsed from its row. Strings are arena-owned. */
+struct body_rules {
+    int64_t id;
+    const char *code, *name;
+    const char *statuses[LEDGER_STATUSES_MAX]; /* the status kinds it grants */
+    size_t nstatuses;
+    const char *national[LEDGER_STATUSES_MAX]; /* those open to national NGOs */
+    size_t nnational;
+    const char *exempt[LEDGER_STATUSES_MAX]; /* statuses that do not report */
+    size_t nexempt;
+    int report_interval;                     /* years a report covers; 0: no reports */
+    int report_due_month, report_due_day;    /* due the year after the period; 0: none */
+    int filing_month, filing_day;            /* filing deadline; 0: none */
+    int decision_month, decision_day;        /* when the body usually decides; 0: unknown */
+    int min_years;                           /* years registered before filing; 0: none */
+};
+
+/*
+ * Reads the rules of the body with this code through c (any transaction). STORE_NOT_FOUND
+ * when there is no such body, STORE_ERROR if its row does not parse.
+ */
+int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
+                      struct body_rules *out);
+bool ledger_has_status(const struct body_rules *b, const char *status);
+bool ledger_status_exempt(const struct body_rules *b, const char *status);
+bool ledger_status_national(const struct body_rules *b, const char *status);
+
+/* ---- the rules, as pure functions ------------------------------------------------------ */
+
+/*
+ * The due date of an accreditation's next periodic report into due; false when none is
+ * due: the body asks for no reports, the status is exempt (ECOSOC roster), the
+ * accreditation is withdrawn, or neither granted_on nor last_period_end (0: none) is known.
+ * Granted in Y: the report covers Y+1..Y+interval and is due on the body's day of
+ * Y+interval+1; after a report for the period ending E: E+1..E+interval, due in
+ * E+interval+1. period (may be NULL) receives the first and last year covered.
+ */
+bool ledger_report_due(const struct body_rules *b, const char *status, const char *state,
+                       const char *granted_on, int64_t last_period_end, char due[11],
+                       int period[2]);
+/* Whether a report due on `due` is overdue on `today`: today is after it. */
+bool ledger_overdue(const char *due, const char *today);
+
+/*
+ * The filing deadline that decides an application's sessions: the first deadline day on or
+ * after `on` (the filing date, or today while not filed). Filed on or before the deadline
+ * of year Y, the body considers it in Y+1 (*considered_in). False if the body has none.
+ */
+bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out[11],
+                            int *considered_in);
+
+/*
+ * Eligibility warnings for an application for `status` at body b by an organisation
+ * founded on founded_on (NULL: unknown), judged on date `on` (filing date or today). Up to
+ * cap messages into out (arena-owned); returns how many.
+ */
+size_t ledger_eligibility(const struct body_rules *b, const char *status,
+                          const char *founded_on, const char *on, struct arena *a,
+                          const char **out, size_t cap);
+
+/* Today (the process clock, honouring the test offset) as YYYY-MM-DD. */
+void ledger_today(char out[11]);
+/* date + days, as YYYY-MM-DD; date must be valid. */
+void ledger_add_days(const char *date, int64_t days, char out[11]);
+
+/* ---- listings and representation ----------------------------------------------------- */
+
+/* One row of a listing to import; line is the CSV line it came from (for messages). */
+struct listing_row {
+    const char *name, *country, *status;
+    size_t line;
+};
+
+/*
+ * Replaces the listing of body on as_of with rows, in one transaction with one audit entry.
+ * A row that does not validate fails the whole import (DOMAIN_INVALID) with msg naming its
+ * line and field; nothing is written then. *replaced: rows of the earlier import removed.
+ */
+int ledger_listing_import(struct store *s, const struct principal *who, const char *body,
+                          const char *as_of, const struct listing_row *rows, size_t n,
+                          struct arena *a, int64_t *replaced, struct error *msg);
+
+struct rep_country {
+    char country[3];
+    int64_t count;
+    int64_t *by_status;   /* counts in the order of rep_stats.statuses */
+    double share;         /* count / total, 0..1 */
+    int rank;             /* 1 = most; equal counts share a rank; 0 when count is 0 */
+    bool in_previous;     /* the previous listing had this country */
+    int64_t prev_count;
+    int prev_rank;
+};
+
+struct rep_stats {
+    const char *body;
+    char as_of[11];
+    char prev_as_of[11];  /* "" when there is no earlier listing */
+    int64_t total, prev_total;
+    const char **statuses; /* statuses seen, the body's order first */
+    size_t nstatuses;
+    int64_t *status_totals;
+    struct rep_country *countries; /* by rank, then country code; those that dropped to 0 last */
+    size_t n;
+};
+
+/*
+ * Representation at body from its newest listing (as_of NULL) or the one of that date,
+ * with the change against the listing before it. STORE_NOT_FOUND (msg says why) when there
+ * is no such body or listing.
+ */
+int ledger_representation(struct store_conn *c, const char *body, const char *as_of,
+                          struct arena *a, struct rep_stats *out, struct error *msg);
+/* Ranks (competition: 1, 2, 2, 4) and shares of countries[0..n) by count; sorts them. */
+void ledger_rank(struct rep_country *cs, size_t n, int64_t total);
+
+/* ---- pipeline ------------------------------------------------------------------------ */
+
+struct count_row {
+    const char *body, *key, *key2; /* key: state or status; key2: state (accreditations) */
+    int64_t n;
+};
+
+struct pipeline {
+    struct count_row *applications;   /* body, state */
+    size_t napplications;
+    struct count_row *accreditations; /* body, status, state */
+    size_t naccreditations;
+    struct count_row *overdue;        /* body */
+    size_t noverdue;
+    int64_t overdue_total;
+};
+
+int ledger_pipeline(struct store_conn *c, struct arena *a, struct pipeline *out);
+
+/* ---- calendar ------------------------------------------------------------------------ */
+
+struct cal_item {
+    char date[11];
+    const char *kind;     /* filing_deadline, report_due, decision_expected */
+    const char *title;
+    const char *resource; /* the record it concerns: "applications", "accreditations", "bodies" */
+    int64_t id;
+    const char *body;
+    int64_t organisation_id; /* 0 when none */
+    const char *uid;      /* stable across fetches: kind, record and date */
+};
+
+/*
+ * Every deadline from `from` to `to` (inclusive), ordered by date: filing deadlines (each
+ * body's, and each application not yet filed), report due dates of accreditations, and
+ * decisions expected on applications with the body. An NGO user sees its own records' and
+ * the bodies' only. Items and strings are arena-owned.
+ */
+int ledger_calendar(struct store_conn *c, const struct principal *who, const char *from,
+                    const char *to, struct arena *a, struct cal_item **out, size_t *n);
+
+/*
+ * The items as an iCalendar (RFC 5545) document into out: one all-day VEVENT per item with
+ * its stable UID; folding and escaping by libical. Negative with msg on failure.
+ */
+int ledger_ics(const struct cal_item *items, size_t n, const char *link_base, struct buf *out,
+               struct error *msg);
+
+/* ---- demo ---------------------------------------------------------------------------- */
+
+/* Adds the ledger's demo content inside the demo's transaction (see demo.c). */
+int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err);
+
+#endif

@@ -1,0 +1,342 @@
+/*
+ * The ledger's SQL (see store/ledger.h). The report-due expression below is the SQL twin of
+ * ledger_report_due() in src/domain/ledger.c; tests/unit/test_ledger.c checks that the two
+ * agree on every case the rule distinguishes.
+ */
+#include "store/ledger.h"
+#include "store/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- the report-due rule in SQL ------------------------------------------------------- */
+
+/* a: the accreditations row, b: its body. The rows for which a report is due at all. */
+#define HAS_DUE(a, b)                                                                      \
+    b ".code=" a ".body AND " b ".report_interval_years IS NOT NULL AND " b                \
+    ".report_due IS NOT NULL AND " a ".state IN ('active','suspended') AND (" a            \
+    ".last_report_period_end IS NOT NULL OR " a ".granted_on IS NOT NULL) AND NOT EXISTS"  \
+    "(SELECT 1 FROM json_each(coalesce(" b ".report_exempt,'[]')) WHERE value=" a ".status)"
+
+/* The due date: the body's day of the year after the period ending at the last report's
+ * end (or the granted year) plus the interval. */
+#define DUE_DATE(a, b)                                                                     \
+    "printf('%04d-%s',coalesce(" a ".last_report_period_end,CAST(substr(" a                \
+    ".granted_on,1,4) AS INTEGER))+" b ".report_interval_years+1," b ".report_due)"
+
+/* The value bound to a condition: today's date, the cut-off of "overdue". */
+static void bind_today(struct value *out, struct arena *a)
+{
+    char *today = arena_alloc(a, 11);
+    date_from_unix(now_unix(), today);
+    *out = (struct value){.s = today, .n = 10};
+}
+
+/* Named conditions for P_COND list parameters; each has exactly one '?'. */
+static const struct {
+    const char *name;
+    const char *sql;
+    void (*bind)(struct value *out, struct arena *a);
+} conds[] = {
+    /* accreditations whose next report was due before today (ledger_overdue) */
+    {"accreditation_overdue",
+     "EXISTS(SELECT 1 FROM bodies b WHERE " HAS_DUE("accreditations", "b") " AND " DUE_DATE(
+         "accreditations", "b") "<?)",
+     bind_today},
+};
+
+const char *store_cond_sql(const char *name, struct value *bound, struct arena *a)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(conds); i++) {
+        if (strcmp(conds[i].name, name) == 0) {
+            conds[i].bind(bound, a);
+            return conds[i].sql;
+        }
+    }
+    return NULL;
+}
+
+static const char *dup_or_null(struct arena *a, sqlite3_stmt *st, int col)
+{
+    const char *t = store_col_text(st, col);
+    return t ? arena_strdup(a, t) : NULL;
+}
+
+static void bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+/* ---- bodies --------------------------------------------------------------------------- */
+
+#define BODY_COLS                                                                          \
+    "id,code,name,statuses,national_statuses,report_exempt,report_interval_years,report_due," \
+    "filing_deadline,decision_expected,min_years_registered"
+
+static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->code = dup_or_null(a, st, 1);
+    out->name = dup_or_null(a, st, 2);
+    out->statuses = dup_or_null(a, st, 3);
+    out->national = dup_or_null(a, st, 4);
+    out->exempt = dup_or_null(a, st, 5);
+    out->report_interval = sqlite3_column_int64(st, 6);
+    out->report_due = dup_or_null(a, st, 7);
+    out->filing_deadline = dup_or_null(a, st, 8);
+    out->decision_expected = dup_or_null(a, st, 9);
+    out->min_years = sqlite3_column_int64(st, 10);
+}
+
+int store_body_row(struct store_conn *c, const char *code, struct arena *a,
+                   struct store_body_row *out)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT " BODY_COLS " FROM bodies WHERE code=?");
+    if (!st)
+        return STORE_ERROR;
+    bind_text(st, 1, code);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        body_row(st, a, out);
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_bodies_each(struct store_conn *c, struct arena *a,
+                      void (*fn)(void *arg, const struct store_body_row *row), void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT " BODY_COLS " FROM bodies ORDER BY code");
+    if (!st)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_body_row row;
+        body_row(st, a, &row);
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- listings ------------------------------------------------------------------------- */
+
+int store_listing_newest(struct store_conn *c, const char *body, const char *before,
+                         char out[11])
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT max(as_of) FROM listings WHERE body=?1 AND (?2 IS NULL OR as_of<?2)");
+    if (!st)
+        return STORE_ERROR;
+    bind_text(st, 1, body);
+    bind_text(st, 2, before);
+    int rc = sqlite3_step(st);
+    const char *t = rc == SQLITE_ROW ? store_col_text(st, 0) : NULL;
+    if (t)
+        snprintf(out, 11, "%s", t);
+    store_done(st);
+    if (rc != SQLITE_ROW)
+        return STORE_ERROR;
+    return t ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int store_listing_counts(struct store_conn *c, const char *body, const char *as_of,
+                         void (*fn)(void *arg, const char *country, const char *status,
+                                    int64_t n),
+                         void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT country,status,count(*) FROM listings WHERE "
+                                     "body=? AND as_of=? GROUP BY country,status");
+    if (!st)
+        return STORE_ERROR;
+    bind_text(st, 1, body);
+    bind_text(st, 2, as_of);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(arg, store_col_text(st, 0), store_col_text(st, 1), sqlite3_column_int64(st, 2));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_listing_replace(struct store_tx *tx, const char *body, const char *as_of,
+                          const struct store_listing_row *rows, size_t n, int64_t *replaced,
+                          struct error *err)
+{
+    struct store_conn *c = store_tx_conn(tx);
+    sqlite3_stmt *st = store_prep(c, "DELETE FROM listings WHERE body=? AND as_of=?");
+    if (!st)
+        return error_set(err, "could not prepare the listing import"), STORE_ERROR;
+    bind_text(st, 1, body);
+    bind_text(st, 2, as_of);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc != SQLITE_DONE)
+        return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
+    *replaced = sqlite3_changes(c->db);
+    st = store_prep(c, "INSERT INTO listings(body,status,as_of,name,country,created_at,"
+                       "updated_at,version) VALUES(?,?,?,?,?,?,?,1)");
+    if (!st)
+        return error_set(err, "could not prepare the listing import"), STORE_ERROR;
+    char now[21];
+    store_now_text(now);
+    for (size_t i = 0; i < n; i++) {
+        bind_text(st, 1, body);
+        bind_text(st, 2, rows[i].status);
+        bind_text(st, 3, as_of);
+        bind_text(st, 4, rows[i].name);
+        bind_text(st, 5, rows[i].country);
+        bind_text(st, 6, now);
+        bind_text(st, 7, now);
+        rc = sqlite3_step(st);
+        store_done(st);
+        if (rc != SQLITE_DONE) {
+            if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+                return error_set(err, "no body %s", body), STORE_BAD_REF;
+            return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
+        }
+    }
+    return STORE_OK;
+}
+
+/* ---- pipeline ------------------------------------------------------------------------- */
+
+static int each_count(struct store_conn *c, const char *sql, const char *bound, int nkeys,
+                      store_count_fn fn, void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, sql);
+    if (!st)
+        return STORE_ERROR;
+    if (bound)
+        bind_text(st, 1, bound);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(arg, store_col_text(st, 0), nkeys > 0 ? store_col_text(st, 1) : NULL,
+           nkeys > 1 ? store_col_text(st, 2) : NULL, sqlite3_column_int64(st, nkeys + 1));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_count_applications(struct store_conn *c, store_count_fn fn, void *arg)
+{
+    return each_count(c,
+                      "SELECT body,state,count(*) FROM applications GROUP BY body,state "
+                      "ORDER BY body,state",
+                      NULL, 1, fn, arg);
+}
+
+int store_count_accreditations(struct store_conn *c, store_count_fn fn, void *arg)
+{
+    return each_count(c,
+                      "SELECT body,status,state,count(*) FROM accreditations GROUP BY "
+                      "body,status,state ORDER BY body,status,state",
+                      NULL, 2, fn, arg);
+}
+
+int store_count_overdue(struct store_conn *c, const char *today, store_count_fn fn, void *arg)
+{
+    return each_count(c,
+                      "SELECT a.body,count(*) FROM accreditations a JOIN bodies b ON " HAS_DUE(
+                          "a", "b") " WHERE " DUE_DATE("a", "b") "<? GROUP BY a.body "
+                                                                 "ORDER BY a.body",
+                      today, 0, fn, arg);
+}
+
+/* ---- calendar ------------------------------------------------------------------------- */
+
+int store_reports_due(struct store_conn *c, const char *from, const char *to, int64_t org,
+                      void (*fn)(void *arg, const struct store_due_row *row), void *arg)
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT a.id,a.organisation_id,o.name,a.body,a.status,a.state,a.granted_on,"
+           "a.last_report_period_end FROM accreditations a JOIN bodies b ON " HAS_DUE("a", "b")
+           " JOIN organisations o ON o.id=a.organisation_id WHERE " DUE_DATE("a", "b")
+           " BETWEEN ?1 AND ?2 AND (?3=0 OR a.organisation_id=?3) ORDER BY a.id");
+    if (!st)
+        return STORE_ERROR;
+    bind_text(st, 1, from);
+    bind_text(st, 2, to);
+    sqlite3_bind_int64(st, 3, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_due_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .organisation_id = sqlite3_column_int64(st, 1),
+            .organisation = store_col_text(st, 2),
+            .body = store_col_text(st, 3),
+            .status = store_col_text(st, 4),
+            .state = store_col_text(st, 5),
+            .granted_on = store_col_text(st, 6),
+            .last_period_end = sqlite3_column_int64(st, 7),
+        };
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_applications_open(struct store_conn *c, int64_t org,
+                            void (*fn)(void *arg, const struct store_app_row *row), void *arg)
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT a.id,a.organisation_id,o.name,a.body,a.requested_status,a.state,a.filed_on "
+           "FROM applications a JOIN organisations o ON o.id=a.organisation_id WHERE a.state IN "
+           "('draft','submitted','endorsed','filed','under_review','deferred','recommended') "
+           "AND (?1=0 OR a.organisation_id=?1) ORDER BY a.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_app_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .organisation_id = sqlite3_column_int64(st, 1),
+            .organisation = store_col_text(st, 2),
+            .body = store_col_text(st, 3),
+            .requested_status = store_col_text(st, 4),
+            .state = store_col_text(st, 5),
+            .filed_on = store_col_text(st, 6),
+        };
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- applications --------------------------------------------------------------------- */
+
+int store_question_counts(struct store_conn *c, int64_t application_id, int64_t *total,
+                          int64_t *open)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT count(*),count(*)-count(answer) FROM "
+                                     "application_questions WHERE application_id=?");
+    *total = *open = 0;
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, application_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *total = sqlite3_column_int64(st, 0);
+        *open = sqlite3_column_int64(st, 1);
+    }
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int store_current_accreditation(struct store_conn *c, int64_t organisation_id,
+                                const char *body, int64_t *id)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT id FROM accreditations WHERE organisation_id=? "
+                                     "AND body=? AND state<>'withdrawn'");
+    *id = 0;
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, organisation_id);
+    bind_text(st, 2, body);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    store_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

@@ -1,0 +1,89 @@
+/*
+ * The ledger's SQL beyond generic records (src/store/ledger.c): bodies' rule rows,
+ * listings, the statistics' aggregates, the calendar's date-range reads and the named
+ * list conditions (P_COND) such as overdue reports.
+ *
+ * Text handed to callbacks is valid during the call only; text put in out-structs is
+ * copied into the caller's arena.
+ */
+#ifndef CIVDESK_STORE_LEDGER_H
+#define CIVDESK_STORE_LEDGER_H
+
+#include "store/store.h"
+
+/* A bodies row as stored: list columns are JSON text, NULL columns are NULL / 0. */
+struct store_body_row {
+    int64_t id;
+    const char *code, *name;
+    const char *statuses, *national, *exempt; /* JSON arrays, or NULL */
+    int64_t report_interval;                  /* 0: NULL */
+    const char *report_due, *filing_deadline, *decision_expected; /* "MM-DD" or NULL */
+    int64_t min_years;                        /* 0: NULL */
+};
+
+/* The row of the body with this code. STORE_NOT_FOUND if none. */
+int store_body_row(struct store_conn *c, const char *code, struct arena *a,
+                   struct store_body_row *out);
+/* Calls fn for each body, ordered by code. */
+int store_bodies_each(struct store_conn *c, struct arena *a,
+                      void (*fn)(void *arg, const struct store_body_row *row), void *arg);
+
+/* ---- listings ------------------------------------------------------------------------ */
+
+/* The newest as_of of body's listings (before `before`, when not NULL) into out;
+ * STORE_NOT_FOUND when there is none. */
+int store_listing_newest(struct store_conn *c, const char *body, const char *before,
+                         char out[11]);
+/* Calls fn with (country, status, count) for each group of body's listing of as_of. */
+int store_listing_counts(struct store_conn *c, const char *body, const char *as_of,
+                         void (*fn)(void *arg, const char *country, const char *status,
+                                    int64_t n),
+                         void *arg);
+
+struct store_listing_row {
+    const char *name, *country, *status;
+};
+/* Deletes body's listing of as_of and inserts rows instead; *replaced: rows deleted. */
+int store_listing_replace(struct store_tx *tx, const char *body, const char *as_of,
+                          const struct store_listing_row *rows, size_t n, int64_t *replaced,
+                          struct error *err);
+
+/* ---- pipeline ------------------------------------------------------------------------ */
+
+/* fn(body, state, NULL, n) for applications; fn(body, status, state, n) for
+ * accreditations; fn(body, NULL, NULL, n) for accreditations overdue on `today`. */
+typedef void (*store_count_fn)(void *arg, const char *body, const char *k1, const char *k2,
+                               int64_t n);
+int store_count_applications(struct store_conn *c, store_count_fn fn, void *arg);
+int store_count_accreditations(struct store_conn *c, store_count_fn fn, void *arg);
+int store_count_overdue(struct store_conn *c, const char *today, store_count_fn fn, void *arg);
+
+/* ---- calendar ------------------------------------------------------------------------ */
+
+struct store_due_row {
+    int64_t id, organisation_id;
+    const char *organisation, *body, *status, *state, *granted_on;
+    int64_t last_period_end; /* 0: none */
+};
+/* Accreditations whose next report falls due from `from` to `to`; org > 0: only its. */
+int store_reports_due(struct store_conn *c, const char *from, const char *to, int64_t org,
+                      void (*fn)(void *arg, const struct store_due_row *row), void *arg);
+
+struct store_app_row {
+    int64_t id, organisation_id;
+    const char *organisation, *body, *requested_status, *state, *filed_on;
+};
+/* Applications not yet decided (draft to recommended); org > 0: only its. */
+int store_applications_open(struct store_conn *c, int64_t org,
+                            void (*fn)(void *arg, const struct store_app_row *row), void *arg);
+
+/* ---- applications -------------------------------------------------------------------- */
+
+/* Questions of an application: how many, and how many have no answer yet. */
+int store_question_counts(struct store_conn *c, int64_t application_id, int64_t *total,
+                          int64_t *open);
+/* The id of the organisation's accreditation at body that is not withdrawn; 0 if none. */
+int store_current_accreditation(struct store_conn *c, int64_t organisation_id,
+                                const char *body, int64_t *id);
+
+#endif
