@@ -35,7 +35,7 @@ function usageError(r) {
   assert.equal(r.stdout, '', 'nothing on stdout');
 }
 
-describe('exit codes and help', () => {
+describe('exit codes and help', { concurrency: true }, () => {
   test('no arguments: usage on stderr, exit 2', async () => {
     usageError(await cli([]));
   });
@@ -60,12 +60,13 @@ describe('exit codes and help', () => {
     for (const want of ['init', 'serve', 'demo', 'user add', 'user list', 'user disable', 'token create'])
       assert.ok(names.includes(want), `--help lists ${want} (got ${names})`);
     const cwd = await tempDir();
-    for (const name of names) {
-      const r = await cli([...name.split(' '), '--help'], { cwd });
+    const rs = await Promise.all(names.map((name) => cli([...name.split(' '), '--help'], { cwd })));
+    names.forEach((name, i) => {
+      const r = rs[i];
       assert.equal(r.code, 0, `${name} --help: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`^usage: civdesk ${name}\\b`), `${name} --help`);
       assert.equal(r.stderr, '', `${name} --help`);
-    }
+    });
     assert.ok(!existsSync(join(cwd, 'civdesk.db')), '--help did not create a database');
     await rm(cwd, { recursive: true, force: true });
   });
@@ -143,7 +144,7 @@ describe('exit codes and help', () => {
   );
 });
 
-describe('--db and CIVDESK_DB', () => {
+describe('--db and CIVDESK_DB', { concurrency: true }, () => {
   test('CIVDESK_DB is used when --db is not given', async () => {
     const cwd = await tempDir();
     const envDb = join(cwd, 'from-env.db');
@@ -177,7 +178,7 @@ describe('--db and CIVDESK_DB', () => {
   });
 });
 
-describe('users and passwords', () => {
+describe('users and passwords', { concurrency: true }, () => {
   const add = (db, email, password, role = 'officer', extra = []) =>
     cli(['user', 'add', '--db', db, '--email', email, '--role', role, ...extra], { input: password === null ? '' : password + '\n' });
 
@@ -233,7 +234,7 @@ describe('users and passwords', () => {
   });
 });
 
-describe('tokens and disabling', () => {
+describe('tokens and disabling', { concurrency: true }, () => {
   test('token create prints exactly one line, the token, and each token differs', async () => {
     const db = await freshDb();
     await addUser(db, 'tok@test.example', 'officer');
@@ -283,7 +284,7 @@ describe('tokens and disabling', () => {
   });
 });
 
-describe('schema versions', () => {
+describe('schema versions', { concurrency: true }, () => {
   const sqlite = promisify(execFile);
 
   test('serve refuses a database with a newer schema: exit 1, one line, no listening', async () => {

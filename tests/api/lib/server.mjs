@@ -115,9 +115,10 @@ export async function request(base, method, path, { token, body, rawBody, header
 // Sends raw bytes over one TCP connection and collects everything the server answers
 // until it closes (or timeoutMs passes). Write errors (the server may close early, as it
 // should for a too-large request) are recorded, not thrown. chunks: a Buffer/string or an
-// array of them, written in order with back-pressure.
+// array of them, written in order with back-pressure. end: false leaves the connection
+// half-open after writing, as a client waiting for an answer does.
 // Resolves {status, headers (lower-case map), body, raw, writeError, timedOut}.
-export function rawRequest(port, chunks, { timeoutMs = 10000 } = {}) {
+export function rawRequest(port, chunks, { timeoutMs = 10000, end = true } = {}) {
   const parts = (Array.isArray(chunks) ? chunks : [chunks]).map((c) =>
     Buffer.isBuffer(c) ? c : Buffer.from(c, 'latin1'),
   );
@@ -154,7 +155,7 @@ export function rawRequest(port, chunks, { timeoutMs = 10000 } = {}) {
           });
         }
       }
-      if (!sock.destroyed) sock.end();
+      if (!sock.destroyed && end) sock.end(); // end: false keeps our side open (a client waiting)
     });
   });
 }
@@ -196,7 +197,7 @@ export function assertSecurityHeaders(headers, what = '') {
 // (for 422 and query errors) that each field named in `fields` has an error whose message
 // matches, when a RegExp is given.
 export function assertProblem(res, status, { path, fields, detail } = {}) {
-  const ctx = `(${res.status} ${res.text?.slice(0, 300) ?? res.body?.slice(0, 300)})`;
+  const ctx = `(${res.status} ${(res.text ?? res.raw ?? '').slice(0, 300)})`;
   assert.equal(res.status, status, `expected ${status} ${ctx}`);
   const headers = res.headers;
   const ct = typeof headers.get === 'function' ? headers.get('content-type') : headers['content-type'];
