@@ -56,6 +56,7 @@ static int setup(void **state)
     errors_init(&f->errs, &f->a);
     f->who = (struct principal){.role = ROLE_ADMIN, .email = "unit@example.org"};
     *state = f;
+    alarm(120); /* a writer lock left held would hang the next write: fail instead */
     return 0;
 }
 
@@ -73,6 +74,7 @@ static void remove_db(const char *dir, const char *path)
 static int teardown(void **state)
 {
     struct fx *f = *state;
+    alarm(0);
     store_close(f->s);
     arena_release(&f->a);
     remove_db(f->dir, f->path);
@@ -418,6 +420,42 @@ static void test_delete_of_referenced_organisation_is_refused(void **state)
     assert_int_equal(del(f, &res_organisations, org, 0), STORE_OK);
 }
 
+static void test_delete_of_organisation_with_users_is_refused(void **state)
+{
+    struct fx *f = *state;
+    int64_t org = new_org(f, "{\"name\":\"A\",\"country\":\"FR\"}");
+    struct store_tx *tx;
+    assert_int_equal(store_write_begin(f->s, &tx), STORE_OK);
+    struct user u = {.email = "ngo@example.org", .role = "ngo", .org_id = org};
+    int64_t uid;
+    assert_int_equal(store_user_insert(tx, &u, &uid, &f->msg), STORE_OK);
+    assert_int_equal(store_write_commit(tx, &f->msg), STORE_OK);
+    assert_int_equal(del(f, &res_organisations, org, 0), STORE_REFERENCED);
+    assert_non_null(strstr(f->msg.msg, "users"));
+    assert_non_null(get(f, &res_organisations, org));
+}
+
+static void test_writer_is_released_after_every_kind_of_failure(void **state)
+{
+    struct fx *f = *state;
+    int64_t id = new_org(f, "{\"name\":\"A\",\"country\":\"RU\",\"registration_no\":\"1\"}");
+    assert_int_equal(create(f, &res_organisations,
+                            "{\"name\":\"B\",\"country\":\"RU\",\"registration_no\":\"1\"}", NULL),
+                     STORE_CONFLICT);
+    new_org(f, "{\"name\":\"after conflict\",\"country\":\"FR\"}");
+    assert_int_equal(update(f, &res_organisations, id, 9, "{}", NULL), STORE_VERSION);
+    new_org(f, "{\"name\":\"after version\",\"country\":\"FR\"}");
+    assert_int_equal(update(f, &res_organisations, 999, 0, "{}", NULL), STORE_NOT_FOUND);
+    new_org(f, "{\"name\":\"after not found\",\"country\":\"FR\"}");
+    assert_int_equal(update(f, &res_organisations, id, 0, "{\"country\":\"XX\"}", NULL),
+                     DOMAIN_INVALID);
+    new_org(f, "{\"name\":\"after invalid\",\"country\":\"FR\"}");
+    assert_int_equal(del(f, &res_organisations, 999, 0), STORE_NOT_FOUND);
+    assert_int_equal(del(f, &res_organisations, id, 9), STORE_VERSION);
+    new_org(f, "{\"name\":\"after delete\",\"country\":\"FR\"}");
+    assert_int_equal(sql_int(f, "SELECT count(*) FROM organisations"), 6);
+}
+
 static void test_person_pointing_at_missing_organisation_is_invalid(void **state)
 {
     struct fx *f = *state;
@@ -700,6 +738,47 @@ static void test_list_refuses_cursor_from_another_query(void **state)
     }
 }
 
+static void test_list_scoped_to_an_organisation_shows_only_its_records(void **state)
+{
+    struct fx *f = *state;
+    int64_t mine = new_org(f, "{\"name\":\"Mine\",\"country\":\"FR\"}");
+    int64_t other = new_org(f, "{\"name\":\"Other\",\"country\":\"FR\"}");
+    char text[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(text, sizeof(text), "{\"full_name\":\"P%d\",\"organisation_id\":%lld}", i,
+                 (long long)(i ? other : mine));
+        assert_int_equal(create(f, &res_people, text, NULL), STORE_OK);
+    }
+    struct list_result res;
+    struct list_query q = query(NULL, false, 50);
+    q.scope_org = mine;
+    assert_int_equal(store_list(store_reader(f->s), &res_organisations, &q, &f->a, &res, &f->msg),
+                     STORE_OK);
+    assert_int_equal(res.n, 1);
+    assert_int_equal(res.items[0]->id, mine);
+    assert_int_equal(res.total, 1);
+    assert_int_equal(store_list(store_reader(f->s), &res_people, &q, &f->a, &res, &f->msg),
+                     STORE_OK);
+    assert_int_equal(res.n, 1);
+    assert_int_equal(val(res.items[0], "organisation_id")->i, mine);
+}
+
+static void test_list_of_public_records_hides_the_others(void **state)
+{
+    struct fx *f = *state;
+    new_org(f, "{\"name\":\"Hidden\",\"country\":\"FR\"}");
+    int64_t pub = new_org(f, "{\"name\":\"Shown\",\"country\":\"FR\",\"public\":true}");
+    new_org(f, "{\"name\":\"Hidden too\",\"country\":\"FR\",\"public\":false}");
+    struct list_result res;
+    struct list_query q = query("name", false, 50);
+    q.only_public = true;
+    assert_int_equal(store_list(store_reader(f->s), &res_organisations, &q, &f->a, &res, &f->msg),
+                     STORE_OK);
+    assert_int_equal(res.n, 1);
+    assert_int_equal(res.items[0]->id, pub);
+    assert_int_equal(res.total, 1);
+}
+
 /* ---- opening and schema ------------------------------------------------------------- */
 
 static void test_open_existing_database_for_use(void **state)
@@ -974,6 +1053,8 @@ int main(void)
         T(test_delete_removes_record_once),
         T(test_delete_with_stale_if_match_is_refused),
         T(test_delete_of_referenced_organisation_is_refused),
+        T(test_delete_of_organisation_with_users_is_refused),
+        T(test_writer_is_released_after_every_kind_of_failure),
         T(test_person_pointing_at_missing_organisation_is_invalid),
         T(test_list_walks_all_pages_by_id),
         T(test_list_walks_all_pages_by_name_ascending),
@@ -982,6 +1063,8 @@ int main(void)
         T(test_list_walks_filtered_and_searched_lists),
         T(test_list_pages_stay_exact_when_rows_are_added_between_pages),
         T(test_list_refuses_cursor_from_another_query),
+        T(test_list_scoped_to_an_organisation_shows_only_its_records),
+        T(test_list_of_public_records_hides_the_others),
         T(test_open_existing_database_for_use),
         T(test_open_for_use_refuses_missing_database),
         T(test_open_refuses_newer_schema),
