@@ -186,7 +186,7 @@ static void test_table_routes_collection_paths_to_list_and_create(void **state)
     const struct route *post = table_route(M_POST, "/api/v1/people", &r);
     assert_non_null(post);
     assert_true(post->flags & ROUTE_BODY);
-    assert_int_equal(post->min_role, ROLE_OFFICER);
+    assert_ptr_equal(r.res, &res_people);
 }
 
 static void test_table_routes_item_paths_to_get_patch_delete(void **state)
