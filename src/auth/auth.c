@@ -4,6 +4,8 @@
 
 #include <pwquality.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const role_names[] = {
@@ -26,6 +28,27 @@ int role_parse(const char *s, enum role *out)
     return -1;
 }
 
+static const char *const grant_names[] = {
+    [GRANT_UNSET] = "unset", [GRANT_NONE] = "none", [GRANT_PUBLIC] = "public",
+    [GRANT_OWN] = "own",     [GRANT_ALL] = "all"};
+
+const char *grant_name(enum grant g)
+{
+    return (size_t)g < ARRAY_SIZE(grant_names) ? grant_names[g] : "?";
+}
+
+enum grant principal_grant(const struct principal *p)
+{
+    static const enum grant usual[ROLE_COUNT] = {
+        [ROLE_ANON] = GRANT_PUBLIC, [ROLE_NGO] = GRANT_OWN, [ROLE_OFFICER] = GRANT_ALL,
+        [ROLE_ADMIN] = GRANT_ALL};
+    if (!p)
+        return GRANT_PUBLIC;
+    if (p->grant != GRANT_UNSET)
+        return p->grant;
+    return (size_t)p->role < ROLE_COUNT ? usual[p->role] : GRANT_NONE;
+}
+
 struct store_actor principal_actor(const struct principal *p)
 {
     return (struct store_actor){.user_id = p ? p->user_id : 0,
@@ -33,9 +56,32 @@ struct store_actor principal_actor(const struct principal *p)
                                 .label = p && p->email ? p->email : "anonymous"};
 }
 
+/* The test clock's file (CIVDESK_TEST_CLOCK_FILE), captured once at start-up; NULL in
+ * normal operation. Read-only after auth_init. */
+static const char *test_clock_file;
+
 int auth_init(void)
 {
+    const char *f = getenv("CIVDESK_TEST_CLOCK_FILE");
+    test_clock_file = f && *f ? f : NULL;
     return sodium_init() < 0 ? -1 : 0;
+}
+
+void auth_clock_refresh(void)
+{
+    if (!test_clock_file)
+        return;
+    FILE *f = fopen(test_clock_file, "r");
+    if (!f)
+        return;
+    char line[32];
+    int64_t offset;
+    if (fgets(line, sizeof(line), f)) {
+        size_t n = strcspn(line, "\r\n");
+        if (parse_i64((struct str){line, n}, -(1LL << 40), 1LL << 40, &offset) == 0)
+            core_set_clock_offset(offset);
+    }
+    fclose(f);
 }
 
 /* Argon2id cost: OWASP's 19 MiB / 2 passes floor (ASVS 5.0 V11). */

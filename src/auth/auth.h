@@ -1,6 +1,8 @@
 /*
- * auth: who is calling (the principal), passwords (Argon2id, libpwquality) and API tokens
- * (random, shown once, stored as SHA-256).
+ * auth: who is calling (the principal), passwords (Argon2id, libpwquality), API tokens
+ * (random, shown once, stored as SHA-256), browser sessions (session.c), sign-in limits
+ * (ratelimit.c) and the access rules: one table of role x route x ownership (rules.c).
+ * docs/security.md describes the model.
  */
 #ifndef CIVDESK_AUTH_H
 #define CIVDESK_AUTH_H
@@ -14,13 +16,35 @@ enum role {
     ROLE_OFFICER,  /* ministry desk officer */
     ROLE_ADMIN,    /* officer + users, audit verification */
 };
+#define ROLE_COUNT 4
+
+/*
+ * How far a role reaches on one route: what the access rule of the route (rules.c) gives
+ * it. The row-level code (src/domain/access.c) interprets it against each resource's
+ * declaration (owner, public_flag, parent), so the rules stay generic over resources.
+ */
+enum grant {
+    GRANT_UNSET = 0, /* in a principal: no rule applied (CLI, jobs): the role's usual reach */
+    GRANT_NONE,      /* refused: 401 for anonymous, 403 for a signed-in user */
+    GRANT_PUBLIC,    /* records flagged public, and the sub-records of those */
+    GRANT_OWN,       /* reads: the own organisation's records, public ones, reference data;
+                        writes: the own organisation's records only */
+    GRANT_ALL,       /* every record */
+};
 
 struct principal {
     enum role role;
-    int64_t user_id;   /* 0 for anonymous */
-    int64_t org_id;    /* the NGO's organisation; 0 otherwise */
-    const char *email; /* arena-owned; NULL for anonymous */
+    int64_t user_id;    /* 0 for anonymous */
+    int64_t org_id;     /* the NGO's organisation; 0 otherwise */
+    const char *email;  /* arena-owned; NULL for anonymous */
+    enum grant grant;   /* set from the route's rule by the server; UNSET elsewhere */
+    int64_t session_id; /* the browser session it came from; 0 for tokens and anonymous */
 };
+
+/* The grant in force: p->grant, or for UNSET the role's usual one (anonymous: PUBLIC,
+ * ngo: OWN, officer and admin: ALL). */
+enum grant principal_grant(const struct principal *p);
+const char *grant_name(enum grant g);
 
 const char *role_name(enum role r);
 int role_parse(const char *s, enum role *out); /* "admin" | "officer" | "ngo" */
@@ -46,5 +70,105 @@ int token_hash(struct str text, unsigned char hash[32]);
 /* Resolves "Authorization: Bearer ..." (value after the scheme) to a principal.
  * STORE_NOT_FOUND when the token is unknown or its user is disabled. */
 int auth_bearer(struct store_conn *c, struct str token, struct arena *a, struct principal *out);
+
+/*
+ * Test clock: when the environment names CIVDESK_TEST_CLOCK_FILE at start-up, each call
+ * reads a whole number of seconds from that file and makes it the clock offset (see
+ * core_set_clock_offset), so tests can move time while a server runs. Test-only: without
+ * the variable this does nothing. The server calls it once per request.
+ */
+void auth_clock_refresh(void);
+
+/* ---- access rules (rules.c) ----------------------------------------------------------- */
+
+/* One route's rule: what each role may do there. method is "GET", "POST", ...; pattern
+ * is the route's pattern exactly as in routes[]. */
+struct access_rule {
+    const char *method;
+    const char *pattern;
+    enum grant grant[ROLE_COUNT]; /* by enum role; every entry set (never UNSET) */
+};
+
+extern const struct access_rule access_rules[];
+extern const size_t access_rules_count;
+
+/* The rule of a route, or NULL when it has none (the server then refuses the route). */
+const struct access_rule *access_rule_find(const char *method, const char *pattern);
+/* The least role the rule lets in (grant other than NONE); ROLE_COUNT when none. */
+enum role access_rule_least_role(const struct access_rule *rule);
+
+/* ---- browser sessions (session.c) ----------------------------------------------------- */
+
+#define SESSION_IDLE_SECONDS (30 * 60)      /* ends after 30 minutes without a request */
+#define SESSION_ABSOLUTE_SECONDS (12 * 3600) /* and 12 hours after sign-in in any case */
+#define SESSION_TOUCH_SECONDS 60            /* last use is recorded to the minute */
+#define SESSION_TOKEN_TEXT 23               /* 128 random bits as base64url + NUL */
+#define CSRF_TOKEN_TEXT 44                  /* 256 bits as base64url + NUL */
+
+struct session_new {
+    int64_t id;
+    char token[SESSION_TOKEN_TEXT]; /* the cookie value: shown once, only its hash is kept */
+    char csrf[CSRF_TOKEN_TEXT];     /* the X-CSRF-Token cookie-authenticated writes send */
+    int64_t idle_expires_at, expires_at;
+};
+
+/* Starts a session for user_id inside the caller's transaction. */
+int session_start(struct store_tx *tx, int64_t user_id, const char *client,
+                  struct session_new *out);
+/*
+ * Resolves a session cookie's token to its principal, enforcing the idle and absolute
+ * limits (an expired session is removed). Records the use when the last one is more
+ * than SESSION_TOUCH_SECONDS old. STORE_NOT_FOUND when unknown, expired, or the user is
+ * disabled.
+ */
+int session_resolve(struct store *s, struct str token, struct arena *a, struct principal *out);
+/* Ends a session (sign-out). */
+int session_end(struct store *s, const struct principal *who);
+/* The CSRF token that belongs to a session token: HMAC-SHA-256 keyed by the token. */
+void session_csrf(struct str token, char out[CSRF_TOKEN_TEXT]);
+/* Whether `presented` is the session's CSRF token (constant time). */
+bool session_csrf_ok(struct str token, const char *presented);
+
+/* ---- signing in (session.c, ratelimit.c) ---------------------------------------------- */
+
+enum login_status {
+    LOGIN_OK,      /* signed in: out->session, out->user */
+    LOGIN_REFUSED, /* unknown e-mail, wrong password or disabled account: one answer (401) */
+    LOGIN_LIMITED, /* too many failures for the account or the address: 429, retry_after */
+    LOGIN_BUSY,    /* too many sign-ins being checked at once: 429, retry_after */
+    LOGIN_ERROR,   /* the database failed: 503 */
+};
+
+struct login_result {
+    enum login_status status;
+    int64_t retry_after;        /* seconds, for LIMITED and BUSY */
+    struct user user;           /* LOGIN_OK: the account (arena-owned, no password hash) */
+    struct session_new session; /* LOGIN_OK */
+};
+
+/*
+ * Checks the rate limits, then the password (at most LIMIT_LOGIN_HASHES at once), and
+ * on success starts a session. Every outcome but BUSY and LIMITED is written to the audit
+ * trail (login, login_failed), never with the password. email and client are borrowed.
+ */
+void auth_login(struct store *s, const char *email, const char *password, const char *client,
+                struct arena *a, struct login_result *out);
+
+/* The sign-in limits, as a pure function for tests: seconds until the next attempt is
+ * allowed given `count` failures in the window, the oldest at `first`, the newest at
+ * `last`. scope: "account" or "address". */
+int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t last,
+                       int64_t now);
+/* Seconds until a sign-in for this account from this address may be tried (0: now). */
+int ratelimit_check(struct store_conn *c, const char *account, const char *address,
+                    int64_t now, int64_t *wait);
+/* Counts a failure against the account and the address. */
+int ratelimit_fail(struct store_tx *tx, const char *account, const char *address, int64_t now);
+/* A success forgets the account's failures. */
+int ratelimit_clear(struct store_tx *tx, const char *account);
+/* The semaphore that bounds concurrent password hashing: false if no slot came free
+ * within LIMIT_LOGIN_WAIT_MS. */
+bool ratelimit_hash_acquire(void);
+void ratelimit_hash_release(void);
 
 #endif

@@ -56,7 +56,7 @@ static int cmd_serve(struct opts *o)
 {
     struct store *s;
     struct server_config cfg = {.listen = o->listen ? o->listen : "127.0.0.1:8080",
-                                .announce = stdout};
+                                .announce = stdout, .trust_proxy = o->trust_proxy};
     if (o->threads) {
         int64_t n;
         if (parse_i64(str_from(o->threads), 1, 256, &n) < 0)
@@ -290,9 +290,11 @@ static int cmd_token_create(struct opts *o)
 static const struct command commands[] = {
     {"init", "[--db PATH]", "Create the database, or migrate it to this version's schema.", "",
      cmd_init, 0, 0},
-    {"serve", "[--db PATH] [--listen HOST:PORT] [--threads N]",
-     "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080).",
-     "listen threads", cmd_serve, 0, 0},
+    {"serve", "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy]",
+     "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080). "
+     "--trust-proxy: behind a reverse proxy that terminates TLS; its X-Forwarded-Proto, "
+     "-Host and -For are believed (secure cookies, HSTS; docs/security.md).",
+     "listen threads trust-proxy", cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
      cmd_demo, 0, 0},
@@ -312,6 +314,7 @@ static const struct command commands[] = {
      "Copy the database, consistently, to FILE while the server keeps running. Restore by "
      "stopping the server and putting FILE in place of the database (docs/operations.md).",
      "", cmd_backup, 1, 0},
+    {"check", "[--db PATH]", "Check the integrity of the database and of the audit trail's hash chain; exit 1 naming the first bad entry.", "", cmd_check, 0, 0},
 };
 
 static void usage(FILE *f)
@@ -390,6 +393,7 @@ int cli_main(int argc, char **argv)
         {"filter", required_argument, 0, 'F'},    {"limit", required_argument, 0, 'm'},
         {"lang", required_argument, 0, 'g'},      {"types", required_argument, 0, 'y'},
         {"reindex", no_argument, 0, 'R'},         {"help", no_argument, 0, 'h'},
+        {"trust-proxy", no_argument, 0, 'P'},
         {0, 0, 0, 0}};
     int cargc = argc - words;
     char **cargv = argv + words;
@@ -440,6 +444,7 @@ int cli_main(int argc, char **argv)
         case 'g': o.lang = optarg; break;
         case 'y': o.types = optarg; break;
         case 'R': o.reindex = true; break;
+        case 'P': o.trust_proxy = true; break;
         }
     }
     o.nargs = cargc - optind;

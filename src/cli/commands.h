@@ -35,6 +35,7 @@ struct opts {
     const char *lang;
     const char *types;
     bool reindex;
+    bool trust_proxy;         /* serve --trust-proxy */
     int nargs; /* positional arguments after the options */
     char **args;
 };
@@ -59,5 +60,6 @@ int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **
 
 /* Commands implemented outside cli.c. */
 int cmd_backup(struct opts *o);
+int cmd_check(struct opts *o); /* cmd_check.c */
 
 #endif

@@ -349,7 +349,7 @@ int parse_i64(struct str s, int64_t min, int64_t max, int64_t *out)
 /* ---- dates and times ---------------------------------------------------------------- */
 
 /* Written once before threads start (tests set it from the environment); read after. */
-static int64_t clock_offset;
+static _Atomic int64_t clock_offset; /* atomic: the test clock may move while a server runs */
 
 void core_set_clock_offset(int64_t seconds)
 {

@@ -1,8 +1,18 @@
 /*
- * Row-level access: who may see which record. The route table (src/http/routes.c) says
- * which role may call what; this says which records a caller may see among those.
+ * Row-level access: which records a caller may see and change. The route's rule
+ * (src/auth/rules.c) says how far the caller's role reaches on that route (a grant);
+ * this file is the single place that turns a grant into decisions about records, from
+ * the declarations alone:
+ *
+ *   owner        the field naming the owning organisation ("id" for organisations, a
+ *                reference, or a list of references for joint work)
+ *   public_flag  the boolean that publishes a record to everyone
+ *   parent       sub-records are seen and owned through their parent
+ *   access       RES_REFERENCE (readable by every signed-in user), RES_OWNER_READS_ONLY
+ *   state_field  with transitions: an ngo changes its record only in states it can itself
+ *                move the record out of (its drafts), never after it handed it over
  */
-#include "domain/domain.h"
+#include "domain/access.h"
 
 #include <string.h>
 
@@ -36,26 +46,217 @@ static bool is_public(const struct record *rec)
     return i >= 0 && !rec->v[i].null && rec->v[i].i;
 }
 
+/* The parent record of a sub-record, or NULL if it cannot be read. */
+static struct record *parent_of(struct store_conn *c, const struct record *rec,
+                                struct arena *a)
+{
+    const struct resource *res = rec->res;
+    const struct resource *pres = resource_find(str_from(res->parent));
+    int pi = resource_field_index(res, res->parent_field);
+    struct record *parent;
+    if (!pres || pi < 0 || rec->v[pi].null ||
+        store_get(c, pres, rec->v[pi].i, a, &parent) != STORE_OK)
+        return NULL;
+    return parent;
+}
+
+/* Whether the caller's organisation owns rec (through its parents for sub-records). */
+static bool owns(struct store_conn *c, const struct principal *who, const struct record *rec,
+                 struct arena *a)
+{
+    if (rec->res->parent) {
+        struct record *parent = parent_of(c, rec, a);
+        return parent && owns(c, who, parent, a);
+    }
+    return who && owned_by(rec, who->org_id);
+}
+
+bool domain_grant_reaches(enum grant g, const struct resource *res)
+{
+    const struct resource *parent = res->parent ? resource_find(str_from(res->parent)) : NULL;
+    switch (g) {
+    case GRANT_ALL:
+        return true;
+    case GRANT_PUBLIC:
+        return res->public_flag || (parent && domain_grant_reaches(g, parent));
+    case GRANT_OWN:
+        return res->public_flag || res->owner || (res->access & RES_REFERENCE) ||
+               (parent && domain_grant_reaches(g, parent));
+    default:
+        return false;
+    }
+}
+
 bool domain_may_see(struct store_conn *c, const struct principal *who,
                     const struct record *rec, struct arena *a)
 {
-    enum role role = who ? who->role : ROLE_ANON;
-    if (role >= ROLE_OFFICER)
+    enum grant g = principal_grant(who);
+    if (g == GRANT_ALL)
         return true;
+    if (g != GRANT_PUBLIC && g != GRANT_OWN)
+        return false;
     if (is_public(rec))
         return true;
     const struct resource *res = rec->res;
     if (res->parent) {
-        const struct resource *pres = resource_find(str_from(res->parent));
-        int pi = resource_field_index(res, res->parent_field);
-        struct record *parent;
-        if (!pres || pi < 0 || rec->v[pi].null ||
-            store_get(c, pres, rec->v[pi].i, a, &parent) != STORE_OK)
-            return false;
-        return domain_may_see(c, who, parent, a);
+        struct record *parent = parent_of(c, rec, a);
+        return parent && domain_may_see(c, who, parent, a);
     }
-    if (role == ROLE_NGO)
-        /* Reference data (no owner, no public flag) is for every signed-in user. */
-        return (!res->owner && !res->public_flag) || owned_by(rec, who->org_id);
+    if (g == GRANT_PUBLIC)
+        return false;
+    return (res->access & RES_REFERENCE) || owned_by(rec, who->org_id);
+}
+
+/* Whether the role may itself move a record out of `state` (explicit rows only: "any
+ * state -> withdrawn" does not make every state a draft). */
+static bool role_moves_from(const struct resource *res, const char *state, enum role role)
+{
+    for (size_t i = 0; i < res->ntransitions; i++)
+        if (strcmp(res->transitions[i].from, state) == 0 &&
+            (int)role >= res->transitions[i].min_role)
+            return true;
     return false;
+}
+
+static const char *state_of(const struct record *rec)
+{
+    int i = resource_field_index(rec->res, rec->res->state_field);
+    return i >= 0 && !rec->v[i].null ? rec->v[i].s : "";
+}
+
+int domain_may_change(struct store_conn *c, const struct principal *who,
+                      const struct record *rec, enum change what, struct arena *a,
+                      struct error *msg)
+{
+    const struct resource *res = rec->res;
+    enum grant g = principal_grant(who);
+    if (g == GRANT_ALL)
+        return 0;
+    if (!domain_may_see(c, who, rec, a))
+        return error_set(msg, "no %s with id %lld", res->singular, (long long)rec->id),
+               STORE_NOT_FOUND;
+    if (g != GRANT_OWN || !owns(c, who, rec, a))
+        return error_set(msg, "this %s is not your organisation's: only ministry staff may "
+                              "change it",
+                         res->singular),
+               DOMAIN_FORBIDDEN;
+    if (res->access & RES_OWNER_READS_ONLY)
+        return error_set(msg, "%s records are kept by the ministry: you may read yours, not "
+                              "change them",
+                         res->singular),
+               DOMAIN_FORBIDDEN;
+    if (what == CHANGE_DELETE && res->owner && strcmp(res->owner, "id") == 0)
+        return error_set(msg, "only ministry staff may remove an %s", res->singular),
+               DOMAIN_FORBIDDEN;
+    if (what != CHANGE_TRANSITION && res->state_field &&
+        !role_moves_from(res, state_of(rec), who->role))
+        return error_set(msg, "this %s is %s: your organisation can no longer change it "
+                              "(withdraw it, or ask the ministry)",
+                         res->singular, state_of(rec)),
+               DOMAIN_FORBIDDEN;
+    return 0;
+}
+
+/* The owner field of a top-level resource an organisation can own ("id" excluded). */
+static int owner_index(const struct resource *res)
+{
+    if (res->parent || !res->owner || strcmp(res->owner, "id") == 0)
+        return -1;
+    return resource_field_index(res, res->owner);
+}
+
+static bool list_has(const struct value *v, int64_t id)
+{
+    if (v->null)
+        return false;
+    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
+    bool found = false;
+    size_t k;
+    json_t *item;
+    json_array_foreach(arr, k, item) found |= json_integer_value(item) == id;
+    json_decref(arr);
+    return found;
+}
+
+void domain_check_owner(const struct principal *who, const struct record *rec,
+                        struct errors *errs)
+{
+    if (principal_grant(who) != GRANT_OWN)
+        return;
+    int oi = owner_index(rec->res);
+    if (oi < 0)
+        return;
+    const struct field *f = &rec->res->fields[oi];
+    const struct value *v = &rec->v[oi];
+    if (f->type == FT_REF && (v->null || v->i != who->org_id))
+        errors_add(errs, f->name, "must be your organisation (%lld): you may not give a record "
+                                  "to another organisation",
+                   (long long)who->org_id);
+    else if (f->type == FT_REF_LIST && !list_has(v, who->org_id))
+        errors_add(errs, f->name, "must include your organisation (%lld)",
+                   (long long)who->org_id);
+}
+
+int domain_may_create(struct store_conn *c, const struct principal *who, struct record *rec,
+                      struct arena *a, struct errors *errs, struct error *msg)
+{
+    const struct resource *res = rec->res;
+    enum grant g = principal_grant(who);
+    if (g == GRANT_ALL)
+        return 0;
+    if (g != GRANT_OWN || (res->access & RES_OWNER_READS_ONLY))
+        return error_set(msg, "your role may not create %s", res->name), DOMAIN_FORBIDDEN;
+    if (res->parent) {
+        struct record *parent = parent_of(c, rec, a);
+        if (!parent || !domain_may_see(c, who, parent, a))
+            return error_set(msg, "no %s with that id", res->parent), STORE_NOT_FOUND;
+        if (!owns(c, who, parent, a))
+            return error_set(msg, "only ministry staff may add %s here", res->name),
+                   DOMAIN_FORBIDDEN;
+        return 0;
+    }
+    int oi = owner_index(res);
+    if (oi < 0)
+        return error_set(msg, "your role may not create %s", res->name), DOMAIN_FORBIDDEN;
+    struct value *v = &rec->v[oi];
+    if (v->null || (res->fields[oi].type == FT_REF_LIST && v->n <= 2)) {
+        /* Left out: the record is the caller's organisation's. */
+        if (res->fields[oi].type == FT_REF) {
+            *v = (struct value){.i = who->org_id};
+        } else {
+            const char *s = arena_printf(a, "[%lld]", (long long)who->org_id);
+            *v = (struct value){.s = s, .n = strlen(s)};
+        }
+    }
+    domain_check_owner(who, rec, errs);
+    return errs->n ? DOMAIN_INVALID : 0;
+}
+
+int domain_list_scope(const struct principal *who, const struct resource *res,
+                      struct list_query *q)
+{
+    switch (principal_grant(who)) {
+    case GRANT_ALL:
+        return 0;
+    case GRANT_PUBLIC:
+        if (!res->public_flag)
+            return -1;
+        q->only_public = true;
+        return 0;
+    case GRANT_OWN:
+        if (res->access & RES_REFERENCE)
+            return 0;
+        if (res->owner && who->org_id > 0) {
+            q->scope_org = who->org_id;
+            q->or_public = res->public_flag != NULL;
+            return 0;
+        }
+        if (res->public_flag) {
+            q->only_public = true;
+            return 0;
+        }
+        return -1;
+    default:
+        return -1;
+    }
 }

@@ -1,6 +1,7 @@
 /* Generic create / update / delete of declared resources, with audit and hooks. */
 #include "domain/domain.h"
 #include "core/valid.h"
+#include "domain/access.h"
 
 #include <string.h>
 
@@ -80,7 +81,9 @@ int domain_create(struct store *s, const struct principal *who, const struct res
     struct store_tx *tx;
     if (store_write_begin(s, &tx) < 0)
         return error_set(msg, "the database is busy"), STORE_ERROR;
-    int rc = domain_insert_tx(tx, who, rec, a, errs, msg);
+    int rc = domain_may_create(store_tx_conn(tx), who, rec, a, errs, msg);
+    if (rc == 0)
+        rc = domain_insert_tx(tx, who, rec, a, errs, msg);
     rc = finish(tx, rc, msg);
     if (rc == STORE_OK)
         *out = rec;
@@ -101,6 +104,9 @@ int domain_update(struct store *s, const struct principal *who, const struct res
         error_set(msg, "no %s with id %lld", res->singular, (long long)id);
         return finish(tx, rc, msg);
     }
+    rc = domain_may_change(ctx.conn, who, old, CHANGE_UPDATE, a, msg);
+    if (rc < 0)
+        return finish(tx, rc, msg);
     if (if_match && old->version != if_match) {
         error_set(msg,
                   "the %s was changed by someone else (you had version %lld, it is now %lld): "
@@ -110,6 +116,8 @@ int domain_update(struct store *s, const struct principal *who, const struct res
     }
     struct record *rec = record_copy(old, a);
     record_from_json(rec, patch, RECORD_PATCH, a, errs);
+    if (!errs->n)
+        domain_check_owner(who, rec, errs);
     if (!errs->n)
         check_refs(ctx.conn, rec, errs);
     if (!errs->n && res->validate)
@@ -146,6 +154,9 @@ int domain_delete(struct store *s, const struct principal *who, const struct res
         error_set(msg, "no %s with id %lld", res->singular, (long long)id);
         return finish(tx, rc, msg);
     }
+    rc = domain_may_change(store_tx_conn(tx), who, old, CHANGE_DELETE, a, msg);
+    if (rc < 0)
+        return finish(tx, rc, msg);
     rc = store_delete(tx, res, id, if_match, msg);
     if (rc == STORE_OK) {
         struct buf before = BUF_INIT;

@@ -3,6 +3,7 @@
  * table gets the same behaviour — legal moves only, history, audit, a hook for effects.
  */
 #include "domain/domain.h"
+#include "domain/access.h"
 
 #include <string.h>
 
@@ -65,12 +66,13 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     struct record *old;
     int rc = store_get(ctx.conn, res, id, a, &old);
-    if (rc == STORE_OK && !domain_may_see(ctx.conn, who, old, a))
-        rc = STORE_NOT_FOUND;
     if (rc < 0) {
         error_set(msg, "no %s with id %lld", res->singular, (long long)id);
         goto fail;
     }
+    rc = domain_may_change(ctx.conn, who, old, CHANGE_TRANSITION, a, msg);
+    if (rc < 0)
+        goto fail;
     if (if_match && old->version != if_match) {
         error_set(msg, "the %s was changed by someone else (you had version %lld, it is now "
                        "%lld): reload it",

@@ -16,6 +16,8 @@ struct server_config {
     const char *listen;  /* "127.0.0.1:8080"; port 0 picks a free one */
     unsigned threads;    /* worker threads; 0: one per core */
     FILE *announce;      /* where to print the URL once listening (stdout) */
+    bool trust_proxy;    /* behind a TLS-terminating reverse proxy: believe its
+                            X-Forwarded-Proto/-Host/-For (docs/security.md) */
 };
 
 /* Serves until SIGINT or SIGTERM. Negative with a message if it cannot start. */
@@ -50,6 +52,9 @@ struct request {
     bool body_too_large;
     size_t discarded;            /* bytes of a too-large body read and dropped */
     struct principal who;
+    const struct server_config *cfg; /* borrowed */
+    bool https;                  /* reached over TLS (a trusted proxy said so) */
+    const char *client;          /* client address (arena); the proxy's view when trusted */
     /* captured by the route pattern */
     const struct resource *res;  /* {collection} */
     int64_t id;                  /* {id} */

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "http/http.h"
+#include "http/auth_handlers.h"
 #include "http/metrics.h"
 #include "http/static.h"
 #include "core/limits.h"
@@ -22,6 +23,7 @@
 
 struct server {
     struct store *store;
+    const struct server_config *cfg; /* borrowed for the server's lifetime */
     struct metrics metrics;
 };
 
@@ -181,6 +183,7 @@ static enum MHD_Result queue(struct request *r)
         MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
     if (r->who.role != ROLE_ANON || str_starts_with(str_from(r->path), "/api/"))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    auth_http_response_headers(r, resp);
     for (size_t i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
     char rid[24];
@@ -223,34 +226,6 @@ static void allow_header(struct request *r, unsigned allowed)
     }
     resp_header(r, "Allow", b.p ? b.p : "");
     buf_release(&b);
-}
-
-/* Resolves credentials into r->who; false (response set) when they are bad. */
-static bool authenticate(struct request *r)
-{
-    const char *auth = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-    r->who = (struct principal){.role = ROLE_ANON};
-    if (!auth)
-        return true;
-    struct str a = str_from(auth);
-    if (a.n < 7 || strncasecmp(a.p, "Bearer ", 7) != 0) {
-        resp_problem(r, 401, "use 'Authorization: Bearer <token>'", NULL);
-        return false;
-    }
-    struct str token = {a.p + 7, a.n - 7};
-    while (token.n && token.p[0] == ' ')
-        token.p++, token.n--;
-    int rc = auth_bearer(store_reader(r->store), token, &r->arena, &r->who);
-    if (rc == STORE_NOT_FOUND) {
-        resp_problem(r, 401, "the token is not valid (unknown, revoked, or its user is disabled)",
-                     NULL);
-        return false;
-    }
-    if (rc < 0) {
-        resp_problem(r, 503, "the database is not answering; try again", NULL);
-        return false;
-    }
-    return true;
 }
 
 static bool json_content_type(const char *ct)
@@ -297,21 +272,9 @@ static void dispatch(struct request *r)
     /* Re-match to make sure the captures are those of the route found. */
     route_match(found, r->path, r);
     r->route_index = (int)(found - routes);
-    if (!authenticate(r))
+    /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin. */
+    if (!auth_http_check(r, found))
         return;
-    if (!(found->flags & ROUTE_PUBLIC) && r->who.role == ROLE_ANON) {
-        resp_problem(r, 401, "sign in, or send 'Authorization: Bearer <token>'", NULL);
-        resp_header(r, "WWW-Authenticate", "Bearer realm=\"civdesk\"");
-        return;
-    }
-    if (r->who.role < found->min_role) {
-        /* Existence is not disclosed to those who may not see it. */
-        resp_problem(r, r->who.role == ROLE_NGO ? 404 : 403,
-                     r->who.role == ROLE_NGO ? "no such resource"
-                                             : "your role may not do this",
-                     NULL);
-        return;
-    }
     if (found->flags & ROUTE_BODY) {
         if (r->body_too_large) {
             resp_problem(r, 413, "the request body is larger than 1 MiB", NULL);
@@ -341,6 +304,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         arena_init(&r->arena);
         r->conn = conn;
         r->store = srv->store;
+        r->cfg = srv->cfg;
         r->metrics = &srv->metrics;
         r->route_index = -1;
         r->started_us = monotonic_us();
@@ -496,6 +460,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     if (!srv_ptr)
         die("out of memory");
     srv_ptr->store = s;
+    srv_ptr->cfg = cfg;
     metrics_init(&srv_ptr->metrics);
 
     /* Block the stop signals in every thread; the main thread waits for them below. */

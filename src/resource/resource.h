@@ -129,6 +129,14 @@ struct list_param {
     const char *via;     /* P_CHILD: the sub-resource's name; P_REF: the FT_REF field */
 };
 
+/* How the access rules (src/auth/rules.c, src/domain/access.c) read a declaration, beyond
+ * owner and public_flag. A resource with neither, and no flag here, is for officers. */
+enum resource_access {
+    RES_REFERENCE = 1 << 0,      /* reference data: every signed-in user may read it */
+    RES_OWNER_READS_ONLY = 1 << 1, /* the owning organisation may read its records but not
+                                    change them (e.g. statuses a body granted) */
+};
+
 struct resource {
     const char *name;     /* collection path segment and audit name: "organisations" */
     const char *table;    /* SQL table */
@@ -138,6 +146,7 @@ struct resource {
     const char *owner;  /* field naming the owning organisation ("id" for organisations);
                            NULL: not owned by an organisation */
     const char *public_flag; /* bool field that makes a record visible to anyone, or NULL */
+    unsigned access;         /* enum resource_access: how the access rules treat it */
     /* Sub-resources (/api/v1/{parent}/{id}/{path}): the parent collection, the FT_REF
      * field that points at the parent, and the path segment. NULL for top level. */
     const char *parent;

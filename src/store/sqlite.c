@@ -408,9 +408,12 @@ static void where_filters(struct buf *b, struct binds *bd, const struct resource
         const struct field *of = resource_field(res, res->owner);
         struct value v = {.i = q->scope_org};
         if (of && of->type == FT_REF_LIST)
-            buf_printf(b, " AND EXISTS(SELECT 1 FROM json_each(%s) WHERE value=?)", of->name);
+            buf_printf(b, " AND (EXISTS(SELECT 1 FROM json_each(%s) WHERE value=?)", of->name);
         else
-            buf_printf(b, " AND %s=?", res->owner);
+            buf_printf(b, " AND (%s=?", res->owner);
+        if (q->or_public && res->public_flag)
+            buf_printf(b, " OR %s=1", res->public_flag);
+        buf_putc(b, ')');
         bind_add(bd, NULL, v);
     }
     if (q->only_public && res->public_flag)

@@ -79,6 +79,7 @@ struct list_query {
     bool count;         /* also compute the total */
     int64_t scope_org;  /* >0: only records owned by this organisation */
     bool only_public;   /* only records whose public flag is set */
+    bool or_public;     /* with scope_org: also records whose public flag is set */
 };
 
 struct list_result {

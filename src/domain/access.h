@@ -1,0 +1,57 @@
+/*
+ * domain/access: the row-level half of the access rules. The route's rule (src/auth/
+ * rules.c) gives the caller a grant (principal_grant); these functions interpret it
+ * against a resource's declaration — owner, public_flag, parent, state machine, access
+ * flags — so every resource, present and future, is governed by the same few lines.
+ *
+ * Outcomes: 0 when allowed; STORE_NOT_FOUND when the caller may not even see the record
+ * (answered 404, so its existence does not leak); DOMAIN_FORBIDDEN when they see it but
+ * may not do this (403); DOMAIN_INVALID with field errors when the input asks for
+ * something the role may not set (422).
+ */
+#ifndef CIVDESK_DOMAIN_ACCESS_H
+#define CIVDESK_DOMAIN_ACCESS_H
+
+#include "domain/domain.h"
+
+#define DOMAIN_FORBIDDEN (-21) /* visible, but the caller's role may not do this: 403 */
+
+enum change {
+    CHANGE_UPDATE,     /* PATCH */
+    CHANGE_DELETE,     /* DELETE */
+    CHANGE_TRANSITION, /* a state-machine move (its own table says which role may) */
+};
+
+/*
+ * Whether the grant can reach records of res at all (before looking at any record): a
+ * resource with nothing public is out of reach of PUBLIC; one that is neither owned,
+ * public nor reference data is out of reach of OWN. The server answers 401/403 for a
+ * route on a resource out of reach.
+ */
+bool domain_grant_reaches(enum grant g, const struct resource *res);
+
+/* Whether the caller may change rec (an existing record) in this way. msg says why not. */
+int domain_may_change(struct store_conn *c, const struct principal *who,
+                      const struct record *rec, enum change what, struct arena *a,
+                      struct error *msg);
+
+/*
+ * Whether the caller may create rec (validated, not stored). For a role limited to its
+ * own organisation, an absent owner field is set to that organisation and any other
+ * organisation is refused with a field error (never silently replaced).
+ */
+int domain_may_create(struct store_conn *c, const struct principal *who, struct record *rec,
+                      struct arena *a, struct errors *errs, struct error *msg);
+
+/* After a patch: a role limited to its own organisation must leave the record its own. */
+void domain_check_owner(const struct principal *who, const struct record *rec,
+                        struct errors *errs);
+
+/*
+ * Restricts a top-level list query to what the caller may see (the same rule as
+ * domain_may_see, expressed for the store). -1 when the caller may see none of res.
+ */
+int domain_list_scope(const struct principal *who, const struct resource *res,
+                      struct list_query *q);
+
+#endif

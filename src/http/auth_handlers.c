@@ -1,0 +1,997 @@
+/*
+ * Accounts and access over HTTP: the central check of every request (credentials, rule,
+ * CSRF, Origin), signing in and out, the users API and the audit trail API. The rules
+ * themselves are data (src/auth/rules.c); this file only applies them and translates
+ * between HTTP and the auth, domain and store layers.
+ */
+#define _GNU_SOURCE
+#include "http/auth_handlers.h"
+#include "core/limits.h"
+#include "core/valid.h"
+#include "domain/access.h"
+#include "store/access.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#define COOKIE_PLAIN "civdesk_session"
+#define COOKIE_SECURE "__Host-civdesk_session" /* Secure, Path=/, no Domain: TLS only */
+#define HSTS_VALUE "max-age=31536000; includeSubDomains"
+
+static const struct {
+    enum http_method m;
+    const char *name;
+} method_names[] = {
+    {M_GET, "GET"}, {M_POST, "POST"}, {M_PATCH, "PATCH"}, {M_DELETE, "DELETE"}, {M_PUT, "PUT"},
+};
+
+static const char *method_name(enum http_method m)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(method_names); i++)
+        if (method_names[i].m == m)
+            return method_names[i].name;
+    return "?";
+}
+
+/* ---- where the request came from ---------------------------------------------------- */
+
+/* The last element of a comma-separated header (the one our own proxy appended). */
+static const char *last_item(struct arena *a, const char *v)
+{
+    if (!v)
+        return NULL;
+    const char *comma = strrchr(v, ',');
+    const char *p = comma ? comma + 1 : v;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = strlen(p);
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    return n ? arena_strndup(a, p, n) : NULL;
+}
+
+static const char *peer_address(struct request *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char text[INET6_ADDRSTRLEN] = "";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof(text));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
+                      sizeof(text));
+    }
+    return text[0] ? arena_strdup(&r->arena, text) : NULL;
+}
+
+/* Fills r->https and r->client from the connection and, when trusted, the proxy. */
+static void transport(struct request *r)
+{
+    bool trust = r->cfg && r->cfg->trust_proxy;
+    const char *proto = trust ? last_item(&r->arena, req_header(r, "X-Forwarded-Proto")) : NULL;
+    r->https = proto && strcasecmp(proto, "https") == 0;
+    const char *fwd = trust ? last_item(&r->arena, req_header(r, "X-Forwarded-For")) : NULL;
+    r->client = fwd && strlen(fwd) <= INET6_ADDRSTRLEN ? fwd : peer_address(r);
+}
+
+/* The origin this server is reached at: scheme://host[:port], default port left out. */
+static const char *own_origin(struct request *r)
+{
+    bool trust = r->cfg && r->cfg->trust_proxy;
+    const char *host = trust ? last_item(&r->arena, req_header(r, "X-Forwarded-Host")) : NULL;
+    if (!host)
+        host = req_header(r, MHD_HTTP_HEADER_HOST);
+    if (!host || !*host)
+        return NULL;
+    const char *scheme = r->https ? "https" : "http";
+    const char *dflt = r->https ? ":443" : ":80";
+    size_t n = strlen(host), dn = strlen(dflt);
+    if (n > dn && strcmp(host + n - dn, dflt) == 0)
+        n -= dn;
+    return arena_printf(&r->arena, "%s://%.*s", scheme, (int)n, host);
+}
+
+static bool same_origin(struct request *r, const char *origin)
+{
+    const char *own = own_origin(r);
+    return own && origin && strcasecmp(own, origin) == 0;
+}
+
+/* ---- the session cookie ------------------------------------------------------------- */
+
+static const char *cookie_name(const struct request *r)
+{
+    return r->https ? COOKIE_SECURE : COOKIE_PLAIN;
+}
+
+static struct str session_cookie(struct request *r)
+{
+    return str_from(MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, cookie_name(r)));
+}
+
+static void set_cookie(struct request *r, const char *value, bool clear)
+{
+    resp_header(r, MHD_HTTP_HEADER_SET_COOKIE,
+                arena_printf(&r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+                             cookie_name(r), value, r->https ? "; Secure" : "",
+                             clear ? "; Max-Age=0" : ""));
+}
+
+/* ---- the central check -------------------------------------------------------------- */
+
+/* Records a refusal of a signed-in caller (anonymous refusals are not recorded: a flood
+ * of them would fill the trail). Never fails the request. */
+static void audit_refusal(struct request *r, int status, const char *reason)
+{
+    if (r->who.role == ROLE_ANON)
+        return;
+    struct buf b = BUF_INIT;
+    struct jw w;
+    jw_init(&w, &b);
+    jw_obj(&w);
+    jw_kstr(&w, "method", method_name(r->method == M_HEAD ? M_GET : r->method));
+    jw_kstr(&w, "path", r->path);
+    jw_kint(&w, "status", status);
+    jw_kstr(&w, "reason", reason);
+    jw_obj_end(&w);
+    struct store_tx *tx;
+    struct error err = ERROR_INIT;
+    struct store_actor actor = principal_actor(&r->who);
+    const char *resource = r->sub ? r->sub->name : r->res ? r->res->name : "route";
+    int64_t id = r->sub ? r->sub_id : r->id;
+    if (store_write_begin(r->store, &tx) == 0) {
+        if (store_audit(tx, &actor, "refused", resource, id, NULL, b.p) == STORE_OK)
+            store_write_commit(tx, &err);
+        else
+            store_write_rollback(tx);
+    }
+    buf_release(&b);
+}
+
+static void refuse(struct request *r, int status, const char *detail)
+{
+    resp_problem(r, status, detail, NULL);
+    if (status == 401)
+        resp_header(r, "WWW-Authenticate", "Bearer realm=\"civdesk\"");
+    else
+        audit_refusal(r, status, detail);
+}
+
+/* Resolves credentials. *stale: a session cookie was sent that no longer works. */
+static bool authenticate(struct request *r, bool *stale)
+{
+    *stale = false;
+    r->who = (struct principal){.role = ROLE_ANON};
+    const char *auth = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth) {
+        struct str a = str_from(auth);
+        if (a.n < 7 || strncasecmp(a.p, "Bearer ", 7) != 0) {
+            refuse(r, 401, "use 'Authorization: Bearer <token>'");
+            return false;
+        }
+        struct str token = {a.p + 7, a.n - 7};
+        while (token.n && token.p[0] == ' ')
+            token.p++, token.n--;
+        int rc = auth_bearer(store_reader(r->store), token, &r->arena, &r->who);
+        if (rc == STORE_NOT_FOUND) {
+            refuse(r, 401, "the token is not valid (unknown, revoked, or its user is disabled)");
+            return false;
+        }
+        if (rc < 0) {
+            resp_problem(r, 503, "the database is not answering; try again", NULL);
+            return false;
+        }
+        return true;
+    }
+    struct str cookie = session_cookie(r);
+    if (!cookie.p)
+        return true;
+    int rc = session_resolve(r->store, cookie, &r->arena, &r->who);
+    if (rc == STORE_NOT_FOUND) {
+        /* Carry on as anonymous: public routes (signing in again) still work. */
+        r->who = (struct principal){.role = ROLE_ANON};
+        *stale = true;
+        return true;
+    }
+    if (rc < 0) {
+        resp_problem(r, 503, "the database is not answering; try again", NULL);
+        return false;
+    }
+    return true;
+}
+
+bool auth_http_check(struct request *r, const struct route *rt)
+{
+    auth_clock_refresh();
+    transport(r);
+    bool stale;
+    if (!authenticate(r, &stale))
+        return false;
+    const struct access_rule *rule = access_rule_find(method_name(rt->method), rt->pattern);
+    if (!rule) {
+        log_error("route %s %s has no access rule (src/auth/rules.c): refused",
+                  method_name(rt->method), rt->pattern);
+        resp_problem(r, 403, "this route has no access rule yet, so it is refused", NULL);
+        return false;
+    }
+    enum grant g = rule->grant[r->who.role];
+    r->who.grant = g;
+    const char *what = r->sub ? r->sub->name : r->res ? r->res->name : NULL;
+    bool reaches = g != GRANT_NONE && (!r->res || domain_grant_reaches(g, r->res)) &&
+                   (!r->sub || domain_grant_reaches(g, r->sub));
+    if (!reaches) {
+        if (r->who.role == ROLE_ANON) {
+            refuse(r, 401, stale ? "your session has ended (signed out, idle for 30 minutes, "
+                                   "or 12 hours old): sign in again"
+                                 : "sign in, or send 'Authorization: Bearer <token>'");
+            if (stale)
+                set_cookie(r, "", true);
+        } else {
+            refuse(r, 403,
+                   what ? arena_printf(&r->arena, "your role (%s) may not use %s",
+                                       role_name(r->who.role), what)
+                        : arena_printf(&r->arena, "your role (%s) may not do this",
+                                       role_name(r->who.role)));
+        }
+        return false;
+    }
+    bool write = !(r->method & (M_GET | M_HEAD));
+    if (!write)
+        return true;
+    const char *origin = req_header(r, "Origin");
+    if (origin && !same_origin(r, origin)) {
+        refuse(r, 403, "a change from another site's page is refused (Origin)");
+        return false;
+    }
+    if (r->who.session_id) {
+        if (!origin) {
+            refuse(r, 403, "a change made with the session cookie must carry the Origin of this "
+                           "site");
+            return false;
+        }
+        if (!session_csrf_ok(session_cookie(r), req_header(r, "X-CSRF-Token"))) {
+            refuse(r, 403, "a change made with the session cookie needs the X-CSRF-Token "
+                           "header given at sign-in");
+            return false;
+        }
+    }
+    return true;
+}
+
+void auth_http_response_headers(struct request *r, struct MHD_Response *resp)
+{
+    /* Responses that never passed the check (the web UI's files, 404s) learn it here. */
+    if (!r->https && r->cfg && r->cfg->trust_proxy) {
+        const char *proto = last_item(&r->arena, req_header(r, "X-Forwarded-Proto"));
+        r->https = proto && strcasecmp(proto, "https") == 0;
+    }
+    if (r->https)
+        MHD_add_response_header(resp, "Strict-Transport-Security", HSTS_VALUE);
+}
+
+/* ---- JSON helpers ------------------------------------------------------------------- */
+
+static json_t *body_object(struct request *r)
+{
+    json_t *obj;
+    struct error msg = ERROR_INIT;
+    enum json_read_status st =
+        json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj, &msg);
+    if (st == JSON_READ_OK)
+        return obj;
+    resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
+    return NULL;
+}
+
+static void write_user(struct jw *w, const struct user *u)
+{
+    jw_kint(w, "id", u->id);
+    jw_kstr(w, "email", u->email);
+    jw_kstr(w, "name", u->name);
+    jw_kstr(w, "role", u->role);
+    jw_key(w, "organisation_id");
+    if (u->org_id)
+        jw_int(w, u->org_id);
+    else
+        jw_null(w);
+}
+
+static void write_user_row(struct jw *w, const struct user_row *row)
+{
+    jw_obj(w);
+    write_user(w, &row->u);
+    jw_kbool(w, "disabled", row->u.disabled);
+    jw_kstr(w, "created_at", row->created_at);
+    jw_kstr(w, "updated_at", row->updated_at);
+    jw_kint(w, "version", row->version);
+    jw_obj_end(w);
+}
+
+/* The audit image of a user: never the password hash. */
+static char *user_image(struct arena *a, const struct user *u, bool password_changed)
+{
+    struct buf b = BUF_INIT;
+    struct jw w;
+    jw_init(&w, &b);
+    jw_obj(&w);
+    write_user(&w, u);
+    jw_kbool(&w, "disabled", u->disabled);
+    if (password_changed)
+        jw_kbool(&w, "password_changed", true);
+    jw_obj_end(&w);
+    char *out = arena_strndup(a, b.p, b.n);
+    buf_release(&b);
+    return out;
+}
+
+static void etag(struct request *r, int64_t version)
+{
+    resp_header(r, MHD_HTTP_HEADER_ETAG, arena_printf(&r->arena, "\"%lld\"", (long long)version));
+}
+
+static int parse_if_match(struct request *r, int64_t *version)
+{
+    *version = 0;
+    const char *h = req_header(r, MHD_HTTP_HEADER_IF_MATCH);
+    if (!h || strcmp(h, "*") == 0)
+        return 0;
+    struct str s = str_from(h);
+    if (str_starts_with(s, "W/"))
+        s.p += 2, s.n -= 2;
+    if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
+        s.p++, s.n -= 2;
+    if (parse_i64(s, 1, INT64_MAX, version) < 0) {
+        resp_problem(r, 412, "If-Match must be the ETag of the user, such as \"3\"", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* Query parameters, each allowed at most once; unknown ones are refused. */
+struct qp {
+    const char *const *allowed;
+    const char *values[16];
+    struct errors *errs;
+};
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    struct qp *q = cls;
+    for (size_t i = 0; q->allowed[i]; i++) {
+        if (strcmp(q->allowed[i], key) != 0)
+            continue;
+        if (q->values[i])
+            errors_add(q->errs, key, "is given twice");
+        else if (!value || !utf8_valid(value, strlen(value)))
+            errors_add(q->errs, key, "is not valid UTF-8 text");
+        q->values[i] = value ? value : "";
+        return MHD_YES;
+    }
+    errors_add(q->errs, key, "is not a parameter here");
+    return MHD_YES;
+}
+
+static bool query(struct request *r, struct qp *q, struct errors *errs)
+{
+    q->errs = errs;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, q);
+    if (errs->n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", errs);
+        return false;
+    }
+    return true;
+}
+
+static int64_t query_id(const char *v, const char *name, struct errors *errs)
+{
+    int64_t id = 0;
+    if (v && parse_i64(str_from(v), 1, INT64_MAX, &id) < 0)
+        errors_add(errs, name, "must be an id");
+    return id;
+}
+
+static int query_limit(const char *v, struct errors *errs)
+{
+    int64_t n = LIMIT_LIST_DEFAULT;
+    if (v && parse_i64(str_from(v), 1, LIMIT_LIST_MAX, &n) < 0)
+        errors_add(errs, "limit", "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
+    return (int)n;
+}
+
+/* ---- sessions ----------------------------------------------------------------------- */
+
+/* A string member of the sign-in body, bounded; NULL (with an error) if absent or wrong. */
+static const char *login_field(json_t *body, const char *name, size_t max, struct errors *errs)
+{
+    json_t *v = json_object_get(body, name);
+    if (!v || json_is_null(v)) {
+        errors_add(errs, name, "is required");
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        errors_add(errs, name, "must be a string");
+        return NULL;
+    }
+    if (json_string_length(v) > max || json_string_length(v) == 0) {
+        errors_add(errs, name, json_string_length(v) ? "is too long" : "is required");
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+void h_session_create(struct request *r)
+{
+    json_t *body = body_object(r);
+    if (r->body.p)
+        sodium_memzero(r->body.p, r->body.n); /* the password was in it */
+    if (!body)
+        return;
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    const char *key;
+    json_t *val;
+    json_object_foreach(body, key, val)
+    {
+        if (strcmp(key, "email") != 0 && strcmp(key, "password") != 0)
+            errors_add(&errs, key, "is not a field of a sign-in (email, password)");
+    }
+    const char *email = login_field(body, "email", LIMIT_EMAIL, &errs);
+    const char *password = login_field(body, "password", LIMIT_PASSWORD_MAX, &errs);
+    struct login_result res;
+    if (!errs.n)
+        auth_login(r->store, email, password, r->client, &r->arena, &res);
+    json_t *pw = json_object_get(body, "password");
+    if (json_is_string(pw))
+        sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
+    json_decref(body);
+    if (errs.n) {
+        resp_problem(r, 422, "the sign-in is not valid; see errors", &errs);
+        return;
+    }
+    char wait[24];
+    snprintf(wait, sizeof(wait), "%lld", (long long)res.retry_after);
+    switch (res.status) {
+    case LOGIN_OK:
+        break;
+    case LOGIN_REFUSED:
+        refuse(r, 401, "the e-mail or the password is not right");
+        return;
+    case LOGIN_LIMITED:
+        resp_problem(r, 429,
+                     arena_printf(&r->arena,
+                                  "too many failed sign-ins for this account or from this "
+                                  "address: try again in %lld seconds",
+                                  (long long)res.retry_after),
+                     NULL);
+        resp_header(r, "Retry-After", wait);
+        return;
+    case LOGIN_BUSY:
+        resp_problem(r, 429, "too many sign-ins are being checked right now: try again", NULL);
+        resp_header(r, "Retry-After", wait);
+        return;
+    default:
+        resp_problem(r, 503, "the database could not complete the sign-in; try again", NULL);
+        return;
+    }
+    struct jw w;
+    char expires[21];
+    time_rfc3339(res.session.expires_at, expires);
+    resp_json(r, 201, &w);
+    set_cookie(r, res.session.token, false);
+    jw_obj(&w);
+    jw_key(&w, "user");
+    jw_obj(&w);
+    write_user(&w, &res.user);
+    jw_obj_end(&w);
+    jw_kstr(&w, "csrf_token", res.session.csrf);
+    jw_kstr(&w, "expires_at", expires);
+    jw_kint(&w, "idle_timeout", SESSION_IDLE_SECONDS);
+    jw_obj_end(&w);
+    sodium_memzero(&res.session, sizeof(res.session));
+}
+
+void h_session_get(struct request *r)
+{
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_key(&w, "user");
+    jw_obj(&w);
+    struct user u = {.id = r->who.user_id, .email = r->who.email,
+                     .role = role_name(r->who.role), .org_id = r->who.org_id};
+    write_user(&w, &u);
+    jw_obj_end(&w);
+    jw_kstr(&w, "via", r->who.session_id ? "session" : "token");
+    jw_key(&w, "csrf_token");
+    if (r->who.session_id) {
+        char csrf[CSRF_TOKEN_TEXT];
+        session_csrf(session_cookie(r), csrf);
+        jw_str(&w, csrf);
+        sodium_memzero(csrf, sizeof(csrf));
+    } else {
+        jw_null(&w);
+    }
+    jw_kint(&w, "idle_timeout", SESSION_IDLE_SECONDS);
+    jw_obj_end(&w);
+}
+
+void h_session_delete(struct request *r)
+{
+    if (!r->who.session_id) {
+        resp_problem(r, 409, "there is no session to end: this request used an API token", NULL);
+        return;
+    }
+    if (session_end(r->store, &r->who) < 0) {
+        resp_problem(r, 503, "the database could not end the session; try again", NULL);
+        return;
+    }
+    r->status = 204;
+    set_cookie(r, "", true);
+}
+
+/* ---- users -------------------------------------------------------------------------- */
+
+static const char *const user_params[] = {"role", "organisation_id", "disabled", "limit",
+                                          "cursor", NULL};
+
+void h_users_list(struct request *r)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct qp q = {.allowed = user_params};
+    if (!query(r, &q, &errs))
+        return;
+    struct user_filter f = {.disabled = -1};
+    enum role role;
+    if (q.values[0] && role_parse(q.values[0], &role) < 0)
+        errors_add(&errs, "role", "must be admin, officer or ngo");
+    f.role = q.values[0];
+    f.org_id = query_id(q.values[1], "organisation_id", &errs);
+    if (q.values[2]) {
+        if (!strcmp(q.values[2], "true") || !strcmp(q.values[2], "false"))
+            f.disabled = q.values[2][0] == 't';
+        else
+            errors_add(&errs, "disabled", "must be true or false");
+    }
+    f.limit = query_limit(q.values[3], &errs);
+    if (q.values[4])
+        f.after_id = query_id(q.values[4], "cursor", &errs);
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    struct user_row *rows;
+    size_t n;
+    bool more;
+    struct store_conn *c = store_reader(r->store);
+    if (store_user_list(c, &f, &r->arena, &rows, &n, &more) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++)
+        write_user_row(&w, &rows[i]);
+    jw_arr_end(&w);
+    jw_kstr(&w, "next_cursor",
+            more && n ? arena_printf(&r->arena, "%lld", (long long)rows[n - 1].u.id) : NULL);
+    jw_obj_end(&w);
+}
+
+void h_users_get(struct request *r)
+{
+    struct user_row row;
+    int rc = store_user_row(store_reader(r->store), r->id, &r->arena, &row);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, arena_printf(&r->arena, "no user with id %lld", (long long)r->id),
+                     NULL);
+        return;
+    }
+    if (rc < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    etag(r, row.version);
+    write_user_row(&w, &row);
+}
+
+/* The fields of a user a request may set, validated one by one into u. */
+struct user_input {
+    bool has_name, has_role, has_org, has_disabled, has_password;
+    const char *password; /* borrowed from the JSON body */
+};
+
+static void user_from_json(json_t *body, bool create, struct user *u, struct user_input *in,
+                           struct arena *a, struct errors *errs)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (!strcmp(key, "email")) {
+            if (!create)
+                errors_add(errs, key, "cannot be changed: add a new user instead");
+            else if (!json_is_string(v) || !valid_email(str_from(json_string_value(v))))
+                errors_add(errs, key, "must be an e-mail address");
+            else
+                u->email = arena_strdup(a, json_string_value(v));
+        } else if (!strcmp(key, "name")) {
+            in->has_name = true;
+            if (json_is_null(v))
+                u->name = NULL;
+            else if (!json_is_string(v) || json_string_length(v) == 0 ||
+                     utf8_length(json_string_value(v), json_string_length(v)) > LIMIT_TEXT_SHORT)
+                errors_add(errs, key, "must be a name of 1 to %d characters", LIMIT_TEXT_SHORT);
+            else
+                u->name = arena_strdup(a, json_string_value(v));
+        } else if (!strcmp(key, "role")) {
+            enum role role;
+            in->has_role = true;
+            if (!json_is_string(v) || role_parse(json_string_value(v), &role) < 0)
+                errors_add(errs, key, "must be admin, officer or ngo");
+            else
+                u->role = role_name(role);
+        } else if (!strcmp(key, "organisation_id")) {
+            in->has_org = true;
+            if (json_is_null(v))
+                u->org_id = 0;
+            else if (!json_is_integer(v) || json_integer_value(v) < 1)
+                errors_add(errs, key, "must be the id of an organisation, or null");
+            else
+                u->org_id = json_integer_value(v);
+        } else if (!strcmp(key, "disabled")) {
+            in->has_disabled = true;
+            if (!json_is_boolean(v))
+                errors_add(errs, key, "must be true or false");
+            else
+                u->disabled = json_is_true(v);
+        } else if (!strcmp(key, "password")) {
+            in->has_password = true;
+            if (!json_is_string(v))
+                errors_add(errs, key, "must be a string");
+            else
+                in->password = json_string_value(v);
+        } else {
+            errors_add(errs, key, "is not a field of a user (email, name, role, "
+                                  "organisation_id, disabled, password)");
+        }
+    }
+    if (create && !u->email && !errs->n)
+        errors_add(errs, "email", "is required");
+    if (create && !in->has_role)
+        errors_add(errs, "role", "is required");
+    if (create && !in->has_password)
+        errors_add(errs, "password", "is required");
+    if (u->role && !strcmp(u->role, "ngo") && !u->org_id)
+        errors_add(errs, "organisation_id", "is required for an ngo user");
+    if (u->role && strcmp(u->role, "ngo") != 0 && u->org_id)
+        errors_add(errs, "organisation_id", "only ngo users belong to an organisation: set it "
+                                            "to null");
+}
+
+/* Checks and hashes a new password (bounded like sign-in: the hash is costly). */
+static bool new_password(struct request *r, const char *pw, const char *email, char hash[128],
+                         struct errors *errs)
+{
+    struct error err = ERROR_INIT;
+    if (password_check(pw, email, &err) < 0) {
+        errors_add(errs, "password", "%s", err.msg);
+        return false;
+    }
+    if (!ratelimit_hash_acquire()) {
+        resp_problem(r, 429, "too many passwords are being checked right now: try again", NULL);
+        resp_header(r, "Retry-After", "1");
+        return false;
+    }
+    int rc = password_hash(pw, hash, &err);
+    ratelimit_hash_release();
+    if (rc < 0) {
+        resp_problem(r, 503, err.msg, NULL);
+        return false;
+    }
+    return true;
+}
+
+static void wipe_password(json_t *body)
+{
+    json_t *pw = json_object_get(body, "password");
+    if (json_is_string(pw))
+        sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
+}
+
+static void user_problem(struct request *r, int rc, const struct error *err)
+{
+    int status = rc == STORE_CONFLICT ? 409 : rc == STORE_VERSION ? 412
+                 : rc == STORE_BAD_REF ? 422 : rc == STORE_NOT_FOUND ? 404 : 503;
+    if (status == 422) {
+        struct errors errs;
+        errors_init(&errs, &r->arena);
+        errors_add(&errs, "organisation_id", "%s", err->msg);
+        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
+        return;
+    }
+    resp_problem(r, status,
+                 status == 503 ? "the database could not complete the request; try again"
+                               : err->msg,
+                 NULL);
+}
+
+void h_users_create(struct request *r)
+{
+    json_t *body = body_object(r);
+    if (r->body.p)
+        sodium_memzero(r->body.p, r->body.n);
+    if (!body)
+        return;
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct user u = {0};
+    struct user_input in = {0};
+    user_from_json(body, true, &u, &in, &r->arena, &errs);
+    char hash[128] = "";
+    bool hashed = !errs.n && new_password(r, in.password, u.email, hash, &errs);
+    wipe_password(body);
+    json_decref(body);
+    if (errs.n) {
+        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
+        return;
+    }
+    if (!hashed)
+        return; /* answered */
+    u.password_hash = hash;
+    struct store_tx *tx;
+    struct error err = ERROR_INIT;
+    int64_t id = 0;
+    int rc = store_write_begin(r->store, &tx);
+    if (rc == STORE_OK) {
+        rc = store_user_insert(tx, &u, &id, &err);
+        u.id = id;
+        struct store_actor actor = principal_actor(&r->who);
+        if (rc == STORE_OK)
+            rc = store_audit(tx, &actor, "create", "users", id, NULL,
+                             user_image(&r->arena, &u, false));
+        if (rc == STORE_OK)
+            rc = store_write_commit(tx, &err);
+        else
+            store_write_rollback(tx);
+    }
+    sodium_memzero(hash, sizeof(hash));
+    if (rc < 0) {
+        user_problem(r, rc, &err);
+        return;
+    }
+    struct user_row row;
+    if (store_user_row(store_reader(r->store), id, &r->arena, &row) < 0) {
+        resp_problem(r, 503, "the user was added, but could not be read back", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 201, &w);
+    etag(r, row.version);
+    resp_header(r, "Location", arena_printf(&r->arena, "/api/v1/users/%lld", (long long)id));
+    write_user_row(&w, &row);
+}
+
+void h_users_update(struct request *r)
+{
+    int64_t version;
+    if (parse_if_match(r, &version) < 0)
+        return;
+    json_t *body = body_object(r);
+    if (r->body.p)
+        sodium_memzero(r->body.p, r->body.n);
+    if (!body)
+        return;
+    struct store_conn *c = store_reader(r->store);
+    struct user_row old;
+    int rc = store_user_row(c, r->id, &r->arena, &old);
+    if (rc < 0) {
+        wipe_password(body);
+        json_decref(body);
+        resp_problem(r, rc == STORE_NOT_FOUND ? 404 : 503,
+                     arena_printf(&r->arena, "no user with id %lld", (long long)r->id), NULL);
+        return;
+    }
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct user u = old.u;
+    struct user_input in = {0};
+    user_from_json(body, false, &u, &in, &r->arena, &errs);
+    char hash[128] = "";
+    bool hashed = false;
+    if (!errs.n && in.has_password)
+        hashed = new_password(r, in.password, u.email, hash, &errs);
+    wipe_password(body);
+    json_decref(body);
+    if (errs.n) {
+        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
+        return;
+    }
+    if (in.has_password && !hashed)
+        return; /* answered */
+    if (u.id == r->who.user_id &&
+        (u.disabled || strcmp(u.role, old.u.role) != 0)) {
+        resp_problem(r, 409, "you cannot disable your own account or change your own role: "
+                             "ask another admin",
+                     NULL);
+        return;
+    }
+    u.password_hash = hashed ? hash : NULL;
+    struct store_tx *tx;
+    struct error err = ERROR_INIT;
+    rc = store_write_begin(r->store, &tx);
+    if (rc == STORE_OK) {
+        rc = store_user_update(tx, &u, version, &err);
+        /* Disabling ends every way in at once (the triggers do it too). */
+        if (rc == STORE_OK && u.disabled)
+            rc = store_user_revoke_all(tx, u.id);
+        if (rc == STORE_OK && (u.disabled || hashed))
+            rc = store_session_delete_user(tx, u.id);
+        struct store_actor actor = principal_actor(&r->who);
+        if (rc == STORE_OK)
+            rc = store_audit(tx, &actor, u.disabled && !old.u.disabled ? "disable" : "update",
+                             "users", u.id, user_image(&r->arena, &old.u, false),
+                             user_image(&r->arena, &u, hashed));
+        if (rc == STORE_OK)
+            rc = store_write_commit(tx, &err);
+        else
+            store_write_rollback(tx);
+    }
+    sodium_memzero(hash, sizeof(hash));
+    if (rc < 0) {
+        user_problem(r, rc, &err);
+        return;
+    }
+    struct user_row row;
+    if (store_user_row(c, u.id, &r->arena, &row) < 0) {
+        resp_problem(r, 503, "the user was changed, but could not be read back", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    etag(r, row.version);
+    write_user_row(&w, &row);
+}
+
+/* ---- the audit trail ---------------------------------------------------------------- */
+
+/* A time bound: a date (the whole day) or an RFC 3339 time, as stored text. */
+static const char *time_bound(struct arena *a, const char *v, bool end, const char *name,
+                              struct errors *errs)
+{
+    if (!v)
+        return NULL;
+    if (date_valid(str_from(v)))
+        return arena_printf(a, "%sT%s", v, end ? "23:59:59Z" : "00:00:00Z");
+    int64_t t;
+    if (datetime_parse(str_from(v), &t) == 0) {
+        char text[21];
+        time_rfc3339(t, text);
+        return arena_strdup(a, text);
+    }
+    errors_add(errs, name, "must be a date (YYYY-MM-DD) or a time (RFC 3339)");
+    return NULL;
+}
+
+static const char *const audit_params[] = {"resource", "record_id", "record", "actor",
+                                           "actor_id", "action",    "from",   "to",
+                                           "limit",    "cursor",    NULL};
+
+void h_audit_list(struct request *r)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct qp q = {.allowed = audit_params};
+    if (!query(r, &q, &errs))
+        return;
+    struct audit_filter f = {0};
+    f.resource = q.values[0];
+    f.record_id = query_id(q.values[1], "record_id", &errs);
+    if (q.values[2]) { /* record=organisations/5 */
+        const char *slash = strrchr(q.values[2], '/');
+        if (!slash || slash == q.values[2] || q.values[0] || q.values[1]) {
+            errors_add(&errs, "record", "must be collection/id, such as organisations/5, and "
+                                        "not given with resource or record_id");
+        } else {
+            f.resource = arena_strndup(&r->arena, q.values[2], (size_t)(slash - q.values[2]));
+            f.record_id = query_id(slash + 1, "record", &errs);
+        }
+    }
+    f.actor = q.values[3];
+    f.actor_id = query_id(q.values[4], "actor_id", &errs);
+    f.action = q.values[5];
+    f.from = time_bound(&r->arena, q.values[6], false, "from", &errs);
+    f.to = time_bound(&r->arena, q.values[7], true, "to", &errs);
+    f.limit = query_limit(q.values[8], &errs);
+    f.before_id = query_id(q.values[9], "cursor", &errs);
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    struct audit_entry *e;
+    size_t n;
+    bool more;
+    if (store_audit_list(store_reader(r->store), &f, &r->arena, &e, &n, &more) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(&w);
+        jw_kint(&w, "id", e[i].id);
+        jw_kstr(&w, "at", e[i].at);
+        jw_kstr(&w, "actor", e[i].actor);
+        jw_key(&w, "actor_id");
+        e[i].actor_id ? jw_int(&w, e[i].actor_id) : jw_null(&w);
+        jw_key(&w, "organisation_id");
+        e[i].org_id ? jw_int(&w, e[i].org_id) : jw_null(&w);
+        jw_kstr(&w, "action", e[i].action);
+        jw_kstr(&w, "resource", e[i].resource);
+        jw_key(&w, "record_id");
+        e[i].record_id ? jw_int(&w, e[i].record_id) : jw_null(&w);
+        /* before/after are JSON the server wrote; an entry edited into something else
+         * is shown as text rather than breaking the response. */
+        const char *img[2] = {e[i].before, e[i].after};
+        static const char *const names[2] = {"before", "after"};
+        for (int k = 0; k < 2; k++) {
+            jw_key(&w, names[k]);
+            json_t *probe = img[k] ? json_loads(img[k], 0, NULL) : NULL;
+            if (probe)
+                jw_raw(&w, img[k], strlen(img[k]));
+            else
+                jw_str(&w, img[k]);
+            json_decref(probe);
+        }
+        jw_kstr(&w, "prev_hash", e[i].prev_hash);
+        jw_kstr(&w, "hash", e[i].hash);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_kstr(&w, "next_cursor",
+            more && n ? arena_printf(&r->arena, "%lld", (long long)e[n - 1].id) : NULL);
+    jw_obj_end(&w);
+}
+
+void h_audit_verify(struct request *r)
+{
+    struct audit_report rep;
+    struct error err = ERROR_INIT;
+    int rc = store_audit_check(store_reader(r->store), &rep, &err);
+    if (rc == STORE_ERROR) {
+        resp_problem(r, 503, "the audit trail could not be read; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_kbool(&w, "ok", rc == STORE_OK);
+    jw_kint(&w, "checked", rep.checked);
+    jw_key(&w, "first_bad_id");
+    rc == STORE_OK ? jw_null(&w) : jw_int(&w, rep.bad_id);
+    jw_kstr(&w, "detail", rc == STORE_OK ? "the audit trail is intact" : err.msg);
+    jw_key(&w, "head");
+    jw_obj(&w);
+    jw_kint(&w, "entries", rep.entries);
+    jw_kint(&w, "last_id", rep.head_id);
+    jw_kstr(&w, "last_hash", rep.head_hash);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+}

@@ -1,0 +1,47 @@
+/*
+ * The HTTP side of accounts and access: the central check every request passes before
+ * its handler (credentials, the route's access rule, CSRF and Origin for cookie-
+ * authenticated writes), and the handlers of /api/v1/session, /api/v1/users and
+ * /api/v1/audit. Each handler is one line in routes[].
+ */
+#ifndef CIVDESK_HTTP_AUTH_HANDLERS_H
+#define CIVDESK_HTTP_AUTH_HANDLERS_H
+
+#include "http/http.h"
+
+struct MHD_Response;
+
+/*
+ * Called by dispatch() once the route is known: resolves the caller (bearer token or
+ * session cookie) into r->who, applies the route's rule from src/auth/rules.c (setting
+ * r->who.grant), refuses cookie-authenticated writes without the CSRF token or from
+ * another origin, and refuses a write from a foreign Origin whatever the credentials.
+ * False when the request was answered (401, 403, 503).
+ */
+bool auth_http_check(struct request *r, const struct route *rt);
+
+/* Headers the transport asks for on every response: HSTS when reached over TLS. */
+void auth_http_response_headers(struct request *r, struct MHD_Response *resp);
+
+/* POST /api/v1/session {"email","password"}: signs in; sets the session cookie and
+ * answers the user and the CSRF token. 401 refused, 429 with Retry-After when limited. */
+void h_session_create(struct request *r);
+/* GET /api/v1/session: who is signed in, and the CSRF token of the session (for a page
+ * that was reloaded). */
+void h_session_get(struct request *r);
+/* DELETE /api/v1/session: signs out (ends the session on the server, clears the cookie). */
+void h_session_delete(struct request *r);
+
+/* /api/v1/users (admins): list, create, read, change (role, organisation, disabled,
+ * password). The password is never returned; disabling ends sessions and tokens. */
+void h_users_list(struct request *r);
+void h_users_create(struct request *r);
+void h_users_get(struct request *r);
+void h_users_update(struct request *r);
+
+/* GET /api/v1/audit?resource=&record_id=&actor=&action=&from=&to= (officers, admins). */
+void h_audit_list(struct request *r);
+/* GET /api/v1/audit/verify (admins): the chain and head checked; the first bad entry. */
+void h_audit_verify(struct request *r);
+
+#endif

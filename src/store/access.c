@@ -1,0 +1,420 @@
+/*
+ * SQL for sessions, failed sign-ins, the users API and the audit trail's reading and
+ * verification. Every value is bound; the only text assembled into SQL is fixed
+ * fragments chosen by which filters are present.
+ */
+#include "store/access.h"
+#include "store/internal.h"
+
+#include <string.h>
+
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+static const char *dup_col(sqlite3_stmt *st, int col, struct arena *a)
+{
+    const char *s = store_col_text(st, col);
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+/* ---- sessions ----------------------------------------------------------------------- */
+
+int store_session_insert(struct store_tx *tx, int64_t user_id, const unsigned char hash[32],
+                         int64_t now, const char *client, int64_t *id)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "INSERT INTO sessions(user_id,hash,created_at,"
+                                            "seen_at,client) VALUES(?,?,?,?,?)");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, now);
+    if (client)
+        sqlite3_bind_text(st, 5, client, -1, SQLITE_STATIC);
+    int rc = step_done(st);
+    if (rc == STORE_OK)
+        *id = sqlite3_last_insert_rowid(tx->conn->db);
+    return rc;
+}
+
+int store_session_user(struct store_conn *c, const unsigned char hash[32], struct arena *a,
+                       struct session_row *s, struct user *u)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT s.id,s.created_at,s.seen_at,u.id,u.email,u.name,"
+                                     "u.role,u.organisation_id FROM sessions s JOIN users u ON "
+                                     "u.id=s.user_id WHERE s.hash=? AND u.disabled=0");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        s->id = sqlite3_column_int64(st, 0);
+        s->created_at = sqlite3_column_int64(st, 1);
+        s->seen_at = sqlite3_column_int64(st, 2);
+        *u = (struct user){.id = sqlite3_column_int64(st, 3),
+                           .email = dup_col(st, 4, a),
+                           .name = dup_col(st, 5, a),
+                           .role = dup_col(st, 6, a),
+                           .org_id = sqlite3_column_int64(st, 7)};
+    }
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_session_touch(struct store_tx *tx, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "UPDATE sessions SET seen_at=? WHERE id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(st);
+}
+
+int store_session_delete(struct store_tx *tx, int64_t id)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM sessions WHERE id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(st);
+}
+
+int store_session_delete_user(struct store_tx *tx, int64_t user_id)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM sessions WHERE user_id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_id);
+    return step_done(st);
+}
+
+int store_session_purge(struct store_tx *tx, int64_t idle_cutoff, int64_t absolute_cutoff)
+{
+    sqlite3_stmt *st =
+        store_prep(tx->conn, "DELETE FROM sessions WHERE seen_at<? OR created_at<?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, idle_cutoff);
+    sqlite3_bind_int64(st, 2, absolute_cutoff);
+    return step_done(st);
+}
+
+int store_session_count(struct store_conn *c, int64_t user_id, int64_t *n)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT count(*) FROM sessions WHERE user_id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_id);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- failed sign-ins ---------------------------------------------------------------- */
+
+int store_login_failure_add(struct store_tx *tx, const char *scope, const char *key, int64_t at,
+                            int64_t forget_before)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM login_failures WHERE at<?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, forget_before);
+    if (step_done(st) < 0)
+        return STORE_ERROR;
+    st = store_prep(tx->conn, "INSERT INTO login_failures(scope,key,at) VALUES(?,?,?)");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at);
+    return step_done(st);
+}
+
+int store_login_failures(struct store_conn *c, const char *scope, const char *key,
+                         int64_t since, struct failure_stats *out)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT count(*),coalesce(min(at),0),coalesce(max(at),0) "
+                                     "FROM login_failures WHERE scope=? AND key=? AND at>=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, since);
+    int rc = sqlite3_step(st);
+    *out = (struct failure_stats){0};
+    if (rc == SQLITE_ROW)
+        *out = (struct failure_stats){.count = sqlite3_column_int64(st, 0),
+                                      .first = sqlite3_column_int64(st, 1),
+                                      .last = sqlite3_column_int64(st, 2)};
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int store_login_failures_clear(struct store_tx *tx, const char *scope, const char *key)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM login_failures WHERE scope=? AND key=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    return step_done(st);
+}
+
+/* ---- users -------------------------------------------------------------------------- */
+
+#define USER_ROW_COLS                                                                          \
+    "id,email,name,role,organisation_id,disabled,version,created_at,updated_at"
+
+static void row_user(sqlite3_stmt *st, struct arena *a, struct user_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->u.id = sqlite3_column_int64(st, 0);
+    r->u.email = dup_col(st, 1, a);
+    r->u.name = dup_col(st, 2, a);
+    r->u.role = dup_col(st, 3, a);
+    r->u.org_id = sqlite3_column_int64(st, 4);
+    r->u.disabled = sqlite3_column_int(st, 5) != 0;
+    r->version = sqlite3_column_int64(st, 6);
+    const char *c = store_col_text(st, 7), *u = store_col_text(st, 8);
+    if (c)
+        strncpy(r->created_at, c, sizeof(r->created_at) - 1);
+    if (u)
+        strncpy(r->updated_at, u, sizeof(r->updated_at) - 1);
+}
+
+int store_user_list(struct store_conn *c, const struct user_filter *f, struct arena *a,
+                    struct user_row **out, size_t *n, bool *more)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT " USER_ROW_COLS " FROM users WHERE id>? "
+                                     "AND (?2 IS NULL OR role=?2) AND (?3=0 OR organisation_id=?3) "
+                                     "AND (?4<0 OR disabled=?4) ORDER BY id LIMIT ?5");
+    *out = NULL;
+    *n = 0;
+    *more = false;
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, f->after_id);
+    if (f->role)
+        sqlite3_bind_text(st, 2, f->role, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, f->org_id);
+    sqlite3_bind_int(st, 4, f->disabled);
+    sqlite3_bind_int(st, 5, f->limit + 1);
+    struct user_row *rows = arena_alloc(a, ((size_t)f->limit + 1) * sizeof(*rows));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == (size_t)f->limit) {
+            *more = true;
+            continue;
+        }
+        row_user(st, a, &rows[(*n)++]);
+    }
+    store_done(st);
+    *out = rows;
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_user_row(struct store_conn *c, int64_t id, struct arena *a, struct user_row *out)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT " USER_ROW_COLS " FROM users WHERE id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_user(st, a, out);
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_user_update(struct store_tx *tx, const struct user *u, int64_t version,
+                      struct error *err)
+{
+    struct store_conn *c = tx->conn;
+    sqlite3_stmt *st = store_prep(c, "SELECT version FROM users WHERE id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, u->id);
+    int rc = sqlite3_step(st);
+    int64_t have = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    if (rc == SQLITE_DONE)
+        return error_set(err, "no user with id %lld", (long long)u->id), STORE_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return STORE_ERROR;
+    if (version && have != version)
+        return error_set(err,
+                         "the user was changed by someone else (you had version %lld, it is "
+                         "now %lld): reload it",
+                         (long long)version, (long long)have),
+               STORE_VERSION;
+    st = store_prep(c, "UPDATE users SET name=?,role=?,organisation_id=?,disabled=?,"
+                       "password_hash=coalesce(?,password_hash),updated_at=?,version=version+1 "
+                       "WHERE id=?");
+    if (!st)
+        return STORE_ERROR;
+    char now[21];
+    store_now_text(now);
+    if (u->name)
+        sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
+    if (u->org_id)
+        sqlite3_bind_int64(st, 3, u->org_id);
+    sqlite3_bind_int(st, 4, u->disabled);
+    if (u->password_hash)
+        sqlite3_bind_text(st, 5, u->password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, u->id);
+    rc = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(c->db);
+    store_done(st);
+    if (rc == SQLITE_DONE)
+        return STORE_OK;
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return error_set(err, "no organisation with id %lld", (long long)u->org_id),
+               STORE_BAD_REF;
+    return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
+}
+
+/* ---- audit trail -------------------------------------------------------------------- */
+
+int store_audit_list(struct store_conn *c, const struct audit_filter *f, struct arena *a,
+                     struct audit_entry **out, size_t *n, bool *more)
+{
+    /* The SQL differs only by which conditions are present, so the statement cache holds
+     * one statement per combination in use. */
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT id,at,actor_id,actor,org_id,action,resource,record_id,before,after,"
+                   "prev_hash,hash FROM audit WHERE 1");
+    if (f->before_id)
+        buf_puts(&sql, " AND id<?1");
+    if (f->resource)
+        buf_puts(&sql, " AND resource=?2");
+    if (f->record_id)
+        buf_puts(&sql, " AND record_id=?3");
+    if (f->actor_id)
+        buf_puts(&sql, " AND actor_id=?4");
+    if (f->actor)
+        buf_puts(&sql, " AND actor=?5 COLLATE NOCASE");
+    if (f->action)
+        buf_puts(&sql, " AND action=?6");
+    if (f->from)
+        buf_puts(&sql, " AND at>=?7");
+    if (f->to)
+        buf_puts(&sql, " AND at<=?8");
+    buf_puts(&sql, " ORDER BY id DESC LIMIT ?9");
+    sqlite3_stmt *st = store_prep(c, sql.p);
+    buf_release(&sql);
+    *out = NULL;
+    *n = 0;
+    *more = false;
+    if (!st)
+        return STORE_ERROR;
+    if (f->before_id)
+        sqlite3_bind_int64(st, 1, f->before_id);
+    if (f->resource)
+        sqlite3_bind_text(st, 2, f->resource, -1, SQLITE_STATIC);
+    if (f->record_id)
+        sqlite3_bind_int64(st, 3, f->record_id);
+    if (f->actor_id)
+        sqlite3_bind_int64(st, 4, f->actor_id);
+    if (f->actor)
+        sqlite3_bind_text(st, 5, f->actor, -1, SQLITE_STATIC);
+    if (f->action)
+        sqlite3_bind_text(st, 6, f->action, -1, SQLITE_STATIC);
+    if (f->from)
+        sqlite3_bind_text(st, 7, f->from, -1, SQLITE_STATIC);
+    if (f->to)
+        sqlite3_bind_text(st, 8, f->to, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 9, f->limit + 1);
+    struct audit_entry *rows = arena_alloc(a, ((size_t)f->limit + 1) * sizeof(*rows));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == (size_t)f->limit) {
+            *more = true;
+            continue;
+        }
+        rows[(*n)++] = (struct audit_entry){
+            .id = sqlite3_column_int64(st, 0),
+            .at = dup_col(st, 1, a),
+            .actor_id = sqlite3_column_int64(st, 2),
+            .actor = dup_col(st, 3, a),
+            .org_id = sqlite3_column_int64(st, 4),
+            .action = dup_col(st, 5, a),
+            .resource = dup_col(st, 6, a),
+            .record_id = sqlite3_column_int64(st, 7),
+            .before = dup_col(st, 8, a),
+            .after = dup_col(st, 9, a),
+            .prev_hash = dup_col(st, 10, a),
+            .hash = dup_col(st, 11, a),
+        };
+    }
+    store_done(st);
+    *out = rows;
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* The head against the trail: as many rows as were appended, the last one as recorded. */
+static int check_head(struct store_conn *c, struct audit_report *out, struct error *err)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT h.entries,h.last_id,h.last_hash,(SELECT count(*) "
+                                     "FROM audit),(SELECT max(id) FROM audit),(SELECT hash FROM "
+                                     "audit ORDER BY id DESC LIMIT 1) FROM audit_head h");
+    if (!st)
+        return error_set(err, "cannot read the audit head"), STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        store_done(st);
+        error_set(err, "the audit head is missing (the trail cannot be checked for entries cut "
+                       "off its end)");
+        out->bad_id = 1;
+        return STORE_CONFLICT;
+    }
+    out->entries = sqlite3_column_int64(st, 0);
+    out->head_id = sqlite3_column_int64(st, 1);
+    const char *hh = store_col_text(st, 2);
+    snprintf(out->head_hash, sizeof(out->head_hash), "%s", hh ? hh : "");
+    int64_t rows = sqlite3_column_int64(st, 3), last = sqlite3_column_int64(st, 4);
+    const char *last_hash = store_col_text(st, 5);
+    rc = STORE_OK;
+    if (rows < out->entries || last < out->head_id) {
+        out->bad_id = last + 1;
+        error_set(err,
+                  "audit entry %lld: missing — %lld entries were written but %lld remain (the "
+                  "trail was cut after entry %lld)",
+                  (long long)out->bad_id, (long long)out->entries, (long long)rows,
+                  (long long)last);
+        rc = STORE_CONFLICT;
+    } else if (rows > out->entries || last != out->head_id ||
+               strcmp(last_hash ? last_hash : "", out->head_hash) != 0) {
+        out->bad_id = out->head_id + 1 <= last ? out->head_id + 1 : last;
+        error_set(err,
+                  "audit entry %lld: not written by civdesk — the head records %lld entries "
+                  "ending at entry %lld, the trail has %lld ending at %lld",
+                  (long long)out->bad_id, (long long)out->entries, (long long)out->head_id,
+                  (long long)rows, (long long)last);
+        rc = STORE_CONFLICT;
+    }
+    store_done(st);
+    return rc;
+}
+
+int store_audit_check(struct store_conn *c, struct audit_report *out, struct error *err)
+{
+    memset(out, 0, sizeof(*out));
+    bool own = sqlite3_get_autocommit(c->db) != 0;
+    if (own && store_read_begin(c) < 0)
+        return error_set(err, "cannot read the audit trail"), STORE_ERROR;
+    int rc = store_audit_verify(c, &out->checked, &out->bad_id, err);
+    if (rc == STORE_OK)
+        rc = check_head(c, out, err);
+    if (own)
+        store_read_end(c);
+    return rc;
+}
