@@ -41,7 +41,7 @@ describe('200 and security headers', () => {
     const rs = [
       await srv.api('GET', '/api/v1/me'),
       await srv.api('GET', ORGS),
-      await srv.api('GET', ORGS, { token: null }),
+      await srv.api('GET', '/api/v1/me', { token: null }),
       await srv.api('GET', '/api/v1/nope'),
       await srv.api('PUT', ORGS),
       await srv.api('POST', ORGS, { body: {} }),
@@ -178,13 +178,26 @@ describe('400 bad request', () => {
 
 describe('401 unauthenticated', () => {
   test('no credentials on every /api/v1 route', async () => {
-    for (const [m, p] of [['GET', '/api/v1/me'], ['GET', ORGS], ['GET', `${ORGS}/1`], ['GET', '/api/v1/people'], ['DELETE', `${ORGS}/1`]]) {
+    for (const [m, p] of [['GET', '/api/v1/me'], ['GET', '/api/v1/people'], ['GET', '/api/v1/people/1'], ['DELETE', `${ORGS}/1`], ['PATCH', `${ORGS}/1`]]) {
       const r = await srv.api(m, p, { token: null });
       assertProblem(r, 401, { path: p });
       assert.match(r.headers.get('www-authenticate') || '', /^Bearer/);
     }
     const post = await srv.api('POST', ORGS, { token: null, body: org() });
     assertProblem(post, 401);
+  });
+
+  test('anonymous callers see public organisations only (DESIGN §4), and cannot write', async () => {
+    const pub = await newOrg({ name: 'Open Society Test', registration_no: 'PUB-1', public: true });
+    const hidden = await newOrg({ name: 'Closed Society Test', registration_no: 'PRIV-1' });
+    const list = await srv.api('GET', `${ORGS}?limit=500`, { token: null });
+    assert.equal(list.status, 200, list.text);
+    assert.ok(list.json.items.every((o) => o.public === true), 'only public records');
+    assert.ok(list.json.items.some((o) => o.id === pub.id));
+    assert.ok(!list.json.items.some((o) => o.id === hidden.id));
+    assert.equal((await srv.api('GET', `${ORGS}/${pub.id}`, { token: null })).status, 200);
+    assertProblem(await srv.api('GET', `${ORGS}/${hidden.id}`, { token: null }), 404);
+    assertProblem(await srv.api('PATCH', `${ORGS}/${pub.id}`, { token: null, body: { city: 'x' } }), 401);
   });
 
   test('a token that does not exist', async () => {
@@ -222,13 +235,25 @@ describe('401 unauthenticated', () => {
 });
 
 describe('403 and 404 for roles', () => {
-  test('an ngo user gets 404 (not 403) on writes, so existence is not disclosed', async () => {
+  test('an ngo user cannot create organisations, nor touch one it cannot see (404, not 403)', async () => {
     const t = srv.tokens.ngo;
-    assertProblem(await srv.api('POST', ORGS, { token: t, body: org() }), 404);
-    assertProblem(await srv.api('PATCH', `${ORGS}/${srv.orgId}`, { token: t, body: { city: 'Kazan' } }), 404);
-    assertProblem(await srv.api('DELETE', `${ORGS}/${srv.orgId}`, { token: t }), 404);
-    const still = await srv.api('GET', `${ORGS}/${srv.orgId}`);
-    assert.equal(still.json.city, null, 'the ngo write changed nothing');
+    const hidden = await newOrg({ name: 'Not Yours', registration_no: 'HIDDEN-1' });
+    const pub = await newOrg({ name: 'Public Not Yours', registration_no: 'PUBLIC-2', public: true });
+    const c = await srv.api('POST', ORGS, { token: t, body: org({ name: 'Ngo Made', registration_no: 'NGO-MADE' }) });
+    assert.ok([403, 404].includes(c.status), `POST by ngo: ${c.status} ${c.text}`);
+    assertProblem(c, c.status);
+    assertProblem(await srv.api('PATCH', `${ORGS}/${hidden.id}`, { token: t, body: { city: 'Kazan' } }), 404);
+    assertProblem(await srv.api('DELETE', `${ORGS}/${hidden.id}`, { token: t }), 404);
+    const p = await srv.api('PATCH', `${ORGS}/${pub.id}`, { token: t, body: { city: 'Kazan' } });
+    assert.ok([403, 404].includes(p.status), `PATCH of a visible, foreign record: ${p.status} ${p.text}`);
+    assertProblem(p, p.status);
+    for (const o of [hidden, pub]) {
+      const now = await srv.api('GET', `${ORGS}/${o.id}`);
+      assert.equal(now.json.city, null, 'the ngo write changed nothing');
+      assert.equal(now.json.version, 1);
+    }
+    const made = await srv.api('GET', `${ORGS}?registration_no=NGO-MADE&country=FR`);
+    assert.deepEqual(made.json.items, [], 'nothing was created');
   });
 
   test('an ngo user sees its own organisation and not another', async () => {
@@ -240,8 +265,11 @@ describe('403 and 404 for roles', () => {
     assertProblem(await srv.api('GET', `${ORGS}/${other.id}`, { token: t }), 404);
     const list = await srv.api('GET', `${ORGS}?limit=500&count=true`, { token: t });
     assert.equal(list.status, 200);
-    assert.deepEqual(list.json.items.map((o) => o.id), [srv.orgId]);
-    assert.equal(list.json.total, 1);
+    const ids = list.json.items.map((o) => o.id);
+    assert.ok(ids.includes(srv.orgId), 'its own organisation is listed');
+    assert.ok(!ids.includes(other.id), 'another, not public, is not');
+    assert.ok(list.json.items.every((o) => o.id === srv.orgId || o.public === true), 'only its own and public ones');
+    assert.equal(list.json.total, list.json.items.length, 'total counts what it may see');
   });
 
   test('an ngo user sees only people of its own organisation', async () => {
