@@ -11,7 +11,7 @@
 BUILD    ?= build
 SAN      ?=
 CC       ?= cc
-PKGS     := libmicrohttpd jansson sqlite3 libsodium pwquality xlsxwriter
+PKGS     := libmicrohttpd jansson sqlite3 libsodium pwquality xlsxwriter libical
 CFLAGS_WARN := -std=gnu17 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
                -Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter
 OPT      ?= -O2 -g

@@ -24,6 +24,7 @@
 #define LIMIT_PASSWORD_MAX 1024            /* bytes: long passphrases allowed, no truncation */
 #define LIMIT_LIST_DEFAULT 50
 #define LIMIT_LIST_MAX 500
+#define LIMIT_CALENDAR_DAYS 3660           /* span of one calendar query (days) */
 #define LIMIT_SEARCH_QUERY 500             /* bytes of a search query */
 #define LIMIT_CURSOR 512                   /* bytes of an opaque cursor */
 #define LIMIT_CONNECTIONS 1024             /* concurrent HTTP connections */

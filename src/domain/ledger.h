@@ -176,11 +176,11 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
                     const char *to, struct arena *a, struct cal_item **out, size_t *n);
 
 /*
- * The items as an iCalendar (RFC 5545) document into out: one all-day VEVENT per item with
- * its stable UID; folding and escaping by libical. Negative with msg on failure.
+ * The items as an iCalendar (RFC 5545) document appended to out: one all-day VEVENT per
+ * item with its stable UID; line folding and text escaping by libical. Negative with msg
+ * on failure (out is then unchanged).
  */
-int ledger_ics(const struct cal_item *items, size_t n, const char *link_base, struct buf *out,
-               struct error *msg);
+int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct error *msg);
 
 /* ---- demo ---------------------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include "domain/access.h"
 #include "http/auth_handlers.h"
 #include "http/http.h"
+#include "http/ledger_handlers.h"
 #include "http/openapi.h"
 #include "core/limits.h"
 
@@ -620,6 +621,10 @@ const struct route routes[] = {
     {M_PATCH, "/api/v1/users/{id}", h_users_update, ROLE_ADMIN, ROUTE_BODY},
     {M_GET, "/api/v1/audit", h_audit_list, ROLE_OFFICER, 0},
     {M_GET, "/api/v1/audit/verify", h_audit_verify, ROLE_ADMIN, 0},
+    {M_GET, "/api/v1/stats/representation", h_stats_representation, ROLE_NGO, 0},
+    {M_GET, "/api/v1/stats/pipeline", h_stats_pipeline, ROLE_OFFICER, 0},
+    {M_GET, "/api/v1/calendar", h_calendar, ROLE_NGO, 0},
+    {M_GET, "/calendar.ics", h_calendar_ics, ROLE_NGO, 0},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_ANON, ROUTE_PUBLIC},

@@ -1,0 +1,79 @@
+/*
+ * The calendar as iCalendar (RFC 5545) for desk officers' calendar programs. libical
+ * builds the components and serialises them, which gives us its line folding (75 octets,
+ * never inside a UTF-8 sequence) and TEXT escaping (\\ \; \, \n) instead of our own.
+ */
+#include "domain/ledger.h"
+
+#include <libical/ical.h>
+#include <string.h>
+
+/* An all-day date value: DTSTART;VALUE=DATE:20270601. */
+static struct icaltimetype ical_date(const char *date)
+{
+    int y, m, d;
+    struct icaltimetype t = icaltime_null_date();
+    if (date_parse(str_from(date), &y, &m, &d) == 0) {
+        t.year = y;
+        t.month = m;
+        t.day = d;
+    }
+    return t;
+}
+
+static const char *const kind_names[][2] = {
+    {"filing_deadline", "Filing deadline"},
+    {"report_due", "Report due"},
+    {"decision_expected", "Decision expected"},
+};
+
+static const char *kind_name(const char *kind)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(kind_names); i++)
+        if (strcmp(kind_names[i][0], kind) == 0)
+            return kind_names[i][1];
+    return kind;
+}
+
+int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct error *msg)
+{
+    icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+    if (!cal)
+        return error_set(msg, "cannot build the calendar: %s", icalerror_perror());
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal, icalproperty_new_prodid("-//civdesk//deadlines//EN"));
+    icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+    icalproperty *name = icalproperty_new_x("civdesk deadlines");
+    icalproperty_set_x_name(name, "X-WR-CALNAME");
+    icalcomponent_add_property(cal, name);
+
+    struct icaltimetype stamp =
+        icaltime_from_timet_with_zone((time_t)now_unix(), 0, icaltimezone_get_utc_timezone());
+    struct arena a = ARENA_INIT;
+    for (size_t i = 0; i < n; i++) {
+        const struct cal_item *it = &items[i];
+        icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+        struct icaltimetype start = ical_date(it->date);
+        struct icaltimetype end = icaltime_add(start, icaldurationtype_from_int(86400));
+        icalcomponent_add_property(ev, icalproperty_new_uid(it->uid));
+        icalcomponent_add_property(ev, icalproperty_new_dtstamp(stamp));
+        icalcomponent_add_property(ev, icalproperty_new_dtstart(start));
+        icalcomponent_add_property(ev, icalproperty_new_dtend(end));
+        icalcomponent_add_property(ev, icalproperty_new_summary(it->title));
+        icalcomponent_add_property(
+            ev, icalproperty_new_description(arena_printf(
+                    &a, "%s, %s.\nRecord: /api/v1/%s/%lld", kind_name(it->kind), it->body,
+                    it->resource, (long long)it->id)));
+        icalcomponent_add_property(ev, icalproperty_new_categories(kind_name(it->kind)));
+        icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+        icalcomponent_add_component(cal, ev);
+    }
+    char *text = icalcomponent_as_ical_string_r(cal);
+    icalcomponent_free(cal);
+    arena_release(&a);
+    if (!text)
+        return error_set(msg, "cannot serialise the calendar: %s", icalerror_perror());
+    buf_puts(out, text);
+    icalmemory_free_buffer(text);
+    return 0;
+}

@@ -1,0 +1,348 @@
+/*
+ * The ledger's endpoints: representation and pipeline statistics, the calendar as JSON
+ * and as iCalendar. They only translate: query parameters in, domain call, JSON (or ICS)
+ * out. The figures and dates are computed in src/domain/ledger_stats.c.
+ */
+#include "http/ledger_handlers.h"
+#include "core/limits.h"
+#include "core/valid.h"
+#include "domain/ledger.h"
+
+#include <microhttpd.h>
+#include <string.h>
+
+/* ---- query parameters ---------------------------------------------------------------- */
+
+struct allow {
+    const char *const *names;
+    const char *unknown; /* the first parameter not in names */
+    bool duplicate;
+    const char *seen[LIMIT_QUERY_PARAMS];
+    size_t nseen;
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct allow *al = cls;
+    bool known = false;
+    for (const char *const *n = al->names; *n && !known; n++)
+        known = strcmp(*n, key) == 0;
+    if (!known && !al->unknown)
+        al->unknown = key;
+    for (size_t i = 0; i < al->nseen; i++)
+        if (strcmp(al->seen[i], key) == 0)
+            al->duplicate = true;
+    if (al->nseen < ARRAY_SIZE(al->seen))
+        al->seen[al->nseen++] = key;
+    return MHD_YES;
+}
+
+/* Refuses (400) query parameters outside names; true when all are allowed. */
+static bool params_allowed(struct request *r, const char *const *names)
+{
+    struct allow al = {.names = names};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_param, &al);
+    if (!al.unknown && !al.duplicate)
+        return true;
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    if (al.unknown) {
+        struct buf list = BUF_INIT;
+        for (const char *const *n = names; *n; n++)
+            buf_printf(&list, "%s%s", list.n ? ", " : "", *n);
+        errors_add(&errs, al.unknown, "is not a parameter here; allowed: %s", list.p);
+        buf_release(&list);
+    }
+    if (al.duplicate)
+        errors_add(&errs, "", "a query parameter is given twice");
+    resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+    return false;
+}
+
+/* An optional date parameter; false (400 set) when present and not a date. */
+static bool date_param(struct request *r, const char *name, const char **out,
+                       struct errors *errs)
+{
+    *out = req_query(r, name);
+    if (*out && !date_valid(str_from(*out))) {
+        errors_add(errs, name, "must be a date that exists, as YYYY-MM-DD");
+        return false;
+    }
+    return true;
+}
+
+static void store_failed(struct request *r)
+{
+    resp_problem(r, 503, "the database could not answer; try again", NULL);
+}
+
+/* ---- representation ------------------------------------------------------------------ */
+
+static void write_statuses(struct jw *w, const struct rep_stats *st, const int64_t *counts)
+{
+    jw_obj(w);
+    for (size_t k = 0; k < st->nstatuses; k++)
+        jw_kint(w, st->statuses[k], counts ? counts[k] : 0);
+    jw_obj_end(w);
+}
+
+static void write_country(struct jw *w, const struct rep_stats *st, const struct rep_country *c)
+{
+    jw_obj(w);
+    jw_kstr(w, "country", c->country);
+    jw_kstr(w, "name", country_name(str_from(c->country)));
+    jw_kint(w, "count", c->count);
+    jw_key(w, "share");
+    jw_real(w, c->share);
+    jw_key(w, "rank");
+    if (c->rank)
+        jw_int(w, c->rank);
+    else
+        jw_null(w);
+    jw_key(w, "statuses");
+    write_statuses(w, st, c->by_status);
+    jw_key(w, "previous");
+    if (st->prev_as_of[0]) {
+        jw_obj(w);
+        jw_kint(w, "count", c->in_previous ? c->prev_count : 0);
+        jw_key(w, "rank");
+        if (c->in_previous && c->prev_rank)
+            jw_int(w, c->prev_rank);
+        else
+            jw_null(w);
+        jw_kint(w, "count_change", c->count - (c->in_previous ? c->prev_count : 0));
+        jw_key(w, "rank_change"); /* positive: moved up */
+        if (c->in_previous && c->prev_rank && c->rank)
+            jw_int(w, c->prev_rank - c->rank);
+        else
+            jw_null(w);
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_obj_end(w);
+}
+
+void h_stats_representation(struct request *r)
+{
+    static const char *const names[] = {"body", "as_of", "country", NULL};
+    if (!params_allowed(r, names))
+        return;
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    const char *body = req_query(r, "body"), *as_of, *country = req_query(r, "country");
+    if (!body || !*body)
+        errors_add(&errs, "body", "is required, such as body=ECOSOC");
+    date_param(r, "as_of", &as_of, &errs);
+    if (country && !valid_country(str_from(country)))
+        errors_add(&errs, "country", "must be an ISO 3166-1 alpha-2 country code, such as RU");
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    struct store_conn *c = store_reader(r->store);
+    struct rep_stats st;
+    struct error msg = ERROR_INIT;
+    store_read_begin(c);
+    int rc = ledger_representation(c, body, as_of, &r->arena, &st, &msg);
+    store_read_end(c);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, msg.msg, NULL);
+        return;
+    }
+    if (rc < 0) {
+        log_error("stats/representation: %s", msg.msg);
+        store_failed(r);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_kstr(&w, "body", st.body);
+    jw_kstr(&w, "as_of", st.as_of);
+    jw_kint(&w, "total", st.total);
+    jw_key(&w, "statuses");
+    write_statuses(&w, &st, st.status_totals);
+    jw_key(&w, "previous");
+    if (st.prev_as_of[0]) {
+        jw_obj(&w);
+        jw_kstr(&w, "as_of", st.prev_as_of);
+        jw_kint(&w, "total", st.prev_total);
+        jw_kint(&w, "total_change", st.total - st.prev_total);
+        jw_obj_end(&w);
+    } else {
+        jw_null(&w);
+    }
+    jw_kint(&w, "countries_total", (int64_t)st.n);
+    jw_key(&w, "countries");
+    jw_arr(&w);
+    bool found = false;
+    for (size_t i = 0; i < st.n; i++) {
+        if (country && strcmp(country, st.countries[i].country) != 0)
+            continue;
+        write_country(&w, &st, &st.countries[i]);
+        found = true;
+    }
+    if (country && !found) { /* a country not listed: 0, unranked */
+        struct rep_country none = {.count = 0};
+        memcpy(none.country, country, 3);
+        write_country(&w, &st, &none);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+}
+
+/* ---- pipeline ------------------------------------------------------------------------ */
+
+static void write_counts(struct jw *w, const char *key, const struct count_row *rows, size_t n,
+                         const char *k1, const char *k2)
+{
+    jw_key(w, key);
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(w);
+        jw_kstr(w, "body", rows[i].body);
+        if (k1)
+            jw_kstr(w, k1, rows[i].key);
+        if (k2)
+            jw_kstr(w, k2, rows[i].key2);
+        jw_kint(w, "count", rows[i].n);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+void h_stats_pipeline(struct request *r)
+{
+    static const char *const names[] = {NULL};
+    if (!params_allowed(r, names))
+        return;
+    struct store_conn *c = store_reader(r->store);
+    struct pipeline p;
+    store_read_begin(c);
+    int rc = ledger_pipeline(c, &r->arena, &p);
+    store_read_end(c);
+    if (rc < 0) {
+        store_failed(r);
+        return;
+    }
+    char today[11];
+    ledger_today(today);
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_kstr(&w, "as_of", today);
+    write_counts(&w, "applications", p.applications, p.napplications, "state", NULL);
+    write_counts(&w, "accreditations", p.accreditations, p.naccreditations, "status", "state");
+    jw_key(&w, "overdue_reports");
+    jw_obj(&w);
+    jw_kint(&w, "total", p.overdue_total);
+    write_counts(&w, "by_body", p.overdue, p.noverdue, NULL, NULL);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+}
+
+/* ---- calendar ------------------------------------------------------------------------ */
+
+/* Reads ?from=&to= (default: today and a year on) and the calendar between them. */
+static bool calendar_items(struct request *r, const char **from, const char **to,
+                           struct cal_item **items, size_t *n)
+{
+    static const char *const names[] = {"from", "to", NULL};
+    if (!params_allowed(r, names))
+        return false;
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    date_param(r, "from", from, &errs);
+    date_param(r, "to", to, &errs);
+    if (!errs.n) {
+        char *today = arena_alloc(&r->arena, 11), *later = arena_alloc(&r->arena, 11);
+        ledger_today(today);
+        if (!*from)
+            *from = today;
+        ledger_add_days(*from, 365, later);
+        if (!*to)
+            *to = later;
+        int y1, m1, d1, y2, m2, d2;
+        date_parse(str_from(*from), &y1, &m1, &d1);
+        date_parse(str_from(*to), &y2, &m2, &d2);
+        int64_t days = days_from_civil(y2, m2, d2) - days_from_civil(y1, m1, d1);
+        if (days < 0)
+            errors_add(&errs, "to", "is before from");
+        else if (days > LIMIT_CALENDAR_DAYS)
+            errors_add(&errs, "to", "is more than %d days after from", LIMIT_CALENDAR_DAYS);
+    }
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return false;
+    }
+    struct store_conn *c = store_reader(r->store);
+    store_read_begin(c);
+    int rc = ledger_calendar(c, &r->who, *from, *to, &r->arena, items, n);
+    store_read_end(c);
+    if (rc < 0) {
+        store_failed(r);
+        return false;
+    }
+    return true;
+}
+
+void h_calendar(struct request *r)
+{
+    const char *from, *to;
+    struct cal_item *items;
+    size_t n;
+    if (!calendar_items(r, &from, &to, &items, &n))
+        return;
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_kstr(&w, "from", from);
+    jw_kstr(&w, "to", to);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        const struct cal_item *it = &items[i];
+        jw_obj(&w);
+        jw_kstr(&w, "date", it->date);
+        jw_kstr(&w, "kind", it->kind);
+        jw_kstr(&w, "title", it->title);
+        jw_kstr(&w, "body", it->body);
+        jw_key(&w, "record");
+        jw_obj(&w);
+        jw_kstr(&w, "type", it->resource);
+        jw_kint(&w, "id", it->id);
+        jw_obj_end(&w);
+        jw_kstr(&w, "link", arena_printf(&r->arena, "/api/v1/%s/%lld", it->resource,
+                                         (long long)it->id));
+        jw_key(&w, "organisation_id");
+        if (it->organisation_id)
+            jw_int(&w, it->organisation_id);
+        else
+            jw_null(&w);
+        jw_kstr(&w, "uid", it->uid);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+}
+
+void h_calendar_ics(struct request *r)
+{
+    const char *from, *to;
+    struct cal_item *items;
+    size_t n;
+    if (!calendar_items(r, &from, &to, &items, &n))
+        return;
+    struct error msg = ERROR_INIT;
+    buf_reset(&r->out);
+    if (ledger_ics(items, n, &r->out, &msg) < 0) {
+        log_error("calendar.ics: %s", msg.msg);
+        resp_problem(r, 503, "the calendar could not be produced; try again", NULL);
+        return;
+    }
+    r->status = 200;
+    r->content_type = "text/calendar; charset=utf-8";
+    resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+}
