@@ -1,0 +1,67 @@
+// How each resource is presented: list columns, form groups, the fields shown first.
+// Names the server does not declare are skipped, so this can run ahead of the API.
+import { displayName, getLang } from './i18n.js';
+
+export const CONFIG = {
+  organisations: {
+    columns: ['name', 'acronym', 'country', 'city', 'legal_form', 'public'],
+    filters: ['country', 'legal_form', 'body', 'status', 'areas', 'public'],
+    sort: 'name',
+    groups: [
+      ['grp.identity', ['name', 'name_en', 'name_ru', 'acronym', 'legal_form', 'registration_no', 'founded_on']],
+      ['grp.location', ['country', 'city']],
+      ['grp.contact', ['website', 'email', 'phone']],
+      ['grp.work', ['areas', 'description', 'public']],
+    ],
+  },
+  people: { columns: ['full_name', 'organisation_id', 'position', 'email', 'languages'], sort: 'full_name' },
+  bodies: { columns: ['code', 'name', 'statuses'] },
+  accreditations: { columns: ['organisation_id', 'body', 'status', 'state', 'granted_on', 'report_due_on', 'overdue'] },
+  applications: {
+    columns: ['organisation_id', 'body', 'requested_status', 'state', 'filed_on', 'filing_deadline'],
+    groups: [['grp.application', ['organisation_id', 'body', 'requested_status', 'committee_session', 'filed_on', 'decided_on', 'notes']]],
+  },
+  meetings: {
+    columns: ['starts_at', 'title', 'kind', 'location', 'chair', 'published'],
+    sort: '-starts_at',
+    groups: [
+      ['grp.meeting', ['kind', 'title', 'starts_at', 'ends_at', 'location', 'department', 'chair', 'published']],
+      ['grp.content', ['agenda', 'summary']],
+    ],
+  },
+  proposals: { columns: ['title', 'area', 'addressed_to', 'state', 'meeting_id'] },
+  delegations: { columns: ['forum', 'body', 'starts_on', 'ends_on'], sort: '-starts_on' },
+  reports: {
+    columns: ['title', 'kind', 'target_body', 'subject_country', 'deadline_on', 'state'],
+    groups: [
+      ['grp.report', ['kind', 'title', 'organisation_ids', 'target_body', 'subject_country', 'deadline_on', 'submitted_on']],
+      ['grp.content', ['summary', 'text', 'body', 'recommendations']],
+    ],
+  },
+  incidents: { columns: ['occurred_on', 'kind', 'country', 'place'], sort: '-occurred_on' },
+  working_groups: { columns: ['name', 'lead_department', 'established_on'] },
+  documents: { columns: ['title', 'kind', 'languages', 'published', 'published_at'], title: docTitle },
+  listings: { columns: ['body', 'status', 'as_of', 'name', 'country'] },
+  users: { columns: ['email', 'name', 'role', 'organisation_id', 'disabled'] },
+};
+
+// Fields that can be shown in a list though the schema does not declare them (computed).
+export const COMPUTED = new Set(['report_due_on', 'overdue', 'filing_deadline', 'title', 'languages', 'word_count', 'word_limit', 'organisation_name']);
+
+export function conf(name) {
+  return CONFIG[name.replace(/-/g, '_')] || {};
+}
+
+// A document's title in the chosen language (or the first version it has).
+export function docTitle(rec) {
+  const tr = rec?.translations || [];
+  const mine = tr.find((x) => x.lang === getLang()) || tr[0];
+  return mine?.title || rec?.title || (rec?.id ? `#${rec.id}` : '');
+}
+
+export function titleOf(resName, rec) {
+  const c = conf(resName);
+  if (c.title) return c.title(rec);
+  if (resName === 'applications' || resName === 'accreditations') return `${rec.body || ''} · ${rec.requested_status || rec.status || ''}`.trim();
+  return displayName(rec);
+}

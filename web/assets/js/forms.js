@@ -1,0 +1,388 @@
+// Forms built from a resource's declaration: a labelled control per field, the server's
+// validation errors shown at the fields (and in a summary that links to them), merge
+// patches of what changed, If-Match conflicts explained.
+import { h, nextId, clear } from './dom.js';
+import { api, Problem, segmentOf } from './api.js';
+import { t, fieldLabel, valueLabel, allCountries, displayName } from './i18n.js';
+import { button, notice, problemText, refName } from './ui.js';
+
+// Fields that hold long prose (textarea) and lists of lines (one item per line).
+const LONG = new Set(['description', 'notes', 'summary', 'text', 'mandate', 'response', 'body', 'note', 'question', 'answer', 'condition']);
+const LINE_LISTS = new Set(['agenda', 'recommendations', 'sources']);
+const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
+
+export function editableFields(res, { editing = false } = {}) {
+  return res.fields.filter((f) => !META.has(f.name) && !f.readOnly && !(editing && f['x-create-only']));
+}
+
+// The widget for one field: {el (the .field wrapper), control (focus target), get(),
+// set(v), setError(msg)}.
+function widget(res, f, value, opts) {
+  const id = nextId(`f-${f.name}`);
+  const errId = `${id}-err`;
+  const hintId = `${id}-hint`;
+  const required = res.required.includes(f.name);
+  let control;
+  let get;
+  let hint = opts.hints?.[f.name] || null;
+  const common = { id, name: f.name, 'aria-describedby': null };
+
+  if (f['x-references'] || (f.base === 'array' && f.items?.['x-references'])) {
+    const multi = f.base === 'array';
+    const picker = refPicker(f.base === 'array' ? f.items['x-references'] : f['x-references'], value, { id, multi, locked: opts.locked?.[f.name] });
+    control = picker.input;
+    get = picker.get;
+    return finish(picker.el);
+  }
+  if (f.enum) {
+    control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'), f.enum.filter((v) => v !== null).map((v) => h('option', { value: v, selected: v === value }, valueLabel(v))));
+    get = () => control.value || null;
+  } else if (f.format === 'iso3166-1-alpha-2' || f.name === 'country') {
+    control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'), allCountries().map(([c, n]) => h('option', { value: c, selected: c === value }, `${n} (${c})`)));
+    if (value && !control.value) control.append(h('option', { value, selected: true }, value));
+    get = () => control.value || null;
+  } else if (f.base === 'boolean') {
+    control = h('input', { ...common, type: 'checkbox', checked: !!value });
+    get = () => control.checked;
+    const el = h('div', { class: 'field field-check' }, control, h('label', { for: id }, fieldLabel(f.name)), h('p', { class: 'field-error', id: errId, hidden: true }));
+    return done(el);
+  } else if (f.format === 'date') {
+    control = h('input', { ...common, type: 'date', value: value || '' });
+    get = () => control.value || null;
+  } else if (f.format === 'date-time') {
+    control = h('input', { ...common, type: 'datetime-local', value: value ? toLocalInput(value) : '' });
+    get = () => (control.value ? new Date(control.value).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+  } else if (f.base === 'array' && (f.items?.type === 'string' || !f.items?.type)) {
+    if (LINE_LISTS.has(f.name)) {
+      control = h('textarea', { ...common, rows: 4, value: (value || []).join('\n') });
+      hint = hint || t('form.one_per_line');
+      get = () => control.value.split('\n').map((s) => s.trim()).filter(Boolean);
+    } else {
+      control = h('input', { ...common, type: 'text', value: (value || []).join(', ') });
+      hint = hint || t('form.comma_separated');
+      get = () => control.value.split(',').map((s) => s.trim()).filter(Boolean);
+    }
+  } else if (f.base === 'array' || f.base === 'object') {
+    control = h('textarea', { ...common, rows: 6, class: 'mono', value: value ? JSON.stringify(value, null, 2) : '' });
+    hint = hint || t('form.json');
+    get = () => {
+      if (!control.value.trim()) return null;
+      try {
+        return JSON.parse(control.value);
+      } catch {
+        return { __invalid: true };
+      }
+    };
+  } else if (f.base === 'integer' || f.base === 'number') {
+    control = h('input', { ...common, type: 'text', inputmode: f.base === 'integer' ? 'numeric' : 'decimal', value: value ?? '' });
+    get = () => (control.value.trim() === '' ? null : Number(control.value.trim()));
+  } else if (f.format === 'password') {
+    control = h('input', { ...common, type: 'password', autocomplete: 'new-password', value: '' });
+    get = () => control.value || null;
+  } else if (LONG.has(f.name) || (f.maxLength || 0) > 500) {
+    control = h('textarea', { ...common, rows: f.name === 'description' || f.name === 'text' || f.name === 'body' ? 6 : 3, maxlength: f.maxLength, value: value ?? '' });
+    get = () => (control.value.trim() === '' ? null : control.value);
+  } else {
+    const type = f.format === 'email' ? 'email' : f.format === 'uri' ? 'url' : 'text';
+    control = h('input', { ...common, type, maxlength: f.maxLength, value: value ?? '', autocomplete: type === 'email' ? 'email' : 'off' });
+    get = () => (control.value.trim() === '' ? null : control.value.trim());
+  }
+  return finish(control);
+
+  function finish(ctl) {
+    const el = h(
+      'div',
+      { class: ['field', `field-${f.name}`] },
+      h('label', { for: id }, fieldLabel(f.name), required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+      hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+      ctl,
+      h('p', { class: 'field-error', id: errId, hidden: true }),
+    );
+    if (hint) control.setAttribute('aria-describedby', hintId);
+    if (required) control.setAttribute('aria-required', 'true');
+    return done(el);
+  }
+
+  function done(el) {
+    const errEl = el.querySelector('.field-error');
+    return {
+      name: f.name,
+      el,
+      control,
+      get,
+      setError(msg) {
+        errEl.textContent = msg || '';
+        errEl.hidden = !msg;
+        el.classList.toggle('has-error', !!msg);
+        if (msg) {
+          control.setAttribute('aria-invalid', 'true');
+          control.setAttribute('aria-describedby', [hint ? hintId : null, errId].filter(Boolean).join(' '));
+        } else {
+          control.removeAttribute('aria-invalid');
+          if (hint) control.setAttribute('aria-describedby', hintId);
+          else control.removeAttribute('aria-describedby');
+        }
+      },
+    };
+  }
+}
+
+function toLocalInput(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+// A search-as-you-type picker of records of another collection; single or multiple.
+export function refPicker(resName, value, { id, multi = false, locked = false } = {}) {
+  const seg = segmentOf(resName) || resName;
+  let chosen = multi ? [...(value || [])] : value ? [value] : [];
+  const listId = `${id}-list`;
+  const input = h('input', { id, type: 'search', autocomplete: 'off', placeholder: t('form.type_to_search'), 'aria-controls': listId, 'aria-autocomplete': 'list', disabled: locked });
+  const chips = h('ul', { class: 'chips' });
+  const results = h('ul', { class: 'picker-results', id: listId, hidden: true });
+  const el = h('div', { class: 'picker' }, chips, input, results);
+  const renderChips = () => {
+    clear(chips);
+    for (const cid of chosen) {
+      const name = h('span', null, `#${cid}`);
+      refName(resName, cid).then((n) => {
+        name.textContent = n;
+      });
+      chips.append(
+        h(
+          'li',
+          { class: 'chip' },
+          name,
+          locked
+            ? null
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'chip-x',
+                  'aria-label': t('form.remove_item'),
+                  on: {
+                    click: () => {
+                      chosen = chosen.filter((x) => x !== cid);
+                      renderChips();
+                      input.focus();
+                    },
+                  },
+                },
+                '×',
+              ),
+        ),
+      );
+    }
+    input.hidden = !multi && chosen.length > 0 && locked;
+  };
+  let timer = null;
+  let seq = 0;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      const my = ++seq;
+      clear(results);
+      if (!q) {
+        results.hidden = true;
+        return;
+      }
+      let items = [];
+      try {
+        const query = { q, limit: 8 };
+        if (/^\d+$/.test(q)) {
+          delete query.q;
+          query.id = q;
+        }
+        ({ data: { items } } = await api('GET', `/api/v1/${seg}`, { query }));
+      } catch {
+        items = [];
+      }
+      if (my !== seq) return;
+      results.hidden = false;
+      if (!items.length) results.append(h('li', { class: 'muted' }, t('msg.no_matches')));
+      for (const it of items)
+        results.append(
+          h(
+            'li',
+            null,
+            h(
+              'button',
+              {
+                type: 'button',
+                on: {
+                  click: () => {
+                    if (multi) {
+                      if (!chosen.includes(it.id)) chosen.push(it.id);
+                    } else chosen = [it.id];
+                    input.value = '';
+                    results.hidden = true;
+                    renderChips();
+                    input.focus();
+                  },
+                },
+              },
+              displayName(it),
+              it.country ? h('span', { class: 'muted' }, ` · ${it.country}`) : null,
+              h('span', { class: 'muted' }, ` · #${it.id}`),
+            ),
+          ),
+        );
+    }, 200);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      results.querySelector('button')?.focus();
+    } else if (e.key === 'Escape') results.hidden = true;
+  });
+  results.addEventListener('keydown', (e) => {
+    const btns = [...results.querySelectorAll('button')];
+    const i = btns.indexOf(document.activeElement);
+    if (e.key === 'ArrowDown' && i < btns.length - 1) {
+      e.preventDefault();
+      btns[i + 1].focus();
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (i > 0) btns[i - 1].focus();
+      else input.focus();
+    } else if (e.key === 'Escape') {
+      results.hidden = true;
+      input.focus();
+    }
+  });
+  renderChips();
+  return { el, input, get: () => (multi ? [...chosen] : chosen[0] ?? null) };
+}
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+// A create or edit form for res. opts: record (edit), fields (names, in order),
+// groups ([[title, [names]]]), locked ({field: true}), initial ({field: value}),
+// hints, submitLabel, path (API path for create; default the collection), onSaved(rec),
+// onCancel, extra(widgets) → element placed before the buttons, transform(body) → body.
+export function recordForm(res, opts = {}) {
+  const rec = opts.record || null;
+  const editing = !!rec;
+  const all = editableFields(res, { editing });
+  const names = opts.fields ? opts.fields.filter((n) => all.some((f) => f.name === n)) : all.map((f) => f.name);
+  const widgets = new Map();
+  const start = { ...(opts.initial || {}), ...(rec || {}) };
+  for (const n of names) widgets.set(n, widget(res, res.field(n), start[n], opts));
+  const summary = h('div', { class: 'error-summary', tabindex: '-1', hidden: true, role: 'alert' });
+  const status = h('div', { class: 'form-status' });
+  const grouped = opts.groups
+    ? opts.groups.map(([title, ns]) => {
+        const inGroup = ns.filter((n) => widgets.has(n));
+        if (!inGroup.length) return null;
+        return h('fieldset', { class: 'group' }, h('legend', null, title), h('div', { class: 'grid' }, inGroup.map((n) => widgets.get(n).el)));
+      })
+    : h('div', { class: 'grid' }, names.map((n) => widgets.get(n).el));
+  const ungrouped = opts.groups ? names.filter((n) => !opts.groups.some(([, ns]) => ns.includes(n))) : [];
+  const saveBtn = button(opts.submitLabel || (editing ? t('act.save') : t('act.create')), null, { kind: 'primary', type: 'submit' });
+  const extra = opts.extra ? opts.extra(widgets) : null;
+  const form = h(
+    'form',
+    { class: 'record-form', novalidate: true, on: { submit: onSubmit } },
+    summary,
+    status,
+    grouped,
+    ungrouped.length ? h('fieldset', { class: 'group' }, h('legend', null, t('form.other')), h('div', { class: 'grid' }, ungrouped.map((n) => widgets.get(n).el))) : null,
+    extra,
+    h('div', { class: 'form-actions' }, saveBtn, opts.onCancel ? button(t('act.cancel'), opts.onCancel) : null),
+  );
+  let etag = rec ? `"${rec.version}"` : null;
+
+  // Empty text, an empty list and an absent value are the same thing here.
+  const norm = (n, v) => {
+    if (res.field(n)?.base === 'boolean') return !!v;
+    return v === undefined || v === '' || (Array.isArray(v) && !v.length) ? null : v;
+  };
+
+  function values() {
+    const body = {};
+    for (const [n, w] of widgets) {
+      const v = norm(n, w.get());
+      if (editing) {
+        if (!same(v, norm(n, rec[n]))) body[n] = v;
+      } else if (v !== null && !(v === false && !res.required.includes(n))) body[n] = v;
+    }
+    return opts.transform ? opts.transform(body) : body;
+  }
+
+  function clearErrors() {
+    for (const w of widgets.values()) w.setError(null);
+    summary.hidden = true;
+    clear(summary);
+    clear(status);
+  }
+
+  function showProblem(p) {
+    clearErrors();
+    if (p instanceof Problem && p.status === 412) {
+      status.append(
+        notice(
+          'warn',
+          h('strong', null, t('form.conflict_title')),
+          ' ',
+          t('form.conflict_text'),
+          ' ',
+          button(t('act.reload'), () => (opts.onReload ? opts.onReload() : location.reload()), { kind: 'small' }),
+        ),
+      );
+      status.querySelector('button')?.focus();
+      return;
+    }
+    const errs = p instanceof Problem ? p.errors : [];
+    if (!errs.length) {
+      status.append(notice('error', problemText(p)));
+      return;
+    }
+    const list = h('ul');
+    let first = null;
+    for (const e of errs) {
+      const base = String(e.field || '').split(/[.[]/)[0];
+      const w = widgets.get(base);
+      const msg = e.message;
+      if (w) {
+        w.setError(msg);
+        first = first || w;
+        list.append(h('li', null, h('a', { href: `#${w.control.id}`, on: { click: (ev) => { ev.preventDefault(); w.control.focus(); } } }, `${fieldLabel(base)}: ${msg}`)));
+      } else list.append(h('li', null, e.field ? `${fieldLabel(base)}: ${msg}` : msg));
+    }
+    summary.append(h('h2', null, t('form.fix_errors', { n: errs.length })), list);
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    clearErrors();
+    const body = values();
+    for (const [n, v] of Object.entries(body))
+      if (v && v.__invalid) {
+        showProblem(new Problem(422, { errors: [{ field: n, message: t('form.bad_json') }] }));
+        return;
+      }
+    if (editing && !Object.keys(body).length) {
+      status.append(notice('info', t('form.nothing_changed')));
+      return;
+    }
+    saveBtn.disabled = true;
+    try {
+      const path = editing ? `${opts.path || res.path}/${rec.id}` : opts.path || res.path;
+      const { data, etag: newTag } = await api(editing ? 'PATCH' : 'POST', path, { body, etag: editing ? etag : undefined });
+      etag = newTag || etag;
+      if (opts.onSaved) await opts.onSaved(data);
+    } catch (p) {
+      showProblem(p);
+    } finally {
+      saveBtn.disabled = false;
+    }
+  }
+
+  return { form, widgets, showProblem, values };
+}

@@ -1,0 +1,184 @@
+// Languages: every label through t(), English and Russian, the choice remembered in
+// localStorage; dates, numbers, countries and language names through Intl for the
+// chosen language.
+import { STRINGS } from './strings.js';
+
+const KEY = 'civdesk.lang';
+export const LANGS = ['en', 'ru'];
+let lang = pick();
+const listeners = [];
+// Keys asked for that the current language lacks (the browser tests assert it stays empty).
+export const missing = new Set();
+window.civdeskMissing = missing;
+
+function pick() {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(KEY);
+  } catch {
+    saved = null;
+  }
+  if (LANGS.includes(saved)) return saved;
+  const nav = (navigator.language || 'en').slice(0, 2);
+  return LANGS.includes(nav) ? nav : 'en';
+}
+
+export function getLang() {
+  return lang;
+}
+
+export function setLang(l) {
+  if (!LANGS.includes(l) || l === lang) return;
+  lang = l;
+  try {
+    localStorage.setItem(KEY, l);
+  } catch {
+    /* not remembered, still switched */
+  }
+  document.documentElement.lang = l;
+  for (const fn of listeners) fn(l);
+}
+
+export function onLang(fn) {
+  listeners.push(fn);
+}
+
+function humanize(key) {
+  const tail = key.includes('.') ? key.slice(key.indexOf('.') + 1) : key;
+  const s = tail.replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// t('nav.dashboard'), t('list.range', {from: 1, to: 50, total: 360})
+export function t(key, vars) {
+  let s = STRINGS[lang]?.[key];
+  if (s === undefined) {
+    missing.add(`${lang}:${key}`);
+    s = STRINGS.en[key] ?? humanize(key);
+  }
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined ? m : String(vars[k])));
+  return s;
+}
+
+// A key if the dictionary has it, else null (for optional labels such as enum values).
+export function tOpt(key) {
+  return STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? null;
+}
+
+// Label of a field, an enum value, a collection.
+export const fieldLabel = (name) => t(`f.${name}`);
+export const valueLabel = (v) => (v === null || v === undefined ? '' : t(`v.${v}`));
+export const collLabel = (name) => t(`c.${name.replace(/-/g, '_')}`);
+export const oneLabel = (name) => t(`s.${name.replace(/-/g, '_')}`);
+
+const locale = () => (lang === 'ru' ? 'ru-RU' : 'en-GB');
+
+export function fmtNumber(n, opts) {
+  if (n === null || n === undefined || n === '') return '';
+  return new Intl.NumberFormat(locale(), opts).format(Number(n));
+}
+
+export function fmtPercent(x, digits = 1) {
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(x);
+}
+
+// "2026-06-01" → "1 Jun 2026" / "1 июн. 2026 г."; date-times get the time too.
+export function fmtDate(s, { long = false } = {}) {
+  if (!s) return '';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    const [y, m, d] = s.split('-').map(Number);
+    return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: long ? 'long' : 'short', year: 'numeric', timeZone: 'UTC' }).format(
+      new Date(Date.UTC(y, m - 1, d)),
+    );
+  }
+  const dt = new Date(s);
+  if (Number.isNaN(dt.getTime())) return s;
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(dt);
+}
+
+export function fmtMonth(y, m) {
+  return new Intl.DateTimeFormat(locale(), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m, 1)));
+}
+
+export function weekdayNames() {
+  const f = new Intl.DateTimeFormat(locale(), { weekday: 'short', timeZone: 'UTC' });
+  // 2024-01-01 was a Monday.
+  return Array.from({ length: 7 }, (_, i) => f.format(new Date(Date.UTC(2024, 0, 1 + i))));
+}
+
+// Days from today to a date ("in 5 days", "3 days ago").
+export function fmtRelativeDays(s) {
+  if (!s) return '';
+  const [y, m, d] = s.slice(0, 10).split('-').map(Number);
+  const now = new Date();
+  const today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  const days = Math.round((Date.UTC(y, m - 1, d) - today) / 86400000);
+  return new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' }).format(days, 'day');
+}
+
+let regionNames = null;
+let regionLang = null;
+export function countryName(code) {
+  if (!code) return '';
+  if (regionLang !== lang) {
+    regionNames = new Intl.DisplayNames([locale()], { type: 'region', fallback: 'code' });
+    regionLang = lang;
+  }
+  try {
+    return regionNames.of(code);
+  } catch {
+    return code;
+  }
+}
+
+let langNames = null;
+let langNamesLang = null;
+export function languageName(code) {
+  if (!code) return '';
+  if (langNamesLang !== lang) {
+    langNames = new Intl.DisplayNames([locale()], { type: 'language', fallback: 'code' });
+    langNamesLang = lang;
+  }
+  try {
+    return langNames.of(code);
+  } catch {
+    return code;
+  }
+}
+
+// ISO 3166-1 alpha-2 codes, found by asking Intl which two-letter codes name a region
+// (no hand-typed list); the server validates against the real ISO list anyway.
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'XK', 'ZZ', 'AC', 'CP', 'DG', 'EA', 'IC', 'TA', 'CQ']);
+let countryCodes = null;
+export function allCountries() {
+  if (!countryCodes) {
+    const dn = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+    countryCodes = [];
+    for (let a = 65; a <= 90; a++)
+      for (let b = 65; b <= 90; b++) {
+        const code = String.fromCharCode(a, b);
+        if (NOT_COUNTRIES.has(code)) continue;
+        let name;
+        try {
+          name = dn.of(code);
+        } catch {
+          name = undefined;
+        }
+        if (name && name !== code) countryCodes.push(code);
+      }
+  }
+  const coll = new Intl.Collator(locale());
+  return countryCodes.map((c) => [c, countryName(c)]).sort((x, y) => coll.compare(x[1], y[1]));
+}
+
+// A record's display name in the chosen language (name_ru / name_en when present).
+export function displayName(rec) {
+  if (!rec) return '';
+  const local = lang === 'ru' ? rec.name_ru : rec.name_en;
+  return local || rec.name || rec.title || rec.full_name || rec.email || rec.forum || (rec.id ? `#${rec.id}` : '');
+}
+
+export function countWords(text) {
+  const m = (text || '').match(/[\p{L}\p{N}][\p{L}\p{N}'’\-]*/gu);
+  return m ? m.length : 0;
+}

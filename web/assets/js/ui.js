@@ -1,0 +1,267 @@
+// Shared pieces of pages: headers, tables, pagers, badges, value formatting, dialogs,
+// notices and problem display.
+import { h, clear, nextId } from './dom.js';
+import { api, Problem, segmentOf, resource } from './api.js';
+import { t, tOpt, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
+import { navigate } from './router.js';
+
+export function link(href, ...children) {
+  return h('a', { href }, ...children);
+}
+
+export function pageHeader(title, { crumbs = [], actions = [], sub } = {}) {
+  return h(
+    'div',
+    { class: 'page-head' },
+    crumbs.length
+      ? h('nav', { class: 'crumbs', 'aria-label': t('a11y.breadcrumbs') }, h('ol', null, crumbs.map(([label, href]) => h('li', null, href ? link(href, label) : label))))
+      : null,
+    h('div', { class: 'page-title-row' }, h('h1', { tabindex: '-1', id: 'page-title' }, title), actions.length ? h('div', { class: 'actions' }, actions) : null),
+    sub ? h('p', { class: 'page-sub' }, sub) : null,
+  );
+}
+
+export function button(label, onClick, { kind = '', type = 'button', ...attrs } = {}) {
+  return h('button', { type, class: ['btn', kind && `btn-${kind}`], on: onClick ? { click: onClick } : undefined, ...attrs }, label);
+}
+
+export function linkButton(label, href, kind = '') {
+  return h('a', { href, class: ['btn', kind && `btn-${kind}`] }, label);
+}
+
+export function badge(value, cls = '') {
+  if (value === null || value === undefined || value === '') return '';
+  return h('span', { class: ['badge', `st-${String(value).replace(/[^a-z0-9_]/gi, '')}`, cls] }, valueLabel(value));
+}
+
+// A notice box: kind info | warn | error | ok.
+export function notice(kind, ...children) {
+  return h('div', { class: ['notice', `notice-${kind}`], role: kind === 'error' ? 'alert' : 'status' }, ...children);
+}
+
+// What a page shows when an endpoint it uses is not on this server (yet).
+export function unavailable(what) {
+  return h('p', { class: 'muted unavailable' }, t('msg.unavailable', { what }));
+}
+
+// A person-readable sentence for a problem.
+export function problemText(p) {
+  if (!(p instanceof Problem)) return String(p?.message || p);
+  if (p.status === 0) return t('err.network');
+  if (p.status === 401) return t('err.401');
+  if (p.status === 403) return t('err.403');
+  if (p.status === 404) return t('err.404');
+  if (p.status === 412) return t('err.412');
+  if (p.status === 429) return t('err.429');
+  if (p.status >= 500) return t('err.5xx');
+  return p.detail || p.title || `HTTP ${p.status}`;
+}
+
+export function problemNotice(p) {
+  return notice('error', problemText(p));
+}
+
+export function loading() {
+  return h('p', { class: 'muted loading', role: 'status' }, t('msg.loading'));
+}
+
+/* ---- values ----------------------------------------------------------------------- */
+
+const refCache = new Map();
+
+// The display name of a referenced record (cached per page load); resolves '' if hidden.
+export async function refName(resName, id) {
+  const key = `${resName}/${id}`;
+  if (!refCache.has(key)) {
+    const seg = segmentOf(resName) || resName;
+    refCache.set(
+      key,
+      api('GET', `/api/v1/${seg}/${id}`)
+        .then(({ data }) => displayName(data))
+        .catch(() => `#${id}`),
+    );
+  }
+  return refCache.get(key);
+}
+
+export function forgetRef(resName, id) {
+  refCache.delete(`${resName}/${id}`);
+}
+
+// A link to a referenced record whose text fills in when its name is known.
+export function refLink(resName, id, known) {
+  const seg = segmentOf(resName) || resName;
+  const a = h('a', { href: `/${seg}/${id}` }, known || `#${id}`);
+  if (!known)
+    refName(resName, id).then((n) => {
+      a.textContent = n;
+    });
+  return a;
+}
+
+// Renders a field's value for reading. f: field declaration (may be null).
+export function showValue(f, v, rec) {
+  if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return h('span', { class: 'muted' }, '—');
+  const name = f?.name || '';
+  if (f?.['x-references']) {
+    const known = rec?.[name.replace(/_id$/, '_name')];
+    return refLink(f['x-references'], v, known);
+  }
+  if (f?.base === 'array' && f?.items?.['x-references']) return v.map((id, i) => [i ? ', ' : '', refLink(f.items['x-references'], id)]);
+  if (f?.format === 'iso3166-1-alpha-2' || name === 'country' || name.endsWith('_country')) return countryName(v);
+  if (name === 'lang' || name === 'language') return languageName(v);
+  if (name === 'languages' && Array.isArray(v)) return v.map(languageName).join(', ');
+  if (f?.enum || name === 'state' || name === 'role') return name === 'state' ? badge(v) : valueLabel(v);
+  if (f?.format === 'date' || /_on$/.test(name)) return fmtDate(v);
+  if (f?.format === 'date-time' || /_at$/.test(name)) return fmtDate(v);
+  if (f?.base === 'boolean' || typeof v === 'boolean') return v ? t('v.yes') : t('v.no');
+  if (f?.format === 'uri' || name === 'website') return h('a', { href: v, rel: 'noopener noreferrer' }, v);
+  if (f?.format === 'email' || name === 'email') return h('a', { href: `mailto:${v}` }, v);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : tOpt(`v.${x}`) || x)).join(', ');
+  if (typeof v === 'number') return fmtNumber(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/* ---- tables ----------------------------------------------------------------------- */
+
+// columns: [{key, label, render(rec), sort: 'field'}]; sort: current "field" | "-field".
+export function table({ columns, rows, caption, sort, onSort, empty }) {
+  if (!rows.length) return h('p', { class: 'muted empty' }, empty || t('msg.none'));
+  const head = h(
+    'tr',
+    null,
+    columns.map((c) => {
+      if (!c.sort || !onSort) return h('th', { scope: 'col', class: c.cls }, c.label);
+      const dir = sort === c.sort ? 'ascending' : sort === `-${c.sort}` ? 'descending' : null;
+      const next = dir === 'ascending' ? `-${c.sort}` : c.sort;
+      return h(
+        'th',
+        { scope: 'col', class: c.cls, 'aria-sort': dir || 'none' },
+        h('button', { type: 'button', class: 'sort', on: { click: () => onSort(next) } }, c.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, dir === 'ascending' ? ' ▲' : dir === 'descending' ? ' ▼' : ' ↕')),
+      );
+    }),
+  );
+  const body = rows.map((r) => h('tr', null, columns.map((c, i) => h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.cls }, c.render ? c.render(r) : r[c.key]))));
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, caption ? h('caption', { class: 'sr-only' }, caption) : null, h('thead', null, head), h('tbody', null, body)));
+}
+
+// A definition list of fields of one record.
+export function fieldList(res, rec, names) {
+  const items = [];
+  for (const n of names) {
+    const f = res?.field(n) || { name: n };
+    items.push(h('div', { class: 'dl-row' }, h('dt', null, fieldLabel(n)), h('dd', null, showValue(f, rec[n], rec))));
+  }
+  return h('dl', { class: 'fields' }, items);
+}
+
+/* ---- dialogs ---------------------------------------------------------------------- */
+
+// A modal <dialog>; resolves the value given to close(), or null when cancelled.
+export function dialog(title, build) {
+  return new Promise((resolve) => {
+    const titleId = nextId('dlg');
+    const d = h('dialog', { class: 'dialog', 'aria-labelledby': titleId });
+    const done = (v) => {
+      d.close();
+      d.remove();
+      resolve(v);
+    };
+    d.addEventListener('cancel', (e) => {
+      e.preventDefault();
+      done(null);
+    });
+    d.append(h('h2', { id: titleId }, title), build(done));
+    document.body.append(d);
+    d.showModal();
+  });
+}
+
+export function confirmDialog(title, text, okLabel, kind = 'danger') {
+  return dialog(title, (done) =>
+    h('div', null, h('p', null, text), h('div', { class: 'dialog-actions' }, button(t('act.cancel'), () => done(null)), button(okLabel, () => done(true), { kind }))),
+  );
+}
+
+/* ---- state changes ---------------------------------------------------------------- */
+
+import { legalMoves } from './api.js';
+
+// Buttons for the legal moves of rec for the signed-in user. After a move, onDone(rec).
+// A refused move (409) shows the server's list of allowed ones.
+export function transitionControls(res, rec, me, onDone, { compact = false } = {}) {
+  const box = h('div', { class: ['transitions', compact && 'compact'] });
+  const moves = legalMoves(res, rec.state, me?.role);
+  if (!moves.length) return box;
+  for (const to of moves) {
+    box.append(
+      button(
+        t(`move.${to}`),
+        async () => {
+          const note = await dialog(t('move.title', { to: valueLabel(to) }), (done) => {
+            const id = nextId('note');
+            const input = h('textarea', { id, rows: 3, maxlength: 2000 });
+            const form = h(
+              'form',
+              { on: { submit: (e) => { e.preventDefault(); done({ note: input.value }); } } },
+              h('p', null, t('move.explain', { from: valueLabel(rec.state), to: valueLabel(to) })),
+              h('div', { class: 'field' }, h('label', { for: id }, t('move.note')), input),
+              h('div', { class: 'dialog-actions' }, button(t('act.cancel'), () => done(null)), button(t(`move.${to}`), null, { kind: to === 'withdrawn' || to === 'rejected' ? 'danger' : 'primary', type: 'submit' })),
+            );
+            return form;
+          });
+          if (!note) return;
+          try {
+            const body = { to };
+            if (note.note.trim()) body.note = note.note.trim();
+            const { data } = await api('POST', `${res.path}/${rec.id}/transitions`, { body });
+            toast(t('move.done', { to: valueLabel(to) }));
+            onDone(data);
+          } catch (p) {
+            box.querySelector('.notice')?.remove();
+            if (p instanceof Problem && p.status === 409 && p.allowed)
+              box.append(notice('error', t('move.refused', { allowed: p.allowed.map(valueLabel).join(', ') || t('msg.none_allowed') })));
+            else box.append(problemNotice(p));
+          }
+        },
+        { kind: to === 'withdrawn' || to === 'rejected' ? 'ghost-danger' : compact ? 'small' : '', 'data-to': to },
+      ),
+    );
+  }
+  return box;
+}
+
+/* ---- toasts ----------------------------------------------------------------------- */
+
+export function toast(text) {
+  let region = document.getElementById('toasts');
+  if (!region) {
+    region = h('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.append(region);
+  }
+  const el = h('div', { class: 'toast' }, text);
+  region.append(el);
+  setTimeout(() => el.remove(), 4000);
+}
+
+/* ---- tabs ------------------------------------------------------------------------- */
+
+// Tabs as links (each tab has its own URL, so back/forward and bookmarks work).
+export function tabs(items, current, label) {
+  return h(
+    'nav',
+    { class: 'tabs', 'aria-label': label },
+    h('ul', null, items.map(([key, text, href]) => h('li', null, h('a', { href, class: key === current ? 'active' : null, 'aria-current': key === current ? 'page' : null }, text)))),
+  );
+}
+
+export function goto(path) {
+  navigate(path);
+}
+
+export function section(title, ...children) {
+  return h('section', { class: 'panel' }, h('h2', null, title), ...children);
+}
+
+export { h, clear, resource };

@@ -1,0 +1,452 @@
+// Generic pages for any collection the server declares: a list with search, filters,
+// sort and paging; a record page with its fields, state changes, history and
+// sub-records; create and edit forms.
+import { h, clear } from '../dom.js';
+import { api, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
+import { t, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
+import { app } from '../state.js';
+import { navigate, query, setQuery } from '../router.js';
+import { conf, titleOf, COMPUTED } from '../config.js';
+import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
+import { recordForm } from '../forms.js';
+import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
+
+const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
+const PAGE = 25;
+
+export function mayWrite(path, method) {
+  const min = minRole(path, method);
+  return !!min && roleAtLeast(app.me?.role, min);
+}
+
+// Which field makes a record an organisation's own, and which resources an organisation
+// may read but not change. The server decides (src/domain/access.c); the UI offers only
+// what it would allow. x-owner / x-owner-reads-only in the OpenAPI document win when the
+// server publishes them.
+const OWNER = { organisations: 'id', people: 'organisation_id', accreditations: 'organisation_id', applications: 'organisation_id', proposals: 'organisation_ids', reports: 'organisation_ids', documents: 'organisation_id' };
+const OWNER_READS_ONLY = new Set(['accreditations']);
+
+function ownerOf(res) {
+  return res.schema?.['x-owner'] ?? OWNER[res.name] ?? null;
+}
+
+function owns(res, rec) {
+  const org = app.me?.organisation_id;
+  const f = ownerOf(res);
+  if (!org || !f || !rec) return false;
+  if (f === 'id') return rec.id === org;
+  const v = rec[f];
+  return Array.isArray(v) ? v.includes(org) : v === org;
+}
+
+// May the signed-in user create (rec null), edit or delete this record? For a
+// sub-record, parent is {res, rec}: an organisation may change the sub-records of what
+// it owns.
+export function may(action, res, rec, parent) {
+  const method = { create: 'post', edit: 'patch', delete: 'delete' }[action];
+  const pattern = parent ? `/api/v1/${parent.res.seg}/{id}/${res.subSeg}${action === 'create' ? '' : '/{subid}'}` : `/api/v1/${res.seg}${action === 'create' ? '' : '/{id}'}`;
+  if (!mayWrite(pattern, method)) return false;
+  if (app.me?.role !== 'ngo') return true;
+  if (parent) return may('edit', parent.res, parent.rec);
+  const owner = ownerOf(res);
+  if (!owner || OWNER_READS_ONLY.has(res.name) || res.schema?.['x-owner-reads-only']) return false;
+  if (action === 'create') return owner !== 'id';
+  if (action === 'delete' && owner === 'id') return false;
+  if (!owns(res, rec)) return false;
+  // Only while the organisation can itself move the record on (explicit rows only).
+  if (res.transitions && rec.state) return res.transitions.some((tr) => tr.from === rec.state && roleAtLeast('ngo', tr.min_role));
+  return true;
+}
+
+// The list's columns: configured ones the record has, else the first scalar fields.
+export function columnsFor(res, { exclude = [], link = true } = {}) {
+  const c = conf(res.name);
+  let names = (c.columns || []).filter((n) => (res.field(n) || COMPUTED.has(n)) && !exclude.includes(n));
+  if (names.length < 2) names = res.fields.filter((f) => !META.has(f.name) && !exclude.includes(f.name) && f.base !== 'object').slice(0, 5).map((f) => f.name);
+  return names.map((n, i) => ({
+    key: n,
+    label: fieldLabel(n),
+    sort: res.field(n)?.['x-sort'] ? n : null,
+    cls: `col-${n}`,
+    render: (rec) => {
+      const v = n === 'title' && !res.field('title') ? titleOf(res.name, rec) : rec[n];
+      const shown = showValue(res.field(n) || { name: n }, v, rec);
+      return i === 0 && link && res.seg ? h('a', { href: `/${res.seg}/${rec.id}` }, v === null || v === undefined || v === '' ? `#${rec.id}` : shown) : shown;
+    },
+  }));
+}
+
+const trails = new Map(); // list key → cursors of the pages seen, for "previous"
+
+// A filter bar, table and pager for res at API path `path`. fixed: filters always
+// applied (not shown); opts.urlState: keep q/filters/sort/cursor in the page URL.
+export function recordList(res, { path = res.path, fixed = {}, urlState = true, exclude = [], initial = {}, onRows } = {}) {
+  const box = h('div', { class: 'record-list' });
+  const c = conf(res.name);
+  let state = urlState ? query() : { ...initial };
+  const filterNames = (c.filters || res.fields.filter((f) => f['x-filter'] && (f.enum || f.base === 'boolean' || f.format === 'iso3166-1-alpha-2')).map((f) => f.name)).filter(
+    (n) => res.field(n)?.['x-filter'] && !(n in fixed),
+  );
+
+  const apply = (changes) => {
+    const next = { ...state, ...changes };
+    delete next.cursor;
+    delete next.page;
+    if (urlState) setQuery(next);
+    else {
+      state = next;
+      load();
+    }
+  };
+
+  // --- filters ---
+  const qInput = h('input', { type: 'search', id: `q-${res.name}`, name: 'q', value: state.q || '', placeholder: t('list.search_placeholder') });
+  const controls = [h('div', { class: 'field field-q' }, h('label', { for: qInput.id }, t('list.search')), qInput)];
+  for (const n of filterNames) {
+    const f = res.field(n);
+    const id = `flt-${res.name}-${n}`;
+    let ctl;
+    if (f.enum)
+      ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), f.enum.filter((v) => v !== null).map((v) => h('option', { value: v, selected: state[n] === v }, valueLabel(v))));
+    else if (f.format === 'iso3166-1-alpha-2')
+      ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), allCountries().map(([code, name]) => h('option', { value: code, selected: state[n] === code }, name)));
+    else if (f.base === 'boolean')
+      ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), h('option', { value: 'true', selected: state[n] === 'true' }, t('v.yes')), h('option', { value: 'false', selected: state[n] === 'false' }, t('v.no')));
+    else ctl = h('input', { id, name: n, type: 'text', value: state[n] || '' });
+    if (ctl.tagName === 'SELECT') ctl.addEventListener('change', () => apply({ [n]: ctl.value }));
+    controls.push(h('div', { class: `field field-${n}` }, h('label', { for: id }, fieldLabel(n)), ctl));
+  }
+  const filterForm = h(
+    'form',
+    {
+      class: 'filters',
+      role: 'search',
+      'aria-label': t('list.filters'),
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          const changes = { q: qInput.value.trim() };
+          for (const n of filterNames) changes[n] = filterForm.elements[n].value.trim();
+          apply(changes);
+        },
+      },
+    },
+    controls,
+    h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), filterNames.some((n) => state[n]) || state.q ? button(t('list.reset'), () => apply(Object.fromEntries(['q', ...filterNames].map((n) => [n, ''])))) : null),
+  );
+  const results = h('div', { class: 'results', 'aria-live': 'polite' });
+  box.append(filterForm, results);
+
+  async function load() {
+    clear(results).append(loading());
+    const page = Number(state.page || 1);
+    const q = { limit: PAGE, count: 'true', ...fixed };
+    for (const n of filterNames) if (state[n]) q[n] = state[n];
+    if (state.q) q.q = state.q;
+    const sort = state.sort || c.sort;
+    if (sort && res.field(sort.replace(/^-/, ''))?.['x-sort']) q.sort = sort;
+    if (state.cursor) q.cursor = state.cursor;
+    let data;
+    try {
+      ({ data } = await api('GET', path, { query: q }));
+    } catch (p) {
+      clear(results).append(problemNotice(p));
+      return;
+    }
+    const key = `${path}?${JSON.stringify({ ...q, cursor: undefined })}`;
+    const trail = trails.get(key) || [null];
+    trail[page - 1] = state.cursor || null;
+    trails.set(key, trail);
+    clear(results);
+    const cols = columnsFor(res, { exclude: [...exclude, ...Object.keys(fixed)] });
+    results.append(
+      table({
+        columns: cols,
+        rows: data.items,
+        caption: collLabel(res.name),
+        sort: q.sort,
+        onSort: (s) => apply({ sort: s }),
+        empty: state.q || filterNames.some((n) => state[n]) ? t('list.no_matches') : t('list.empty'),
+      }),
+    );
+    if (onRows) onRows(data.items);
+    const from = (page - 1) * PAGE + 1;
+    const to = from + data.items.length - 1;
+    const go = (cursor, p) => {
+      if (urlState) setQuery({ ...state, cursor, page: p > 1 ? p : '' }, { push: true });
+      else {
+        state = { ...state, cursor, page: p };
+        load();
+      }
+    };
+    results.append(
+      h(
+        'nav',
+        { class: 'pager', 'aria-label': t('list.pages') },
+        h('span', { class: 'range' }, data.items.length ? t('list.range', { from: fmtNumber(from), to: fmtNumber(to), total: data.total === undefined ? '…' : fmtNumber(data.total) }) : ''),
+        page > 1 ? button(t('list.prev'), () => go(trail[page - 2] || '', trail[page - 2] ? page - 1 : 1)) : null,
+        data.next_cursor ? button(t('list.next'), () => go(data.next_cursor, page + 1)) : null,
+      ),
+    );
+  }
+  load();
+  return box;
+}
+
+export async function listView({ main, params }) {
+  const name = segToResource(params.coll);
+  const res = resource(name);
+  const actions = [];
+  if (name === 'applications') actions.push(linkButton(t('board.title'), '/applications/board'));
+  if (name === 'meetings') actions.push(linkButton(t('nav.calendar'), '/calendar'));
+  if (may('create', res)) actions.push(linkButton(t('act.new', { what: oneLabel(name) }), `/${res.seg}/new`, 'primary'));
+  main.append(pageHeader(collLabel(name), { actions }), recordList(res));
+}
+
+/* ---- one record ------------------------------------------------------------------- */
+
+export function historyTable(rec) {
+  const hist = rec.history || [];
+  if (!hist.length) return null;
+  return section(
+    t('rec.history'),
+    table({
+      columns: [
+        { label: t('hist.at'), render: (x) => fmtDate(x.at) },
+        { label: t('hist.from'), render: (x) => valueLabel(x.from) },
+        { label: t('hist.to'), render: (x) => valueLabel(x.to) },
+        { label: t('hist.by'), render: (x) => x.by_name || x.by_email || x.by || '' },
+        { label: t('hist.note'), render: (x) => x.note || '' },
+      ],
+      rows: hist,
+    }),
+  );
+}
+
+// Members of the record that the declaration does not list (computed by the server).
+function computedBlock(res, rec) {
+  const extra = Object.keys(rec).filter((k) => !res.field(k) && !META.has(k) && k !== 'translations' && !/_name$/.test(k));
+  if (!extra.length) return null;
+  const items = [];
+  for (const k of extra) {
+    const v = rec[k];
+    if (Array.isArray(v) && k.includes('warning')) {
+      for (const w of v) items.push(notice('warn', typeof w === 'string' ? w : w.message || JSON.stringify(w)));
+      continue;
+    }
+    if (k === 'allowed_transitions' || k === 'transitions') continue;
+    items.push(h('div', { class: 'dl-row' }, h('dt', null, fieldLabel(k)), h('dd', null, showValue({ name: k }, v, rec))));
+  }
+  return h('div', { class: 'computed' }, items.filter((x) => x.tagName === 'DIV' && x.classList.contains('notice')), h('dl', { class: 'fields' }, items.filter((x) => x.classList.contains('dl-row'))));
+}
+
+// A sub-collection under one record: its rows, and (for those who may) add, edit, delete.
+export function subSection(parentRes, rec, sub, { title } = {}) {
+  const subRes = resource(sub.resource);
+  const path = `${parentRes.path}/${rec.id}/${sub.seg}`;
+  const pattern = `/api/v1/${parentRes.seg}/{id}/${sub.seg}`;
+  const subDecl = { ...subRes, subSeg: sub.seg };
+  const parent = { res: parentRes, rec };
+  const canAdd = may('create', subDecl, null, parent);
+  const canEdit = may('edit', subDecl, null, parent);
+  const canDelete = may('delete', subDecl, null, parent);
+  void pattern;
+  const parentField = subRes.fields.find((f) => f['x-references'] === parentRes.name && f['x-create-only'])?.name || subRes.fields.find((f) => f['x-references'] === parentRes.name)?.name;
+  const body = h('div');
+  const formBox = h('div', { class: 'inline-form' });
+  const fields = subRes.fields.filter((f) => !META.has(f.name) && f.name !== parentField && !f.readOnly).map((f) => f.name);
+  const el = section(title || collLabel(sub.resource), body, formBox);
+  const addBtn = canAdd ? button(t('act.add', { what: oneLabel(sub.resource) }), () => openForm(null), { kind: 'small' }) : null;
+  if (addBtn) el.querySelector('h2').after(h('div', { class: 'panel-actions' }, addBtn));
+
+  function openForm(item) {
+    clear(formBox);
+    const { form } = recordForm(subRes, {
+      record: item,
+      path,
+      fields,
+      onSaved: async () => {
+        clear(formBox);
+        toast(t('msg.saved'));
+        await load();
+        addBtn?.focus();
+      },
+      onCancel: () => {
+        clear(formBox);
+        addBtn?.focus();
+      },
+    });
+    formBox.append(h('h3', null, item ? t('act.edit_what', { what: oneLabel(sub.resource) }) : t('act.add', { what: oneLabel(sub.resource) })), form);
+    form.querySelector('input, select, textarea')?.focus();
+  }
+
+  async function load() {
+    clear(body).append(loading());
+    let items;
+    try {
+      ({
+        data: { items },
+      } = await api('GET', path, { query: { limit: 200 } }));
+    } catch (p) {
+      clear(body).append(problemNotice(p));
+      return;
+    }
+    const cols = columnsFor(subRes, { exclude: [parentField], link: false });
+    if (canEdit || canDelete)
+      cols.push({
+        label: t('list.actions'),
+        cls: 'col-actions',
+        render: (item) =>
+          h(
+            'div',
+            { class: 'row-actions' },
+            canEdit ? button(t('act.edit'), () => openForm(item), { kind: 'small' }) : null,
+            canDelete
+              ? button(
+                  t('act.delete'),
+                  async () => {
+                    if (!(await confirmDialog(t('act.delete'), t('rec.confirm_delete_item'), t('act.delete')))) return;
+                    try {
+                      await api('DELETE', `${path}/${item.id}`, { etag: `"${item.version}"` });
+                      toast(t('msg.deleted'));
+                      load();
+                    } catch (p) {
+                      body.prepend(problemNotice(p));
+                    }
+                  },
+                  { kind: 'ghost-danger' },
+                )
+              : null,
+          ),
+      });
+    clear(body).append(table({ columns: cols, rows: items, empty: t('list.empty') }));
+  }
+  load();
+  return el;
+}
+
+// The standard body of a record page (used by the generic page and the organisation tabs).
+export function recordBody(res, rec, { onChange, skipSubs = [] } = {}) {
+  const c = conf(res.name);
+  const names = res.fields.filter((f) => !META.has(f.name) && f.name !== 'translations').map((f) => f.name);
+  const out = [];
+  const extra = EXTRAS[res.name];
+  out.push(h('div', { class: 'panel' }, fieldList(res, rec, names), computedBlock(res, rec)));
+  if (extra) out.push(...[].concat(extra(res, rec, { onChange })).filter(Boolean));
+  const hist = historyTable(rec);
+  if (hist) out.push(hist);
+  const handled = [...skipSubs, ...(HANDLED_SUBS[res.name] || [])];
+  for (const sub of res.subs) if (!handled.includes(sub.seg)) out.push(subSection(res, rec, sub));
+  return out;
+}
+
+export function recordActions(res, rec, { onChange, editHref } = {}) {
+  const actions = [];
+  const one = `${res.path}/{id}`.replace(`/${res.seg}/`, `/${res.seg}/`);
+  if (may('edit', res, rec)) actions.push(linkButton(t('act.edit'), editHref || `/${res.seg}/${rec.id}/edit`));
+  if (may('delete', res, rec))
+    actions.push(
+      button(
+        t('act.delete'),
+        async () => {
+          if (!(await confirmDialog(t('act.delete'), t('rec.confirm_delete', { what: titleOf(res.name, rec) }), t('act.delete')))) return;
+          try {
+            await api('DELETE', `${res.path}/${rec.id}`, { etag: `"${rec.version}"` });
+            toast(t('msg.deleted'));
+            navigate(`/${res.seg}`);
+          } catch (p) {
+            document.querySelector('main .page-head')?.after(problemNotice(p));
+          }
+        },
+        { kind: 'ghost-danger' },
+      ),
+    );
+  void one;
+  return actions;
+}
+
+export async function detailView({ main, params }) {
+  const name = segToResource(params.coll);
+  const res = resource(name);
+  main.append(loading());
+  let rec;
+  try {
+    ({ data: rec } = await api('GET', `${res.path}/${params.id}`));
+  } catch (p) {
+    clear(main).append(pageHeader(oneLabel(name), { crumbs: [[collLabel(name), `/${res.seg}`]] }), p instanceof Problem && p.status === 404 ? notice('error', t('err.404')) : problemNotice(p));
+    return;
+  }
+  const draw = (r) => {
+    clear(main);
+    const moves = res.transitions ? transitionControls(res, r, app.me, (nr) => draw(nr)) : null;
+    main.append(
+      pageHeader(titleOf(name, r), {
+        crumbs: [[collLabel(name), `/${res.seg}`], [titleOf(name, r)]],
+        actions: recordActions(res, r),
+        sub: r.state ? h('span', null, t('rec.state'), ': ', showValue(res.field('state'), r.state)) : null,
+      }),
+    );
+    if (moves && moves.childNodes.length) main.append(h('div', { class: 'panel panel-moves' }, h('h2', null, t('move.heading')), moves));
+    main.append(...recordBody(res, r, { onChange: draw }), meta(r));
+  };
+  draw(rec);
+}
+
+export function meta(rec) {
+  return h('p', { class: 'meta muted' }, t('rec.meta', { created: fmtDate(rec.created_at), updated: fmtDate(rec.updated_at), version: rec.version }));
+}
+
+/* ---- forms ------------------------------------------------------------------------ */
+
+export async function formView({ main, params }) {
+  const name = segToResource(params.coll);
+  const res = resource(name);
+  const editing = !!params.id;
+  let rec = null;
+  if (editing) {
+    main.append(loading());
+    try {
+      ({ data: rec } = await api('GET', `${res.path}/${params.id}`));
+    } catch (p) {
+      clear(main).append(problemNotice(p));
+      return;
+    }
+    clear(main);
+  }
+  const title = editing ? t('act.edit_what', { what: titleOf(name, rec) }) : t('act.new', { what: oneLabel(name) });
+  const crumbs = [[collLabel(name), `/${res.seg}`]];
+  if (editing) crumbs.push([titleOf(name, rec), `/${res.seg}/${rec.id}`]);
+  crumbs.push([editing ? t('act.edit') : t('act.new_short')]);
+  main.append(pageHeader(title, { crumbs }));
+  const c = conf(name);
+  const locked = {};
+  const initial = {};
+  const me = app.me;
+  if (me?.role === 'ngo' && me.organisation_id) {
+    for (const f of res.fields) {
+      if (f.name === 'organisation_id') {
+        initial.organisation_id = me.organisation_id;
+        locked.organisation_id = true;
+      }
+      if (f.name === 'organisation_ids' && !editing) initial.organisation_ids = [me.organisation_id];
+    }
+  }
+  const q = query();
+  for (const f of res.fields) if (q[f.name] && !editing) initial[f.name] = f.base === 'integer' ? Number(q[f.name]) : q[f.name];
+  const { form } = recordForm(res, {
+    record: rec,
+    initial,
+    locked,
+    groups: c.groups ? c.groups.map(([k, ns]) => [t(k), ns]) : null,
+    extra: FORM_EXTRAS[name] ? (w) => FORM_EXTRAS[name](res, w, rec) : null,
+    onSaved: (saved) => {
+      toast(editing ? t('msg.saved') : t('msg.created'));
+      navigate(`/${res.seg}/${saved.id}`);
+    },
+    onCancel: () => navigate(editing ? `/${res.seg}/${rec.id}` : `/${res.seg}`),
+    onReload: () => navigate(location.pathname, { replace: true }),
+  });
+  main.append(h('div', { class: 'panel' }, form));
+}
+
+export { segmentOf, refLink, unavailable, getLang };

@@ -1,0 +1,113 @@
+// Search across everything the user may see, results grouped by type, matched words
+// marked. Uses /api/v1/search when the server has it; otherwise asks each collection's
+// list (q=) so the box still works.
+import { h, clear, marked, markedByMarkers } from '../dom.js';
+import { api, has, resource, collections, segmentOf } from '../api.js';
+import { t, getLang, collLabel, displayName, fmtNumber, countryName } from '../i18n.js';
+import { query } from '../router.js';
+import { pageHeader, problemNotice, loading, notice } from '../ui.js';
+import { titleOf } from '../config.js';
+
+const MARKERS = [
+  ['<mark>', '</mark>'],
+  ['<b>', '</b>'],
+  ['\u0002', '\u0003'],
+  ['[[', ']]'],
+];
+
+function snippetNodes(text, words) {
+  if (!text) return [];
+  for (const [a, b] of MARKERS) if (text.includes(a) && text.includes(b)) return markedByMarkers(text, a, b);
+  return marked(text, words);
+}
+
+export async function searchView({ main }) {
+  const q = (query().q || '').trim();
+  main.append(pageHeader(t('search.title'), { sub: q ? t('search.for', { q }) : null }));
+  const input = h('input', { type: 'search', id: 'search-page-q', name: 'q', value: q });
+  main.append(
+    h('form', { class: 'filters', role: 'search', action: '/search', method: 'get' }, h('div', { class: 'field field-q' }, h('label', { for: 'search-page-q' }, t('search.label')), input), h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('search.go')))),
+  );
+  if (!q) return;
+  const out = h('div', { class: 'search-results', 'aria-live': 'polite' }, loading());
+  main.append(out);
+  const words = q.split(/\s+/).filter(Boolean);
+  let groups;
+  try {
+    groups = has('/api/v1/search') ? await viaSearch(q) : await viaLists(q);
+  } catch (p) {
+    clear(out).append(problemNotice(p));
+    return;
+  }
+  clear(out);
+  const total = groups.reduce((n, g) => n + g.items.length, 0);
+  if (!total) {
+    out.append(notice('info', t('search.none', { q })));
+    return;
+  }
+  out.append(h('p', { class: 'muted' }, t('search.count', { n: fmtNumber(total) })));
+  for (const g of groups) {
+    if (!g.items.length) continue;
+    out.append(
+      h(
+        'section',
+        { class: 'panel result-group' },
+        h('h2', null, collLabel(g.type), h('span', { class: 'count' }, fmtNumber(g.items.length))),
+        h(
+          'ol',
+          { class: 'results-list' },
+          g.items.map((it) =>
+            h(
+              'li',
+              null,
+              h('a', { href: it.href, class: 'result-title' }, snippetNodes(it.title, it.words || words)),
+              it.meta ? h('span', { class: 'muted' }, ` · ${it.meta}`) : null,
+              it.snippet ? h('p', { class: 'snippet' }, snippetNodes(it.snippet, it.words || words)) : null,
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+}
+
+async function viaSearch(q) {
+  const { data } = await api('GET', '/api/v1/search', { query: { q, lang: getLang(), limit: 50 } });
+  const items = data.items || data.results || [];
+  const terms = data.terms || data.words || null;
+  const byType = new Map();
+  for (const it of items) {
+    const type = it.type || it.collection || it.resource || 'other';
+    const seg = segmentOf(type) || type;
+    if (!byType.has(type)) byType.set(type, []);
+    byType.get(type).push({
+      title: it.title || it.name || `#${it.id}`,
+      snippet: it.snippet || it.excerpt || '',
+      href: it.href || (type === 'documents' && it.public ? `/public/documents/${it.id}` : `/${seg}/${it.id}`),
+      meta: it.country ? countryName(it.country) : it.lang || '',
+      words: it.matched || terms,
+    });
+  }
+  if (Array.isArray(data.groups)) return data.groups.map((g) => ({ type: g.type, items: (g.items || []).map((it) => ({ title: it.title, snippet: it.snippet, href: `/${segmentOf(g.type) || g.type}/${it.id}`, words: terms })) }));
+  return [...byType.entries()].map(([type, list]) => ({ type, items: list }));
+}
+
+async function viaLists(q) {
+  const names = collections().filter((n) => n !== 'users');
+  const results = await Promise.all(
+    names.map(async (name) => {
+      const res = resource(name);
+      if (!res.fields.some((f) => f['x-search'] !== false)) return { type: name, items: [] };
+      try {
+        const { data } = await api('GET', res.path, { query: { q, limit: 10 } });
+        return {
+          type: name,
+          items: data.items.map((r) => ({ title: titleOf(name, r) || displayName(r), href: `/${res.seg}/${r.id}`, meta: r.country ? countryName(r.country) : '', snippet: r.name && displayName(r) !== r.name ? r.name : r.position || '' })),
+        };
+      } catch {
+        return { type: name, items: [] };
+      }
+    }),
+  );
+  return results;
+}
