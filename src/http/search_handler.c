@@ -1,0 +1,181 @@
+/*
+ * GET /api/v1/search?q=&types=&lang=&limit=&cursor=
+ *
+ * Translates between HTTP and search_run: checks the parameters, maps the caller to what
+ * it may see, writes {"items": [...], "next_cursor": ...}. Each item: type and id of the
+ * record to open, title, snippet (HTML-escaped, matches in <mark>), score (higher is
+ * better), lang when the text has one, and match (type and id) when the words were found
+ * in a sub-record, such as a document's translation.
+ */
+#include "http/search_handler.h"
+#include "core/limits.h"
+#include "core/valid.h"
+#include "search/search.h"
+
+#include <microhttpd.h>
+#include <string.h>
+
+#define SEARCH_DEFAULT_LIMIT 20
+
+static const char *const params[] = {"q", "types", "lang", "limit", "cursor", NULL};
+
+struct seen {
+    const char *unknown;
+    bool duplicate;
+    const char *keys[LIMIT_QUERY_PARAMS];
+    size_t n;
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct seen *s = cls;
+    bool known = false;
+    for (const char *const *p = params; *p && !known; p++)
+        known = strcmp(*p, key) == 0;
+    if (!known && !s->unknown)
+        s->unknown = key;
+    for (size_t i = 0; i < s->n; i++)
+        s->duplicate |= strcmp(s->keys[i], key) == 0;
+    if (s->n < ARRAY_SIZE(s->keys))
+        s->keys[s->n++] = key;
+    return MHD_YES;
+}
+
+/* Parses types=a,b into rq; false with an error added if a name is not searchable. */
+static bool parse_types(const char *v, struct search_request *rq, struct errors *errs)
+{
+    struct str rest = str_from(v), name;
+    bool more = true;
+    while (more) {
+        more = str_cut(rest, ',', &name, &rest);
+        if (!name.n)
+            continue;
+        const struct resource *res = resource_find(name);
+        if (!res || !search_resource_findable(res)) {
+            struct buf allowed = BUF_INIT;
+            for (size_t i = 0; i < resource_count; i++)
+                if (search_resource_findable(resource_all[i]))
+                    buf_printf(&allowed, "%s%s", allowed.n ? ", " : "", resource_all[i]->name);
+            errors_add(errs, "types", "'%.*s' cannot be searched; searchable: %s", (int)name.n,
+                       name.p, allowed.p ? allowed.p : "none");
+            buf_release(&allowed);
+            return false;
+        }
+        if (rq->ntypes == ARRAY_SIZE(rq->types)) {
+            errors_add(errs, "types", "names at most %zu types", ARRAY_SIZE(rq->types));
+            return false;
+        }
+        rq->types[rq->ntypes++] = res;
+    }
+    return true;
+}
+
+void h_search(struct request *r)
+{
+    struct seen seen = {0};
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_param, &seen);
+    if (seen.unknown)
+        errors_add(&errs, seen.unknown, "is not a parameter of search; allowed: q, types, "
+                                        "lang, limit, cursor");
+    if (seen.duplicate)
+        errors_add(&errs, "", "a query parameter is given twice");
+
+    struct search_request rq = {
+        .limit = SEARCH_DEFAULT_LIMIT,
+        .style = {.open = "<mark>", .close = "</mark>", .ellipsis = "…", .html = true,
+                  .words = 24},
+    };
+    const char *q = req_query(r, "q"), *types = req_query(r, "types");
+    const char *lang = req_query(r, "lang"), *limit = req_query(r, "limit");
+    const char *cursor = req_query(r, "cursor");
+    for (const char *const *p = params; *p; p++) {
+        const char *v = req_query(r, *p);
+        if (v && !utf8_valid(v, strlen(v)))
+            errors_add(&errs, *p, "is not valid UTF-8");
+    }
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    if (!q || !*q)
+        errors_add(&errs, "q", "is required: the words to look for");
+    else if (strlen(q) > LIMIT_SEARCH_QUERY)
+        errors_add(&errs, "q", "is longer than %d bytes", LIMIT_SEARCH_QUERY);
+    if (types)
+        parse_types(types, &rq, &errs);
+    if (lang && !valid_lang(str_from(lang)))
+        errors_add(&errs, "lang", "must be an ISO 639-1 language code, such as ru or en");
+    if (limit) {
+        int64_t n;
+        if (parse_i64(str_from(limit), 1, LIMIT_SEARCH_RESULTS, &n) < 0)
+            errors_add(&errs, "limit", "must be a whole number from 1 to %d",
+                       LIMIT_SEARCH_RESULTS);
+        else
+            rq.limit = (int)n;
+    }
+    if (cursor && strlen(cursor) > LIMIT_CURSOR)
+        errors_add(&errs, "cursor", "is not a cursor from this search");
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    rq.q = str_from(q);
+    rq.lang = lang;
+    rq.cursor = str_from(cursor);
+    if (r->who.role >= ROLE_OFFICER) {
+        rq.scope = SEARCH_SEE_ALL;
+    } else if (r->who.role == ROLE_NGO) {
+        rq.scope = SEARCH_SEE_ORG;
+        rq.org = r->who.org_id;
+    } else {
+        rq.scope = SEARCH_SEE_PUBLIC;
+    }
+
+    struct store_conn *c = store_reader(r->store);
+    struct search_result res;
+    struct error err = ERROR_INIT;
+    store_read_begin(c);
+    int rc = search_run(c, &rq, &r->arena, &res, &err);
+    if (rc == STORE_CONFLICT) {
+        errors_add(&errs, rq.cursor.n && strstr(err.msg, "cursor") ? "cursor" : "q", "%s",
+                   err.msg);
+        resp_problem(r, 400, err.msg, &errs);
+    } else if (rc < 0) {
+        log_error("search: %s", err.msg);
+        resp_problem(r, 503, "the search could not be completed; try again", NULL);
+    } else {
+        struct jw w;
+        resp_json(r, 200, &w);
+        jw_obj(&w);
+        jw_key(&w, "items");
+        jw_arr(&w);
+        for (size_t i = 0; i < res.n; i++) {
+            const struct search_hit *h = &res.items[i];
+            jw_obj(&w);
+            jw_kstr(&w, "type", h->res->name);
+            jw_kint(&w, "id", h->id);
+            jw_kstr(&w, "title", h->title);
+            jw_kstr(&w, "snippet", h->snippet);
+            jw_key(&w, "score");
+            jw_real(&w, h->score);
+            if (h->lang)
+                jw_kstr(&w, "lang", h->lang);
+            if (h->match_res != h->res || h->match_id != h->id) {
+                jw_key(&w, "match");
+                jw_obj(&w);
+                jw_kstr(&w, "type", h->match_res->name);
+                jw_kint(&w, "id", h->match_id);
+                jw_obj_end(&w);
+            }
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        jw_kstr(&w, "next_cursor", res.next_cursor);
+        jw_kbool(&w, "approximate", res.capped); /* only the newest matches were ranked */
+        jw_obj_end(&w);
+    }
+    store_read_end(c);
+}

@@ -1,0 +1,39 @@
+/*
+ * The search index's hooks inside the SQLite store (src/store only). The functions the
+ * layers above use (search_run, search_reindex) are declared in search/search.h.
+ */
+#ifndef CIVDESK_STORE_SEARCH_INDEX_H
+#define CIVDESK_STORE_SEARCH_INDEX_H
+
+#include "search/search.h"
+#include "store/internal.h"
+
+/* Registers the "civdesk" FTS5 tokenizer on a new connection. SQLITE_OK or an error. */
+int search_register(sqlite3 *db);
+
+/*
+ * Index upkeep, in the write transaction of the change, so the index is exact at every
+ * commit. search_index_put adds the record as it now is (after an insert or update);
+ * search_index_remove takes out the record as it is stored, so it must run BEFORE the
+ * row is updated or deleted (the index is contentless: an entry is removed by its text).
+ * deleting: the record itself goes away, with what decides who may see it. Both return
+ * STORE_OK or STORE_ERROR; on error the transaction must be rolled back, as after any
+ * failed write.
+ */
+int search_index_put(struct store_conn *c, const struct record *rec);
+int search_index_remove(struct store_conn *c, const struct resource *res, int64_t id,
+                        bool deleting);
+
+/* At open: rebuilds the index if it was built for other declarations or another
+ * tokenizer (or never), so removals always meet the text they indexed. */
+int search_index_check(struct store *s, struct error *err);
+
+/* ?q= on lists: appends " OR id IN (<records of res whose text matches ?>)", the
+ * parameter being what the user typed (the SQL function civdesk_match, registered with
+ * the tokenizer, turns it into an FTS5 expression; a malformed query matches nothing
+ * there). */
+void search_list_sql(struct buf *b, const struct resource *res);
+/* A text field to bind the query with. */
+extern const struct field search_match_field;
+
+#endif
