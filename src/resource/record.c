@@ -112,6 +112,12 @@ static const char *check_text(const struct field *f, const char *s, size_t n)
 {
     if (!utf8_valid(s, n))
         return "is not valid UTF-8 text";
+    /* Control characters other than tab and line breaks have no place in stored text. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+            return "contains control characters";
+    }
     size_t len = utf8_length(s, n);
     int64_t max = f->max ? f->max : LIMIT_TEXT_SHORT;
     if ((int64_t)len > max)
@@ -331,9 +337,19 @@ int value_from_text(const struct field *f, struct str text, struct arena *a, str
         }
         memcpy(tmp, text.p, text.n);
         tmp[text.n] = '\0';
+        /* Plain decimal only: no spaces, no sign of +, no hex or inf (strtod takes all). */
+        bool plain = true;
+        for (size_t i = 0; i < text.n; i++) {
+            char c = tmp[i];
+            if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' ||
+                  (c == '-' && (i == 0 || tmp[i - 1] == 'e' || tmp[i - 1] == 'E'))))
+                plain = false;
+        }
         out->r = strtod(tmp, &end);
-        if (*end || !isfinite(out->r))
+        if (!plain || *end || !isfinite(out->r))
             why = "must be a number";
+        else if ((f->min || f->max) && (out->r < (double)f->min || out->r > (double)f->max))
+            why = "is out of range";
         break;
     }
     case FT_TEXT_LIST: {

@@ -684,6 +684,37 @@ static void test_value_from_text_parses_reference_ids(void **state)
         assert_int_equal(from_text(f, &res_people, "organisation_id", bad[i], &v, &why), -1);
 }
 
+/* A latitude-like field, declared here so the test does not depend on other areas. */
+static const struct field lat_field = {"lat", FT_REAL, 0, -90, 90, NULL, NULL};
+
+static void test_value_from_text_refuses_real_out_of_range(void **state)
+{
+    struct fx *f = *state;
+    struct value v;
+    const char *why;
+    assert_int_equal(value_from_text(&lat_field, STR("55.75"), &f->a, &v, &why), 0);
+    assert_true(v.r > 55.7 && v.r < 55.8);
+    assert_int_equal(value_from_text(&lat_field, STR("-90"), &f->a, &v, &why), 0);
+    assert_int_equal(value_from_text(&lat_field, STR("1000"), &f->a, &v, &why), -1);
+    assert_string_equal(why, "is out of range");
+    assert_int_equal(value_from_text(&lat_field, STR("-91"), &f->a, &v, &why), -1);
+    const char *loose[] = {" 5", "+5", "0x1p3", "inf", "nan", "5 ", "1e", "--1"};
+    for (size_t i = 0; i < ARRAY_SIZE(loose); i++)
+        assert_int_equal(value_from_text(&lat_field, str_from(loose[i]), &f->a, &v, &why), -1);
+}
+
+static void test_text_with_control_characters_is_refused(void **state)
+{
+    struct fx *f = *state;
+    create(f, &res_organisations, "{\"name\":\"a\\u001bb\",\"country\":\"RU\"}");
+    assert_int_equal(f->errs.n, 1);
+    assert_string_equal(f->errs.items[0].field, "name");
+    assert_string_equal(f->errs.items[0].message, "contains control characters");
+    create(f, &res_organisations,
+           "{\"name\":\"ok\",\"country\":\"RU\",\"description\":\"line one\\nline\\ttwo\"}");
+    assert_int_equal(f->errs.n, 0);
+}
+
 static void test_value_from_text_validates_dates_emails_and_enums(void **state)
 {
     struct fx *f = *state;
@@ -915,6 +946,8 @@ int main(void)
         T(test_value_from_text_parses_booleans),
         T(test_value_from_text_parses_reference_ids),
         T(test_value_from_text_validates_dates_emails_and_enums),
+        T(test_value_from_text_refuses_real_out_of_range),
+        T(test_text_with_control_characters_is_refused),
         T(test_value_from_text_on_list_field_validates_one_item),
         T(test_value_from_text_refuses_invalid_utf8),
         T(test_value_from_text_checks_numeric_ranges),
