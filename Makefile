@@ -12,6 +12,7 @@ BUILD    ?= build
 SAN      ?=
 CC       ?= cc
 PKGS     := libmicrohttpd jansson sqlite3 libsodium pwquality xlsxwriter libical
+PKGS     += icu-uc  # Unicode character properties (word counts in any script)
 CFLAGS_WARN := -std=gnu17 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
                -Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter
 OPT      ?= -O2 -g

@@ -50,6 +50,10 @@ const struct access_rule access_rules[] = {
     {"GET", "/api/v1/stats/pipeline", {N, N, A, A}},
     {"GET", "/api/v1/calendar", {N, O, A, A}},
     {"GET", "/calendar.ics", {N, O, A, A}},
+    /* engagement: delegation statistics for officers; attachments as their document */
+    {"GET", "/api/v1/stats/delegations", {N, N, A, A}},
+    {"POST", "/api/v1/documents/{id}/attachments", {N, O, A, A}},
+    {"GET", "/api/v1/documents/{id}/attachments/{subid}/content", {P, O, A, A}},
     /* every declared resource */
     {"GET", "/api/v1/{collection}", {P, O, A, A}},
     {"POST", "/api/v1/{collection}", {N, O, A, A}},

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "domain/domain.h"
+#include "domain/engagement.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -309,6 +310,8 @@ int demo_populate(struct store *s, const char *login_file, struct error *err)
     if (rc == 0)
         rc = add_user(tx, "ngo@civdesk.example", "NGO Representative", "ngo", first_ru, ngo_pw,
                       err);
+    if (rc == 0)
+        rc = engagement_demo(tx, &a, err);
     if (rc == 0)
         rc = store_write_commit(tx, err);
     else

@@ -4,6 +4,7 @@
  * src/store/ledger.c.
  */
 #include "domain/ledger.h"
+#include "domain/engagement.h"
 #include "core/valid.h"
 #include "store/ledger.h"
 
@@ -523,6 +524,8 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
         rc = store_applications_open(c, org, application_dates, &cal);
     if (rc == STORE_OK)
         rc = store_reports_due(c, from, to, org, report_dates, &cal);
+    if (rc == STORE_OK) /* meetings, delegations, report deadlines, action items */
+        rc = engagement_calendar_add(c, who, from, to, a, &cal.items, &cal.n, &cal.cap);
     if (rc < 0)
         return rc;
     qsort(cal.items, cal.n, sizeof(*cal.items), by_date);

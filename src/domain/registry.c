@@ -5,6 +5,7 @@
  */
 #include "domain/domain.h"
 #include "domain/ledger.h"
+#include "domain/engagement.h"
 #include "core/limits.h"
 
 static const char *const legal_forms[] = {
@@ -68,5 +69,9 @@ const struct resource *const resource_all[] = {
     &res_application_questions,
     &res_accreditations,
     &res_listings,
+    &res_meetings, &res_meeting_participants, &res_meeting_actions, &res_proposals,
+    &res_delegations, &res_delegation_members, &res_reports, &res_report_recommendations,
+    &res_incidents, &res_working_groups, &res_working_group_members, &res_working_group_sites,
+    &res_documents, &res_document_translations, &res_document_attachments, /* engagement.h */
 };
 const size_t resource_count = ARRAY_SIZE(resource_all);

@@ -50,6 +50,7 @@ struct request {
     const char *path;            /* decoded path, arena-owned */
     struct buf body;             /* request body (owned, released with the request) */
     bool body_too_large;
+    size_t body_limit;           /* the largest body the route accepts (LIMIT_JSON_BODY) */
     size_t discarded;            /* bytes of a too-large body read and dropped */
     struct principal who;
     const struct server_config *cfg; /* borrowed */
@@ -79,6 +80,8 @@ typedef void (*handler_fn)(struct request *r);
 enum route_flags {
     ROUTE_PUBLIC = 1 << 0, /* no credentials needed */
     ROUTE_BODY = 1 << 1,   /* takes a JSON body */
+    ROUTE_RAW_BODY = 1 << 2, /* takes raw bytes, up to LIMIT_ATTACHMENT; the handler checks
+                                the type (a route needing another limit gets its own flag) */
 };
 
 struct route {

@@ -11,6 +11,7 @@
 #include "http/ledger_handlers.h"
 #include "http/openapi.h"
 #include "core/limits.h"
+#include "http/engagement_handlers.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -631,6 +632,11 @@ const struct route routes[] = {
     {M_PATCH, "/api/v1/{collection}/{id}", h_update, ROLE_NGO, ROUTE_BODY},
     {M_DELETE, "/api/v1/{collection}/{id}", h_delete, ROLE_NGO, 0},
     {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, ROLE_NGO, ROUTE_BODY},
+    {M_GET, "/api/v1/stats/delegations", h_delegation_stats, ROLE_OFFICER, 0},
+    {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, ROLE_NGO,
+     ROUTE_RAW_BODY},
+    {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content,
+     ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, ROLE_ANON, ROUTE_PUBLIC},

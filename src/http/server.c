@@ -275,11 +275,13 @@ static void dispatch(struct request *r)
     /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin. */
     if (!auth_http_check(r, found))
         return;
+    if ((found->flags & (ROUTE_BODY | ROUTE_RAW_BODY)) && r->body_too_large) {
+        resp_problem(r, 413, arena_printf(&r->arena, "the request body is larger than %zu MiB",
+                                          r->body_limit >> 20),
+                     NULL);
+        return;
+    }
     if (found->flags & ROUTE_BODY) {
-        if (r->body_too_large) {
-            resp_problem(r, 413, "the request body is larger than 1 MiB", NULL);
-            return;
-        }
         if (!json_content_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
             resp_problem(r, 415, "send the body as application/json", NULL);
             return;
@@ -289,6 +291,18 @@ static void dispatch(struct request *r)
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------------------- */
+
+/* The body size the request's route accepts: its own for raw-body routes (uploads). */
+static size_t body_limit(struct request *r)
+{
+    enum http_method m = r->method;
+    if (!(m & (M_POST | M_PATCH | M_PUT)))
+        return LIMIT_JSON_BODY; /* no upload route: spare reads the route search */
+    for (size_t i = 0; i < routes_count; i++)
+        if (routes[i].method == m && route_match(&routes[i], r->path, r))
+            return (routes[i].flags & ROUTE_RAW_BODY) ? LIMIT_ATTACHMENT : LIMIT_JSON_BODY;
+    return LIMIT_JSON_BODY;
+}
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version,
@@ -313,15 +327,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->method = method_parse(method);
         r->path = arena_strdup(&r->arena, url);
         *con_cls = r;
+        r->body_limit = body_limit(r);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t len;
-        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 && len > LIMIT_JSON_BODY)
+        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 && len > (int64_t)r->body_limit)
             r->body_too_large = true;
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (r->body_too_large || r->body.n + *upload_data_size > LIMIT_JSON_BODY) {
+        if (r->body_too_large || r->body.n + *upload_data_size > r->body_limit) {
             r->body_too_large = true;
             r->discarded += *upload_data_size;
             *upload_data_size = 0;
