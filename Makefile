@@ -13,12 +13,13 @@ SAN      ?=
 CC       ?= cc
 PKGS     := libmicrohttpd jansson sqlite3 libsodium pwquality xlsxwriter libical
 PKGS     += icu-uc  # Unicode character properties (word counts in any script)
+PKGS     += icu-i18n  # search tokenizer: word breaks, transliteration (libstemmer: -lstemmer)
 CFLAGS_WARN := -std=gnu17 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
                -Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CFLAGS_WARN) $(OPT) $(SAN) -Isrc -I$(BUILD)/gen -D_FORTIFY_SOURCE=2 \
              $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm $(LDLIBS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lcsv -lstemmer -lpthread -lm $(LDLIBS)
 
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c

@@ -26,6 +26,7 @@
 #define LIMIT_LIST_MAX 500
 #define LIMIT_CALENDAR_DAYS 3660           /* span of one calendar query (days) */
 #define LIMIT_SEARCH_QUERY 500             /* bytes of a search query */
+#define LIMIT_SEARCH_RESULTS 100           /* results on one page of /search */
 #define LIMIT_CURSOR 512                   /* bytes of an opaque cursor */
 #define LIMIT_CONNECTIONS 1024             /* concurrent HTTP connections */
 #define LIMIT_CONNECTION_TIMEOUT 30        /* seconds idle before a connection is closed */

@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "http/ledger_handlers.h"
 #include "http/openapi.h"
+#include "http/search_handler.h"
 #include "core/limits.h"
 #include "http/engagement_handlers.h"
 
@@ -625,6 +626,7 @@ const struct route routes[] = {
     {M_GET, "/api/v1/stats/representation", h_stats_representation, ROLE_NGO, 0},
     {M_GET, "/api/v1/stats/pipeline", h_stats_pipeline, ROLE_OFFICER, 0},
     {M_GET, "/api/v1/calendar", h_calendar, ROLE_NGO, 0},
+    {M_GET, "/api/v1/search", h_search, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/calendar.ics", h_calendar_ics, ROLE_NGO, 0},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},

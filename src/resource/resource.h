@@ -36,6 +36,7 @@ enum field_flag {
     F_SEARCH = 1 << 4,   /* part of the text that ?q= searches */
     F_HIDDEN = 1 << 5,   /* never written out (secrets) */
     F_CREATE_ONLY = 1 << 6, /* may be given on create, never changed afterwards */
+    F_TITLE = 1 << 7,    /* searchable as a title: weighs more than F_SEARCH text */
 };
 
 struct field {

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "store/internal.h"
+#include "store/search_index.h"
 #include "core/embed.h"
 
 #include <pthread.h>
@@ -83,6 +84,8 @@ static int conn_open(struct store_conn *c, struct store *s, const char *path, in
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    if (search_register(c->db) != SQLITE_OK) /* the "civdesk" FTS5 tokenizer */
+        return error_set(err, "cannot register the search tokenizer"), conn_close(c), STORE_ERROR;
     if (reader) {
         /* Only the writer checkpoints (DESIGN §6: SQLite 3.40's WAL race). */
         sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
@@ -432,6 +435,8 @@ static void where_filters(struct buf *b, struct binds *bd, const struct resource
         struct value pv = {.s = arena_strndup(a, pat.p, pat.n), .n = pat.n};
         buf_release(&pat);
         buf_puts(b, " AND (0");
+        search_list_sql(b, res); /* or its words, in any form or script (search index) */
+        bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
         for (size_t i = 0; i < res->nfields; i++) {
             if (!(res->fields[i].flags & F_SEARCH))
                 continue;
@@ -736,6 +741,8 @@ int store_insert(struct store_tx *tx, struct record *rec, struct error *err)
     store_done(st);
     rec->id = sqlite3_last_insert_rowid(c->db);
     rec->version = 1;
+    if (search_index_put(c, rec) < 0)
+        return error_set(err, "the search index could not be updated"), STORE_ERROR;
     return STORE_OK;
 }
 
@@ -743,6 +750,8 @@ int store_update(struct store_tx *tx, struct record *rec, struct error *err)
 {
     const struct resource *res = rec->res;
     struct store_conn *c = tx->conn;
+    if (search_index_remove(c, res, rec->id, false) < 0) /* by its old text: before the row */
+        return error_set(err, "the search index could not be updated"), STORE_ERROR;
     sqlite3_stmt *st = store_prep(c, c->store->sql[res_index(res)].update);
     if (!st)
         return error_set(err, "update failed"), STORE_ERROR;
@@ -765,6 +774,8 @@ int store_update(struct store_tx *tx, struct record *rec, struct error *err)
         return store_exists(c, res, rec->id) ? STORE_VERSION : STORE_NOT_FOUND;
     }
     rec->version++;
+    if (search_index_put(c, rec) < 0)
+        return error_set(err, "the search index could not be updated"), STORE_ERROR;
     return STORE_OK;
 }
 
@@ -845,6 +856,8 @@ int store_delete(struct store_tx *tx, const struct resource *res, int64_t id, in
                   (long long)n, what, res->singular);
         return STORE_REFERENCED;
     }
+    if (search_index_remove(c, res, id, true) < 0) /* by its text: before the row goes */
+        return error_set(err, "the search index could not be updated"), STORE_ERROR;
     snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id=?", res->table);
     st = store_prep(c, sql);
     if (!st)
@@ -1347,6 +1360,10 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode,
             store_close(s);
             return -1;
         }
+    }
+    if (search_index_check(s, err) < 0) { /* built for these declarations and tokenizer */
+        store_close(s);
+        return -1;
     }
     *out = s;
     return 0;
