@@ -13,10 +13,10 @@ static const char *const legal_forms[] = {
     "religious_organisation", "other", NULL};
 
 static const struct field organisation_fields[] = {
-    {"name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT, NULL, NULL},
-    {"name_en", FT_TEXT, F_SEARCH | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
-    {"name_ru", FT_TEXT, F_SEARCH | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
-    {"acronym", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL},
+    {"name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH | F_TITLE, 1, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"name_en", FT_TEXT, F_SEARCH | F_TITLE | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"name_ru", FT_TEXT, F_SEARCH | F_TITLE | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"acronym", FT_TEXT, F_SEARCH | F_TITLE | F_FILTER, 0, 32, NULL, NULL},
     {"country", FT_COUNTRY, F_REQUIRED | F_FILTER | F_SORT, 0, 0, NULL, NULL},
     {"city", FT_TEXT, F_FILTER | F_SORT, 0, LIMIT_TEXT_SHORT, NULL, NULL},
     {"legal_form", FT_ENUM, F_FILTER, 0, 0, legal_forms, NULL},
@@ -26,7 +26,7 @@ static const struct field organisation_fields[] = {
     {"email", FT_EMAIL, 0, 0, 0, NULL, NULL},
     {"phone", FT_TEXT, 0, 0, 40, NULL, NULL},
     {"areas", FT_TEXT_LIST, F_FILTER, 0, 20, NULL, NULL},
-    {"description", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
+    {"description", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
     {"public", FT_BOOL, F_FILTER, 0, 0, NULL, NULL},
 };
 
@@ -42,7 +42,7 @@ const struct resource res_organisations = {
 };
 
 static const struct field person_fields[] = {
-    {"full_name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"full_name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH | F_TITLE, 1, LIMIT_TEXT_SHORT, NULL, NULL},
     {"organisation_id", FT_REF, F_FILTER, 0, 0, NULL, "organisations"},
     {"position", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_SHORT, NULL, NULL},
     {"email", FT_EMAIL, F_FILTER, 0, 0, NULL, NULL},
