@@ -300,6 +300,7 @@ const struct resource res_bodies = {
     .singular = "body",
     .fields = body_fields,
     .nfields = ARRAY_SIZE(body_fields),
+    .access = RES_REFERENCE, /* writes: ministry staff (admins only needs a role rule) */
     .validate = body_validate,
 };
 
@@ -416,6 +417,7 @@ const struct resource res_accreditations = {
     .fields = accreditation_fields,
     .nfields = ARRAY_SIZE(accreditation_fields),
     .owner = "organisation_id",
+    .access = RES_OWNER_READS_ONLY, /* a body grants statuses; the ministry records them */
     .validate = accreditation_validate,
     .computed = accreditation_computed,
     .params = accreditation_params,
@@ -630,9 +632,30 @@ const struct resource res_applications = {
 
 /* ---- deferral questions -------------------------------------------------------------- */
 
+/* Fields an NGO may set on its application's questions: the answer, not the question. */
+static const char *const answer_fields[] = {"answer", "answered_on", NULL};
+
 static void question_validate(const struct hook_ctx *ctx, struct record *rec,
                               const struct record *old, struct errors *errs)
 {
+    if (ctx->who && ctx->who->role == ROLE_NGO) {
+        if (!old) {
+            errors_add(errs, "question", "questions are recorded by the ministry; answer them "
+                                         "with a PATCH of the question");
+            return;
+        }
+        for (size_t i = 0; i < rec->res->nfields; i++) {
+            const char *name = rec->res->fields[i].name;
+            bool answer = false;
+            for (const char *const *f = answer_fields; *f; f++)
+                answer |= strcmp(*f, name) == 0;
+            const struct value *a = &rec->v[i], *b = &old->v[i];
+            bool same = a->null == b->null && (a->null || (a->n == b->n && a->i == b->i &&
+                                                           (!a->s || !memcmp(a->s, b->s, a->n))));
+            if (!answer && !same)
+                errors_add(errs, name, "only the answer may be changed by your organisation");
+        }
+    }
     char today[11];
     ledger_today(today);
     if (!text_of(rec, "asked_on"))
@@ -705,5 +728,6 @@ const struct resource res_listings = {
     .singular = "listing entry",
     .fields = listing_fields,
     .nfields = ARRAY_SIZE(listing_fields),
+    .access = RES_REFERENCE,
     .validate = listing_validate,
 };
