@@ -40,7 +40,11 @@ export const CONFIG = {
   },
   incidents: { columns: ['occurred_on', 'kind', 'country', 'place'], sort: '-occurred_on' },
   working_groups: { columns: ['name', 'lead_department', 'established_on'] },
-  documents: { columns: ['title', 'kind', 'languages', 'published', 'published_at'], title: docTitle },
+  documents: {
+    columns: ['title', 'kind', 'languages', 'organisation_id', 'published_at'],
+    title: docTitle,
+    values: { title: docTitle, languages: (rec) => Object.keys(rec.titles || {}) },
+  },
   listings: { columns: ['body', 'status', 'as_of', 'name', 'country'] },
   users: { columns: ['email', 'name', 'role', 'organisation_id', 'disabled'] },
 };
@@ -54,9 +58,8 @@ export function conf(name) {
 
 // A document's title in the chosen language (or the first version it has).
 export function docTitle(rec) {
-  const tr = rec?.translations || [];
-  const mine = tr.find((x) => x.lang === getLang()) || tr[0];
-  return mine?.title || rec?.title || (rec?.id ? `#${rec.id}` : '');
+  const titles = rec?.titles || {};
+  return titles[getLang()] || Object.values(titles)[0] || rec?.title || (rec?.id ? `#${rec.id}` : '');
 }
 
 export function titleOf(resName, rec) {

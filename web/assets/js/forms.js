@@ -34,7 +34,24 @@ function widget(res, f, value, opts) {
     get = picker.get;
     return finish(picker.el);
   }
-  if (f.enum) {
+  if ((f.name === 'body' || f.name === 'target_body') && !f.enum && opts.bodies) {
+    control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'));
+    for (const b of opts.bodies) control.append(h('option', { value: b.code, selected: b.code === value }, `${b.code} — ${b.name}`));
+    if (value && control.value !== value) control.append(h('option', { value, selected: true }, value));
+    get = () => control.value || null;
+  } else if ((f.name === 'requested_status' || f.name === 'status') && !f.enum && opts.bodies) {
+    control = h('select', { ...common });
+    const fill = (code, keep) => {
+      clear(control);
+      control.append(h('option', { value: '' }, t('form.choose')));
+      const b = opts.bodies.find((x) => x.code === code);
+      for (const st of b?.statuses || []) control.append(h('option', { value: st, selected: st === keep }, valueLabel(st)));
+      if (keep && control.value !== keep) control.append(h('option', { value: keep, selected: true }, valueLabel(keep)));
+    };
+    fill(opts.initialBody || null, value);
+    opts.onBodyChange = fill;
+    get = () => control.value || null;
+  } else if (f.enum) {
     control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'), f.enum.filter((v) => v !== null).map((v) => h('option', { value: v, selected: v === value }, valueLabel(v))));
     get = () => control.value || null;
   } else if (f.format === 'iso3166-1-alpha-2' || f.name === 'country') {
@@ -93,7 +110,7 @@ function widget(res, f, value, opts) {
     const el = h(
       'div',
       { class: ['field', `field-${f.name}`] },
-      h('label', { for: id }, fieldLabel(f.name), required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+      h('div', { class: 'label-row' }, h('label', { for: id }, fieldLabel(f.name)), required ? h('span', { class: 'req', 'aria-hidden': 'true' }, '*') : null),
       hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
       ctl,
       h('p', { class: 'field-error', id: errId, hidden: true }),
@@ -271,7 +288,12 @@ export function recordForm(res, opts = {}) {
   const names = opts.fields ? opts.fields.filter((n) => all.some((f) => f.name === n)) : all.map((f) => f.name);
   const widgets = new Map();
   const start = { ...(opts.initial || {}), ...(rec || {}) };
-  for (const n of names) widgets.set(n, widget(res, res.field(n), start[n], opts));
+  const wopts = { ...opts, initialBody: start.body || start.target_body || null };
+  for (const n of names) widgets.set(n, widget(res, res.field(n), start[n], wopts));
+  // A body's statuses follow the body chosen.
+  const bodyW = widgets.get('body');
+  if (bodyW && wopts.onBodyChange && bodyW.control.tagName === 'SELECT')
+    bodyW.control.addEventListener('change', () => wopts.onBodyChange(bodyW.get(), null));
   const summary = h('div', { class: 'error-summary', tabindex: '-1', hidden: true, role: 'alert' });
   const status = h('div', { class: 'form-status' });
   const grouped = opts.groups

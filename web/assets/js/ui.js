@@ -151,7 +151,10 @@ export function fieldList(res, rec, names) {
   const items = [];
   for (const n of names) {
     const f = res?.field(n) || { name: n };
-    items.push(h('div', { class: 'dl-row' }, h('dt', null, fieldLabel(n)), h('dd', null, showValue(f, rec[n], rec))));
+    const wide = (f.maxLength || 0) > 1000 || ['description', 'summary', 'text', 'notes', 'agenda', 'mandate', 'response', 'body'].includes(n);
+    const v = rec[n];
+    const shown = typeof v === 'string' && v.length > 700 ? h('details', { class: 'long-text' }, h('summary', null, `${v.slice(0, 240)}…`), h('div', { class: 'doc-body' }, v.split(/\n{2,}/).map((p) => h('p', null, p)))) : showValue(f, v, rec);
+    items.push(h('div', { class: ['dl-row', wide && 'wide'] }, h('dt', null, fieldLabel(n)), h('dd', null, shown)));
   }
   return h('dl', { class: 'fields' }, items);
 }

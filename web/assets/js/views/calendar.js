@@ -24,8 +24,9 @@ export async function eventsBetween(from, to) {
 function normalise(e) {
   const date = (e.date || e.due_on || e.on || e.starts_at || e.start || '').slice(0, 10);
   let href = e.href || null;
-  const coll = e.collection || e.resource || e.entity;
-  const id = e.id ?? e.record_id ?? e.entity_id;
+  const coll = e.record?.type || e.collection || e.resource || e.entity;
+  const id = e.record?.id ?? e.record_id ?? e.entity_id;
+  if (!href && e.link) href = e.link;
   if (!href && coll && id) href = `/${segmentOf(coll) || coll}/${id}`;
   if (href && href.startsWith('/api/v1/')) href = href.slice(7);
   return { date, title: e.title || e.summary || e.what || '', kind: e.kind || e.type || '', href, org: e.organisation_name || e.organisation || null, raw: e };

@@ -137,9 +137,13 @@ async function fillPipeline(el, apps) {
   if (has('/api/v1/stats/pipeline')) {
     try {
       const { data } = await api('GET', '/api/v1/stats/pipeline');
-      const list = data.items || data.states || data.by_state || data;
-      if (Array.isArray(list)) rows = list.map((x) => ({ state: x.state, n: x.count ?? x.total ?? 0 }));
-      else if (list && typeof list === 'object') rows = Object.entries(list).filter(([, v]) => typeof v === 'number').map(([state, n]) => ({ state, n }));
+      // Rows may be per state or per body and state: add them up by state.
+      const list = data.applications || data.items || data.states || data.by_state || [];
+      const by = new Map();
+      if (Array.isArray(list)) for (const x of list) by.set(x.state, (by.get(x.state) || 0) + (x.count ?? x.total ?? 0));
+      else for (const [st, v] of Object.entries(list)) if (typeof v === 'number') by.set(st, v);
+      const order = apps.field('state')?.enum || [];
+      rows = order.map((st) => ({ state: st, n: by.get(st) || 0 }));
     } catch {
       rows = null;
     }

@@ -173,7 +173,6 @@ function reportExtra(res, rec) {
     h('h2', null, t('rep.length')),
     h('p', null, limit ? t('rep.words_of', { n: fmtNumber(rec.word_count), limit: fmtNumber(limit) }) : t('rep.words', { n: fmtNumber(rec.word_count ?? 0) })),
     rec.word_limit_rule ? h('p', { class: 'muted' }, rec.word_limit_rule) : null,
-    rec.text ? h('details', null, h('summary', null, t('rep.show_text')), h('div', { class: 'doc-body' }, rec.text.split(/\n{2,}/).map((p) => h('p', null, p)))) : null,
   );
 }
 

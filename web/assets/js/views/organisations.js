@@ -5,6 +5,7 @@ import { h, clear } from '../dom.js';
 import { api, resource, has, Problem, segmentOf } from '../api.js';
 import { t, collLabel, displayName, fmtDate, valueLabel, fieldLabel } from '../i18n.js';
 import { app } from '../state.js';
+import { navigate } from '../router.js';
 import { pageHeader, tabs, notice, problemNotice, loading, linkButton, section, table, unavailable, badge } from '../ui.js';
 import { recordBody, recordActions, recordList, meta, may } from './records.js';
 
@@ -23,13 +24,16 @@ export async function orgDetailView({ main, params }) {
   const res = resource('organisations');
   const id = Number(params.id);
   const tab = params.tab || 'profile';
+  // An NGO representative's workspace is their own organisation; any other one they may
+  // see only as the public does.
+  if (app.me?.role === 'ngo' && id !== app.me.organisation_id) return navigate(`/public/organisations/${id}`, { replace: true });
   main.append(loading());
   let rec;
   try {
     ({ data: rec } = await api('GET', `${res.path}/${id}`));
   } catch (p) {
     clear(main).append(
-      pageHeader(t('s.organisations'), { crumbs: app.me?.role === 'ngo' ? [] : [[collLabel('organisations'), '/organisations']] }),
+      pageHeader(t('org.unavailable'), { crumbs: app.me?.role === 'ngo' ? [] : [[collLabel('organisations'), '/organisations']] }),
       p instanceof Problem && p.status === 404 ? notice('error', t('org.not_found')) : problemNotice(p),
     );
     return;

@@ -100,7 +100,7 @@ export async function publicOrg({ main, params }) {
   try {
     ({ data: o } = await api('GET', `/api/v1/organisations/${params.id}`));
   } catch (p) {
-    clear(main).append(pageHeader(t('nav.public_registry'), { crumbs: [[t('nav.public_registry'), '/public/organisations']] }), p instanceof Problem && p.status === 404 ? notice('error', t('err.404')) : closed(p));
+    clear(main).append(pageHeader(t('org.unavailable'), { crumbs: [[t('nav.public_registry'), '/public/organisations']] }), p instanceof Problem && p.status === 404 ? notice('error', t('err.404')) : closed(p));
     return;
   }
   clear(main);
@@ -174,7 +174,7 @@ export async function publicDoc({ main, params }) {
       data: { items: trs },
     } = await api('GET', `/api/v1/documents/${params.id}/translations`, { query: { limit: 50 } }));
   } catch (p) {
-    clear(main).append(pageHeader(t('nav.public_documents'), { crumbs: [[t('nav.public_documents'), '/public/documents']] }), p instanceof Problem && p.status === 404 ? notice('error', t('err.404')) : closed(p));
+    clear(main).append(pageHeader(t('rec.unavailable'), { crumbs: [[t('nav.public_documents'), '/public/documents']] }), p instanceof Problem && p.status === 404 ? notice('error', t('err.404')) : closed(p));
     return;
   }
   clear(main);

@@ -69,7 +69,8 @@ export function columnsFor(res, { exclude = [], link = true } = {}) {
     sort: res.field(n)?.['x-sort'] ? n : null,
     cls: `col-${n}`,
     render: (rec) => {
-      const v = n === 'title' && !res.field('title') ? titleOf(res.name, rec) : rec[n];
+      const computed = conf(res.name).values?.[n];
+      const v = computed ? computed(rec) : n === 'title' && !res.field('title') ? titleOf(res.name, rec) : rec[n];
       const shown = showValue(res.field(n) || { name: n }, v, rec);
       return i === 0 && link && res.seg ? h('a', { href: `/${res.seg}/${rec.id}` }, v === null || v === undefined || v === '' ? `#${rec.id}` : shown) : shown;
     },
@@ -373,7 +374,7 @@ export async function detailView({ main, params }) {
   try {
     ({ data: rec } = await api('GET', `${res.path}/${params.id}`));
   } catch (p) {
-    clear(main).append(pageHeader(oneLabel(name), { crumbs: [[collLabel(name), `/${res.seg}`]] }), p instanceof Problem && p.status === 404 ? notice('error', t('err.404')) : problemNotice(p));
+    clear(main).append(pageHeader(t('rec.unavailable'), { crumbs: [[collLabel(name), `/${res.seg}`]] }), p instanceof Problem && p.status === 404 ? notice('error', t('err.404')) : problemNotice(p));
     return;
   }
   const draw = (r) => {
@@ -433,8 +434,10 @@ export async function formView({ main, params }) {
   }
   const q = query();
   for (const f of res.fields) if (q[f.name] && !editing) initial[f.name] = f.base === 'integer' ? Number(q[f.name]) : q[f.name];
+  const bodies = res.field('body') || res.field('target_body') ? await api('GET', '/api/v1/bodies', { query: { limit: 100 } }).then(({ data }) => data.items).catch(() => null) : null;
   const { form } = recordForm(res, {
     record: rec,
+    bodies,
     initial,
     locked,
     groups: c.groups ? c.groups.map(([k, ns]) => [t(k), ns]) : null,

@@ -24,17 +24,25 @@ function snippetNodes(text, words) {
 export async function searchView({ main }) {
   const q = (query().q || '').trim();
   main.append(pageHeader(t('search.title'), { sub: q ? t('search.for', { q }) : null }));
-  const input = h('input', { type: 'search', id: 'search-page-q', name: 'q', value: q });
-  main.append(
-    h('form', { class: 'filters', role: 'search', action: '/search', method: 'get' }, h('div', { class: 'field field-q' }, h('label', { for: 'search-page-q' }, t('search.label')), input), h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('search.go')))),
-  );
-  if (!q) return;
+  if (!q) {
+    main.append(h('p', { class: 'muted' }, t('search.hint')));
+    return;
+  }
   const out = h('div', { class: 'search-results', 'aria-live': 'polite' }, loading());
   main.append(out);
   const words = q.split(/\s+/).filter(Boolean);
   let groups;
   try {
-    groups = has('/api/v1/search') ? await viaSearch(q) : await viaLists(q);
+    groups = null;
+    if (has('/api/v1/search')) {
+      try {
+        groups = await viaSearch(q);
+      } catch (p) {
+        // A search endpoint that refuses or fails: fall back to the lists' own q=.
+        if (!(p.status === 403 || p.status === 404 || p.status >= 500)) throw p;
+      }
+    }
+    if (!groups) groups = await viaLists(q);
   } catch (p) {
     clear(out).append(problemNotice(p));
     return;
