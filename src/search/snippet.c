@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define SNIPPET_SCAN_BYTES (64 * 1024) /* matches are looked for in this much of the text */
+#define SNIPPET_TAIL_BYTES 40          /* wordless text shown after the last word */
 
 struct qkey {
     const char *s;
@@ -180,17 +181,13 @@ const char *search_snippet(struct search_tokenizer *t, const struct search_match
         if (w->hit && style->close)
             buf_puts(&b, style->close);
     }
-    if (to < ws.n || (size_t)ws.w[ws.n - 1].end < n) {
-        /* Closing punctuation right after the last word belongs to the snippet. */
-        size_t end = (size_t)ws.w[to - 1].end, stop = end;
-        while (stop < n && stop < end + 3 && (text[stop] == '.' || text[stop] == ')' ||
-                                               text[stop] == '"' || text[stop] == '!' ||
-                                               text[stop] == '?'))
-            stop++;
-        put_text(&b, text + end, stop - end, style->html);
-        if (to < ws.n || stop < n)
-            buf_puts(&b, ell);
-    }
+    /* After the last word shown: the rest of the text when no word follows (closing
+     * punctuation, common words), else an ellipsis. */
+    size_t end = (size_t)ws.w[to - 1].end;
+    if (to == ws.n && end < n && n - end <= SNIPPET_TAIL_BYTES && scan == n)
+        put_text(&b, text + end, n - end, style->html);
+    else if (end < n)
+        buf_puts(&b, ell);
     free(ws.w);
     const char *s = arena_strndup(a, b.p ? b.p : "", b.n);
     buf_release(&b);
