@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "domain/domain.h"
+#include "domain/ledger.h"
 #include "domain/engagement.h"
 
 #include <fcntl.h>
@@ -312,6 +313,8 @@ int demo_populate(struct store *s, const char *login_file, struct error *err)
                       err);
     if (rc == 0)
         rc = engagement_demo(tx, &a, err);
+    if (rc == 0)
+        rc = ledger_demo(tx, &a, err);
     if (rc == 0)
         rc = store_write_commit(tx, err);
     else
