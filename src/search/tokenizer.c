@@ -44,7 +44,7 @@
 #define CACHE_POOL_MAX (8u << 20)
 
 /* Our rules' version: bump it whenever a change here can change tokens. */
-#define TOKENIZER_RULES "civdesk-tokenizer-4"
+#define TOKENIZER_RULES "civdesk-tokenizer-5"
 
 const char *search_tokenizer_version(void)
 {
@@ -83,15 +83,16 @@ static const char *const stop_ru[] = {
  * Stem endings made consistent. Snowball's Russian takes the -ов/-ев of a nominative
  * surname for a genitive plural and the -л of "мемориал", "журнал" for a past tense, but
  * keeps them in the other cases: "Чкалов" → "чкал" yet "Чкалова" → "чкалов"; likewise the
- * -ть of "память" (an infinitive?) and the -ил of "Михаил". Cutting them from every stem
+ * -ть of "память" (an infinitive?), the -н of "ветеран", the -ил of "Михаил", the -й of
+ * "музей" (музе/муз). Cutting them from every stem
  * puts all the forms of such words under one key (and merges a few more words).
  */
 struct stem_fix {
     const char *suffix, *replacement;
 };
 static const struct stem_fix fixes_ru[] = {
-    {"ов", ""}, {"ев", ""}, {"ал", "а"}, {"ял", "я"}, {"ат", "а"},
-    {"ят", "я"}, {"ил", ""},  {"ыл", ""},  {NULL, NULL}};
+    {"ов", ""}, {"ев", ""}, {"ал", "а"}, {"ял", "я"}, {"ан", "а"}, {"ян", "я"}, {"ат", "а"},
+    {"ят", "я"}, {"ил", ""}, {"ыл", ""}, {"ен", ""},  {"е", ""},   {NULL, NULL}};
 #define STEM_FIX_MIN_BASE 2 /* letters that must remain before the suffix */
 
 struct lang_row {
