@@ -36,7 +36,7 @@ const SANITIZER_MARKS = [
 /* ---- the command line ------------------------------------------------------------- */
 
 // Runs civdesk with args; resolves {code, signal, stdout, stderr}. Never rejects on a
-// non-zero exit: tests assert the code.
+// non-zero exit (tests assert the code), only on a sanitizer report.
 export function cli(args, { input, env, cwd, timeoutMs = 20000 } = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(BIN, args, {
@@ -55,7 +55,10 @@ export function cli(args, { input, env, cwd, timeoutMs = 20000 } = {}) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr });
+      // A sanitizer report fails the test whatever exit status it expected.
+      if (SANITIZER_MARKS.some((m) => stderr.includes(m)))
+        reject(new assert.AssertionError({ message: `civdesk ${args.join(' ')}: sanitizer report:\n${stderr}` }));
+      else resolvePromise({ code, signal, stdout, stderr });
     });
     child.stdin.on('error', () => {}); // the command may exit before reading stdin
     child.stdin.end(input ?? '');
