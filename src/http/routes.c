@@ -8,11 +8,12 @@
 #include "domain/access.h"
 #include "http/auth_handlers.h"
 #include "http/http.h"
+#include "http/list_query.h"
 #include "http/ledger_handlers.h"
 #include "http/openapi.h"
-#include "http/search_handler.h"
 #include "core/limits.h"
 #include "http/engagement_handlers.h"
+#include "http/search_handler.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -164,29 +165,22 @@ static void h_get(struct request *r)
     store_read_end(c);
 }
 
-/* Collects query parameters into an arena list (MHD iterator callback). */
-struct qparam {
-    const char *key, *value;
-};
+/* Collects the decoded query parameters (MHD iterator callback). */
 struct qparams {
-    struct qparam items[LIMIT_QUERY_PARAMS];
+    struct query_param items[LIMIT_QUERY_PARAMS];
     size_t n;
     bool overflow;
-    bool duplicate;
 };
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
                                const char *value)
 {
     struct qparams *q = cls;
-    for (size_t i = 0; i < q->n; i++)
-        if (strcmp(q->items[i].key, key) == 0)
-            q->duplicate = true;
     if (q->n == ARRAY_SIZE(q->items)) {
         q->overflow = true;
         return MHD_NO;
     }
-    q->items[q->n++] = (struct qparam){key, value ? value : ""};
+    q->items[q->n++] = (struct query_param){key, value ? value : ""};
     return MHD_YES;
 }
 
@@ -201,97 +195,7 @@ static bool parse_list_query(struct request *r, const struct resource *res, stru
         resp_problem(r, 400, "too many query parameters", NULL);
         return false;
     }
-    memset(q, 0, sizeof(*q));
-    q->sort = -1;
-    q->limit = LIMIT_LIST_DEFAULT;
-    for (size_t i = 0; i < qp.n; i++) {
-        const char *k = qp.items[i].key;
-        struct str v = str_from(qp.items[i].value);
-        if (!utf8_valid(v.p, v.n) || !utf8_valid(k, strlen(k))) {
-            errors_add(&errs, k, "is not valid UTF-8");
-            continue;
-        }
-        if (strcmp(k, "limit") == 0) {
-            int64_t n;
-            if (parse_i64(v, 1, LIMIT_LIST_MAX, &n) < 0)
-                errors_add(&errs, k, "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
-            else
-                q->limit = (int)n;
-        } else if (strcmp(k, "cursor") == 0) {
-            q->cursor = v;
-        } else if (strcmp(k, "count") == 0) {
-            if (str_eq_cstr(v, "true"))
-                q->count = true;
-            else if (!str_eq_cstr(v, "false"))
-                errors_add(&errs, k, "must be true or false");
-        } else if (strcmp(k, "q") == 0) {
-            if (v.n > LIMIT_SEARCH_QUERY)
-                errors_add(&errs, k, "is too long");
-            q->q = v;
-        } else if (strcmp(k, "sort") == 0) {
-            bool desc = v.n && v.p[0] == '-';
-            struct str name = desc ? (struct str){v.p + 1, v.n - 1} : v;
-            if (str_eq_cstr(name, "id")) {
-                q->sort = -1;
-                q->desc = desc;
-                continue;
-            }
-            int fi = -1;
-            for (size_t f = 0; f < res->nfields; f++)
-                if ((res->fields[f].flags & F_SORT) &&
-                    str_eq_cstr(name, res->fields[f].name))
-                    fi = (int)f;
-            if (fi < 0) {
-                struct buf allowed = BUF_INIT;
-                buf_puts(&allowed, "id");
-                for (size_t f = 0; f < res->nfields; f++)
-                    if (res->fields[f].flags & F_SORT)
-                        buf_printf(&allowed, ", %s", res->fields[f].name);
-                errors_add(&errs, k, "cannot sort by that; allowed: %s (prefix - for descending)",
-                           allowed.p);
-                buf_release(&allowed);
-            } else {
-                q->sort = fi;
-                q->desc = desc;
-            }
-        } else if (strcmp(k, "id") == 0) {
-            int64_t id;
-            if (parse_i64(v, 1, INT64_MAX, &id) < 0) {
-                errors_add(&errs, k, "must be an id");
-            } else if (q->nfilters < ARRAY_SIZE(q->filters)) {
-                q->filters[q->nfilters++] = (struct filter){.field = -1, .v = {.i = id}};
-            }
-        } else if (resource_param(res, str_from(k))) {
-            const struct list_param *p = resource_param(res, str_from(k));
-            const struct field *f = list_param_field(res, p);
-            const struct field day = {.name = k, .type = FT_DATE};
-            struct value val;
-            const char *why;
-            if (value_from_text(p->kind == P_FROM || p->kind == P_TO ? &day : f, v, &r->arena,
-                                &val, &why) < 0)
-                errors_add(&errs, k, "%s", why);
-            else if (q->nparams < ARRAY_SIZE(q->params))
-                q->params[q->nparams++] = (struct param_filter){.p = p, .v = val};
-        } else {
-            const struct field *f = resource_field(res, k);
-            if (!f || !(f->flags & F_FILTER) || (f->flags & F_HIDDEN)) {
-                errors_add(&errs, k, "is not a filter of %s", res->name);
-                continue;
-            }
-            struct value val;
-            const char *why;
-            if (value_from_text(f, v, &r->arena, &val, &why) < 0) {
-                errors_add(&errs, k, "%s", why);
-                continue;
-            }
-            if (q->nfilters < ARRAY_SIZE(q->filters))
-                q->filters[q->nfilters++] =
-                    (struct filter){.field = resource_field_index(res, k), .v = val};
-        }
-    }
-    if (qp.duplicate)
-        errors_add(&errs, "", "a query parameter is given twice");
-    if (errs.n) {
+    if (list_query_parse(res, qp.items, qp.n, &r->arena, q, &errs) < 0) {
         resp_problem(r, 400, "the query string is not valid; see errors", &errs);
         return false;
     }
