@@ -289,13 +289,13 @@ describe('403 and 404 for roles', () => {
     assert.deepEqual(sneaky.json.items, []);
   });
 
-  test(
-    'an officer gets 403 on an admin-only collection (/api/v1/users)',
-    { todo: 'no admin-only route exists yet: /api/v1/users (DESIGN §4) is not routed, so 403 cannot be provoked; dispatch() in src/http/server.c only yields 403 when an officer calls a route whose min_role is ROLE_ADMIN' },
-    async () => {
-      assertProblem(await srv.api('GET', '/api/v1/users', { token: srv.tokens.officer }), 403);
-    },
-  );
+  test('an officer gets 403 on an admin-only collection (/api/v1/users); an admin does not', async () => {
+    assertProblem(await srv.api('GET', '/api/v1/users', { token: srv.tokens.officer }), 403, { path: '/api/v1/users' });
+    const ngo = await srv.api('GET', '/api/v1/users', { token: srv.tokens.ngo });
+    assert.ok([403, 404].includes(ngo.status), `ngo: ${ngo.status}`);
+    assertProblem(ngo, ngo.status);
+    assert.equal((await srv.api('GET', '/api/v1/users')).status, 200);
+  });
 });
 
 describe('404 not found', () => {
