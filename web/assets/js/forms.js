@@ -7,7 +7,14 @@ import { t, fieldLabel, valueLabel, allCountries, displayName } from './i18n.js'
 import { button, notice, problemText, refName } from './ui.js';
 
 // Fields that hold long prose (textarea) and lists of lines (one item per line).
-const LONG = new Set(['description', 'notes', 'summary', 'text', 'mandate', 'response', 'body', 'note', 'question', 'answer', 'condition']);
+const LONG = new Set(['description', 'notes', 'summary', 'text', 'mandate', 'response', 'note', 'question', 'answer']);
+// Suggestions for free-text codes when the list of bodies cannot be read.
+const SUGGEST = {
+  body: ['ECOSOC', 'UNESCO', 'COE', 'OSCE_ODIHR', 'UNHRC'],
+  target_body: ['UNHRC', 'ECOSOC', 'UNESCO', 'COE', 'OSCE_ODIHR'],
+  requested_status: ['general', 'special', 'roster', 'consultative', 'associate', 'participatory'],
+  status: ['general', 'special', 'roster', 'consultative', 'associate', 'participatory'],
+};
 const LINE_LISTS = new Set(['agenda', 'recommendations', 'sources']);
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
 
@@ -103,6 +110,11 @@ function widget(res, f, value, opts) {
     const type = f.format === 'email' ? 'email' : f.format === 'uri' ? 'url' : 'text';
     control = h('input', { ...common, type, maxlength: f.maxLength, value: value ?? '', autocomplete: type === 'email' ? 'email' : 'off' });
     get = () => (control.value.trim() === '' ? null : control.value.trim());
+    if (SUGGEST[f.name]) {
+      const listId = `${id}-suggest`;
+      control.setAttribute('list', listId);
+      return finish(h('div', null, control, h('datalist', { id: listId }, SUGGEST[f.name].map((v) => h('option', { value: v }, valueLabel(v))))));
+    }
   }
   return finish(control);
 

@@ -683,7 +683,7 @@ const ru = {
   'board.show_final': 'Показать завершённые (предоставлен, отклонена, отозвана, закрыта)',
   'board.empty': 'Заявок пока нет.',
 
-  'dash.sub': 'Сегодня {date}.',
+  'dash.sub': 'Сегодня: {date}',
   'dash.kpi.organisations': 'Организации',
   'dash.kpi.in_status': 'Действующие аккредитации',
   'dash.kpi.applications': 'Заявки',

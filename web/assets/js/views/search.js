@@ -107,10 +107,16 @@ async function viaLists(q) {
       const res = resource(name);
       if (!res.fields.some((f) => f['x-search'] !== false)) return { type: name, items: [] };
       try {
-        const { data } = await api('GET', res.path, { query: { q, limit: 10 } });
+        // The lists' q= compares letters as stored; ask for the forms a name is written in.
+        const forms = [...new Set([q, q.charAt(0).toLocaleUpperCase() + q.slice(1), q.toLocaleLowerCase()])];
+        const seen = new Map();
+        for (const form of forms) {
+          const { data } = await api('GET', res.path, { query: { q: form, limit: 10 } });
+          for (const r of data.items) seen.set(r.id, r);
+        }
         return {
           type: name,
-          items: data.items.map((r) => ({ title: titleOf(name, r) || displayName(r), href: `/${res.seg}/${r.id}`, meta: r.country ? countryName(r.country) : '', snippet: r.name && displayName(r) !== r.name ? r.name : r.position || '' })),
+          items: [...seen.values()].slice(0, 10).map((r) => ({ title: titleOf(name, r) || displayName(r), href: `/${res.seg}/${r.id}`, meta: r.country ? countryName(r.country) : '', snippet: r.name && displayName(r) !== r.name ? r.name : r.position || '' })),
         };
       } catch {
         return { type: name, items: [] };
