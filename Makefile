@@ -33,7 +33,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ISO_DIR  ?= /usr/share/iso-codes/json
 
-.PHONY: all run check asan unit api test-all format deps clean bench
+.PHONY: all run check asan unit api test-all format deps clean bench e2e
 all: $(BUILD)/civdesk
 
 deps:
@@ -85,7 +85,13 @@ unit: $(UNIT_BIN)
 api: $(BUILD)/civdesk
 	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node --test --test-concurrency=2 tests/api/
 
-test-all: unit api
+# Browser tests: Debian's chromium driven by playwright-core against the real binary
+# (see docs/ui.md). They run in both passes of `make check`, ASan+UBSan included: the
+# browser dominates their time, not the server.
+e2e: $(BUILD)/civdesk
+	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node --test --test-concurrency=2 tests/e2e/
+
+test-all: unit api e2e
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -17,6 +17,7 @@ PACKAGES=(
     iso-codes                           # ISO 3166 / 639 lists, embedded at build time
     clang libclang-rt-14-dev            # fuzzing (libFuzzer)
     nodejs                              # API and browser tests (node --test)
+    chromium fonts-dejavu-core          # browser tests (playwright-core drives it)
 )
 
 missing=()
@@ -29,4 +30,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The browser tests' npm packages (package.json, exact versions in package-lock.json):
+# installed when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "deps: npm ci (playwright-core, axe-core for the browser tests)"
+    npm ci --no-audit --no-fund --loglevel=error
 fi
