@@ -463,6 +463,8 @@ static void application_validate(const struct hook_ctx *ctx, struct record *rec,
                                  const struct record *old, struct errors *errs)
 {
     struct body_rules b;
+    if (!int_of(rec, "organisation_id"))
+        errors_add(errs, "organisation_id", "is required");
     check_body_status(ctx, rec, "requested_status", &b, errs);
     if (old && !state_is(old, before_filing) &&
         strcmp(text_of(old, "requested_status"), text_of(rec, "requested_status")) != 0)
@@ -598,8 +600,8 @@ static int application_on_transition(const struct hook_ctx *ctx, struct record *
 }
 
 static const struct field application_fields[] = {
-    {"organisation_id", FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, 0, NULL,
-     "organisations"},
+    /* required (validate), but an NGO may leave it out: it is then its own organisation */
+    {"organisation_id", FT_REF, F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "organisations"},
     {"body", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT | F_CREATE_ONLY, 1, 32, NULL, NULL},
     {"requested_status", FT_TEXT, F_REQUIRED | F_FILTER, 1, 32, NULL, NULL},
     {"state", FT_ENUM, F_READONLY | F_FILTER | F_SORT, 0, 0, application_states, NULL},
