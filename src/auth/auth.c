@@ -88,6 +88,60 @@ void auth_clock_refresh(void)
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u * 1024 * 1024)
 
+/* No composition rules (NIST 800-63B): only length, the dictionary and similarity. */
+static pwquality_settings_t *pwq_settings(int min_length)
+{
+    pwquality_settings_t *pq = pwquality_default_settings();
+    if (!pq)
+        return NULL;
+    pwquality_set_int_value(pq, PWQ_SETTING_MIN_LENGTH, min_length);
+    pwquality_set_int_value(pq, PWQ_SETTING_MIN_CLASS, 0);
+    pwquality_set_int_value(pq, PWQ_SETTING_DIG_CREDIT, 0);
+    pwquality_set_int_value(pq, PWQ_SETTING_UP_CREDIT, 0);
+    pwquality_set_int_value(pq, PWQ_SETTING_LOW_CREDIT, 0);
+    pwquality_set_int_value(pq, PWQ_SETTING_OTH_CREDIT, 0);
+    return pq;
+}
+
+/* Digits, punctuation and spaces: ASCII that is not a letter. */
+static bool ascii_filler(char c)
+{
+    return (unsigned char)c < 0x80 && !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+}
+
+/*
+ * The word under the decoration: leading and trailing digits, punctuation and spaces cut
+ * off, and a repeated unit taken once ("password1234", "Summer2024!", "letmeinletmein").
+ * libpwquality checks the whole password against the dictionary; a dictionary word
+ * dressed up this way passes that check, so the core is checked as well. Into out
+ * (cap bytes); its length.
+ */
+static size_t password_core(const char *pw, char *out, size_t cap)
+{
+    size_t n = strlen(pw), b = 0;
+    while (b < n && ascii_filler(pw[b]))
+        b++;
+    while (n > b && ascii_filler(pw[n - 1]))
+        n--;
+    size_t len = n - b;
+    for (size_t unit = 1; unit <= len / 2; unit++) {
+        if (len % unit)
+            continue;
+        bool repeats = true;
+        for (size_t i = unit; i < len && repeats; i++)
+            repeats = pw[b + i] == pw[b + i % unit];
+        if (repeats) {
+            len = unit;
+            break;
+        }
+    }
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(out, pw + b, len);
+    out[len] = '\0';
+    return len;
+}
+
 int password_check(const char *password, const char *email, struct error *err)
 {
     size_t n = strlen(password);
@@ -98,16 +152,9 @@ int password_check(const char *password, const char *email, struct error *err)
     if (utf8_length(password, n) < LIMIT_PASSWORD_MIN)
         return error_set(err, "the password must have at least %d characters",
                          LIMIT_PASSWORD_MIN);
-    pwquality_settings_t *pq = pwquality_default_settings();
+    pwquality_settings_t *pq = pwq_settings(LIMIT_PASSWORD_MIN);
     if (!pq)
         return error_set(err, "password checking is unavailable");
-    /* No composition rules (NIST 800-63B): only length, dictionary and similarity. */
-    pwquality_set_int_value(pq, PWQ_SETTING_MIN_LENGTH, LIMIT_PASSWORD_MIN);
-    pwquality_set_int_value(pq, PWQ_SETTING_MIN_CLASS, 0);
-    pwquality_set_int_value(pq, PWQ_SETTING_DIG_CREDIT, 0);
-    pwquality_set_int_value(pq, PWQ_SETTING_UP_CREDIT, 0);
-    pwquality_set_int_value(pq, PWQ_SETTING_LOW_CREDIT, 0);
-    pwquality_set_int_value(pq, PWQ_SETTING_OTH_CREDIT, 0);
     void *aux = NULL;
     int score = pwquality_check(pq, password, NULL, email, &aux);
     int rc = 0;
@@ -117,6 +164,16 @@ int password_check(const char *password, const char *email, struct error *err)
         rc = error_set(err, "the password is too weak: %s", why ? why : "rejected");
     }
     pwquality_free_settings(pq);
+    char core[LIMIT_PASSWORD_MAX + 1];
+    size_t cn = password_core(password, core, sizeof(core));
+    if (rc == 0 && cn >= 6 && cn < n && (pq = pwq_settings(6))) {
+        aux = NULL;
+        if (pwquality_check(pq, core, NULL, NULL, &aux) == PWQ_ERROR_CRACKLIB_CHECK)
+            rc = error_set(err, "the password is too weak: it is a dictionary word with "
+                                "digits, symbols or repetition added");
+        pwquality_free_settings(pq);
+    }
+    sodium_memzero(core, sizeof(core));
     return rc;
 }
 

@@ -92,7 +92,8 @@ struct access_rule {
 extern const struct access_rule access_rules[];
 extern const size_t access_rules_count;
 
-/* The rule of a route, or NULL when it has none (the server then refuses the route). */
+/* The rule of a route, or NULL when it has none (the server then refuses the route).
+ * method: "GET", "post", ... (case does not matter). */
 const struct access_rule *access_rule_find(const char *method, const char *pattern);
 /* The least role the rule lets in (grant other than NONE); ROLE_COUNT when none. */
 enum role access_rule_least_role(const struct access_rule *rule);

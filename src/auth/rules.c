@@ -21,6 +21,7 @@
 #include "auth/auth.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define N GRANT_NONE
 #define P GRANT_PUBLIC
@@ -54,6 +55,8 @@ const struct access_rule access_rules[] = {
     {"GET", "/api/v1/stats/delegations", {N, N, A, A}},
     {"POST", "/api/v1/documents/{id}/attachments", {N, O, A, A}},
     {"GET", "/api/v1/documents/{id}/attachments/{subid}/content", {P, O, A, A}},
+    /* search: every hit passes the same row-level rule as a read (src/domain/access.c) */
+    {"GET", "/api/v1/search", {P, O, A, A}},
     /* every declared resource */
     {"GET", "/api/v1/{collection}", {P, O, A, A}},
     {"POST", "/api/v1/{collection}", {N, O, A, A}},
@@ -77,7 +80,7 @@ const size_t access_rules_count = ARRAY_SIZE(access_rules);
 const struct access_rule *access_rule_find(const char *method, const char *pattern)
 {
     for (size_t i = 0; i < access_rules_count; i++)
-        if (strcmp(access_rules[i].method, method) == 0 &&
+        if (strcasecmp(access_rules[i].method, method) == 0 &&
             strcmp(access_rules[i].pattern, pattern) == 0)
             return &access_rules[i];
     return NULL;

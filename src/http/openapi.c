@@ -2,7 +2,9 @@
  * GET /api/v1/openapi.json: an OpenAPI 3.1 document generated from the route table and
  * the resource declarations the server runs on, so it cannot drift from them. Generic
  * patterns are expanded per resource; each operation carries x-min-role (the least role
- * that may call it) for tools and the authorisation-matrix test.
+ * that may call it), x-route (its pattern in routes[]) and x-access (each role's grant
+ * from src/auth/rules.c, null for a route without a rule), and each schema what the
+ * access rules read of the declaration, for tools and the authorisation-matrix test.
  */
 #include "http/openapi.h"
 #include "domain/domain.h"
@@ -112,7 +114,32 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
         }
         jw_arr_end(w);
     }
+    /* What the access rules read (src/domain/access.c). */
+    jw_kstr(w, "x-owner", res->owner);
+    jw_kstr(w, "x-public-flag", res->public_flag);
+    jw_kstr(w, "x-parent", res->parent);
+    jw_kstr(w, "x-parent-field", res->parent_field);
+    jw_kstr(w, "x-path", res->path);
+    jw_kstr(w, "x-state-field", res->state_field);
+    jw_kbool(w, "x-reference", (res->access & RES_REFERENCE) != 0);
+    jw_kbool(w, "x-owner-reads-only", (res->access & RES_OWNER_READS_ONLY) != 0);
     jw_kbool(w, "additionalProperties", false);
+    jw_obj_end(w);
+}
+
+/* The route's access rule: each role's grant, or null when the route has none. */
+static void access_of_route(struct jw *w, const struct route *rt, const char *method)
+{
+    const struct access_rule *rule = access_rule_find(method, rt->pattern);
+    jw_kstr(w, "x-route", rt->pattern);
+    jw_key(w, "x-access");
+    if (!rule) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    for (int role = ROLE_ANON; role < ROLE_COUNT; role++)
+        jw_kstr(w, role_name((enum role)role), grant_name(rule->grant[role]));
     jw_obj_end(w);
 }
 
@@ -203,6 +230,7 @@ void openapi_write(struct jw *w, struct arena *a)
             jw_obj(w);
             jw_kstr(w, "x-min-role", role_name(ops[k].rt->min_role));
             jw_kbool(w, "x-public", (ops[k].rt->flags & ROUTE_PUBLIC) != 0);
+            access_of_route(w, ops[k].rt, method_name(ops[k].rt->method));
             if (ops[k].res) {
                 jw_kstr(w, "x-resource", ops[k].res->name);
                 if (ops[k].rt->flags & ROUTE_BODY) {
