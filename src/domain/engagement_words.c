@@ -37,18 +37,21 @@ size_t words_count(const char *p, size_t n)
             }
             continue;
         }
-        if (u_isUWhiteSpace(c)) {
+        /* One property lookup: White_Space beyond ASCII is the Z categories and U+0085. */
+        uint32_t gc = U_MASK(u_charType(c));
+        if ((gc & U_GC_Z_MASK) || c == 0x85) {
             words += in_run && run_counts;
             in_run = run_counts = false;
-        } else if (u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) ||
-                   u_getIntPropertyValue(c, UCHAR_SCRIPT) == USCRIPT_HIRAGANA ||
-                   u_getIntPropertyValue(c, UCHAR_SCRIPT) == USCRIPT_KATAKANA) {
+        } else if (c >= 0x2e80 && /* CJK radicals onwards: skip the lookups before */
+                   (u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) ||
+                    u_getIntPropertyValue(c, UCHAR_SCRIPT) == USCRIPT_HIRAGANA ||
+                    u_getIntPropertyValue(c, UCHAR_SCRIPT) == USCRIPT_KATAKANA)) {
             /* Scripts written without spaces: each character is a word of its own. */
             words += 1 + (in_run && run_counts);
             in_run = run_counts = false;
         } else {
             in_run = true;
-            run_counts |= (U_GET_GC_MASK(c) & WORDY_MASK) != 0;
+            run_counts |= (gc & WORDY_MASK) != 0;
         }
     }
     return words + (in_run && run_counts);
