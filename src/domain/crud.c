@@ -213,3 +213,45 @@ void person_validate(const struct hook_ctx *ctx, struct record *rec, const struc
     }
     json_decref(arr);
 }
+
+/* ---- writes inside a caller's transaction (imports) ---------------------------------- */
+
+int domain_import_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
+                     struct arena *a, struct errors *errs, struct error *msg)
+{
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
+    check_refs(ctx.conn, rec, errs);
+    if (rec->res->validate)
+        rec->res->validate(&ctx, rec, NULL, errs);
+    if (errs->n)
+        return DOMAIN_INVALID;
+    int rc = rec->res->check_conflict ? rec->res->check_conflict(&ctx, rec, NULL, msg) : 0;
+    return rc == 0 ? store_insert(tx, rec, msg) : rc;
+}
+
+int domain_update_tx(struct store_tx *tx, const struct principal *who, const struct record *old,
+                     struct record *rec, struct arena *a, struct errors *errs, struct error *msg)
+{
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
+    const struct resource *res = rec->res;
+    check_refs(ctx.conn, rec, errs);
+    if (!errs->n && res->validate)
+        res->validate(&ctx, rec, old, errs);
+    if (errs->n)
+        return DOMAIN_INVALID;
+    int rc = res->check_conflict ? res->check_conflict(&ctx, rec, old, msg) : 0;
+    if (rc == 0)
+        rc = store_update(tx, rec, msg);
+    if (rc < 0)
+        return rc;
+    struct buf before = BUF_INIT, after = BUF_INIT;
+    record_to_audit_json(old, &before);
+    record_to_audit_json(rec, &after);
+    struct store_actor actor = principal_actor(who);
+    rc = store_audit(tx, &actor, "update", res->name, rec->id, before.p, after.p);
+    buf_release(&before);
+    buf_release(&after);
+    if (rc < 0)
+        error_set(msg, "could not write the audit entry");
+    return rc;
+}

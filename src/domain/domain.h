@@ -63,6 +63,14 @@ bool domain_may_see(struct store_conn *c, const struct principal *who,
 /* Inserts an already-validated record inside the caller's transaction (imports, demo). */
 int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
                      struct arena *a, struct errors *errs, struct error *msg);
+/* The checks and hooks of domain_insert_tx, and the insert, but no audit entry of its own:
+ * for imports, which write one entry for the whole file in the same transaction. */
+int domain_import_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
+                     struct arena *a, struct errors *errs, struct error *msg);
+/* Writes rec (a changed copy of old, as stored) inside the caller's transaction, with
+ * the same checks, hooks and audit entry as domain_update (imports: --on-duplicate update). */
+int domain_update_tx(struct store_tx *tx, const struct principal *who, const struct record *old,
+                     struct record *rec, struct arena *a, struct errors *errs, struct error *msg);
 
 /* Fills the demo database: organisations, people, users. Prints the admin login. */
 int demo_populate(struct store *s, const char *login_file, struct error *err);

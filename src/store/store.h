@@ -174,4 +174,23 @@ int store_token_user(struct store_conn *c, const unsigned char hash[32], struct 
 /* Removes every token and session of a user (on disable). */
 int store_user_revoke_all(struct store_tx *tx, int64_t user_id);
 
+/* ---- bulk reads --------------------------------------------------------------------- */
+
+/*
+ * Calls fn for every record of res in id order, for jobs that look at all of them at
+ * once (an import's duplicate check). vals has res->nfields entries: those whose indexes
+ * are listed in `fields` hold the stored value, the others are null; text in them is
+ * valid during the call only. A non-zero return from fn stops the scan and is returned;
+ * STORE_ERROR on a database failure. (src/store/bulk.c)
+ */
+int store_scan(struct store_conn *c, const struct resource *res, const int *fields,
+               size_t nfields, int (*fn)(void *arg, int64_t id, const struct value *vals),
+               void *arg);
+
+/* Sets the page cache of the transaction's connection (as PRAGMA cache_size: negative
+ * KiB, positive pages) and returns the previous setting: a bulk write (an import) keeps
+ * its pages in memory until COMMIT writes each once, instead of spilling and re-reading
+ * them. Set it back before committing. */
+int64_t store_tx_cache_size(struct store_tx *tx, int64_t size);
+
 #endif
