@@ -427,7 +427,7 @@ static int delegation(struct demo *d, const char *forum, const char *body, const
 
 static int delegations(struct demo *d)
 {
-    int64_t head, deputy, diplomat;
+    int64_t head = 0, deputy = 0, diplomat = 0;
     int rc = official(d, "Игорь Николаевич Белов", "Deputy Minister of Foreign Affairs", &head);
     if (rc == 0)
         rc = official(d, "Марина Сергеевна Орлова",
@@ -477,8 +477,8 @@ static int reports(struct demo *d, int64_t *first)
         "Journalists have been refused accreditation without a stated reason.",
         "The authorities are invited to ensure equal access to public broadcasting."};
     static const char *const ru[] = {
-        "Национальные правозащитные организации фиксируют положение соотечественников за "
-        "рубежом.",
+        ("Национальные правозащитные организации фиксируют положение соотечественников за "
+         "рубежом."),
         "Они документируют ограничения на использование родного языка в образовании.",
         "Журналистам отказывали в аккредитации без объяснения причин.",
         "Властям предлагается обеспечить равный доступ к общественному вещанию."};
