@@ -216,7 +216,8 @@ int cmd_import(struct opts *o)
     struct store *s = NULL;
     int status = EXIT_USER;
     if (cli_open_db(o, STORE_OPEN_USE, &s) == 0) {
-        struct progress pr = {.tty = isatty(STDERR_FILENO) == 1};
+        struct progress pr = {.tty = isatty(STDERR_FILENO) == 1,
+                              .next_line = PLAIN_PROGRESS_ROWS};
         io.progress = show_progress;
         io.progress_arg = &pr;
         struct io_report rep = IO_REPORT_INIT;
