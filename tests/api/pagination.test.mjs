@@ -55,6 +55,7 @@ async function walk(query, limit) {
   const ids = [];
   let cursor = null;
   let pages = 0;
+  let total;
   for (;;) {
     const qs = new URLSearchParams({ ...query, limit: String(limit), count: 'true' });
     if (cursor) qs.set('cursor', cursor);
@@ -63,19 +64,22 @@ async function walk(query, limit) {
     pages++;
     assert.ok(r.json.items.length <= limit, 'no page longer than the limit');
     ids.push(...r.json.items.map((o) => o.id));
+    if (pages === 1) total = r.json.total;
+    else assert.equal(r.json.total, total, 'the total is the same on every page');
     cursor = r.json.next_cursor;
     if (cursor === null) break;
     assert.equal(typeof cursor, 'string');
     assert.equal(r.json.items.length, limit, 'only the last page may be short');
     assert.ok(pages <= N, 'the walk ends');
-    walk.lastTotal = r.json.total;
   }
+  walk.lastTotal = total;
   return { ids, pages };
 }
 
 function assertWalk(ids, want, what) {
   assert.equal(new Set(ids).size, ids.length, `${what}: duplicates`);
-  const missing = want.filter((id) => !ids.includes(id));
+  const served = new Set(ids);
+  const missing = want.filter((id) => !served.has(id));
   assert.deepEqual(missing.slice(0, 10), [], `${what}: gaps (${missing.length} missing)`);
   assert.equal(ids.length, want.length, `${what}: count`);
   const firstDiff = ids.findIndex((id, i) => id !== want[i]);
@@ -102,8 +106,7 @@ describe('walk every page', () => {
   });
 
   const walks = [
-    [{}, 500, 'id', false],
-    [{}, 37, 'id', false],
+    [{}, 500, 'id', false], // 3000 / 500: the last page is full, and next_cursor is then null
     [{ sort: 'id' }, 37, 'id', false],
     [{ sort: '-id' }, 37, 'id', true],
     [{ sort: 'name' }, 500, 'name', false],
@@ -141,11 +144,6 @@ describe('walk every page', () => {
     const r = await srv.api('GET', `${ORGS}?limit=500`);
     assert.equal(r.json.items.length, 500);
     assertProblem(await srv.api('GET', `${ORGS}?limit=501`), 400, { fields: { limit: null } });
-  });
-
-  test('an exact multiple of the limit ends with next_cursor null, not an empty page', async () => {
-    const { pages } = await walk({}, 500);
-    assert.equal(pages, N / 500);
   });
 });
 
