@@ -34,9 +34,9 @@ function widget(res, f, value, opts) {
   let hint = opts.hints?.[f.name] || null;
   const common = { id, name: f.name, 'aria-describedby': null };
 
-  if (f['x-references'] || (f.base === 'array' && f.items?.['x-references'])) {
+  if (f['x-references'] || f.items?.['x-references']) {
     const multi = f.base === 'array';
-    const picker = refPicker(f.base === 'array' ? f.items['x-references'] : f['x-references'], value, { id, multi, locked: opts.locked?.[f.name] });
+    const picker = refPicker(f['x-references'] || f.items['x-references'], value, { id, multi, locked: opts.locked?.[f.name] });
     control = picker.input;
     get = picker.get;
     return finish(picker.el);

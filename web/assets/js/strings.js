@@ -173,6 +173,9 @@ const en = {
   'dash.repr_summary': '{country}: {count} of {total} organisations in {body} status ({share}), rank {rank}.',
   'dash.no_listing': 'No listing imported for {body} yet.',
   'dash.as_of': 'Listing as of {date}; {total} organisations in all.',
+  'dash.national': 'National country',
+  'dash.repr_change': '({change} since {date})',
+  'dash.due': 'Was due',
 
   'chart.as_table': 'Show the figures as a table',
   'chart.item': 'Item',
@@ -703,6 +706,9 @@ const ru = {
   'dash.repr_summary': '{country}: {count} из {total} организаций со статусом {body} ({share}), место {rank}.',
   'dash.no_listing': 'Список для {body} ещё не импортирован.',
   'dash.as_of': 'Список на {date}; всего {total} организаций.',
+  'dash.national': 'Своя страна',
+  'dash.repr_change': '({change} с {date})',
+  'dash.due': 'Срок был',
 
   'chart.as_table': 'Показать цифры таблицей',
   'chart.item': 'Позиция',

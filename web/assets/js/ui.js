@@ -103,11 +103,9 @@ export function refLink(resName, id, known) {
 export function showValue(f, v, rec) {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return h('span', { class: 'muted' }, '—');
   const name = f?.name || '';
-  if (f?.['x-references']) {
-    const known = rec?.[name.replace(/_id$/, '_name')];
-    return refLink(f['x-references'], v, known);
-  }
-  if (f?.base === 'array' && f?.items?.['x-references']) return v.map((id, i) => [i ? ', ' : '', refLink(f.items['x-references'], id)]);
+  const ref = f?.['x-references'] || f?.items?.['x-references'];
+  if (ref && Array.isArray(v)) return h('span', null, v.map((id, i) => [i ? ', ' : '', refLink(ref, id)]));
+  if (ref) return refLink(ref, v, rec?.[name.replace(/_id$/, '_name')]);
   if (f?.format === 'iso3166-1-alpha-2' || name === 'country' || name.endsWith('_country')) return countryName(v);
   if (name === 'lang' || name === 'language') return languageName(v);
   if (name === 'languages' && Array.isArray(v)) return v.map(languageName).join(', ');
@@ -117,6 +115,7 @@ export function showValue(f, v, rec) {
   if (f?.base === 'boolean' || typeof v === 'boolean') return v ? t('v.yes') : t('v.no');
   if (f?.format === 'uri' || name === 'website') return h('a', { href: v, rel: 'noopener noreferrer' }, v);
   if (f?.format === 'email' || name === 'email') return h('a', { href: `mailto:${v}` }, v);
+  if (Array.isArray(v) && ['agenda', 'recommendations', 'sources'].includes(name)) return h('ol', { class: 'plain-list' }, v.map((x) => h('li', null, String(x))));
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : tOpt(`v.${x}`) || x)).join(', ');
   if (typeof v === 'number') return fmtNumber(v);
   if (typeof v === 'object') return JSON.stringify(v);

@@ -7,6 +7,7 @@ import { pageHeader, problemNotice, loading, unavailable, table, refLink, badge,
 import { barChart } from '../charts.js';
 import { eventsBetween, eventLink, eventTitle } from './calendar.js';
 import { query, setQuery } from '../router.js';
+import { NATIONAL_DEFAULT } from '../config.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const plusDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
@@ -116,9 +117,8 @@ async function fillOverdue(el, accs) {
   b.append(
     table({
       columns: [
-        { label: t('f.organisation_id'), render: (a) => refLink('organisations', a.organisation_id, a.organisation_name) },
-        { label: t('f.body'), render: (a) => `${a.body} · ${valueLabel(a.status)}` },
-        { label: t('f.report_due_on'), render: (a) => h('a', { href: `/${accs.seg}/${a.id}` }, fmtDate(a.report_due_on)) },
+        { label: t('f.organisation_id'), render: (a) => h('span', null, refLink('organisations', a.organisation_id, a.organisation_name), h('br'), h('span', { class: 'muted small' }, `${a.body} · ${valueLabel(a.status)}`)) },
+        { label: t('dash.due'), render: (a) => h('a', { href: `/${accs.seg}/${a.id}`, class: 'nowrap' }, fmtDate(a.report_due_on)) },
       ],
       rows: items.slice(0, 10),
       empty: t('dash.no_overdue'),
@@ -157,7 +157,7 @@ async function fillPipeline(el, apps) {
     b.append(h('p', { class: 'muted' }, t('dash.no_applications')));
     return;
   }
-  b.append(barChart(rows.map((r) => ({ label: valueLabel(r.state), value: r.n })), { title: t('dash.pipeline'), desc: t('dash.pipeline_desc'), width: 420, labelW: 150, valueW: 50, barH: 18 }));
+  b.append(barChart(rows.map((r) => ({ label: valueLabel(r.state), value: r.n })), { title: t('dash.pipeline'), desc: t('dash.pipeline_desc'), width: 320, labelW: 120, valueW: 36, barH: 18 }));
   b.append(h('p', { class: 'more' }, link('/applications/board', t('dash.open_board'))));
 }
 
@@ -189,13 +189,33 @@ async function fillRepresentation(el) {
     b.append(p.status === 404 || p.status === 400 || p.status === 422 ? h('p', { class: 'muted' }, t('dash.no_listing', { body: bodyCode })) : problemNotice(p));
     return;
   }
-  const items = data.items || data.countries || [];
+  const items = data.countries || data.items || [];
   if (!items.length) {
     b.append(h('p', { class: 'muted' }, t('dash.no_listing', { body: bodyCode })));
     return;
   }
-  const home = data.national || data.home || data.home_country || data.country || null;
-  const homeRow = home ? items.find((x) => x.country === (home.country || home)) || (typeof home === 'object' ? home : null) : null;
+  let saved = null;
+  try {
+    saved = localStorage.getItem('civdesk.national');
+  } catch {
+    saved = null;
+  }
+  const server = data.national?.country || data.national || data.home_country || null;
+  const home = (typeof server === 'string' && server) || saved || NATIONAL_DEFAULT;
+  const homeRow = items.find((x) => x.country === home) || null;
+  const natSel = h('select', { id: 'repr-national' }, items.map((x) => h('option', { value: x.country, selected: x.country === home }, countryName(x.country))));
+  natSel.addEventListener('change', () => {
+    try {
+      localStorage.setItem('civdesk.national', natSel.value);
+    } catch {
+      /* not remembered */
+    }
+    setQuery({ ...q });
+  });
+  const tools = b.querySelector('.field.inline');
+  const natField = h('div', { class: 'field inline' }, h('label', { for: 'repr-national' }, t('dash.national')), natSel);
+  if (tools) tools.after(natField);
+  else b.append(natField);
   const top = items.slice(0, 12);
   if (homeRow && !top.some((x) => x.country === homeRow.country)) top.push(homeRow);
   const total = data.total ?? items.reduce((n, x) => n + (x.count || 0), 0);
@@ -218,6 +238,9 @@ async function fillRepresentation(el) {
           rank: homeRow.rank ?? '—',
           body: bodyCode,
         }),
+        homeRow.previous && data.previous?.as_of
+          ? h('span', { class: 'muted' }, ' ', t('dash.repr_change', { change: `${homeRow.previous.count_change >= 0 ? '+' : ''}${fmtNumber(homeRow.previous.count_change)}`, date: fmtDate(data.previous.as_of) }))
+          : null,
       ),
     );
   append(b, [

@@ -12,6 +12,8 @@ import { recordForm } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
+// Computed members a page shows in its own way (documents' titles, reports' length).
+const SHOWN_ELSEWHERE = new Set(['titles', 'word_count', 'word_limit', 'word_limit_rule', 'allowed_transitions', 'transitions']);
 const PAGE = 25;
 
 export function mayWrite(path, method) {
@@ -226,7 +228,7 @@ export function historyTable(rec) {
 
 // Members of the record that the declaration does not list (computed by the server).
 function computedBlock(res, rec) {
-  const extra = Object.keys(rec).filter((k) => !res.field(k) && !META.has(k) && k !== 'translations' && !/_name$/.test(k));
+  const extra = Object.keys(rec).filter((k) => !res.field(k) && !META.has(k) && !SHOWN_ELSEWHERE.has(k) && !/_name$/.test(k));
   if (!extra.length) return null;
   const items = [];
   for (const k of extra) {
@@ -329,7 +331,8 @@ export function subSection(parentRes, rec, sub, { title } = {}) {
 // The standard body of a record page (used by the generic page and the organisation tabs).
 export function recordBody(res, rec, { onChange, skipSubs = [] } = {}) {
   const c = conf(res.name);
-  const names = res.fields.filter((f) => !META.has(f.name) && f.name !== 'translations').map((f) => f.name);
+  // The title is the page's heading already.
+  const names = res.fields.filter((f) => !META.has(f.name) && f.name !== 'translations' && f.name !== 'title').map((f) => f.name);
   const out = [];
   const extra = EXTRAS[res.name];
   out.push(h('div', { class: 'panel' }, fieldList(res, rec, names), computedBlock(res, rec)));
