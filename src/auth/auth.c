@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const role_names[] = {
     [ROLE_ANON] = "anonymous", [ROLE_NGO] = "ngo", [ROLE_OFFICER] = "officer",
@@ -75,11 +76,16 @@ void auth_clock_refresh(void)
     if (!f)
         return;
     char line[32];
-    int64_t offset;
+    int64_t v;
     if (fgets(line, sizeof(line), f)) {
         size_t n = strcspn(line, "\r\n");
-        if (parse_i64((struct str){line, n}, -(1LL << 40), 1LL << 40, &offset) == 0)
-            core_set_clock_offset(offset);
+        bool frozen = line[0] == '@'; /* "@T": the clock stands at T for each request */
+        struct str text = frozen ? (struct str){line + 1, n - 1} : (struct str){line, n};
+        if (parse_i64(text, -(1LL << 40), 1LL << 40, &v) == 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            core_set_clock_offset(frozen ? v - (int64_t)ts.tv_sec : v);
+        }
     }
     fclose(f);
 }

@@ -73,9 +73,10 @@ int auth_bearer(struct store_conn *c, struct str token, struct arena *a, struct 
 
 /*
  * Test clock: when the environment names CIVDESK_TEST_CLOCK_FILE at start-up, each call
- * reads a whole number of seconds from that file and makes it the clock offset (see
- * core_set_clock_offset), so tests can move time while a server runs. Test-only: without
- * the variable this does nothing. The server calls it once per request.
+ * reads that file: a whole number of seconds becomes the clock offset (see
+ * core_set_clock_offset), and "@T" stops the clock at Unix time T as each request begins,
+ * so tests can move time while a server runs. Test-only: without the variable this does
+ * nothing. The server calls it once per request.
  */
 void auth_clock_refresh(void);
 

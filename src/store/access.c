@@ -412,6 +412,13 @@ int store_audit_check(struct store_conn *c, struct audit_report *out, struct err
     if (own && store_read_begin(c) < 0)
         return error_set(err, "cannot read the audit trail"), STORE_ERROR;
     int rc = store_audit_verify(c, &out->checked, &out->bad_id, err);
+    if (rc == STORE_CONFLICT && out->bad_id > out->checked + 1) {
+        /* A gap: the first bad entry is the first one missing, not the one after it. */
+        int64_t after = out->bad_id;
+        out->bad_id = out->checked + 1;
+        error_set(err, "audit entry %lld: missing (deleted) — entry %lld comes after entry %lld",
+                  (long long)out->bad_id, (long long)after, (long long)out->checked);
+    }
     if (rc == STORE_OK)
         rc = check_head(c, out, err);
     if (own)
