@@ -25,6 +25,10 @@ static const char *const kind_names[][2] = {
     {"filing_deadline", "Filing deadline"},
     {"report_due", "Report due"},
     {"decision_expected", "Decision expected"},
+    {"meeting", "Meeting"},                 /* engagement: src/domain/engagement_calendar.c */
+    {"delegation", "Delegation"},
+    {"report_deadline", "Report deadline"},
+    {"action_due", "Action item due"},
 };
 
 static const char *kind_name(const char *kind)
