@@ -33,7 +33,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ISO_DIR  ?= /usr/share/iso-codes/json
 
-.PHONY: all run check asan unit api test-all format deps clean bench e2e
+.PHONY: all run check asan unit api test-all format deps clean bench bench-search e2e
 all: $(BUILD)/civdesk
 
 deps:
@@ -103,6 +103,16 @@ check: deps
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-all
 	@echo "make check: all suites passed (plain and ASan+UBSan)"
+
+$(BUILD)/bench/search: bench/search/bench_search.c bench/search/corpus.c bench/search/corpus.h \
+		$(BUILD)/libcivdesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ bench/search/bench_search.c bench/search/corpus.c \
+		$(BUILD)/libcivdesk.a $(LDLIBS_ALL)
+
+# Search: 200,000 bilingual documents, civdesk tokenizer against unicode61 (BENCH_SEARCH_DOCS).
+bench-search: deps
+	bench/search/run.sh
 
 # ---- running ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ CREATE TABLE search_anchor (
     resource  TEXT NOT NULL,
     record_id INTEGER NOT NULL,
     public    INTEGER NOT NULL,      -- its public flag is set: anyone may see it
-    shared    INTEGER NOT NULL,      -- reference data (no owner, no public flag)
+    shared    INTEGER NOT NULL,      -- reference data: every signed-in user may see it
     UNIQUE (resource, record_id)
 );
 

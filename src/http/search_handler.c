@@ -125,13 +125,21 @@ void h_search(struct request *r)
     rq.q = str_from(q);
     rq.lang = lang;
     rq.cursor = str_from(cursor);
-    if (r->who.role >= ROLE_OFFICER) {
+    /* The route's grant (src/auth/rules.c) as a scope, the same reach as a read. */
+    switch (principal_grant(&r->who)) {
+    case GRANT_ALL:
         rq.scope = SEARCH_SEE_ALL;
-    } else if (r->who.role == ROLE_NGO) {
+        break;
+    case GRANT_OWN:
         rq.scope = SEARCH_SEE_ORG;
         rq.org = r->who.org_id;
-    } else {
+        break;
+    case GRANT_PUBLIC:
         rq.scope = SEARCH_SEE_PUBLIC;
+        break;
+    default:
+        resp_problem(r, 403, "your role may not search", NULL);
+        return;
     }
 
     struct store_conn *c = store_reader(r->store);

@@ -129,9 +129,9 @@ void search_declarations_fingerprint(struct buf *out)
 {
     for (size_t r = 0; r < resource_count; r++) {
         const struct resource *res = resource_all[r];
-        buf_printf(out, "%s(%s,%s,%s,%s:", res->name, res->parent ? res->parent : "",
+        buf_printf(out, "%s(%s,%s,%s,%s,%u:", res->name, res->parent ? res->parent : "",
                    res->parent_field ? res->parent_field : "", res->owner ? res->owner : "",
-                   res->public_flag ? res->public_flag : "");
+                   res->public_flag ? res->public_flag : "", res->access);
         for (size_t i = 0; i < res->nfields; i++) {
             const struct field *f = &res->fields[i];
             if (indexed_field(f) || f->type == FT_LANG)

@@ -7,7 +7,7 @@
  *                     its language, its own public flag, and its anchor.
  *   search_anchor     one row per top-level record that has text or sub-records with
  *                     text: what decides who may see it (public, reference data, the
- *                     organisations owning it). A document's translations are found as
+ *                     organisations owning it) — src/domain/access.c's rule as columns. A document's translations are found as
  *                     the document and are seen by whoever may see the document.
  *   search_anchor_org the owning organisations of an anchor.
  *   search_meta       the fingerprint (tokenizer version, declarations) the index was
@@ -231,7 +231,7 @@ static int anchor_put(struct store_conn *c, const struct record *rec, int64_t *a
     sqlite3_bind_text(st, 1, res->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, rec->id);
     sqlite3_bind_int(st, 3, flag_set(rec, res->public_flag));
-    sqlite3_bind_int(st, 4, !res->owner && !res->public_flag);
+    sqlite3_bind_int(st, 4, (res->access & RES_REFERENCE) != 0);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *anchor = sqlite3_column_int64(st, 0);
