@@ -488,7 +488,7 @@ static const struct field report_fields[] = {
     {"submitted_on", FT_DATE, F_READONLY | F_SORT, 0, 0, NULL, NULL},
     {"state", FT_ENUM, F_READONLY | F_FILTER, 0, 0, report_states, NULL},
     {"summary", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
-    {"text", FT_TEXT, 0, 0, LIMIT_TEXT_LONG, NULL, NULL},
+    {"text", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_LONG, NULL, NULL},
 };
 
 static const struct list_param report_params[] = {
