@@ -37,7 +37,7 @@ const SANITIZER_MARKS = [
 
 // Runs civdesk with args; resolves {code, signal, stdout, stderr}. Never rejects on a
 // non-zero exit (tests assert the code), only on a sanitizer report.
-export function cli(args, { input, env, cwd, timeoutMs = 20000 } = {}) {
+export function cli(args, { input, env, cwd, timeoutMs = 60000 } = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(BIN, args, {
       cwd,
