@@ -10,7 +10,7 @@
 #define LIMIT_ATTACHMENT (20 * 1024 * 1024) /* an uploaded attachment: 20 MiB, else 413 */
 #define LIMIT_CSV_UPLOAD (64 * 1024 * 1024) /* a CSV uploaded for import */
 #define LIMIT_CSV_RECORD (1024 * 1024)     /* one CSV record (all its cells) */
-#define LIMIT_DISCARD (8 * 1024 * 1024) /* a too-large body is drained up to this, then cut */
+#define LIMIT_DISCARD (64 * 1024 * 1024) /* a too-large body is drained up to this, then cut */
 #define LIMIT_JSON_DEPTH 32                /* nesting of objects and arrays */
 #define LIMIT_URL_BYTES 4096               /* path + query string */
 #define LIMIT_QUERY_PARAMS 32              /* distinct query parameters */

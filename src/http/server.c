@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 struct server {
+    atomic_bool serving; /* the daemon started: its log messages are worth showing */
     struct store *store;
     const struct server_config *cfg; /* borrowed for the server's lifetime */
     struct metrics metrics;
@@ -304,6 +305,12 @@ static size_t body_limit(struct request *r)
     return LIMIT_JSON_BODY;
 }
 
+static const char *too_large_detail(struct request *r)
+{
+    return arena_printf(&r->arena, "the request body is larger than the %zu bytes allowed here",
+                        r->body_limit);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -331,23 +338,31 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t len;
-        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 && len > (int64_t)r->body_limit)
+        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 &&
+            len > (int64_t)r->body_limit) {
             r->body_too_large = true;
+            /* A client waiting on "Expect: 100-continue" has sent nothing yet: answer now
+             * (libmicrohttpd closes afterwards). A client already sending is drained and
+             * answered at the end, unless what it declares is beyond LIMIT_DISCARD. */
+            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                             MHD_HTTP_HEADER_EXPECT);
+            if ((expect && strcasecmp(expect, "100-continue") == 0) || len > LIMIT_DISCARD) {
+                resp_problem(r, 413, too_large_detail(r), NULL);
+                return queue(r);
+            }
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
         if (r->body_too_large || r->body.n + *upload_data_size > r->body_limit) {
+            /* A chunked body that grew too large: read and drop it, answering 413 at its
+             * end (libmicrohttpd accepts no response while a body is arriving, and
+             * closing on a client still sending makes its TCP stack discard an answer).
+             * Past LIMIT_DISCARD the connection is cut. */
             r->body_too_large = true;
             r->discarded += *upload_data_size;
             *upload_data_size = 0;
-            /* Read and drop a too-large body up to a bound, then answer 413 at its end:
-             * closing on a client still sending makes its TCP stack discard our answer.
-             * Past the bound, answer now (MHD closes the connection afterwards). */
-            if (!r->queued && r->discarded > LIMIT_DISCARD) {
-                resp_problem(r, 413, "the request body is too large", NULL);
-                return queue(r);
-            }
-            return MHD_YES;
+            return r->discarded > LIMIT_DISCARD ? MHD_NO : MHD_YES;
         }
         buf_append(&r->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
@@ -355,7 +370,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     }
     if (r->queued)
         return MHD_YES;
-    if (!utf8_valid(r->path, strlen(r->path)))
+    if (r->body_too_large)
+        resp_problem(r, 413, too_large_detail(r), NULL);
+    else if (!utf8_valid(r->path, strlen(r->path)))
         resp_problem(r, 400, "the URL is not valid UTF-8", NULL);
     else
         dispatch(r);
@@ -429,6 +446,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages: through our log once serving; before that, http_serve
+ * reports the failure itself in one line. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    const struct server *srv = cls;
+    if (!atomic_load(&srv->serving))
+        return;
+    struct buf b = BUF_INIT;
+    buf_vprintf(&b, fmt, ap);
+    while (b.n && b.p[b.n - 1] == '\n')
+        b.p[--b.n] = '\0';
+    log_msg("mhd", "%s", b.p ? b.p : "");
+    buf_release(&b);
+}
+
 static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
 {
     log_error("libmicrohttpd panic at %s:%u: %s", file, line, reason ? reason : "?");
@@ -495,12 +527,13 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 2),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv_ptr, MHD_OPTION_END);
     if (!d) {
         free(srv_ptr);
         return error_set(err, "cannot listen on %s (in use, or not this machine's address?)",
                          cfg->listen);
     }
+    atomic_store(&srv_ptr->serving, true);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : ntohs(sa.sin_port);
     char host[INET_ADDRSTRLEN];

@@ -58,6 +58,15 @@ void jw_arr_end(struct jw *w)
     close(w, ']');
 }
 
+/* Length of the UTF-8 sequence that starts at p as its lead byte claims (1 for a bad lead),
+ * clipped to the bytes available. */
+static size_t utf8_seq_len(const char *p, size_t avail)
+{
+    unsigned char c = (unsigned char)p[0];
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return len < avail ? len : avail;
+}
+
 void json_escape(struct buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -82,14 +91,24 @@ void json_escape(struct buf *out, const char *s, size_t n)
             u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
             u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = '\0';
             esc = u;
-        } else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-            /* U+2028 / U+2029 break JavaScript string literals */
-            esc = (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
-            buf_append(out, s + run, i - run);
-            buf_puts(out, esc);
-            i += 2;
-            run = i + 1;
+        } else if (c >= 0x80) {
+            size_t len = utf8_seq_len(s + i, n - i);
+            if (!utf8_valid(s + i, len)) {
+                /* Bytes that are not UTF-8 (a raw path or query key echoed back) become
+                 * U+FFFD, so every response stays valid JSON text. */
+                buf_append(out, s + run, i - run);
+                buf_puts(out, "\\ufffd");
+                run = i + 1;
+            } else if (c == 0xE2 && len == 3 && (unsigned char)s[i + 1] == 0x80 &&
+                       ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+                /* U+2028 / U+2029 break JavaScript string literals */
+                buf_append(out, s + run, i - run);
+                buf_puts(out, (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+                i += 2;
+                run = i + 1;
+            } else {
+                i += len - 1; /* a whole valid character passes through */
+            }
             continue;
         }
         if (esc) {

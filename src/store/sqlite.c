@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- connections and statements ----------------------------------------------------- */
 
@@ -512,6 +513,7 @@ static int cursor_decode(const struct resource *res, const struct list_query *q,
         key->null = true;
     } else if (json_is_integer(kv)) {
         key->i = json_integer_value(kv);
+        key->r = (double)key->i; /* a whole-number FT_REAL key is written as an integer */
     } else if (json_is_real(kv)) {
         key->r = json_real_value(kv);
     } else if (json_is_string(kv)) {
@@ -1329,10 +1331,15 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode,
         build_res_sql(resource_all[i], &s->sql[i]);
 
     int flags = SQLITE_OPEN_READWRITE | (mode == STORE_OPEN_INIT ? SQLITE_OPEN_CREATE : 0);
-    if (conn_open(&s->writer, s, path, flags, false, err) < 0) {
-        if (mode == STORE_OPEN_USE)
-            error_set(err, "no database at %s: create it with `civdesk init` (or `civdesk demo`)",
-                      path);
+    if (mode == STORE_OPEN_USE && access(path, F_OK) != 0) {
+        error_set(err, "no database at %s: create it with `civdesk init` (or `civdesk demo`)",
+                  path);
+        store_close(s);
+        return -1;
+    }
+    struct error why = ERROR_INIT;
+    if (conn_open(&s->writer, s, path, flags, false, &why) < 0) {
+        error_set(err, "cannot use %s as a civdesk database: %s", path, why.msg);
         store_close(s);
         return -1;
     }

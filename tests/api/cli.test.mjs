@@ -117,7 +117,6 @@ describe('exit codes and help', { concurrency: true }, () => {
 
   test(
     'serve on a file that is not a database says so (not "no database at")',
-    { todo: 'bug: store_open (src/store/sqlite.c) replaces every conn_open failure in STORE_OPEN_USE mode with "no database at PATH: create it with `civdesk init`", even when the file exists but is not SQLite (or is unreadable)' },
     async () => {
       const f = join(dir, 'garbage2.db');
       await writeFile(f, 'this is not an SQLite file, not even close\n'.repeat(100));
@@ -128,7 +127,6 @@ describe('exit codes and help', { concurrency: true }, () => {
 
   test(
     'serve on a port already in use: exit 1, one line',
-    { todo: 'bug: http_serve (src/http/server.c) passes MHD_OPTION_LISTENING_ADDRESS_REUSE=1, which sets SO_REUSEPORT on Linux: a second `civdesk serve` on a busy port starts silently and the kernel splits connections between the two processes (even when they serve different databases)' },
     async () => {
     const db = await freshDb();
     const srv = await launch(db, dir, 2);
