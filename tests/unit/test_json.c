@@ -110,6 +110,17 @@ static void test_writer_leaves_other_utf8_untouched(void **state)
                   "\"Мемориал 人权 \xE2\x80\xA7\xE2\x80\xAA \xF0\x9F\x98\x80\"");
 }
 
+static void test_writer_replaces_bytes_that_are_not_utf8(void **state)
+{
+    /* a raw path echoed in a problem: lone bytes, a truncated sequence, an overlong, a
+     * surrogate — each bad byte becomes U+FFFD, good characters around them survive */
+    expect_escape("/api/\xFF\xFE", "\"/api/\\ufffd\\ufffd\"");
+    expect_escape("a\xD0", "\"a\\ufffd\"");
+    expect_escape("\xC0\xAFx", "\"\\ufffd\\ufffdx\"");
+    expect_escape("\xED\xA0\x80", "\"\\ufffd\\ufffd\\ufffd\"");
+    expect_escape("Я\x80Я", "\"Я\\ufffdЯ\"");
+}
+
 static void test_writer_escaped_output_parses_back_to_input(void **state)
 {
     char in[200];
@@ -497,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_writer_escapes_html_significant_characters),
         cmocka_unit_test(test_writer_escapes_line_and_paragraph_separators),
         cmocka_unit_test(test_writer_leaves_other_utf8_untouched),
+        cmocka_unit_test(test_writer_replaces_bytes_that_are_not_utf8),
         cmocka_unit_test(test_writer_escaped_output_parses_back_to_input),
         cmocka_unit_test(test_writer_null_string_writes_null),
         cmocka_unit_test(test_writer_escapes_keys),
