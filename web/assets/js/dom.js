@@ -89,18 +89,26 @@ export function marked(text, words) {
 
 // Text with server-side highlight markers (e.g. "[", "]" or <b>…</b> from FTS5
 // snippet()) turned into <mark> elements, without ever parsing HTML.
-export function markedByMarkers(text, open, close) {
+// decode: the text between markers is HTML-escaped (the server's search snippets): the
+// five entities it writes are turned back into characters, and nothing else is parsed.
+export function markedByMarkers(text, open, close, decode = false) {
   const out = [];
+  const d = decode ? unescapeHtml : (s) => s;
   let rest = text || '';
   for (;;) {
     const a = rest.indexOf(open);
     if (a < 0) break;
     const b = rest.indexOf(close, a + open.length);
     if (b < 0) break;
-    if (a) out.push(rest.slice(0, a));
-    out.push(h('mark', null, rest.slice(a + open.length, b)));
+    if (a) out.push(d(rest.slice(0, a)));
+    out.push(h('mark', null, d(rest.slice(a + open.length, b))));
     rest = rest.slice(b + close.length);
   }
-  if (rest) out.push(rest);
+  if (rest) out.push(d(rest));
   return out;
+}
+
+const ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+export function unescapeHtml(s) {
+  return s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m]);
 }

@@ -1,7 +1,8 @@
 // Search across everything the user may see, results grouped by type, matched words
 // marked. Uses /api/v1/search when the server has it; otherwise asks each collection's
 // list (q=) so the box still works.
-import { h, clear, marked, markedByMarkers } from '../dom.js';
+import { h, clear, marked, markedByMarkers, unescapeHtml } from '../dom.js';
+import { app } from '../state.js';
 import { api, has, resource, collections, segmentOf } from '../api.js';
 import { t, getLang, collLabel, displayName, fmtNumber, countryName } from '../i18n.js';
 import { query } from '../router.js';
@@ -17,7 +18,8 @@ const MARKERS = [
 
 function snippetNodes(text, words) {
   if (!text) return [];
-  for (const [a, b] of MARKERS) if (text.includes(a) && text.includes(b)) return markedByMarkers(text, a, b);
+  for (const [a, b] of MARKERS) if (text.includes(a) && text.includes(b)) return markedByMarkers(text, a, b, a === '<mark>');
+  if (/&(amp|lt|gt|quot|#39);/.test(text)) return marked(unescapeHtml(text), words);
   return marked(text, words);
 }
 
@@ -79,6 +81,9 @@ export async function searchView({ main }) {
   }
 }
 
+// Where an anonymous visitor reads a record the search found.
+const PUBLIC_PAGES = { organisations: '/public/organisations', documents: '/public/documents' };
+
 async function viaSearch(q) {
   const { data } = await api('GET', '/api/v1/search', { query: { q, lang: getLang(), limit: 50 } });
   const items = data.items || data.results || [];
@@ -91,7 +96,7 @@ async function viaSearch(q) {
     byType.get(type).push({
       title: it.title || it.name || `#${it.id}`,
       snippet: it.snippet || it.excerpt || '',
-      href: it.href || (type === 'documents' && it.public ? `/public/documents/${it.id}` : `/${seg}/${it.id}`),
+      href: it.href || (!app.me && PUBLIC_PAGES[type] ? `${PUBLIC_PAGES[type]}/${it.id}` : `/${seg}/${it.id}`),
       meta: it.country ? countryName(it.country) : it.lang || '',
       words: it.matched || terms,
     });
