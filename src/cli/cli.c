@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/cmd_ledger.h"
 #include "core/valid.h"
 #include "domain/domain.h"
 #include "http/http.h"
@@ -310,6 +311,14 @@ static const struct command commands[] = {
      "Create an API token for a user and print it (and nothing else) on standard output. "
      "Only its hash is stored: keep it.",
      "email label", cmd_token_create, 0, 0},
+    {"stats representation", "--body B [--as-of DATE] [--db PATH]",
+     "Representation at a body from its newest listing (or the one of --as-of): count, "
+     "share and rank per country, per status, and the change since the listing before.",
+     "body as-of", cmd_stats_representation, 0, 0},
+    {"import listing", "--body B --as-of DATE FILE.csv [--db PATH]",
+     "Replace the listing of every organisation in status at body B on DATE with FILE "
+     "(columns name,country,status): all rows or none; an error names the line and field.",
+     "body as-of", cmd_import_listing, 1, 0},
     {"backup", "FILE [--db PATH]",
      "Copy the database, consistently, to FILE while the server keeps running. Restore by "
      "stopping the server and putting FILE in place of the database (docs/operations.md).",

@@ -48,8 +48,8 @@ static void set_text(struct record *rec, const char *name, const char *s, struct
     int i = resource_field_index(rec->res, name);
     if (i < 0)
         BUG("no such field");
-    rec->v[i] = s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)}
-                  : (struct value){.null = true};
+    rec->v[i] =
+        s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)} : (struct value){.null = true};
 }
 
 static void set_int(struct record *rec, const char *name, int64_t v)
@@ -81,8 +81,7 @@ static bool month_day(const char *s, int *m, int *d)
 }
 
 /* A JSON array of strings into out[0..cap); false if it is not one or is too long. */
-static bool parse_list(const char *json, struct arena *a, const char **out, size_t cap,
-                       size_t *n)
+static bool parse_list(const char *json, struct arena *a, const char **out, size_t cap, size_t *n)
 {
     *n = 0;
     if (!json)
@@ -121,8 +120,7 @@ int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
     bool ok = parse_list(row.statuses, a, out->statuses, LEDGER_STATUSES_MAX, &out->nstatuses) &&
               parse_list(row.national, a, out->national, LEDGER_STATUSES_MAX, &out->nnational) &&
               parse_list(row.exempt, a, out->exempt, LEDGER_STATUSES_MAX, &out->nexempt);
-    if (row.report_due && !month_day(row.report_due, &out->report_due_month,
-                                     &out->report_due_day))
+    if (row.report_due && !month_day(row.report_due, &out->report_due_month, &out->report_due_day))
         ok = false;
     if (row.filing_deadline &&
         !month_day(row.filing_deadline, &out->filing_month, &out->filing_day))
@@ -151,8 +149,7 @@ bool ledger_status_national(const struct body_rules *b, const char *status)
 /* ---- the rules ----------------------------------------------------------------------- */
 
 bool ledger_report_due(const struct body_rules *b, const char *status, const char *state,
-                       const char *granted_on, int64_t last_period_end, char due[11],
-                       int period[2])
+                       const char *granted_on, int64_t last_period_end, char due[11], int period[2])
 {
     if (b->report_interval <= 0 || b->report_due_month == 0)
         return false;
@@ -195,19 +192,18 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
     int year = by_this_year ? y : y + 1;
     if (year > 9998)
         return false;
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)year % 10000u,
-             (unsigned)b->filing_month % 100u, (unsigned)b->filing_day % 100u);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)year % 10000u, (unsigned)b->filing_month % 100u,
+             (unsigned)b->filing_day % 100u);
     if (considered_in)
         *considered_in = year + 1;
     return true;
 }
 
-static const char *const number_words[] = {"zero", "one", "two",   "three", "four", "five",
-                                           "six",  "seven", "eight", "nine", "ten"};
+static const char *const number_words[] = {"zero", "one",   "two",   "three", "four", "five",
+                                           "six",  "seven", "eight", "nine",  "ten"};
 
-size_t ledger_eligibility(const struct body_rules *b, const char *status,
-                          const char *founded_on, const char *on, struct arena *a,
-                          const char **out, size_t cap)
+size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
+                          const char *on, struct arena *a, const char **out, size_t cap)
 {
     size_t n = 0;
     if (b->min_years > 0 && n < cap) {
@@ -225,8 +221,8 @@ size_t ledger_eligibility(const struct body_rules *b, const char *status,
             int ay = fy + b->min_years;
             bool before = y < ay || (y == ay && (m < fm || (m == fm && d < fd)));
             if (before)
-                out[n++] = arena_printf(a, "registered less than %s year%s before filing",
-                                        years, b->min_years == 1 ? "" : "s");
+                out[n++] = arena_printf(a, "registered less than %s year%s before filing", years,
+                                        b->min_years == 1 ? "" : "s");
         }
     }
     if (ledger_has_status(b, status) && !ledger_status_national(b, status) && n < cap)
@@ -257,8 +253,8 @@ static void check_subset(const struct record *rec, const char *sub, const char *
             errors_add(errs, sub, "'%s' is not one of the body's statuses", items[i]);
 }
 
-static void body_validate(const struct hook_ctx *ctx, struct record *rec,
-                          const struct record *old, struct errors *errs)
+static void body_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                          struct errors *errs)
 {
     if (!code_ok(text_of(rec, "code")))
         errors_add(errs, "code", "must be capital letters, digits and _ (such as ECOSOC)");
@@ -308,8 +304,7 @@ const struct resource res_bodies = {
 
 /* Loads the body named by rec's `body` and checks rec's status field against it. */
 static bool check_body_status(const struct hook_ctx *ctx, const struct record *rec,
-                              const char *status_field, struct body_rules *b,
-                              struct errors *errs)
+                              const char *status_field, struct body_rules *b, struct errors *errs)
 {
     const char *code = text_of(rec, "body");
     int rc = ledger_body_rules(ctx->conn, code, ctx->arena, b);
@@ -362,8 +357,7 @@ static void accreditation_validate(const struct hook_ctx *ctx, struct record *re
     const char *granted = text_of(rec, "granted_on");
     int y, m, d;
     if (end && granted && date_parse(str_from(granted), &y, &m, &d) == 0 && end <= y)
-        errors_add(errs, "last_report_period_end", "must be a year after the year granted (%d)",
-                   y);
+        errors_add(errs, "last_report_period_end", "must be a year after the year granted (%d)", y);
     if (end && date_parse(str_from(today), &y, &m, &d) == 0 && end > y)
         errors_add(errs, "last_report_period_end", "is in the future");
 }
@@ -377,8 +371,8 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
     bool has = ctx && ctx->conn &&
                ledger_body_rules(ctx->conn, text_of(rec, "body"), ctx->arena, &b) == STORE_OK &&
                ledger_report_due(&b, text_of(rec, "status"), text_of(rec, "state"),
-                                 text_of(rec, "granted_on"),
-                                 int_of(rec, "last_report_period_end"), due, period);
+                                 text_of(rec, "granted_on"), int_of(rec, "last_report_period_end"),
+                                 due, period);
     ledger_today(today);
     jw_kstr(w, "report_due_on", has ? due : NULL);
     jw_key(w, "report_period");
@@ -394,8 +388,7 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
 }
 
 static const struct field accreditation_fields[] = {
-    {"organisation_id", FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, 0, NULL,
-     "organisations"},
+    {"organisation_id", FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "organisations"},
     {"body", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT | F_CREATE_ONLY, 1, 32, NULL, NULL},
     {"status", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT, 1, 32, NULL, NULL},
     {"granted_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
@@ -432,20 +425,20 @@ static const char *const application_states[] = {
 
 /* DESIGN §3. Final states are those no row leaves: granted, rejected, closed, withdrawn. */
 static const struct transition application_moves[] = {
-    {"draft", "submitted", ROLE_NGO},         /* the NGO sends it to the ministry */
-    {"submitted", "draft", ROLE_OFFICER},     /* returned to the NGO with a note */
-    {"submitted", "endorsed", ROLE_OFFICER},  /* the ministry supports it */
-    {"endorsed", "filed", ROLE_OFFICER},      /* filed with the body */
-    {"filed", "under_review", ROLE_OFFICER},  /* on the Committee's agenda */
+    {"draft", "submitted", ROLE_NGO},           /* the NGO sends it to the ministry */
+    {"submitted", "draft", ROLE_OFFICER},       /* returned to the NGO with a note */
+    {"submitted", "endorsed", ROLE_OFFICER},    /* the ministry supports it */
+    {"endorsed", "filed", ROLE_OFFICER},        /* filed with the body */
+    {"filed", "under_review", ROLE_OFFICER},    /* on the Committee's agenda */
     {"under_review", "deferred", ROLE_OFFICER}, /* questions asked */
     {"deferred", "under_review", ROLE_OFFICER}, /* answered, back on the agenda */
     {"under_review", "recommended", ROLE_OFFICER},
-    {"recommended", "granted", ROLE_OFFICER},  /* creates the accreditation */
+    {"recommended", "granted", ROLE_OFFICER}, /* creates the accreditation */
     {"recommended", "rejected", ROLE_OFFICER},
-    {"under_review", "closed", ROLE_OFFICER},  /* closed by the body */
-    {"deferred", "closed", ROLE_OFFICER},      /* e.g. questions left unanswered */
+    {"under_review", "closed", ROLE_OFFICER}, /* closed by the body */
+    {"deferred", "closed", ROLE_OFFICER},     /* e.g. questions left unanswered */
     {"recommended", "closed", ROLE_OFFICER},
-    {"*", "withdrawn", ROLE_NGO},              /* from any state that is not final */
+    {"*", "withdrawn", ROLE_NGO}, /* from any state that is not final */
 };
 
 static bool state_is(const struct record *rec, const char *const *states)
@@ -485,8 +478,7 @@ static const char *judged_on(const struct record *rec, const char *today)
     return filed ? filed : today;
 }
 
-static void application_computed(const struct hook_ctx *ctx, const struct record *rec,
-                                 struct jw *w)
+static void application_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     struct body_rules b;
     char today[11], deadline[11];
@@ -512,9 +504,8 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
         if (store_get(ctx->conn, &res_organisations, int_of(rec, "organisation_id"), ctx->arena,
                       &org) == STORE_OK)
             founded = text_of(org, "founded_on");
-        n = ledger_eligibility(&b, text_of(rec, "requested_status"), founded,
-                               judged_on(rec, today), ctx->arena, warnings,
-                               ARRAY_SIZE(warnings) - 1);
+        n = ledger_eligibility(&b, text_of(rec, "requested_status"), founded, judged_on(rec, today),
+                               ctx->arena, warnings, ARRAY_SIZE(warnings) - 1);
         store_question_counts(ctx->conn, rec->id, &total, &open);
         const char *const deferred[] = {"deferred", NULL};
         if (open && state_is(rec, deferred))
@@ -573,8 +564,8 @@ static int grant(const struct hook_ctx *ctx, const struct record *app, const cha
     record_to_audit_json(old, &before);
     record_to_audit_json(acc, &after);
     struct store_actor actor = principal_actor(ctx->who);
-    rc = store_audit(ctx->tx, &actor, "update", res_accreditations.name, acc->id, before.p,
-                     after.p);
+    rc =
+        store_audit(ctx->tx, &actor, "update", res_accreditations.name, acc->id, before.p, after.p);
     buf_release(&before);
     buf_release(&after);
     if (rc < 0)
@@ -642,8 +633,9 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
 {
     if (ctx->who && ctx->who->role == ROLE_NGO) {
         if (!old) {
-            errors_add(errs, "question", "questions are recorded by the ministry; answer them "
-                                         "with a PATCH of the question");
+            errors_add(errs, "question",
+                       "questions are recorded by the ministry; answer them "
+                       "with a PATCH of the question");
             return;
         }
         for (size_t i = 0; i < rec->res->nfields; i++) {
@@ -652,8 +644,9 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
             for (const char *const *f = answer_fields; *f; f++)
                 answer |= strcmp(*f, name) == 0;
             const struct value *a = &rec->v[i], *b = &old->v[i];
-            bool same = a->null == b->null && (a->null || (a->n == b->n && a->i == b->i &&
-                                                           (!a->s || !memcmp(a->s, b->s, a->n))));
+            bool same =
+                a->null == b->null &&
+                (a->null || (a->n == b->n && a->i == b->i && (!a->s || !memcmp(a->s, b->s, a->n))));
             if (!answer && !same)
                 errors_add(errs, name, "only the answer may be changed by your organisation");
         }
@@ -677,8 +670,8 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
     /* Questions come with a deferral: the body asks them while reviewing. */
     struct record *app;
     static const char *const reviewing[] = {"under_review", "deferred", NULL};
-    if (store_get(ctx->conn, &res_applications, int_of(rec, "application_id"), ctx->arena,
-                  &app) == STORE_OK &&
+    if (store_get(ctx->conn, &res_applications, int_of(rec, "application_id"), ctx->arena, &app) ==
+            STORE_OK &&
         !state_is(app, reviewing))
         errors_add(errs, "application_id",
                    "questions are recorded while the body reviews the application "
@@ -687,8 +680,7 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
 }
 
 static const struct field question_fields[] = {
-    {"application_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL,
-     "applications"},
+    {"application_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL, "applications"},
     {"question", FT_TEXT, F_REQUIRED | F_SEARCH, 1, LIMIT_TEXT_MEDIUM, NULL, NULL},
     {"asked_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"answer", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},

@@ -29,11 +29,11 @@ struct body_rules {
     size_t nnational;
     const char *exempt[LEDGER_STATUSES_MAX]; /* statuses that do not report */
     size_t nexempt;
-    int report_interval;                     /* years a report covers; 0: no reports */
-    int report_due_month, report_due_day;    /* due the year after the period; 0: none */
-    int filing_month, filing_day;            /* filing deadline; 0: none */
-    int decision_month, decision_day;        /* when the body usually decides; 0: unknown */
-    int min_years;                           /* years registered before filing; 0: none */
+    int report_interval;                  /* years a report covers; 0: no reports */
+    int report_due_month, report_due_day; /* due the year after the period; 0: none */
+    int filing_month, filing_day;         /* filing deadline; 0: none */
+    int decision_month, decision_day;     /* when the body usually decides; 0: unknown */
+    int min_years;                        /* years registered before filing; 0: none */
 };
 
 /*
@@ -75,9 +75,8 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
  * founded on founded_on (NULL: unknown), judged on date `on` (filing date or today). Up to
  * cap messages into out (arena-owned); returns how many.
  */
-size_t ledger_eligibility(const struct body_rules *b, const char *status,
-                          const char *founded_on, const char *on, struct arena *a,
-                          const char **out, size_t cap);
+size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
+                          const char *on, struct arena *a, const char **out, size_t cap);
 
 /* Today (the process clock, honouring the test offset) as YYYY-MM-DD. */
 void ledger_today(char out[11]);
@@ -104,10 +103,10 @@ int ledger_listing_import(struct store *s, const struct principal *who, const ch
 struct rep_country {
     char country[3];
     int64_t count;
-    int64_t *by_status;   /* counts in the order of rep_stats.statuses */
-    double share;         /* count / total, 0..1 */
-    int rank;             /* 1 = most; equal counts share a rank; 0 when count is 0 */
-    bool in_previous;     /* the previous listing had this country */
+    int64_t *by_status; /* counts in the order of rep_stats.statuses */
+    double share;       /* count / total, 0..1 */
+    int rank;           /* 1 = most; equal counts share a rank; 0 when count is 0 */
+    bool in_previous;   /* the previous listing had this country */
     int64_t prev_count;
     int prev_rank;
 };
@@ -115,7 +114,7 @@ struct rep_country {
 struct rep_stats {
     const char *body;
     char as_of[11];
-    char prev_as_of[11];  /* "" when there is no earlier listing */
+    char prev_as_of[11]; /* "" when there is no earlier listing */
     int64_t total, prev_total;
     const char **statuses; /* statuses seen, the body's order first */
     size_t nstatuses;
@@ -142,11 +141,11 @@ struct count_row {
 };
 
 struct pipeline {
-    struct count_row *applications;   /* body, state */
+    struct count_row *applications; /* body, state */
     size_t napplications;
     struct count_row *accreditations; /* body, status, state */
     size_t naccreditations;
-    struct count_row *overdue;        /* body */
+    struct count_row *overdue; /* body */
     size_t noverdue;
     int64_t overdue_total;
 };
@@ -157,13 +156,13 @@ int ledger_pipeline(struct store_conn *c, struct arena *a, struct pipeline *out)
 
 struct cal_item {
     char date[11];
-    const char *kind;     /* filing_deadline, report_due, decision_expected */
+    const char *kind; /* filing_deadline, report_due, decision_expected */
     const char *title;
     const char *resource; /* the record it concerns: "applications", "accreditations", "bodies" */
     int64_t id;
     const char *body;
     int64_t organisation_id; /* 0 when none */
-    const char *uid;      /* stable across fetches: kind, record and date */
+    const char *uid;         /* stable across fetches: kind, record and date */
 };
 
 /*

@@ -13,42 +13,42 @@
 #include <string.h>
 
 #define DEMO_LISTING_TOTAL 4507
-#define DEMO_LISTING_OURS 64
-#define DEMO_ORGS_USED 24
+#define DEMO_LISTING_OURS  64
+#define DEMO_ORGS_USED     24
 
 /* Countries of the demo listing and their weight (roughly ECOSOC's spread). */
 static const struct {
     const char *code;
     int weight;
 } listing_countries[] = {
-    {"US", 900}, {"GB", 330}, {"IN", 300}, {"FR", 250}, {"CH", 200}, {"NG", 170},
-    {"CA", 150}, {"PK", 140}, {"BE", 130}, {"IT", 120}, {"DE", 115}, {"KE", 110},
-    {"JP", 100}, {"ES", 90},  {"NL", 85},  {"BR", 80},  {"CM", 75},  {"BD", 70},
-    {"AU", 65},  {"CN", 60},  {"ZA", 55},  {"PH", 50},  {"MX", 45},  {"AT", 40},
-    {"SE", 40},  {"KR", 38},  {"EG", 35},  {"GH", 35},  {"IL", 30},  {"TR", 30},
-    {"AR", 28},  {"NP", 28},  {"UA", 25},  {"IR", 22},  {"DK", 20},  {"NO", 20},
-    {"KZ", 12},  {"BY", 8},   {"AM", 8},   {"RS", 6},
+    {"US", 900}, {"GB", 330}, {"IN", 300}, {"FR", 250}, {"CH", 200}, {"NG", 170}, {"CA", 150},
+    {"PK", 140}, {"BE", 130}, {"IT", 120}, {"DE", 115}, {"KE", 110}, {"JP", 100}, {"ES", 90},
+    {"NL", 85},  {"BR", 80},  {"CM", 75},  {"BD", 70},  {"AU", 65},  {"CN", 60},  {"ZA", 55},
+    {"PH", 50},  {"MX", 45},  {"AT", 40},  {"SE", 40},  {"KR", 38},  {"EG", 35},  {"GH", 35},
+    {"IL", 30},  {"TR", 30},  {"AR", 28},  {"NP", 28},  {"UA", 25},  {"IR", 22},  {"DK", 20},
+    {"NO", 20},  {"KZ", 12},  {"BY", 8},   {"AM", 8},   {"RS", 6},
 };
 
-static const char *const listing_forms[] = {"Foundation", "Association", "Centre", "Council",
+static const char *const listing_forms[] = {"Foundation", "Association", "Centre",   "Council",
                                             "Network",    "Institute",   "Alliance", "League"};
-static const char *const listing_topics[] = {
-    "for Human Rights",  "for Sustainable Development", "of Women Lawyers", "for Peace",
-    "for Children",      "for Indigenous Peoples",      "for Education",    "for Health",
-    "for the Environment", "of Journalists",            "for Refugees",     "for Youth"};
+static const char *const listing_topics[] = {"for Human Rights",    "for Sustainable Development",
+                                             "of Women Lawyers",    "for Peace",
+                                             "for Children",        "for Indigenous Peoples",
+                                             "for Education",       "for Health",
+                                             "for the Environment", "of Journalists",
+                                             "for Refugees",        "for Youth"};
 static const char *const ru_forms[] = {"Фонд", "Ассоциация", "Союз", "Центр", "Общество"};
 static const char *const ru_topics[] = {"поддержки соотечественников", "защиты прав человека",
-                                        "народной дипломатии", "развития НКО",
-                                        "культурного наследия", "миротворческих инициатив"};
+                                        "народной дипломатии",         "развития НКО",
+                                        "культурного наследия",        "миротворческих инициатив"};
 
 /* One listing of `total` rows: `ours` Russian, the rest spread by weight; `shift` varies
  * the spread a little between years. */
 static int demo_listing(struct store_tx *tx, struct arena *a, const char *as_of, int total,
                         int ours, int shift, struct error *err)
 {
-    static const char *const statuses[] = {"special", "special", "special", "special",
-                                           "special", "special", "special", "roster",
-                                           "roster",  "general"};
+    static const char *const statuses[] = {"special", "special", "special", "special", "special",
+                                           "special", "special", "roster",  "roster",  "general"};
     struct store_listing_row *rows = arena_alloc(a, (size_t)total * sizeof(*rows));
     int n = 0;
     for (int i = 0; i < ours; i++, n++) {
@@ -65,10 +65,10 @@ static int demo_listing(struct store_tx *tx, struct arena *a, const char *as_of,
         int w = listing_countries[c].weight + (int)(c % 3) * shift;
         int count = c + 1 == ARRAY_SIZE(listing_countries) ? total - n : left * w / weights;
         for (int k = 0; k < count && n < total; k++, n++) {
-            rows[n].name = arena_printf(a, "%s %s (%s %d)",
-                                        listing_forms[(k + c) % ARRAY_SIZE(listing_forms)],
-                                        listing_topics[(k / 8) % ARRAY_SIZE(listing_topics)],
-                                        listing_countries[c].code, k + 1);
+            rows[n].name =
+                arena_printf(a, "%s %s (%s %d)", listing_forms[(k + c) % ARRAY_SIZE(listing_forms)],
+                             listing_topics[(k / 8) % ARRAY_SIZE(listing_topics)],
+                             listing_countries[c].code, k + 1);
             rows[n].country = listing_countries[c].code;
             rows[n].status = statuses[(k + c) % ARRAY_SIZE(statuses)];
         }
@@ -78,16 +78,15 @@ static int demo_listing(struct store_tx *tx, struct arena *a, const char *as_of,
     if (rc < 0)
         return rc;
     char after[128];
-    snprintf(after, sizeof(after), "{\"body\":\"ECOSOC\",\"as_of\":\"%s\",\"rows\":%d}", as_of,
-             n);
+    snprintf(after, sizeof(after), "{\"body\":\"ECOSOC\",\"as_of\":\"%s\",\"rows\":%d}", as_of, n);
     return store_audit(tx, NULL, "import", res_listings.name, 0, NULL, after);
 }
 
 static void put_text(struct record *rec, const char *field, const char *s, struct arena *a)
 {
     int i = resource_field_index(rec->res, field);
-    rec->v[i] = s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)}
-                  : (struct value){.null = true};
+    rec->v[i] =
+        s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)} : (struct value){.null = true};
 }
 
 static void put_int(struct record *rec, const char *field, int64_t v)
@@ -110,8 +109,8 @@ static int insert(struct store_tx *tx, struct record *rec, struct arena *a, stru
 /* An accreditation: granted `years_ago` years before this year (1 July), the last report
  * ending `report_ago` years before this year (0: none). */
 static int accredit(struct store_tx *tx, struct arena *a, int64_t org, const char *body,
-                    const char *status, const char *state, int year, int years_ago,
-                    int report_ago, struct error *err)
+                    const char *status, const char *state, int year, int years_ago, int report_ago,
+                    struct error *err)
 {
     struct record *rec = record_new(&res_accreditations, a);
     put_int(rec, "organisation_id", org);
@@ -154,8 +153,8 @@ static const char *note_for(const char *to)
 }
 
 static int apply(struct store_tx *tx, struct arena *a, int64_t org, const char *body,
-                 const char *status, const char *const *path, const char *filed_on,
-                 int64_t *id, struct error *err)
+                 const char *status, const char *const *path, const char *filed_on, int64_t *id,
+                 struct error *err)
 {
     size_t last = 0;
     while (path[last + 1])
@@ -202,8 +201,8 @@ int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
     if (rc < 0)
         return rc;
     if (lr.n < DEMO_ORGS_USED)
-        return error_set(err, "the demo needs %d Russian organisations, it has %zu",
-                         DEMO_ORGS_USED, lr.n);
+        return error_set(err, "the demo needs %d Russian organisations, it has %zu", DEMO_ORGS_USED,
+                         lr.n);
     int64_t org[DEMO_ORGS_USED];
     for (size_t i = 0; i < DEMO_ORGS_USED; i++)
         org[i] = lr.items[i]->id;
@@ -219,16 +218,21 @@ int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
         const char *body, *status, *state;
         int years_ago, report_ago;
     } held[] = {
-        {0, "ECOSOC", "special", "active", 9, 1},     {1, "ECOSOC", "special", "active", 7, 0},
-        {2, "ECOSOC", "special", "active", 3, 0},     {3, "ECOSOC", "general", "active", 16, 2},
-        {4, "ECOSOC", "roster", "active", 12, 0},     {5, "ECOSOC", "special", "suspended", 10, 0},
-        {6, "ECOSOC", "special", "active", 4, 0},     {7, "ECOSOC", "special", "withdrawn", 15, 0},
-        {0, "UNESCO", "consultative", "active", 6, 0}, {8, "UNESCO", "consultative", "active", 4, 0},
+        {0, "ECOSOC", "special", "active", 9, 1},
+        {1, "ECOSOC", "special", "active", 7, 0},
+        {2, "ECOSOC", "special", "active", 3, 0},
+        {3, "ECOSOC", "general", "active", 16, 2},
+        {4, "ECOSOC", "roster", "active", 12, 0},
+        {5, "ECOSOC", "special", "suspended", 10, 0},
+        {6, "ECOSOC", "special", "active", 4, 0},
+        {7, "ECOSOC", "special", "withdrawn", 15, 0},
+        {0, "UNESCO", "consultative", "active", 6, 0},
+        {8, "UNESCO", "consultative", "active", 4, 0},
         {9, "UNESCO", "consultative", "active", 2, 0},
     };
     for (size_t i = 0; i < ARRAY_SIZE(held) && rc == 0; i++)
-        rc = accredit(tx, a, org[held[i].org], held[i].body, held[i].status, held[i].state,
-                      year, held[i].years_ago, held[i].report_ago, err);
+        rc = accredit(tx, a, org[held[i].org], held[i].body, held[i].status, held[i].state, year,
+                      held[i].years_ago, held[i].report_ago, err);
 
     /* Applications at every step; filed ones filed on 1 May of last year. */
     const char *filed_on = arena_printf(a, "%04d-05-01", year - 1);
@@ -237,11 +241,11 @@ int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
         const char *body, *status;
         size_t path;
     } apps[] = {
-        {10, "ECOSOC", "special", 0},       {11, "ECOSOC", "special", 1},
-        {12, "ECOSOC", "roster", 2},        {13, "ECOSOC", "special", 3},
-        {14, "ECOSOC", "special", 4},       {15, "ECOSOC", "special", 5},
-        {16, "ECOSOC", "general", 6},       {17, "ECOSOC", "special", 7},
-        {18, "UNESCO", "consultative", 8},  {19, "ECOSOC", "special", 9},
+        {10, "ECOSOC", "special", 0},      {11, "ECOSOC", "special", 1},
+        {12, "ECOSOC", "roster", 2},       {13, "ECOSOC", "special", 3},
+        {14, "ECOSOC", "special", 4},      {15, "ECOSOC", "special", 5},
+        {16, "ECOSOC", "general", 6},      {17, "ECOSOC", "special", 7},
+        {18, "UNESCO", "consultative", 8}, {19, "ECOSOC", "special", 9},
         {20, "COE", "participatory", 0},
     };
     int64_t deferred = 0;
@@ -261,8 +265,8 @@ int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
                       err);
     if (rc == 0)
         rc = question(tx, a, deferred,
-                      "Please clarify the organisation's activities outside the country.",
-                      NULL, err);
+                      "Please clarify the organisation's activities outside the country.", NULL,
+                      err);
 
     /* Two listings a year apart for the representation figures. */
     if (rc == 0)

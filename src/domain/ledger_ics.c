@@ -65,9 +65,9 @@ int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct e
         icalcomponent_add_property(ev, icalproperty_new_dtend(end));
         icalcomponent_add_property(ev, icalproperty_new_summary(it->title));
         icalcomponent_add_property(
-            ev, icalproperty_new_description(arena_printf(
-                    &a, "%s, %s.\nRecord: /api/v1/%s/%lld", kind_name(it->kind), it->body,
-                    it->resource, (long long)it->id)));
+            ev, icalproperty_new_description(arena_printf(&a, "%s, %s.\nRecord: /api/v1/%s/%lld",
+                                                          kind_name(it->kind), it->body,
+                                                          it->resource, (long long)it->id)));
         icalcomponent_add_property(ev, icalproperty_new_categories(kind_name(it->kind)));
         icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
         icalcomponent_add_component(cal, ev);

@@ -269,8 +269,7 @@ int ledger_representation(struct store_conn *c, const char *body, const char *as
                 out->status_totals[k] += now.items[i].n;
 
     size_t n;
-    struct rep_country *cs = countries_of(&now, out->statuses, out->nstatuses, a, &n,
-                                          &out->total);
+    struct rep_country *cs = countries_of(&now, out->statuses, out->nstatuses, a, &n, &out->total);
     ledger_rank(cs, n, out->total);
 
     rc = store_listing_newest(c, b.code, out->as_of, out->prev_as_of);
@@ -364,9 +363,9 @@ struct cal {
     size_t nrules, caprules;
 };
 
-static const char *const month_names[] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
+static const char *const month_names[] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
 
 /* "YYYY-MM-DD" of a valid year, month and day. */
 static void fmt_date(char out[11], int y, int m, int d)
@@ -449,15 +448,14 @@ static void application_dates(void *arg, const struct store_app_row *row)
         return;
     char deadline[11];
     int considered;
-    bool filed = row->filed_on || (strcmp(row->state, "draft") != 0 &&
-                                   strcmp(row->state, "submitted") != 0 &&
-                                   strcmp(row->state, "endorsed") != 0);
-    const char *what = arena_printf(cal->a, "application %lld (%s, %s %s status)",
-                                    (long long)row->id, row->organisation, row->body,
-                                    row->requested_status);
+    bool filed = row->filed_on ||
+                 (strcmp(row->state, "draft") != 0 && strcmp(row->state, "submitted") != 0 &&
+                  strcmp(row->state, "endorsed") != 0);
+    const char *what =
+        arena_printf(cal->a, "application %lld (%s, %s %s status)", (long long)row->id,
+                     row->organisation, row->body, row->requested_status);
     if (!filed) {
-        if (ledger_filing_deadline(b, cal->today, deadline, &considered) &&
-            in_range(cal, deadline))
+        if (ledger_filing_deadline(b, cal->today, deadline, &considered) && in_range(cal, deadline))
             add_item(cal, deadline, "filing_deadline", "applications", row->id, row->body,
                      row->organisation_id,
                      arena_printf(cal->a, "File %s by %s to be considered in %d", what,
@@ -478,10 +476,10 @@ static void application_dates(void *arg, const struct store_app_row *row)
     if (strcmp(date, cal->today) < 0)
         fmt_date(date, ty + 1, b->decision_month, b->decision_day);
     if (in_range(cal, date))
-        add_item(cal, date, "decision_expected", "applications", row->id, row->body,
-                 row->organisation_id,
-                 arena_printf(cal->a, "%s decision expected on %s (%s)", row->body, what,
-                              row->state));
+        add_item(
+            cal, date, "decision_expected", "applications", row->id, row->body,
+            row->organisation_id,
+            arena_printf(cal->a, "%s decision expected on %s (%s)", row->body, what, row->state));
 }
 
 static void report_dates(void *arg, const struct store_due_row *row)
@@ -490,8 +488,8 @@ static void report_dates(void *arg, const struct store_due_row *row)
     const struct body_rules *b = rules_for(cal, row->body);
     char due[11];
     int period[2];
-    if (!b || !ledger_report_due(b, row->status, row->state, row->granted_on,
-                                 row->last_period_end, due, period))
+    if (!b || !ledger_report_due(b, row->status, row->state, row->granted_on, row->last_period_end,
+                                 due, period))
         return;
     add_item(cal, due, "report_due", "accreditations", row->id, row->body, row->organisation_id,
              arena_printf(cal->a, "Report on %d–%d due to %s: %s (%s status%s)", period[0],

@@ -61,8 +61,7 @@ static bool params_allowed(struct request *r, const char *const *names)
 }
 
 /* An optional date parameter; false (400 set) when present and not a date. */
-static bool date_param(struct request *r, const char *name, const char **out,
-                       struct errors *errs)
+static bool date_param(struct request *r, const char *name, const char **out, struct errors *errs)
 {
     *out = req_query(r, name);
     if (*out && !date_valid(str_from(*out))) {
@@ -314,8 +313,8 @@ void h_calendar(struct request *r)
         jw_kstr(&w, "type", it->resource);
         jw_kint(&w, "id", it->id);
         jw_obj_end(&w);
-        jw_kstr(&w, "link", arena_printf(&r->arena, "/api/v1/%s/%lld", it->resource,
-                                         (long long)it->id));
+        jw_kstr(&w, "link",
+                arena_printf(&r->arena, "/api/v1/%s/%lld", it->resource, (long long)it->id));
         jw_key(&w, "organisation_id");
         if (it->organisation_id)
             jw_int(&w, it->organisation_id);

@@ -11,17 +11,19 @@
 
 /* ---- the report-due rule in SQL ------------------------------------------------------- */
 
+/* clang-format off: SQL assembled from macros reads best laid out by hand */
+
 /* a: the accreditations row, b: its body. The rows for which a report is due at all. */
-#define HAS_DUE(a, b)                                                                      \
-    b ".code=" a ".body AND " b ".report_interval_years IS NOT NULL AND " b                \
-    ".report_due IS NOT NULL AND " a ".state IN ('active','suspended') AND (" a            \
-    ".last_report_period_end IS NOT NULL OR " a ".granted_on IS NOT NULL) AND NOT EXISTS"  \
-    "(SELECT 1 FROM json_each(coalesce(" b ".report_exempt,'[]')) WHERE value=" a ".status)"
+#define HAS_DUE(a, b)                                                                              \
+    b ".code=" a ".body AND " b ".report_interval_years IS NOT NULL AND " b                        \
+      ".report_due IS NOT NULL AND " a ".state IN ('active','suspended') AND (" a                  \
+      ".last_report_period_end IS NOT NULL OR " a ".granted_on IS NOT NULL) AND NOT EXISTS"        \
+      "(SELECT 1 FROM json_each(coalesce(" b ".report_exempt,'[]')) WHERE value=" a ".status)"
 
 /* The due date: the body's day of the year after the period ending at the last report's
  * end (or the granted year) plus the interval. */
-#define DUE_DATE(a, b)                                                                     \
-    "printf('%04d-%s',coalesce(" a ".last_report_period_end,CAST(substr(" a                \
+#define DUE_DATE(a, b)                                                                             \
+    "printf('%04d-%s',coalesce(" a ".last_report_period_end,CAST(substr(" a                        \
     ".granted_on,1,4) AS INTEGER))+" b ".report_interval_years+1," b ".report_due)"
 
 /* The value bound to a condition: today's date, the cut-off of "overdue". */
@@ -44,6 +46,8 @@ static const struct {
          "accreditations", "b") "<?)",
      bind_today},
 };
+
+/* clang-format on */
 
 const char *store_cond_sql(const char *name, struct value *bound, struct arena *a)
 {
@@ -72,8 +76,8 @@ static void bind_text(sqlite3_stmt *st, int col, const char *s)
 
 /* ---- bodies --------------------------------------------------------------------------- */
 
-#define BODY_COLS                                                                          \
-    "id,code,name,statuses,national_statuses,report_exempt,report_interval_years,report_due," \
+#define BODY_COLS                                                                                  \
+    "id,code,name,statuses,national_statuses,report_exempt,report_interval_years,report_due,"      \
     "filing_deadline,decision_expected,min_years_registered"
 
 static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *out)
@@ -123,11 +127,10 @@ int store_bodies_each(struct store_conn *c, struct arena *a,
 
 /* ---- listings ------------------------------------------------------------------------- */
 
-int store_listing_newest(struct store_conn *c, const char *body, const char *before,
-                         char out[11])
+int store_listing_newest(struct store_conn *c, const char *body, const char *before, char out[11])
 {
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT max(as_of) FROM listings WHERE body=?1 AND (?2 IS NULL OR as_of<?2)");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT max(as_of) FROM listings WHERE body=?1 AND (?2 IS NULL OR as_of<?2)");
     if (!st)
         return STORE_ERROR;
     bind_text(st, 1, body);
@@ -143,8 +146,7 @@ int store_listing_newest(struct store_conn *c, const char *body, const char *bef
 }
 
 int store_listing_counts(struct store_conn *c, const char *body, const char *as_of,
-                         void (*fn)(void *arg, const char *country, const char *status,
-                                    int64_t n),
+                         void (*fn)(void *arg, const char *country, const char *status, int64_t n),
                          void *arg)
 {
     sqlite3_stmt *st = store_prep(c, "SELECT country,status,count(*) FROM listings WHERE "
@@ -234,17 +236,20 @@ int store_count_accreditations(struct store_conn *c, store_count_fn fn, void *ar
                       NULL, 2, fn, arg);
 }
 
+/* clang-format off */
 int store_count_overdue(struct store_conn *c, const char *today, store_count_fn fn, void *arg)
 {
     return each_count(c,
-                      "SELECT a.body,count(*) FROM accreditations a JOIN bodies b ON " HAS_DUE(
-                          "a", "b") " WHERE " DUE_DATE("a", "b") "<? GROUP BY a.body "
-                                                                 "ORDER BY a.body",
+                      "SELECT a.body,count(*) FROM accreditations a JOIN bodies b ON "
+                      HAS_DUE("a", "b") " WHERE " DUE_DATE("a", "b") "<? "
+                      "GROUP BY a.body ORDER BY a.body",
                       today, 0, fn, arg);
 }
+/* clang-format on */
 
 /* ---- calendar ------------------------------------------------------------------------- */
 
+/* clang-format off */
 int store_reports_due(struct store_conn *c, const char *from, const char *to, int64_t org,
                       void (*fn)(void *arg, const struct store_due_row *row), void *arg)
 {
@@ -253,6 +258,7 @@ int store_reports_due(struct store_conn *c, const char *from, const char *to, in
            "a.last_report_period_end FROM accreditations a JOIN bodies b ON " HAS_DUE("a", "b")
            " JOIN organisations o ON o.id=a.organisation_id WHERE " DUE_DATE("a", "b")
            " BETWEEN ?1 AND ?2 AND (?3=0 OR a.organisation_id=?3) ORDER BY a.id");
+    /* clang-format on */
     if (!st)
         return STORE_ERROR;
     bind_text(st, 1, from);
@@ -324,8 +330,8 @@ int store_question_counts(struct store_conn *c, int64_t application_id, int64_t 
     return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }
 
-int store_current_accreditation(struct store_conn *c, int64_t organisation_id,
-                                const char *body, int64_t *id)
+int store_current_accreditation(struct store_conn *c, int64_t organisation_id, const char *body,
+                                int64_t *id)
 {
     sqlite3_stmt *st = store_prep(c, "SELECT id FROM accreditations WHERE organisation_id=? "
                                      "AND body=? AND state<>'withdrawn'");

@@ -15,10 +15,10 @@
 struct store_body_row {
     int64_t id;
     const char *code, *name;
-    const char *statuses, *national, *exempt; /* JSON arrays, or NULL */
-    int64_t report_interval;                  /* 0: NULL */
+    const char *statuses, *national, *exempt;                     /* JSON arrays, or NULL */
+    int64_t report_interval;                                      /* 0: NULL */
     const char *report_due, *filing_deadline, *decision_expected; /* "MM-DD" or NULL */
-    int64_t min_years;                        /* 0: NULL */
+    int64_t min_years;                                            /* 0: NULL */
 };
 
 /* The row of the body with this code. STORE_NOT_FOUND if none. */
@@ -32,12 +32,10 @@ int store_bodies_each(struct store_conn *c, struct arena *a,
 
 /* The newest as_of of body's listings (before `before`, when not NULL) into out;
  * STORE_NOT_FOUND when there is none. */
-int store_listing_newest(struct store_conn *c, const char *body, const char *before,
-                         char out[11]);
+int store_listing_newest(struct store_conn *c, const char *body, const char *before, char out[11]);
 /* Calls fn with (country, status, count) for each group of body's listing of as_of. */
 int store_listing_counts(struct store_conn *c, const char *body, const char *as_of,
-                         void (*fn)(void *arg, const char *country, const char *status,
-                                    int64_t n),
+                         void (*fn)(void *arg, const char *country, const char *status, int64_t n),
                          void *arg);
 
 struct store_listing_row {
@@ -83,7 +81,7 @@ int store_applications_open(struct store_conn *c, int64_t org,
 int store_question_counts(struct store_conn *c, int64_t application_id, int64_t *total,
                           int64_t *open);
 /* The id of the organisation's accreditation at body that is not withdrawn; 0 if none. */
-int store_current_accreditation(struct store_conn *c, int64_t organisation_id,
-                                const char *body, int64_t *id);
+int store_current_accreditation(struct store_conn *c, int64_t organisation_id, const char *body,
+                                int64_t *id);
 
 #endif

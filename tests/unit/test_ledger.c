@@ -97,7 +97,8 @@ static struct record *create(struct fx *f, const struct resource *res, const cha
     json_decref(body);
     if (rc != 0)
         print_error("create %s: rc %d %s %s %s\n", res->name, rc, f->msg.msg,
-                    f->errs.n ? f->errs.items[0].field : "", f->errs.n ? f->errs.items[0].message : "");
+                    f->errs.n ? f->errs.items[0].field : "",
+                    f->errs.n ? f->errs.items[0].message : "");
     assert_int_equal(rc, 0);
     return rec;
 }
@@ -164,7 +165,8 @@ static void test_after_a_report_for_period_ending_e_next_is_due_1_june_e5(void *
     struct fx *f = *state;
     char due[11];
     int period[2];
-    assert_true(ledger_report_due(&f->ecosoc, "special", "active", "2015-07-20", 2019, due, period));
+    assert_true(
+        ledger_report_due(&f->ecosoc, "special", "active", "2015-07-20", 2019, due, period));
     assert_string_equal(due, "2024-06-01");
     assert_int_equal(period[0], 2020);
     assert_int_equal(period[1], 2023);
@@ -187,7 +189,8 @@ static void test_no_report_due_without_a_date_or_for_bodies_without_reports(void
     struct fx *f = *state;
     char due[11];
     assert_false(ledger_report_due(&f->ecosoc, "special", "active", NULL, 0, due, NULL));
-    assert_false(ledger_report_due(&f->unesco, "consultative", "active", "2015-07-20", 0, due, NULL));
+    assert_false(
+        ledger_report_due(&f->unesco, "consultative", "active", "2015-07-20", 0, due, NULL));
     assert_false(ledger_report_due(&f->coe, "participatory", "active", "2015-07-20", 0, due, NULL));
 }
 
@@ -340,8 +343,7 @@ static void test_status_must_be_one_the_body_grants(void **state)
              (long long)o);
     create_fails(f, &res_accreditations, json, "status");
     snprintf(json, sizeof(json),
-             "{\"organisation_id\":%lld,\"body\":\"UNHRC\",\"status\":\"special\"}",
-             (long long)o);
+             "{\"organisation_id\":%lld,\"body\":\"UNHRC\",\"status\":\"special\"}", (long long)o);
     create_fails(f, &res_accreditations, json, "status");
     snprintf(json, sizeof(json), "{\"organisation_id\":%lld,\"body\":\"NOPE\",\"status\":\"x\"}",
              (long long)o);
@@ -378,17 +380,17 @@ static void test_a_new_accreditation_is_active(void **state)
 
 /* ---- the transition table ------------------------------------------------------------ */
 
-static const char *const states[] = {"draft",       "submitted", "endorsed", "filed",
-                                     "under_review", "deferred", "recommended", "granted",
-                                     "rejected",    "closed",    "withdrawn"};
+static const char *const states[] = {"draft",        "submitted", "endorsed",    "filed",
+                                     "under_review", "deferred",  "recommended", "granted",
+                                     "rejected",     "closed",    "withdrawn"};
 
 /* DESIGN §3, written out independently of the declaration: the moves an officer may make. */
 static const char *const officer_moves[][2] = {
-    {"draft", "submitted"},         {"submitted", "draft"},        {"submitted", "endorsed"},
-    {"endorsed", "filed"},          {"filed", "under_review"},     {"under_review", "deferred"},
-    {"deferred", "under_review"},   {"under_review", "recommended"},
-    {"recommended", "granted"},     {"recommended", "rejected"},   {"under_review", "closed"},
-    {"deferred", "closed"},         {"recommended", "closed"},
+    {"draft", "submitted"},       {"submitted", "draft"},          {"submitted", "endorsed"},
+    {"endorsed", "filed"},        {"filed", "under_review"},       {"under_review", "deferred"},
+    {"deferred", "under_review"}, {"under_review", "recommended"}, {"recommended", "granted"},
+    {"recommended", "rejected"},  {"under_review", "closed"},      {"deferred", "closed"},
+    {"recommended", "closed"},
 };
 static const char *const final_states[] = {"granted", "rejected", "closed", "withdrawn"};
 
@@ -479,7 +481,7 @@ static void test_granted_creates_the_accreditation_in_the_same_transaction(void 
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"requested_status\":\"special\"}",
              (long long)o);
     struct record *app = create(f, &res_applications, json);
-    static const char *const path[] = {"submitted", "endorsed",    "filed",  "under_review",
+    static const char *const path[] = {"submitted", "endorsed",     "filed",       "under_review",
                                        "deferred",  "under_review", "recommended", "granted"};
     const char **allowed;
     for (size_t i = 0; i < ARRAY_SIZE(path); i++)
@@ -521,8 +523,8 @@ static void test_granting_a_second_status_at_a_body_reclassifies(void **state)
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"requested_status\":\"special\"}",
              (long long)o);
     struct record *app = create(f, &res_applications, json);
-    static const char *const path[] = {"submitted", "endorsed", "filed", "under_review",
-                                       "recommended", "granted"};
+    static const char *const path[] = {"submitted",    "endorsed",    "filed",
+                                       "under_review", "recommended", "granted"};
     const char **allowed;
     for (size_t i = 0; i < ARRAY_SIZE(path); i++)
         assert_int_equal(move(f, &f->officer, app->id, path[i], &allowed), 0);
@@ -586,13 +588,13 @@ static void test_overdue_filter_selects_exactly_what_the_rule_calls_overdue(void
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         char status[200];
         snprintf(status, sizeof(status), cases[i], i == 4 ? year - 1 : year);
-        snprintf(json, sizeof(json),
-                 "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":%s}",
+        snprintf(json, sizeof(json), "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":%s}",
                  (long long)org(f, "2000-01-01"), status);
         create(f, &res_accreditations, json);
     }
-    snprintf(json, sizeof(json), "{\"organisation_id\":%lld,\"body\":\"UNESCO\","
-                                 "\"status\":\"consultative\",\"granted_on\":\"2001-01-01\"}",
+    snprintf(json, sizeof(json),
+             "{\"organisation_id\":%lld,\"body\":\"UNESCO\","
+             "\"status\":\"consultative\",\"granted_on\":\"2001-01-01\"}",
              (long long)org(f, "2000-01-01"));
     create(f, &res_accreditations, json);
 
@@ -676,13 +678,12 @@ static void test_a_listing_of_4507_with_64_from_one_country_gives_64_share_and_r
     struct principal cli = {.role = ROLE_ADMIN, .email = "cli"};
     int64_t replaced;
     struct listing_row *rows = make_listing(f, 4507, 64);
-    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2017-09-01", rows, 4507,
-                                           &f->a, &replaced, &f->msg),
+    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2017-09-01", rows, 4507, &f->a,
+                                           &replaced, &f->msg),
                      0);
     assert_int_equal(replaced, 0);
     struct rep_stats st;
-    assert_int_equal(ledger_representation(store_reader(f->s), "ECOSOC", NULL, &f->a, &st,
-                                           &f->msg),
+    assert_int_equal(ledger_representation(store_reader(f->s), "ECOSOC", NULL, &f->a, &st, &f->msg),
                      0);
     assert_string_equal(st.as_of, "2017-09-01");
     assert_int_equal(st.total, 4507);
@@ -701,19 +702,18 @@ static void test_importing_the_same_listing_again_replaces_it(void **state)
     struct principal cli = {.role = ROLE_ADMIN, .email = "cli"};
     int64_t replaced;
     struct listing_row *rows = make_listing(f, 300, 20);
-    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2016-09-01", rows, 250,
-                                           &f->a, &replaced, &f->msg),
+    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2016-09-01", rows, 250, &f->a,
+                                           &replaced, &f->msg),
                      0);
-    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2017-09-01", rows, 300,
-                                           &f->a, &replaced, &f->msg),
+    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2017-09-01", rows, 300, &f->a,
+                                           &replaced, &f->msg),
                      0);
     assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2017-09-01", rows + 10, 290,
                                            &f->a, &replaced, &f->msg),
                      0);
     assert_int_equal(replaced, 300);
     struct rep_stats st;
-    assert_int_equal(ledger_representation(store_reader(f->s), "ECOSOC", NULL, &f->a, &st,
-                                           &f->msg),
+    assert_int_equal(ledger_representation(store_reader(f->s), "ECOSOC", NULL, &f->a, &st, &f->msg),
                      0);
     assert_int_equal(st.total, 290);
     assert_string_equal(st.prev_as_of, "2016-09-01");
@@ -723,9 +723,8 @@ static void test_importing_the_same_listing_again_replaces_it(void **state)
     assert_true(ru->in_previous);
     assert_int_equal(ru->prev_count, 20);
     /* the older one is still there when asked for */
-    assert_int_equal(ledger_representation(store_reader(f->s), "ECOSOC", "2016-09-01", &f->a,
-                                           &st, &f->msg),
-                     0);
+    assert_int_equal(
+        ledger_representation(store_reader(f->s), "ECOSOC", "2016-09-01", &f->a, &st, &f->msg), 0);
     assert_int_equal(st.total, 250);
 }
 
@@ -735,8 +734,8 @@ static void test_a_bad_row_names_its_line_and_field_and_nothing_is_imported(void
     struct principal cli = {.role = ROLE_ADMIN, .email = "cli"};
     int64_t replaced;
     struct listing_row *rows = make_listing(f, 100, 5);
-    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2017-09-01", rows, 100,
-                                           &f->a, &replaced, &f->msg),
+    assert_int_equal(ledger_listing_import(f->s, &cli, "ECOSOC", "2017-09-01", rows, 100, &f->a,
+                                           &replaced, &f->msg),
                      0);
     struct listing_row *bad = make_listing(f, 100, 5);
     bad[41].country = "XX";
@@ -752,8 +751,7 @@ static void test_a_bad_row_names_its_line_and_field_and_nothing_is_imported(void
                      DOMAIN_INVALID);
     assert_non_null(strstr(f->msg.msg, "line 52, field status"));
     struct rep_stats st;
-    assert_int_equal(ledger_representation(store_reader(f->s), "ECOSOC", NULL, &f->a, &st,
-                                           &f->msg),
+    assert_int_equal(ledger_representation(store_reader(f->s), "ECOSOC", NULL, &f->a, &st, &f->msg),
                      0);
     assert_int_equal(country_of(&st, "RU")->count, 5); /* the first import, untouched */
 }
@@ -762,11 +760,9 @@ static void test_representation_without_a_listing_is_not_found(void **state)
 {
     struct fx *f = *state;
     struct rep_stats st;
-    assert_int_equal(ledger_representation(store_reader(f->s), "UNESCO", NULL, &f->a, &st,
-                                           &f->msg),
+    assert_int_equal(ledger_representation(store_reader(f->s), "UNESCO", NULL, &f->a, &st, &f->msg),
                      STORE_NOT_FOUND);
-    assert_int_equal(ledger_representation(store_reader(f->s), "NOPE", NULL, &f->a, &st,
-                                           &f->msg),
+    assert_int_equal(ledger_representation(store_reader(f->s), "NOPE", NULL, &f->a, &st, &f->msg),
                      STORE_NOT_FOUND);
 }
 
@@ -790,8 +786,7 @@ static void test_calendar_has_report_due_filing_deadlines_and_ngo_sees_its_own(v
     struct cal_item *items;
     size_t n;
     struct store_conn *c = store_reader(f->s);
-    assert_int_equal(ledger_calendar(c, &f->officer, "2027-01-01", "2027-12-31", &f->a, &items,
-                                     &n),
+    assert_int_equal(ledger_calendar(c, &f->officer, "2027-01-01", "2027-12-31", &f->a, &items, &n),
                      0);
     size_t reports = 0, deadlines = 0;
     for (size_t i = 0; i < n; i++) {
