@@ -56,7 +56,20 @@ describe('exit codes and help', { concurrency: true }, () => {
 
   test('--help on every command listed, exit 0, nothing else done', async () => {
     const top = await cli(['--help']);
-    const names = [...top.stdout.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map((m) => m[1]);
+    // Each line of the command list starts with the command's words, then its options.
+    const section = top.stdout.split(/^commands:\n/m)[1].split('\n\n')[0];
+    const names = section
+      .split('\n')
+      .map((l) => {
+        const words = [];
+        for (const w of l.trim().split(/\s+/)) {
+          if (!/^[a-z][a-z-]*$/.test(w)) break;
+          words.push(w);
+        }
+        return words.join(' ');
+      })
+      .filter(Boolean);
+    assert.equal(new Set(names).size, names.length, `command names parsed once each: ${names}`);
     for (const want of ['init', 'serve', 'demo', 'user add', 'user list', 'user disable', 'token create'])
       assert.ok(names.includes(want), `--help lists ${want} (got ${names})`);
     const cwd = await tempDir();
