@@ -58,6 +58,7 @@ static const struct {
     {422, "Unprocessable Content", "/problems/validation"},
     {428, "Precondition Required", "/problems/precondition-required"},
     {429, "Too Many Requests", "/problems/rate-limited"},
+    {431, "Request Header Fields Too Large", "/problems/too-large"},
     {500, "Internal Server Error", "/problems/internal"},
     {503, "Service Unavailable", "/problems/unavailable"},
 };
@@ -305,6 +306,22 @@ static size_t body_limit(struct request *r)
     return LIMIT_JSON_BODY;
 }
 
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+/* Bytes of the request line and headers as received (near enough for a limit). */
+static size_t header_bytes(struct MHD_Connection *conn, const char *url)
+{
+    size_t total = strlen(url) + 16;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &total);
+    return total;
+}
+
 static const char *too_large_detail(struct request *r)
 {
     return arena_printf(&r->arena, "the request body is larger than the %zu bytes allowed here",
@@ -334,6 +351,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->method = method_parse(method);
         r->path = arena_strdup(&r->arena, url);
         *con_cls = r;
+        if (header_bytes(conn, url) > LIMIT_HEADER_BYTES) {
+            resp_problem(r, 431,
+                         arena_printf(&r->arena, "the request headers are larger than %d bytes",
+                                      LIMIT_HEADER_BYTES),
+                         NULL);
+            return queue(r);
+        }
         r->body_limit = body_limit(r);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -526,7 +550,9 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv_ptr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_CONNECTION_TIMEOUT,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 2),
+        /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
+         * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv_ptr, MHD_OPTION_END);
     if (!d) {
         free(srv_ptr);
