@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #define PLAIN_PROGRESS_ROWS 10000 /* rows between progress lines when stderr is no terminal */
-#define BAR_WIDTH 24
-#define COPY_CHUNK 65536
+#define BAR_WIDTH           24
+#define COPY_CHUNK          65536
 
 /* "organisations", or a singular such as "listing"; NULL with a message listing kinds. */
 static const struct resource *find_kind(const char *kind)
@@ -52,9 +52,9 @@ static const char *grouped(size_t n, char out[32])
 /* ---- progress ----------------------------------------------------------------------- */
 
 struct progress {
-    bool tty;           /* stderr is a terminal: one redrawn line */
-    double last_draw;   /* seconds, when the bar was last drawn */
-    size_t next_line;   /* rows at which the next plain line is due */
+    bool tty;         /* stderr is a terminal: one redrawn line */
+    double last_draw; /* seconds, when the bar was last drawn */
+    size_t next_line; /* rows at which the next plain line is due */
     bool drawn;
 };
 
@@ -142,8 +142,8 @@ static void print_report(const struct io_report *rep, const struct resource *res
     if (rep->skipped)
         printf(", skipped %s possible duplicates", grouped(rep->skipped, a));
     if (rep->invalid)
-        printf(", set aside %s invalid %s in %s", grouped(rep->invalid, a),
-               json ? "items" : "rows", rejects);
+        printf(", set aside %s invalid %s in %s", grouped(rep->invalid, a), json ? "items" : "rows",
+               rejects);
     printf(" (%s %s in %.2f s, %.0f rows/s)\n", grouped(rep->rows, b), json ? "items" : "rows",
            rep->seconds, rate);
 }
@@ -216,8 +216,7 @@ int cmd_import(struct opts *o)
     struct store *s = NULL;
     int status = EXIT_USER;
     if (cli_open_db(o, STORE_OPEN_USE, &s) == 0) {
-        struct progress pr = {.tty = isatty(STDERR_FILENO) == 1,
-                              .next_line = PLAIN_PROGRESS_ROWS};
+        struct progress pr = {.tty = isatty(STDERR_FILENO) == 1, .next_line = PLAIN_PROGRESS_ROWS};
         io.progress = show_progress;
         io.progress_arg = &pr;
         struct io_report rep = IO_REPORT_INIT;
@@ -254,7 +253,7 @@ int cmd_import(struct opts *o)
 /* A temporary file beside path, renamed over it once complete: a failed export leaves
  * nothing half-written behind. */
 struct outfile {
-    char *tmp;  /* owned */
+    char *tmp; /* owned */
     FILE *f;
 };
 
@@ -352,8 +351,9 @@ int cmd_export(struct opts *o)
     struct io_export_opts eo = {.res = res, .who = &cli_principal, .format = IO_CSV};
     const char *fmt = o->format;
     if (!fmt && o->output)
-        fmt = ends_with(o->output, ".xlsx") ? "xlsx" : ends_with(o->output, ".json") ? "json"
-                                                                                    : "csv";
+        fmt = ends_with(o->output, ".xlsx")   ? "xlsx"
+              : ends_with(o->output, ".json") ? "json"
+                                              : "csv";
     if (fmt && io_format_parse(fmt, &eo.format) < 0)
         return user_error("--format must be csv, json or xlsx"), EXIT_USAGE;
     if (eo.format == IO_XLSX && !o->output && isatty(STDOUT_FILENO))
@@ -365,8 +365,7 @@ int cmd_export(struct opts *o)
         struct str name, value;
         if (!str_cut(str_from(o->filters[i]), '=', &name, &value) || !name.n) {
             arena_release(&a);
-            return user_error("--filter takes FIELD=VALUE, not '%s'", o->filters[i]),
-                   EXIT_USAGE;
+            return user_error("--filter takes FIELD=VALUE, not '%s'", o->filters[i]), EXIT_USAGE;
         }
         if (io_export_filter(&eo, name, value, &a, &err) < 0) {
             arena_release(&a);

@@ -17,16 +17,16 @@ struct csv_reader {
     struct csv_parser p;
     csv_row_fn fn;
     void *arg;
-    bool started;      /* the first line was seen: BOM skipped, delimiter chosen */
-    struct buf head;   /* input held back until the first line is complete */
+    bool started;    /* the first line was seen: BOM skipped, delimiter chosen */
+    struct buf head; /* input held back until the first line is complete */
     char delim;
-    bool pending_cr;   /* the last piece fed ended in CR; an LF may follow in the next */
-    size_t line;       /* physical line of the piece being fed (1-based) */
-    size_t rec_start;  /* line where the record in progress starts */
-    size_t rec_bytes;  /* bytes fed since the last record ended */
-    bool ended;        /* a record (or blank line) ended during the current piece */
-    struct buf data;   /* the cells of the record in progress, back to back */
-    size_t *ends;      /* end offset of each cell in data */
+    bool pending_cr;  /* the last piece fed ended in CR; an LF may follow in the next */
+    size_t line;      /* physical line of the piece being fed (1-based) */
+    size_t rec_start; /* line where the record in progress starts */
+    size_t rec_bytes; /* bytes fed since the last record ended */
+    bool ended;       /* a record (or blank line) ended during the current piece */
+    struct buf data;  /* the cells of the record in progress, back to back */
+    size_t *ends;     /* end offset of each cell in data */
     size_t nends, cap;
     struct str *cells; /* views handed to the callback */
     size_t cells_cap;
@@ -207,8 +207,7 @@ int csv_reader_feed(struct csv_reader *r, const char *p, size_t n, struct error 
         return feed_lines(r, p, n, err);
     buf_append(&r->head, p, n);
     const char *h = r->head.p ? r->head.p : "";
-    if (memchr(h, '\n', r->head.n) || memchr(h, '\r', r->head.n) ||
-        r->head.n > LIMIT_CSV_RECORD)
+    if (memchr(h, '\n', r->head.n) || memchr(h, '\r', r->head.n) || r->head.n > LIMIT_CSV_RECORD)
         return start(r, err);
     return 0;
 }

@@ -20,14 +20,22 @@ static const struct {
     const char *report_field;
     const char *why;
 } rule_table[] = {
-    {"organisations", {"country", "registration_no"}, NULL, "registration_no",
+    {"organisations",
+     {"country", "registration_no"},
+     NULL,
+     "registration_no",
      "same country and registration number"},
     {"organisations", {"country"}, "name", "name", "same country and a similar name"},
-    {"people", {"organisation_id"}, "full_name", "full_name",
+    {"people",
+     {"organisation_id"},
+     "full_name",
+     "full_name",
      "same organisation and a similar name"},
-    {"accreditations", {"organisation_id", "body"}, NULL, "body",
-     "same organisation and body"},
-    {"listings", {"body", "as_of", "country"}, "name", "name",
+    {"accreditations", {"organisation_id", "body"}, NULL, "body", "same organisation and body"},
+    {"listings",
+     {"body", "as_of", "country"},
+     "name",
+     "name",
      "same body, date, country and a similar name"},
 };
 
@@ -50,8 +58,8 @@ static void resolve_rules(struct dup_index *d, const struct resource *res)
 }
 
 /* The key bytes of rec under rule into b; false if a field of the key is empty. */
-static bool key_of(const struct dup_rule *rule, const struct resource *res,
-                   const struct value *v, struct buf *b, struct arena *a)
+static bool key_of(const struct dup_rule *rule, const struct resource *res, const struct value *v,
+                   struct buf *b, struct arena *a)
 {
     buf_reset(b);
     for (size_t k = 0; k < 3 && rule->exact[k] >= 0; k++) {

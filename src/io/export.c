@@ -21,8 +21,8 @@ struct io_export {
     bool fetched;            /* at least one page was read */
     bool done;               /* the trailer was written */
     size_t rows;
-    struct list_result cur;  /* export_next_record: the page being handed out */
-    size_t pos;              /* its next item */
+    struct list_result cur; /* export_next_record: the page being handed out */
+    size_t pos;             /* its next item */
 };
 
 /* ---- filters ------------------------------------------------------------------------ */
@@ -41,8 +41,8 @@ static const char *filter_names(const struct resource *res, struct arena *a)
     return s;
 }
 
-int io_export_filter(struct io_export_opts *o, struct str name, struct str value,
-                     struct arena *a, struct error *err)
+int io_export_filter(struct io_export_opts *o, struct str name, struct str value, struct arena *a,
+                     struct error *err)
 {
     const struct resource *res = o->res;
     struct list_query *q = &o->q;
@@ -51,8 +51,7 @@ int io_export_filter(struct io_export_opts *o, struct str name, struct str value
     const char *why = NULL;
     if (str_eq_cstr(name, "q")) {
         if (value.n > LIMIT_SEARCH_QUERY || !utf8_valid(value.p, value.n))
-            return error_set(err, "q: must be UTF-8 text of at most %d bytes",
-                             LIMIT_SEARCH_QUERY);
+            return error_set(err, "q: must be UTF-8 text of at most %d bytes", LIMIT_SEARCH_QUERY);
         q->q = (struct str){arena_strndup(a, value.p, value.n), value.n};
         return 0;
     }
@@ -69,8 +68,8 @@ int io_export_filter(struct io_export_opts *o, struct str name, struct str value
     if (p) {
         const struct field day = {.name = key, .type = FT_DATE};
         const struct field *f = list_param_field(res, p);
-        if (value_from_text(p->kind == P_FROM || p->kind == P_TO ? &day : f, value, a, &val,
-                            &why) < 0)
+        if (value_from_text(p->kind == P_FROM || p->kind == P_TO ? &day : f, value, a, &val, &why) <
+            0)
             return error_set(err, "%s: %s", key, why);
         if (q->nparams >= ARRAY_SIZE(q->params))
             return error_set(err, "too many filters");
@@ -142,14 +141,13 @@ static void csv_row(const struct record *rec, struct buf *out)
             break;
         }
     }
-    buf_printf(out, ",%s,%s,%lld\r\n", rec->created_at, rec->updated_at,
-               (long long)rec->version);
+    buf_printf(out, ",%s,%s,%lld\r\n", rec->created_at, rec->updated_at, (long long)rec->version);
 }
 
 /* ---- the stream --------------------------------------------------------------------- */
 
-int io_export_open(struct io_export **out, struct store_conn *conn,
-                   const struct io_export_opts *o, struct error *err)
+int io_export_open(struct io_export **out, struct store_conn *conn, const struct io_export_opts *o,
+                   struct error *err)
 {
     struct io_export *e = calloc(1, sizeof(*e));
     if (!e)

@@ -19,13 +19,13 @@
 #include <string.h>
 #include <time.h>
 
-#define READ_CHUNK (256 * 1024)
-#define PROGRESS_EVERY 512     /* rows between progress callbacks */
-#define ROW_BATCH 64           /* rows whose memory is released together */
-#define BYTES_PER_ROW_GUESS 100 /* to size the duplicate index from the file's size */
-#define REJECTS_FLUSH 65536    /* bytes of rejects buffered before writing */
-#define COL_IGNORED (-1)       /* a column that is read but not imported (id, version, ...) */
-#define IMPORT_CACHE_KIB 131072 /* page cache of the import's transaction: 128 MiB */
+#define READ_CHUNK          (256 * 1024)
+#define PROGRESS_EVERY      512    /* rows between progress callbacks */
+#define ROW_BATCH           64     /* rows whose memory is released together */
+#define BYTES_PER_ROW_GUESS 100    /* to size the duplicate index from the file's size */
+#define REJECTS_FLUSH       65536  /* bytes of rejects buffered before writing */
+#define COL_IGNORED         (-1)   /* a column that is read but not imported (id, version, ...) */
+#define IMPORT_CACHE_KIB    131072 /* page cache of the import's transaction: 128 MiB */
 
 struct importer {
     const struct io_import_opts *o;
@@ -34,27 +34,27 @@ struct importer {
     struct store_tx *tx;
     struct store_conn *conn; /* the transaction's */
     struct dup_index dups;
-    struct arena keep;       /* lives for the whole import: header, fixed values */
-    struct arena row;        /* one row's values and messages; released after each row */
-    struct errors errs;      /* the current row's problems */
+    struct arena keep;  /* lives for the whole import: header, fixed values */
+    struct arena row;   /* one row's values and messages; released after each row */
+    struct errors errs; /* the current row's problems */
     int fixed_field[4];
     struct value fixed_val[4];
     struct error *err;
-    int fatal;               /* a failure that is not a row's fault; err says what */
-    int64_t old_cache;       /* the writer's page cache setting before the import */
+    int fatal;                    /* a failure that is not a row's fault; err says what */
+    int64_t old_cache;            /* the writer's page cache setting before the import */
     crypto_hash_sha256_state sha; /* of the input, for the audit entry */
-    const char *format;      /* "csv" | "json" */
-    int64_t first_id, last_id; /* ids of the records created */
+    const char *format;           /* "csv" | "json" */
+    int64_t first_id, last_id;    /* ids of the records created */
     double t0;
     int64_t bytes, total;
     /* CSV */
     bool have_header;
     size_t ncols;
-    int *col;            /* field index per column, or COL_IGNORED */
-    struct str *header;  /* the header's cells as read, for the rejects file */
+    int *col;           /* field index per column, or COL_IGNORED */
+    struct str *header; /* the header's cells as read, for the rejects file */
     char delim;
     /* rejects */
-    struct buf out;      /* text waiting to be written to o->rejects */
+    struct buf out; /* text waiting to be written to o->rejects */
     size_t nrejects;
 };
 
@@ -141,8 +141,8 @@ static bool value_equal(const struct value *a, const struct value *b)
 
 /* ---- start and end ------------------------------------------------------------------ */
 
-static int begin(struct importer *im, struct store *s, const struct io_import_opts *o,
-                 int64_t size, struct io_report *rep, struct error *err)
+static int begin(struct importer *im, struct store *s, const struct io_import_opts *o, int64_t size,
+                 struct io_report *rep, struct error *err)
 {
     memset(im, 0, sizeof(*im));
     im->o = o;
@@ -291,8 +291,8 @@ static int row_failure(struct importer *im, int rc, const struct error *msg)
 }
 
 /* Applies the row's given fields onto the stored record m->stored and writes it. */
-static int update_row(struct importer *im, size_t line, const struct record *rec,
-                      const bool *given, const struct dup_match *m)
+static int update_row(struct importer *im, size_t line, const struct record *rec, const bool *given,
+                      const struct dup_match *m)
 {
     const struct resource *res = im->res;
     struct record *upd = record_copy(m->stored, &im->row);
@@ -332,10 +332,9 @@ static int write_row(struct importer *im, size_t line, struct record *rec, const
     if (found) {
         rep->duplicates++;
         const char *field = res->fields[m.rule->report_field].name;
-        const char *what =
-            m.line ? arena_printf(&im->row, "line %zu (%s)", m.line, m.rule->why)
-                   : arena_printf(&im->row, "%s %lld (%s)", res->singular, (long long)m.id,
-                                  m.rule->why);
+        const char *what = m.line ? arena_printf(&im->row, "line %zu (%s)", m.line, m.rule->why)
+                                  : arena_printf(&im->row, "%s %lld (%s)", res->singular,
+                                                 (long long)m.id, m.rule->why);
         switch (im->o->on_duplicate) {
         case IO_DUP_ERROR:
             errors_add(&im->errs, field, "possible duplicate of %s", what);
@@ -422,10 +421,9 @@ static struct str trim(struct str s)
     return s;
 }
 
-static void header_issue(struct importer *im, size_t line, const char *field, const char *fmt,
-                         ...) PRINTF_LIKE(4, 5);
-static void header_issue(struct importer *im, size_t line, const char *field, const char *fmt,
-                         ...)
+static void header_issue(struct importer *im, size_t line, const char *field, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+static void header_issue(struct importer *im, size_t line, const char *field, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -462,8 +460,7 @@ static int csv_header(struct importer *im, size_t line, const struct str *cells,
     bool *seen = arena_zalloc(&im->keep, res->nfields);
     size_t before = im->rep->errors_total;
     for (size_t c = 0; c < n; c++) {
-        im->header[c] = (struct str){arena_strndup(&im->keep, cells[c].p, cells[c].n),
-                                     cells[c].n};
+        im->header[c] = (struct str){arena_strndup(&im->keep, cells[c].p, cells[c].n), cells[c].n};
         im->col[c] = COL_IGNORED;
         struct str name = trim(cells[c]);
         if (!utf8_valid(name.p, name.n)) {
@@ -486,8 +483,8 @@ static int csv_header(struct importer *im, size_t line, const struct str *cells,
                 im->col[c] = fi;
             seen[fi] = true;
         } else if (!is_meta(cname) && !(c == n - 1 && strcmp(cname, "error") == 0)) {
-            header_issue(im, line, cname, "is not a field of %s (its fields: %s)",
-                         res->singular, field_names(res, &im->row));
+            header_issue(im, line, cname, "is not a field of %s (its fields: %s)", res->singular,
+                         field_names(res, &im->row));
         }
     }
     for (size_t i = 0; i < res->nfields; i++)

@@ -32,13 +32,13 @@ struct dup_index {
     size_t nrules;
     struct dup_slot *slots; /* owned; open addressing, power-of-two capacity */
     size_t cap, n;
-    struct buf key, other;  /* scratch for keys, kept between rows */
+    struct buf key, other; /* scratch for keys, kept between rows */
 };
 
 struct dup_match {
     const struct dup_rule *rule;
     int64_t id;
-    size_t line; /* 0: a record stored before the import */
+    size_t line;           /* 0: a record stored before the import */
     struct record *stored; /* the matching record as stored (arena-owned) */
 };
 

@@ -100,15 +100,15 @@ struct io_progress {
 };
 
 struct io_import_opts {
-    const struct resource *res;    /* borrowed */
-    const struct principal *who;   /* borrowed: hooks and the audit trail see it */
+    const struct resource *res;  /* borrowed */
+    const struct principal *who; /* borrowed: hooks and the audit trail see it */
     enum io_dup_policy on_duplicate;
-    bool skip_invalid;             /* import the good rows, hand the bad ones to rejects */
-    FILE *rejects;                 /* skip_invalid: bad rows as CSV with an `error` column;
-                                      borrowed, may be NULL */
+    bool skip_invalid; /* import the good rows, hand the bad ones to rejects */
+    FILE *rejects;     /* skip_invalid: bad rows as CSV with an `error` column;
+                          borrowed, may be NULL */
     struct io_fixed fixed[4];
     size_t nfixed;
-    const char *source;            /* the file's name, for the audit entry; may be NULL */
+    const char *source; /* the file's name, for the audit entry; may be NULL */
     /* Called every few hundred rows and once at the end; may be NULL. */
     void (*progress)(void *arg, const struct io_progress *p);
     void *progress_arg;
@@ -122,21 +122,24 @@ struct io_issue {
 };
 
 struct io_report {
-    struct arena arena;   /* owns issues' text; io_report_release frees it */
-    size_t rows;          /* data rows read (blank rows not counted) */
-    size_t imported;      /* new records (0 when nothing was committed) */
-    size_t updated;       /* stored records overwritten (--on-duplicate update) */
-    size_t skipped;       /* duplicates left alone (--on-duplicate skip) */
-    size_t invalid;       /* rows with at least one error */
-    size_t duplicates;    /* rows that matched a stored or earlier record */
+    struct arena arena;      /* owns issues' text; io_report_release frees it */
+    size_t rows;             /* data rows read (blank rows not counted) */
+    size_t imported;         /* new records (0 when nothing was committed) */
+    size_t updated;          /* stored records overwritten (--on-duplicate update) */
+    size_t skipped;          /* duplicates left alone (--on-duplicate skip) */
+    size_t invalid;          /* rows with at least one error */
+    size_t duplicates;       /* rows that matched a stored or earlier record */
     struct io_issue *errors; /* the first IO_ISSUES_LISTED errors, in file order */
     size_t nerrors, errors_total;
-    struct io_issue *dups;   /* the first IO_ISSUES_LISTED possible duplicates */
+    struct io_issue *dups; /* the first IO_ISSUES_LISTED possible duplicates */
     size_t ndups, dups_total;
-    bool committed;       /* false: the database is unchanged */
+    bool committed; /* false: the database is unchanged */
     double seconds;
 };
-#define IO_REPORT_INIT {.arena = ARENA_INIT}
+#define IO_REPORT_INIT                                                                             \
+    {                                                                                              \
+        .arena = ARENA_INIT                                                                        \
+    }
 void io_report_release(struct io_report *r);
 
 /* Outcome of an import besides STORE_* codes: rows were invalid, nothing was imported. */
@@ -185,8 +188,8 @@ struct io_export_opts {
  * Adds the filter name=value (an F_FILTER field or id, value as in the API's query
  * string) to o->q. Returns -1 with err naming the problem otherwise.
  */
-int io_export_filter(struct io_export_opts *o, struct str name, struct str value,
-                     struct arena *a, struct error *err);
+int io_export_filter(struct io_export_opts *o, struct str name, struct str value, struct arena *a,
+                     struct error *err);
 
 /*
  * A streaming CSV or JSON export: a read transaction on conn for a consistent snapshot,
@@ -203,8 +206,8 @@ int io_export_filter(struct io_export_opts *o, struct str name, struct str value
  * conn is borrowed and must be used by the calling thread only until io_export_free.
  */
 struct io_export;
-int io_export_open(struct io_export **out, struct store_conn *conn,
-                   const struct io_export_opts *o, struct error *err);
+int io_export_open(struct io_export **out, struct store_conn *conn, const struct io_export_opts *o,
+                   struct error *err);
 /* Appends the next piece to out: 1 when it appended something, 0 at the end, negative
  * with err on a failure. */
 int io_export_next(struct io_export *e, struct buf *out, struct error *err);

@@ -8,18 +8,18 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-#define XLSX_MAX_ROWS 1048576   /* Excel's limit per sheet, the header row included */
+#define XLSX_MAX_ROWS   1048576 /* Excel's limit per sheet, the header row included */
 #define XLSX_MAX_STRING 32767   /* characters in one cell */
-#define WIDTH_MIN 6.0
-#define WIDTH_MAX 60.0
+#define WIDTH_MIN       6.0
+#define WIDTH_MAX       60.0
 
 enum col_kind { K_TEXT, K_NUMBER, K_BOOL, K_DATE, K_DATETIME, K_LIST };
 
 struct col {
     const char *name;
-    int field;          /* index in res->fields, or -1 for metadata */
+    int field; /* index in res->fields, or -1 for metadata */
     enum col_kind kind;
-    double width;       /* widest content seen, in characters */
+    double width; /* widest content seen, in characters */
 };
 
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" as an Excel date; false before 1900 (Excel has
@@ -141,8 +141,8 @@ int io_export_xlsx(struct store_conn *conn, const struct io_export_opts *o, cons
     cols[ncols++] = (struct col){"id", -1, K_NUMBER, 0};
     for (size_t i = 0; i < res->nfields; i++)
         if (!(res->fields[i].flags & F_HIDDEN))
-            cols[ncols++] = (struct col){res->fields[i].name, (int)i,
-                                         kind_of(res->fields[i].type), 0};
+            cols[ncols++] =
+                (struct col){res->fields[i].name, (int)i, kind_of(res->fields[i].type), 0};
     cols[ncols++] = (struct col){"created_at", -1, K_DATETIME, 0};
     cols[ncols++] = (struct col){"updated_at", -1, K_DATETIME, 0};
     cols[ncols++] = (struct col){"version", -1, K_NUMBER, 0};

@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int store_scan(struct store_conn *c, const struct resource *res, const int *fields,
-               size_t nfields, int (*fn)(void *arg, int64_t id, const struct value *vals),
-               void *arg)
+int store_scan(struct store_conn *c, const struct resource *res, const int *fields, size_t nfields,
+               int (*fn)(void *arg, int64_t id, const struct value *vals), void *arg)
 {
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT id");

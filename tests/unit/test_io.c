@@ -90,8 +90,7 @@ static void test_csv_reader_detects_semicolons_from_the_header(void **state)
     struct rows r = {0};
     struct error err = ERROR_INIT;
     char delim = 0;
-    assert_int_equal(read_csv("name;country;city\n\"A, B\";RU;Moscow\n", 0, &r, &err, NULL,
-                              &delim),
+    assert_int_equal(read_csv("name;country;city\n\"A, B\";RU;Moscow\n", 0, &r, &err, NULL, &delim),
                      0);
     assert_int_equal(delim, ';');
     assert_int_equal(r.ncells[1], 3);
@@ -124,8 +123,7 @@ static void test_csv_reader_handles_crlf_and_blank_lines(void **state)
 {
     struct rows r = {0};
     struct error err = ERROR_INIT;
-    assert_int_equal(read_csv("a,b\r\n\r\n1,2\r\n\n3,\"x\r\ny\"\r\n4,5", 0, &r, &err, NULL,
-                              NULL),
+    assert_int_equal(read_csv("a,b\r\n\r\n1,2\r\n\n3,\"x\r\ny\"\r\n4,5", 0, &r, &err, NULL, NULL),
                      0);
     assert_int_equal(r.n, 4);
     assert_int_equal(r.line[1], 3);
@@ -158,8 +156,7 @@ static void test_csv_reader_names_the_line_of_an_unclosed_quote(void **state)
     struct rows r = {0};
     struct error err = ERROR_INIT;
     size_t line = 0;
-    assert_int_equal(read_csv("a,b\n1,2\n3,\"never closed\n4,5\n", 0, &r, &err, &line, NULL),
-                     -1);
+    assert_int_equal(read_csv("a,b\n1,2\n3,\"never closed\n4,5\n", 0, &r, &err, &line, NULL), -1);
     assert_int_equal(line, 3);
     assert_non_null(strstr(err.msg, "never closed"));
 }
@@ -223,9 +220,8 @@ static void test_list_cells_split_at_bars_and_trim(void **state)
     struct arena a = ARENA_INIT;
     struct value v;
     const char *why = "unset";
-    assert_int_equal(io_list_from_cell(&areas_field, STR(" human rights | history|x "), &a, &v,
-                                       &why),
-                     0);
+    assert_int_equal(
+        io_list_from_cell(&areas_field, STR(" human rights | history|x "), &a, &v, &why), 0);
     assert_null(why);
     assert_string_equal(v.s, "[\"human rights\",\"history\",\"x\"]");
     arena_release(&a);
@@ -354,8 +350,7 @@ static int64_t count(struct store *s, const struct resource *res)
 }
 
 /* True if the report lists an error on that line and field containing `text`. */
-static bool has_issue(const struct io_report *rep, size_t line, const char *field,
-                      const char *text)
+static bool has_issue(const struct io_report *rep, size_t line, const char *field, const char *text)
 {
     for (size_t i = 0; i < rep->nerrors; i++)
         if (rep->errors[i].line == line && !strcmp(rep->errors[i].field, field) &&
@@ -368,16 +363,16 @@ static void test_import_lists_every_bad_row_and_imports_nothing(void **state)
 {
     struct fixture *f = *state;
     const char *csv = "name,country,founded_on,legal_form,public,areas\n"
-                      "Good,RU,2001-02-03,foundation,true,a|b\n"      /* 2 */
-                      "Bad country,XX,,,,\n"                          /* 3 */
-                      ",RU,,,,\n"                                     /* 4 */
-                      "Bad date,FR,2001-02-30,,,\n"                   /* 5 */
-                      "Bad enum,FR,,charity,,\n"                      /* 6 */
-                      "Bad bool,FR,,,maybe,\n"                        /* 7 */
-                      "\"Two\nlines\",DE,,,,a||b\n"                   /* 8-9 */
-                      "Ragged,DE\n"                                   /* 10 */
-                      "Bad \xC3\x28 text,DE,,,,\n"                    /* 11 */
-                      "Future,DE,2999-01-01,,,\n";                    /* 12 */
+                      "Good,RU,2001-02-03,foundation,true,a|b\n" /* 2 */
+                      "Bad country,XX,,,,\n"                     /* 3 */
+                      ",RU,,,,\n"                                /* 4 */
+                      "Bad date,FR,2001-02-30,,,\n"              /* 5 */
+                      "Bad enum,FR,,charity,,\n"                 /* 6 */
+                      "Bad bool,FR,,,maybe,\n"                   /* 7 */
+                      "\"Two\nlines\",DE,,,,a||b\n"              /* 8-9 */
+                      "Ragged,DE\n"                              /* 10 */
+                      "Bad \xC3\x28 text,DE,,,,\n"               /* 11 */
+                      "Future,DE,2999-01-01,,,\n";               /* 12 */
     struct io_import_opts o = {0};
     struct io_report rep = IO_REPORT_INIT;
     assert_int_equal(import_text(f->s, csv, &o, &rep, false), IO_INVALID);
@@ -444,10 +439,10 @@ static void test_import_finds_duplicates_by_registration_and_similar_name(void *
                      0);
     io_report_release(&rep);
     const char *again = "name,country,registration_no,city\n"
-                        "Other name,RU,77-1,Moscow\n"          /* 2: same registration */
-                        "«MEMORIAL»  society!,RU,,Perm\n"      /* 3: similar name */
-                        "Memorial Society,DE,,Berlin\n"        /* 4: another country */
-                        "Green future,FR,,Paris\n";            /* 5 */
+                        "Other name,RU,77-1,Moscow\n"     /* 2: same registration */
+                        "«MEMORIAL»  society!,RU,,Perm\n" /* 3: similar name */
+                        "Memorial Society,DE,,Berlin\n"   /* 4: another country */
+                        "Green future,FR,,Paris\n";       /* 5 */
     assert_int_equal(import_text(f->s, again, &o, &rep, false), IO_INVALID);
     assert_true(has_issue(&rep, 2, "registration_no", "possible duplicate of organisation 1"));
     assert_true(has_issue(&rep, 3, "name", "organisation 1 (same country and a similar name)"));
@@ -600,8 +595,7 @@ static void test_json_export_reimports_to_the_same_data(void **state)
     struct fixture *f = *state;
     struct io_import_opts o = {0};
     struct io_report rep = IO_REPORT_INIT;
-    assert_int_equal(import_text(f->s,
-                                 "name,country,areas,phone\nA \xC3\xA9,RU,x|y,+7 1\nB,FR,,\n",
+    assert_int_equal(import_text(f->s, "name,country,areas,phone\nA \xC3\xA9,RU,x|y,+7 1\nB,FR,,\n",
                                  &o, &rep, false),
                      0);
     io_report_release(&rep);
@@ -696,8 +690,8 @@ int main(void)
         cmocka_unit_test(test_list_cells_refuse_empty_and_too_many_items),
         cmocka_unit_test(test_list_cells_round_trip_bars_and_backslashes),
         cmocka_unit_test(test_names_normalise_case_punctuation_space_and_yo),
-        cmocka_unit_test_setup_teardown(test_import_lists_every_bad_row_and_imports_nothing,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_lists_every_bad_row_and_imports_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_import_names_unknown_and_missing_columns, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
@@ -706,10 +700,9 @@ int main(void)
             test_import_finds_duplicates_by_registration_and_similar_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_finds_duplicates_within_the_file, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            test_import_writes_one_audit_entry_and_the_chain_verifies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_import_of_people_checks_references, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_writes_one_audit_entry_and_the_chain_verifies,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_of_people_checks_references, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_refuses_an_empty_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_export_reimports_to_the_same_data, setup,
                                         teardown),
