@@ -65,13 +65,23 @@ static bool textual(enum field_type t)
            t == FT_URL || t == FT_COUNTRY || t == FT_LANG;
 }
 
+/* Appends text with control characters (other than line breaks and tabs) as spaces: no
+ * indexed text starts with the tokenizer's tag marker, U+0001. */
+static void put_text(struct buf *b, const char *p, size_t n)
+{
+    if (b->n)
+        buf_putc(b, '\n');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        buf_putc(b, c < 0x20 && c != '\n' && c != '\t' ? ' ' : (char)c);
+    }
+}
+
 /* Appends the value's text, one line per list item. */
 static void put_value(struct buf *b, const struct field *f, const struct value *v)
 {
     if (f->type != FT_TEXT_LIST) {
-        if (b->n)
-            buf_putc(b, '\n');
-        buf_append(b, v->s, v->n);
+        put_text(b, v->s, v->n);
         return;
     }
     json_t *arr = json_loadb(v->s, v->n, 0, NULL);
@@ -79,11 +89,8 @@ static void put_value(struct buf *b, const struct field *f, const struct value *
     json_t *item;
     json_array_foreach(arr, k, item)
     {
-        if (!json_is_string(item))
-            continue;
-        if (b->n)
-            buf_putc(b, '\n');
-        buf_append(b, json_string_value(item), json_string_length(item));
+        if (json_is_string(item))
+            put_text(b, json_string_value(item), json_string_length(item));
     }
     json_decref(arr);
 }

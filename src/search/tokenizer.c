@@ -44,7 +44,7 @@
 #define CACHE_POOL_MAX (8u << 20)
 
 /* Our rules' version: bump it whenever a change here can change tokens. */
-#define TOKENIZER_RULES "civdesk-tokenizer-5"
+#define TOKENIZER_RULES "civdesk-tokenizer-6"
 
 const char *search_tokenizer_version(void)
 {
@@ -852,11 +852,31 @@ static int word(struct search_tokenizer *t, enum search_mode mode, bool prefix,
     return emit(&a, mode, fn, ctx, t->off[sp->s], t->off[sp->e]);
 }
 
+/* Tags (the index's filter column; no text of a record can start with U+0001): words
+ * separated by spaces, each a token as it is. */
+static int tags(const char *text, size_t n, search_token_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && text[e] != ' ')
+            e++;
+        if (e > i && e - i <= KEY_MAX) {
+            int rc = fn(ctx, 0, text + i, (int)(e - i), (int)i, (int)e);
+            if (rc)
+                return rc;
+        }
+        i = e + 1;
+    }
+    return 0;
+}
+
 int search_tokenize(struct search_tokenizer *t, enum search_mode mode, const char *text,
                     size_t n, search_token_fn fn, void *ctx)
 {
     if (!text || n == 0)
         return 0;
+    if (text[0] == '\x01')
+        return tags(text, n, fn, ctx);
     if (n > INT32_MAX / 2)
         n = INT32_MAX / 2;
     int32_t len = to_utf16(t, text, n);

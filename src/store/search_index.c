@@ -1,36 +1,59 @@
 /*
- * The search index on SQLite (migration 0005):
+ * The search index on SQLite (migration 0005; SCHEMA below is the same statements):
  *
- *   search_fts        contentless FTS5 table (title, body) with the civdesk tokenizer: the
- *                     text stays in the records' own tables (DESIGN §9).
- *   search_entry      one row per indexed record, its rowid the FTS rowid: which record,
- *                     its language, its own public flag, and its anchor.
- *   search_anchor     one row per top-level record that has text or sub-records with
- *                     text: what decides who may see it (public, reference data, the
- *                     organisations owning it) — src/domain/access.c's rule as columns. A document's translations are found as
- *                     the document and are seen by whoever may see the document.
+ *   search_fts        contentless FTS5 table with the civdesk tokenizer: title, body (the
+ *                     text stays in the records' own tables, DESIGN §9) and tags (what
+ *                     filters match: visibility, type, language, as tokens).
+ *   search_entry      one row per indexed record; id = the FTS rowid = anchor id * 65536 +
+ *                     slot, so results group by anchor without a join per match.
+ *   search_anchor     one row per top-level record that has text or sub-records with text:
+ *                     who may see it (public, reference data, owning organisations) —
+ *                     src/domain/access.c's rule as data. A document's translations are
+ *                     found as the document, and seen by whoever may see the document.
  *   search_anchor_org the owning organisations of an anchor.
- *   search_meta       the fingerprint (tokenizer version, declarations) the index was
- *                     built with.
+ *   search_meta       the fingerprint (tokenizer version, declarations, schema) the index
+ *                     was built with; another one at open rebuilds it.
  *
- * Every change runs in the write transaction of the record's change: remove the old
- * entry (by its old text, read before the row changes), add the new one.
+ * Every change runs in the write transaction of the record's change: remove the old entry
+ * (by its old text, read before the row changes), add the new one; when what decides
+ * visibility changes, the anchor's entries are tagged again.
  *
- * Ranking: bm25 with the title column weighing SEARCH_TITLE_WEIGHT times the body. It
- * costs about 3 µs per match (DESIGN §9), so a query is ranked over its newest
- * SEARCH_SCORE_CAP visible matches; common words are dropped by the tokenizer.
+ * Ranking: civdesk_rank, bm25 over title (weight 10) and body (1), ignoring the tags. It
+ * costs about 1-3 µs per match, so a query is ranked over its newest SEARCH_SCORE_CAP
+ * visible matches; common words are dropped by the tokenizer.
  */
 #define _GNU_SOURCE
 #include "store/search_index.h"
 
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SEARCH_TITLE_WEIGHT "10.0"
+#define TITLE_WEIGHT 10.0
+#define BM25_K1 1.2
+#define BM25_B 0.75
 #define REINDEX_CHUNK 1000
 #define PARENT_DEPTH_MAX 8
+#define SLOT_BITS 16 /* entries of one anchor: its own, and up to 65535 sub-records */
+#define TAG "\x01"   /* starts every tag: no word of text can */
+
+/* The index's tables, as migration 0005 creates them; a rebuild creates them again. */
+static const char SCHEMA_VERSION[] = "schema-2";
+static const char SCHEMA[] =
+    "DROP TABLE IF EXISTS search_fts; DROP TABLE IF EXISTS search_anchor;"
+    "DROP TABLE IF EXISTS search_anchor_org; DROP TABLE IF EXISTS search_entry;"
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tags, content='', "
+    "tokenize='civdesk');"
+    "CREATE TABLE search_anchor (id INTEGER PRIMARY KEY, resource TEXT NOT NULL, "
+    "record_id INTEGER NOT NULL, public INTEGER NOT NULL, shared INTEGER NOT NULL, "
+    "UNIQUE (resource, record_id));"
+    "CREATE TABLE search_anchor_org (anchor INTEGER NOT NULL, org INTEGER NOT NULL, "
+    "PRIMARY KEY (anchor, org)) WITHOUT ROWID;"
+    "CREATE TABLE search_entry (id INTEGER PRIMARY KEY, resource TEXT NOT NULL, "
+    "record_id INTEGER NOT NULL, lang TEXT, text_hash INTEGER NOT NULL, tags TEXT NOT NULL);"
+    "CREATE INDEX search_entry_record ON search_entry (resource, record_id);";
 
 const struct field search_match_field = {"q", FT_TEXT, 0, 0, LIMIT_SEARCH_QUERY, NULL, NULL};
 
@@ -140,6 +163,87 @@ static fts5_api *fts5_api_of(sqlite3 *db, sqlite3_stmt *st)
     return api;
 }
 
+/* ---- ranking ------------------------------------------------------------------------ */
+
+/*
+ * civdesk_rank(search_fts, nterms): bm25 (k1 1.2, b 0.75, as FTS5's) over the first
+ * nterms phrases — the user's words; the rest are tag filters — in the title (weight 10)
+ * and body (1) columns, lengths counted over those two. Negative, like bm25(): lower is
+ * more relevant. The IDFs are computed once per query.
+ */
+struct rank_query {
+    int n;
+    double idf[SEARCH_MAX_TERMS];
+    double avgdl;
+};
+
+static int count_hit(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+    (*(int64_t *)ctx)++;
+    return SQLITE_OK;
+}
+
+static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts,
+                          sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    struct rank_query *q = api->xGetAuxdata(fts, 0);
+    if (!q) {
+        q = sqlite3_malloc(sizeof(*q));
+        if (!q) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+        int phrases = api->xPhraseCount(fts);
+        q->n = nval > 0 ? sqlite3_value_int(val[0]) : phrases;
+        if (q->n > phrases)
+            q->n = phrases;
+        if (q->n > SEARCH_MAX_TERMS)
+            q->n = SEARCH_MAX_TERMS;
+        sqlite3_int64 rows = 0, t0 = 0, t1 = 0;
+        int rc = api->xRowCount(fts, &rows);
+        if (rc == SQLITE_OK)
+            rc = api->xColumnTotalSize(fts, 0, &t0);
+        if (rc == SQLITE_OK)
+            rc = api->xColumnTotalSize(fts, 1, &t1);
+        for (int i = 0; i < q->n && rc == SQLITE_OK; i++) {
+            int64_t hits = 0;
+            rc = api->xQueryPhrase(fts, i, &hits, count_hit);
+            double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
+            q->idf[i] = idf > 1e-6 ? idf : 1e-6;
+        }
+        q->avgdl = rows > 0 ? (double)(t0 + t1) / (double)rows : 1.0;
+        if (rc == SQLITE_OK)
+            rc = api->xSetAuxdata(fts, q, sqlite3_free);
+        else
+            sqlite3_free(q);
+        if (rc != SQLITE_OK) {
+            sqlite3_result_error_code(ctx, rc);
+            return;
+        }
+    }
+    double freq[SEARCH_MAX_TERMS] = {0};
+    int ninst = 0, s0 = 0, s1 = 0;
+    int rc = api->xInstCount(fts, &ninst);
+    for (int i = 0; i < ninst && rc == SQLITE_OK; i++) {
+        int phrase, col, off;
+        rc = api->xInst(fts, i, &phrase, &col, &off);
+        if (rc == SQLITE_OK && phrase < q->n && col < 2)
+            freq[phrase] += col == 0 ? TITLE_WEIGHT : 1.0;
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, 0, &s0);
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, 1, &s1);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    double norm = BM25_K1 * (1 - BM25_B + BM25_B * (double)(s0 + s1) / q->avgdl), score = 0;
+    for (int i = 0; i < q->n; i++)
+        score += q->idf[i] * freq[i] * (BM25_K1 + 1) / (freq[i] + norm);
+    sqlite3_result_double(ctx, -score);
+}
+
 /* civdesk_match(q): the FTS5 expression for what a user typed (a list's ?q=). */
 static void match_function(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -175,6 +279,9 @@ int search_register(sqlite3 *db)
         registration_free(reg);
         return rc;
     }
+    rc = api->xCreateFunction(api, "civdesk_rank", NULL, rank_function, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
     return sqlite3_create_function(db, "civdesk_match", 1,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, reg,
                                    match_function, NULL, NULL);
@@ -195,7 +302,7 @@ static struct search_tokenizer *conn_tokenizer(struct store_conn *c)
     return shared_tokenizer(ctx);
 }
 
-/* ---- declarations ------------------------------------------------------------------- */
+/* ---- visibility and tags ------------------------------------------------------------ */
 
 static bool flag_set(const struct record *rec, const char *field)
 {
@@ -203,6 +310,63 @@ static bool flag_set(const struct record *rec, const char *field)
         return false;
     int i = resource_field_index(rec->res, field);
     return i >= 0 && !rec->v[i].null && rec->v[i].i != 0;
+}
+
+/* Who may see what an anchor record anchors (src/domain/access.c's rule, as data). */
+struct vis {
+    bool public, shared;
+    int64_t orgs[LIMIT_ARRAY_ITEMS + 1]; /* sorted */
+    size_t norgs;
+};
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void vis_of(const struct record *top, struct vis *v)
+{
+    const struct resource *res = top->res;
+    memset(v, 0, sizeof(*v));
+    v->public = flag_set(top, res->public_flag);
+    v->shared = (res->access & RES_REFERENCE) != 0;
+    if (!res->owner)
+        return;
+    int oi = resource_field_index(res, res->owner);
+    if (strcmp(res->owner, "id") == 0) {
+        v->orgs[v->norgs++] = top->id;
+    } else if (oi >= 0 && !top->v[oi].null) {
+        if (res->fields[oi].type == FT_REF_LIST) {
+            json_t *arr = json_loadb(top->v[oi].s, top->v[oi].n, 0, NULL);
+            size_t k;
+            json_t *item;
+            json_array_foreach(arr, k, item)
+            {
+                if (json_is_integer(item) && v->norgs < ARRAY_SIZE(v->orgs))
+                    v->orgs[v->norgs++] = json_integer_value(item);
+            }
+            json_decref(arr);
+        } else {
+            v->orgs[v->norgs++] = top->v[oi].i;
+        }
+    }
+    qsort(v->orgs, v->norgs, sizeof(*v->orgs), cmp_i64);
+}
+
+/* The tags column of an entry: p (anyone may see it), r (reference data), o<org> (owned),
+ * t<the anchor's resource>, l<language> (l alone: none). */
+static void tags_of(const struct vis *v, bool own_public, const char *anchor_res,
+                    const char *lang, struct buf *out)
+{
+    buf_reset(out);
+    if (v->public || own_public)
+        buf_puts(out, TAG "p ");
+    if (v->shared)
+        buf_puts(out, TAG "r ");
+    for (size_t i = 0; i < v->norgs; i++)
+        buf_printf(out, TAG "o%lld ", (long long)v->orgs[i]);
+    buf_printf(out, TAG "t%s " TAG "l%s", anchor_res, lang ? lang : "");
 }
 
 /* ---- upkeep ------------------------------------------------------------------------- */
@@ -218,101 +382,6 @@ static int step_done(struct store_conn *c, sqlite3_stmt *st, const char *what)
     return STORE_OK;
 }
 
-/* Inserts or refreshes the anchor of a top-level record; its id in *anchor. */
-static int anchor_put(struct store_conn *c, const struct record *rec, int64_t *anchor)
-{
-    const struct resource *res = rec->res;
-    sqlite3_stmt *st = store_prep(
-        c, "INSERT INTO search_anchor(resource,record_id,public,shared) VALUES(?,?,?,?) "
-           "ON CONFLICT(resource,record_id) DO UPDATE SET public=excluded.public, "
-           "shared=excluded.shared RETURNING id");
-    if (!st)
-        return STORE_ERROR;
-    sqlite3_bind_text(st, 1, res->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, rec->id);
-    sqlite3_bind_int(st, 3, flag_set(rec, res->public_flag));
-    sqlite3_bind_int(st, 4, (res->access & RES_REFERENCE) != 0);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *anchor = sqlite3_column_int64(st, 0);
-    while (rc == SQLITE_ROW)
-        rc = sqlite3_step(st);
-    store_done(st);
-    if (rc != SQLITE_DONE) {
-        log_error("search: anchor failed: %s", sqlite3_errmsg(c->db));
-        return STORE_ERROR;
-    }
-    st = store_prep(c, "DELETE FROM search_anchor_org WHERE anchor=?");
-    if (!st)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, *anchor);
-    if (step_done(c, st, "anchor owners") < 0 || !res->owner)
-        return res->owner ? STORE_ERROR : STORE_OK;
-
-    int64_t orgs[LIMIT_ARRAY_ITEMS + 1];
-    size_t n = 0;
-    int oi = resource_field_index(res, res->owner);
-    if (strcmp(res->owner, "id") == 0) {
-        orgs[n++] = rec->id;
-    } else if (oi >= 0 && !rec->v[oi].null) {
-        if (res->fields[oi].type == FT_REF_LIST) {
-            json_t *arr = json_loadb(rec->v[oi].s, rec->v[oi].n, 0, NULL);
-            size_t k;
-            json_t *item;
-            json_array_foreach(arr, k, item)
-            {
-                if (json_is_integer(item) && n < ARRAY_SIZE(orgs))
-                    orgs[n++] = json_integer_value(item);
-            }
-            json_decref(arr);
-        } else {
-            orgs[n++] = rec->v[oi].i;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        st = store_prep(c, "INSERT OR IGNORE INTO search_anchor_org(anchor,org) VALUES(?,?)");
-        if (!st)
-            return STORE_ERROR;
-        sqlite3_bind_int64(st, 1, *anchor);
-        sqlite3_bind_int64(st, 2, orgs[i]);
-        if (step_done(c, st, "anchor owner") < 0)
-            return STORE_ERROR;
-    }
-    return STORE_OK;
-}
-
-/* The anchor of a record of a sub-resource: its top-level ancestor's. */
-static int anchor_of_child(struct store_conn *c, const struct record *rec, struct arena *a,
-                           int64_t *anchor)
-{
-    const struct record *top = rec;
-    for (int depth = 0; top->res->parent; depth++) {
-        const struct resource *pres = resource_find(str_from(top->res->parent));
-        int pi = resource_field_index(top->res, top->res->parent_field);
-        struct record *parent;
-        if (depth == PARENT_DEPTH_MAX || !pres || pi < 0 || top->v[pi].null ||
-            store_get(c, pres, top->v[pi].i, a, &parent) != STORE_OK) {
-            log_error("search: %s %lld has no parent to anchor it", rec->res->name,
-                      (long long)rec->id);
-            return STORE_ERROR;
-        }
-        top = parent;
-    }
-    sqlite3_stmt *st =
-        store_prep(c, "SELECT id FROM search_anchor WHERE resource=? AND record_id=?");
-    if (!st)
-        return STORE_ERROR;
-    sqlite3_bind_text(st, 1, top->res->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, top->id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *anchor = sqlite3_column_int64(st, 0);
-    store_done(st);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    return anchor_put(c, top, anchor);
-}
-
 /* A hash of an entry's text: a removal uses the record's text only if it is the text that
  * was indexed (a row changed behind the store's back is orphaned instead, never wrongly
  * deleted, which would corrupt the index). */
@@ -324,14 +393,199 @@ static int64_t text_hash(const struct search_entry *e)
     crypto_generichash_update(&st, (const unsigned char *)e->title, strlen(e->title) + 1);
     crypto_generichash_update(&st, (const unsigned char *)e->body, strlen(e->body));
     crypto_generichash_final(&st, h, sizeof(h));
-    uint64_t v = 0;
+    uint64_t x = 0;
     for (size_t i = 0; i < sizeof(h); i++)
-        v = (v << 8) | h[i];
-    return (int64_t)(v >> 1);
+        x = (x << 8) | h[i];
+    return (int64_t)(x >> 1);
 }
 
-static int entry_put(struct store_conn *c, const struct record *rec, int64_t anchor,
-                     struct arena *a)
+static int fts_write(struct store_conn *c, bool delete, int64_t rowid, const char *title,
+                     const char *body, const char *tags)
+{
+    sqlite3_stmt *st = store_prep(c, delete ? "INSERT INTO search_fts(search_fts,rowid,title,"
+                                              "body,tags) VALUES('delete',?,?,?,?)"
+                                            : "INSERT INTO search_fts(rowid,title,body,tags) "
+                                              "VALUES(?,?,?,?)");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, tags, -1, SQLITE_STATIC);
+    return step_done(c, st, delete ? "index delete" : "index insert");
+}
+
+/* Tags every entry of an anchor again (its visibility changed). */
+static int retag(struct store_conn *c, int64_t anchor, const struct vis *v, const char *res_name,
+                 struct arena *a)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT id,resource,record_id,lang,text_hash,tags FROM "
+                                     "search_entry WHERE id BETWEEN ? AND ?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, anchor << SLOT_BITS);
+    sqlite3_bind_int64(st, 2, (anchor << SLOT_BITS) + (1 << SLOT_BITS) - 1);
+    struct old {
+        int64_t id, rid, hash;
+        const char *res, *lang, *tags;
+    } *olds = NULL;
+    size_t n = 0, cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct old *o = arena_alloc(a, cap * sizeof(*o));
+            if (n)
+                memcpy(o, olds, n * sizeof(*o));
+            olds = o;
+        }
+        const char *lang = store_col_text(st, 3);
+        olds[n++] = (struct old){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
+                                 sqlite3_column_int64(st, 4),
+                                 arena_strdup(a, store_col_text(st, 1)),
+                                 lang ? arena_strdup(a, lang) : NULL,
+                                 arena_strdup(a, store_col_text(st, 5))};
+    }
+    store_done(st);
+    struct buf tags = BUF_INIT;
+    int rc = STORE_OK;
+    for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+        const struct resource *res = resource_find(str_from(olds[i].res));
+        struct record *rec;
+        struct search_entry e;
+        if (!res || store_get(c, res, olds[i].rid, a, &rec) != STORE_OK ||
+            !search_entry_of(rec, a, &e) || text_hash(&e) != olds[i].hash)
+            continue; /* changed behind the store's back: left for a rebuild */
+        tags_of(v, res->parent && flag_set(rec, res->public_flag), res_name, olds[i].lang,
+                &tags);
+        if (strcmp(tags.p, olds[i].tags) == 0)
+            continue;
+        rc = fts_write(c, true, olds[i].id, e.title, e.body, olds[i].tags);
+        if (rc == STORE_OK)
+            rc = fts_write(c, false, olds[i].id, e.title, e.body, tags.p);
+        if (rc == STORE_OK) {
+            st = store_prep(c, "UPDATE search_entry SET tags=? WHERE id=?");
+            rc = st ? STORE_OK : STORE_ERROR;
+            if (st) {
+                sqlite3_bind_text(st, 1, tags.p, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(st, 2, olds[i].id);
+                rc = step_done(c, st, "retag");
+            }
+        }
+    }
+    buf_release(&tags);
+    return rc;
+}
+
+/* Inserts or refreshes the anchor of a top-level record; its id in *anchor. When what
+ * decides visibility changed, the entries it anchors are tagged again. */
+static int anchor_put(struct store_conn *c, const struct record *top, int64_t *anchor,
+                      struct arena *a)
+{
+    struct vis v;
+    vis_of(top, &v);
+    sqlite3_stmt *st = store_prep(c, "SELECT id,public,shared FROM search_anchor WHERE "
+                                     "resource=? AND record_id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, top->res->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, top->id);
+    bool exists = sqlite3_step(st) == SQLITE_ROW, changed = !exists;
+    if (exists) {
+        *anchor = sqlite3_column_int64(st, 0);
+        changed = sqlite3_column_int(st, 1) != v.public || sqlite3_column_int(st, 2) != v.shared;
+    }
+    store_done(st);
+    if (exists && !changed) {
+        st = store_prep(c, "SELECT org FROM search_anchor_org WHERE anchor=? ORDER BY org");
+        if (!st)
+            return STORE_ERROR;
+        sqlite3_bind_int64(st, 1, *anchor);
+        size_t k = 0;
+        while (sqlite3_step(st) == SQLITE_ROW)
+            changed |= k >= v.norgs || sqlite3_column_int64(st, 0) != v.orgs[k++];
+        changed |= k != v.norgs;
+        store_done(st);
+    }
+    if (!changed)
+        return STORE_OK;
+    st = store_prep(c, exists ? "UPDATE search_anchor SET public=?1, shared=?2 WHERE id=?3"
+                              : "INSERT INTO search_anchor(public,shared,resource,record_id) "
+                                "VALUES(?1,?2,?4,?5)");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int(st, 1, v.public);
+    sqlite3_bind_int(st, 2, v.shared);
+    if (exists) {
+        sqlite3_bind_int64(st, 3, *anchor);
+    } else {
+        sqlite3_bind_text(st, 4, top->res->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, top->id);
+    }
+    if (step_done(c, st, "anchor") < 0)
+        return STORE_ERROR;
+    if (!exists)
+        *anchor = sqlite3_last_insert_rowid(c->db);
+    st = store_prep(c, "DELETE FROM search_anchor_org WHERE anchor=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, *anchor);
+    if (step_done(c, st, "anchor owners") < 0)
+        return STORE_ERROR;
+    for (size_t i = 0; i < v.norgs; i++) {
+        st = store_prep(c, "INSERT OR IGNORE INTO search_anchor_org(anchor,org) VALUES(?,?)");
+        if (!st)
+            return STORE_ERROR;
+        sqlite3_bind_int64(st, 1, *anchor);
+        sqlite3_bind_int64(st, 2, v.orgs[i]);
+        if (step_done(c, st, "anchor owner") < 0)
+            return STORE_ERROR;
+    }
+    return exists ? retag(c, *anchor, &v, top->res->name, a) : STORE_OK;
+}
+
+/* The top-level record above rec (rec itself at the top). */
+static int top_of(struct store_conn *c, const struct record *rec, struct arena *a,
+                  const struct record **top)
+{
+    *top = rec;
+    for (int depth = 0; (*top)->res->parent; depth++) {
+        const struct resource *res = (*top)->res;
+        const struct resource *pres = resource_find(str_from(res->parent));
+        int pi = resource_field_index(res, res->parent_field);
+        struct record *parent;
+        if (depth == PARENT_DEPTH_MAX || !pres || pi < 0 || (*top)->v[pi].null ||
+            store_get(c, pres, (*top)->v[pi].i, a, &parent) != STORE_OK) {
+            log_error("search: %s %lld has no parent to anchor it", rec->res->name,
+                      (long long)rec->id);
+            return STORE_ERROR;
+        }
+        *top = parent;
+    }
+    return STORE_OK;
+}
+
+/* The slot of a new entry under anchor: 0 for the anchor's own record, else the next free.
+ * -1 if the anchor has no free slot left. */
+static int64_t slot_for(struct store_conn *c, int64_t anchor, bool own)
+{
+    int64_t lo = anchor << SLOT_BITS;
+    if (own)
+        return lo;
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT max(id) FROM search_entry WHERE id BETWEEN ? AND ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, lo + 1);
+    sqlite3_bind_int64(st, 2, lo + (1 << SLOT_BITS) - 1);
+    int64_t id = lo + 1;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        id = sqlite3_column_int64(st, 0) + 1;
+    store_done(st);
+    return id < lo + (1 << SLOT_BITS) ? id : -1;
+}
+
+static int entry_put(struct store_conn *c, const struct record *rec, const struct record *top,
+                     int64_t anchor, struct arena *a)
 {
     /* A stale entry under this id (rows written behind the store's back): orphan it. */
     sqlite3_stmt *st = store_prep(c, "DELETE FROM search_entry WHERE resource=? AND record_id=?");
@@ -344,27 +598,34 @@ static int entry_put(struct store_conn *c, const struct record *rec, int64_t anc
     struct search_entry e;
     if (!search_entry_of(rec, a, &e))
         return STORE_OK;
-    st = store_prep(c, "INSERT INTO search_entry(resource,record_id,anchor,lang,public,"
-                       "text_hash) VALUES(?,?,?,?,?,?)");
-    if (!st)
-        return STORE_ERROR;
-    sqlite3_bind_text(st, 1, rec->res->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, rec->id);
-    sqlite3_bind_int64(st, 3, anchor);
-    if (e.lang)
-        sqlite3_bind_text(st, 4, e.lang, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, flag_set(rec, rec->res->public_flag));
-    sqlite3_bind_int64(st, 6, text_hash(&e));
-    if (step_done(c, st, "entry") < 0)
-        return STORE_ERROR;
-    int64_t rowid = sqlite3_last_insert_rowid(c->db);
-    st = store_prep(c, "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)");
-    if (!st)
-        return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, rowid);
-    sqlite3_bind_text(st, 2, e.title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, e.body, -1, SQLITE_STATIC);
-    return step_done(c, st, "index insert");
+    int64_t id = slot_for(c, anchor, rec == top);
+    if (id < 0) {
+        log_error("search: %s %lld not indexed: %s %lld anchors too many records",
+                  rec->res->name, (long long)rec->id, top->res->name, (long long)top->id);
+        return STORE_OK;
+    }
+    struct vis v;
+    vis_of(top, &v);
+    struct buf tags = BUF_INIT;
+    tags_of(&v, rec != top && flag_set(rec, rec->res->public_flag), top->res->name, e.lang,
+            &tags);
+    st = store_prep(c, "INSERT INTO search_entry(id,resource,record_id,lang,text_hash,tags) "
+                       "VALUES(?,?,?,?,?,?)");
+    int rc = st ? STORE_OK : STORE_ERROR;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, rec->res->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, rec->id);
+        if (e.lang)
+            sqlite3_bind_text(st, 4, e.lang, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, text_hash(&e));
+        sqlite3_bind_text(st, 6, tags.p, -1, SQLITE_STATIC);
+        rc = step_done(c, st, "entry");
+    }
+    if (rc == STORE_OK)
+        rc = fts_write(c, false, id, e.title, e.body, tags.p);
+    buf_release(&tags);
+    return rc;
 }
 
 int search_index_put(struct store_conn *c, const struct record *rec)
@@ -374,10 +635,28 @@ int search_index_put(struct store_conn *c, const struct record *rec)
     if (!indexed && !search_resource_findable(res))
         return STORE_OK;
     struct arena a = ARENA_INIT;
+    const struct record *top;
     int64_t anchor = 0;
-    int rc = res->parent ? anchor_of_child(c, rec, &a, &anchor) : anchor_put(c, rec, &anchor);
+    int rc = top_of(c, rec, &a, &top);
+    if (rc == STORE_OK && top == rec) {
+        rc = anchor_put(c, rec, &anchor, &a);
+    } else if (rc == STORE_OK) {
+        sqlite3_stmt *st =
+            store_prep(c, "SELECT id FROM search_anchor WHERE resource=? AND record_id=?");
+        rc = st ? STORE_OK : STORE_ERROR;
+        if (st) {
+            sqlite3_bind_text(st, 1, top->res->name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, top->id);
+            bool found = sqlite3_step(st) == SQLITE_ROW;
+            if (found)
+                anchor = sqlite3_column_int64(st, 0);
+            store_done(st);
+            if (!found)
+                rc = anchor_put(c, top, &anchor, &a);
+        }
+    }
     if (rc == STORE_OK && indexed)
-        rc = entry_put(c, rec, anchor, &a);
+        rc = entry_put(c, rec, top, anchor, &a);
     arena_release(&a);
     return rc;
 }
@@ -389,31 +668,24 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
     int rc = STORE_OK;
     if (search_resource_indexed(res)) {
         sqlite3_stmt *st = store_prep(
-            c, "SELECT id,text_hash FROM search_entry WHERE resource=? AND record_id=?");
+            c, "SELECT id,text_hash,tags FROM search_entry WHERE resource=? AND record_id=?");
         if (!st)
             return STORE_ERROR;
         sqlite3_bind_text(st, 1, res->name, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, id);
         int64_t rowid = 0, hash = 0;
+        const char *tags = NULL;
         if (sqlite3_step(st) == SQLITE_ROW) {
             rowid = sqlite3_column_int64(st, 0);
             hash = sqlite3_column_int64(st, 1);
+            tags = arena_strdup(&a, store_col_text(st, 2));
         }
         store_done(st);
         struct record *old;
         struct search_entry e;
         if (rowid && store_get(c, res, id, &a, &old) == STORE_OK &&
-            search_entry_of(old, &a, &e) && text_hash(&e) == hash) {
-            st = store_prep(c, "INSERT INTO search_fts(search_fts,rowid,title,body) "
-                               "VALUES('delete',?,?,?)");
-            rc = st ? STORE_OK : STORE_ERROR;
-            if (st) {
-                sqlite3_bind_int64(st, 1, rowid);
-                sqlite3_bind_text(st, 2, e.title, -1, SQLITE_STATIC);
-                sqlite3_bind_text(st, 3, e.body, -1, SQLITE_STATIC);
-                rc = step_done(c, st, "index delete");
-            }
-        }
+            search_entry_of(old, &a, &e) && text_hash(&e) == hash)
+            rc = fts_write(c, true, rowid, e.title, e.body, tags);
         if (rowid && rc == STORE_OK) {
             st = store_prep(c, "DELETE FROM search_entry WHERE id=?");
             rc = st ? STORE_OK : STORE_ERROR;
@@ -431,9 +703,9 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
         };
         for (size_t i = 0; i < ARRAY_SIZE(sql) && rc == STORE_OK; i++) {
             sqlite3_stmt *st = store_prep(c, sql[i]);
-            if (!st)
+            if (!st) {
                 rc = STORE_ERROR;
-            else {
+            } else {
                 sqlite3_bind_text(st, 1, res->name, -1, SQLITE_STATIC);
                 sqlite3_bind_int64(st, 2, id);
                 rc = step_done(c, st, "anchor delete");
@@ -448,8 +720,7 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
 
 static void fingerprint(struct buf *b)
 {
-    buf_puts(b, search_tokenizer_version());
-    buf_puts(b, " weights " SEARCH_TITLE_WEIGHT " | ");
+    buf_printf(b, "%s %s rank-bm25-10-1 | ", search_tokenizer_version(), SCHEMA_VERSION);
     search_declarations_fingerprint(b);
 }
 
@@ -505,15 +776,16 @@ int search_reindex(struct store *s, int64_t *entries, struct error *err)
     if (store_write_begin(s, &tx) < 0)
         return error_set(err, "the database is busy"), STORE_ERROR;
     struct store_conn *c = tx->conn;
-    int rc = exec_sql(c,
-                      "INSERT INTO search_fts(search_fts) VALUES('delete-all');"
-                      "DELETE FROM search_entry; DELETE FROM search_anchor_org;"
-                      "DELETE FROM search_anchor;",
-                      err);
-    for (size_t i = 0; i < resource_count && rc == STORE_OK; i++) {
-        const struct resource *res = resource_all[i];
-        if (search_resource_indexed(res) || search_resource_findable(res))
-            rc = reindex_resource(c, res, err);
+    int rc = exec_sql(c, SCHEMA, err);
+    /* Top-level records first: each anchors itself before its sub-records come. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < resource_count && rc == STORE_OK; i++) {
+            const struct resource *res = resource_all[i];
+            if (!res->parent != !pass)
+                continue;
+            if (search_resource_indexed(res) || search_resource_findable(res))
+                rc = reindex_resource(c, res, err);
+        }
     }
     struct buf fp = BUF_INIT;
     fingerprint(&fp);
@@ -576,19 +848,20 @@ void search_list_sql(struct buf *b, const struct resource *res)
     if (res->parent)
         buf_printf(b,
                    " OR id IN (SELECT e.record_id FROM search_fts JOIN search_entry e "
-                   "ON e.id=search_fts.rowid WHERE search_fts MATCH civdesk_match(?) AND e.resource='%s')",
+                   "ON e.id=search_fts.rowid WHERE search_fts MATCH civdesk_match(?) "
+                   "AND e.resource='%s')",
                    res->name);
     else
         buf_printf(b,
-                   " OR id IN (SELECT a.record_id FROM search_fts JOIN search_entry e "
-                   "ON e.id=search_fts.rowid JOIN search_anchor a ON a.id=e.anchor "
-                   "WHERE search_fts MATCH civdesk_match(?) AND a.resource='%s')",
-                   res->name);
+                   " OR id IN (SELECT a.record_id FROM search_fts JOIN search_anchor a "
+                   "ON a.id=(search_fts.rowid >> %d) WHERE search_fts MATCH civdesk_match(?) "
+                   "AND a.resource='%s')",
+                   SLOT_BITS, res->name);
 }
 
 /* ---- searching ---------------------------------------------------------------------- */
 
-/* Cursor: base64url of "<bm25 score>,<entry id>" of the last result. */
+/* Cursor: base64url of "<score>,<entry id>" of the last result. */
 static const char *cursor_encode(double score, int64_t id, struct arena *a)
 {
     char text[64];
@@ -620,8 +893,32 @@ static int cursor_decode(struct str cur, double *score, int64_t *id)
     return parse_i64(str_from(comma + 1), 1, INT64_MAX, id);
 }
 
+/* The MATCH expression: the user's terms, then the filters on tags. */
+static const char *match_expr(const struct search_query *q, const struct search_request *rq,
+                              struct arena *a)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "(%s)", search_fts_expr(q, a));
+    if (rq->ntypes) {
+        buf_puts(&b, " AND tags : (");
+        for (size_t i = 0; i < rq->ntypes; i++)
+            buf_printf(&b, "%s\"" TAG "t%s\"", i ? " OR " : "", rq->types[i]->name);
+        buf_putc(&b, ')');
+    }
+    if (rq->lang)
+        buf_printf(&b, " AND tags : (\"" TAG "l%s\" OR \"" TAG "l\")", rq->lang);
+    if (rq->scope == SEARCH_SEE_PUBLIC)
+        buf_puts(&b, " AND tags : \"" TAG "p\"");
+    else if (rq->scope == SEARCH_SEE_ORG)
+        buf_printf(&b, " AND tags : (\"" TAG "p\" OR \"" TAG "r\" OR \"" TAG "o%lld\")",
+                   (long long)rq->org);
+    const char *s = arena_strndup(a, b.p, b.n);
+    buf_release(&b);
+    return s;
+}
+
 struct row {
-    int64_t entry, anchor;
+    int64_t entry;
     double score;
 };
 
@@ -632,7 +929,7 @@ static bool make_hit(struct store_conn *c, struct search_tokenizer *t,
 {
     sqlite3_stmt *st = store_prep(c, "SELECT e.resource,e.record_id,e.lang,a.resource,"
                                      "a.record_id FROM search_entry e JOIN search_anchor a "
-                                     "ON a.id=e.anchor WHERE e.id=?");
+                                     "ON a.id=(e.id >> 16) WHERE e.id=?");
     if (!st)
         return false;
     sqlite3_bind_int64(st, 1, row->entry);
@@ -658,9 +955,9 @@ static bool make_hit(struct store_conn *c, struct search_tokenizer *t,
     hit->score = -row->score;
     bool matched = false;
     hit->snippet = "";
-    if (t && e.body[0])
+    if (e.body[0])
         hit->snippet = search_snippet(t, m, e.body, strlen(e.body), &rq->style, a, &matched);
-    if (t && !matched && e.title[0]) {
+    if (!matched && e.title[0]) {
         const char *s = search_snippet(t, m, e.title, strlen(e.title), &rq->style, a, &matched);
         if (matched || !hit->snippet[0])
             hit->snippet = s;
@@ -675,70 +972,45 @@ int search_run(struct store_conn *c, const struct search_request *rq, struct are
     struct search_query q;
     if (search_parse(rq->q, &q, err) < 0)
         return STORE_CONFLICT;
+    double after_score = 0;
+    int64_t after_id = 0;
+    if (rq->cursor.n && cursor_decode(rq->cursor, &after_score, &after_id) < 0)
+        return error_set(err, "the cursor does not belong to this search"), STORE_CONFLICT;
     struct search_tokenizer *t = conn_tokenizer(c);
     if (!t)
         return error_set(err, "the search tokenizer is not available"), STORE_ERROR;
     if (search_query_prune(t, &q) == 0)
         return STORE_OK; /* only common words: nothing to find */
-    double after_score = 0;
-    int64_t after_id = 0;
-    if (rq->cursor.n && cursor_decode(rq->cursor, &after_score, &after_id) < 0)
-        return error_set(err, "the cursor does not belong to this search"), STORE_CONFLICT;
-    const char *expr = search_fts_expr(&q, a);
     int limit = rq->limit > 0 ? rq->limit : 20;
 
+    /* Rank the newest SEARCH_SCORE_CAP matches the caller may see (all of them, almost
+     * always), one result per anchor — its best entry — by relevance, then entry id. */
     struct buf sql = BUF_INIT;
-    buf_puts(&sql, "WITH m AS MATERIALIZED (SELECT e.id AS id, e.anchor AS anchor, "
-                   "bm25(search_fts, " SEARCH_TITLE_WEIGHT ", 1.0) AS score "
-                   "FROM search_fts JOIN search_entry e ON e.id=search_fts.rowid "
-                   "JOIN search_anchor a ON a.id=e.anchor WHERE search_fts MATCH ?");
-    if (rq->ntypes) {
-        buf_puts(&sql, " AND a.resource IN (");
-        for (size_t i = 0; i < rq->ntypes; i++)
-            buf_puts(&sql, i ? ",?" : "?");
-        buf_putc(&sql, ')');
-    }
-    if (rq->lang)
-        buf_puts(&sql, " AND (e.lang=? OR e.lang IS NULL)");
-    if (rq->scope == SEARCH_SEE_PUBLIC)
-        buf_puts(&sql, " AND (e.public OR a.public)");
-    else if (rq->scope == SEARCH_SEE_ORG)
-        buf_puts(&sql, " AND (e.public OR a.public OR a.shared OR EXISTS(SELECT 1 FROM "
-                       "search_anchor_org o WHERE o.anchor=e.anchor AND o.org=?))");
     buf_printf(&sql,
-               " ORDER BY search_fts.rowid DESC LIMIT %d) "
-               "SELECT g.id, g.anchor, g.score, (SELECT count(*) FROM m) FROM "
-               "(SELECT id, anchor, min(score) AS score FROM m GROUP BY anchor) g",
-               SEARCH_SCORE_CAP);
-    if (rq->cursor.n)
-        buf_puts(&sql, " WHERE (g.score, g.id) > (?, ?)");
-    buf_printf(&sql, " ORDER BY g.score, g.id LIMIT %d", limit + 1);
-
-    int rc = STORE_OK;
+               "WITH m AS MATERIALIZED (SELECT rowid AS id, civdesk_rank(search_fts, ?2) AS "
+               "score FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC LIMIT %d) "
+               "SELECT g.id, g.score, (SELECT count(*) FROM m) FROM (SELECT id, min(score) AS "
+               "score FROM m GROUP BY id >> %d) g%s ORDER BY g.score, g.id LIMIT %d",
+               SEARCH_SCORE_CAP, SLOT_BITS, rq->cursor.n ? " WHERE (g.score, g.id) > (?3, ?4)" : "",
+               limit + 1);
     sqlite3_stmt *st = store_prep(c, sql.p);
     buf_release(&sql);
     if (!st)
         return error_set(err, "search failed: %s", sqlite3_errmsg(c->db)), STORE_ERROR;
-    int col = 1;
-    sqlite3_bind_text(st, col++, expr, -1, SQLITE_STATIC);
-    for (size_t i = 0; i < rq->ntypes; i++)
-        sqlite3_bind_text(st, col++, rq->types[i]->name, -1, SQLITE_STATIC);
-    if (rq->lang)
-        sqlite3_bind_text(st, col++, rq->lang, -1, SQLITE_STATIC);
-    if (rq->scope == SEARCH_SEE_ORG)
-        sqlite3_bind_int64(st, col++, rq->org);
+    sqlite3_bind_text(st, 1, match_expr(&q, rq, a), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, (int)q.n);
     if (rq->cursor.n) {
-        sqlite3_bind_double(st, col++, after_score);
-        sqlite3_bind_int64(st, col++, after_id);
+        sqlite3_bind_double(st, 3, after_score);
+        sqlite3_bind_int64(st, 4, after_id);
     }
     struct row *rows = arena_alloc(a, sizeof(*rows) * (size_t)(limit + 1));
     size_t n = 0;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW && n < (size_t)limit + 1) {
-        rows[n++] = (struct row){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                 sqlite3_column_double(st, 2)};
-        out->capped = sqlite3_column_int64(st, 3) >= SEARCH_SCORE_CAP;
+        rows[n++] = (struct row){sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1)};
+        out->capped = sqlite3_column_int64(st, 2) >= SEARCH_SCORE_CAP;
     }
+    int rc = STORE_OK;
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
         error_set(err, "search failed: %s", sqlite3_errmsg(c->db));
         rc = STORE_ERROR;
