@@ -45,9 +45,10 @@ enum grant principal_grant(const struct principal *p)
         [ROLE_ADMIN] = GRANT_ALL};
     if (!p)
         return GRANT_PUBLIC;
-    if (p->grant != GRANT_UNSET)
-        return p->grant;
-    return (size_t)p->role < ROLE_COUNT ? usual[p->role] : GRANT_NONE;
+    enum grant role = (size_t)p->role < ROLE_COUNT ? usual[p->role] : GRANT_NONE;
+    /* A route's rule narrows a role's reach, never widens it: "all" for an ngo on a
+     * statistics route lets it call the route, and its records are still its own. */
+    return p->grant != GRANT_UNSET && p->grant < role ? p->grant : role;
 }
 
 struct store_actor principal_actor(const struct principal *p)

@@ -41,8 +41,8 @@ struct principal {
     int64_t session_id; /* the browser session it came from; 0 for tokens and anonymous */
 };
 
-/* The grant in force: p->grant, or for UNSET the role's usual one (anonymous: PUBLIC,
- * ngo: OWN, officer and admin: ALL). */
+/* The grant in force: the role's usual reach (anonymous: PUBLIC, ngo: OWN, officer and
+ * admin: ALL), narrowed by p->grant when a route's rule set one. */
 enum grant principal_grant(const struct principal *p);
 const char *grant_name(enum grant g);
 

@@ -222,8 +222,8 @@ bool auth_http_check(struct request *r, const struct route *rt)
         resp_problem(r, 403, "this route has no access rule yet, so it is refused", NULL);
         return false;
     }
-    enum grant g = rule->grant[r->who.role];
-    r->who.grant = g;
+    r->who.grant = rule->grant[r->who.role];
+    enum grant g = principal_grant(&r->who); /* the rule narrows the role's reach */
     const char *what = r->sub ? r->sub->name : r->res ? r->res->name : NULL;
     bool reaches = g != GRANT_NONE && (!r->res || domain_grant_reaches(g, r->res)) &&
                    (!r->sub || domain_grant_reaches(g, r->sub));

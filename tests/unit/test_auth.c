@@ -132,8 +132,14 @@ static void test_principal_grant_defaults_by_role(void **state)
     assert_int_equal(principal_grant(&p), GRANT_ALL);
     p.role = ROLE_ADMIN;
     assert_int_equal(principal_grant(&p), GRANT_ALL);
-    p.grant = GRANT_NONE; /* a route's rule wins over the role's usual reach */
+    p.grant = GRANT_NONE; /* a route's rule narrows the role's usual reach */
     assert_int_equal(principal_grant(&p), GRANT_NONE);
+    p.grant = GRANT_OWN;
+    assert_int_equal(principal_grant(&p), GRANT_OWN);
+    p = (struct principal){.role = ROLE_NGO, .grant = GRANT_ALL}; /* ... never widens it */
+    assert_int_equal(principal_grant(&p), GRANT_OWN);
+    p = (struct principal){.role = ROLE_ANON, .grant = GRANT_ALL};
+    assert_int_equal(principal_grant(&p), GRANT_PUBLIC);
     assert_int_equal(principal_grant(NULL), GRANT_PUBLIC);
 }
 
