@@ -23,6 +23,7 @@ struct store_conn {
     struct stmt_slot cache[STMT_CACHE];
     unsigned next_evict;
     struct store *store;
+    struct ledger_cache *ledger; /* bodies rows (src/store/ledger.c); owned, NULL until used */
 };
 
 /* SQL text for one resource, built once from its declaration. */
@@ -57,6 +58,8 @@ void store_done(sqlite3_stmt *st);
 /* The SQL of a list condition (P_COND) with one '?' and the value to bind to it, or NULL
  * if there is no such condition (src/store/ledger.c). */
 const char *store_cond_sql(const char *name, struct value *bound, struct arena *a);
+/* Frees the connection's cached bodies rows (src/store/ledger.c); NULL is fine. */
+void store_ledger_cache_free(struct store_conn *c);
 /* The current time as RFC 3339 UTC. */
 void store_now_text(char out[21]);
 /* Column text or NULL. */

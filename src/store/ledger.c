@@ -7,6 +7,7 @@
 #include "store/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the report-due rule in SQL ------------------------------------------------------- */
@@ -95,9 +96,109 @@ static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *o
     out->min_years = sqlite3_column_int64(st, 10);
 }
 
+/*
+ * Bodies rows cached per connection: the table is small and read for every accreditation
+ * and application written out. The cache holds while no other connection has committed
+ * (PRAGMA data_version) and this one has changed nothing (sqlite3_total_changes64); rows
+ * handed out are copied into the caller's arena, so a later invalidation cannot pull them
+ * away.
+ */
+#define LEDGER_CACHE_BODIES 32
+
+struct ledger_cache {
+    int64_t data_version, changes;
+    size_t n;
+    struct store_body_row rows[LEDGER_CACHE_BODIES]; /* strings owned (malloc) */
+};
+
+static char *own(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        die("out of memory");
+    return d;
+}
+
+static void cache_clear(struct ledger_cache *lc)
+{
+    for (size_t i = 0; i < lc->n; i++) {
+        struct store_body_row *r = &lc->rows[i];
+        const char *strings[] = {r->code,       r->name,           r->statuses,
+                                 r->national,   r->exempt,         r->report_due,
+                                 r->filing_deadline, r->decision_expected};
+        for (size_t k = 0; k < ARRAY_SIZE(strings); k++)
+            free((char *)strings[k]);
+    }
+    lc->n = 0;
+}
+
+void store_ledger_cache_free(struct store_conn *c)
+{
+    if (c->ledger)
+        cache_clear(c->ledger);
+    free(c->ledger);
+    c->ledger = NULL;
+}
+
+/* Copies row with every string duplicated by dup (into an arena, or owned). */
+static void row_copy(struct store_body_row *dst, const struct store_body_row *src,
+                     char *(*dup)(void *ctx, const char *s), void *ctx)
+{
+    *dst = *src;
+    dst->code = dup(ctx, src->code);
+    dst->name = dup(ctx, src->name);
+    dst->statuses = dup(ctx, src->statuses);
+    dst->national = dup(ctx, src->national);
+    dst->exempt = dup(ctx, src->exempt);
+    dst->report_due = dup(ctx, src->report_due);
+    dst->filing_deadline = dup(ctx, src->filing_deadline);
+    dst->decision_expected = dup(ctx, src->decision_expected);
+}
+
+static char *dup_arena(void *ctx, const char *s)
+{
+    return s ? arena_strdup(ctx, s) : NULL;
+}
+
+static char *dup_owned(void *ctx, const char *s)
+{
+    return own(s);
+}
+
+/* The connection's cache, emptied if the database changed since it was filled. */
+static struct ledger_cache *cache_of(struct store_conn *c)
+{
+    sqlite3_stmt *st = store_prep(c, "PRAGMA data_version");
+    if (!st)
+        return NULL;
+    int64_t version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_done(st);
+    if (version < 0)
+        return NULL;
+    if (!c->ledger && !(c->ledger = calloc(1, sizeof(*c->ledger))))
+        die("out of memory");
+    struct ledger_cache *lc = c->ledger;
+    int64_t changes = sqlite3_total_changes64(c->db);
+    if (lc->data_version != version || lc->changes != changes) {
+        cache_clear(lc);
+        lc->data_version = version;
+        lc->changes = changes;
+    }
+    return lc;
+}
+
 int store_body_row(struct store_conn *c, const char *code, struct arena *a,
                    struct store_body_row *out)
 {
+    struct ledger_cache *lc = cache_of(c);
+    for (size_t i = 0; lc && code && i < lc->n; i++) {
+        if (strcmp(lc->rows[i].code, code) == 0) {
+            row_copy(out, &lc->rows[i], dup_arena, a);
+            return STORE_OK;
+        }
+    }
     sqlite3_stmt *st = store_prep(c, "SELECT " BODY_COLS " FROM bodies WHERE code=?");
     if (!st)
         return STORE_ERROR;
@@ -106,6 +207,8 @@ int store_body_row(struct store_conn *c, const char *code, struct arena *a,
     if (rc == SQLITE_ROW)
         body_row(st, a, out);
     store_done(st);
+    if (rc == SQLITE_ROW && lc && lc->n < LEDGER_CACHE_BODIES && out->code)
+        row_copy(&lc->rows[lc->n++], out, dup_owned, NULL);
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 

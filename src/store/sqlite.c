@@ -29,6 +29,7 @@ static void conn_close(struct store_conn *c)
         c->cache[i].st = NULL;
         c->cache[i].sql = NULL;
     }
+    store_ledger_cache_free(c);
     if (c->db)
         sqlite3_close_v2(c->db);
     c->db = NULL;

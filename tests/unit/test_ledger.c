@@ -378,6 +378,59 @@ static void test_a_new_accreditation_is_active(void **state)
     assert_string_equal(acc->v[si].s, "active");
 }
 
+/* ---- bodies: rules are data ---------------------------------------------------------- */
+
+static void test_a_changed_rule_applies_at_once_to_every_reader(void **state)
+{
+    struct fx *f = *state;
+    struct store_conn *c = store_reader(f->s);
+    struct body_rules b;
+    char due[11];
+    assert_int_equal(ledger_body_rules(c, "ECOSOC", &f->a, &b), 0); /* cached now */
+    assert_true(ledger_report_due(&b, "special", "active", "2015-07-20", 0, due, NULL));
+    assert_string_equal(due, "2020-06-01");
+    json_t *patch = json_pack("{s:i,s:s,s:[s,s]}", "report_interval_years", 5, "report_due",
+                              "09-30", "report_exempt", "roster", "special");
+    struct record *out;
+    errors_init(&f->errs, &f->a);
+    assert_int_equal(domain_update(f->s, &f->officer, &res_bodies, f->ecosoc.id, 0, patch,
+                                   &f->a, &f->errs, &f->msg, &out),
+                     0);
+    json_decref(patch);
+    assert_int_equal(ledger_body_rules(c, "ECOSOC", &f->a, &b), 0);
+    assert_int_equal(b.report_interval, 5);
+    assert_true(ledger_status_exempt(&b, "special"));
+    assert_true(ledger_report_due(&b, "general", "active", "2015-07-20", 0, due, NULL));
+    assert_string_equal(due, "2021-09-30");
+    assert_false(ledger_report_due(&b, "special", "active", "2015-07-20", 0, due, NULL));
+}
+
+static void test_a_body_added_with_its_rules_works_without_code(void **state)
+{
+    struct fx *f = *state;
+    create(f, &res_bodies,
+           "{\"code\":\"AU_ECOSOCC\",\"name\":\"African Union ECOSOCC\","
+           "\"statuses\":[\"member\",\"observer \\\"b\\\"\"],\"national_statuses\":[\"member\"],"
+           "\"report_interval_years\":2,\"report_due\":\"03-31\",\"filing_deadline\":\"10-15\","
+           "\"min_years_registered\":3}");
+    struct body_rules b;
+    assert_int_equal(ledger_body_rules(store_reader(f->s), "AU_ECOSOCC", &f->a, &b), 0);
+    assert_int_equal(b.nstatuses, 2);
+    assert_string_equal(b.statuses[1], "observer \"b\""); /* an escape: the JSON parser */
+    char due[11], deadline[11];
+    int year;
+    assert_true(ledger_report_due(&b, "member", "active", "2020-05-05", 0, due, NULL));
+    assert_string_equal(due, "2023-03-31");
+    assert_true(ledger_filing_deadline(&b, "2024-10-16", deadline, &year));
+    assert_string_equal(deadline, "2025-10-15");
+    const char *w[4];
+    assert_int_equal(warnings(f, &b, "member", "2022-01-01", "2024-10-16", w), 1);
+    assert_string_equal(w[0], "registered less than three years before filing");
+    create_fails(f, &res_bodies, "{\"code\":\"X1\",\"name\":\"x\",\"statuses\":[\"a\"],"
+                                 "\"report_exempt\":[\"b\"],\"report_interval_years\":4}",
+                 "report_exempt");
+}
+
 /* ---- the transition table ------------------------------------------------------------ */
 
 static const char *const states[] = {"draft",        "submitted", "endorsed",    "filed",
@@ -884,6 +937,8 @@ int main(void)
         T(test_status_must_be_one_the_body_grants),
         T(test_a_report_period_must_end_after_the_grant),
         T(test_a_new_accreditation_is_active),
+        T(test_a_changed_rule_applies_at_once_to_every_reader),
+        T(test_a_body_added_with_its_rules_works_without_code),
         T(test_every_application_move_legal_and_illegal_for_every_role),
         T(test_an_application_cannot_skip_endorsement),
         T(test_granted_creates_the_accreditation_in_the_same_transaction),
