@@ -9,12 +9,17 @@
  *   2. Common words of its language are dropped (documents and queries alike).
  *   3. The Snowball stemmer of its script gives the primary token.
  *   4. Alternatives at the same position (FTS5 colocated tokens):
- *      - a Latin word in a document: the Russian stem of its Cyrillic transliteration
- *        (so "Мемориал" finds "Memorial"); a Latin word in a query looks for the same
- *        key (so "Chkalov", "Tchkalov" and "Dostoevsky" find "Чкалов", "Достоевский");
- *      - a Cyrillic stem containing ь or ъ: the stem without them, as Latin spellings
- *        drop them ("Yeltsin" and "Eltsin" find "Ельцин").
- *      - optionally (latin_keys) the BGN/PCGN Latin form of a Cyrillic word.
+ *      - a Latin word: its Cyrillic key, the Russian stem of its transliteration. In a
+ *        document it is marked (LATIN_ORIGIN) so a Russian query word finds it through
+ *        its own marked key ("Мемориал" finds "Memorial"); in a query it is unmarked and
+ *        finds Russian words ("Chkalov", "Tchkalov" find "Чкалова"; "Dostoevsky",
+ *        "Dostoyevskiy" find "Достоевского").
+ *      - a Cyrillic stem containing ь or ъ, in a document: the stem without them, as
+ *        Latin spellings drop them ("Yeltsin" and "Eltsin" find "Ельцин").
+ *      - optionally (latin_keys, for comparisons) the BGN/PCGN romanisation of a
+ *        Cyrillic word, in documents.
+ *    So a query word has at most two keys, and neither meets the other script's texts'
+ *    own words twice.
  *
  * The script → language table is the one place to add languages: a row names the
  * Snowball algorithm, the common words and the transliteration target.
@@ -44,7 +49,7 @@
 #define CACHE_POOL_MAX (8u << 20)
 
 /* Our rules' version: bump it whenever a change here can change tokens. */
-#define TOKENIZER_RULES "civdesk-tokenizer-6"
+#define TOKENIZER_RULES "civdesk-tokenizer-7"
 
 const char *search_tokenizer_version(void)
 {
@@ -141,6 +146,12 @@ static const struct {
 };
 
 /* ---- the cache of analysed words ---------------------------------------------------- */
+
+/* Starts the Cyrillic key of a Latin word in documents, keeping those keys apart from the
+ * stems of Russian words: an English query word then looks for Russian words only, and a
+ * Russian one for Latin words by this key, each without meeting the keys of its own
+ * script's texts again. */
+#define LATIN_ORIGIN '\x02'
 
 enum key_kind {
     K_PRIMARY = 0, /* the word's own token */
@@ -602,15 +613,6 @@ static size_t drop_signs(char *s, size_t n)
     return j;
 }
 
-static bool has_signs(const char *s, size_t n)
-{
-    char tmp[KEY_MAX + 1];
-    if (n > KEY_MAX)
-        return false;
-    memcpy(tmp, s, n);
-    return drop_signs(tmp, n) != n;
-}
-
 /* Transliterates a folded word; the result is UTF-8 in out. False if it could not. */
 static bool translit(struct search_tokenizer *t, enum translit dir, const char *w, size_t n,
                      char *out, size_t cap)
@@ -712,10 +714,13 @@ static void analyse(struct search_tokenizer *t, enum lang l, bool number, const 
         return;
     char tmp[KEY_MAX * 4 + 1];
     if (l == LANG_CYRILLIC) {
-        if (has_signs(a->key[0], a->len[0])) {
-            memcpy(tmp, a->key[0], a->len[0]);
-            add_key(a, K_BOTH, tmp, drop_signs(tmp, a->len[0]));
-        }
+        memcpy(tmp + 1, a->key[0], a->len[0]);
+        size_t kn = drop_signs(tmp + 1, a->len[0]);
+        if (kn != a->len[0]) /* written without ь/ъ, as Latin spellings are */
+            add_key(a, K_DOC, tmp + 1, kn);
+        tmp[0] = LATIN_ORIGIN;
+        if (!t->opts.no_query_translit) /* Latin texts' words, by their Cyrillic key */
+            add_key(a, K_QUERY, tmp, kn + 1);
         if (t->opts.latin_keys) {
             /* The stem's romanisation ("Chkalov" for "Чкалова"), and the word's own,
              * English-stemmed as a Latin query word would be ("Chkalova"). */
@@ -730,10 +735,14 @@ static void analyse(struct search_tokenizer *t, enum lang l, bool number, const 
             }
         }
     } else if (l == LANG_LATIN && n >= 2 && lower_ascii_letters(w, n)) {
-        char key[KEY_MAX + 1];
-        size_t kn = cyrillic_key(t, w, n, key);
-        if (kn)
-            add_key(a, t->opts.no_query_translit ? K_DOC : K_BOTH, key, kn);
+        char key[KEY_MAX + 2];
+        size_t kn = cyrillic_key(t, w, n, key + 1);
+        if (kn) {
+            key[0] = LATIN_ORIGIN; /* in documents: apart from Russian words' stems */
+            add_key(a, K_DOC, key, kn + 1);
+            if (!t->opts.no_query_translit) /* in queries: Russian words' stems */
+                add_key(a, K_QUERY, key + 1, kn);
+        }
     }
 }
 
@@ -766,8 +775,12 @@ static void analyse_prefix(struct search_tokenizer *t, enum lang l, const char *
     memcpy(key, w, keep);
     key[keep] = '\0';
     add_key(a, K_PRIMARY, key, keep);
-    if (l == LANG_CYRILLIC && has_signs(key, keep))
-        add_key(a, K_BOTH, key, drop_signs(key, keep));
+    if (l == LANG_CYRILLIC && !t->opts.no_query_translit) {
+        char alt[KEY_MAX + 2];
+        alt[0] = LATIN_ORIGIN;
+        memcpy(alt + 1, key, keep);
+        add_key(a, K_QUERY, alt, drop_signs(alt + 1, keep) + 1);
+    }
     if (l == LANG_LATIN && !t->opts.no_query_translit && n >= 2 && lower_ascii_letters(w, n)) {
         char cyr[KEY_MAX * 4 + 1];
         if (translit(t, TR_TO_CYRILLIC, w, n, cyr, sizeof(cyr))) {
@@ -779,7 +792,7 @@ static void analyse_prefix(struct search_tokenizer *t, enum lang l, const char *
                 ck = cn;
             if (ck <= KEY_MAX) {
                 memcpy(key, cyr, ck);
-                add_key(a, K_BOTH, key, drop_signs(key, ck));
+                add_key(a, K_QUERY, key, drop_signs(key, ck));
             }
         }
     }
