@@ -71,6 +71,39 @@ void io_report_release(struct io_report *r)
     memset(r, 0, sizeof(*r));
 }
 
+static void issues_json(struct jw *w, const char *key, const struct io_issue *items, size_t n)
+{
+    jw_key(w, key);
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(w);
+        jw_kint(w, "line", (int64_t)items[i].line);
+        jw_kstr(w, "field", items[i].field);
+        jw_kstr(w, "message", items[i].message);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+void io_report_to_json(const struct io_report *r, struct jw *w)
+{
+    jw_obj(w);
+    jw_kbool(w, "committed", r->committed);
+    jw_kint(w, "rows", (int64_t)r->rows);
+    jw_kint(w, "imported", (int64_t)r->imported);
+    jw_kint(w, "updated", (int64_t)r->updated);
+    jw_kint(w, "skipped", (int64_t)r->skipped);
+    jw_kint(w, "invalid", (int64_t)r->invalid);
+    jw_kint(w, "duplicates", (int64_t)r->duplicates);
+    jw_key(w, "seconds");
+    jw_real(w, r->seconds);
+    issues_json(w, "errors", r->errors, r->nerrors);
+    jw_kint(w, "errors_total", (int64_t)r->errors_total);
+    issues_json(w, "duplicate_rows", r->dups, r->ndups);
+    jw_kint(w, "duplicate_rows_total", (int64_t)r->dups_total);
+    jw_obj_end(w);
+}
+
 static void add_issue(struct io_report *rep, struct io_issue **list, size_t *n, size_t *total,
                       size_t line, const char *field, const char *msg)
 {

@@ -136,11 +136,16 @@ struct io_report {
     bool committed; /* false: the database is unchanged */
     double seconds;
 };
-#define IO_REPORT_INIT                                                                             \
-    {                                                                                              \
-        .arena = ARENA_INIT                                                                        \
-    }
+/* clang-format off */
+#define IO_REPORT_INIT {.arena = ARENA_INIT}
+/* clang-format on */
 void io_report_release(struct io_report *r);
+/*
+ * The report as a JSON object, for the API: {"committed", "rows", "imported", "updated",
+ * "skipped", "invalid", "duplicates", "seconds", "errors": [{"line", "field",
+ * "message"}...], "errors_total", "duplicate_rows": [...], "duplicate_rows_total"}.
+ */
+void io_report_to_json(const struct io_report *r, struct jw *w);
 
 /* Outcome of an import besides STORE_* codes: rows were invalid, nothing was imported. */
 #define IO_INVALID (-30)

@@ -473,6 +473,29 @@ static void test_import_finds_duplicates_by_registration_and_similar_name(void *
     io_report_release(&rep);
 }
 
+static void test_import_report_as_json_lists_errors_with_lines(void **state)
+{
+    struct fixture *f = *state;
+    struct io_import_opts o = {0};
+    struct io_report rep = IO_REPORT_INIT;
+    assert_int_equal(import_text(f->s, "name,country\nA,RU\nB,XX\n", &o, &rep, false), IO_INVALID);
+    struct buf b = BUF_INIT;
+    struct jw w;
+    jw_init(&w, &b);
+    io_report_to_json(&rep, &w);
+    json_t *j = json_loadb(b.p, b.n, 0, NULL);
+    assert_non_null(j);
+    assert_false(json_is_true(json_object_get(j, "committed")));
+    assert_int_equal(json_integer_value(json_object_get(j, "rows")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "invalid")), 1);
+    json_t *e = json_array_get(json_object_get(j, "errors"), 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "line")), 3);
+    assert_string_equal(json_string_value(json_object_get(e, "field")), "country");
+    json_decref(j);
+    buf_release(&b);
+    io_report_release(&rep);
+}
+
 static void test_import_finds_duplicates_within_the_file(void **state)
 {
     struct fixture *f = *state;
@@ -698,6 +721,8 @@ int main(void)
             test_import_skip_invalid_keeps_good_rows_and_sets_bad_ones_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_import_finds_duplicates_by_registration_and_similar_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_report_as_json_lists_errors_with_lines, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_import_finds_duplicates_within_the_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_writes_one_audit_entry_and_the_chain_verifies,
