@@ -210,6 +210,7 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
     if (rc == 0 && size > 0)
         dup_index_reserve(&im->dups, (size_t)(size / BYTES_PER_ROW_GUESS));
     if (rc < 0) {
+        store_tx_cache_size(im->tx, im->old_cache);
         store_write_rollback(im->tx);
         im->tx = NULL;
     }
