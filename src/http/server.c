@@ -324,6 +324,9 @@ static size_t header_bytes(struct MHD_Connection *conn, const char *url)
 
 static const char *too_large_detail(struct request *r)
 {
+    if (r->body_limit % (1024 * 1024) == 0)
+        return arena_printf(&r->arena, "the request body is larger than the %zu MiB allowed here",
+                            r->body_limit / (1024 * 1024));
     return arena_printf(&r->arena, "the request body is larger than the %zu bytes allowed here",
                         r->body_limit);
 }
