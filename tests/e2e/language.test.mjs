@@ -32,10 +32,13 @@ test('switching to Russian relabels everything, and the choice is remembered', a
   // Dates and numbers the Russian way: "29 ноября 2026 г.", "1–25 из 360".
   assert.match(await page.locator('.page-sub').innerText(), /^Сегодня: \d{1,2} [а-я]+ \d{4} г\.$/);
   await screenshot(page, 'dashboard-ru');
-  const pages = ['/dashboard', '/organisations', '/organisations/4', '/organisations/4/applications', '/organisations/new', '/applications/board', '/calendar', '/admin/users', '/public/organisations'];
+  // Every label these pages ask for exists in Russian (each visit is a fresh page load).
+  const pages = ['/dashboard', '/organisations', '/organisations/4', '/organisations/4/applications', '/organisations/4/history', '/organisations/new', '/applications/board', '/applications/5', '/calendar', '/reports/1', '/documents/1', '/meetings/1', '/working-groups/1', '/delegations/1', '/incidents', '/admin/users', '/admin/audit', '/public/organisations', '/search?q=фонд'];
   for (const p of pages) {
     await page.goto(`${env.url}${p}`);
     await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(200);
+    assert.deepEqual(await missingLabels(page), [], `labels missing in Russian on ${p}`);
   }
   await page.goto(`${env.url}/organisations`);
   await page.getByText(/^1–25 из 360$/).waitFor();

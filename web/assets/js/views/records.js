@@ -13,7 +13,7 @@ import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
 // Computed members a page shows in its own way (documents' titles, reports' length).
-const SHOWN_ELSEWHERE = new Set(['titles', 'word_count', 'word_limit', 'word_limit_rule', 'allowed_transitions', 'transitions']);
+const SHOWN_ELSEWHERE = new Set(['questions', 'titles', 'word_count', 'word_limit', 'word_limit_rule', 'allowed_transitions', 'transitions']);
 const PAGE = 25;
 
 export function mayWrite(path, method) {
