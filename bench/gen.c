@@ -13,6 +13,7 @@
 #include "core/valid.h"
 #include "domain/domain.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,30 @@ static int gen_orgs(struct store *s, long n, struct error *err)
     return 0;
 }
 
+/*
+ * Accreditations: one per organisation and body at a time (the unique index ignores
+ * withdrawn ones). Round r of `orgs` accreditations gives every organisation, in a
+ * shuffled order, a status at body r: ECOSOC, then UNESCO, then the Council of Europe;
+ * rounds past those are withdrawn ECOSOC history. Statuses by weight as at the bodies.
+ */
+struct body_mix {
+    const char *code;
+    const char *const *statuses; /* picked uniformly: repeats give the weights */
+    uint32_t nstatuses;
+    bool reports; /* has periodic reports (last_report_period_end) */
+};
+
+static const char *const ecosoc[] = {"special", "special", "special", "special", "special",
+                                     "special", "special", "roster",  "roster",  "general"};
+static const char *const unesco[] = {"consultative", "consultative", "consultative",
+                                     "consultative", "associate"};
+static const char *const coe[] = {"participatory"};
+static const struct body_mix bodies[] = {
+    {"ECOSOC", ecosoc, ARRAY_SIZE(ecosoc), true},
+    {"UNESCO", unesco, ARRAY_SIZE(unesco), false},
+    {"COE", coe, ARRAY_SIZE(coe), false},
+};
+
 static int gen_accreditations(struct store *s, long n, long orgs, struct error *err)
 {
     const struct resource *res = resource_find(STR("accreditations"));
@@ -155,9 +180,8 @@ static int gen_accreditations(struct store *s, long n, long orgs, struct error *
             fprintf(stderr, "gen: no accreditations resource in this build; skipped\n");
         return 0;
     }
-    static const char *const statuses[] = {"special", "special", "special", "special",
-                                           "special", "roster",  "general"};
-    static const char *const states[] = {"active", "active", "active", "active", "suspended",
+    static const char *const states[] = {"active", "active", "active", "active", "active",
+                                         "active", "active", "active", "suspended",
                                          "withdrawn"};
     struct rng r = {.s = 0xD1B54A32D192ED03ULL};
     double t0 = now_s();
@@ -168,18 +192,30 @@ static int gen_accreditations(struct store *s, long n, long orgs, struct error *
         struct arena a = ARENA_INIT;
         long end = done + BATCH < n ? done + BATCH : n;
         for (; done < end; done++) {
+            long round = done / orgs;
+            bool history = round >= (long)ARRAY_SIZE(bodies);
+            const struct body_mix *b = &bodies[history ? 0 : round];
+            /* 2654435761 is prime: i -> i*p mod orgs visits every organisation once. */
+            long org = 1 + (long)(((uint64_t)(done % orgs) * 2654435761ULL) % (uint64_t)orgs);
             struct record *rec = record_new(res, &a);
-            char org[24], granted[11], year[8];
-            snprintf(org, sizeof(org), "%ld", 1 + (long)rnd(&r, (uint32_t)orgs));
-            unsigned y = 1990 + rnd(&r, 35);
-            snprintf(granted, sizeof(granted), "%04u-07-%02u", y, 1 + rnd(&r, 28));
-            snprintf(year, sizeof(year), "%u", y + 4 * (1 + rnd(&r, 3)));
-            const char *st = statuses[rnd(&r, ARRAY_SIZE(statuses))];
-            if (set(rec, "organisation_id", org, &a) || set(rec, "body", "ECOSOC", &a) ||
+            char id[24], granted[11], year[8];
+            snprintf(id, sizeof(id), "%ld", org);
+            unsigned y = 1990 + rnd(&r, 33);
+            snprintf(granted, sizeof(granted), "%04u-%02u-%02u", y, 1 + rnd(&r, 12),
+                     1 + rnd(&r, 28));
+            const char *st = b->statuses[rnd(&r, b->nstatuses)];
+            const char *state = history ? "withdrawn" : states[rnd(&r, ARRAY_SIZE(states))];
+            unsigned last = y + 4 * (1 + rnd(&r, 3));
+            if (set(rec, "organisation_id", id, &a) || set(rec, "body", b->code, &a) ||
                 set(rec, "status", st, &a) || set(rec, "granted_on", granted, &a) ||
-                set(rec, "state", states[rnd(&r, ARRAY_SIZE(states))], &a) ||
-                (rnd(&r, 2) && strcmp(st, "roster") && y + 8 < 2026 &&
-                 set(rec, "last_report_period_end", year, &a))) {
+                set(rec, "state", state, &a)) {
+                store_write_rollback(tx);
+                arena_release(&a);
+                return error_set(err, "bad generated value");
+            }
+            snprintf(year, sizeof(year), "%u", last);
+            if (b->reports && strcmp(st, "roster") && last < 2025 && rnd(&r, 4) &&
+                set(rec, "last_report_period_end", year, &a)) {
                 store_write_rollback(tx);
                 arena_release(&a);
                 return error_set(err, "bad generated value");
@@ -218,6 +254,10 @@ int main(int argc, char **argv)
     }
     if (auth_init() < 0)
         die("libsodium failed");
+    /* Each batch frees a large arena: without this glibc hands the top of the heap back
+     * and takes it again every batch, and the TLB shootdowns cost more than the work. */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
     struct store *s;
     struct error err = ERROR_INIT;
     if (store_open(&s, db, STORE_OPEN_INIT, &err) < 0)

@@ -3,7 +3,7 @@
 #
 #   BENCH_ORGS (1000000)  BENCH_ACCR (2000000)  BENCH_SECONDS (10)  BENCH_CONNS (64)
 #
-# Builds the generated database once (build-bench/bench.db; delete it to regenerate),
+# Builds the generated database once (build-bench/bench-N.db; delete it to regenerate),
 # then measures: point read vs nginx static file of the same size (ratio), p99 at 64
 # connections, a filtered list, CSV export/import rows per second, peak RSS. Writes the
 # table into docs/performance.md between the bench markers, with the machine and date.
@@ -15,7 +15,8 @@ ACCR=${BENCH_ACCR:-2000000}
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-64}
 OUT=build-bench
-BIN=build/civdesk
+BUILD=$OUT/build # an -O2 build of its own, so other builds never change what is measured
+BIN=$BUILD/civdesk
 mkdir -p "$OUT"
 DB=$OUT/bench-$ORGS.db
 
@@ -23,13 +24,12 @@ for tool in wrk nginx; do
     command -v $tool >/dev/null || { echo "bench: installing wrk and nginx"; apt-get install -y -qq wrk nginx-light >/dev/null; }
 done
 
-make -s all
-make -s "$OUT/gen"
+make -s -j"$(nproc)" BUILD="$BUILD" "$BIN" "$BUILD/bench/gen"
 
 if [ ! -f "$DB" ]; then
     echo "bench: generating $ORGS organisations, $ACCR accreditations into $DB"
     start=$(date +%s.%N)
-    "$OUT/gen" --db "$DB" --orgs "$ORGS" --accreditations "$ACCR"
+    "$BUILD/bench/gen" --db "$DB" --orgs "$ORGS" --accreditations "$ACCR"
     echo "bench: generated in $(echo "$(date +%s.%N) - $start" | bc) s"
 fi
 
