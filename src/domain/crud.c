@@ -6,7 +6,20 @@
 #include <string.h>
 
 /* References must point at records that exist: checked here to name the field. */
-static void check_refs(struct store_conn *c, const struct record *rec, struct errors *errs)
+/* A referenced record counts as there only if the caller may see it: otherwise the
+ * "no such id" answer would tell an NGO which other organisations' records exist. */
+static bool ref_visible(const struct hook_ctx *ctx, const struct resource *target, int64_t id)
+{
+    if (!ctx->who || ctx->who->role >= ROLE_OFFICER)
+        return store_exists(ctx->conn, target, id);
+    struct record *rec;
+    return store_get(ctx->conn, target, id, ctx->arena, &rec) == STORE_OK &&
+           domain_may_see(ctx->conn, ctx->who, rec, ctx->arena);
+}
+
+/* References must point at records that exist (and that the caller may see): checked
+ * here to name the field. */
+static void check_refs(const struct hook_ctx *ctx, const struct record *rec, struct errors *errs)
 {
     const struct resource *res = rec->res;
     for (size_t i = 0; i < res->nfields; i++) {
@@ -18,7 +31,7 @@ static void check_refs(struct store_conn *c, const struct record *rec, struct er
         if (!target)
             continue;
         if (f->type == FT_REF) {
-            if (!store_exists(c, target, v->i))
+            if (!ref_visible(ctx, target, v->i))
                 errors_add(errs, f->name, "no %s with id %lld", target->singular,
                            (long long)v->i);
         } else if (f->type == FT_REF_LIST) {
@@ -27,7 +40,7 @@ static void check_refs(struct store_conn *c, const struct record *rec, struct er
             json_t *item;
             json_array_foreach(arr, k, item)
             {
-                if (!store_exists(c, target, json_integer_value(item)))
+                if (!ref_visible(ctx, target, json_integer_value(item)))
                     errors_add(errs, f->name, "no %s with id %lld", target->singular,
                                (long long)json_integer_value(item));
             }
@@ -49,7 +62,7 @@ int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct re
                      struct arena *a, struct errors *errs, struct error *msg)
 {
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
-    check_refs(ctx.conn, rec, errs);
+    check_refs(&ctx, rec, errs);
     if (rec->res->validate)
         rec->res->validate(&ctx, rec, NULL, errs);
     if (errs->n)
@@ -119,7 +132,7 @@ int domain_update(struct store *s, const struct principal *who, const struct res
     if (!errs->n)
         domain_check_owner(who, rec, errs);
     if (!errs->n)
-        check_refs(ctx.conn, rec, errs);
+        check_refs(&ctx, rec, errs);
     if (!errs->n && res->validate)
         res->validate(&ctx, rec, old, errs);
     if (errs->n)
@@ -220,7 +233,7 @@ int domain_import_tx(struct store_tx *tx, const struct principal *who, struct re
                      struct arena *a, struct errors *errs, struct error *msg)
 {
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
-    check_refs(ctx.conn, rec, errs);
+    check_refs(&ctx, rec, errs);
     if (rec->res->validate)
         rec->res->validate(&ctx, rec, NULL, errs);
     if (errs->n)
@@ -234,7 +247,7 @@ int domain_update_tx(struct store_tx *tx, const struct principal *who, const str
 {
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     const struct resource *res = rec->res;
-    check_refs(ctx.conn, rec, errs);
+    check_refs(&ctx, rec, errs);
     if (!errs->n && res->validate)
         res->validate(&ctx, rec, old, errs);
     if (errs->n)

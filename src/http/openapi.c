@@ -226,6 +226,12 @@ void openapi_write(struct jw *w, struct arena *a)
         for (size_t k = i; k < n; k++) {
             if (strcmp(ops[k].path, ops[i].path) != 0)
                 continue;
+            /* The router takes the first route that matches; so does the document. */
+            bool shadowed = false;
+            for (size_t e = i; e < k; e++)
+                shadowed |= !strcmp(ops[e].path, ops[k].path) && ops[e].rt->method == ops[k].rt->method;
+            if (shadowed)
+                continue;
             jw_key(w, method_name(ops[k].rt->method));
             jw_obj(w);
             jw_kstr(w, "x-min-role", role_name(ops[k].rt->min_role));
