@@ -870,6 +870,9 @@ int store_delete(struct store_tx *tx, const struct resource *res, int64_t id, in
     if (rc != SQLITE_DONE) {
         rc = write_failure(c, res, err);
         store_done(st);
+        if (rc == STORE_BAD_REF) /* e.g. a body still named by accreditations */
+            return error_set(err, "other records still refer to this %s; move or delete "
+                                  "them first", res->singular), STORE_REFERENCED;
         return rc == STORE_BAD_REF ? STORE_REFERENCED : rc;
     }
     store_done(st);

@@ -56,6 +56,18 @@ describe('bodies', () => {
     });
     assertProblem(bad, 422, { fields: { code: /capital/, national_statuses: /not one of/, filing_deadline: /MM-DD/ } });
   });
+
+  test('a body that records name cannot be deleted (409); its code cannot change', async () => {
+    const list = await officer('GET', '/api/v1/bodies?code=ECOSOC');
+    const ecosoc = list.json.items[0];
+    await created(officer, '/api/v1/listings', { body: 'ECOSOC', status: 'special', as_of: '2010-01-01', name: 'x', country: 'FR' });
+    const del = await srv.api('DELETE', `/api/v1/bodies/${ecosoc.id}`);
+    assertProblem(del, 409, { detail: /still refer to this body/ });
+    const patch = await srv.api('PATCH', `/api/v1/bodies/${ecosoc.id}`, { body: { code: 'ECOSOC2' } });
+    assertProblem(patch, 422, { fields: { code: /cannot be changed/ } });
+    const ok = await created(srv.api, '/api/v1/bodies', { code: 'TEST_BODY', name: 'Test body', statuses: ['member'] });
+    assert.equal((await srv.api('DELETE', `/api/v1/bodies/${ok.id}`)).status, 204);
+  });
 });
 
 describe('application lifecycle', () => {
