@@ -19,6 +19,8 @@ struct csv_reader {
     void *arg;
     bool started;    /* the first line was seen: BOM skipped, delimiter chosen */
     struct buf head; /* input held back until the first line is complete */
+    size_t head_scanned; /* bytes of head looked at for the end of the first line */
+    bool head_quoted;    /* ... and whether a quoted cell is open there */
     char delim;
     bool pending_cr;  /* the last piece fed ended in CR; an LF may follow in the next */
     size_t line;      /* physical line of the piece being fed (1-based) */
@@ -206,8 +208,18 @@ int csv_reader_feed(struct csv_reader *r, const char *p, size_t n, struct error 
     if (r->started)
         return feed_lines(r, p, n, err);
     buf_append(&r->head, p, n);
+    /* The first line ends at a line break outside quotes, as start() reads it: a line
+     * break inside a quoted cell does not end it, however the input is cut into pieces. */
     const char *h = r->head.p ? r->head.p : "";
-    if (memchr(h, '\n', r->head.n) || memchr(h, '\r', r->head.n) || r->head.n > LIMIT_CSV_RECORD)
+    bool complete = false;
+    for (; r->head_scanned < r->head.n && !complete; r->head_scanned++) {
+        char c = h[r->head_scanned];
+        if (c == '"')
+            r->head_quoted = !r->head_quoted;
+        else if (!r->head_quoted && (c == '\n' || c == '\r'))
+            complete = true;
+    }
+    if (complete || r->head.n > LIMIT_CSV_RECORD)
         return start(r, err);
     return 0;
 }

@@ -111,15 +111,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc_p = parse(p, n, data[0] | 1u, &pieces, &line_p, &delim_p);
 
     if (rc_w != rc_p || line_w != line_p || delim != delim_p || whole.nrecs != pieces.nrecs ||
-        whole.ncells != pieces.ncells)
+        whole.ncells != pieces.ncells) {
+        fprintf(stderr,
+                "whole vs pieces: outcome %d/%d, error line %zu/%zu, delimiter '%c'/'%c', "
+                "%zu/%zu records, %zu/%zu cells\n",
+                rc_w, rc_p, line_w, line_p, delim, delim_p, whole.nrecs, pieces.nrecs,
+                whole.ncells, pieces.ncells);
         __builtin_trap();
+    }
     for (size_t i = 0; i < whole.nrecs; i++)
         if (whole.recs[i].line != pieces.recs[i].line ||
-            whole.recs[i].ncells != pieces.recs[i].ncells)
+            whole.recs[i].ncells != pieces.recs[i].ncells) {
+            fprintf(stderr, "record %zu: line %zu/%zu, %zu/%zu cells\n", i, whole.recs[i].line,
+                    pieces.recs[i].line, whole.recs[i].ncells, pieces.recs[i].ncells);
             __builtin_trap();
+        }
     for (size_t k = 0; k < whole.ncells; k++)
-        if (!str_eq(cell(&whole, k), cell(&pieces, k)))
+        if (!str_eq(cell(&whole, k), cell(&pieces, k))) {
+            fprintf(stderr, "cell %zu differs between whole and pieces\n", k);
             __builtin_trap();
+        }
 
     bool first_has_semicolon = false;
     if (whole.nrecs)
@@ -159,8 +170,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (one_empty_cell(&whole, r))
                     continue;
                 const struct rec *b = &again.recs[j++];
-                if (b->ncells != r->ncells)
+                if (b->ncells != r->ncells) {
+                    fprintf(stderr, "round trip: record %zu has %zu cells, was %zu\n", i,
+                            b->ncells, r->ncells);
                     __builtin_trap();
+                }
                 for (size_t k = 0; k < r->ncells; k++)
                     if (!str_eq(cell(&whole, r->start + k), cell(&again, b->start + k))) {
                         struct str x = cell(&whole, r->start + k), y = cell(&again, b->start + k);
