@@ -33,7 +33,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ISO_DIR  ?= /usr/share/iso-codes/json
 
-.PHONY: all run check asan unit api test-all format deps clean bench bench-search e2e
+.PHONY: all run check asan unit api test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e
 all: $(BUILD)/civdesk
 
 deps:
@@ -102,7 +102,56 @@ check: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-all
-	@echo "make check: all suites passed (plain and ASan+UBSan)"
+	$(MAKE) crash-short
+	$(MAKE) fuzz-replay
+	@echo "make check: all suites passed (plain and ASan+UBSan, fuzz corpora replayed)"
+
+# ---- fuzzing (clang's libFuzzer with ASan+UBSan) ---------------------------------------
+# make fuzz            runs every target for FUZZ_SECONDS, growing its corpus (a target's
+#                      extra libFuzzer flags, if any, are in tests/fuzz/<name>.options)
+# make fuzz-replay     runs every corpus file once through its target (part of make check)
+
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c FORCE
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" \
+		SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libcivdesk.a
+	clang -std=gnu17 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Isrc -Ibuild-fuzz/gen \
+		$(shell pkg-config --cflags jansson) -o $@ $< build-fuzz/libcivdesk.a $(LDLIBS_ALL)
+
+fuzz-replay: $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_NAMES))
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p tests/fuzz/corpus/$$n; \
+		files=$$(find tests/fuzz/corpus/$$n -type f | sort); \
+		echo "== fuzz replay $$n ($$(echo "$$files" | grep -c . ) inputs)"; \
+		[ -z "$$files" ] || build-fuzz/fuzz_$$n $$files > build-fuzz/replay_$$n.log 2>&1 \
+			|| { cat build-fuzz/replay_$$n.log; exit 1; }; \
+	done
+
+fuzz: $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_NAMES))
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p tests/fuzz/corpus/$$n build-fuzz/new_$$n; \
+		dict=""; [ -f tests/fuzz/$$n.dict ] && dict="-dict=tests/fuzz/$$n.dict"; \
+		opts=""; [ -f tests/fuzz/$$n.options ] && opts="$$(cat tests/fuzz/$$n.options)"; \
+		echo "== fuzz $$n for $(FUZZ_SECONDS)s"; \
+		build-fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$dict $$opts \
+			build-fuzz/new_$$n tests/fuzz/corpus/$$n; \
+		build-fuzz/fuzz_$$n -merge=1 tests/fuzz/corpus/$$n build-fuzz/new_$$n 2>/dev/null; \
+	done
+
+FORCE:
+
+# ---- benchmarks (never part of make check) -----------------------------------------------
+
+$(BUILD)/bench/gen: bench/gen.c $(BUILD)/libcivdesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libcivdesk.a $(LDLIBS_ALL)
+
+bench: deps
+	bench/run.sh
 
 $(BUILD)/bench/search: bench/search/bench_search.c bench/search/corpus.c bench/search/corpus.h \
 		$(BUILD)/libcivdesk.a
@@ -113,6 +162,18 @@ $(BUILD)/bench/search: bench/search/bench_search.c bench/search/corpus.c bench/s
 # Search: 200,000 bilingual documents, civdesk tokenizer against unicode61 (BENCH_SEARCH_DOCS).
 bench-search: deps
 	bench/search/run.sh
+
+# Crash durability: 20 kill -9 cycles run in make check; make crash runs the long one.
+crash-short: $(BUILD)/civdesk
+	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node --test tests/crash/
+
+crash: deps all
+	CRASH_CYCLES=200 CRASH_WRITERS=16 CIVDESK_BIN=$(abspath $(BUILD)/civdesk) \
+		node --test tests/crash/
+
+# Soak: a fixed mixed rate for SOAK_SECONDS (600); memory, descriptors and WAL sampled.
+soak: deps all
+	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node tests/soak/soak.mjs
 
 # ---- running ----------------------------------------------------------------------------
 
