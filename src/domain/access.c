@@ -118,6 +118,12 @@ static bool role_moves_from(const struct resource *res, const char *state, enum 
     return false;
 }
 
+/* Writes to RES_ADMIN_WRITES resources are for administrators (and the system). */
+static bool admin_only(const struct principal *who, const struct resource *res)
+{
+    return (res->access & RES_ADMIN_WRITES) && who && who->role < ROLE_ADMIN;
+}
+
 static const char *state_of(const struct record *rec)
 {
     int i = resource_field_index(rec->res, rec->res->state_field);
@@ -130,6 +136,8 @@ int domain_may_change(struct store_conn *c, const struct principal *who,
 {
     const struct resource *res = rec->res;
     enum grant g = principal_grant(who);
+    if (admin_only(who, res))
+        return error_set(msg, "only administrators may change %s", res->name), DOMAIN_FORBIDDEN;
     if (g == GRANT_ALL)
         return 0;
     if (!domain_may_see(c, who, rec, a))
@@ -202,6 +210,8 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
 {
     const struct resource *res = rec->res;
     enum grant g = principal_grant(who);
+    if (admin_only(who, res))
+        return error_set(msg, "only administrators may create %s", res->name), DOMAIN_FORBIDDEN;
     if (g == GRANT_ALL)
         return 0;
     if (g != GRANT_OWN || (res->access & RES_OWNER_READS_ONLY))

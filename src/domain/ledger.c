@@ -321,7 +321,7 @@ const struct resource res_bodies = {
     .singular = "body",
     .fields = body_fields,
     .nfields = ARRAY_SIZE(body_fields),
-    .access = RES_REFERENCE, /* writes: ministry staff (admins only needs a role rule) */
+    .access = RES_REFERENCE | RES_ADMIN_WRITES, /* everyone reads; administrators curate */
     .validate = body_validate,
 };
 

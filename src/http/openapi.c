@@ -123,6 +123,7 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
     jw_kstr(w, "x-state-field", res->state_field);
     jw_kbool(w, "x-reference", (res->access & RES_REFERENCE) != 0);
     jw_kbool(w, "x-owner-reads-only", (res->access & RES_OWNER_READS_ONLY) != 0);
+    jw_kbool(w, "x-admin-writes", (res->access & RES_ADMIN_WRITES) != 0);
     jw_kbool(w, "additionalProperties", false);
     jw_obj_end(w);
 }

@@ -134,6 +134,8 @@ struct list_param {
  * owner and public_flag. A resource with neither, and no flag here, is for officers. */
 enum resource_access {
     RES_REFERENCE = 1 << 0,      /* reference data: every signed-in user may read it */
+    RES_ADMIN_WRITES = 1 << 2,     /* only administrators create, change or delete records
+                                      (reference data the ministry's admins curate) */
     RES_OWNER_READS_ONLY = 1 << 1, /* the owning organisation may read its records but not
                                     change them (e.g. statuses a body granted) */
 };

@@ -101,6 +101,7 @@ function meta(name) {
     stateField: s['x-state-field'] ?? null,
     reference: !!s['x-reference'],
     ownerReadsOnly: !!s['x-owner-reads-only'],
+    adminWrites: !!s['x-admin-writes'],
     transitions: s['x-transitions'] ?? [],
     schema: s,
   };
@@ -174,6 +175,7 @@ function expectChange(roleKey, key, fx, what) {
   const g = grantOf(roleKey, key);
   const refused = roleKey === 'anonymous' ? 401 : 403;
   if (g === 'none' || !reaches(g, fx.m) || (fx.parentFx && !reaches(g, fx.parentFx.m))) return refused;
+  if (fx.m.adminWrites && roleKey !== 'admin') return visible(roleKey, fx) ? 403 : 404;
   if (g === 'all') return 'ok';
   if (!visible(roleKey, fx)) return 404;
   if (fx.parentFx && !visible(roleKey, fx.parentFx)) return 404;
@@ -279,9 +281,10 @@ async function createRecord(m, { org = null, pub = false, parentFx = null } = {}
   }
   const path = collectionPath(m, parentFx);
   const body = bodyFor(m, { org, pub });
-  const r = await postAs('officer', m, path, body);
+  const staff = m.adminWrites ? 'admin' : 'officer';
+  const r = await postAs(staff, m, path, body);
   if (r.status >= 300)
-    throw new Error(`setup: officer POST ${path} ${JSON.stringify(body)} -> ${r.status} ${r.text}`);
+    throw new Error(`setup: ${staff} POST ${path} ${JSON.stringify(body)} -> ${r.status} ${r.text}`);
   return r.json;
 }
 
@@ -538,6 +541,7 @@ test('creation: top-level and sub-records, own and another organisation\'s', asy
       const own = orgOf(roleKey);
       let want;
       if (g === 'none' || !reaches(g, m)) want = refused;
+      else if (m.adminWrites && roleKey !== 'admin') want = 403;
       else if (g === 'all') want = 201;
       else if (!m.owner || m.owner === 'id' || m.ownerReadsOnly) want = 403;
       else want = 201;

@@ -41,3 +41,20 @@ test('a proposal naming an unpublished meeting is refused like one naming no mee
   });
   assert.equal(officer.status, 201, officer.text);
 });
+
+test('bodies are reference data: everyone signed in reads them, only administrators change them', async () => {
+  const list = await srv.api('GET', '/api/v1/bodies?code=ECOSOC', { token: srv.tokens.ngo });
+  assert.equal(list.status, 200);
+  const ecosoc = list.json.items[0];
+  assert.ok(ecosoc, 'ECOSOC is seeded');
+  const patch = (token) =>
+    srv.api('PATCH', `/api/v1/bodies/${ecosoc.id}`, { token, body: { name: ecosoc.name + ' ' } });
+  assertProblem(await patch(srv.tokens.officer), 403, { detail: /only administrators/ });
+  assertProblem(await patch(srv.tokens.ngo), 403);
+  assertProblem(
+    await srv.api('POST', '/api/v1/bodies', { token: srv.tokens.officer, body: { code: 'XX_TEST', name: 'Test body' } }),
+    403,
+  );
+  const ok = await patch(srv.tokens.admin);
+  assert.equal(ok.status, 200, ok.text);
+});
