@@ -26,6 +26,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
 /* ---- what handlers see -------------------------------------------------------------- */
 
 struct MHD_Connection;
+struct MHD_Response;
 struct metrics;
 
 enum http_method {
@@ -65,6 +66,8 @@ struct request {
     int status;
     const char *content_type;
     struct buf out;              /* response body (handed to MHD when queued) */
+    struct MHD_Response *stream; /* instead of out: a streamed body (io_handlers.c); owned
+                                    until queued, dropped by resp_problem */
     struct header headers[16];
     size_t nheaders;
     bool queued;
@@ -82,6 +85,7 @@ enum route_flags {
     ROUTE_BODY = 1 << 1,   /* takes a JSON body */
     ROUTE_RAW_BODY = 1 << 2, /* takes raw bytes, up to LIMIT_ATTACHMENT; the handler checks
                                 the type (a route needing another limit gets its own flag) */
+    ROUTE_UPLOAD = 1 << 3,   /* takes raw bytes up to LIMIT_CSV_UPLOAD (imports) */
 };
 
 struct route {

@@ -13,6 +13,7 @@
 #include "http/openapi.h"
 #include "core/limits.h"
 #include "http/engagement_handlers.h"
+#include "http/io_handlers.h"
 #include "http/search_handler.h"
 
 #include <microhttpd.h>
@@ -176,6 +177,8 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
                                const char *value)
 {
     struct qparams *q = cls;
+    if (strcmp(key, IO_HTTP_FORMAT_PARAM) == 0)
+        return MHD_YES; /* the answer's format (io_handlers.c), not a filter */
     if (q->n == ARRAY_SIZE(q->items)) {
         q->overflow = true;
         return MHD_NO;
@@ -206,8 +209,10 @@ static bool parse_list_query(struct request *r, const struct resource *res, stru
 static void list_records(struct request *r, const struct resource *res, int parent_filter,
                          int64_t parent_id)
 {
+    enum io_format fmt;
+    int as_file = io_http_wants_export(r, &fmt);
     struct list_query q;
-    if (!parse_list_query(r, res, &q))
+    if (as_file < 0 || !parse_list_query(r, res, &q))
         return;
     if (parent_filter >= 0) {
         if (q.nfilters == ARRAY_SIZE(q.filters)) {
@@ -219,6 +224,10 @@ static void list_records(struct request *r, const struct resource *res, int pare
     } else if (domain_list_scope(&r->who, res, &q) < 0) {
         resp_problem(r, r->who.role == ROLE_ANON ? 401 : 403,
                      arena_printf(&r->arena, "your role may not read %s", res->name), NULL);
+        return;
+    }
+    if (as_file) { /* the whole list as a file, with the same filters and scope */
+        io_http_export(r, res, &q, fmt);
         return;
     }
     struct store_conn *c = store_reader(r->store);
@@ -538,6 +547,7 @@ const struct route routes[] = {
     {M_PATCH, "/api/v1/{collection}/{id}", h_update, ROLE_NGO, ROUTE_BODY},
     {M_DELETE, "/api/v1/{collection}/{id}", h_delete, ROLE_NGO, 0},
     {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, ROLE_NGO, ROUTE_BODY},
+    {M_POST, "/api/v1/{collection}/import", h_import, ROLE_ADMIN, ROUTE_UPLOAD},
     {M_GET, "/api/v1/stats/delegations", h_delegation_stats, ROLE_OFFICER, 0},
     {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, ROLE_NGO,
      ROUTE_RAW_BODY},

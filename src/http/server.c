@@ -102,6 +102,10 @@ static void problem(struct request *r, int status, const char *detail, const str
     r->status = status;
     r->content_type = "application/problem+json";
     r->nheaders = 0; /* an ETag or Location set before the failure no longer applies */
+    if (r->stream) {  /* nor does a streamed body */
+        MHD_destroy_response(r->stream);
+        r->stream = NULL;
+    }
     buf_reset(&r->out);
     jw_init(&w, &r->out);
     jw_obj(&w);
@@ -172,12 +176,17 @@ static enum MHD_Result queue(struct request *r)
     if (r->status == 0)
         resp_problem(r, 500, "the handler produced no response", NULL);
     size_t n = r->out.n;
-    char *body = buf_detach(&r->out);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = r->stream; /* a streamed body, else the buffer */
+    r->stream = NULL;
     if (!resp) {
-        free(body);
-        return MHD_NO;
+        char *body = buf_detach(&r->out);
+        resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+            free(body);
+            return MHD_NO;
+        }
+    } else {
+        n = 1; /* has a body: give its type */
     }
     if (r->content_type && n)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
@@ -277,7 +286,7 @@ static void dispatch(struct request *r)
     /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin. */
     if (!auth_http_check(r, found))
         return;
-    if ((found->flags & (ROUTE_BODY | ROUTE_RAW_BODY)) && r->body_too_large) {
+    if ((found->flags & (ROUTE_BODY | ROUTE_RAW_BODY | ROUTE_UPLOAD)) && r->body_too_large) {
         resp_problem(r, 413, arena_printf(&r->arena, "the request body is larger than %zu MiB",
                                           r->body_limit >> 20),
                      NULL);
@@ -302,7 +311,9 @@ static size_t body_limit(struct request *r)
         return LIMIT_JSON_BODY; /* no upload route: spare reads the route search */
     for (size_t i = 0; i < routes_count; i++)
         if (routes[i].method == m && route_match(&routes[i], r->path, r))
-            return (routes[i].flags & ROUTE_RAW_BODY) ? LIMIT_ATTACHMENT : LIMIT_JSON_BODY;
+            return (routes[i].flags & ROUTE_UPLOAD)     ? LIMIT_CSV_UPLOAD
+                   : (routes[i].flags & ROUTE_RAW_BODY) ? LIMIT_ATTACHMENT
+                                                        : LIMIT_JSON_BODY;
     return LIMIT_JSON_BODY;
 }
 
@@ -466,6 +477,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     metrics_observe(r->metrics, r->route_index, r->status, us);
     atomic_fetch_sub(&r->metrics->in_flight, 1);
     access_log(r, us, toe);
+    if (r->stream)
+        MHD_destroy_response(r->stream);
     buf_release(&r->body);
     buf_release(&r->out);
     arena_release(&r->arena);

@@ -139,6 +139,29 @@ struct store_conn *store_reader(struct store *s)
     return c;
 }
 
+int store_reader_open(struct store *s, struct store_conn **out, struct error *err)
+{
+    struct store_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        die("out of memory");
+    if (conn_open(c, s, s->path, SQLITE_OPEN_READONLY, true, err) < 0) {
+        conn_close(c); /* a failed PRAGMA leaves the handle open */
+        free(c);
+        return STORE_ERROR;
+    }
+    *out = c;
+    return STORE_OK;
+}
+
+void store_reader_close(struct store_conn *c)
+{
+    if (!c)
+        return;
+    store_read_end(c);
+    conn_close(c);
+    free(c);
+}
+
 int store_read_begin(struct store_conn *c)
 {
     sqlite3_stmt *st = store_prep(c, "BEGIN");

@@ -52,6 +52,12 @@ int store_schema_latest(void);
 /* The calling thread's read-only connection (opened on first use, closed at thread exit
  * or store_close). Borrowed. */
 struct store_conn *store_reader(struct store *s);
+/* A read-only connection of the caller's own, tied to no thread, for a read that spans
+ * several calls (a streamed export answered piece by piece). One thread at a time may use
+ * it. The caller owns it and closes it with store_reader_close, which ends a read still
+ * open; NULL is fine there. */
+int store_reader_open(struct store *s, struct store_conn **out, struct error *err);
+void store_reader_close(struct store_conn *c);
 int store_read_begin(struct store_conn *c);
 void store_read_end(struct store_conn *c);
 
