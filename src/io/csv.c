@@ -252,7 +252,8 @@ size_t csv_reader_error_line(const struct csv_reader *r)
 
 void csv_put_cell(struct buf *out, const char *p, size_t n, char delim)
 {
-    bool quote = false;
+    /* Blanks at either end too: libcsv trims them from unquoted cells when reading. */
+    bool quote = n && (p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t');
     for (size_t i = 0; i < n && !quote; i++)
         quote = p[i] == delim || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
     if (!quote) {

@@ -55,7 +55,8 @@ char csv_reader_delim(const struct csv_reader *r);
 
 /* ---- CSV writing -------------------------------------------------------------------- */
 
-/* Appends one cell, quoted (RFC 4180) when it holds the delimiter, a quote, CR or LF. */
+/* Appends one cell, quoted (RFC 4180) when it holds the delimiter, a quote, CR or LF, or
+ * begins or ends with a space or tab (which the reader would otherwise trim). */
 void csv_put_cell(struct buf *out, const char *p, size_t n, char delim);
 /* Appends a list value (canonical JSON array text, as stored) as one cell of items joined
  * by IO_LIST_SEP, each escaped as that describes. */
