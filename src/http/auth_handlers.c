@@ -463,9 +463,11 @@ void h_session_create(struct request *r)
     case LOGIN_OK:
         break;
     case LOGIN_REFUSED:
+        metrics_login_failed(r); /* civdesk_login_failures_total */
         refuse(r, 401, "the e-mail or the password is not right");
         return;
     case LOGIN_LIMITED:
+        metrics_login_failed(r);
         resp_problem(r, 429,
                      arena_printf(&r->arena,
                                   "too many failed sign-ins for this account or from this "
