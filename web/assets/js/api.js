@@ -47,9 +47,11 @@ export function url(path, query) {
 }
 
 // api('GET', 'organisations', {query}) → {data, etag, status}. Throws Problem.
-export async function api(method, path, { query, body, etag, signal } = {}) {
+// raw + type: a body sent as it is (a File for an import) with that Content-Type.
+export async function api(method, path, { query, body, raw, type, etag, signal } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = type;
   if (method !== 'GET' && method !== 'HEAD') {
     const c = csrf();
     if (c) headers['X-CSRF-Token'] = c;
@@ -60,7 +62,7 @@ export async function api(method, path, { query, body, etag, signal } = {}) {
     res = await fetch(url(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       signal,
     });

@@ -8,7 +8,7 @@ import { app } from './state.js';
 import { signinView, signOut } from './views/signin.js';
 import { dashboardView } from './views/dashboard.js';
 import { listView, detailView, formView } from './views/records.js';
-import { orgDetailView } from './views/organisations.js';
+import { orgDetailView, orgListView } from './views/organisations.js';
 import { boardView } from './views/applications.js';
 import { calendarView } from './views/calendar.js';
 import { searchView } from './views/search.js';
@@ -32,6 +32,7 @@ const ROUTES = [
   ['/admin/users', usersView, { role: 'admin' }],
   ['/admin/audit', auditView, { role: 'admin' }],
   ['/applications/board', boardView],
+  ['/organisations', orgListView, { when: () => !!segToResource('organisations') }],
   ['/organisations/:id', orgDetailView, { when: (p) => /^\d+$/.test(p.id) }],
   ['/organisations/:id/:tab', orgDetailView, { when: (p) => /^\d+$/.test(p.id) && p.tab !== 'edit' }],
   ['/:coll', listView, { when: known }],

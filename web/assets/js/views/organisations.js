@@ -1,13 +1,134 @@
-// An organisation's page: its profile and, in tabs, everything linked to it — people,
-// accreditations with the next report due, applications, proposals, reports, meetings,
-// documents, and its history from the audit trail.
-import { h, clear } from '../dom.js';
-import { api, resource, has, Problem, segmentOf } from '../api.js';
-import { t, collLabel, displayName, fmtDate, valueLabel, fieldLabel } from '../i18n.js';
+// The organisations list, with its export (CSV, Excel) and, for admins, the import of a
+// CSV file with its report; an organisation's page: its profile and, in tabs, everything
+// linked to it — people, accreditations with the next report due, applications,
+// proposals, reports, meetings, documents, and its history from the audit trail.
+import { h, clear, nextId } from '../dom.js';
+import { api, resource, has, Problem, segmentOf, url } from '../api.js';
+import { t, collLabel, oneLabel, displayName, fmtDate, fmtNumber, valueLabel, fieldLabel } from '../i18n.js';
 import { app } from '../state.js';
-import { navigate } from '../router.js';
-import { pageHeader, tabs, notice, problemNotice, loading, linkButton, section, table, unavailable, badge } from '../ui.js';
-import { recordBody, recordActions, recordList, meta, may } from './records.js';
+import { navigate, query } from '../router.js';
+import { pageHeader, tabs, notice, problemNotice, loading, linkButton, button, dialog, section, table, unavailable, badge } from '../ui.js';
+import { recordBody, recordActions, recordList, meta, may, mayWrite } from './records.js';
+
+/* ---- the list: export and import ------------------------------------------------- */
+
+// The list as a file in `format`, with the filters and words the list shows now (the
+// server ignores paging and sort for a file: it is the whole list, in id order).
+function exportHref(res, format) {
+  const q = query();
+  for (const k of ['cursor', 'page', 'sort']) delete q[k];
+  return url(res.path, { ...q, format });
+}
+
+export async function orgListView({ main }) {
+  const res = resource('organisations');
+  const importPath = `${res.path}/import`;
+  const actions = [];
+  const region = h('div', { class: 'import-report' });
+  const listBox = h('div');
+  if (may('create', res)) actions.push(linkButton(t('act.new', { what: oneLabel(res.name) }), `/${res.seg}/new`, 'primary'));
+  if (has(importPath, 'post') && mayWrite(importPath, 'post'))
+    actions.push(
+      button(t('io.import'), async () => {
+        const choice = await importDialog();
+        if (choice) await runImport(res, importPath, choice, region, () => clear(listBox).append(recordList(res)));
+      }),
+    );
+  actions.push(
+    h(
+      'span',
+      { class: 'actions', role: 'group', 'aria-label': t('io.export') },
+      h('a', { href: exportHref(res, 'csv'), class: 'btn', download: '', 'data-format': 'csv' }, t('io.export_csv')),
+      h('a', { href: exportHref(res, 'xlsx'), class: 'btn', download: '', 'data-format': 'xlsx' }, t('io.export_xlsx')),
+    ),
+  );
+  listBox.append(recordList(res));
+  main.append(pageHeader(collLabel(res.name), { actions }), region, listBox);
+}
+
+// Asks for the file and the options; resolves {file, skip, dup} or null.
+function importDialog() {
+  return dialog(t('io.import_title'), (done) => {
+    const ids = { file: nextId('file'), skip: nextId('skip'), dup: nextId('dup') };
+    const file = h('input', { type: 'file', id: ids.file, name: 'file', accept: '.csv,text/csv', required: true });
+    const skip = h('input', { type: 'checkbox', id: ids.skip, name: 'skip_invalid' });
+    const dup = h('select', { id: ids.dup, name: 'on_duplicate' }, ['error', 'skip', 'update'].map((v) => h('option', { value: v }, t(`io.dup.${v}`))));
+    return h(
+      'form',
+      {
+        on: {
+          submit: (e) => {
+            e.preventDefault();
+            if (file.files.length) done({ file: file.files[0], skip: skip.checked, dup: dup.value });
+          },
+        },
+      },
+      h('p', null, t('io.import_explain')),
+      h('div', { class: 'field' }, h('label', { for: ids.file }, t('io.file')), file, h('p', { class: 'hint' }, t('io.file_hint'))),
+      h('div', { class: 'field field-check' }, skip, h('label', { for: ids.skip }, t('io.skip_invalid'))),
+      h('div', { class: 'field' }, h('label', { for: ids.dup }, t('io.on_duplicate')), dup),
+      h('div', { class: 'dialog-actions' }, button(t('act.cancel'), () => done(null)), button(t('io.upload'), null, { kind: 'primary', type: 'submit' })),
+    );
+  });
+}
+
+// Uploads the file and shows the server's report in region; onImported() when records
+// were written.
+async function runImport(res, path, choice, region, onImported) {
+  clear(region).append(loading());
+  let rep;
+  try {
+    const query = { skip_invalid: choice.skip ? 'true' : '', on_duplicate: choice.dup === 'error' ? '' : choice.dup, filename: choice.file.name };
+    ({ data: rep } = await api('POST', path, { query, raw: choice.file, type: 'text/csv' }));
+  } catch (p) {
+    // 422: nothing was imported, and the problem carries the same report.
+    if (!(p instanceof Problem && p.status === 422 && typeof p.body.rows === 'number')) {
+      clear(region).append(problemNotice(p));
+      return;
+    }
+    rep = p.body;
+  }
+  clear(region).append(importReport(rep, choice.file.name));
+  region.querySelector('h2')?.focus();
+  if (rep.imported || rep.updated) onImported();
+}
+
+// What happened to the file: counts, then each failed row (line, field, why), the
+// possible duplicates, and the rows set aside as a file to fix and upload again.
+function importReport(rep, file) {
+  const n = (v) => fmtNumber(v || 0);
+  const written = rep.committed && (rep.imported || rep.updated);
+  const lines = [];
+  if (written) {
+    lines.push(t('io.imported', { n: n(rep.imported), rows: n(rep.rows), file }));
+    if (rep.updated) lines.push(t('io.updated', { n: n(rep.updated) }));
+  } else if (rep.invalid) lines.push(t('io.nothing', { n: n(rep.invalid), rows: n(rep.rows), file }));
+  else if (rep.errors_total) lines.push(t('io.unreadable', { file }));
+  else lines.push(t('io.imported', { n: n(0), rows: n(rep.rows), file }));
+  if (rep.skipped) lines.push(t('io.skipped', { n: n(rep.skipped) }));
+  if (written && rep.invalid) lines.push(t('io.set_aside', { n: n(rep.invalid) }));
+  const issueTable = (items, caption) =>
+    table({
+      columns: [
+        { label: t('io.line'), cls: 'col-line', render: (e) => (e.line ? String(e.line) : '—') },
+        { label: t('io.field'), cls: 'col-field', render: (e) => (e.field ? fieldLabel(e.field) : '—') },
+        { label: t('io.problem'), cls: 'col-problem', render: (e) => e.message },
+      ],
+      rows: items || [],
+      caption,
+    });
+  const more = (shown, total) => (total > shown ? h('p', { class: 'muted' }, t('io.more', { n: n(total - shown) })) : null);
+  const parts = [notice(written || (!rep.invalid && !rep.errors_total) ? 'ok' : 'error', lines.map((l) => h('p', null, l)))];
+  if (rep.errors?.length) parts.push(h('h3', null, t('io.failed_rows', { n: n(rep.errors_total) })), issueTable(rep.errors, t('io.failed_rows', { n: n(rep.errors_total) })), more(rep.errors.length, rep.errors_total));
+  if (rep.duplicate_rows?.length)
+    parts.push(h('h3', null, t('io.duplicates', { n: n(rep.duplicate_rows_total) })), issueTable(rep.duplicate_rows, t('io.duplicates', { n: n(rep.duplicate_rows_total) })), more(rep.duplicate_rows.length, rep.duplicate_rows_total));
+  if (rep.rejects) {
+    const href = URL.createObjectURL(new Blob([rep.rejects], { type: 'text/csv' }));
+    parts.push(h('p', null, h('a', { href, download: `rejected-${file.replace(/\.csv$/i, '')}.csv`, class: 'btn btn-small' }, t('io.rejects'))));
+  }
+  const title = h('h2', { tabindex: '-1' }, t('io.report_title', { file }));
+  return h('section', { class: 'panel', 'aria-live': 'polite' }, title, parts);
+}
 
 // [tab, collection, the filter that ties its records to the organisation]
 const RELATED = [
