@@ -318,3 +318,29 @@ test('SIGTERM while requests are in flight: they finish, every acknowledged writ
     await srv.stop();
   }
 });
+
+/* ---- the manual ---------------------------------------------------------------------- */
+
+test('man/civdesk.1 describes every command `civdesk --help` lists', async () => {
+  const { cliOk } = await import('./lib/server.mjs');
+  const { readFile } = await import('node:fs/promises');
+  const help = (await cliOk(['--help'])).stdout;
+  const listed = help
+    .slice(help.indexOf('commands:'))
+    .split('\n')
+    .slice(1)
+    .filter((l) => /^ {2}\S/.test(l))
+    .map((l) => l.trim().split(/\s+/))
+    // "user add --email E", "import listing --body B", "stats representation": two words
+    // when the second is a plain lower-case word; "import KIND FILE": one.
+    .map(([a, b]) => (b && /^[a-z]+$/.test(b) ? `${a} ${b}` : a));
+  assert.ok(listed.length >= 10, listed.join(', '));
+  const roff = await readFile(new URL('../../man/civdesk.1', import.meta.url), 'utf8');
+  // The tag line after each .TP, as a reader sees it: fonts and escapes removed.
+  const tags = roff
+    .split('\n')
+    .map((l, i, all) => (all[i - 1] === '.TP' ? l : null))
+    .filter(Boolean)
+    .map((l) => l.replace(/^\.(B|BI|BR|IB|I)\s+/, '').replace(/\\f[BIRP]/g, '').replace(/\\-/g, '-').replace(/"/g, '').trim());
+  for (const cmd of listed) assert.ok(tags.some((t) => t === cmd || t.startsWith(`${cmd} `)), `man/civdesk.1 has no entry for "civdesk ${cmd}"`);
+});
