@@ -45,8 +45,8 @@
 #define WORD_MAX_UNITS 64     /* longer "words" (hashes, junk) are cut to this many UTF-16 units */
 #define KEY_MAX 255           /* bytes of one token */
 #define MAX_KEYS 5            /* primary + alternatives of one word */
-#define CACHE_SLOTS (1u << 16) /* analysed words kept; the cache is emptied when half full */
-#define CACHE_POOL_MAX (8u << 20)
+#define CACHE_SLOTS (1u << 15) /* analysed words kept; the cache is emptied when half full */
+#define CACHE_POOL_MAX (4u << 20) /* bytes of cached analyses per connection */
 
 /* Our rules' version: bump it whenever a change here can change tokens. */
 #define TOKENIZER_RULES "civdesk-tokenizer-7"
