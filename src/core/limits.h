@@ -10,8 +10,7 @@
 #define LIMIT_ATTACHMENT (20 * 1024 * 1024) /* an uploaded attachment: 20 MiB, else 413 */
 #define LIMIT_CSV_UPLOAD (64 * 1024 * 1024) /* a CSV uploaded for import */
 #define LIMIT_CSV_RECORD (1024 * 1024)     /* one CSV record (all its cells) */
-#define LIMIT_EXPORT_XLSX_ROWS 200000      /* records in an Excel export over HTTP (built in a
-                                              temporary file before the first byte goes) */
+#define LIMIT_EXPORT_XLSX_ROWS 200000      /* records in an XLSX export over HTTP */
 #define LIMIT_DISCARD (64 * 1024 * 1024) /* a too-large body is drained up to this, then cut */
 #define LIMIT_JSON_DEPTH 32                /* nesting of objects and arrays */
 #define LIMIT_URL_BYTES 4096               /* path + query string */

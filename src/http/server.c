@@ -102,7 +102,7 @@ static void problem(struct request *r, int status, const char *detail, const str
     r->status = status;
     r->content_type = "application/problem+json";
     r->nheaders = 0; /* an ETag or Location set before the failure no longer applies */
-    if (r->stream) {  /* nor does a streamed body */
+    if (r->stream) { /* nor does a streamed body */
         MHD_destroy_response(r->stream);
         r->stream = NULL;
     }
