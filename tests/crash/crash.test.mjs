@@ -3,6 +3,7 @@
 //   - every write the server acknowledged (2xx) is present and exact;
 //   - a write whose outcome is unknown (the connection died) is either wholly there or
 //     wholly absent — never half;
+//   - a write whose connection was refused (the server was down) is absent;
 //   - the database passes `civdesk check` (integrity and the audit chain).
 //
 // CRASH_CYCLES (default 20) and CRASH_WRITERS (default 6) size the run; `make crash`
@@ -53,7 +54,10 @@ test(`no acknowledged write is lost across ${CYCLES} kill -9 cycles`, { timeout:
   const token = await createToken(db, ADMIN_EMAIL);
 
   const acked = new Map(); // key -> id
-  const unknown = new Set(); // key
+  const unknown = new Set(); // key: sent, connection died before the answer
+  const refused = new Set(); // key: never reached a server
+  let unknownTotal = 0;
+  let refusedTotal = 0;
   let nextKey = 1;
   let killedAt = 0;
 
@@ -65,13 +69,21 @@ test(`no acknowledged write is lost across ${CYCLES} kill -9 cycles`, { timeout:
       assert.equal(r.status, 200, `cycle ${cycle}: acknowledged write ${k} (id ${id}) is gone`);
       sameRecord(r.json, payload(k));
     }
-    // Unknown outcomes: wholly present (then exact) or wholly absent.
+    // Unknown outcomes: wholly present (then exact) or wholly absent. Refused: absent.
+    const find = (k) =>
+      request(srv.url, 'GET', `/api/v1/organisations?registration_no=CRASH-${k}&country=${payload(k).country}`, { token });
     for (const k of unknown) {
-      const r = await request(srv.url, 'GET', `/api/v1/organisations?registration_no=CRASH-${k}&country=${payload(k).country}`, { token });
+      const r = await find(k);
       assert.equal(r.status, 200);
       assert.ok(r.json.items.length <= 1, `write ${k} stored twice`);
       if (r.json.items.length === 1) sameRecord(r.json.items[0], payload(k));
       unknown.delete(k);
+    }
+    for (const k of refused) {
+      const r = await find(k);
+      assert.equal(r.status, 200);
+      assert.equal(r.json.items.length, 0, `write ${k} was refused at connect, yet it is stored`);
+      refused.delete(k);
     }
 
     // Writers run until the server dies.
@@ -85,7 +97,13 @@ test(`no acknowledged write is lost across ${CYCLES} kill -9 cycles`, { timeout:
           else assert.fail(`write ${k} refused with ${r.status}: ${r.text}`);
         } catch (e) {
           if (e.code === 'ERR_ASSERTION') throw e;
-          unknown.add(k); // connection reset or refused: outcome unknown
+          if (e.cause?.code === 'ECONNREFUSED') {
+            refused.add(k); // the server was already gone: nothing was sent
+            refusedTotal++;
+          } else {
+            unknown.add(k); // the connection died with the request in flight
+            unknownTotal++;
+          }
         }
       }
     };
@@ -110,5 +128,8 @@ test(`no acknowledged write is lost across ${CYCLES} kill -9 cycles`, { timeout:
   }
   await srv.stop({ keepDir: true });
   assert.ok(acked.size > CYCLES, `too few writes acknowledged (${acked.size}) to mean anything`);
-  console.log(`crash: ${killedAt} kills, ${acked.size} acknowledged writes verified, ${nextKey - 1 - acked.size} unknown`);
+  console.log(
+    `crash: ${killedAt} kills, ${WRITERS} writers, ${acked.size} acknowledged writes verified exact, ` +
+      `${unknownTotal} lost their connection (outcome unknown; each wholly there or absent), ${refusedTotal} refused at connect (absent)`,
+  );
 });
