@@ -33,11 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 2000
-#define TRACKED 100      /* words per recall category */
-#define MID_QUERIES 200  /* per mid-frequency set */
+#define BATCH          2000
+#define TRACKED        100 /* words per recall category */
+#define MID_QUERIES    200 /* per mid-frequency set */
 #define COMMON_QUERIES 30
-#define REPEATS 3        /* timed runs of each mid-frequency query */
+#define REPEATS        3 /* timed runs of each mid-frequency query */
 
 static double now_ms(void)
 {
@@ -137,20 +137,19 @@ static size_t ids_common(const struct ids *a, const struct ids *b)
 
 /* ---- loading ------------------------------------------------------------------------ */
 
-static void set(struct record *rec, const char *field, const char *text, size_t n,
-                struct arena *a)
+static void set(struct record *rec, const char *field, const char *text, size_t n, struct arena *a)
 {
     int i = resource_field_index(rec->res, field);
     const char *why;
-    if (i < 0 || value_from_text(&rec->res->fields[i], (struct str){text, n}, a, &rec->v[i],
-                                 &why) < 0)
+    if (i < 0 ||
+        value_from_text(&rec->res->fields[i], (struct str){text, n}, a, &rec->v[i], &why) < 0)
         die("bench: %s.%s: cannot set", rec->res->name, field);
 }
 
 struct load {
     double civ_ms, u61_ms, docs_ms;
-    struct ids *gt;   /* ground truth per tracked lemma */
-    int *track;       /* lemma → index in gt, or -1 */
+    struct ids *gt; /* ground truth per tracked lemma */
+    int *track;     /* lemma → index in gt, or -1 */
     int pairs[MID_QUERIES][2];
     int npairs;
 };
@@ -162,9 +161,8 @@ static void load(struct store *s, struct corpus *c, long docs, struct load *ld)
     if (!res_doc || !res_tr)
         die("bench: this build declares no documents/translations");
     sqlite3_stmt *u61;
-    if (sqlite3_prepare_v2(s->writer.db,
-                           "INSERT INTO bench_u61(rowid,title,body) VALUES(?,?,?)", -1, &u61,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->writer.db, "INSERT INTO bench_u61(rowid,title,body) VALUES(?,?,?)",
+                           -1, &u61, NULL) != SQLITE_OK)
         fail("prepare", s->writer.db);
     struct corpus_doc d = {0};
     long every = docs / MID_QUERIES > 0 ? docs / MID_QUERIES : 1;
@@ -307,10 +305,11 @@ static double one(struct store *s, enum engine e, const char *q, double *wall)
     struct error err;
     double w0 = now_ms(), t0 = cpu_ms();
     if (e == E_RUN || e == E_ANON) {
-        struct search_request rq = {.q = str_from(q), .limit = 20,
-                                    .scope = e == E_RUN ? SEARCH_SEE_ALL : SEARCH_SEE_PUBLIC,
-                                    .style = {.open = "<mark>", .close = "</mark>",
-                                              .html = true, .words = 24}};
+        struct search_request rq = {
+            .q = str_from(q),
+            .limit = 20,
+            .scope = e == E_RUN ? SEARCH_SEE_ALL : SEARCH_SEE_PUBLIC,
+            .style = {.open = "<mark>", .close = "</mark>", .html = true, .words = 24}};
         struct search_result res;
         store_read_begin(c);
         if (search_run(c, &rq, &a, &res, &err) < 0)
@@ -435,8 +434,8 @@ static void recall_of(struct store *s, struct corpus *c, struct load *ld, const 
 static int64_t table_bytes(sqlite3 *db, const char *prefix)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT sum(pgsize) FROM dbstat WHERE name LIKE ?1 || '%'", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT sum(pgsize) FROM dbstat WHERE name LIKE ?1 || '%'", -1, &st,
+                           NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
     int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
@@ -545,8 +544,8 @@ int main(int argc, char **argv)
         free(b);
     }
     for (int i = 0; i < COMMON_QUERIES; i++)
-        sets[2].q[sets[2].n++] =
-            form_of(c, corpus_lemma_at(c, i % 2 ? CORPUS_EN : CORPUS_RU, 1 + (int)pick(100)), false);
+        sets[2].q[sets[2].n++] = form_of(
+            c, corpus_lemma_at(c, i % 2 ? CORPUS_EN : CORPUS_RU, 1 + (int)pick(100)), false);
     for (int lang = 0; lang < 2; lang++) {
         const char *const *fw;
         corpus_function_words((enum corpus_lang)lang, &fw);
@@ -623,8 +622,9 @@ int main(int argc, char **argv)
                    p50[E_ANON], p99[E_ANON], pct(q->wall[E_RUN], q->nt[E_RUN], 0.50),
                    pct(q->wall[E_RUN], q->nt[E_RUN], 0.99));
     }
-    buf_printf(&md, "\nRecall (share of the texts containing the word in any form that the "
-                    "query finds) and precision, mean over %d queries each:\n\n",
+    buf_printf(&md,
+               "\nRecall (share of the texts containing the word in any form that the "
+               "query finds) and precision, mean over %d queries each:\n\n",
                TRACKED);
     buf_printf(&md, "| query | example | unicode61 recall | civdesk recall | unicode61 precision "
                     "| civdesk precision |\n|---|---|---|---|---|---|\n");

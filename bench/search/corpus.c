@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RU_LEMMAS 40000
-#define EN_LEMMAS 40000
-#define NAMES 2000
-#define FUNCTION_SHARE 40 /* percent of running words that are function words */
+#define RU_LEMMAS       40000
+#define EN_LEMMAS       40000
+#define NAMES           2000
+#define FUNCTION_SHARE  40 /* percent of running words that are function words */
 #define BASE_FORM_SHARE 35 /* percent of a lemma's occurrences in its dictionary form */
 
 /* ---- random numbers: xorshift64* ---------------------------------------------------- */
@@ -46,10 +46,10 @@ struct paradigm {
     const char *const *e;
     int n;
 };
-#define P(...)                                                                                \
-    {                                                                                         \
-        (const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) /      \
-                                                sizeof(const char *)                          \
+#define P(...)                                                                                     \
+    {                                                                                              \
+        (const char *const[]){__VA_ARGS__},                                                        \
+            sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)                      \
     }
 
 static const struct paradigm ru_masc = P("", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах");
@@ -74,38 +74,37 @@ struct real {
 };
 
 static const struct real ru_real[] = {
-    {"прав", &ru_neut_o},         {"человек", &ru_masc},       {"организаци", &ru_fem_ia},
-    {"доклад", &ru_masc},         {"выбор", &ru_masc},         {"мониторинг", &ru_masc},
-    {"государств", &ru_neut_o},   {"министерств", &ru_neut_o}, {"комитет", &ru_masc},
-    {"совет", &ru_masc},          {"делегаци", &ru_fem_ia},    {"встреч", &ru_fem_soft},
-    {"предложени", &ru_neut_ie},  {"сесси", &ru_fem_ia},       {"нарушени", &ru_neut_ie},
-    {"рекомендаци", &ru_fem_ia},  {"статус", &ru_masc},        {"заявлени", &ru_neut_ie},
-    {"журналист", &ru_masc},      {"памятник", &ru_masc},      {"консультаци", &ru_fem_ia},
-    {"вопрос", &ru_masc},         {"решени", &ru_neut_ie},     {"отчет", &ru_masc},
-    {"наблюдател", &ru_masc_soft}, {"мемориал", &ru_masc},     {"ветеран", &ru_masc},
-    {"музе", &ru_fem_ia},         {"соотечественник", &ru_masc}, {"инцидент", &ru_masc},
+    {"прав", &ru_neut_o},          {"человек", &ru_masc},         {"организаци", &ru_fem_ia},
+    {"доклад", &ru_masc},          {"выбор", &ru_masc},           {"мониторинг", &ru_masc},
+    {"государств", &ru_neut_o},    {"министерств", &ru_neut_o},   {"комитет", &ru_masc},
+    {"совет", &ru_masc},           {"делегаци", &ru_fem_ia},      {"встреч", &ru_fem_soft},
+    {"предложени", &ru_neut_ie},   {"сесси", &ru_fem_ia},         {"нарушени", &ru_neut_ie},
+    {"рекомендаци", &ru_fem_ia},   {"статус", &ru_masc},          {"заявлени", &ru_neut_ie},
+    {"журналист", &ru_masc},       {"памятник", &ru_masc},        {"консультаци", &ru_fem_ia},
+    {"вопрос", &ru_masc},          {"решени", &ru_neut_ie},       {"отчет", &ru_masc},
+    {"наблюдател", &ru_masc_soft}, {"мемориал", &ru_masc},        {"ветеран", &ru_masc},
+    {"музе", &ru_fem_ia},          {"соотечественник", &ru_masc}, {"инцидент", &ru_masc},
 };
 
 static const struct real en_real[] = {
-    {"report", &en_verb},     {"right", &en_noun},      {"organization", &en_noun},
-    {"election", &en_noun},   {"monitor", &en_verb},    {"meeting", &en_noun},
-    {"state", &en_noun},      {"council", &en_noun},    {"delegation", &en_noun},
-    {"proposal", &en_noun},   {"session", &en_noun},    {"statement", &en_noun},
-    {"recommend", &en_verb},  {"journalist", &en_noun}, {"memorial", &en_noun},
-    {"consult", &en_verb},    {"question", &en_noun},   {"decision", &en_noun},
-    {"observer", &en_noun},   {"violation", &en_noun},  {"expert", &en_noun},
-    {"veteran", &en_noun},    {"museum", &en_noun},     {"incident", &en_noun},
+    {"report", &en_verb},    {"right", &en_noun},      {"organization", &en_noun},
+    {"election", &en_noun},  {"monitor", &en_verb},    {"meeting", &en_noun},
+    {"state", &en_noun},     {"council", &en_noun},    {"delegation", &en_noun},
+    {"proposal", &en_noun},  {"session", &en_noun},    {"statement", &en_noun},
+    {"recommend", &en_verb}, {"journalist", &en_noun}, {"memorial", &en_noun},
+    {"consult", &en_verb},   {"question", &en_noun},   {"decision", &en_noun},
+    {"observer", &en_noun},  {"violation", &en_noun},  {"expert", &en_noun},
+    {"veteran", &en_noun},   {"museum", &en_noun},     {"incident", &en_noun},
 };
 
 static const char *const ru_function[] = {
-    "и",  "в",   "не",  "на",  "что",  "с",    "он",   "по",   "это", "к",     "но",
-    "как", "из", "а",   "за",  "то",   "от",   "о",    "для",  "у",   "мы",    "они",
-    "до", "же",  "так", "его", "при",  "или",  "она",  "было", "быть", "также", "все",
-    "их", "этот", "который"};
+    "и",   "в",   "не",  "на",  "что", "с",    "он",   "по",    "это", "к",   "но",   "как",
+    "из",  "а",   "за",  "то",  "от",  "о",    "для",  "у",     "мы",  "они", "до",   "же",
+    "так", "его", "при", "или", "она", "было", "быть", "также", "все", "их",  "этот", "который"};
 static const char *const en_function[] = {
-    "the", "of",   "and",  "to",    "in",   "a",   "is",    "that", "for",  "on",  "was",
-    "with", "as",  "by",   "be",    "it",   "this", "are",  "from", "at",   "which", "not",
-    "have", "has", "will", "we",    "they", "their", "or",  "an",   "been", "its", "would"};
+    "the",  "of",  "and",  "to", "in",   "a",     "is",  "that", "for",  "on",    "was",
+    "with", "as",  "by",   "be", "it",   "this",  "are", "from", "at",   "which", "not",
+    "have", "has", "will", "we", "they", "their", "or",  "an",   "been", "its",   "would"};
 
 size_t corpus_function_words(enum corpus_lang l, const char *const **out)
 {
@@ -159,14 +158,14 @@ static int draw(struct rng *r, const double *cdf, int n)
     return lo;
 }
 
-static const char *const ru_onset[] = {"б", "в", "г", "д", "з", "к", "л", "м", "н", "п",
-                                       "р", "с", "т", "ф", "х", "ч", "ш", "ст", "пр", "кр",
-                                       "тр", "бл", "гр", "зв", "дв", "сл"};
+static const char *const ru_onset[] = {"б",  "в",  "г",  "д",  "з",  "к",  "л",  "м", "н",
+                                       "п",  "р",  "с",  "т",  "ф",  "х",  "ч",  "ш", "ст",
+                                       "пр", "кр", "тр", "бл", "гр", "зв", "дв", "сл"};
 static const char *const ru_vowel[] = {"а", "о", "у", "и", "е"};
 static const char *const ru_final[] = {"н", "р", "л", "с", "т", "к", "м", "д", "в", "б"};
-static const char *const en_onset[] = {"b", "c", "d", "f", "g", "h", "l", "m", "n", "p",
-                                       "r", "s", "t", "v", "w", "br", "cl", "dr", "fl",
-                                       "gr", "pl", "pr", "st", "tr"};
+static const char *const en_onset[] = {"b",  "c",  "d",  "f",  "g",  "h",  "l",  "m",
+                                       "n",  "p",  "r",  "s",  "t",  "v",  "w",  "br",
+                                       "cl", "dr", "fl", "gr", "pl", "pr", "st", "tr"};
 static const char *const en_vowel[] = {"a", "e", "i", "o", "u", "ea", "ai", "oo"};
 static const char *const en_final[] = {"n", "r", "l", "t", "d", "m", "nt", "rd", "st", "ck", "p"};
 
@@ -197,10 +196,10 @@ static void make_stem(struct rng *r, bool ru, char *out, size_t cap, int syllabl
     size_t o = 0;
     out[0] = '\0';
     for (int i = 0; i < syllables; i++) {
-        const char *on = ru ? ru_onset[rnd(r, ARRAY_SIZE(ru_onset))]
-                            : en_onset[rnd(r, ARRAY_SIZE(en_onset))];
-        const char *v = ru ? ru_vowel[rnd(r, ARRAY_SIZE(ru_vowel))]
-                           : en_vowel[rnd(r, ARRAY_SIZE(en_vowel))];
+        const char *on =
+            ru ? ru_onset[rnd(r, ARRAY_SIZE(ru_onset))] : en_onset[rnd(r, ARRAY_SIZE(en_onset))];
+        const char *v =
+            ru ? ru_vowel[rnd(r, ARRAY_SIZE(ru_vowel))] : en_vowel[rnd(r, ARRAY_SIZE(en_vowel))];
         o += (size_t)snprintf(out + o, cap - o, "%s%s", on, v);
     }
     snprintf(out + o, cap - o, "%s",
@@ -282,8 +281,11 @@ struct corpus *corpus_new(uint64_t seed)
             while (!seen_add(&seen, l->stem));
             uint32_t k = rnd(&c->r, 100);
             if (ru)
-                l->p = k < 35 ? &ru_masc : k < 55 ? &ru_fem : k < 65 ? &ru_neut_ie
-                       : k < 80 ? &ru_adj : &ru_verb;
+                l->p = k < 35   ? &ru_masc
+                       : k < 55 ? &ru_fem
+                       : k < 65 ? &ru_neut_ie
+                       : k < 80 ? &ru_adj
+                                : &ru_verb;
             else
                 l->p = k < 55 ? &en_noun : &en_verb;
             if (l->p == &ru_neut_ie) /* -ение nouns */
@@ -471,8 +473,7 @@ void corpus_next(struct corpus *c, struct corpus_doc *d)
         buf_reset(&t->body);
         t->nlemmas = 0;
         int tl = 5 + (int)rnd(&c->r, 5);
-        words(c, (enum corpus_lang)lang, tl, true, names, rnd(&c->r, 4) ? 0 : nnames, t,
-              &t->title);
+        words(c, (enum corpus_lang)lang, tl, true, names, rnd(&c->r, 4) ? 0 : nnames, t, &t->title);
         words(c, (enum corpus_lang)lang, 60 + (int)rnd(&c->r, 180), false, names, nnames, t,
               &t->body);
     }

@@ -74,8 +74,10 @@ int cmd_search(struct opts *o)
     struct search_request rq = {
         .limit = 20,
         .scope = SEARCH_SEE_ALL,
-        .style = {.open = tty ? "\033[1m" : "[", .close = tty ? "\033[0m" : "]",
-                  .ellipsis = "…", .words = 24},
+        .style = {.open = tty ? "\033[1m" : "[",
+                  .close = tty ? "\033[0m" : "]",
+                  .ellipsis = "…",
+                  .words = 24},
     };
     int rc = parse_options(o, &rq);
     if (rc)
@@ -106,8 +108,8 @@ int cmd_search(struct opts *o)
     if (src == STORE_OK) {
         for (size_t i = 0; i < res.n; i++) {
             const struct search_hit *h = &res.items[i];
-            printf("%s/%lld  %.2f  %s%s%s\n", h->res->name, (long long)h->id, h->score,
-                   h->title, h->lang ? "  " : "", h->lang ? h->lang : "");
+            printf("%s/%lld  %.2f  %s%s%s\n", h->res->name, (long long)h->id, h->score, h->title,
+                   h->lang ? "  " : "", h->lang ? h->lang : "");
             if (h->snippet[0])
                 printf("    %s\n", h->snippet);
         }

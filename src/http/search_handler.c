@@ -78,15 +78,15 @@ void h_search(struct request *r)
     errors_init(&errs, &r->arena);
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_param, &seen);
     if (seen.unknown)
-        errors_add(&errs, seen.unknown, "is not a parameter of search; allowed: q, types, "
-                                        "lang, limit, cursor");
+        errors_add(&errs, seen.unknown,
+                   "is not a parameter of search; allowed: q, types, "
+                   "lang, limit, cursor");
     if (seen.duplicate)
         errors_add(&errs, "", "a query parameter is given twice");
 
     struct search_request rq = {
         .limit = SEARCH_DEFAULT_LIMIT,
-        .style = {.open = "<mark>", .close = "</mark>", .ellipsis = "…", .html = true,
-                  .words = 24},
+        .style = {.open = "<mark>", .close = "</mark>", .ellipsis = "…", .html = true, .words = 24},
     };
     const char *q = req_query(r, "q"), *types = req_query(r, "types");
     const char *lang = req_query(r, "lang"), *limit = req_query(r, "limit");
@@ -111,8 +111,7 @@ void h_search(struct request *r)
     if (limit) {
         int64_t n;
         if (parse_i64(str_from(limit), 1, LIMIT_SEARCH_RESULTS, &n) < 0)
-            errors_add(&errs, "limit", "must be a whole number from 1 to %d",
-                       LIMIT_SEARCH_RESULTS);
+            errors_add(&errs, "limit", "must be a whole number from 1 to %d", LIMIT_SEARCH_RESULTS);
         else
             rq.limit = (int)n;
     }
@@ -148,8 +147,7 @@ void h_search(struct request *r)
     store_read_begin(c);
     int rc = search_run(c, &rq, &r->arena, &res, &err);
     if (rc == STORE_CONFLICT) {
-        errors_add(&errs, rq.cursor.n && strstr(err.msg, "cursor") ? "cursor" : "q", "%s",
-                   err.msg);
+        errors_add(&errs, rq.cursor.n && strstr(err.msg, "cursor") ? "cursor" : "q", "%s", err.msg);
         resp_problem(r, 400, err.msg, &errs);
     } else if (rc < 0) {
         log_error("search: %s", err.msg);

@@ -61,8 +61,8 @@ static bool is_title(const struct resource *res, size_t i)
 
 static bool textual(enum field_type t)
 {
-    return t == FT_TEXT || t == FT_ENUM || t == FT_TEXT_LIST || t == FT_EMAIL ||
-           t == FT_URL || t == FT_COUNTRY || t == FT_LANG;
+    return t == FT_TEXT || t == FT_ENUM || t == FT_TEXT_LIST || t == FT_EMAIL || t == FT_URL ||
+           t == FT_COUNTRY || t == FT_LANG;
 }
 
 /* Appends text with control characters (other than line breaks and tabs) as spaces: no

@@ -26,8 +26,7 @@ static size_t letters(struct str s)
         unsigned char c = (unsigned char)s.p[i];
         if ((c & 0xC0) == 0x80 || space((char)c))
             continue;
-        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-            (c >= 'A' && c <= 'Z'))
+        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
             n++;
     }
     return n;
@@ -78,8 +77,7 @@ int search_parse(struct str q, struct search_query *out, struct error *err)
         if (letters(t.text) == 0)
             continue; /* "" or punctuation alone: nothing to look for */
         if (out->n == SEARCH_MAX_TERMS)
-            return error_set(err, "the query has more than %d words or phrases",
-                             SEARCH_MAX_TERMS);
+            return error_set(err, "the query has more than %d words or phrases", SEARCH_MAX_TERMS);
         out->terms[out->n++] = t;
     }
     if (out->n == 0)

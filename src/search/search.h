@@ -41,8 +41,7 @@ enum search_mode {
  * call) and the byte range [start, end) of the word in the input it came from. A
  * non-zero return stops tokenizing and is returned by search_tokenize.
  */
-typedef int (*search_token_fn)(void *ctx, int flags, const char *token, int n, int start,
-                               int end);
+typedef int (*search_token_fn)(void *ctx, int flags, const char *token, int n, int start, int end);
 
 struct search_tokenizer_opts {
     /* Also index a Latin (BGN/PCGN) transliteration of each Cyrillic word. Off by
@@ -68,8 +67,8 @@ void search_tokenizer_free(struct search_tokenizer *t); /* NULL is fine */
  * Splits text (UTF-8; invalid bytes are tolerated and never match) into tokens. Returns 0,
  * the callback's non-zero value, or -1 if ICU failed (out of memory).
  */
-int search_tokenize(struct search_tokenizer *t, enum search_mode mode, const char *text,
-                    size_t n, search_token_fn fn, void *ctx);
+int search_tokenize(struct search_tokenizer *t, enum search_mode mode, const char *text, size_t n,
+                    search_token_fn fn, void *ctx);
 
 /* Changes whenever the tokens of some text could change (our rules, ICU's version):
  * the index must then be rebuilt. Static string. */
@@ -143,8 +142,8 @@ void search_declarations_fingerprint(struct buf *out);
 struct search_matcher;
 
 /* What a query matches, as index keys, for marking words in snippets. Arena-owned. */
-struct search_matcher *search_matcher_new(struct search_tokenizer *t,
-                                          const struct search_query *q, struct arena *a);
+struct search_matcher *search_matcher_new(struct search_tokenizer *t, const struct search_query *q,
+                                          struct arena *a);
 
 struct snippet_style {
     const char *open, *close; /* around each matched word */
@@ -172,14 +171,14 @@ enum search_scope {
 };
 
 struct search_request {
-    struct str q;                          /* what the user typed */
-    const struct resource *types[32];      /* only these resources; none: all */
+    struct str q;                     /* what the user typed */
+    const struct resource *types[32]; /* only these resources; none: all */
     size_t ntypes;
-    const char *lang;                      /* only entries in this language (or none) */
-    int limit;                             /* results per page */
-    struct str cursor;                     /* from a previous page; empty: first page */
+    const char *lang;  /* only entries in this language (or none) */
+    int limit;         /* results per page */
+    struct str cursor; /* from a previous page; empty: first page */
     enum search_scope scope;
-    int64_t org;                           /* SEARCH_SEE_ORG: the user's organisation */
+    int64_t org; /* SEARCH_SEE_ORG: the user's organisation */
     struct snippet_style style;
 };
 
@@ -188,17 +187,17 @@ struct search_hit {
     int64_t id;
     const struct resource *match_res; /* the record whose text matched: the same, or a */
     int64_t match_id;                 /* sub-record (a document's translation) */
-    const char *lang;    /* the matching entry's language, or NULL */
-    const char *title;   /* arena-owned */
-    const char *snippet; /* arena-owned, styled */
-    double score;        /* relevance: higher is better (bm25, title weighs more) */
+    const char *lang;                 /* the matching entry's language, or NULL */
+    const char *title;                /* arena-owned */
+    const char *snippet;              /* arena-owned, styled */
+    double score;                     /* relevance: higher is better (bm25, title weighs more) */
 };
 
 struct search_result {
     struct search_hit *items;
     size_t n;
     const char *next_cursor; /* NULL on the last page */
-    bool capped; /* more matches than are ranked: the newest SEARCH_SCORE_CAP were */
+    bool capped;             /* more matches than are ranked: the newest SEARCH_SCORE_CAP were */
 };
 
 /* How many matches at most are ranked by relevance (DESIGN §8: ranking costs about 3 µs a

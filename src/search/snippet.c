@@ -42,8 +42,8 @@ static int collect(void *ctx, int flags, const char *token, int n, int start, in
     return 0;
 }
 
-struct search_matcher *search_matcher_new(struct search_tokenizer *t,
-                                          const struct search_query *q, struct arena *a)
+struct search_matcher *search_matcher_new(struct search_tokenizer *t, const struct search_query *q,
+                                          struct arena *a)
 {
     struct search_matcher *m = arena_zalloc(a, sizeof(*m));
     m->arena = a;
@@ -173,8 +173,7 @@ const char *search_snippet(struct search_tokenizer *t, const struct search_match
     for (size_t i = from; i < to; i++) {
         const struct word *w = &ws.w[i];
         if (i > from)
-            put_text(&b, text + ws.w[i - 1].end, (size_t)(w->start - ws.w[i - 1].end),
-                     style->html);
+            put_text(&b, text + ws.w[i - 1].end, (size_t)(w->start - ws.w[i - 1].end), style->html);
         if (w->hit && style->open)
             buf_puts(&b, style->open);
         put_text(&b, text + w->start, (size_t)(w->end - w->start), style->html);

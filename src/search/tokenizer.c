@@ -42,10 +42,10 @@
 #include <unicode/utrans.h>
 #include <unicode/uvernum.h>
 
-#define WORD_MAX_UNITS 64     /* longer "words" (hashes, junk) are cut to this many UTF-16 units */
-#define KEY_MAX 255           /* bytes of one token */
-#define MAX_KEYS 5            /* primary + alternatives of one word */
-#define CACHE_SLOTS (1u << 15) /* analysed words kept; the cache is emptied when half full */
+#define WORD_MAX_UNITS 64  /* longer "words" (hashes, junk) are cut to this many UTF-16 units */
+#define KEY_MAX        255 /* bytes of one token */
+#define MAX_KEYS       5   /* primary + alternatives of one word */
+#define CACHE_SLOTS    (1u << 15) /* analysed words kept; the cache is emptied when half full */
 #define CACHE_POOL_MAX (4u << 20) /* bytes of cached analyses per connection */
 
 /* Our rules' version: bump it whenever a change here can change tokens. */
@@ -76,13 +76,13 @@ enum lang {
 /* Common words, folded (ё as е). Only function words: a name or acronym that looks like
  * one ("WHO", "IT") must stay findable, so the lists are short on purpose. */
 static const char *const stop_en[] = {
-    "a",   "an",  "and",  "are",  "as",   "at",    "be",   "by",  "for",  "from",
-    "has", "in",  "into", "is",   "its",  "of",    "on",   "or",  "that", "the",
+    "a",   "an",  "and",  "are",  "as",   "at",    "be",    "by",    "for",  "from",
+    "has", "in",  "into", "is",   "its",  "of",    "on",    "or",    "that", "the",
     "to",  "was", "were", "with", "this", "these", "those", "which", NULL};
-static const char *const stop_ru[] = {
-    "а",  "в",   "во", "да",  "для", "до",  "же",  "за", "и",   "из",  "или",
-    "к",  "как", "ко", "ли",  "на",  "не",  "но",  "о",  "об",  "от",  "по",
-    "при", "с",  "со", "то",  "у",   "что", "это", "так", "его", "также", NULL};
+static const char *const stop_ru[] = {"а",   "в",   "во",  "да",  "для",   "до", "же", "за", "и",
+                                      "из",  "или", "к",   "как", "ко",    "ли", "на", "не", "но",
+                                      "о",   "об",  "от",  "по",  "при",   "с",  "со", "то", "у",
+                                      "что", "это", "так", "его", "также", NULL};
 
 /*
  * Stem endings made consistent. Snowball's Russian takes the -ов/-ев of a nominative
@@ -96,17 +96,17 @@ struct stem_fix {
     const char *suffix, *replacement;
 };
 static const struct stem_fix fixes_ru[] = {
-    {"ов", ""}, {"ев", ""}, {"ал", "а"}, {"ял", "я"}, {"ан", "а"}, {"ян", "я"}, {"ат", "а"},
-    {"ят", "я"}, {"ил", ""}, {"ыл", ""}, {"ен", ""},  {"е", ""},   {NULL, NULL}};
+    {"ов", ""},  {"ев", ""}, {"ал", "а"}, {"ял", "я"}, {"ан", "а"}, {"ян", "я"}, {"ат", "а"},
+    {"ят", "я"}, {"ил", ""}, {"ыл", ""},  {"ен", ""},  {"е", ""},   {NULL, NULL}};
 #define STEM_FIX_MIN_BASE 2 /* letters that must remain before the suffix */
 
 struct lang_row {
     enum lang lang;
     UScriptCode script;
-    const char *stemmer;            /* Snowball algorithm; NULL: no stemming */
-    const char *const *stop;        /* common words; NULL: none */
-    const struct stem_fix *fixes;   /* applied to stems; NULL: none */
-    enum translit translit;         /* the other-script key */
+    const char *stemmer;          /* Snowball algorithm; NULL: no stemming */
+    const char *const *stop;      /* common words; NULL: none */
+    const struct stem_fix *fixes; /* applied to stems; NULL: none */
+    enum translit translit;       /* the other-script key */
 };
 
 static const struct lang_row langs[LANG_COUNT] = {
@@ -190,7 +190,7 @@ struct search_tokenizer {
     size_t cap16;
     struct cache cache;
     char stem_buf[KEY_MAX + 1]; /* the last stem */
-    bool failed; /* an ICU or allocation failure happened in the current call */
+    bool failed;                /* an ICU or allocation failure happened in the current call */
 };
 
 static uint32_t hash_bytes(const char *p, size_t n)
@@ -358,9 +358,8 @@ static UTransliterator *open_rules(const char *id, const char *rules)
             return NULL;
         u_strFromUTF8(urules, (int32_t)cap, &nrules, rules, -1, &st);
     }
-    UTransliterator *tr = U_SUCCESS(st) ? utrans_openU(uid, nid, UTRANS_FORWARD, urules, nrules,
-                                                       &pe, &st)
-                                        : NULL;
+    UTransliterator *tr =
+        U_SUCCESS(st) ? utrans_openU(uid, nid, UTRANS_FORWARD, urules, nrules, &pe, &st) : NULL;
     free(urules);
     if (U_FAILURE(st)) {
         if (tr)
@@ -691,8 +690,8 @@ static size_t cyrillic_key(struct search_tokenizer *t, const char *w, size_t n,
 }
 
 /* Every key of one folded word (UTF-8 w[0..n)), primary first. */
-static void analyse(struct search_tokenizer *t, enum lang l, bool number, const char *w,
-                    size_t n, struct analysis *a)
+static void analyse(struct search_tokenizer *t, enum lang l, bool number, const char *w, size_t n,
+                    struct analysis *a)
 {
     memset(a, 0, offsetof(struct analysis, key));
     if (number) {
@@ -713,7 +712,7 @@ static void analyse(struct search_tokenizer *t, enum lang l, bool number, const 
     if (a->n == 0)
         return;
     char tmp[KEY_MAX * 4 + 1];
-    if (l == LANG_CYRILLIC) {
+    if (langs[l].translit == TR_TO_LATIN) {
         memcpy(tmp + 1, a->key[0], a->len[0]);
         size_t kn = drop_signs(tmp + 1, a->len[0]);
         if (kn != a->len[0]) /* written without ь/ъ, as Latin spellings are */
@@ -734,7 +733,7 @@ static void analyse(struct search_tokenizer *t, enum lang l, bool number, const 
                 add_key(a, K_DOC, e, en);
             }
         }
-    } else if (l == LANG_LATIN && n >= 2 && lower_ascii_letters(w, n)) {
+    } else if (langs[l].translit == TR_TO_CYRILLIC && n >= 2 && lower_ascii_letters(w, n)) {
         char key[KEY_MAX + 2];
         size_t kn = cyrillic_key(t, w, n, key + 1);
         if (kn) {
@@ -775,13 +774,14 @@ static void analyse_prefix(struct search_tokenizer *t, enum lang l, const char *
     memcpy(key, w, keep);
     key[keep] = '\0';
     add_key(a, K_PRIMARY, key, keep);
-    if (l == LANG_CYRILLIC && !t->opts.no_query_translit) {
+    if (langs[l].translit == TR_TO_LATIN && !t->opts.no_query_translit) {
         char alt[KEY_MAX + 2];
         alt[0] = LATIN_ORIGIN;
         memcpy(alt + 1, key, keep);
         add_key(a, K_QUERY, alt, drop_signs(alt + 1, keep) + 1);
     }
-    if (l == LANG_LATIN && !t->opts.no_query_translit && n >= 2 && lower_ascii_letters(w, n)) {
+    if (langs[l].translit == TR_TO_CYRILLIC && !t->opts.no_query_translit && n >= 2 &&
+        lower_ascii_letters(w, n)) {
         char cyr[KEY_MAX * 4 + 1];
         if (translit(t, TR_TO_CYRILLIC, w, n, cyr, sizeof(cyr))) {
             size_t cn = strlen(cyr);
@@ -883,8 +883,8 @@ static int tags(const char *text, size_t n, search_token_fn fn, void *ctx)
     return 0;
 }
 
-int search_tokenize(struct search_tokenizer *t, enum search_mode mode, const char *text,
-                    size_t n, search_token_fn fn, void *ctx)
+int search_tokenize(struct search_tokenizer *t, enum search_mode mode, const char *text, size_t n,
+                    search_token_fn fn, void *ctx)
 {
     if (!text || n == 0)
         return 0;

@@ -31,13 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TITLE_WEIGHT 10.0
-#define BM25_K1 1.2
-#define BM25_B 0.75
-#define REINDEX_CHUNK 1000
+#define TITLE_WEIGHT     10.0
+#define BM25_K1          1.2
+#define BM25_B           0.75
+#define REINDEX_CHUNK    1000
 #define PARENT_DEPTH_MAX 8
-#define SLOT_BITS 16 /* entries of one anchor: its own, and up to 65535 sub-records */
-#define TAG "\x01"   /* starts every tag: no word of text can */
+#define SLOT_BITS        16     /* entries of one anchor: its own, and up to 65535 sub-records */
+#define TAG              "\x01" /* starts every tag: no word of text can */
 
 /* The index's tables, as migration 0005 creates them; a rebuild creates them again. */
 static const char SCHEMA_VERSION[] = "schema-2";
@@ -183,8 +183,8 @@ static int count_hit(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
     return SQLITE_OK;
 }
 
-static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts,
-                          sqlite3_context *ctx, int nval, sqlite3_value **val)
+static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                          int nval, sqlite3_value **val)
 {
     struct rank_query *q = api->xGetAuxdata(fts, 0);
     if (!q) {
@@ -356,8 +356,8 @@ static void vis_of(const struct record *top, struct vis *v)
 
 /* The tags column of an entry: p (anyone may see it), r (reference data), o<org> (owned),
  * t<the anchor's resource>, l<language> (l alone: none). */
-static void tags_of(const struct vis *v, bool own_public, const char *anchor_res,
-                    const char *lang, struct buf *out)
+static void tags_of(const struct vis *v, bool own_public, const char *anchor_res, const char *lang,
+                    struct buf *out)
 {
     buf_reset(out);
     if (v->public || own_public)
@@ -439,11 +439,10 @@ static int retag(struct store_conn *c, int64_t anchor, const struct vis *v, cons
             olds = o;
         }
         const char *lang = store_col_text(st, 3);
-        olds[n++] = (struct old){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
-                                 sqlite3_column_int64(st, 4),
-                                 arena_strdup(a, store_col_text(st, 1)),
-                                 lang ? arena_strdup(a, lang) : NULL,
-                                 arena_strdup(a, store_col_text(st, 5))};
+        olds[n++] = (struct old){
+            sqlite3_column_int64(st, 0),         sqlite3_column_int64(st, 2),
+            sqlite3_column_int64(st, 4),         arena_strdup(a, store_col_text(st, 1)),
+            lang ? arena_strdup(a, lang) : NULL, arena_strdup(a, store_col_text(st, 5))};
     }
     store_done(st);
     struct buf tags = BUF_INIT;
@@ -455,8 +454,7 @@ static int retag(struct store_conn *c, int64_t anchor, const struct vis *v, cons
         if (!res || store_get(c, res, olds[i].rid, a, &rec) != STORE_OK ||
             !search_entry_of(rec, a, &e) || text_hash(&e) != olds[i].hash)
             continue; /* changed behind the store's back: left for a rebuild */
-        tags_of(v, res->parent && flag_set(rec, res->public_flag), res_name, olds[i].lang,
-                &tags);
+        tags_of(v, res->parent && flag_set(rec, res->public_flag), res_name, olds[i].lang, &tags);
         if (strcmp(tags.p, olds[i].tags) == 0)
             continue;
         rc = fts_write(c, true, olds[i].id, e.title, e.body, olds[i].tags);
@@ -571,8 +569,7 @@ static int64_t slot_for(struct store_conn *c, int64_t anchor, bool own)
     int64_t lo = anchor << SLOT_BITS;
     if (own)
         return lo;
-    sqlite3_stmt *st =
-        store_prep(c, "SELECT max(id) FROM search_entry WHERE id BETWEEN ? AND ?");
+    sqlite3_stmt *st = store_prep(c, "SELECT max(id) FROM search_entry WHERE id BETWEEN ? AND ?");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, lo + 1);
@@ -600,15 +597,14 @@ static int entry_put(struct store_conn *c, const struct record *rec, const struc
         return STORE_OK;
     int64_t id = slot_for(c, anchor, rec == top);
     if (id < 0) {
-        log_error("search: %s %lld not indexed: %s %lld anchors too many records",
-                  rec->res->name, (long long)rec->id, top->res->name, (long long)top->id);
+        log_error("search: %s %lld not indexed: %s %lld anchors too many records", rec->res->name,
+                  (long long)rec->id, top->res->name, (long long)top->id);
         return STORE_OK;
     }
     struct vis v;
     vis_of(top, &v);
     struct buf tags = BUF_INIT;
-    tags_of(&v, rec != top && flag_set(rec, rec->res->public_flag), top->res->name, e.lang,
-            &tags);
+    tags_of(&v, rec != top && flag_set(rec, rec->res->public_flag), top->res->name, e.lang, &tags);
     st = store_prep(c, "INSERT INTO search_entry(id,resource,record_id,lang,text_hash,tags) "
                        "VALUES(?,?,?,?,?,?)");
     int rc = st ? STORE_OK : STORE_ERROR;
@@ -661,8 +657,7 @@ int search_index_put(struct store_conn *c, const struct record *rec)
     return rc;
 }
 
-int search_index_remove(struct store_conn *c, const struct resource *res, int64_t id,
-                        bool deleting)
+int search_index_remove(struct store_conn *c, const struct resource *res, int64_t id, bool deleting)
 {
     struct arena a = ARENA_INIT;
     int rc = STORE_OK;
@@ -683,8 +678,8 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
         store_done(st);
         struct record *old;
         struct search_entry e;
-        if (rowid && store_get(c, res, id, &a, &old) == STORE_OK &&
-            search_entry_of(old, &a, &e) && text_hash(&e) == hash)
+        if (rowid && store_get(c, res, id, &a, &old) == STORE_OK && search_entry_of(old, &a, &e) &&
+            text_hash(&e) == hash)
             rc = fts_write(c, true, rowid, e.title, e.body, tags);
         if (rowid && rc == STORE_OK) {
             st = store_prep(c, "DELETE FROM search_entry WHERE id=?");
@@ -878,8 +873,8 @@ static int cursor_decode(struct str cur, double *score, int64_t *id)
     char text[64];
     size_t len;
     if (cur.n > LIMIT_CURSOR ||
-        sodium_base642bin((unsigned char *)text, sizeof(text) - 1, cur.p, cur.n, NULL, &len,
-                          NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        sodium_base642bin((unsigned char *)text, sizeof(text) - 1, cur.p, cur.n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
         return -1;
     text[len] = '\0';
     char *comma = strchr(text, ',');

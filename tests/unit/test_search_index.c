@@ -29,9 +29,8 @@ static void test_parse_words_phrases_and_prefixes(void **state)
 {
     struct search_query q;
     struct error err;
-    assert_int_equal(search_parse(STR("  Чкалов \"права человека\" монитор* \"доклад о\"* "),
-                                  &q, &err),
-                     0);
+    assert_int_equal(
+        search_parse(STR("  Чкалов \"права человека\" монитор* \"доклад о\"* "), &q, &err), 0);
     assert_int_equal(q.n, 4);
     assert_true(str_eq_cstr(q.terms[0].text, "Чкалов"));
     assert_false(q.terms[0].phrase || q.terms[0].prefix);
@@ -51,8 +50,7 @@ static void test_parse_keeps_operators_and_punctuation_as_text(void **state)
     struct search_query q;
     struct error err;
     struct arena a = ARENA_INIT;
-    assert_int_equal(search_parse(STR("a OR b NOT c NEAR(d) title:e ^f -g (h) «Мост»"), &q,
-                                  &err),
+    assert_int_equal(search_parse(STR("a OR b NOT c NEAR(d) title:e ^f -g (h) «Мост»"), &q, &err),
                      0);
     assert_string_equal(search_fts_expr(&q, &a),
                         "\"a\" AND \"OR\" AND \"b\" AND \"NOT\" AND \"c\" AND \"NEAR(d)\" AND "
@@ -74,7 +72,9 @@ static void test_parse_refuses_malformed_queries_with_a_reason(void **state)
         {"мо*ст", "'*' may only end"},
         {"**", "'*'"},
         {"word**", "'*' may only end"},
-        {"a\x01" "b", "control"},
+        {"a\x01"
+         "b",
+         "control"},
         {"1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17", "more than 16"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -186,7 +186,7 @@ static void update(struct fx *f, const char *res, int64_t id, const char *json)
         fail_msg("update %s %lld failed (%d): %s", res, (long long)id, rc, msg.msg);
 }
 
-static void delete(struct fx *f, const char *res, int64_t id)
+static void delete (struct fx *f, const char *res, int64_t id)
 {
     struct error msg = ERROR_INIT;
     int rc = domain_delete(f->s, &f->who, R(res), id, 0, &f->a, &msg);
@@ -259,8 +259,7 @@ static void test_created_records_are_found_in_any_form_and_script(void **state)
                         ids(b, 0, 0));
     assert_string_equal(found(f, "\"rights human\"", SEARCH_SEE_ALL, 0, NULL), "");
     assert_string_equal(found(f, "Чкал*", SEARCH_SEE_ALL, 0, NULL), ids(a, 0, 0));
-    assert_string_equal(found(f, "директора", SEARCH_SEE_ALL, 0, "people")[0] ? "y" : "n",
-                        "y");
+    assert_string_equal(found(f, "директора", SEARCH_SEE_ALL, 0, "people")[0] ? "y" : "n", "y");
     /* Words ANDed; common words and punctuation alone do not empty the result. */
     assert_string_equal(found(f, "Memorial centre", SEARCH_SEE_ALL, 0, NULL), ids(b, 0, 0));
     assert_string_equal(found(f, "Memorial Чкалов", SEARCH_SEE_ALL, 0, NULL), "");
@@ -277,9 +276,11 @@ static void test_title_outweighs_body_and_snippet_marks_matches(void **state)
     int64_t in_title = create(f, "organisations",
                               "{\"name\":\"Общество «Мост»\",\"country\":\"RU\",\"description\":"
                               "\"Культурные связи <и> обмены.\"}");
-    struct search_request rq = {.q = STR("мост"), .limit = 10, .scope = SEARCH_SEE_ALL,
-                                .style = {.open = "<mark>", .close = "</mark>", .html = true,
-                                          .words = 8}};
+    struct search_request rq = {
+        .q = STR("мост"),
+        .limit = 10,
+        .scope = SEARCH_SEE_ALL,
+        .style = {.open = "<mark>", .close = "</mark>", .html = true, .words = 8}};
     struct search_result res;
     struct error err;
     struct store_conn *c = store_reader(f->s);
@@ -307,7 +308,7 @@ static void test_update_replaces_the_indexed_text_and_delete_removes_it(void **s
     assert_string_equal(found(f, "Компас", SEARCH_SEE_ALL, 0, NULL), ids(a, 0, 0));
     update(f, "organisations", a, "{\"description\":\"Карты и глобусы\"}");
     assert_string_equal(found(f, "Глобус", SEARCH_SEE_ALL, 0, NULL), ids(a, 0, 0));
-    delete(f, "organisations", a);
+    delete (f, "organisations", a);
     assert_string_equal(found(f, "Компас", SEARCH_SEE_ALL, 0, NULL), "");
     assert_string_equal(found(f, "Глобус", SEARCH_SEE_ALL, 0, NULL), "");
 }
@@ -325,8 +326,9 @@ static char *vocabulary(struct fx *f)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT term, col, doc, cnt FROM temp.v "
-                                            "ORDER BY term, col",
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT term, col, doc, cnt FROM temp.v "
+                                        "ORDER BY term, col",
                                         -1, &st, NULL),
                      SQLITE_OK);
     struct buf b = BUF_INIT;
@@ -342,8 +344,9 @@ static void test_index_after_many_changes_equals_a_rebuild(void **state)
 {
     struct fx *f = *state;
     static const char *const words[] = {
-        "Чкалов", "Чкалова", "reports", "monitoring", "права", "правам", "Ёлка", "Memorial",
-        "«Мост»", "Санкт-Петербург", "организаций", "election", "the", "и", "O'Brien", "1996"};
+        "Чкалов",   "Чкалова", "reports",         "monitoring",  "права",    "правам", "Ёлка",
+        "Memorial", "«Мост»",  "Санкт-Петербург", "организаций", "election", "the",    "и",
+        "O'Brien",  "1996"};
     int64_t live[64], base = 0;
     size_t n = 0;
     struct error err = ERROR_INIT;
@@ -361,13 +364,15 @@ static void test_index_after_many_changes_equals_a_rebuild(void **state)
                      words[(seed >> 20) % 16], words[(seed >> 24) % 16]);
             live[n++] = create(f, "organisations", json);
         } else if (r < 8) {
-            snprintf(json, sizeof(json), r < 7 ? "{\"name\":\"%s\"}" : "{\"description\":null,"
-                                                                        "\"name_en\":\"%s\"}",
+            snprintf(json, sizeof(json),
+                     r < 7 ? "{\"name\":\"%s\"}"
+                           : "{\"description\":null,"
+                             "\"name_en\":\"%s\"}",
                      name);
             update(f, "organisations", live[(seed >> 3) % n], json);
         } else {
             size_t k = (seed >> 3) % n;
-            delete(f, "organisations", live[k]);
+            delete (f, "organisations", live[k]);
             live[k] = live[--n];
         }
     }
@@ -390,14 +395,14 @@ static void test_scopes_hide_what_the_caller_may_not_open(void **state)
     int64_t pub = create(f, "organisations",
                          "{\"name\":\"Открытый фонд Радуга\",\"country\":\"RU\",\"public\":true}");
     int64_t mine = create(f, "organisations", "{\"name\":\"Наш фонд Радуга\",\"country\":\"RU\"}");
-    int64_t other = create(f, "organisations",
-                           "{\"name\":\"Чужой фонд Радуга\",\"country\":\"RU\"}");
+    int64_t other =
+        create(f, "organisations", "{\"name\":\"Чужой фонд Радуга\",\"country\":\"RU\"}");
     char json[256];
-    snprintf(json, sizeof(json),
-             "{\"full_name\":\"Радуга Сотрудникова\",\"organisation_id\":%lld}", (long long)other);
+    snprintf(json, sizeof(json), "{\"full_name\":\"Радуга Сотрудникова\",\"organisation_id\":%lld}",
+             (long long)other);
     int64_t other_person = create(f, "people", json);
-    snprintf(json, sizeof(json),
-             "{\"full_name\":\"Радуга Своя\",\"organisation_id\":%lld}", (long long)mine);
+    snprintf(json, sizeof(json), "{\"full_name\":\"Радуга Своя\",\"organisation_id\":%lld}",
+             (long long)mine);
     int64_t my_person = create(f, "people", json);
     int64_t body = create(f, "bodies", "{\"code\":\"RADUGA\",\"name\":\"Комитет Радуга\"}");
 
@@ -447,8 +452,8 @@ static void test_document_translations_follow_their_document(void **state)
     assert_string_equal(found(f, "Chkalov", SEARCH_SEE_PUBLIC, 0, NULL), ids(doc, 0, 0));
 
     /* lang= keeps that language's translation (and text without a language). */
-    struct search_request rq = {.q = STR("statement"), .limit = 10, .scope = SEARCH_SEE_ALL,
-                                .lang = "en"};
+    struct search_request rq = {
+        .q = STR("statement"), .limit = 10, .scope = SEARCH_SEE_ALL, .lang = "en"};
     struct search_result res;
     struct error err;
     struct store_conn *c = store_reader(f->s);
@@ -475,8 +480,9 @@ static void test_types_filter_and_pages_walk_every_result_once(void **state)
     struct fx *f = *state;
     char json[256];
     for (int i = 0; i < 23; i++) {
-        snprintf(json, sizeof(json), "{\"name\":\"Ассоциация наблюдателей %d%s\",\"country\":\"RU\"}",
-                 i, i % 3 ? "" : " наблюдатели наблюдателям");
+        snprintf(json, sizeof(json),
+                 "{\"name\":\"Ассоциация наблюдателей %d%s\",\"country\":\"RU\"}", i,
+                 i % 3 ? "" : " наблюдатели наблюдателям");
         create(f, "organisations", json);
     }
     create(f, "people", "{\"full_name\":\"Наблюдатель Один\"}");
@@ -559,8 +565,8 @@ static void test_ranking_is_capped_on_very_common_words(void **state)
 static void test_list_q_uses_the_index_and_keeps_substrings(void **state)
 {
     struct fx *f = *state;
-    int64_t a = create(f, "organisations",
-                       "{\"name\":\"Организация ветеранов\",\"country\":\"RU\"}");
+    int64_t a =
+        create(f, "organisations", "{\"name\":\"Организация ветеранов\",\"country\":\"RU\"}");
     int64_t b = create(f, "organisations", "{\"name\":\"Memorial\",\"country\":\"FR\"}");
     struct store_conn *c = store_reader(f->s);
     struct list_query q = {.sort = -1, .limit = 50};
@@ -570,11 +576,10 @@ static void test_list_q_uses_the_index_and_keeps_substrings(void **state)
         const char *q;
         int64_t want;
     } cases[] = {
-        {"организаций", 1}, /* another form: the index */
-        {"ветеранам", 1},
-        {"рганизац", 1},    /* inside a word: the substring match */
-        {"Мемориал", 2},    /* another script: the index */
-        {"\"unclosed", 0},  /* not a query for the index: substring only, no error */
+        {"организаций", 1},                  /* another form: the index */
+        {"ветеранам", 1},   {"рганизац", 1}, /* inside a word: the substring match */
+        {"Мемориал", 2},                     /* another script: the index */
+        {"\"unclosed", 0}, /* not a query for the index: substring only, no error */
     };
     store_read_begin(c);
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -619,24 +624,23 @@ int main(void)
         cmocka_unit_test(test_parse_refuses_malformed_queries_with_a_reason),
         cmocka_unit_test_setup_teardown(test_created_records_are_found_in_any_form_and_script,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_title_outweighs_body_and_snippet_marks_matches,
+        cmocka_unit_test_setup_teardown(test_title_outweighs_body_and_snippet_marks_matches, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_update_replaces_the_indexed_text_and_delete_removes_it,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_update_replaces_the_indexed_text_and_delete_removes_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_after_many_changes_equals_a_rebuild, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scopes_hide_what_the_caller_may_not_open, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_document_translations_follow_their_document,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_types_filter_and_pages_walk_every_result_once,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_document_translations_follow_their_document, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_types_filter_and_pages_walk_every_result_once, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ranking_is_capped_on_very_common_words, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_list_q_uses_the_index_and_keeps_substrings, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_index_is_built_at_open_when_missing, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_index_is_built_at_open_when_missing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

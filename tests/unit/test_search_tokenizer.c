@@ -101,15 +101,15 @@ static void expect_finds(const char *query, const char *const *docs, size_t n, b
                      render(SEARCH_DOCUMENT, docs[i]));
 }
 
-#define FINDS(q, ...)                                                                         \
-    do {                                                                                      \
-        static const char *const docs_[] = {__VA_ARGS__};                                     \
-        expect_finds(q, docs_, ARRAY_SIZE(docs_), true);                                      \
+#define FINDS(q, ...)                                                                              \
+    do {                                                                                           \
+        static const char *const docs_[] = {__VA_ARGS__};                                          \
+        expect_finds(q, docs_, ARRAY_SIZE(docs_), true);                                           \
     } while (0)
-#define MISSES(q, ...)                                                                        \
-    do {                                                                                      \
-        static const char *const docs_[] = {__VA_ARGS__};                                     \
-        expect_finds(q, docs_, ARRAY_SIZE(docs_), false);                                     \
+#define MISSES(q, ...)                                                                             \
+    do {                                                                                           \
+        static const char *const docs_[] = {__VA_ARGS__};                                          \
+        expect_finds(q, docs_, ARRAY_SIZE(docs_), false);                                          \
     } while (0)
 
 /* ---- Russian morphology ------------------------------------------------------------- */
@@ -372,7 +372,7 @@ static void test_same_text_gives_same_tokens_with_or_without_the_cache(void **st
      * what was tokenized before. A fresh tokenizer (empty cache) must agree. */
     char text[4096];
     size_t o = 0;
-    static const char *const words[] = {"Чкалова", "reports", "Ёлка", "the", "Memorial",
+    static const char *const words[] = {"Чкалова",     "reports", "Ёлка", "the",   "Memorial",
                                         "организаций", "O'Brien", "1996", "Mосква"};
     for (int i = 0; i < 300 && o < sizeof(text) - 40; i++)
         o += (size_t)snprintf(text + o, sizeof(text) - o, "%s ", words[(i * 7) % 9]);
@@ -398,8 +398,7 @@ static int stop_at_first(void *ctx, int flags, const char *t, int n, int s, int 
 static void test_callback_error_stops_tokenizing(void **state)
 {
     int calls = 0;
-    assert_int_equal(search_tokenize(tk, SEARCH_DOCUMENT, "a b c d", 7, stop_at_first, &calls),
-                     7);
+    assert_int_equal(search_tokenize(tk, SEARCH_DOCUMENT, "a b c d", 7, stop_at_first, &calls), 7);
     assert_int_equal(calls, 1);
 }
 
