@@ -952,10 +952,14 @@ static bool make_hit(struct store_conn *c, struct search_tokenizer *t,
     hit->snippet = "";
     if (e.body[0])
         hit->snippet = search_snippet(t, m, e.body, strlen(e.body), &rq->style, a, &matched);
-    if (!matched && e.title[0]) {
-        const char *s = search_snippet(t, m, e.title, strlen(e.title), &rq->style, a, &matched);
+    /* Else the first title line that matched (a name_en, an acronym), or the first one. */
+    for (const char *line = e.title; !matched && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        const char *sn = search_snippet(t, m, line, len, &rq->style, a, &matched);
         if (matched || !hit->snippet[0])
-            hit->snippet = s;
+            hit->snippet = sn;
+        line = nl ? nl + 1 : line + len;
     }
     return true;
 }
