@@ -31,6 +31,7 @@ struct fx {
     struct errors errs;
     struct error msg;
     struct principal officer;
+    struct principal admin; /* bodies are written by administrators only */
     struct body_rules ecosoc, unesco, coe, unhrc;
 };
 
@@ -56,6 +57,7 @@ static int setup(void **state)
     arena_init(&f->a);
     errors_init(&f->errs, &f->a);
     f->officer = (struct principal){.role = ROLE_OFFICER, .user_id = 0, .email = "unit"};
+    f->admin = (struct principal){.role = ROLE_ADMIN, .user_id = 0, .email = "unit-admin"};
     struct store_conn *c = store_reader(f->s);
     if (ledger_body_rules(c, "ECOSOC", &f->a, &f->ecosoc) < 0 ||
         ledger_body_rules(c, "UNESCO", &f->a, &f->unesco) < 0 ||
@@ -93,7 +95,8 @@ static struct record *create(struct fx *f, const struct resource *res, const cha
     assert_non_null(body);
     struct record *rec = NULL;
     errors_init(&f->errs, &f->a);
-    int rc = domain_create(f->s, &f->officer, res, body, &f->a, &f->errs, &f->msg, &rec);
+    const struct principal *who = (res->access & RES_ADMIN_WRITES) ? &f->admin : &f->officer;
+    int rc = domain_create(f->s, who, res, body, &f->a, &f->errs, &f->msg, &rec);
     json_decref(body);
     if (rc != 0)
         print_error("create %s: rc %d %s %s %s\n", res->name, rc, f->msg.msg,
@@ -110,7 +113,8 @@ static void create_fails(struct fx *f, const struct resource *res, const char *j
     json_t *body = json_loads(json, 0, NULL);
     struct record *rec = NULL;
     errors_init(&f->errs, &f->a);
-    int rc = domain_create(f->s, &f->officer, res, body, &f->a, &f->errs, &f->msg, &rec);
+    const struct principal *who = (res->access & RES_ADMIN_WRITES) ? &f->admin : &f->officer;
+    int rc = domain_create(f->s, who, res, body, &f->a, &f->errs, &f->msg, &rec);
     json_decref(body);
     assert_int_equal(rc, DOMAIN_INVALID);
     bool found = false;
@@ -393,7 +397,7 @@ static void test_a_changed_rule_applies_at_once_to_every_reader(void **state)
                               "09-30", "report_exempt", "roster", "special");
     struct record *out;
     errors_init(&f->errs, &f->a);
-    assert_int_equal(domain_update(f->s, &f->officer, &res_bodies, f->ecosoc.id, 0, patch,
+    assert_int_equal(domain_update(f->s, &f->admin, &res_bodies, f->ecosoc.id, 0, patch,
                                    &f->a, &f->errs, &f->msg, &out),
                      0);
     json_decref(patch);
