@@ -5,6 +5,7 @@
  */
 #include "store/ledger.h"
 #include "store/internal.h"
+#include "store/search_index.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,7 +271,30 @@ int store_listing_replace(struct store_tx *tx, const char *body, const char *as_
                           struct error *err)
 {
     struct store_conn *c = store_tx_conn(tx);
-    sqlite3_stmt *st = store_prep(c, "DELETE FROM listings WHERE body=? AND as_of=?");
+    /* Listings are searchable: the rows replaced leave the index (by their text, before
+     * they go) and the new ones enter it, in this same transaction. */
+    const struct resource *res = resource_find(STR("listings"));
+    sqlite3_stmt *st = store_prep(c, "SELECT id FROM listings WHERE body=? AND as_of=?");
+    if (!st || !res)
+        return error_set(err, "could not prepare the listing import"), STORE_ERROR;
+    bind_text(st, 1, body);
+    bind_text(st, 2, as_of);
+    struct buf ids = BUF_INIT;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        buf_append(&ids, &id, sizeof(id));
+    }
+    store_done(st);
+    for (size_t k = 0; k + sizeof(int64_t) <= ids.n; k += sizeof(int64_t)) {
+        int64_t id;
+        memcpy(&id, ids.p + k, sizeof(id));
+        if (search_index_remove(c, res, id, true) < 0) {
+            buf_release(&ids);
+            return error_set(err, "could not update the search index"), STORE_ERROR;
+        }
+    }
+    buf_release(&ids);
+    st = store_prep(c, "DELETE FROM listings WHERE body=? AND as_of=?");
     if (!st)
         return error_set(err, "could not prepare the listing import"), STORE_ERROR;
     bind_text(st, 1, body);
@@ -301,6 +325,14 @@ int store_listing_replace(struct store_tx *tx, const char *body, const char *as_
                 return error_set(err, "no body %s", body), STORE_BAD_REF;
             return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
         }
+        struct arena a = ARENA_INIT;
+        struct record *rec;
+        rc = store_get(c, res, sqlite3_last_insert_rowid(c->db), &a, &rec);
+        if (rc == STORE_OK && search_index_put(c, rec) < 0)
+            rc = STORE_ERROR;
+        arena_release(&a);
+        if (rc != STORE_OK)
+            return error_set(err, "could not update the search index"), STORE_ERROR;
     }
     return STORE_OK;
 }
