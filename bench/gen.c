@@ -44,16 +44,15 @@ static const char *pick_country(struct rng *r)
     return country_code_at(rnd(r, (uint32_t)country_count()));
 }
 
-static const char *const ru_words[] = {
-    "Фонд",      "поддержки", "защиты",     "прав",     "человека", "культурного",
-    "наследия",  "народной",  "дипломатии", "молодёжи", "развития", "гражданских",
-    "инициатив", "Ассоциация", "Союз",      "журналистов", "памяти", "мира",
-    "сотрудничества", "Центр"};
+static const char *const ru_words[] = {"Фонд",       "поддержки",   "защиты",         "прав",
+                                       "человека",   "культурного", "наследия",       "народной",
+                                       "дипломатии", "молодёжи",    "развития",       "гражданских",
+                                       "инициатив",  "Ассоциация",  "Союз",           "журналистов",
+                                       "памяти",     "мира",        "сотрудничества", "Центр"};
 static const char *const en_words[] = {
-    "Foundation", "for",       "Human",    "Rights",   "Cultural", "Heritage",
-    "Centre",     "Civic",     "Dialogue", "Youth",    "Press",    "Freedom",
-    "Network",    "Alliance",  "Peace",    "Studies",  "Women",    "Development",
-    "Institute",  "Council"};
+    "Foundation", "for",      "Human", "Rights",      "Cultural",  "Heritage", "Centre",
+    "Civic",      "Dialogue", "Youth", "Press",       "Freedom",   "Network",  "Alliance",
+    "Peace",      "Studies",  "Women", "Development", "Institute", "Council"};
 
 static void make_name(struct rng *r, bool cyr, struct buf *b)
 {
@@ -113,8 +112,8 @@ static int gen_orgs(struct store *s, long n, struct error *err)
         for (; done < end; done++) {
             struct record *rec = record_new(&res_organisations, &a);
             const char *country = pick_country(&r);
-            bool cyr = !strcmp(country, "RU") || !strcmp(country, "BY") ||
-                       !strcmp(country, "KZ") || rnd(&r, 10) == 0;
+            bool cyr = !strcmp(country, "RU") || !strcmp(country, "BY") || !strcmp(country, "KZ") ||
+                       rnd(&r, 10) == 0;
             make_name(&r, cyr, &name);
             buf_printf(&name, " %ld", done + 1);
             buf_reset(&tmp);
@@ -163,8 +162,8 @@ struct body_mix {
 
 static const char *const ecosoc[] = {"special", "special", "special", "special", "special",
                                      "special", "special", "roster",  "roster",  "general"};
-static const char *const unesco[] = {"consultative", "consultative", "consultative",
-                                     "consultative", "associate"};
+static const char *const unesco[] = {"consultative", "consultative", "consultative", "consultative",
+                                     "associate"};
 static const char *const coe[] = {"participatory"};
 static const struct body_mix bodies[] = {
     {"ECOSOC", ecosoc, ARRAY_SIZE(ecosoc), true},
@@ -180,9 +179,8 @@ static int gen_accreditations(struct store *s, long n, long orgs, struct error *
             fprintf(stderr, "gen: no accreditations resource in this build; skipped\n");
         return 0;
     }
-    static const char *const states[] = {"active", "active", "active", "active", "active",
-                                         "active", "active", "active", "suspended",
-                                         "withdrawn"};
+    static const char *const states[] = {"active", "active", "active", "active",    "active",
+                                         "active", "active", "active", "suspended", "withdrawn"};
     struct rng r = {.s = 0xD1B54A32D192ED03ULL};
     double t0 = now_s();
     for (long done = 0; done < n;) {

@@ -9,9 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const role_names[] = {
-    [ROLE_ANON] = "anonymous", [ROLE_NGO] = "ngo", [ROLE_OFFICER] = "officer",
-    [ROLE_ADMIN] = "admin"};
+static const char *const role_names[] = {[ROLE_ANON] = "anonymous",
+                                         [ROLE_NGO] = "ngo",
+                                         [ROLE_OFFICER] = "officer",
+                                         [ROLE_ADMIN] = "admin"};
 
 const char *role_name(enum role r)
 {
@@ -29,9 +30,11 @@ int role_parse(const char *s, enum role *out)
     return -1;
 }
 
-static const char *const grant_names[] = {
-    [GRANT_UNSET] = "unset", [GRANT_NONE] = "none", [GRANT_PUBLIC] = "public",
-    [GRANT_OWN] = "own",     [GRANT_ALL] = "all"};
+static const char *const grant_names[] = {[GRANT_UNSET] = "unset",
+                                          [GRANT_NONE] = "none",
+                                          [GRANT_PUBLIC] = "public",
+                                          [GRANT_OWN] = "own",
+                                          [GRANT_ALL] = "all"};
 
 const char *grant_name(enum grant g)
 {
@@ -40,9 +43,10 @@ const char *grant_name(enum grant g)
 
 enum grant principal_grant(const struct principal *p)
 {
-    static const enum grant usual[ROLE_COUNT] = {
-        [ROLE_ANON] = GRANT_PUBLIC, [ROLE_NGO] = GRANT_OWN, [ROLE_OFFICER] = GRANT_ALL,
-        [ROLE_ADMIN] = GRANT_ALL};
+    static const enum grant usual[ROLE_COUNT] = {[ROLE_ANON] = GRANT_PUBLIC,
+                                                 [ROLE_NGO] = GRANT_OWN,
+                                                 [ROLE_OFFICER] = GRANT_ALL,
+                                                 [ROLE_ADMIN] = GRANT_ALL};
     if (!p)
         return GRANT_PUBLIC;
     enum grant role = (size_t)p->role < ROLE_COUNT ? usual[p->role] : GRANT_NONE;
@@ -157,8 +161,7 @@ int password_check(const char *password, const char *email, struct error *err)
     if (!utf8_valid(password, n))
         return error_set(err, "the password is not valid UTF-8 text");
     if (utf8_length(password, n) < LIMIT_PASSWORD_MIN)
-        return error_set(err, "the password must have at least %d characters",
-                         LIMIT_PASSWORD_MIN);
+        return error_set(err, "the password must have at least %d characters", LIMIT_PASSWORD_MIN);
     pwquality_settings_t *pq = pwq_settings(LIMIT_PASSWORD_MIN);
     if (!pq)
         return error_set(err, "password checking is unavailable");
@@ -229,7 +232,6 @@ int auth_bearer(struct store_conn *c, struct str token, struct arena *a, struct 
     enum role role;
     if (role_parse(u.role, &role) < 0)
         return STORE_NOT_FOUND;
-    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id,
-                              .email = u.email};
+    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id, .email = u.email};
     return STORE_OK;
 }

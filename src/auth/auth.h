@@ -50,7 +50,7 @@ const char *role_name(enum role r);
 int role_parse(const char *s, enum role *out); /* "admin" | "officer" | "ngo" */
 struct store_actor principal_actor(const struct principal *p);
 
-#define TOKEN_PREFIX "cdt_"
+#define TOKEN_PREFIX   "cdt_"
 #define TOKEN_TEXT_MAX 64
 
 /* Must be called once before threads start. */
@@ -101,11 +101,11 @@ enum role access_rule_least_role(const struct access_rule *rule);
 
 /* ---- browser sessions (session.c) ----------------------------------------------------- */
 
-#define SESSION_IDLE_SECONDS (30 * 60)      /* ends after 30 minutes without a request */
+#define SESSION_IDLE_SECONDS     (30 * 60)   /* ends after 30 minutes without a request */
 #define SESSION_ABSOLUTE_SECONDS (12 * 3600) /* and 12 hours after sign-in in any case */
-#define SESSION_TOUCH_SECONDS 60            /* last use is recorded to the minute */
-#define SESSION_TOKEN_TEXT 23               /* 128 random bits as base64url + NUL */
-#define CSRF_TOKEN_TEXT 44                  /* 256 bits as base64url + NUL */
+#define SESSION_TOUCH_SECONDS    60          /* last use is recorded to the minute */
+#define SESSION_TOKEN_TEXT       23          /* 128 random bits as base64url + NUL */
+#define CSRF_TOKEN_TEXT          44          /* 256 bits as base64url + NUL */
 
 struct session_new {
     int64_t id;
@@ -159,11 +159,10 @@ void auth_login(struct store *s, const char *email, const char *password, const 
 /* The sign-in limits, as a pure function for tests: seconds until the next attempt is
  * allowed given `count` failures in the window, the oldest at `first`, the newest at
  * `last`. scope: "account" or "address". */
-int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t last,
-                       int64_t now);
+int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t last, int64_t now);
 /* Seconds until a sign-in for this account from this address may be tried (0: now). */
-int ratelimit_check(struct store_conn *c, const char *account, const char *address,
-                    int64_t now, int64_t *wait);
+int ratelimit_check(struct store_conn *c, const char *account, const char *address, int64_t now,
+                    int64_t *wait);
 /* Counts a failure against the account and the address. */
 int ratelimit_fail(struct store_tx *tx, const char *account, const char *address, int64_t now);
 /* A success forgets the account's failures. */

@@ -44,8 +44,7 @@ static const struct limit_policy *policy(const char *scope)
     return NULL;
 }
 
-int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t last,
-                       int64_t now)
+int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t last, int64_t now)
 {
     const struct limit_policy *p = policy(scope);
     if (!p || count < p->free)
@@ -63,8 +62,8 @@ int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t 
     return until > now ? until - now : 0;
 }
 
-int ratelimit_check(struct store_conn *c, const char *account, const char *address,
-                    int64_t now, int64_t *wait)
+int ratelimit_check(struct store_conn *c, const char *account, const char *address, int64_t now,
+                    int64_t *wait)
 {
     *wait = 0;
     const char *keys[ARRAY_SIZE(policies)] = {account, address};
@@ -72,8 +71,7 @@ int ratelimit_check(struct store_conn *c, const char *account, const char *addre
         if (!keys[i] || !*keys[i])
             continue;
         struct failure_stats st;
-        if (store_login_failures(c, policies[i].scope, keys[i], now - policies[i].window, &st) <
-            0)
+        if (store_login_failures(c, policies[i].scope, keys[i], now - policies[i].window, &st) < 0)
             return STORE_ERROR;
         int64_t w = ratelimit_wait(policies[i].scope, st.count, st.first, st.last, now);
         if (w > *wait)

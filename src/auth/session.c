@@ -47,8 +47,7 @@ bool session_csrf_ok(struct str token, const char *presented)
     return ok;
 }
 
-int session_start(struct store_tx *tx, int64_t user_id, const char *client,
-                  struct session_new *out)
+int session_start(struct store_tx *tx, int64_t user_id, const char *client, struct session_new *out)
 {
     unsigned char raw[SESSION_RAW_BYTES], hash[32];
     randombytes_buf(raw, sizeof(raw));
@@ -100,8 +99,8 @@ int session_resolve(struct store *s, struct str token, struct arena *a, struct p
         return STORE_NOT_FOUND;
     if (now - row.seen_at >= SESSION_TOUCH_SECONDS)
         session_write(s, row.id, false, now);
-    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id,
-                              .email = u.email, .session_id = row.id};
+    *out = (struct principal){
+        .role = role, .user_id = u.id, .org_id = u.org_id, .email = u.email, .session_id = row.id};
     return STORE_OK;
 }
 
@@ -142,8 +141,7 @@ static void dummy_init(void)
 }
 
 /* The audit image of a sign-in: who tried, from where, and why it failed. No secret. */
-static char *login_image(struct arena *a, const char *email, const char *client,
-                         const char *reason)
+static char *login_image(struct arena *a, const char *email, const char *client, const char *reason)
 {
     struct buf b = BUF_INIT;
     struct jw w;
@@ -226,13 +224,13 @@ void auth_login(struct store *s, const char *email, const char *password, const 
                              login_image(a, email, client, reason));
         out->status = LOGIN_REFUSED;
     } else {
-        struct principal who = {.role = ROLE_ANON, .user_id = u.id, .org_id = u.org_id,
-                                .email = u.email};
+        struct principal who = {
+            .role = ROLE_ANON, .user_id = u.id, .org_id = u.org_id, .email = u.email};
         struct store_actor actor = principal_actor(&who);
         rc = ratelimit_clear(tx, account);
         if (rc == STORE_OK)
-            rc = store_session_purge(tx, now - SESSION_IDLE_SECONDS,
-                                     now - SESSION_ABSOLUTE_SECONDS);
+            rc =
+                store_session_purge(tx, now - SESSION_IDLE_SECONDS, now - SESSION_ABSOLUTE_SECONDS);
         if (rc == STORE_OK)
             rc = session_start(tx, u.id, client, &out->session);
         if (rc == STORE_OK)

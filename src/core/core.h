@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define BUG(msg) core_bug(__FILE__, __LINE__, msg)
+#define BUG(msg)      core_bug(__FILE__, __LINE__, msg)
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
@@ -35,7 +35,12 @@ _Noreturn void core_bug(const char *file, int line, const char *msg);
 struct error {
     char msg[512];
 };
-#define ERROR_INIT {{0}}
+#define ERROR_INIT                                                                                 \
+    {                                                                                              \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 int error_set(struct error *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* ---- arena -------------------------------------------------------------------------- */
@@ -50,7 +55,10 @@ struct arena {
     struct arena_block *head; /* newest block first */
     size_t total;             /* bytes handed out, for limits and metrics */
 };
-#define ARENA_INIT {NULL, 0}
+#define ARENA_INIT                                                                                 \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 void arena_init(struct arena *a);
 /* Memory aligned for any type, uninitialised; valid until arena_release. */
@@ -92,7 +100,10 @@ struct buf {
     size_t n;
     size_t cap;
 };
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void buf_grow(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *p, size_t n);
@@ -140,7 +151,7 @@ int64_t days_from_civil(int y, int m, int d);
 /* ---- logging ------------------------------------------------------------------------ */
 
 void log_msg(const char *level, const char *fmt, ...) PRINTF_LIKE(2, 3);
-#define log_info(...) log_msg("info", __VA_ARGS__)
+#define log_info(...)  log_msg("info", __VA_ARGS__)
 #define log_error(...) log_msg("error", __VA_ARGS__)
 
 #endif

@@ -5,33 +5,33 @@
 #ifndef CIVDESK_LIMITS_H
 #define CIVDESK_LIMITS_H
 
-#define LIMIT_HEADER_BYTES (16 * 1024)     /* request line + headers (MHD connection memory) */
-#define LIMIT_JSON_BODY (1024 * 1024)      /* a JSON request body: 1 MiB, else 413 */
-#define LIMIT_ATTACHMENT (20 * 1024 * 1024) /* an uploaded attachment: 20 MiB, else 413 */
-#define LIMIT_CSV_UPLOAD (64 * 1024 * 1024) /* a CSV uploaded for import */
-#define LIMIT_CSV_RECORD (1024 * 1024)     /* one CSV record (all its cells) */
-#define LIMIT_EXPORT_XLSX_ROWS 200000      /* records in an XLSX export over HTTP */
-#define LIMIT_DISCARD (64 * 1024 * 1024) /* a too-large body is drained up to this, then cut */
-#define LIMIT_JSON_DEPTH 32                /* nesting of objects and arrays */
-#define LIMIT_URL_BYTES 4096               /* path + query string */
-#define LIMIT_QUERY_PARAMS 32              /* distinct query parameters */
-#define LIMIT_TEXT_SHORT 200               /* names, titles, cities (code points) */
-#define LIMIT_TEXT_MEDIUM 2000             /* addresses, notes (code points) */
-#define LIMIT_TEXT_LONG 200000             /* descriptions, document bodies (code points) */
-#define LIMIT_ARRAY_ITEMS 100              /* items in a list-valued field */
-#define LIMIT_EMAIL 254
-#define LIMIT_URL_FIELD 2000
-#define LIMIT_PASSWORD_MIN 12              /* code points */
-#define LIMIT_PASSWORD_MAX 1024            /* bytes: long passphrases allowed, no truncation */
-#define LIMIT_LIST_DEFAULT 50
-#define LIMIT_LIST_MAX 500
-#define LIMIT_CALENDAR_DAYS 3660           /* span of one calendar query (days) */
-#define LIMIT_SEARCH_QUERY 500             /* bytes of a search query */
-#define LIMIT_SEARCH_RESULTS 100           /* results on one page of /search */
-#define LIMIT_CURSOR 512                   /* bytes of an opaque cursor */
-#define LIMIT_CONNECTIONS 1024             /* concurrent HTTP connections */
-#define LIMIT_CONNECTION_TIMEOUT 30        /* seconds idle before a connection is closed */
-#define LIMIT_LOGIN_HASHES 2               /* passwords checked at once (Argon2id: 19 MiB each) */
-#define LIMIT_LOGIN_WAIT_MS 3000           /* wait for a hashing slot before answering 429 */
+#define LIMIT_HEADER_BYTES       (16 * 1024)   /* request line + headers (MHD connection memory) */
+#define LIMIT_JSON_BODY          (1024 * 1024) /* a JSON request body: 1 MiB, else 413 */
+#define LIMIT_ATTACHMENT         (20 * 1024 * 1024) /* an uploaded attachment: 20 MiB, else 413 */
+#define LIMIT_CSV_UPLOAD         (64 * 1024 * 1024) /* a CSV uploaded for import */
+#define LIMIT_CSV_RECORD         (1024 * 1024)      /* one CSV record (all its cells) */
+#define LIMIT_EXPORT_XLSX_ROWS   200000             /* records in an XLSX export over HTTP */
+#define LIMIT_DISCARD            (64 * 1024 * 1024) /* a too-large body is drained up to this, then cut */
+#define LIMIT_JSON_DEPTH         32                 /* nesting of objects and arrays */
+#define LIMIT_URL_BYTES          4096               /* path + query string */
+#define LIMIT_QUERY_PARAMS       32                 /* distinct query parameters */
+#define LIMIT_TEXT_SHORT         200                /* names, titles, cities (code points) */
+#define LIMIT_TEXT_MEDIUM        2000               /* addresses, notes (code points) */
+#define LIMIT_TEXT_LONG          200000 /* descriptions, document bodies (code points) */
+#define LIMIT_ARRAY_ITEMS        100    /* items in a list-valued field */
+#define LIMIT_EMAIL              254
+#define LIMIT_URL_FIELD          2000
+#define LIMIT_PASSWORD_MIN       12   /* code points */
+#define LIMIT_PASSWORD_MAX       1024 /* bytes: long passphrases allowed, no truncation */
+#define LIMIT_LIST_DEFAULT       50
+#define LIMIT_LIST_MAX           500
+#define LIMIT_CALENDAR_DAYS      3660 /* span of one calendar query (days) */
+#define LIMIT_SEARCH_QUERY       500  /* bytes of a search query */
+#define LIMIT_SEARCH_RESULTS     100  /* results on one page of /search */
+#define LIMIT_CURSOR             512  /* bytes of an opaque cursor */
+#define LIMIT_CONNECTIONS        1024 /* concurrent HTTP connections */
+#define LIMIT_CONNECTION_TIMEOUT 30   /* seconds idle before a connection is closed */
+#define LIMIT_LOGIN_HASHES       2    /* passwords checked at once (Argon2id: 19 MiB each) */
+#define LIMIT_LOGIN_WAIT_MS      3000 /* wait for a hashing slot before answering 429 */
 
 #endif

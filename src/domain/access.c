@@ -47,8 +47,7 @@ static bool is_public(const struct record *rec)
 }
 
 /* The parent record of a sub-record, or NULL if it cannot be read. */
-static struct record *parent_of(struct store_conn *c, const struct record *rec,
-                                struct arena *a)
+static struct record *parent_of(struct store_conn *c, const struct record *rec, struct arena *a)
 {
     const struct resource *res = rec->res;
     const struct resource *pres = resource_find(str_from(res->parent));
@@ -87,8 +86,8 @@ bool domain_grant_reaches(enum grant g, const struct resource *res)
     }
 }
 
-bool domain_may_see(struct store_conn *c, const struct principal *who,
-                    const struct record *rec, struct arena *a)
+bool domain_may_see(struct store_conn *c, const struct principal *who, const struct record *rec,
+                    struct arena *a)
 {
     enum grant g = principal_grant(who);
     if (g == GRANT_ALL)
@@ -130,9 +129,8 @@ static const char *state_of(const struct record *rec)
     return i >= 0 && !rec->v[i].null ? rec->v[i].s : "";
 }
 
-int domain_may_change(struct store_conn *c, const struct principal *who,
-                      const struct record *rec, enum change what, struct arena *a,
-                      struct error *msg)
+int domain_may_change(struct store_conn *c, const struct principal *who, const struct record *rec,
+                      enum change what, struct arena *a, struct error *msg)
 {
     const struct resource *res = rec->res;
     enum grant g = principal_grant(who);
@@ -144,13 +142,15 @@ int domain_may_change(struct store_conn *c, const struct principal *who,
         return error_set(msg, "no %s with id %lld", res->singular, (long long)rec->id),
                STORE_NOT_FOUND;
     if (g != GRANT_OWN || !owns(c, who, rec, a))
-        return error_set(msg, "this %s is not your organisation's: only ministry staff may "
-                              "change it",
+        return error_set(msg,
+                         "this %s is not your organisation's: only ministry staff may "
+                         "change it",
                          res->singular),
                DOMAIN_FORBIDDEN;
     if (res->access & RES_OWNER_READS_ONLY)
-        return error_set(msg, "%s records are kept by the ministry: you may read yours, not "
-                              "change them",
+        return error_set(msg,
+                         "%s records are kept by the ministry: you may read yours, not "
+                         "change them",
                          res->singular),
                DOMAIN_FORBIDDEN;
     if (what == CHANGE_DELETE && res->owner && strcmp(res->owner, "id") == 0)
@@ -158,8 +158,9 @@ int domain_may_change(struct store_conn *c, const struct principal *who,
                DOMAIN_FORBIDDEN;
     if (what != CHANGE_TRANSITION && res->state_field &&
         !role_moves_from(res, state_of(rec), who->role))
-        return error_set(msg, "this %s is %s: your organisation can no longer change it "
-                              "(withdraw it, or ask the ministry)",
+        return error_set(msg,
+                         "this %s is %s: your organisation can no longer change it "
+                         "(withdraw it, or ask the ministry)",
                          res->singular, state_of(rec)),
                DOMAIN_FORBIDDEN;
     return 0;
@@ -186,8 +187,7 @@ static bool list_has(const struct value *v, int64_t id)
     return found;
 }
 
-void domain_check_owner(const struct principal *who, const struct record *rec,
-                        struct errors *errs)
+void domain_check_owner(const struct principal *who, const struct record *rec, struct errors *errs)
 {
     if (principal_grant(who) != GRANT_OWN)
         return;
@@ -197,12 +197,12 @@ void domain_check_owner(const struct principal *who, const struct record *rec,
     const struct field *f = &rec->res->fields[oi];
     const struct value *v = &rec->v[oi];
     if (f->type == FT_REF && (v->null || v->i != who->org_id))
-        errors_add(errs, f->name, "must be your organisation (%lld): you may not give a record "
-                                  "to another organisation",
+        errors_add(errs, f->name,
+                   "must be your organisation (%lld): you may not give a record "
+                   "to another organisation",
                    (long long)who->org_id);
     else if (f->type == FT_REF_LIST && !list_has(v, who->org_id))
-        errors_add(errs, f->name, "must include your organisation (%lld)",
-                   (long long)who->org_id);
+        errors_add(errs, f->name, "must include your organisation (%lld)", (long long)who->org_id);
 }
 
 int domain_may_create(struct store_conn *c, const struct principal *who, struct record *rec,
@@ -242,8 +242,7 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
     return errs->n ? DOMAIN_INVALID : 0;
 }
 
-int domain_list_scope(const struct principal *who, const struct resource *res,
-                      struct list_query *q)
+int domain_list_scope(const struct principal *who, const struct resource *res, struct list_query *q)
 {
     switch (principal_grant(who)) {
     case GRANT_ALL:

@@ -31,9 +31,8 @@ enum change {
 bool domain_grant_reaches(enum grant g, const struct resource *res);
 
 /* Whether the caller may change rec (an existing record) in this way. msg says why not. */
-int domain_may_change(struct store_conn *c, const struct principal *who,
-                      const struct record *rec, enum change what, struct arena *a,
-                      struct error *msg);
+int domain_may_change(struct store_conn *c, const struct principal *who, const struct record *rec,
+                      enum change what, struct arena *a, struct error *msg);
 
 /*
  * Whether the caller may create rec (validated, not stored). For a role limited to its
@@ -44,8 +43,7 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
                       struct arena *a, struct errors *errs, struct error *msg);
 
 /* After a patch: a role limited to its own organisation must leave the record its own. */
-void domain_check_owner(const struct principal *who, const struct record *rec,
-                        struct errors *errs);
+void domain_check_owner(const struct principal *who, const struct record *rec, struct errors *errs);
 
 /*
  * Restricts a top-level list query to what the caller may see (the same rule as

@@ -32,8 +32,7 @@ static void check_refs(const struct hook_ctx *ctx, const struct record *rec, str
             continue;
         if (f->type == FT_REF) {
             if (!ref_visible(ctx, target, v->i))
-                errors_add(errs, f->name, "no %s with id %lld", target->singular,
-                           (long long)v->i);
+                errors_add(errs, f->name, "no %s with id %lld", target->singular, (long long)v->i);
         } else if (f->type == FT_REF_LIST) {
             json_t *arr = json_loadb(v->s, v->n, 0, NULL);
             size_t k;
@@ -104,8 +103,8 @@ int domain_create(struct store *s, const struct principal *who, const struct res
 }
 
 int domain_update(struct store *s, const struct principal *who, const struct resource *res,
-                  int64_t id, int64_t if_match, json_t *patch, struct arena *a,
-                  struct errors *errs, struct error *msg, struct record **out)
+                  int64_t id, int64_t if_match, json_t *patch, struct arena *a, struct errors *errs,
+                  struct error *msg, struct record **out)
 {
     struct store_tx *tx;
     if (store_write_begin(s, &tx) < 0)
@@ -189,14 +188,14 @@ void domain_initial_state(struct record *rec)
     int i = resource_field_index(res, res->state_field);
     if (i < 0 || !res->fields[i].values)
         BUG("state_field must name an FT_ENUM field");
-    rec->v[i] = (struct value){.s = res->fields[i].values[0],
-                               .n = strlen(res->fields[i].values[0])};
+    rec->v[i] =
+        (struct value){.s = res->fields[i].values[0], .n = strlen(res->fields[i].values[0])};
 }
 
 /* ---- hooks of the foundation's resources --------------------------------------------- */
 
-void organisation_validate(const struct hook_ctx *ctx, struct record *rec,
-                           const struct record *old, struct errors *errs)
+void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                           struct errors *errs)
 {
     int founded = resource_field_index(rec->res, "founded_on");
     const struct value *v = &rec->v[founded];

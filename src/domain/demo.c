@@ -29,74 +29,83 @@ static uint32_t rnd(struct rng *r, uint32_t n)
 /* Per-country vocabulary: how organisations there are named. */
 struct country_names {
     const char *code;
-    int weight;                   /* relative number of organisations */
-    const char *const *forms;     /* "Фонд", "Association" */
+    int weight;               /* relative number of organisations */
+    const char *const *forms; /* "Фонд", "Association" */
     size_t nforms;
-    const char *const *topics;    /* "поддержки соотечественников", "for Human Rights" */
+    const char *const *topics; /* "поддержки соотечественников", "for Human Rights" */
     size_t ntopics;
     const char *const *cities;
     size_t ncities;
-    const char *const *first;     /* people's names */
+    const char *const *first; /* people's names */
     size_t nfirst;
     const char *const *last;
     size_t nlast;
     bool cyrillic;
 };
 
-static const char *const ru_forms[] = {"Фонд", "Ассоциация", "Союз", "Центр", "Движение",
-                                       "Общество", "Институт", "Лига"};
-static const char *const ru_topics[] = {
-    "поддержки соотечественников", "защиты прав человека", "культурного наследия",
-    "народной дипломатии", "гражданских инициатив", "правового просвещения",
-    "содействия миру", "помощи беженцам", "исторической памяти", "развития НКО",
-    "экологических инициатив", "молодёжных программ", "поддержки журналистов",
-    "международного сотрудничества", "женщин-лидеров", "ветеранов и их семей"};
-static const char *const ru_cities[] = {"Москва", "Санкт-Петербург", "Казань", "Новосибирск",
-                                        "Екатеринбург", "Нижний Новгород", "Самара",
-                                        "Ростов-на-Дону", "Владивосток", "Калининград"};
-static const char *const ru_first[] = {"Анна", "Мария", "Ольга", "Елена", "Наталья", "Алексей",
-                                       "Сергей", "Дмитрий", "Андрей", "Иван", "Фёдор", "Юлия"};
-static const char *const ru_last[] = {"Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов",
-                                      "Лебедев", "Козлов", "Новиков", "Морозов", "Чкалов",
-                                      "Ёлкин", "Волков"};
+static const char *const ru_forms[] = {"Фонд",     "Ассоциация", "Союз",     "Центр",
+                                       "Движение", "Общество",   "Институт", "Лига"};
+static const char *const ru_topics[] = {"поддержки соотечественников",
+                                        "защиты прав человека",
+                                        "культурного наследия",
+                                        "народной дипломатии",
+                                        "гражданских инициатив",
+                                        "правового просвещения",
+                                        "содействия миру",
+                                        "помощи беженцам",
+                                        "исторической памяти",
+                                        "развития НКО",
+                                        "экологических инициатив",
+                                        "молодёжных программ",
+                                        "поддержки журналистов",
+                                        "международного сотрудничества",
+                                        "женщин-лидеров",
+                                        "ветеранов и их семей"};
+static const char *const ru_cities[] = {
+    "Москва",          "Санкт-Петербург", "Казань",         "Новосибирск", "Екатеринбург",
+    "Нижний Новгород", "Самара",          "Ростов-на-Дону", "Владивосток", "Калининград"};
+static const char *const ru_first[] = {"Анна",   "Мария",   "Ольга",  "Елена", "Наталья", "Алексей",
+                                       "Сергей", "Дмитрий", "Андрей", "Иван",  "Фёдор",   "Юлия"};
+static const char *const ru_last[] = {"Иванов",  "Смирнов", "Кузнецов", "Попов",
+                                      "Соколов", "Лебедев", "Козлов",   "Новиков",
+                                      "Морозов", "Чкалов",  "Ёлкин",    "Волков"};
 
 static const char *const by_cities[] = {"Минск", "Гомель", "Брест", "Витебск", "Гродно"};
 static const char *const kz_cities[] = {"Алматы", "Астана", "Шымкент", "Караганда"};
 static const char *const am_cities[] = {"Ереван", "Гюмри", "Ванадзор"};
 
-static const char *const en_forms[] = {"Foundation", "Association", "Centre", "Council",
-                                       "Network", "Institute", "Alliance", "League"};
+static const char *const en_forms[] = {"Foundation", "Association", "Centre",   "Council",
+                                       "Network",    "Institute",   "Alliance", "League"};
 static const char *const en_topics[] = {
-    "for Human Rights", "for Cultural Heritage", "for Civic Dialogue", "for Press Freedom",
-    "for Refugee Support", "for Peace Studies", "of Election Observers", "for Youth Exchange",
-    "for Minority Rights", "for Women in Leadership", "for Environmental Justice",
-    "for Memory and History"};
+    "for Human Rights",        "for Cultural Heritage",     "for Civic Dialogue",
+    "for Press Freedom",       "for Refugee Support",       "for Peace Studies",
+    "of Election Observers",   "for Youth Exchange",        "for Minority Rights",
+    "for Women in Leadership", "for Environmental Justice", "for Memory and History"};
 static const char *const gb_cities[] = {"London", "Manchester", "Edinburgh", "Bristol"};
 static const char *const us_cities[] = {"New York", "Washington", "Chicago", "Boston"};
 static const char *const in_cities[] = {"New Delhi", "Mumbai", "Bengaluru", "Chennai"};
-static const char *const en_first[] = {"Alice", "James", "Priya", "Robert", "Emily", "David",
-                                       "Sarah", "Michael", "Anita", "John"};
-static const char *const en_last[] = {"Smith", "Johnson", "Brown", "Taylor", "Patel", "Wilson",
-                                      "Evans", "Clarke", "Sharma", "Walker"};
+static const char *const en_first[] = {"Alice", "James", "Priya",   "Robert", "Emily",
+                                       "David", "Sarah", "Michael", "Anita",  "John"};
+static const char *const en_last[] = {"Smith",  "Johnson", "Brown",  "Taylor", "Patel",
+                                      "Wilson", "Evans",   "Clarke", "Sharma", "Walker"};
 
-static const char *const fr_forms[] = {"Association", "Fondation", "Ligue", "Centre",
-                                       "Collectif", "Observatoire"};
-static const char *const fr_topics[] = {"pour les droits de l'homme", "du patrimoine culturel",
+static const char *const fr_forms[] = {"Association", "Fondation", "Ligue",
+                                       "Centre",      "Collectif", "Observatoire"};
+static const char *const fr_topics[] = {"pour les droits de l'homme",   "du patrimoine culturel",
                                         "pour la liberté de la presse", "pour la paix",
-                                        "d'aide aux réfugiés", "de la mémoire historique"};
+                                        "d'aide aux réfugiés",          "de la mémoire historique"};
 static const char *const fr_cities[] = {"Paris", "Lyon", "Marseille", "Strasbourg"};
 static const char *const fr_first[] = {"Camille", "Louis", "Chloé", "Hugo", "Léa", "Jules"};
-static const char *const fr_last[] = {"Martin", "Bernard", "Dubois", "Thomas", "Robert",
-                                      "Petit"};
+static const char *const fr_last[] = {"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit"};
 
 static const char *const de_forms[] = {"Stiftung", "Verein", "Zentrum", "Bund", "Forum"};
-static const char *const de_topics[] = {"für Menschenrechte", "für Kulturerbe",
-                                        "für Pressefreiheit", "für Frieden",
+static const char *const de_topics[] = {"für Menschenrechte",   "für Kulturerbe",
+                                        "für Pressefreiheit",   "für Frieden",
                                         "für Flüchtlingshilfe", "für Erinnerungskultur"};
 static const char *const de_cities[] = {"Berlin", "München", "Hamburg", "Köln"};
 static const char *const de_first[] = {"Anna", "Lukas", "Lena", "Jonas", "Sophie", "Felix"};
-static const char *const de_last[] = {"Müller", "Schmidt", "Schneider", "Fischer", "Weber",
-                                      "Becker"};
+static const char *const de_last[] = {"Müller",  "Schmidt", "Schneider",
+                                      "Fischer", "Weber",   "Becker"};
 
 static const char *const rs_forms[] = {"Фондација", "Удружење", "Центар", "Савез"};
 static const char *const rs_topics[] = {"за људска права", "за културно наслеђе",
@@ -142,22 +151,23 @@ static const struct country_names countries[] = {
     {"CN", 3, L(cn_forms), L(cn_topics), L(cn_cities), L(cn_first), L(cn_last), false},
 };
 
-static const char *const ru_quoted[] = {"Мост", "Наследие", "Диалог", "Память", "Открытый мир",
-                                        "Право", "Согласие", "Содружество", "Исток", "Голос"};
-static const char *const areas[] = {"human_rights", "culture", "heritage", "media",
-                                    "humanitarian", "youth", "environment", "education",
-                                    "peace", "elections", "women", "compatriots"};
-static const char *const positions_ru[] = {"председатель", "исполнительный директор",
-                                           "эксперт", "координатор программ", "юрист"};
+static const char *const ru_quoted[] = {"Мост",         "Наследие", "Диалог",   "Память",
+                                        "Открытый мир", "Право",    "Согласие", "Содружество",
+                                        "Исток",        "Голос"};
+static const char *const areas[] = {"human_rights", "culture",   "heritage",    "media",
+                                    "humanitarian", "youth",     "environment", "education",
+                                    "peace",        "elections", "women",       "compatriots"};
+static const char *const positions_ru[] = {"председатель", "исполнительный директор", "эксперт",
+                                           "координатор программ", "юрист"};
 static const char *const positions_en[] = {"chair", "executive director", "expert",
                                            "programme coordinator", "legal adviser"};
-static const char *const ru_translit_form[] = {"Fond", "Assotsiatsiya", "Soyuz", "Tsentr",
-                                               "Dvizhenie", "Obshchestvo", "Institut", "Liga"};
+static const char *const ru_translit_form[] = {"Fond",      "Assotsiatsiya", "Soyuz",    "Tsentr",
+                                               "Dvizhenie", "Obshchestvo",   "Institut", "Liga"};
 
 #define DEMO_ORGS 360
 
-static int insert(struct store_tx *tx, const struct resource *res, json_t *obj,
-                  struct arena *a, int64_t *id, struct error *err)
+static int insert(struct store_tx *tx, const struct resource *res, json_t *obj, struct arena *a,
+                  int64_t *id, struct error *err)
 {
     struct errors errs;
     errors_init(&errs, a);
@@ -186,8 +196,8 @@ static int add_user(struct store_tx *tx, const char *email, const char *name, co
     char hash[128];
     if (password_hash(password, hash, err) < 0)
         return -1;
-    struct user u = {.email = email, .name = name, .role = role, .org_id = org,
-                     .password_hash = hash};
+    struct user u = {
+        .email = email, .name = name, .role = role, .org_id = org, .password_hash = hash};
     int64_t id;
     return store_user_insert(tx, &u, &id, err);
 }
@@ -219,12 +229,12 @@ int demo_populate(struct store *s, const char *login_file, struct error *err)
         size_t fi = rnd(&r, (uint32_t)c->nforms), ti = rnd(&r, (uint32_t)c->ntopics);
         char *name;
         if (c->cyrillic && strcmp(c->code, "RS") != 0)
-            name = arena_printf(&a, "%s %s «%s»", c->forms[fi], c->topics[ti],
-                                PICK(&r, ru_quoted));
+            name = arena_printf(&a, "%s %s «%s»", c->forms[fi], c->topics[ti], PICK(&r, ru_quoted));
         else if (strcmp(c->code, "CN") == 0)
             name = arena_printf(&a, "%s%s%s", PICK(&r, cn_cities), c->topics[ti], c->forms[fi]);
         else if (c->forms == en_forms)
-            name = arena_printf(&a, "%s %s %s", c->cities[rnd(&r, (uint32_t)c->ncities)], c->forms[fi], c->topics[ti]);
+            name = arena_printf(&a, "%s %s %s", c->cities[rnd(&r, (uint32_t)c->ncities)],
+                                c->forms[fi], c->topics[ti]);
         else
             name = arena_printf(&a, "%s %s", c->forms[fi], c->topics[ti]);
         /* Names repeat across a country; a number keeps the demo's unique-enough. */
@@ -232,41 +242,39 @@ int demo_populate(struct store *s, const char *login_file, struct error *err)
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(name));
         if (c->cyrillic && fi < ARRAY_SIZE(ru_translit_form) && c->forms == ru_forms)
-            json_object_set_new(o, "name_en",
-                                json_string(arena_printf(&a, "%s No. %d", ru_translit_form[fi],
-                                                         n + 1)));
+            json_object_set_new(
+                o, "name_en",
+                json_string(arena_printf(&a, "%s No. %d", ru_translit_form[fi], n + 1)));
         json_object_set_new(o, "country", json_string(c->code));
         json_object_set_new(o, "city", json_string(c->cities[rnd(&r, (uint32_t)c->ncities)]));
-        json_object_set_new(o, "registration_no",
-                            json_string(arena_printf(&a, "%s-%07u", c->code,
-                                                     100000 + rnd(&r, 9000000))));
+        json_object_set_new(
+            o, "registration_no",
+            json_string(arena_printf(&a, "%s-%07u", c->code, 100000 + rnd(&r, 9000000))));
         json_object_set_new(o, "founded_on",
                             json_string(arena_printf(&a, "%04u-%02u-%02u", 1990 + rnd(&r, 34),
                                                      1 + rnd(&r, 12), 1 + rnd(&r, 28))));
         json_object_set_new(o, "legal_form",
                             json_string(c->cyrillic ? "autonomous_nonprofit" : "association"));
-        json_object_set_new(o, "email",
-                            json_string(arena_printf(&a, "office%d@ngo%d.example.org", n + 1,
-                                                     n + 1)));
+        json_object_set_new(
+            o, "email", json_string(arena_printf(&a, "office%d@ngo%d.example.org", n + 1, n + 1)));
         json_object_set_new(o, "website",
                             json_string(arena_printf(&a, "https://ngo%d.example.org", n + 1)));
         json_t *ar = json_array();
         json_array_append_new(ar, json_string(PICK(&r, areas)));
         if (rnd(&r, 2))
             json_array_append_new(ar, json_string(PICK(&r, areas)));
-        if (json_string_value(json_array_get(ar, 0)) &&
-            json_array_size(ar) == 2 &&
+        if (json_string_value(json_array_get(ar, 0)) && json_array_size(ar) == 2 &&
             strcmp(json_string_value(json_array_get(ar, 0)),
                    json_string_value(json_array_get(ar, 1))) == 0)
             json_array_remove(ar, 1);
         json_object_set_new(o, "areas", ar);
         json_object_set_new(o, "public", json_boolean(rnd(&r, 3) != 0));
-        json_object_set_new(
-            o, "description",
-            json_string(c->cyrillic ? "Некоммерческая организация, работающая с "
-                                      "международными органами и министерством."
-                                    : "A non-governmental organisation working with "
-                                      "international bodies and the ministry."));
+        json_object_set_new(o, "description",
+                            json_string(c->cyrillic
+                                            ? "Некоммерческая организация, работающая с "
+                                              "международными органами и министерством."
+                                            : "A non-governmental organisation working with "
+                                              "international bodies and the ministry."));
         int64_t org;
         rc = insert(tx, &res_organisations, o, &a, &org, err);
         if (rc == 0 && !first_ru && strcmp(c->code, "RU") == 0)
@@ -276,19 +284,19 @@ int demo_populate(struct store *s, const char *login_file, struct error *err)
             json_t *pp = json_object();
             const char *last = c->last[rnd(&r, (uint32_t)c->nlast)];
             const char *first = c->first[rnd(&r, (uint32_t)c->nfirst)];
-            bool female = c->cyrillic && strcmp(c->code, "RS") != 0 &&
-                          (first[strlen(first) - 1] == '\x8f' || first[strlen(first) - 1] ==
-                                                                     '\xb0');
-            json_object_set_new(pp, "full_name",
-                                json_string(arena_printf(&a, "%s %s%s", first, last,
-                                                         female ? "а" : "")));
+            bool female =
+                c->cyrillic && strcmp(c->code, "RS") != 0 &&
+                (first[strlen(first) - 1] == '\x8f' || first[strlen(first) - 1] == '\xb0');
+            json_object_set_new(
+                pp, "full_name",
+                json_string(arena_printf(&a, "%s %s%s", first, last, female ? "а" : "")));
             json_object_set_new(pp, "organisation_id", json_integer(org));
-            json_object_set_new(pp, "position",
-                                json_string(c->cyrillic ? PICK(&r, positions_ru)
-                                                        : PICK(&r, positions_en)));
+            json_object_set_new(
+                pp, "position",
+                json_string(c->cyrillic ? PICK(&r, positions_ru) : PICK(&r, positions_en)));
             json_object_set_new(pp, "email",
-                                json_string(arena_printf(&a, "person%d.%d@ngo%d.example.org",
-                                                         n + 1, p + 1, n + 1)));
+                                json_string(arena_printf(&a, "person%d.%d@ngo%d.example.org", n + 1,
+                                                         p + 1, n + 1)));
             json_t *langs = json_array();
             json_array_append_new(langs, json_string(c->cyrillic ? "ru" : "en"));
             if (rnd(&r, 2))
@@ -306,11 +314,10 @@ int demo_populate(struct store *s, const char *login_file, struct error *err)
     if (rc == 0)
         rc = add_user(tx, "admin@civdesk.example", "Administrator", "admin", 0, admin_pw, err);
     if (rc == 0)
-        rc = add_user(tx, "officer@civdesk.example", "Desk Officer", "officer", 0, officer_pw,
-                      err);
+        rc = add_user(tx, "officer@civdesk.example", "Desk Officer", "officer", 0, officer_pw, err);
     if (rc == 0)
-        rc = add_user(tx, "ngo@civdesk.example", "NGO Representative", "ngo", first_ru, ngo_pw,
-                      err);
+        rc =
+            add_user(tx, "ngo@civdesk.example", "NGO Representative", "ngo", first_ru, ngo_pw, err);
     if (rc == 0)
         rc = engagement_demo(tx, &a, err);
     if (rc == 0)

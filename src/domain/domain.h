@@ -12,8 +12,8 @@
 extern const struct resource res_organisations;
 extern const struct resource res_people;
 
-void organisation_validate(const struct hook_ctx *ctx, struct record *rec,
-                           const struct record *old, struct errors *errs);
+void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                           struct errors *errs);
 void person_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs);
 
@@ -30,8 +30,8 @@ int domain_create(struct store *s, const struct principal *who, const struct res
                   struct record **out);
 /* Applies a JSON merge patch. if_match: the version the caller saw, 0 if not given. */
 int domain_update(struct store *s, const struct principal *who, const struct resource *res,
-                  int64_t id, int64_t if_match, json_t *patch, struct arena *a,
-                  struct errors *errs, struct error *msg, struct record **out);
+                  int64_t id, int64_t if_match, json_t *patch, struct arena *a, struct errors *errs,
+                  struct error *msg, struct record **out);
 int domain_delete(struct store *s, const struct principal *who, const struct resource *res,
                   int64_t id, int64_t if_match, struct arena *a, struct error *msg);
 
@@ -57,8 +57,8 @@ const char **domain_transitions_allowed(const struct principal *who, const struc
  * see everything; an NGO user what its organisation owns (through the resource's owner
  * field, or the parent's for sub-resources); anyone what is flagged public.
  */
-bool domain_may_see(struct store_conn *c, const struct principal *who,
-                    const struct record *rec, struct arena *a);
+bool domain_may_see(struct store_conn *c, const struct principal *who, const struct record *rec,
+                    struct arena *a);
 
 /* Inserts an already-validated record inside the caller's transaction (imports, demo). */
 int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct record *rec,

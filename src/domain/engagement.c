@@ -109,9 +109,13 @@ static void today_text(char out[11])
 
 /* ---- meetings ----------------------------------------------------------------------- */
 
-static const char *const meeting_kinds[] = {"annual_ministerial", "departmental",
-                                            "deputy_minister", "consultation", "dialogue",
-                                            "other", NULL};
+static const char *const meeting_kinds[] = {"annual_ministerial",
+                                            "departmental",
+                                            "deputy_minister",
+                                            "consultation",
+                                            "dialogue",
+                                            "other",
+                                            NULL};
 
 static void meeting_validate(const struct hook_ctx *ctx, struct record *rec,
                              const struct record *old, struct errors *errs)
@@ -151,8 +155,8 @@ const struct resource res_meetings = {
     .nparams = ARRAY_SIZE(meeting_params),
 };
 
-static const char *const participant_roles[] = {"participant", "chair", "speaker", "observer",
-                                                "organiser", NULL};
+static const char *const participant_roles[] = {"participant", "chair",     "speaker",
+                                                "observer",    "organiser", NULL};
 
 static void participant_validate(const struct hook_ctx *ctx, struct record *rec,
                                  const struct record *old, struct errors *errs)
@@ -213,9 +217,8 @@ const struct resource res_meeting_actions = {
 
 /* ---- proposals ---------------------------------------------------------------------- */
 
-static const char *const proposal_states[] = {"received", "under_review", "accepted",
-                                              "partially_accepted", "declined", "implemented",
-                                              NULL};
+static const char *const proposal_states[] = {
+    "received", "under_review", "accepted", "partially_accepted", "declined", "implemented", NULL};
 
 static const struct transition proposal_transitions[] = {
     {"received", "under_review", ROLE_OFFICER},
@@ -227,12 +230,10 @@ static const struct transition proposal_transitions[] = {
 };
 
 /* The states that answer a proposal: each needs the ministry's response on record. */
-static const char *const proposal_answers[] = {"accepted", "partially_accepted", "declined",
-                                               NULL};
+static const char *const proposal_answers[] = {"accepted", "partially_accepted", "declined", NULL};
 
 static int proposal_on_transition(const struct hook_ctx *ctx, struct record *rec,
-                                  const struct record *old, struct errors *errs,
-                                  struct error *msg)
+                                  const struct record *old, struct errors *errs, struct error *msg)
 {
     const char *to = text_of(rec, "state");
     bool answer = false;
@@ -323,8 +324,7 @@ static int delegation_conflict(const struct hook_ctx *ctx, const struct record *
 }
 
 static const struct field delegation_fields[] = {
-    {"forum", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT, NULL,
-     NULL},
+    {"forum", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT, NULL, NULL},
     {"body", FT_TEXT, F_FILTER, 0, 32, NULL, NULL},
     {"starts_on", FT_DATE, F_REQUIRED | F_SORT, 0, 0, NULL, NULL},
     {"ends_on", FT_DATE, F_REQUIRED | F_SORT, 0, 0, NULL, NULL},
@@ -400,11 +400,11 @@ const struct resource res_delegation_members = {
 
 /* ---- reports ------------------------------------------------------------------------ */
 
-static const char *const report_kinds[] = {"human_rights", "upr_submission", "shadow_report",
-                                           "monitoring", "election_observation",
-                                           "written_statement", "other", NULL};
-static const char *const report_states[] = {"draft", "in_review", "submitted", "published",
-                                            "withdrawn", NULL};
+static const char *const report_kinds[] = {
+    "human_rights",         "upr_submission",    "shadow_report", "monitoring",
+    "election_observation", "written_statement", "other",         NULL};
+static const char *const report_states[] = {"draft",     "in_review", "submitted",
+                                            "published", "withdrawn", NULL};
 
 static const struct transition report_transitions[] = {
     {"draft", "in_review", ROLE_NGO},
@@ -416,8 +416,7 @@ static const struct transition report_transitions[] = {
 
 /* Submitting is refused while the text is over the limit of the target's rules. */
 static int report_on_transition(const struct hook_ctx *ctx, struct record *rec,
-                                const struct record *old, struct errors *errs,
-                                struct error *msg)
+                                const struct record *old, struct errors *errs, struct error *msg)
 {
     if (strcmp(text_of(rec, "state"), "submitted") != 0)
         return 0;
@@ -592,8 +591,8 @@ const struct resource res_working_groups = {
     .validate = working_group_validate,
 };
 
-static const char *const wg_roles[] = {"chair", "deputy_chair", "secretary", "member", "expert",
-                                       NULL};
+static const char *const wg_roles[] = {"chair",  "deputy_chair", "secretary",
+                                       "member", "expert",       NULL};
 
 static void wg_member_validate(const struct hook_ctx *ctx, struct record *rec,
                                const struct record *old, struct errors *errs)
@@ -623,13 +622,13 @@ const struct resource res_working_group_members = {
 };
 
 static const char *const site_kinds[] = {"memorial", "monument", "cemetery", "burial_site",
-                                         "building", "museum", "other", NULL};
-static const char *const site_conditions[] = {"good", "fair", "poor", "critical", "destroyed",
-                                              "unknown", NULL};
+                                         "building", "museum",   "other",    NULL};
+static const char *const site_conditions[] = {"good",      "fair",    "poor", "critical",
+                                              "destroyed", "unknown", NULL};
 
 /* A position is both coordinates or neither (the ranges are declared). */
-static void site_validate(const struct hook_ctx *ctx, struct record *rec,
-                          const struct record *old, struct errors *errs)
+static void site_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                          struct errors *errs)
 {
     bool lat = !val(rec, "lat")->null, lon = !val(rec, "lon")->null;
     if (lat != lon)
@@ -664,7 +663,7 @@ const struct resource res_working_group_sites = {
 /* ---- documents ---------------------------------------------------------------------- */
 
 static const char *const document_kinds[] = {"statement", "transcript", "minutes", "letter",
-                                             "report", "other", NULL};
+                                             "report",    "other",      NULL};
 
 /* Publishing without a date stamps it now. */
 static void document_validate(const struct hook_ctx *ctx, struct record *rec,
@@ -678,8 +677,7 @@ static void document_validate(const struct hook_ctx *ctx, struct record *rec,
 }
 
 /* "titles": {"en": "...", "ru": "..."} — the document in each language it exists in. */
-static void document_computed(const struct hook_ctx *ctx, const struct record *rec,
-                              struct jw *w)
+static void document_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     if (!ctx || !ctx->conn)
         return;
@@ -751,8 +749,7 @@ static void attachment_validate(const struct hook_ctx *ctx, struct record *rec,
 }
 
 /* Where the bytes are: GET it to download. */
-static void attachment_computed(const struct hook_ctx *ctx, const struct record *rec,
-                                struct jw *w)
+static void attachment_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     struct buf b = BUF_INIT;
     buf_printf(&b, "/api/v1/documents/%lld/attachments/%lld/content",

@@ -54,8 +54,8 @@ struct word_limit word_limit_for(const char *kind, const char *target_body, size
                                  bool general);
 
 /* Counts a report's words (its text and its recommendations) and finds its limit. */
-int report_words(struct store_conn *c, const struct record *report, struct arena *a,
-                 int64_t *count, struct word_limit *limit);
+int report_words(struct store_conn *c, const struct record *report, struct arena *a, int64_t *count,
+                 struct word_limit *limit);
 
 /* ---- attachments -------------------------------------------------------------------- */
 
@@ -93,12 +93,13 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
  * Reads attachment `id` of document `doc_id` if `who` may see the document: its record
  * into *meta and its bytes appended to out. STORE_NOT_FOUND otherwise.
  */
-int attachment_read(struct store_conn *c, const struct principal *who, int64_t doc_id,
-                    int64_t id, struct arena *a, struct record **meta, struct buf *out);
+int attachment_read(struct store_conn *c, const struct principal *who, int64_t doc_id, int64_t id,
+                    struct arena *a, struct record **meta, struct buf *out);
 
 /* ---- statistics and calendar -------------------------------------------------------- */
 
-/* Statistics (struct delegation_stat: store/engagement.h) for every forum (or only those of `body` when not NULL), newest first. */
+/* Statistics (struct delegation_stat: store/engagement.h) for every forum (or only those of `body`
+ * when not NULL), newest first. */
 int delegation_stats(struct store_conn *c, const char *body, struct arena *a,
                      struct delegation_stat **out, size_t *n);
 
@@ -121,8 +122,7 @@ struct engagement_event {
  * due dates of open action items. Ordered by date. *out is arena-owned.
  */
 int engagement_calendar(struct store_conn *c, const struct principal *who, const char *from,
-                        const char *to, struct arena *a, struct engagement_event **out,
-                        size_t *n);
+                        const char *to, struct arena *a, struct engagement_event **out, size_t *n);
 
 struct cal_item; /* domain/ledger.h */
 /*
@@ -130,9 +130,9 @@ struct cal_item; /* domain/ledger.h */
  * *items is an arena array of *cap entries holding *n, grown as needed. Each item links
  * to its record, names the body concerned (or the department), and has a stable UID.
  */
-int engagement_calendar_add(struct store_conn *c, const struct principal *who,
-                            const char *from, const char *to, struct arena *a,
-                            struct cal_item **items, size_t *n, size_t *cap);
+int engagement_calendar_add(struct store_conn *c, const struct principal *who, const char *from,
+                            const char *to, struct arena *a, struct cal_item **items, size_t *n,
+                            size_t *cap);
 
 /* ---- demo --------------------------------------------------------------------------- */
 

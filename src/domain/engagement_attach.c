@@ -109,8 +109,7 @@ void attachment_disposition(struct buf *out, const char *filename)
         if (p[i] >= 0x80) {
             if ((p[i] & 0xc0) != 0x80) /* the first byte of a sequence */
                 buf_putc(out, '_');
-        } else if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '"' || p[i] == '\\' ||
-                   p[i] == '%') {
+        } else if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '"' || p[i] == '\\' || p[i] == '%') {
             buf_putc(out, '_');
         } else {
             buf_putc(out, (char)p[i]);
@@ -128,8 +127,7 @@ void attachment_disposition(struct buf *out, const char *filename)
     }
 }
 
-static void set_text(struct record *rec, const char *name, const char *s, size_t n,
-                     struct arena *a)
+static void set_text(struct record *rec, const char *name, const char *s, size_t n, struct arena *a)
 {
     int i = resource_field_index(rec->res, name);
     rec->v[i] = (struct value){.s = arena_strndup(a, s, n), .n = n};
@@ -198,8 +196,8 @@ fail:
     return rc;
 }
 
-int attachment_read(struct store_conn *c, const struct principal *who, int64_t doc_id,
-                    int64_t id, struct arena *a, struct record **meta, struct buf *out)
+int attachment_read(struct store_conn *c, const struct principal *who, int64_t doc_id, int64_t id,
+                    struct arena *a, struct record **meta, struct buf *out)
 {
     struct record *doc, *rec;
     if (store_get(c, &res_documents, doc_id, a, &doc) != STORE_OK ||

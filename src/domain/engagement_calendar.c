@@ -21,25 +21,57 @@ int delegation_stats(struct store_conn *c, const char *body, struct arena *a,
 struct cal_source {
     const struct resource *res;
     const char *kind;
-    const char *date_field;  /* the day it happens or is due */
-    const char *end_field;   /* last day of a span, or NULL */
+    const char *date_field; /* the day it happens or is due */
+    const char *end_field;  /* last day of a span, or NULL */
     const char *title_field;
-    const char *title_prefix; /* e.g. "Deadline: " */
-    const char *filter_field; /* equality filter, or NULL */
+    const char *title_prefix;     /* e.g. "Deadline: " */
+    const char *filter_field;     /* equality filter, or NULL */
     const char *filter_values[3]; /* any of these (one query each), NULL-terminated */
-    const char *body_field;   /* the international body concerned (or who acts) */
-    const char *body_default; /* when that field is empty */
+    const char *body_field;       /* the international body concerned (or who acts) */
+    const char *body_default;     /* when that field is empty */
 };
 
 static const struct cal_source sources[] = {
-    {&res_meetings, "meeting", "starts_at", NULL, "title", "", NULL, {NULL}, "department",
+    {&res_meetings,
+     "meeting",
+     "starts_at",
+     NULL,
+     "title",
+     "",
+     NULL,
+     {NULL},
+     "department",
      "the ministry"},
-    {&res_delegations, "delegation", "starts_on", "ends_on", "forum", "Delegation: ", NULL,
-     {NULL}, "body", "a delegation"},
-    {&res_reports, "report_deadline", "deadline_on", NULL, "title", "Deadline: ", "state",
-     {"draft", "in_review", NULL}, "target_body", "a report"},
-    {&res_meeting_actions, "action_due", "due_on", NULL, "text", "Due: ", "done", {"0", NULL},
-     "owner", "an action item"},
+    {&res_delegations,
+     "delegation",
+     "starts_on",
+     "ends_on",
+     "forum",
+     "Delegation: ",
+     NULL,
+     {NULL},
+     "body",
+     "a delegation"},
+    {&res_reports,
+     "report_deadline",
+     "deadline_on",
+     NULL,
+     "title",
+     "Deadline: ",
+     "state",
+     {"draft", "in_review", NULL},
+     "target_body",
+     "a report"},
+    {&res_meeting_actions,
+     "action_due",
+     "due_on",
+     NULL,
+     "text",
+     "Due: ",
+     "done",
+     {"0", NULL},
+     "owner",
+     "an action item"},
 };
 
 struct events {
@@ -80,8 +112,8 @@ static const char *short_title(struct arena *a, const char *prefix, const char *
 }
 
 static int read_source(struct store_conn *c, const struct principal *who,
-                       const struct cal_source *src, const char *filter_value,
-                       const char *from, const char *to, struct events *ev)
+                       const struct cal_source *src, const char *filter_value, const char *from,
+                       const char *to, struct events *ev)
 {
     const struct resource *res = src->res;
     struct list_query q = {.sort = -1, .limit = LIMIT_LIST_MAX};
@@ -90,8 +122,8 @@ static int read_source(struct store_conn *c, const struct principal *who,
         const struct list_param *p = resource_param(res, str_from(bounds[i][0]));
         if (!p)
             BUG("calendar source without from/to parameters");
-        q.params[q.nparams++] = (struct param_filter){
-            .p = p, .v = {.s = bounds[i][1], .n = strlen(bounds[i][1])}};
+        q.params[q.nparams++] =
+            (struct param_filter){.p = p, .v = {.s = bounds[i][1], .n = strlen(bounds[i][1])}};
     }
     if (src->filter_field) {
         int fi = resource_field_index(res, src->filter_field);
@@ -148,8 +180,7 @@ static int by_date(const void *pa, const void *pb)
 }
 
 int engagement_calendar(struct store_conn *c, const struct principal *who, const char *from,
-                        const char *to, struct arena *a, struct engagement_event **out,
-                        size_t *n)
+                        const char *to, struct arena *a, struct engagement_event **out, size_t *n)
 {
     struct events ev = {.a = a};
     for (size_t i = 0; i < ARRAY_SIZE(sources); i++) {
@@ -169,9 +200,9 @@ int engagement_calendar(struct store_conn *c, const struct principal *who, const
     return 0;
 }
 
-int engagement_calendar_add(struct store_conn *c, const struct principal *who,
-                            const char *from, const char *to, struct arena *a,
-                            struct cal_item **items, size_t *n, size_t *cap)
+int engagement_calendar_add(struct store_conn *c, const struct principal *who, const char *from,
+                            const char *to, struct arena *a, struct cal_item **items, size_t *n,
+                            size_t *cap)
 {
     struct engagement_event *ev;
     size_t nev;

@@ -48,9 +48,9 @@ static int put_with(struct demo *d, const struct resource *res, json_t *obj,
         return error_set(d->err, "demo %s invalid: %s %s", res->singular, errs.items[0].field,
                          errs.items[0].message);
     domain_initial_state(rec);
-    const char *from = res->state_field ? res->fields[resource_field_index(res, res->state_field)]
-                                              .values[0]
-                                        : NULL;
+    const char *from = res->state_field
+                           ? res->fields[resource_field_index(res, res->state_field)].values[0]
+                           : NULL;
     for (const char *const *s = path; s && *s; s++)
         set_field(d, rec, res->state_field, *s);
     for (const char *const *f = fixed; f && f[0]; f += 2)
@@ -171,10 +171,12 @@ static const char transcript_ru[] =
 
 static int meetings(struct demo *d, int64_t *annual)
 {
-    static const char *const agenda[] = {
-        "Results of the year's cooperation", "NGO experts in national delegations",
-        "Applications for ECOSOC consultative status", "Memorial heritage abroad",
-        "Proposals of the organisations", NULL};
+    static const char *const agenda[] = {"Results of the year's cooperation",
+                                         "NGO experts in national delegations",
+                                         "Applications for ECOSOC consultative status",
+                                         "Memorial heritage abroad",
+                                         "Proposals of the organisations",
+                                         NULL};
     int rc = 0;
     /* The yearly ministerial meetings, 2016 to last year, and the next one. */
     for (int y = 2016; y <= d->year && rc == 0; y++) {
@@ -253,11 +255,10 @@ static int meetings(struct demo *d, int64_t *annual)
         {"departmental", "Consultations before the 72nd session of the General Assembly",
          "2017-07-11T11:00:00Z", "Director of the Department of International Organisations",
          "Department of International Organisations"},
-        {"consultation", "Consultation on ECOSOC applications for 2018",
-         "2017-04-20T08:00:00Z", "Head of the Legal Department", "Legal Department"},
-        {"dialogue", "Civil society dialogue with visiting European NGOs",
-         "2017-10-05T12:00:00Z", "Ambassador at large",
-         "Department for Relations with Civil Society"},
+        {"consultation", "Consultation on ECOSOC applications for 2018", "2017-04-20T08:00:00Z",
+         "Head of the Legal Department", "Legal Department"},
+        {"dialogue", "Civil society dialogue with visiting European NGOs", "2017-10-05T12:00:00Z",
+         "Ambassador at large", "Department for Relations with Civil Society"},
         {"departmental", "Preparation of the annual meeting with NGOs",
          arena_printf(d->a, "%d-11-20T09:00:00Z", d->year), "Department Director",
          "Department for Relations with Civil Society"},
@@ -285,9 +286,9 @@ static int meetings(struct demo *d, int64_t *annual)
 
 /* ---- documents ---------------------------------------------------------------------- */
 
-static int document(struct demo *d, const char *kind, int64_t meeting, int64_t report,
-                    int64_t org, bool published, const char *when, const char *title_en,
-                    const char *body_en, const char *title_ru, const char *body_ru)
+static int document(struct demo *d, const char *kind, int64_t meeting, int64_t report, int64_t org,
+                    bool published, const char *when, const char *title_en, const char *body_en,
+                    const char *title_ru, const char *body_ru)
 {
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(kind));
@@ -367,8 +368,8 @@ static int proposals(struct demo *d, int64_t annual)
          "service passports and visa support.",
          1},
         {"Annual report on incidents against journalists",
-         "Publish a yearly report on restrictions imposed on national journalists abroad.",
-         "media", "Information and Press Department", p_review, NULL, 2},
+         "Publish a yearly report on restrictions imposed on national journalists abroad.", "media",
+         "Information and Press Department", p_review, NULL, 2},
         {"Online consultations before the annual meeting",
          "Collect NGO proposals online in the month before the annual meeting.", "other",
          "Department for Relations with Civil Society", NULL, NULL, 4},
@@ -387,7 +388,8 @@ static int proposals(struct demo *d, int64_t annual)
             json_object_set_new(o, "meeting_id", json_integer(annual));
         if (rows[i].response) {
             json_object_set_new(o, "response", json_string(rows[i].response));
-            json_object_set_new(o, "answered_by", json_string("Deputy Minister of Foreign Affairs"));
+            json_object_set_new(o, "answered_by",
+                                json_string("Deputy Minister of Foreign Affairs"));
         }
         const char *const fixed[] = {"answered_on", "2017-02-01", NULL};
         rc = put_with(d, &res_proposals, o, rows[i].path, rows[i].response ? fixed : NULL, NULL);
@@ -398,8 +400,8 @@ static int proposals(struct demo *d, int64_t annual)
 /* ---- delegations -------------------------------------------------------------------- */
 
 static int delegation(struct demo *d, const char *forum, const char *body, const char *from,
-                      const char *to, const int64_t *officials, size_t nofficials,
-                      size_t first_org, size_t nexperts)
+                      const char *to, const int64_t *officials, size_t nofficials, size_t first_org,
+                      size_t nexperts)
 {
     json_t *o = json_object();
     json_object_set_new(o, "forum", json_string(forum));
@@ -446,8 +448,8 @@ static int delegations(struct demo *d)
     if (rc == 0)
         rc = delegation(d, "HRC 34", "UNHRC", "2017-02-27", "2017-03-24", hrc, 1, 23, 6);
     if (rc == 0)
-        rc = delegation(d, "OSCE HDIM 2017", "OSCE_ODIHR", "2017-09-11", "2017-09-22", hrc, 1,
-                        29, 5);
+        rc = delegation(d, "OSCE HDIM 2017", "OSCE_ODIHR", "2017-09-11", "2017-09-22", hrc, 1, 29,
+                        5);
     return rc;
 }
 
@@ -493,8 +495,8 @@ static int reports(struct demo *d, int64_t *first)
         size_t nauthors, first_author, words;
         const char *const *lang;
     } rows[] = {
-        {"upr_submission", "Joint UPR submission on the rights of national minorities",
-         "UNHRC", "LV", "2016-03-21", "2016-03-18", p_published, 4, 0, 2600, en},
+        {"upr_submission", "Joint UPR submission on the rights of national minorities", "UNHRC",
+         "LV", "2016-03-21", "2016-03-18", p_published, 4, 0, 2600, en},
         {"written_statement", "Written statement to the 35th session of the Human Rights Council",
          "UNHRC", NULL, "2017-05-22", NULL, p_review, 1, 4, 1620, ru},
         {"human_rights", "Доклад о нарушениях прав соотечественников", "UNHRC", "UA",
@@ -503,9 +505,10 @@ static int reports(struct demo *d, int64_t *first)
          "2017-11-01", "2017-10-30", p_submitted, 1, 8, 700, en},
         {"election_observation", "Observation of parliamentary elections", "OSCE_ODIHR", "MD",
          "2017-01-20", NULL, p_withdrawn, 1, 9, 400, en},
-        {"shadow_report", "Shadow report to the Committee on the Elimination of Racial "
-                          "Discrimination", NULL, "EE", deadline_ahead, NULL, NULL, 2, 10, 500,
-         en},
+        {"shadow_report",
+         "Shadow report to the Committee on the Elimination of Racial "
+         "Discrimination",
+         NULL, "EE", deadline_ahead, NULL, NULL, 2, 10, 500, en},
     };
     int rc = 0;
     for (size_t i = 0; i < ARRAY_SIZE(rows) && rc == 0; i++) {
@@ -595,8 +598,8 @@ static int heritage(struct demo *d)
                         json_string("Department for Relations with Civil Society"));
     int64_t id;
     int rc = put(d, &res_working_groups, g, NULL, &id);
-    static const char *const roles[] = {"chair", "secretary", "member", "member", "expert",
-                                        "expert"};
+    static const char *const roles[] = {"chair",  "secretary", "member",
+                                        "member", "expert",    "expert"};
     for (size_t i = 0; i < ARRAY_SIZE(roles) && rc == 0; i++) {
         json_t *m = json_object();
         json_object_set_new(m, "working_group_id", json_integer(id));
@@ -611,12 +614,10 @@ static int heritage(struct demo *d)
     } sites[] = {
         {"Soviet War Memorial in Treptower Park", "memorial", "Berlin", "DE", "good", 52.4874,
          13.4693},
-        {"Heroes' Monument of the Red Army", "monument", "Vienna", "AT", "fair", 48.1977,
-         16.3753},
+        {"Heroes' Monument of the Red Army", "monument", "Vienna", "AT", "fair", 48.1977, 16.3753},
         {"Russian cemetery of Sainte-Geneviève-des-Bois", "cemetery", "Sainte-Geneviève-des-Bois",
          "FR", "fair", 48.6436, 2.3196},
-        {"Russian memorial at Gallipoli", "memorial", "Gelibolu", "TR", "good", 40.4093,
-         26.6706},
+        {"Russian memorial at Gallipoli", "memorial", "Gelibolu", "TR", "good", 40.4093, 26.6706},
         {"Memorial to the Soviet soldiers", "memorial", "Pieniężno", "PL", "critical", 54.2363,
          20.1289},
         {"Military cemetery of Olšany", "burial_site", "Prague", "CZ", "poor", 50.0807, 14.4627},
@@ -640,10 +641,11 @@ int engagement_demo(struct store_tx *tx, struct arena *a, struct error *err)
 {
     char today[11];
     date_from_unix(now_unix(), today);
-    struct demo d = {.tx = tx, .a = a, .err = err, .year = (today[0] - '0') * 1000 +
-                                                           (today[1] - '0') * 100 +
-                                                           (today[2] - '0') * 10 +
-                                                           (today[3] - '0')};
+    struct demo d = {.tx = tx,
+                     .a = a,
+                     .err = err,
+                     .year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 +
+                             (today[2] - '0') * 10 + (today[3] - '0')};
     int64_t annual = 0, report = 0;
     int rc = load_orgs(&d);
     if (rc == 0)

@@ -25,7 +25,7 @@ size_t words_count(const char *p, size_t n)
         UChar32 c;
         U8_NEXT((const uint8_t *)p, i, len, c);
         if (c < 0)
-            break; /* input is validated UTF-8; stop rather than guess */
+            break;      /* input is validated UTF-8; stop rather than guess */
         if (c < 0x80) { /* the common case, without property lookups */
             bool space = c == ' ' || (c >= '\t' && c <= '\r');
             if (space) {
@@ -124,8 +124,8 @@ static bool any_general_status(struct store_conn *c, const json_t *orgs, struct 
         int fi = resource_field_index(acc, fixed[i].field);
         if (fi < 0)
             return false;
-        q.filters[q.nfilters++] = (struct filter){
-            .field = fi, .v = {.s = fixed[i].value, .n = strlen(fixed[i].value)}};
+        q.filters[q.nfilters++] =
+            (struct filter){.field = fi, .v = {.s = fixed[i].value, .n = strlen(fixed[i].value)}};
     }
     int oi = resource_field_index(acc, "organisation_id");
     if (oi < 0)
@@ -150,8 +150,8 @@ static const char *field_text(const struct record *rec, const char *name)
     return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
 }
 
-int report_words(struct store_conn *c, const struct record *report, struct arena *a,
-                 int64_t *count, struct word_limit *limit)
+int report_words(struct store_conn *c, const struct record *report, struct arena *a, int64_t *count,
+                 struct word_limit *limit)
 {
     const char *text = field_text(report, "text");
     int64_t words = text ? (int64_t)words_count(text, strlen(text)) : 0;
@@ -183,13 +183,13 @@ int report_words(struct store_conn *c, const struct record *report, struct arena
     struct word_limit plain = word_limit_for(field_text(report, "kind"),
                                              field_text(report, "target_body"), authors, false);
     bool general = false;
-    if (plain.limit && word_limit_for(field_text(report, "kind"),
-                                      field_text(report, "target_body"), authors, true)
-                               .limit != plain.limit)
+    if (plain.limit &&
+        word_limit_for(field_text(report, "kind"), field_text(report, "target_body"), authors, true)
+                .limit != plain.limit)
         general = any_general_status(c, orgs, a);
     json_decref(orgs);
-    *limit = word_limit_for(field_text(report, "kind"), field_text(report, "target_body"),
-                            authors, general);
+    *limit = word_limit_for(field_text(report, "kind"), field_text(report, "target_body"), authors,
+                            general);
     *count = words;
     return 0;
 }

@@ -82,8 +82,7 @@ static bool month_day(const char *s, int *m, int *d)
 
 /* The stored (canonical) form of a list of plain words, ["a","b"], split without a JSON
  * parser: the hot path of every accreditation written out. -1: not that simple. */
-static int split_simple(const char *json, struct arena *a, const char **out, size_t cap,
-                        size_t *n)
+static int split_simple(const char *json, struct arena *a, const char **out, size_t cap, size_t *n)
 {
     const char *p = json;
     if (*p++ != '[')

@@ -25,7 +25,7 @@ static const char *const kind_names[][2] = {
     {"filing_deadline", "Filing deadline"},
     {"report_due", "Report due"},
     {"decision_expected", "Decision expected"},
-    {"meeting", "Meeting"},                 /* engagement: src/domain/engagement_calendar.c */
+    {"meeting", "Meeting"}, /* engagement: src/domain/engagement_calendar.c */
     {"delegation", "Delegation"},
     {"report_deadline", "Report deadline"},
     {"action_due", "Action item due"},

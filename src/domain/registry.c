@@ -8,9 +8,14 @@
 #include "domain/engagement.h"
 #include "core/limits.h"
 
-static const char *const legal_forms[] = {
-    "public_association", "foundation", "autonomous_nonprofit", "union", "association",
-    "religious_organisation", "other", NULL};
+static const char *const legal_forms[] = {"public_association",
+                                          "foundation",
+                                          "autonomous_nonprofit",
+                                          "union",
+                                          "association",
+                                          "religious_organisation",
+                                          "other",
+                                          NULL};
 
 static const struct field organisation_fields[] = {
     {"name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH | F_TITLE, 1, LIMIT_TEXT_SHORT, NULL, NULL},
@@ -42,7 +47,8 @@ const struct resource res_organisations = {
 };
 
 static const struct field person_fields[] = {
-    {"full_name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH | F_TITLE, 1, LIMIT_TEXT_SHORT, NULL, NULL},
+    {"full_name", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH | F_TITLE, 1, LIMIT_TEXT_SHORT, NULL,
+     NULL},
     {"organisation_id", FT_REF, F_FILTER, 0, 0, NULL, "organisations"},
     {"position", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_SHORT, NULL, NULL},
     {"email", FT_EMAIL, F_FILTER, 0, 0, NULL, NULL},
@@ -69,9 +75,20 @@ const struct resource *const resource_all[] = {
     &res_application_questions,
     &res_accreditations,
     &res_listings,
-    &res_meetings, &res_meeting_participants, &res_meeting_actions, &res_proposals,
-    &res_delegations, &res_delegation_members, &res_reports, &res_report_recommendations,
-    &res_incidents, &res_working_groups, &res_working_group_members, &res_working_group_sites,
-    &res_documents, &res_document_translations, &res_document_attachments, /* engagement.h */
+    &res_meetings,
+    &res_meeting_participants,
+    &res_meeting_actions,
+    &res_proposals,
+    &res_delegations,
+    &res_delegation_members,
+    &res_reports,
+    &res_report_recommendations,
+    &res_incidents,
+    &res_working_groups,
+    &res_working_group_members,
+    &res_working_group_sites,
+    &res_documents,
+    &res_document_translations,
+    &res_document_attachments, /* engagement.h */
 };
 const size_t resource_count = ARRAY_SIZE(resource_all);

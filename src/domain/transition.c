@@ -74,8 +74,9 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     if (rc < 0)
         goto fail;
     if (if_match && old->version != if_match) {
-        error_set(msg, "the %s was changed by someone else (you had version %lld, it is now "
-                       "%lld): reload it",
+        error_set(msg,
+                  "the %s was changed by someone else (you had version %lld, it is now "
+                  "%lld): reload it",
                   res->singular, (long long)if_match, (long long)old->version);
         rc = STORE_VERSION;
         goto fail;
@@ -86,8 +87,8 @@ int domain_transition(struct store *s, const struct principal *who, const struct
         struct buf list = BUF_INIT;
         for (const char **p = *allowed; *p; p++)
             buf_printf(&list, "%s%s", list.n ? ", " : "", *p);
-        error_set(msg, "cannot move this %s from %s to %s; allowed: %s", res->singular, from,
-                  to, list.n ? list.p : "none");
+        error_set(msg, "cannot move this %s from %s to %s; allowed: %s", res->singular, from, to,
+                  list.n ? list.p : "none");
         buf_release(&list);
         rc = STORE_CONFLICT;
         goto fail;

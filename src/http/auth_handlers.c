@@ -20,9 +20,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#define COOKIE_PLAIN "civdesk_session"
+#define COOKIE_PLAIN  "civdesk_session"
 #define COOKIE_SECURE "__Host-civdesk_session" /* Secure, Path=/, no Domain: TLS only */
-#define HSTS_VALUE "max-age=31536000; includeSubDomains"
+#define HSTS_VALUE    "max-age=31536000; includeSubDomains"
 
 static const struct {
     enum http_method m;
@@ -66,8 +66,7 @@ static const char *peer_address(struct request *r)
         if (sa->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof(text));
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
-                      sizeof(text));
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof(text));
     }
     return text[0] ? arena_strdup(&r->arena, text) : NULL;
 }
@@ -229,9 +228,10 @@ bool auth_http_check(struct request *r, const struct route *rt)
                    (!r->sub || domain_grant_reaches(g, r->sub));
     if (!reaches) {
         if (r->who.role == ROLE_ANON) {
-            refuse(r, 401, stale ? "your session has ended (signed out, idle for 30 minutes, "
-                                   "or 12 hours old): sign in again"
-                                 : "sign in, or send 'Authorization: Bearer <token>'");
+            refuse(r, 401,
+                   stale ? "your session has ended (signed out, idle for 30 minutes, "
+                           "or 12 hours old): sign in again"
+                         : "sign in, or send 'Authorization: Bearer <token>'");
             if (stale)
                 set_cookie(r, "", true);
         } else {
@@ -253,13 +253,15 @@ bool auth_http_check(struct request *r, const struct route *rt)
     }
     if (r->who.session_id) {
         if (!origin) {
-            refuse(r, 403, "a change made with the session cookie must carry the Origin of this "
-                           "site");
+            refuse(r, 403,
+                   "a change made with the session cookie must carry the Origin of this "
+                   "site");
             return false;
         }
         if (!session_csrf_ok(session_cookie(r), req_header(r, "X-CSRF-Token"))) {
-            refuse(r, 403, "a change made with the session cookie needs the X-CSRF-Token "
-                           "header given at sign-in");
+            refuse(r, 403,
+                   "a change made with the session cookie needs the X-CSRF-Token "
+                   "header given at sign-in");
             return false;
         }
     }
@@ -283,8 +285,7 @@ static json_t *body_object(struct request *r)
 {
     json_t *obj;
     struct error msg = ERROR_INIT;
-    enum json_read_status st =
-        json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj, &msg);
+    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj, &msg);
     if (st == JSON_READ_OK)
         return obj;
     resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
@@ -508,8 +509,10 @@ void h_session_get(struct request *r)
     jw_obj(&w);
     jw_key(&w, "user");
     jw_obj(&w);
-    struct user u = {.id = r->who.user_id, .email = r->who.email,
-                     .role = role_name(r->who.role), .org_id = r->who.org_id};
+    struct user u = {.id = r->who.user_id,
+                     .email = r->who.email,
+                     .role = role_name(r->who.role),
+                     .org_id = r->who.org_id};
     write_user(&w, &u);
     jw_obj_end(&w);
     jw_kstr(&w, "via", r->who.session_id ? "session" : "token");
@@ -542,8 +545,8 @@ void h_session_delete(struct request *r)
 
 /* ---- users -------------------------------------------------------------------------- */
 
-static const char *const user_params[] = {"role", "organisation_id", "disabled", "limit",
-                                          "cursor", NULL};
+static const char *const user_params[] = {"role",  "organisation_id", "disabled",
+                                          "limit", "cursor",          NULL};
 
 void h_users_list(struct request *r)
 {
@@ -668,8 +671,9 @@ static void user_from_json(json_t *body, bool create, struct user *u, struct use
             else
                 in->password = json_string_value(v);
         } else {
-            errors_add(errs, key, "is not a field of a user (email, name, role, "
-                                  "organisation_id, disabled, password)");
+            errors_add(errs, key,
+                       "is not a field of a user (email, name, role, "
+                       "organisation_id, disabled, password)");
         }
     }
     if (create && !u->email && !errs->n)
@@ -681,8 +685,9 @@ static void user_from_json(json_t *body, bool create, struct user *u, struct use
     if (u->role && !strcmp(u->role, "ngo") && !u->org_id)
         errors_add(errs, "organisation_id", "is required for an ngo user");
     if (u->role && strcmp(u->role, "ngo") != 0 && u->org_id)
-        errors_add(errs, "organisation_id", "only ngo users belong to an organisation: set it "
-                                            "to null");
+        errors_add(errs, "organisation_id",
+                   "only ngo users belong to an organisation: set it "
+                   "to null");
 }
 
 /* Checks and hashes a new password (bounded like sign-in: the hash is costly). */
@@ -717,8 +722,11 @@ static void wipe_password(json_t *body)
 
 static void user_problem(struct request *r, int rc, const struct error *err)
 {
-    int status = rc == STORE_CONFLICT ? 409 : rc == STORE_VERSION ? 412
-                 : rc == STORE_BAD_REF ? 422 : rc == STORE_NOT_FOUND ? 404 : 503;
+    int status = rc == STORE_CONFLICT    ? 409
+                 : rc == STORE_VERSION   ? 412
+                 : rc == STORE_BAD_REF   ? 422
+                 : rc == STORE_NOT_FOUND ? 404
+                                         : 503;
     if (status == 422) {
         struct errors errs;
         errors_init(&errs, &r->arena);
@@ -726,10 +734,9 @@ static void user_problem(struct request *r, int rc, const struct error *err)
         resp_problem(r, 422, "some fields are not valid; see errors", &errs);
         return;
     }
-    resp_problem(r, status,
-                 status == 503 ? "the database could not complete the request; try again"
-                               : err->msg,
-                 NULL);
+    resp_problem(
+        r, status,
+        status == 503 ? "the database could not complete the request; try again" : err->msg, NULL);
 }
 
 void h_users_create(struct request *r)
@@ -825,10 +832,10 @@ void h_users_update(struct request *r)
     }
     if (in.has_password && !hashed)
         return; /* answered */
-    if (u.id == r->who.user_id &&
-        (u.disabled || strcmp(u.role, old.u.role) != 0)) {
-        resp_problem(r, 409, "you cannot disable your own account or change your own role: "
-                             "ask another admin",
+    if (u.id == r->who.user_id && (u.disabled || strcmp(u.role, old.u.role) != 0)) {
+        resp_problem(r, 409,
+                     "you cannot disable your own account or change your own role: "
+                     "ask another admin",
                      NULL);
         return;
     }
@@ -906,8 +913,9 @@ void h_audit_list(struct request *r)
     if (q.values[2]) { /* record=organisations/5 */
         const char *slash = strrchr(q.values[2], '/');
         if (!slash || slash == q.values[2] || q.values[0] || q.values[1]) {
-            errors_add(&errs, "record", "must be collection/id, such as organisations/5, and "
-                                        "not given with resource or record_id");
+            errors_add(&errs, "record",
+                       "must be collection/id, such as organisations/5, and "
+                       "not given with resource or record_id");
         } else {
             f.resource = arena_strndup(&r->arena, q.values[2], (size_t)(slash - q.values[2]));
             f.record_id = query_id(slash + 1, "record", &errs);

@@ -110,21 +110,22 @@ void h_attachment_upload(struct request *r)
     struct error msg = ERROR_INIT;
     struct record *rec = NULL;
     errors_init(&errs, &r->arena);
-    int rc = attachment_add(r->store, &r->who, r->id, upload_filename(r), type,
-                            (const unsigned char *)r->body.p, r->body.n, &r->arena, &errs, &msg,
-                            &rec);
+    int rc =
+        attachment_add(r->store, &r->who, r->id, upload_filename(r), type,
+                       (const unsigned char *)r->body.p, r->body.n, &r->arena, &errs, &msg, &rec);
     if (rc < 0) {
         problem_for(r, rc, &msg, &errs);
         return;
     }
     struct jw w;
-    struct hook_ctx ctx = {.who = &r->who, .conn = store_reader(r->store), .arena = &r->arena,
-                           .detail = true};
+    struct hook_ctx ctx = {
+        .who = &r->who, .conn = store_reader(r->store), .arena = &r->arena, .detail = true};
     resp_json(r, 201, &w);
     record_to_json(&ctx, rec, &w);
     resp_header(r, "ETag", arena_printf(&r->arena, "\"%lld\"", (long long)rec->version));
-    resp_header(r, "Location", arena_printf(&r->arena, "/api/v1/documents/%lld/attachments/%lld",
-                                            (long long)r->id, (long long)rec->id));
+    resp_header(r, "Location",
+                arena_printf(&r->arena, "/api/v1/documents/%lld/attachments/%lld", (long long)r->id,
+                             (long long)rec->id));
 }
 
 static const char *rec_text(const struct record *rec, const char *name)
@@ -164,8 +165,7 @@ void h_attachment_content(struct request *r)
     char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
     resp_header(r, "ETag", arena_printf(&r->arena, "\"%s\"", hex));
     if (sodium_hex2bin(digest, sizeof(digest), hex, strlen(hex), NULL, NULL, NULL) == 0) {
-        sodium_bin2base64(b64, sizeof(b64), digest, sizeof(digest),
-                          sodium_base64_VARIANT_ORIGINAL);
+        sodium_bin2base64(b64, sizeof(b64), digest, sizeof(digest), sodium_base64_VARIANT_ORIGINAL);
         resp_header(r, "Repr-Digest", arena_printf(&r->arena, "sha-256=:%s:", b64));
     }
 }

@@ -13,11 +13,11 @@
 #include "store/store.h"
 
 struct server_config {
-    const char *listen;  /* "127.0.0.1:8080"; port 0 picks a free one */
-    unsigned threads;    /* worker threads; 0: one per core */
-    FILE *announce;      /* where to print the URL once listening (stdout) */
-    bool trust_proxy;    /* behind a TLS-terminating reverse proxy: believe its
-                            X-Forwarded-Proto/-Host/-For (docs/security.md) */
+    const char *listen; /* "127.0.0.1:8080"; port 0 picks a free one */
+    unsigned threads;   /* worker threads; 0: one per core */
+    FILE *announce;     /* where to print the URL once listening (stdout) */
+    bool trust_proxy;   /* behind a TLS-terminating reverse proxy: believe its
+                           X-Forwarded-Proto/-Host/-For (docs/security.md) */
 };
 
 /* Serves until SIGINT or SIGTERM. Negative with a message if it cannot start. */
@@ -48,20 +48,20 @@ struct request {
     struct MHD_Connection *conn; /* borrowed from MHD */
     struct store *store;         /* borrowed */
     enum http_method method;
-    const char *path;            /* decoded path, arena-owned */
-    struct buf body;             /* request body (owned, released with the request) */
+    const char *path; /* decoded path, arena-owned */
+    struct buf body;  /* request body (owned, released with the request) */
     bool body_too_large;
-    size_t body_limit;           /* the largest body the route accepts (LIMIT_JSON_BODY) */
-    size_t discarded;            /* bytes of a too-large body read and dropped */
+    size_t body_limit; /* the largest body the route accepts (LIMIT_JSON_BODY) */
+    size_t discarded;  /* bytes of a too-large body read and dropped */
     struct principal who;
     const struct server_config *cfg; /* borrowed */
-    bool https;                  /* reached over TLS (a trusted proxy said so) */
-    const char *client;          /* client address (arena); the proxy's view when trusted */
+    bool https;                      /* reached over TLS (a trusted proxy said so) */
+    const char *client;              /* client address (arena); the proxy's view when trusted */
     /* captured by the route pattern */
-    const struct resource *res;  /* {collection} */
-    int64_t id;                  /* {id} */
-    const struct resource *sub;  /* {sub}: a sub-resource of res */
-    int64_t sub_id;              /* {subid} */
+    const struct resource *res; /* {collection} */
+    int64_t id;                 /* {id} */
+    const struct resource *sub; /* {sub}: a sub-resource of res */
+    int64_t sub_id;             /* {subid} */
     /* the response being built */
     int status;
     const char *content_type;
@@ -81,8 +81,8 @@ struct request {
 typedef void (*handler_fn)(struct request *r);
 
 enum route_flags {
-    ROUTE_PUBLIC = 1 << 0, /* no credentials needed */
-    ROUTE_BODY = 1 << 1,   /* takes a JSON body */
+    ROUTE_PUBLIC = 1 << 0,   /* no credentials needed */
+    ROUTE_BODY = 1 << 1,     /* takes a JSON body */
     ROUTE_RAW_BODY = 1 << 2, /* takes raw bytes, up to LIMIT_ATTACHMENT; the handler checks
                                 the type (a route needing another limit gets its own flag) */
     ROUTE_UPLOAD = 1 << 3,   /* takes raw bytes up to LIMIT_CSV_UPLOAD (imports) */
@@ -92,8 +92,8 @@ struct route {
     enum http_method method;
     const char *pattern; /* literals, {collection}, {id}, {sub}, {subid} */
     handler_fn handler;
-    enum role min_role;  /* the least role that may call it */
-    unsigned flags;      /* enum route_flags */
+    enum role min_role; /* the least role that may call it */
+    unsigned flags;     /* enum route_flags */
 };
 
 extern const struct route routes[];

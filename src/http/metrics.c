@@ -8,7 +8,7 @@
 /* Status codes that get their own label; anything else counts as "other". */
 static const int status_slots[METRICS_STATUSES - 1] = {200, 201, 204, 400, 401, 403, 404, 405,
                                                        409, 412, 413, 415, 422, 429, 500};
-static const double bucket_ms[METRICS_BUCKETS] = {0.25, 0.5, 1,  2.5, 5,    10,
+static const double bucket_ms[METRICS_BUCKETS] = {0.25, 0.5, 1,   2.5, 5,    10,
                                                   25,   50,  100, 250, 1000, 5000};
 
 void metrics_init(struct metrics *m)
@@ -48,8 +48,8 @@ void metrics_write(const struct metrics *m, struct buf *out, const char *db_path
     buf_puts(out, "# HELP civdesk_http_requests_total HTTP requests answered, by route and "
                   "status.\n# TYPE civdesk_http_requests_total counter\n");
     for (size_t r = 0; r <= METRICS_ROUTES; r++) {
-        const char *route = r < routes_count && r < METRICS_ROUTES ? routes[r].pattern
-                                                                   : "unmatched";
+        const char *route =
+            r < routes_count && r < METRICS_ROUTES ? routes[r].pattern : "unmatched";
         if (r >= routes_count && r < METRICS_ROUTES)
             continue;
         static const char *const mnames[] = {"GET", "POST", "PATCH", "DELETE", "PUT", "HEAD"};

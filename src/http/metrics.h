@@ -10,9 +10,9 @@
 
 #include <stdatomic.h>
 
-#define METRICS_ROUTES 128 /* route slots; routes beyond count under the last */
+#define METRICS_ROUTES   128 /* route slots; routes beyond count under the last */
 #define METRICS_STATUSES 16
-#define METRICS_BUCKETS 12
+#define METRICS_BUCKETS  12
 
 struct metrics {
     atomic_ullong requests[METRICS_ROUTES + 1][METRICS_STATUSES]; /* [route][status slot] */

@@ -17,13 +17,19 @@ static void schema_of_field(struct jw *w, const struct field *f)
         enum field_type t;
         const char *type, *format;
     } map[] = {
-        {FT_TEXT, "string", NULL},        {FT_INT, "integer", NULL},
-        {FT_REAL, "number", NULL},        {FT_BOOL, "boolean", NULL},
-        {FT_DATE, "string", "date"},      {FT_DATETIME, "string", "date-time"},
+        {FT_TEXT, "string", NULL},
+        {FT_INT, "integer", NULL},
+        {FT_REAL, "number", NULL},
+        {FT_BOOL, "boolean", NULL},
+        {FT_DATE, "string", "date"},
+        {FT_DATETIME, "string", "date-time"},
         {FT_COUNTRY, "string", "iso3166-1-alpha-2"},
-        {FT_LANG, "string", "iso639-1"},  {FT_EMAIL, "string", "email"},
-        {FT_URL, "string", "uri"},        {FT_ENUM, "string", NULL},
-        {FT_TEXT_LIST, "array", NULL},    {FT_REF, "integer", NULL},
+        {FT_LANG, "string", "iso639-1"},
+        {FT_EMAIL, "string", "email"},
+        {FT_URL, "string", "uri"},
+        {FT_ENUM, "string", NULL},
+        {FT_TEXT_LIST, "array", NULL},
+        {FT_REF, "integer", NULL},
         {FT_REF_LIST, "array", NULL},
     };
     jw_obj(w);
@@ -147,12 +153,18 @@ static void access_of_route(struct jw *w, const struct route *rt, const char *me
 static const char *method_name(enum http_method m)
 {
     switch (m) {
-    case M_GET: return "get";
-    case M_POST: return "post";
-    case M_PATCH: return "patch";
-    case M_DELETE: return "delete";
-    case M_PUT: return "put";
-    default: return "head";
+    case M_GET:
+        return "get";
+    case M_POST:
+        return "post";
+    case M_PATCH:
+        return "patch";
+    case M_DELETE:
+        return "delete";
+    case M_PUT:
+        return "put";
+    default:
+        return "head";
     }
 }
 
@@ -163,8 +175,7 @@ struct op {
     const struct resource *res; /* the resource the body/response is about, or NULL */
 };
 
-static void expand(struct arena *a, const struct route *rt, struct op *ops, size_t *n,
-                   size_t cap)
+static void expand(struct arena *a, const struct route *rt, struct op *ops, size_t *n, size_t cap)
 {
     const char *p = rt->pattern;
     bool coll = strstr(p, "{collection}") != NULL, sub = strstr(p, "{sub}") != NULL;
@@ -230,7 +241,8 @@ void openapi_write(struct jw *w, struct arena *a)
             /* The router takes the first route that matches; so does the document. */
             bool shadowed = false;
             for (size_t e = i; e < k; e++)
-                shadowed |= !strcmp(ops[e].path, ops[k].path) && ops[e].rt->method == ops[k].rt->method;
+                shadowed |=
+                    !strcmp(ops[e].path, ops[k].path) && ops[e].rt->method == ops[k].rt->method;
             if (shadowed)
                 continue;
             jw_key(w, method_name(ops[k].rt->method));
@@ -249,8 +261,8 @@ void openapi_write(struct jw *w, struct arena *a)
                     jw_obj(w);
                     jw_key(w, "schema");
                     jw_obj(w);
-                    jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s",
-                                                    ops[k].res->name));
+                    jw_kstr(w, "$ref",
+                            arena_printf(a, "#/components/schemas/%s", ops[k].res->name));
                     jw_obj_end(w);
                     jw_obj_end(w);
                     jw_obj_end(w);

@@ -129,8 +129,7 @@ static json_t *body_object(struct request *r)
 {
     json_t *obj;
     struct error msg = ERROR_INIT;
-    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj,
-                                                &msg);
+    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj, &msg);
     if (st == JSON_READ_OK)
         return obj;
     resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
@@ -140,8 +139,8 @@ static json_t *body_object(struct request *r)
 static void write_record(struct request *r, int status, const struct record *rec)
 {
     struct jw w;
-    struct hook_ctx ctx = {.who = &r->who, .conn = store_reader(r->store), .arena = &r->arena,
-                           .detail = true};
+    struct hook_ctx ctx = {
+        .who = &r->who, .conn = store_reader(r->store), .arena = &r->arena, .detail = true};
     resp_json(r, status, &w);
     set_etag(r, rec->version);
     record_to_json(&ctx, rec, &w);
@@ -295,8 +294,8 @@ static void h_update(struct request *r)
     struct error msg = ERROR_INIT;
     struct record *rec = NULL;
     errors_init(&errs, &r->arena);
-    int rc = domain_update(r->store, &r->who, r->res, r->id, version, body, &r->arena, &errs,
-                           &msg, &rec);
+    int rc = domain_update(r->store, &r->who, r->res, r->id, version, body, &r->arena, &errs, &msg,
+                           &rec);
     json_decref(body);
     if (rc < 0)
         problem_for(r, rc, &msg, &errs);
@@ -329,8 +328,8 @@ static bool parent_visible(struct request *r)
     struct record *parent;
     if (store_get(c, r->res, r->id, &r->arena, &parent) == STORE_OK && may_see(r, parent))
         return true;
-    resp_problem(r, 404, arena_printf(&r->arena, "no %s with id %lld", r->res->singular,
-                                      (long long)r->id),
+    resp_problem(r, 404,
+                 arena_printf(&r->arena, "no %s with id %lld", r->res->singular, (long long)r->id),
                  NULL);
     return false;
 }
@@ -371,8 +370,8 @@ static void h_sub_create(struct request *r)
     }
     write_record(r, 201, rec);
     resp_header(r, "Location",
-                arena_printf(&r->arena, "/api/v1/%s/%lld/%s/%lld", r->res->name,
-                             (long long)r->id, r->sub->path, (long long)rec->id));
+                arena_printf(&r->arena, "/api/v1/%s/%lld/%s/%lld", r->res->name, (long long)r->id,
+                             r->sub->path, (long long)rec->id));
 }
 
 /* The sub-record named by the URL, checked to belong to the parent in the URL. */
@@ -385,9 +384,10 @@ static bool sub_record(struct request *r, struct record **out)
     if (store_get(c, r->sub, r->sub_id, &r->arena, out) == STORE_OK && !(*out)->v[pf].null &&
         (*out)->v[pf].i == r->id)
         return true;
-    resp_problem(r, 404, arena_printf(&r->arena, "no %s with id %lld here", r->sub->singular,
-                                      (long long)r->sub_id),
-                 NULL);
+    resp_problem(
+        r, 404,
+        arena_printf(&r->arena, "no %s with id %lld here", r->sub->singular, (long long)r->sub_id),
+        NULL);
     return false;
 }
 
@@ -410,8 +410,8 @@ static void h_sub_update(struct request *r)
     struct errors errs;
     struct error msg = ERROR_INIT;
     errors_init(&errs, &r->arena);
-    int rc = domain_update(r->store, &r->who, r->sub, r->sub_id, version, body, &r->arena,
-                           &errs, &msg, &rec);
+    int rc = domain_update(r->store, &r->who, r->sub, r->sub_id, version, body, &r->arena, &errs,
+                           &msg, &rec);
     json_decref(body);
     if (rc < 0)
         problem_for(r, rc, &msg, &errs);
@@ -441,8 +441,7 @@ static void h_sub_delete(struct request *r)
 static void h_transition(struct request *r)
 {
     if (!r->res->state_field) {
-        resp_problem(r, 404, arena_printf(&r->arena, "%s records have no states",
-                                          r->res->singular),
+        resp_problem(r, 404, arena_printf(&r->arena, "%s records have no states", r->res->singular),
                      NULL);
         return;
     }
@@ -471,8 +470,8 @@ static void h_transition(struct request *r)
     json_decref(body);
     if (!to && !errs.n)
         errors_add(&errs, "to", "is required");
-    if (note && (!utf8_valid(note, strlen(note)) ||
-                 utf8_length(note, strlen(note)) > LIMIT_TEXT_MEDIUM))
+    if (note &&
+        (!utf8_valid(note, strlen(note)) || utf8_length(note, strlen(note)) > LIMIT_TEXT_MEDIUM))
         errors_add(&errs, "note", "is too long");
     if (errs.n) {
         resp_problem(r, 422, "the transition is not valid; see errors", &errs);
@@ -549,10 +548,9 @@ const struct route routes[] = {
     {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, ROLE_NGO, ROUTE_BODY},
     {M_POST, "/api/v1/{collection}/import", h_import, ROLE_ADMIN, ROUTE_UPLOAD},
     {M_GET, "/api/v1/stats/delegations", h_delegation_stats, ROLE_OFFICER, 0},
-    {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, ROLE_NGO,
-     ROUTE_RAW_BODY},
-    {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content,
-     ROLE_ANON, ROUTE_PUBLIC},
+    {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, ROLE_NGO, ROUTE_RAW_BODY},
+    {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content, ROLE_ANON,
+     ROUTE_PUBLIC},
     {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, ROLE_ANON, ROUTE_PUBLIC},

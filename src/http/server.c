@@ -81,8 +81,8 @@ void resp_header(struct request *r, const char *name, const char *value)
 {
     if (r->nheaders >= ARRAY_SIZE(r->headers))
         BUG("too many response headers");
-    r->headers[r->nheaders++] = (struct header){arena_strdup(&r->arena, name),
-                                                arena_strdup(&r->arena, value)};
+    r->headers[r->nheaders++] =
+        (struct header){arena_strdup(&r->arena, name), arena_strdup(&r->arena, value)};
 }
 
 void resp_json(struct request *r, int status, struct jw *w)
@@ -212,8 +212,8 @@ static const struct {
     const char *name;
     enum http_method m;
 } methods[] = {
-    {"GET", M_GET}, {"POST", M_POST}, {"PATCH", M_PATCH}, {"DELETE", M_DELETE},
-    {"PUT", M_PUT}, {"HEAD", M_HEAD},
+    {"GET", M_GET},       {"POST", M_POST}, {"PATCH", M_PATCH},
+    {"DELETE", M_DELETE}, {"PUT", M_PUT},   {"HEAD", M_HEAD},
 };
 
 static enum http_method method_parse(const char *s)
@@ -287,9 +287,10 @@ static void dispatch(struct request *r)
     if (!auth_http_check(r, found))
         return;
     if ((found->flags & (ROUTE_BODY | ROUTE_RAW_BODY | ROUTE_UPLOAD)) && r->body_too_large) {
-        resp_problem(r, 413, arena_printf(&r->arena, "the request body is larger than %zu MiB",
-                                          r->body_limit >> 20),
-                     NULL);
+        resp_problem(
+            r, 413,
+            arena_printf(&r->arena, "the request body is larger than %zu MiB", r->body_limit >> 20),
+            NULL);
         return;
     }
     if (found->flags & ROUTE_BODY) {
@@ -343,9 +344,8 @@ static const char *too_large_detail(struct request *r)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
 {
     struct server *srv = cls;
     struct request *r = *con_cls;
@@ -373,8 +373,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             return queue(r);
         }
         r->body_limit = body_limit(r);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t len;
         if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 &&
             len > (int64_t)r->body_limit) {
@@ -382,8 +382,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             /* A client waiting on "Expect: 100-continue" has sent nothing yet: answer now
              * (libmicrohttpd closes afterwards). A client already sending is drained and
              * answered at the end, unless what it declares is beyond LIMIT_DISCARD. */
-            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                             MHD_HTTP_HEADER_EXPECT);
+            const char *expect =
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
             if ((expect && strcasecmp(expect, "100-continue") == 0) || len > LIMIT_DISCARD) {
                 resp_problem(r, 413, too_large_detail(r), NULL);
                 return queue(r);
@@ -560,12 +560,11 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
 
     MHD_set_panic_func(on_panic, NULL);
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0,
-        NULL, NULL,
-        on_access, srv_ptr, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL,
+        NULL, on_access, srv_ptr, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv_ptr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)LIMIT_CONNECTION_TIMEOUT,
         /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
          * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
@@ -594,8 +593,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     MHD_socket listen_fd = MHD_quiesce_daemon(d);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
-    for (int i = 0; i < SHUTDOWN_GRACE_MS / 10 && atomic_load(&srv_ptr->metrics.in_flight) > 0;
-         i++)
+    for (int i = 0; i < SHUTDOWN_GRACE_MS / 10 && atomic_load(&srv_ptr->metrics.in_flight) > 0; i++)
         usleep(10000);
     MHD_stop_daemon(d);
     log_info("stopped");

@@ -17,8 +17,8 @@ struct csv_reader {
     struct csv_parser p;
     csv_row_fn fn;
     void *arg;
-    bool started;    /* the first line was seen: BOM skipped, delimiter chosen */
-    struct buf head; /* input held back until the first line is complete */
+    bool started;        /* the first line was seen: BOM skipped, delimiter chosen */
+    struct buf head;     /* input held back until the first line is complete */
     size_t head_scanned; /* bytes of head looked at for the end of the first line */
     bool head_quoted;    /* ... and whether a quoted cell is open there */
     char delim;

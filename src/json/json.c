@@ -235,8 +235,7 @@ enum json_read_status json_read_object(const char *p, size_t n, json_t **out, st
      * is answered as such below rather than as malformed. */
     json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (!root) {
-        error_set(msg, "malformed JSON at line %d, column %d: %s", err.line, err.column,
-                  err.text);
+        error_set(msg, "malformed JSON at line %d, column %d: %s", err.line, err.column, err.text);
         return JSON_READ_MALFORMED;
     }
     if (!json_is_object(root)) {

@@ -18,10 +18,10 @@
  * validated on input); they are escaped so the output is safe inside HTML too.
  */
 struct jw {
-    struct buf *out;                    /* borrowed */
+    struct buf *out; /* borrowed */
     int depth;
-    bool first[LIMIT_JSON_DEPTH + 2];   /* nothing written yet at this depth */
-    bool after_key;                     /* a key was just written: no comma before value */
+    bool first[LIMIT_JSON_DEPTH + 2]; /* nothing written yet at this depth */
+    bool after_key;                   /* a key was just written: no comma before value */
 };
 
 void jw_init(struct jw *w, struct buf *out);
@@ -30,7 +30,7 @@ void jw_obj_end(struct jw *w);
 void jw_arr(struct jw *w);
 void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *key);
-void jw_str(struct jw *w, const char *s);          /* NULL writes null */
+void jw_str(struct jw *w, const char *s); /* NULL writes null */
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, int64_t v);
 void jw_real(struct jw *w, double v);

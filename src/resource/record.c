@@ -286,8 +286,8 @@ static const char *value_from_json(const struct field *f, json_t *j, struct aren
         if (!json_is_number(j))
             return "must be a number";
         out->r = json_number_value(j);
-        if (!isfinite(out->r) || ((f->min || f->max) && (out->r < (double)f->min ||
-                                                         out->r > (double)f->max)))
+        if (!isfinite(out->r) ||
+            ((f->min || f->max) && (out->r < (double)f->min || out->r > (double)f->max)))
             return "is out of range";
         return NULL;
     case FT_BOOL:
@@ -301,8 +301,7 @@ static const char *value_from_json(const struct field *f, json_t *j, struct aren
     default:
         if (!json_is_string(j))
             return "must be a string";
-        return check_string(f, (struct str){json_string_value(j), json_string_length(j)}, a,
-                            out);
+        return check_string(f, (struct str){json_string_value(j), json_string_length(j)}, a, out);
     }
 }
 
@@ -353,8 +352,10 @@ int value_from_text(const struct field *f, struct str text, struct arena *a, str
         break;
     }
     case FT_TEXT_LIST: {
-        struct field one = {.name = f->name, .type = f->values ? FT_ENUM : FT_TEXT,
-                            .values = f->values, .max = LIMIT_TEXT_SHORT};
+        struct field one = {.name = f->name,
+                            .type = f->values ? FT_ENUM : FT_TEXT,
+                            .values = f->values,
+                            .max = LIMIT_TEXT_SHORT};
         why = check_string(&one, text, a, out);
         break;
     }

@@ -29,23 +29,23 @@ enum field_type {
 };
 
 enum field_flag {
-    F_REQUIRED = 1 << 0, /* must be present and non-null on create; cannot be nulled */
-    F_READONLY = 1 << 1, /* set by the server only; refused in input */
-    F_FILTER = 1 << 2,   /* ?name=value equality filter on lists */
-    F_SORT = 1 << 3,     /* allowed in ?sort= */
-    F_SEARCH = 1 << 4,   /* part of the text that ?q= searches */
-    F_HIDDEN = 1 << 5,   /* never written out (secrets) */
+    F_REQUIRED = 1 << 0,    /* must be present and non-null on create; cannot be nulled */
+    F_READONLY = 1 << 1,    /* set by the server only; refused in input */
+    F_FILTER = 1 << 2,      /* ?name=value equality filter on lists */
+    F_SORT = 1 << 3,        /* allowed in ?sort= */
+    F_SEARCH = 1 << 4,      /* part of the text that ?q= searches */
+    F_HIDDEN = 1 << 5,      /* never written out (secrets) */
     F_CREATE_ONLY = 1 << 6, /* may be given on create, never changed afterwards */
-    F_TITLE = 1 << 7,    /* searchable as a title: weighs more than F_SEARCH text */
+    F_TITLE = 1 << 7,       /* searchable as a title: weighs more than F_SEARCH text */
 };
 
 struct field {
     const char *name;
     enum field_type type;
-    unsigned flags;           /* enum field_flag */
-    int64_t min, max;         /* lengths (code points / items) or numeric range */
+    unsigned flags;            /* enum field_flag */
+    int64_t min, max;          /* lengths (code points / items) or numeric range */
     const char *const *values; /* FT_ENUM: NULL-terminated allowed values */
-    const char *ref;          /* FT_REF / FT_REF_LIST: target collection */
+    const char *ref;           /* FT_REF / FT_REF_LIST: target collection */
 };
 
 /* One field's value. Text points into the request arena (or a store row copy). */
@@ -124,16 +124,16 @@ enum param_kind {
 };
 
 struct list_param {
-    const char *name;    /* the query parameter */
+    const char *name; /* the query parameter */
     enum param_kind kind;
-    const char *field;   /* the field compared: this resource's, or the one `via` leads to */
-    const char *via;     /* P_CHILD: the sub-resource's name; P_REF: the FT_REF field */
+    const char *field; /* the field compared: this resource's, or the one `via` leads to */
+    const char *via;   /* P_CHILD: the sub-resource's name; P_REF: the FT_REF field */
 };
 
 /* How the access rules (src/auth/rules.c, src/domain/access.c) read a declaration, beyond
  * owner and public_flag. A resource with neither, and no flag here, is for officers. */
 enum resource_access {
-    RES_REFERENCE = 1 << 0,      /* reference data: every signed-in user may read it */
+    RES_REFERENCE = 1 << 0,        /* reference data: every signed-in user may read it */
     RES_ADMIN_WRITES = 1 << 2,     /* only administrators create, change or delete records
                                       (reference data the ministry's admins curate) */
     RES_OWNER_READS_ONLY = 1 << 1, /* the owning organisation may read its records but not
@@ -146,8 +146,8 @@ struct resource {
     const char *singular; /* "organisation", for messages */
     const struct field *fields;
     size_t nfields;
-    const char *owner;  /* field naming the owning organisation ("id" for organisations);
-                           NULL: not owned by an organisation */
+    const char *owner;       /* field naming the owning organisation ("id" for organisations);
+                                NULL: not owned by an organisation */
     const char *public_flag; /* bool field that makes a record visible to anyone, or NULL */
     unsigned access;         /* enum resource_access: how the access rules treat it */
     /* Sub-resources (/api/v1/{parent}/{id}/{path}): the parent collection, the FT_REF
@@ -163,8 +163,8 @@ struct resource {
     /* Called inside the transaction of a transition after the state changed (rec holds
      * the new state, old the previous record). Field problems go to errs (→ 422), other
      * failures return negative with msg. */
-    int (*on_transition)(const struct hook_ctx *ctx, struct record *rec,
-                         const struct record *old, struct errors *errs, struct error *msg);
+    int (*on_transition)(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
+                         struct errors *errs, struct error *msg);
     /* Specific checks after the generic ones (old is NULL on create). */
     void (*validate)(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs);

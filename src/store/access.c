@@ -96,8 +96,7 @@ int store_session_delete_user(struct store_tx *tx, int64_t user_id)
 
 int store_session_purge(struct store_tx *tx, int64_t idle_cutoff, int64_t absolute_cutoff)
 {
-    sqlite3_stmt *st =
-        store_prep(tx->conn, "DELETE FROM sessions WHERE seen_at<? OR created_at<?");
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM sessions WHERE seen_at<? OR created_at<?");
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, idle_cutoff);
@@ -137,8 +136,8 @@ int store_login_failure_add(struct store_tx *tx, const char *scope, const char *
     return step_done(st);
 }
 
-int store_login_failures(struct store_conn *c, const char *scope, const char *key,
-                         int64_t since, struct failure_stats *out)
+int store_login_failures(struct store_conn *c, const char *scope, const char *key, int64_t since,
+                         struct failure_stats *out)
 {
     sqlite3_stmt *st = store_prep(c, "SELECT count(*),coalesce(min(at),0),coalesce(max(at),0) "
                                      "FROM login_failures WHERE scope=? AND key=? AND at>=?");
@@ -169,8 +168,7 @@ int store_login_failures_clear(struct store_tx *tx, const char *scope, const cha
 
 /* ---- users -------------------------------------------------------------------------- */
 
-#define USER_ROW_COLS                                                                          \
-    "id,email,name,role,organisation_id,disabled,version,created_at,updated_at"
+#define USER_ROW_COLS "id,email,name,role,organisation_id,disabled,version,created_at,updated_at"
 
 static void row_user(sqlite3_stmt *st, struct arena *a, struct user_row *r)
 {
@@ -233,8 +231,7 @@ int store_user_row(struct store_conn *c, int64_t id, struct arena *a, struct use
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
-int store_user_update(struct store_tx *tx, const struct user *u, int64_t version,
-                      struct error *err)
+int store_user_update(struct store_tx *tx, const struct user *u, int64_t version, struct error *err)
 {
     struct store_conn *c = tx->conn;
     sqlite3_stmt *st = store_prep(c, "SELECT version FROM users WHERE id=?");
@@ -277,8 +274,7 @@ int store_user_update(struct store_tx *tx, const struct user *u, int64_t version
     if (rc == SQLITE_DONE)
         return STORE_OK;
     if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-        return error_set(err, "no organisation with id %lld", (long long)u->org_id),
-               STORE_BAD_REF;
+        return error_set(err, "no organisation with id %lld", (long long)u->org_id), STORE_BAD_REF;
     return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
 }
 

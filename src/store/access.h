@@ -51,8 +51,8 @@ struct failure_stats {
 /* Records a failure at `at`, and forgets failures older than forget_before. */
 int store_login_failure_add(struct store_tx *tx, const char *scope, const char *key, int64_t at,
                             int64_t forget_before);
-int store_login_failures(struct store_conn *c, const char *scope, const char *key,
-                         int64_t since, struct failure_stats *out);
+int store_login_failures(struct store_conn *c, const char *scope, const char *key, int64_t since,
+                         struct failure_stats *out);
 /* Forgets the failures of one key (a successful sign-in clears its account's). */
 int store_login_failures_clear(struct store_tx *tx, const char *scope, const char *key);
 
@@ -66,11 +66,11 @@ struct user_row {
 };
 
 struct user_filter {
-    const char *role;  /* NULL: any */
-    int64_t org_id;    /* 0: any */
-    int disabled;      /* -1: any, 0 / 1 */
-    int64_t after_id;  /* keyset: ids greater than this */
-    int limit;         /* rows wanted; one more is read to know if there is a next page */
+    const char *role; /* NULL: any */
+    int64_t org_id;   /* 0: any */
+    int disabled;     /* -1: any, 0 / 1 */
+    int64_t after_id; /* keyset: ids greater than this */
+    int limit;        /* rows wanted; one more is read to know if there is a next page */
 };
 
 /* Users in id order matching f: up to f->limit rows into *out (arena), *more if further
@@ -102,13 +102,13 @@ struct audit_entry {
 };
 
 struct audit_filter {
-    const char *resource; /* NULL: any */
-    int64_t record_id;    /* 0: any */
-    int64_t actor_id;     /* 0: any */
-    const char *actor;    /* e-mail / label as recorded; NULL: any */
-    const char *action;   /* NULL: any */
+    const char *resource;  /* NULL: any */
+    int64_t record_id;     /* 0: any */
+    int64_t actor_id;      /* 0: any */
+    const char *actor;     /* e-mail / label as recorded; NULL: any */
+    const char *action;    /* NULL: any */
     const char *from, *to; /* RFC 3339 UTC bounds on `at`, inclusive; NULL: open */
-    int64_t before_id;    /* keyset: entries older than this id; 0: from the newest */
+    int64_t before_id;     /* keyset: entries older than this id; 0: from the newest */
     int limit;
 };
 
@@ -117,11 +117,11 @@ int store_audit_list(struct store_conn *c, const struct audit_filter *f, struct 
                      struct audit_entry **out, size_t *n, bool *more);
 
 struct audit_report {
-    int64_t checked;  /* entries that verified, from the first */
-    int64_t bad_id;   /* the first bad entry (0 when intact) */
-    int64_t head_id;  /* the last entry the head records */
+    int64_t checked; /* entries that verified, from the first */
+    int64_t bad_id;  /* the first bad entry (0 when intact) */
+    int64_t head_id; /* the last entry the head records */
     char head_hash[65];
-    int64_t entries;  /* how many entries the head says were ever appended */
+    int64_t entries; /* how many entries the head says were ever appended */
 };
 
 /*

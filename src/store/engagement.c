@@ -14,8 +14,7 @@ static const char *dup_col(struct arena *a, sqlite3_stmt *st, int col)
 }
 
 /* Reads a clash row: delegation id, forum, starts_on, ends_on, person id, full name. */
-static int clash_step(sqlite3_stmt *st, struct arena *a, bool *found,
-                      struct delegation_clash *out)
+static int clash_step(sqlite3_stmt *st, struct arena *a, bool *found, struct delegation_clash *out)
 {
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
@@ -33,15 +32,15 @@ static int clash_step(sqlite3_stmt *st, struct arena *a, bool *found,
 
 /* Two spans overlap when each starts on or before the other ends (days inclusive). */
 int store_delegation_clash(struct store_conn *c, int64_t person_id, int64_t delegation_id,
-                           const char *starts_on, const char *ends_on, struct arena *a,
-                           bool *found, struct delegation_clash *out)
+                           const char *starts_on, const char *ends_on, struct arena *a, bool *found,
+                           struct delegation_clash *out)
 {
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT d.id, d.forum, d.starts_on, d.ends_on, p.id, p.full_name "
-           "FROM delegation_members m JOIN delegations d ON d.id = m.delegation_id "
-           "JOIN people p ON p.id = m.person_id "
-           "WHERE m.person_id = ? AND m.delegation_id <> ? AND d.starts_on <= ? "
-           "AND d.ends_on >= ? ORDER BY d.starts_on, d.id LIMIT 1");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT d.id, d.forum, d.starts_on, d.ends_on, p.id, p.full_name "
+                      "FROM delegation_members m JOIN delegations d ON d.id = m.delegation_id "
+                      "JOIN people p ON p.id = m.person_id "
+                      "WHERE m.person_id = ? AND m.delegation_id <> ? AND d.starts_on <= ? "
+                      "AND d.ends_on >= ? ORDER BY d.starts_on, d.id LIMIT 1");
     *found = false;
     if (!st)
         return STORE_ERROR;
@@ -53,18 +52,18 @@ int store_delegation_clash(struct store_conn *c, int64_t person_id, int64_t dele
 }
 
 int store_delegation_members_clash(struct store_conn *c, int64_t delegation_id,
-                                   const char *starts_on, const char *ends_on,
-                                   struct arena *a, bool *found, struct delegation_clash *out)
+                                   const char *starts_on, const char *ends_on, struct arena *a,
+                                   bool *found, struct delegation_clash *out)
 {
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT d.id, d.forum, d.starts_on, d.ends_on, p.id, p.full_name "
-           "FROM delegation_members m "
-           "JOIN delegation_members o ON o.person_id = m.person_id "
-           "AND o.delegation_id <> m.delegation_id "
-           "JOIN delegations d ON d.id = o.delegation_id "
-           "JOIN people p ON p.id = m.person_id "
-           "WHERE m.delegation_id = ? AND d.starts_on <= ? AND d.ends_on >= ? "
-           "ORDER BY d.starts_on, d.id LIMIT 1");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT d.id, d.forum, d.starts_on, d.ends_on, p.id, p.full_name "
+                      "FROM delegation_members m "
+                      "JOIN delegation_members o ON o.person_id = m.person_id "
+                      "AND o.delegation_id <> m.delegation_id "
+                      "JOIN delegations d ON d.id = o.delegation_id "
+                      "JOIN people p ON p.id = m.person_id "
+                      "WHERE m.delegation_id = ? AND d.starts_on <= ? AND d.ends_on >= ? "
+                      "ORDER BY d.starts_on, d.id LIMIT 1");
     *found = false;
     if (!st)
         return STORE_ERROR;
@@ -79,14 +78,14 @@ int store_delegation_stats(struct store_conn *c, const char *body, struct arena 
 {
     /* Members are distinct people per forum; NGOs the distinct organisations they came
      * from. A forum with delegations but no members still appears, with zeros. */
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT d.forum, max(d.body), min(d.starts_on), max(d.ends_on), "
-           "count(DISTINCT d.id), count(DISTINCT m.person_id), "
-           "count(DISTINCT CASE WHEN m.role = 'expert' THEN m.person_id END), "
-           "count(DISTINCT m.organisation_id) "
-           "FROM delegations d LEFT JOIN delegation_members m ON m.delegation_id = d.id "
-           "WHERE ?1 IS NULL OR d.body = ?1 "
-           "GROUP BY d.forum ORDER BY min(d.starts_on) DESC, d.forum");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT d.forum, max(d.body), min(d.starts_on), max(d.ends_on), "
+                      "count(DISTINCT d.id), count(DISTINCT m.person_id), "
+                      "count(DISTINCT CASE WHEN m.role = 'expert' THEN m.person_id END), "
+                      "count(DISTINCT m.organisation_id) "
+                      "FROM delegations d LEFT JOIN delegation_members m ON m.delegation_id = d.id "
+                      "WHERE ?1 IS NULL OR d.body = ?1 "
+                      "GROUP BY d.forum ORDER BY min(d.starts_on) DESC, d.forum");
     *out = NULL;
     *n = 0;
     if (!st)

@@ -21,12 +21,12 @@ struct delegation_clash {
  * delegation in *out; STORE_ERROR if the query fails.
  */
 int store_delegation_clash(struct store_conn *c, int64_t person_id, int64_t delegation_id,
-                           const char *starts_on, const char *ends_on, struct arena *a,
-                           bool *found, struct delegation_clash *out);
+                           const char *starts_on, const char *ends_on, struct arena *a, bool *found,
+                           struct delegation_clash *out);
 /* The same for every member of delegation_id, were its dates [starts_on, ends_on]. */
 int store_delegation_members_clash(struct store_conn *c, int64_t delegation_id,
-                                   const char *starts_on, const char *ends_on,
-                                   struct arena *a, bool *found, struct delegation_clash *out);
+                                   const char *starts_on, const char *ends_on, struct arena *a,
+                                   bool *found, struct delegation_clash *out);
 
 /* Per forum: how many delegations, members (distinct people), experts, distinct NGOs. */
 struct delegation_stat {

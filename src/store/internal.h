@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#define STMT_CACHE 64
+#define STMT_CACHE      64
 #define BUSY_TIMEOUT_MS 10000
 
 struct stmt_slot {
@@ -42,7 +42,7 @@ struct store {
     pthread_mutex_t readers_lock; /* guards the readers list */
     struct store_conn **readers;  /* every reader opened, for store_close */
     size_t nreaders;
-    struct res_sql *sql; /* one per resource_all[] entry */
+    struct res_sql *sql;         /* one per resource_all[] entry */
     _Atomic long writer_waiting; /* threads queued for the writer, for /metrics */
 };
 

@@ -126,9 +126,9 @@ static void cache_clear(struct ledger_cache *lc)
 {
     for (size_t i = 0; i < lc->n; i++) {
         struct store_body_row *r = &lc->rows[i];
-        const char *strings[] = {r->code,       r->name,           r->statuses,
-                                 r->national,   r->exempt,         r->report_due,
-                                 r->filing_deadline, r->decision_expected};
+        const char *strings[] = {
+            r->code,   r->name,       r->statuses,        r->national,
+            r->exempt, r->report_due, r->filing_deadline, r->decision_expected};
         for (size_t k = 0; k < ARRAY_SIZE(strings); k++)
             free((char *)strings[k]);
     }

@@ -389,19 +389,18 @@ static void where_param(struct buf *b, struct binds *bd, const struct resource *
         break;
     case P_TO:
         /* A date-time is on or before a day when its date part is. */
-        buf_printf(b, f->type == FT_DATETIME ? " AND substr(%s,1,10)<=?" : " AND %s<=?",
-                   f->name);
+        buf_printf(b, f->type == FT_DATETIME ? " AND substr(%s,1,10)<=?" : " AND %s<=?", f->name);
         break;
     case P_CHILD: {
         const struct resource *child = resource_find(str_from(p->via));
-        buf_printf(b, " AND EXISTS(SELECT 1 FROM %s c WHERE c.%s=%s.id AND c.%s=?)",
-                   child->table, child->parent_field, res->table, f->name);
+        buf_printf(b, " AND EXISTS(SELECT 1 FROM %s c WHERE c.%s=%s.id AND c.%s=?)", child->table,
+                   child->parent_field, res->table, f->name);
         break;
     }
     case P_REF: {
         const struct resource *target = resource_find(str_from(resource_field(res, p->via)->ref));
-        buf_printf(b, " AND EXISTS(SELECT 1 FROM %s t WHERE t.id=%s.%s AND t.%s=?)",
-                   target->table, res->table, p->via, f->name);
+        buf_printf(b, " AND EXISTS(SELECT 1 FROM %s t WHERE t.id=%s.%s AND t.%s=?)", target->table,
+                   res->table, p->via, f->name);
         break;
     }
     }
@@ -508,8 +507,8 @@ static const char *cursor_encode(const struct resource *res, const struct list_q
 }
 
 /* Decodes a cursor into the bound key; -1 if it is not one this query produced. */
-static int cursor_decode(const struct resource *res, const struct list_query *q,
-                         struct arena *a, struct value *key, int64_t *id)
+static int cursor_decode(const struct resource *res, const struct list_query *q, struct arena *a,
+                         struct value *key, int64_t *id)
 {
     if (q->cursor.n > LIMIT_CURSOR)
         return -1;
@@ -610,8 +609,8 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
     }
     const char *dir = q->desc ? " DESC" : "";
     if (q->sort < 0)
-        buf_printf(&sql, "SELECT %s FROM %s%s ORDER BY id%s LIMIT %d", rs->select_cols,
-                   res->table, where.p, dir, q->limit + 1);
+        buf_printf(&sql, "SELECT %s FROM %s%s ORDER BY id%s LIMIT %d", rs->select_cols, res->table,
+                   where.p, dir, q->limit + 1);
     else
         buf_printf(&sql, "SELECT %s FROM %s%s ORDER BY %s%s,id%s LIMIT %d", rs->select_cols,
                    res->table, where.p, order.p, dir, dir, q->limit + 1);
@@ -818,8 +817,7 @@ static int64_t references(struct store_conn *c, const struct resource *res, int6
                 continue;
             char sql[256];
             if (f->type == FT_REF)
-                snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s=?", o->table,
-                         f->name);
+                snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s=?", o->table, f->name);
             else
                 snprintf(sql, sizeof(sql),
                          "SELECT count(*) FROM %s WHERE EXISTS"
@@ -878,8 +876,8 @@ int store_delete(struct store_tx *tx, const struct resource *res, int64_t id, in
     const char *what = NULL;
     int64_t n = references(c, res, id, &what);
     if (n > 0) {
-        error_set(err, "%lld %s still refer to this %s; move or delete them first",
-                  (long long)n, what, res->singular);
+        error_set(err, "%lld %s still refer to this %s; move or delete them first", (long long)n,
+                  what, res->singular);
         return STORE_REFERENCED;
     }
     if (search_index_remove(c, res, id, true) < 0) /* by its text: before the row goes */
@@ -894,8 +892,11 @@ int store_delete(struct store_tx *tx, const struct resource *res, int64_t id, in
         rc = write_failure(c, res, err);
         store_done(st);
         if (rc == STORE_BAD_REF) /* e.g. a body still named by accreditations */
-            return error_set(err, "other records still refer to this %s; move or delete "
-                                  "them first", res->singular), STORE_REFERENCED;
+            return error_set(err,
+                             "other records still refer to this %s; move or delete "
+                             "them first",
+                             res->singular),
+                   STORE_REFERENCED;
         return rc == STORE_BAD_REF ? STORE_REFERENCED : rc;
     }
     store_done(st);
@@ -963,7 +964,7 @@ int store_audit(struct store_tx *tx, const struct store_actor *actor, const char
     buf_release(&canon);
 
     st = store_prep(c, "INSERT INTO audit(id,at,actor_id,actor,org_id,action,resource,record_id,"
-                 "before,after,prev_hash,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+                       "before,after,prev_hash,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
@@ -996,11 +997,10 @@ const char *store_col_text(sqlite3_stmt *st, int col)
     return (const char *)sqlite3_column_text(st, col);
 }
 
-int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id,
-                       struct error *err)
+int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id, struct error *err)
 {
     sqlite3_stmt *st = store_prep(c, "SELECT id,at,actor_id,actor,org_id,action,resource,record_id,"
-                               "before,after,prev_hash,hash FROM audit ORDER BY id");
+                                     "before,after,prev_hash,hash FROM audit ORDER BY id");
     if (!st)
         return error_set(err, "cannot read the audit trail"), STORE_ERROR;
     char prev[65] = AUDIT_GENESIS;
@@ -1051,7 +1051,8 @@ int store_integrity(struct store_conn *c, struct error *err)
         return error_set(err, "integrity check could not run"), STORE_ERROR;
     int rc = STORE_OK;
     if (sqlite3_step(st) != SQLITE_ROW || strcmp(store_col_text(st, 0), "ok") != 0)
-        rc = error_set(err, "integrity check: %s", store_col_text(st, 0) ? store_col_text(st, 0) : "?");
+        rc = error_set(err, "integrity check: %s",
+                       store_col_text(st, 0) ? store_col_text(st, 0) : "?");
     store_done(st);
     if (rc < 0)
         return STORE_ERROR;
@@ -1073,8 +1074,9 @@ int store_transition_insert(struct store_tx *tx, const char *resource, int64_t r
                             const char *from, const char *to, const struct store_actor *actor,
                             const char *note)
 {
-    sqlite3_stmt *st = store_prep(tx->conn, "INSERT INTO transitions(resource,record_id,from_state,"
-                                      "to_state,actor_id,actor,at,note) VALUES(?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *st =
+        store_prep(tx->conn, "INSERT INTO transitions(resource,record_id,from_state,"
+                             "to_state,actor_id,actor,at,note) VALUES(?,?,?,?,?,?,?,?)");
     if (!st)
         return STORE_ERROR;
     char now[21];
@@ -1085,8 +1087,7 @@ int store_transition_insert(struct store_tx *tx, const char *resource, int64_t r
     sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
     if (actor && actor->user_id)
         sqlite3_bind_int64(st, 5, actor->user_id);
-    sqlite3_bind_text(st, 6, actor && actor->label ? actor->label : "system", -1,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, actor && actor->label ? actor->label : "system", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
     if (note)
         sqlite3_bind_text(st, 8, note, -1, SQLITE_STATIC);
@@ -1099,7 +1100,7 @@ int store_transition_list(struct store_conn *c, const char *resource, int64_t re
                           struct arena *a, struct transition_entry **out, size_t *n)
 {
     sqlite3_stmt *st = store_prep(c, "SELECT from_state,to_state,actor_id,actor,at,note FROM "
-                               "transitions WHERE resource=? AND record_id=? ORDER BY id");
+                                     "transitions WHERE resource=? AND record_id=? ORDER BY id");
     *out = NULL;
     *n = 0;
     if (!st)
@@ -1145,8 +1146,9 @@ static void row_user(sqlite3_stmt *st, struct arena *a, struct user *u)
 int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, struct error *err)
 {
     struct store_conn *c = tx->conn;
-    sqlite3_stmt *st = store_prep(c, "INSERT INTO users(email,name,role,organisation_id,password_hash,"
-                               "disabled,created_at,updated_at) VALUES(?,?,?,?,?,0,?,?)");
+    sqlite3_stmt *st =
+        store_prep(c, "INSERT INTO users(email,name,role,organisation_id,password_hash,"
+                      "disabled,created_at,updated_at) VALUES(?,?,?,?,?,0,?,?)");
     if (!st)
         return STORE_ERROR;
     char now[21];
@@ -1166,8 +1168,7 @@ int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, st
         int ext = sqlite3_extended_errcode(c->db);
         store_done(st);
         if (ext == SQLITE_CONSTRAINT_UNIQUE)
-            return error_set(err, "a user with e-mail %s already exists", u->email),
-                   STORE_CONFLICT;
+            return error_set(err, "a user with e-mail %s already exists", u->email), STORE_CONFLICT;
         if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
             return error_set(err, "no organisation with id %lld", (long long)u->org_id),
                    STORE_BAD_REF;
@@ -1197,8 +1198,7 @@ static int user_query(struct store_conn *c, const char *sql, int64_t id, const c
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
-int store_user_by_email(struct store_conn *c, const char *email, struct arena *a,
-                        struct user *out)
+int store_user_by_email(struct store_conn *c, const char *email, struct arena *a, struct user *out)
 {
     return user_query(c, "SELECT " USER_COLS " FROM users u WHERE u.email=?", 0, email, NULL, a,
                       out);
@@ -1206,14 +1206,13 @@ int store_user_by_email(struct store_conn *c, const char *email, struct arena *a
 
 int store_user_by_id(struct store_conn *c, int64_t id, struct arena *a, struct user *out)
 {
-    return user_query(c, "SELECT " USER_COLS " FROM users u WHERE u.id=?", id, NULL, NULL, a,
-                      out);
+    return user_query(c, "SELECT " USER_COLS " FROM users u WHERE u.id=?", id, NULL, NULL, a, out);
 }
 
 int store_user_set_disabled(struct store_tx *tx, int64_t id, bool disabled)
 {
     sqlite3_stmt *st = store_prep(tx->conn, "UPDATE users SET disabled=?, updated_at=?, "
-                                      "version=version+1 WHERE id=?");
+                                            "version=version+1 WHERE id=?");
     if (!st)
         return STORE_ERROR;
     char now[21];
@@ -1318,8 +1317,9 @@ static int migrate(struct store *s, struct error *err)
     int have = user_version(&s->writer);
     int want = store_schema_latest();
     if (have > want)
-        return error_set(err, "the database has schema version %d, newer than this civdesk "
-                              "knows (%d): use a newer civdesk",
+        return error_set(err,
+                         "the database has schema version %d, newer than this civdesk "
+                         "knows (%d): use a newer civdesk",
                          have, want);
     for (int i = have; i < want; i++) {
         char sql[64];
@@ -1338,8 +1338,7 @@ static int migrate(struct store *s, struct error *err)
     return 0;
 }
 
-int store_open(struct store **out, const char *path, enum store_open_mode mode,
-               struct error *err)
+int store_open(struct store **out, const char *path, enum store_open_mode mode, struct error *err)
 {
     *out = NULL;
     if (sqlite3_threadsafe() == 0)
@@ -1384,12 +1383,14 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode,
         }
         if (have != want) {
             if (have > want)
-                error_set(err, "%s has schema version %d, newer than this civdesk knows (%d): "
-                               "refusing to use it",
+                error_set(err,
+                          "%s has schema version %d, newer than this civdesk knows (%d): "
+                          "refusing to use it",
                           path, have, want);
             else
-                error_set(err, "%s has schema version %d, this civdesk needs %d: run "
-                               "`civdesk init` to migrate",
+                error_set(err,
+                          "%s has schema version %d, this civdesk needs %d: run "
+                          "`civdesk init` to migrate",
                           path, have, want);
             store_close(s);
             return -1;

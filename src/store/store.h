@@ -34,16 +34,15 @@ struct store_actor {
 };
 
 enum store_open_mode {
-    STORE_OPEN_INIT,  /* create if missing and apply pending migrations */
-    STORE_OPEN_USE,   /* must exist with exactly the schema this build knows */
+    STORE_OPEN_INIT, /* create if missing and apply pending migrations */
+    STORE_OPEN_USE,  /* must exist with exactly the schema this build knows */
 };
 
 /* Opens the database. On failure returns negative with a one-line message in err. */
-int store_open(struct store **out, const char *path, enum store_open_mode mode,
-               struct error *err);
+int store_open(struct store **out, const char *path, enum store_open_mode mode, struct error *err);
 void store_close(struct store *s); /* NULL is fine */
 int store_schema_version(struct store *s);
-const char *store_path(const struct store *s); /* borrowed */
+const char *store_path(const struct store *s);    /* borrowed */
 long store_writer_waiting(const struct store *s); /* threads queued for the writer now */
 int store_schema_latest(void);
 
@@ -77,15 +76,15 @@ struct list_query {
     size_t nfilters;
     struct param_filter params[8];
     size_t nparams;
-    int sort;           /* field index, -1 for id */
+    int sort; /* field index, -1 for id */
     bool desc;
-    struct str q;       /* substring over F_SEARCH fields; empty: none */
-    struct str cursor;  /* opaque, from a previous page; empty: first page */
+    struct str q;      /* substring over F_SEARCH fields; empty: none */
+    struct str cursor; /* opaque, from a previous page; empty: first page */
     int limit;
-    bool count;         /* also compute the total */
-    int64_t scope_org;  /* >0: only records owned by this organisation */
-    bool only_public;   /* only records whose public flag is set */
-    bool or_public;     /* with scope_org: also records whose public flag is set */
+    bool count;        /* also compute the total */
+    int64_t scope_org; /* >0: only records owned by this organisation */
+    bool only_public;  /* only records whose public flag is set */
+    bool or_public;    /* with scope_org: also records whose public flag is set */
 };
 
 struct list_result {
@@ -128,8 +127,7 @@ int store_audit(struct store_tx *tx, const struct store_actor *actor, const char
                 const char *resource, int64_t record_id, const char *before, const char *after);
 
 /* Walks the chain; 0 if intact, else the id of the first bad entry in *bad_id and err. */
-int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id,
-                       struct error *err);
+int store_audit_verify(struct store_conn *c, int64_t *checked, int64_t *bad_id, struct error *err);
 /* PRAGMA integrity_check and foreign_key_check. */
 int store_integrity(struct store_conn *c, struct error *err);
 
@@ -160,12 +158,11 @@ struct user {
     const char *email, *name, *role; /* arena-owned */
     int64_t org_id;                  /* 0 if none */
     bool disabled;
-    const char *password_hash;       /* arena-owned; never leaves the server */
+    const char *password_hash; /* arena-owned; never leaves the server */
 };
 
 int store_user_insert(struct store_tx *tx, const struct user *u, int64_t *id, struct error *err);
-int store_user_by_email(struct store_conn *c, const char *email, struct arena *a,
-                        struct user *out);
+int store_user_by_email(struct store_conn *c, const char *email, struct arena *a, struct user *out);
 int store_user_by_id(struct store_conn *c, int64_t id, struct arena *a, struct user *out);
 int store_user_set_disabled(struct store_tx *tx, int64_t id, bool disabled);
 /* Calls fn for each user ordered by id. */
@@ -189,9 +186,8 @@ int store_user_revoke_all(struct store_tx *tx, int64_t user_id);
  * valid during the call only. A non-zero return from fn stops the scan and is returned;
  * STORE_ERROR on a database failure. (src/store/bulk.c)
  */
-int store_scan(struct store_conn *c, const struct resource *res, const int *fields,
-               size_t nfields, int (*fn)(void *arg, int64_t id, const struct value *vals),
-               void *arg);
+int store_scan(struct store_conn *c, const struct resource *res, const int *fields, size_t nfields,
+               int (*fn)(void *arg, int64_t id, const struct value *vals), void *arg);
 
 /* Sets the page cache of the transaction's connection (as PRAGMA cache_size: negative
  * KiB, positive pages) and returns the previous setting: a bulk write (an import) keeps

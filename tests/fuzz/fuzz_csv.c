@@ -25,8 +25,8 @@ struct rec {
 };
 
 struct collect {
-    struct buf text;    /* all cells' bytes, back to back */
-    size_t *ends;       /* end offset of each cell in text */
+    struct buf text; /* all cells' bytes, back to back */
+    size_t *ends;    /* end offset of each cell in text */
     size_t ncells, cap;
     struct rec *recs;
     size_t nrecs, rcap;
@@ -115,8 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr,
                 "whole vs pieces: outcome %d/%d, error line %zu/%zu, delimiter '%c'/'%c', "
                 "%zu/%zu records, %zu/%zu cells\n",
-                rc_w, rc_p, line_w, line_p, delim, delim_p, whole.nrecs, pieces.nrecs,
-                whole.ncells, pieces.ncells);
+                rc_w, rc_p, line_w, line_p, delim, delim_p, whole.nrecs, pieces.nrecs, whole.ncells,
+                pieces.ncells);
         __builtin_trap();
     }
     for (size_t i = 0; i < whole.nrecs; i++)
@@ -177,15 +177,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     continue;
                 const struct rec *b = &again.recs[j++];
                 if (b->ncells != r->ncells) {
-                    fprintf(stderr, "round trip: record %zu has %zu cells, was %zu\n", i,
-                            b->ncells, r->ncells);
+                    fprintf(stderr, "round trip: record %zu has %zu cells, was %zu\n", i, b->ncells,
+                            r->ncells);
                     __builtin_trap();
                 }
                 for (size_t k = 0; k < r->ncells; k++)
                     if (!str_eq(cell(&whole, r->start + k), cell(&again, b->start + k))) {
                         struct str x = cell(&whole, r->start + k), y = cell(&again, b->start + k);
-                        fprintf(stderr, "round trip changed a cell: [%.*s] -> [%.*s]\n",
-                                (int)x.n, x.p, (int)y.n, y.p);
+                        fprintf(stderr, "round trip changed a cell: [%.*s] -> [%.*s]\n", (int)x.n,
+                                x.p, (int)y.n, y.p);
                         __builtin_trap();
                     }
             }

@@ -45,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = io_import_csv(s, &o, in, (int64_t)size - 1, &rep, &err);
     fclose(in);
     if (rc != 0 && rc != IO_INVALID) {
-        fprintf(stderr, "import into %s failed (%d) not as the file's fault: %s\n", o.res->name,
-                rc, err.msg);
+        fprintf(stderr, "import into %s failed (%d) not as the file's fault: %s\n", o.res->name, rc,
+                err.msg);
         __builtin_trap();
     }
     if (rc == IO_INVALID && (rep.committed || rep.errors_total == 0)) {

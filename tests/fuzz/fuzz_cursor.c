@@ -42,8 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = store_list(c, res, &q, &a, &out, &err);
     store_read_end(c);
     if (rc != STORE_OK && rc != STORE_CONFLICT) {
-        fprintf(stderr, "store_list(%s) with a client's cursor failed: %s\n", res->name,
-                err.msg);
+        fprintf(stderr, "store_list(%s) with a client's cursor failed: %s\n", res->name, err.msg);
         __builtin_trap();
     }
     arena_release(&a);

@@ -73,8 +73,7 @@ static void start(void)
     token_new(fz.ngo_token, hash);
     if (store_token_insert(tx, user_id(tx, "ngo@civdesk.example", &a), hash, "fuzz") < 0)
         die("fuzz: token");
-    if (session_start(tx, user_id(tx, "officer@civdesk.example", &a), "127.0.0.1",
-                      &fz.session) < 0)
+    if (session_start(tx, user_id(tx, "officer@civdesk.example", &a), "127.0.0.1", &fz.session) < 0)
         die("fuzz: session");
     struct error err = ERROR_INIT;
     if (store_write_commit(tx, &err) < 0)
@@ -83,7 +82,8 @@ static void start(void)
 
     if (pipe(fz.announce) < 0)
         die("fuzz: pipe");
-    fz.cfg = (struct server_config){.listen = "127.0.0.1:0", .threads = 2,
+    fz.cfg = (struct server_config){.listen = "127.0.0.1:0",
+                                    .threads = 2,
                                     .announce = fdopen(fz.announce[1], "w"),
                                     .trust_proxy = true};
     pthread_t th;
@@ -107,11 +107,21 @@ static void build(const uint8_t *data, size_t size, struct buf *out)
         const char *sub = NULL;
         if (data[i] == '@' && i + 1 < size) {
             switch (data[i + 1]) {
-            case 'T': sub = fz.admin_token; break;
-            case 'N': sub = fz.ngo_token; break;
-            case 'S': sub = fz.session.token; break;
-            case 'C': sub = fz.session.csrf; break;
-            case 'H': sub = fz.host; break;
+            case 'T':
+                sub = fz.admin_token;
+                break;
+            case 'N':
+                sub = fz.ngo_token;
+                break;
+            case 'S':
+                sub = fz.session.token;
+                break;
+            case 'C':
+                sub = fz.session.csrf;
+                break;
+            case 'H':
+                sub = fz.host;
+                break;
             }
         }
         if (sub) {

@@ -32,8 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         who.user_id = 0, who.org_id = 0;
     struct arena a = ARENA_INIT;
     struct query_param params[LIMIT_QUERY_PARAMS];
-    size_t n = fuzz_query_split((const char *)data + 1, size - 1, &a, params,
-                                ARRAY_SIZE(params));
+    size_t n = fuzz_query_split((const char *)data + 1, size - 1, &a, params, ARRAY_SIZE(params));
     struct errors errs;
     errors_init(&errs, &a);
     struct list_query q;

@@ -42,8 +42,8 @@ static void check_hits(const struct search_result *res)
         const struct search_hit *h = &res->items[i];
         if ((h->title && !utf8_valid(h->title, strlen(h->title))) ||
             (h->snippet && !utf8_valid(h->snippet, strlen(h->snippet)))) {
-            fprintf(stderr, "hit %s/%lld: title or snippet is not valid UTF-8\n",
-                    h->res->name, (long long)h->id);
+            fprintf(stderr, "hit %s/%lld: title or snippet is not valid UTF-8\n", h->res->name,
+                    (long long)h->id);
             __builtin_trap();
         }
         if (h->snippet && !escaped(h->snippet)) {
@@ -94,8 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .style = style,
     };
     if (raw_cursor.n) {
-        size_t cap = sodium_base64_ENCODED_LEN(raw_cursor.n,
-                                               sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        size_t cap =
+            sodium_base64_ENCODED_LEN(raw_cursor.n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
         char *cur = arena_alloc(&a, cap);
         sodium_bin2base64(cur, cap, (const unsigned char *)raw_cursor.p, raw_cursor.n,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING);

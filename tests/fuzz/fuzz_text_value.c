@@ -22,8 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct value v;
     const char *why;
     struct str text = {(const char *)data + 2, size - 2};
-    if (value_from_text(f, text, &a, &v, &why) == 0 && !v.null && v.s &&
-        !utf8_valid(v.s, v.n))
+    if (value_from_text(f, text, &a, &v, &why) == 0 && !v.null && v.s && !utf8_valid(v.s, v.n))
         __builtin_trap();
     arena_release(&a);
     return 0;

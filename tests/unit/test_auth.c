@@ -72,8 +72,7 @@ static void test_every_rule_names_every_role(void **state)
 static void test_route_min_role_agrees_with_its_rule(void **state)
 {
     for (size_t i = 0; i < routes_count; i++) {
-        const struct access_rule *rule = access_rule_find(method_of(&routes[i]),
-                                                          routes[i].pattern);
+        const struct access_rule *rule = access_rule_find(method_of(&routes[i]), routes[i].pattern);
         assert_non_null(rule);
         if (access_rule_least_role(rule) != routes[i].min_role)
             fail_msg("route %s %s: min_role %s, but its rule first lets in %s",
@@ -162,9 +161,9 @@ static void test_password_counts_characters_not_bytes(void **state)
 
 static void test_common_password_is_refused(void **state)
 {
-    static const char *const weak[] = {"password1234", "Password1234!", "sunshine2024!",
+    static const char *const weak[] = {"password1234",     "Password1234!",  "sunshine2024!",
                                        "passwordpassword", "letmeinletmein", "123456789012",
-                                       "abcdefghijkl", "a@b.org.a@b.org"};
+                                       "abcdefghijkl",     "a@b.org.a@b.org"};
     for (size_t i = 0; i < ARRAY_SIZE(weak); i++) {
         struct error err = ERROR_INIT;
         if (password_check(weak[i], "a@b.org", &err) != -1)
@@ -341,13 +340,12 @@ static int setup(void **state)
     snprintf(body, sizeof(body), "{\"full_name\":\"Boris\",\"organisation_id\":%lld}",
              (long long)f->org_b);
     f->person_b = create(f, &f->officer, &res_people, body);
-    f->ngo_a = (struct principal){.role = ROLE_NGO, .user_id = 2, .org_id = f->org_a,
-                                  .email = "a@x.org"};
-    f->ngo_b = (struct principal){.role = ROLE_NGO, .user_id = 3, .org_id = f->org_b,
-                                  .email = "b@x.org"};
+    f->ngo_a =
+        (struct principal){.role = ROLE_NGO, .user_id = 2, .org_id = f->org_a, .email = "a@x.org"};
+    f->ngo_b =
+        (struct principal){.role = ROLE_NGO, .user_id = 3, .org_id = f->org_b, .email = "b@x.org"};
     f->anon = (struct principal){.role = ROLE_ANON};
-    if (f->org_a <= 0 || f->org_b <= 0 || f->org_pub <= 0 || f->person_a <= 0 ||
-        f->person_b <= 0)
+    if (f->org_a <= 0 || f->org_b <= 0 || f->org_pub <= 0 || f->person_a <= 0 || f->person_b <= 0)
         return -1;
     *state = f;
     return 0;
@@ -376,8 +374,7 @@ static struct record *get(struct fx *f, const struct resource *res, int64_t id)
     return rec;
 }
 
-static bool sees(struct fx *f, const struct principal *p, const struct resource *res,
-                 int64_t id)
+static bool sees(struct fx *f, const struct principal *p, const struct resource *res, int64_t id)
 {
     return domain_may_see(store_reader(f->s), p, get(f, res, id), &f->a);
 }
@@ -422,9 +419,8 @@ static void test_ngo_changes_its_own_not_others(void **state)
     assert_int_equal(domain_may_change(c, &f->ngo_a, get(f, &res_people, f->person_b),
                                        CHANGE_UPDATE, &f->a, &msg),
                      STORE_NOT_FOUND); /* invisible: 404, existence not disclosed */
-    assert_int_equal(domain_may_change(c, &f->ngo_a,
-                                       get(f, &res_organisations, f->org_pub), CHANGE_UPDATE,
-                                       &f->a, &msg),
+    assert_int_equal(domain_may_change(c, &f->ngo_a, get(f, &res_organisations, f->org_pub),
+                                       CHANGE_UPDATE, &f->a, &msg),
                      DOMAIN_FORBIDDEN); /* visible (public) but not theirs: 403 */
     assert_int_equal(domain_may_change(c, &f->ngo_a, get(f, &res_organisations, f->org_a),
                                        CHANGE_UPDATE, &f->a, &msg),
@@ -449,11 +445,10 @@ static void test_ngo_creates_only_for_its_own_organisation(void **state)
     struct record *rec = get(f, &res_people, id);
     int oi = resource_field_index(&res_people, "organisation_id");
     assert_int_equal(rec->v[oi].i, f->org_a); /* left out: set to their own */
-    assert_int_equal(create(f, &f->ngo_a, &res_organisations,
-                            "{\"name\":\"New\",\"country\":\"RU\"}"),
-                     DOMAIN_FORBIDDEN);
-    assert_int_equal(create(f, &f->anon, &res_people, "{\"full_name\":\"X\"}"),
-                     DOMAIN_FORBIDDEN);
+    assert_int_equal(
+        create(f, &f->ngo_a, &res_organisations, "{\"name\":\"New\",\"country\":\"RU\"}"),
+        DOMAIN_FORBIDDEN);
+    assert_int_equal(create(f, &f->anon, &res_people, "{\"full_name\":\"X\"}"), DOMAIN_FORBIDDEN);
 }
 
 static void test_ngo_cannot_give_its_record_away(void **state)
@@ -466,9 +461,9 @@ static void test_ngo_cannot_give_its_record_away(void **state)
     struct error msg = ERROR_INIT;
     struct record *rec = NULL;
     errors_init(&errs, &f->a);
-    assert_int_equal(domain_update(f->s, &f->ngo_a, &res_people, f->person_a, 0, p, &f->a,
-                                   &errs, &msg, &rec),
-                     DOMAIN_INVALID);
+    assert_int_equal(
+        domain_update(f->s, &f->ngo_a, &res_people, f->person_a, 0, p, &f->a, &errs, &msg, &rec),
+        DOMAIN_INVALID);
     assert_string_equal(errs.items[0].field, "organisation_id");
     json_decref(p);
     assert_int_equal(get(f, &res_people, f->person_a)->version, 1); /* nothing written */
@@ -568,8 +563,7 @@ static void test_disabling_a_user_ends_sessions_and_tokens(void **state)
     assert_int_equal(n, 0);
     struct principal p;
     assert_int_equal(session_resolve(f->s, str_from(sn.token), &f->a, &p), STORE_NOT_FOUND);
-    assert_int_equal(auth_bearer(store_reader(f->s), str_from(tok), &f->a, &p),
-                     STORE_NOT_FOUND);
+    assert_int_equal(auth_bearer(store_reader(f->s), str_from(tok), &f->a, &p), STORE_NOT_FOUND);
 }
 
 static void test_failures_are_counted_per_account_and_address(void **state)
@@ -585,8 +579,7 @@ static void test_failures_are_counted_per_account_and_address(void **state)
     assert_int_equal(ratelimit_check(store_reader(f->s), "victim@x.org", "10.0.0.9", now, &wait),
                      0);
     assert_int_equal(wait, 1);
-    assert_int_equal(ratelimit_check(store_reader(f->s), "other@x.org", "10.0.0.1", now, &wait),
-                     0);
+    assert_int_equal(ratelimit_check(store_reader(f->s), "other@x.org", "10.0.0.1", now, &wait), 0);
     assert_int_equal(wait, 0); /* 5 from one address is below the address limit */
     assert_int_equal(store_write_begin(f->s, &tx), 0);
     assert_int_equal(ratelimit_clear(tx, "victim@x.org"), 0);
@@ -602,8 +595,10 @@ static void tamper(struct fx *f, const char *sql)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     char *msg = NULL;
-    int rc = sqlite3_exec(db, "DROP TRIGGER IF EXISTS audit_no_update;"
-                              "DROP TRIGGER IF EXISTS audit_no_delete;", NULL, NULL, &msg);
+    int rc = sqlite3_exec(db,
+                          "DROP TRIGGER IF EXISTS audit_no_update;"
+                          "DROP TRIGGER IF EXISTS audit_no_delete;",
+                          NULL, NULL, &msg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK)

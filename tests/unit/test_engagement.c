@@ -102,9 +102,8 @@ static void test_media_type_allow_list(void **state)
     assert_string_equal(attachment_media_type("Application/PDF ; charset=binary"),
                         "application/pdf");
     assert_string_equal(attachment_media_type("text/plain; charset=utf-8"), "text/plain");
-    assert_string_equal(
-        attachment_media_type("application/vnd.oasis.opendocument.text"),
-        "application/vnd.oasis.opendocument.text");
+    assert_string_equal(attachment_media_type("application/vnd.oasis.opendocument.text"),
+                        "application/vnd.oasis.opendocument.text");
     assert_null(attachment_media_type("text/html"));
     assert_null(attachment_media_type("application/pdfx"));
     assert_null(attachment_media_type("image/svg+xml"));
@@ -146,8 +145,9 @@ static void test_disposition_has_ascii_fallback_and_utf8(void **state)
 {
     struct buf b = BUF_INIT;
     attachment_disposition(&b, "Доклад \"2016\".pdf");
-    assert_string_equal(b.p, "attachment; filename=\"______ _2016_.pdf\"; "
-                             "filename*=UTF-8''%D0%94%D0%BE%D0%BA%D0%BB%D0%B0%D0%B4%20%222016%22.pdf");
+    assert_string_equal(b.p,
+                        "attachment; filename=\"______ _2016_.pdf\"; "
+                        "filename*=UTF-8''%D0%94%D0%BE%D0%BA%D0%BB%D0%B0%D0%B4%20%222016%22.pdf");
     buf_reset(&b);
     attachment_disposition(&b, "plain-name_1.txt");
     assert_string_equal(b.p, "attachment; filename=\"plain-name_1.txt\"; "
@@ -218,10 +218,10 @@ static void reset(struct fx *f)
 }
 
 /* Creates from JSON text built with printf arguments; the store's return code. */
-static int create(struct fx *f, const struct resource *res, struct record **out,
-                  const char *fmt, ...) PRINTF_LIKE(4, 5);
-static int create(struct fx *f, const struct resource *res, struct record **out,
-                  const char *fmt, ...)
+static int create(struct fx *f, const struct resource *res, struct record **out, const char *fmt,
+                  ...) PRINTF_LIKE(4, 5);
+static int create(struct fx *f, const struct resource *res, struct record **out, const char *fmt,
+                  ...)
 {
     reset(f);
     va_list ap;
@@ -248,7 +248,8 @@ static int64_t must_create(struct fx *f, const struct resource *res, const char 
     int rc = create(f, res, &rec, "%s", json);
     if (rc != STORE_OK)
         fail_msg("create %s failed (%d): %s %s %s", res->name, rc, f->msg.msg,
-                 f->errs.n ? f->errs.items[0].field : "", f->errs.n ? f->errs.items[0].message : "");
+                 f->errs.n ? f->errs.items[0].field : "",
+                 f->errs.n ? f->errs.items[0].message : "");
     return rec->id;
 }
 
@@ -276,15 +277,18 @@ static void test_delegation_member_overlap_is_a_conflict(void **state)
     buf_printf(&b, "{\"full_name\":\"Анна Иванова\",\"organisation_id\":%lld}", (long long)org);
     int64_t anna = must_create(f, &res_people, b.p);
     buf_release(&b);
-    int64_t unga = must_create(f, &res_delegations, "{\"forum\":\"UNGA 71\",\"body\":\"UNGA\","
-                                                    "\"starts_on\":\"2016-09-13\","
-                                                    "\"ends_on\":\"2016-12-23\"}");
-    int64_t hrc = must_create(f, &res_delegations, "{\"forum\":\"HRC 33\",\"body\":\"UNHRC\","
-                                                   "\"starts_on\":\"2016-09-12\","
-                                                   "\"ends_on\":\"2016-09-30\"}");
-    int64_t later = must_create(f, &res_delegations, "{\"forum\":\"HRC 34\","
-                                                     "\"starts_on\":\"2017-02-27\","
-                                                     "\"ends_on\":\"2017-03-24\"}");
+    int64_t unga = must_create(f, &res_delegations,
+                               "{\"forum\":\"UNGA 71\",\"body\":\"UNGA\","
+                               "\"starts_on\":\"2016-09-13\","
+                               "\"ends_on\":\"2016-12-23\"}");
+    int64_t hrc = must_create(f, &res_delegations,
+                              "{\"forum\":\"HRC 33\",\"body\":\"UNHRC\","
+                              "\"starts_on\":\"2016-09-12\","
+                              "\"ends_on\":\"2016-09-30\"}");
+    int64_t later = must_create(f, &res_delegations,
+                                "{\"forum\":\"HRC 34\","
+                                "\"starts_on\":\"2017-02-27\","
+                                "\"ends_on\":\"2017-03-24\"}");
     struct record *m;
     assert_int_equal(create(f, &res_delegation_members, &m,
                             "{\"delegation_id\":%lld,\"person_id\":%lld,\"role\":\"expert\"}",
@@ -316,9 +320,10 @@ static void test_delegation_member_overlap_is_a_conflict(void **state)
     json_decref(patch);
     assert_non_null(strstr(f->msg.msg, "UNGA 71"));
     /* Touching the boundary day counts as overlapping (days are inclusive). */
-    int64_t edge = must_create(f, &res_delegations, "{\"forum\":\"Edge\","
-                                                    "\"starts_on\":\"2016-12-23\","
-                                                    "\"ends_on\":\"2016-12-24\"}");
+    int64_t edge = must_create(f, &res_delegations,
+                               "{\"forum\":\"Edge\","
+                               "\"starts_on\":\"2016-12-23\","
+                               "\"ends_on\":\"2016-12-24\"}");
     assert_int_equal(create(f, &res_delegation_members, NULL,
                             "{\"delegation_id\":%lld,\"person_id\":%lld,\"role\":\"expert\"}",
                             (long long)edge, (long long)anna),
@@ -383,8 +388,8 @@ static void test_report_over_limit_cannot_be_submitted(void **state)
     char *body = arena_printf(&f->a, "{\"text\":\"%s\"}", russian_words(f, 1500));
     json_t *patch = json_loads(body, 0, NULL);
     struct record *out;
-    assert_int_equal(domain_update(f->s, &f->who, &res_reports, rep->id, 0, patch, &f->a,
-                                   &f->errs, &f->msg, &out),
+    assert_int_equal(domain_update(f->s, &f->who, &res_reports, rep->id, 0, patch, &f->a, &f->errs,
+                                   &f->msg, &out),
                      STORE_OK);
     json_decref(patch);
     assert_int_equal(move(f, &res_reports, rep->id, "submitted"), STORE_OK);
@@ -439,8 +444,8 @@ static void test_proposal_answer_needs_a_response(void **state)
     reset(f);
     json_t *patch = json_loads("{\"response\":\"Принято\"}", 0, NULL);
     struct record *out;
-    assert_int_equal(domain_update(f->s, &f->who, &res_proposals, p->id, 0, patch, &f->a,
-                                   &f->errs, &f->msg, &out),
+    assert_int_equal(domain_update(f->s, &f->who, &res_proposals, p->id, 0, patch, &f->a, &f->errs,
+                                   &f->msg, &out),
                      STORE_OK);
     json_decref(patch);
     assert_int_equal(move(f, &res_proposals, p->id, "accepted"), STORE_OK);
@@ -462,8 +467,7 @@ static size_t list_count(struct fx *f, const struct resource *res, const char *c
     for (const char *const *p = params; p[0]; p += 2) {
         const struct list_param *lp = resource_param(res, str_from(p[0]));
         assert_non_null(lp);
-        q.params[q.nparams++] =
-            (struct param_filter){.p = lp, .v = {.s = p[1], .n = strlen(p[1])}};
+        q.params[q.nparams++] = (struct param_filter){.p = lp, .v = {.s = p[1], .n = strlen(p[1])}};
         if (lp->kind == P_CHILD || lp->kind == P_REF)
             q.params[q.nparams - 1].v = (struct value){.i = atoll(p[1])};
     }
@@ -478,20 +482,25 @@ static void test_meeting_filters_by_dates_and_organisation(void **state)
     struct fx *f = *state;
     int64_t org = must_create(f, &res_organisations, "{\"name\":\"Общество\",\"country\":\"RU\"}");
     int64_t other = must_create(f, &res_organisations, "{\"name\":\"Другое\",\"country\":\"RU\"}");
-    int64_t m1 = must_create(f, &res_meetings, "{\"kind\":\"annual_ministerial\",\"title\":\"A\","
-                                               "\"starts_at\":\"2016-12-13T22:30:00+03:00\"}");
-    must_create(f, &res_meetings, "{\"kind\":\"departmental\",\"title\":\"B\","
-                                  "\"starts_at\":\"2017-03-14T09:00:00Z\"}");
+    int64_t m1 = must_create(f, &res_meetings,
+                             "{\"kind\":\"annual_ministerial\",\"title\":\"A\","
+                             "\"starts_at\":\"2016-12-13T22:30:00+03:00\"}");
+    must_create(f, &res_meetings,
+                "{\"kind\":\"departmental\",\"title\":\"B\","
+                "\"starts_at\":\"2017-03-14T09:00:00Z\"}");
     assert_int_equal(create(f, &res_meeting_participants, NULL,
                             "{\"meeting_id\":%lld,\"organisation_id\":%lld}", (long long)m1,
                             (long long)org),
                      STORE_OK);
     /* 22:30 in Moscow is 19:30 UTC on the 13th: "to" the 13th includes it. */
-    assert_int_equal(list_count(f, &res_meetings, (const char *const[]){"to", "2016-12-13", NULL}), 1);
-    assert_int_equal(list_count(f, &res_meetings, (const char *const[]){"to", "2016-12-12", NULL}), 0);
-    assert_int_equal(list_count(f, &res_meetings,
-                                (const char *const[]){"from", "2016-12-14", "to", "2017-12-31", NULL}),
+    assert_int_equal(list_count(f, &res_meetings, (const char *const[]){"to", "2016-12-13", NULL}),
                      1);
+    assert_int_equal(list_count(f, &res_meetings, (const char *const[]){"to", "2016-12-12", NULL}),
+                     0);
+    assert_int_equal(
+        list_count(f, &res_meetings,
+                   (const char *const[]){"from", "2016-12-14", "to", "2017-12-31", NULL}),
+        1);
     char id[24];
     snprintf(id, sizeof(id), "%lld", (long long)org);
     assert_int_equal(
@@ -500,16 +509,17 @@ static void test_meeting_filters_by_dates_and_organisation(void **state)
     assert_int_equal(
         list_count(f, &res_meetings, (const char *const[]){"organisation_id", id, NULL}), 0);
     /* A participant names a person or an organisation. */
-    assert_int_equal(create(f, &res_meeting_participants, NULL, "{\"meeting_id\":%lld}",
-                            (long long)m1),
-                     DOMAIN_INVALID);
+    assert_int_equal(
+        create(f, &res_meeting_participants, NULL, "{\"meeting_id\":%lld}", (long long)m1),
+        DOMAIN_INVALID);
 }
 
 static void test_calendar_has_meetings_delegations_deadlines_and_actions(void **state)
 {
     struct fx *f = *state;
-    int64_t m = must_create(f, &res_meetings, "{\"kind\":\"annual_ministerial\",\"title\":\"Y\","
-                                              "\"starts_at\":\"2030-12-13T10:00:00Z\"}");
+    int64_t m = must_create(f, &res_meetings,
+                            "{\"kind\":\"annual_ministerial\",\"title\":\"Y\","
+                            "\"starts_at\":\"2030-12-13T10:00:00Z\"}");
     struct record *rec;
     assert_int_equal(create(f, &res_meeting_actions, &rec,
                             "{\"meeting_id\":%lld,\"text\":\"Do it\",\"due_on\":\"2030-12-20\"}",
@@ -520,12 +530,15 @@ static void test_calendar_has_meetings_delegations_deadlines_and_actions(void **
                             "\"done\":true}",
                             (long long)m),
                      STORE_OK);
-    must_create(f, &res_delegations, "{\"forum\":\"UNGA 85\",\"body\":\"UNGA\","
-                                     "\"starts_on\":\"2030-09-10\",\"ends_on\":\"2030-12-22\"}");
-    must_create(f, &res_reports, "{\"kind\":\"monitoring\",\"title\":\"Z\","
-                                 "\"deadline_on\":\"2030-12-01\"}");
-    must_create(f, &res_reports, "{\"kind\":\"monitoring\",\"title\":\"Outside\","
-                                 "\"deadline_on\":\"2031-01-01\"}");
+    must_create(f, &res_delegations,
+                "{\"forum\":\"UNGA 85\",\"body\":\"UNGA\","
+                "\"starts_on\":\"2030-09-10\",\"ends_on\":\"2030-12-22\"}");
+    must_create(f, &res_reports,
+                "{\"kind\":\"monitoring\",\"title\":\"Z\","
+                "\"deadline_on\":\"2030-12-01\"}");
+    must_create(f, &res_reports,
+                "{\"kind\":\"monitoring\",\"title\":\"Outside\","
+                "\"deadline_on\":\"2031-01-01\"}");
     struct engagement_event *ev;
     size_t n;
     assert_int_equal(engagement_calendar(store_reader(f->s), &f->who, "2030-12-01", "2030-12-31",
@@ -545,9 +558,9 @@ static void test_calendar_has_meetings_delegations_deadlines_and_actions(void **
     assert_int_equal(ev[3].id, m);
     /* The ledger's calendar carries them too. */
     struct cal_item *items;
-    assert_int_equal(ledger_calendar(store_reader(f->s), &f->who, "2030-12-01", "2030-12-31",
-                                     &f->a, &items, &n),
-                     0);
+    assert_int_equal(
+        ledger_calendar(store_reader(f->s), &f->who, "2030-12-01", "2030-12-31", &f->a, &items, &n),
+        0);
     size_t mine = 0;
     for (size_t i = 0; i < n; i++)
         mine += !strcmp(items[i].kind, "meeting") || !strcmp(items[i].kind, "action_due") ||

@@ -397,8 +397,8 @@ static void test_a_changed_rule_applies_at_once_to_every_reader(void **state)
                               "09-30", "report_exempt", "roster", "special");
     struct record *out;
     errors_init(&f->errs, &f->a);
-    assert_int_equal(domain_update(f->s, &f->admin, &res_bodies, f->ecosoc.id, 0, patch,
-                                   &f->a, &f->errs, &f->msg, &out),
+    assert_int_equal(domain_update(f->s, &f->admin, &res_bodies, f->ecosoc.id, 0, patch, &f->a,
+                                   &f->errs, &f->msg, &out),
                      0);
     json_decref(patch);
     assert_int_equal(ledger_body_rules(c, "ECOSOC", &f->a, &b), 0);
@@ -430,8 +430,9 @@ static void test_a_body_added_with_its_rules_works_without_code(void **state)
     const char *w[4];
     assert_int_equal(warnings(f, &b, "member", "2022-01-01", "2024-10-16", w), 1);
     assert_string_equal(w[0], "registered less than three years before filing");
-    create_fails(f, &res_bodies, "{\"code\":\"X1\",\"name\":\"x\",\"statuses\":[\"a\"],"
-                                 "\"report_exempt\":[\"b\"],\"report_interval_years\":4}",
+    create_fails(f, &res_bodies,
+                 "{\"code\":\"X1\",\"name\":\"x\",\"statuses\":[\"a\"],"
+                 "\"report_exempt\":[\"b\"],\"report_interval_years\":4}",
                  "report_exempt");
 }
 
