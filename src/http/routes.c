@@ -282,7 +282,8 @@ static void h_create(struct request *r)
                 arena_printf(&r->arena, "/api/v1/%s/%lld", r->res->name, (long long)rec->id));
 }
 
-static void h_update(struct request *r)
+/* PATCH of one record of res (top level or sub-record): If-Match, merge patch, answer. */
+static void update_record(struct request *r, const struct resource *res, int64_t id)
 {
     int64_t version;
     if (if_match(r, &version) < 0)
@@ -294,7 +295,7 @@ static void h_update(struct request *r)
     struct error msg = ERROR_INIT;
     struct record *rec = NULL;
     errors_init(&errs, &r->arena);
-    int rc = domain_update(r->store, &r->who, r->res, r->id, version, body, &r->arena, &errs, &msg,
+    int rc = domain_update(r->store, &r->who, res, id, version, body, &r->arena, &errs, &msg,
                            &rec);
     json_decref(body);
     if (rc < 0)
@@ -303,13 +304,14 @@ static void h_update(struct request *r)
         write_record(r, 200, rec);
 }
 
-static void h_delete(struct request *r)
+/* DELETE of one record of res: If-Match, then 204 or a problem. */
+static void delete_record(struct request *r, const struct resource *res, int64_t id)
 {
     int64_t version;
     if (if_match(r, &version) < 0)
         return;
     struct error msg = ERROR_INIT;
-    int rc = domain_delete(r->store, &r->who, r->res, r->id, version, &r->arena, &msg);
+    int rc = domain_delete(r->store, &r->who, res, id, version, &r->arena, &msg);
     if (rc < 0) {
         struct errors none;
         errors_init(&none, &r->arena);
@@ -317,6 +319,16 @@ static void h_delete(struct request *r)
         return;
     }
     r->status = 204;
+}
+
+static void h_update(struct request *r)
+{
+    update_record(r, r->res, r->id);
+}
+
+static void h_delete(struct request *r)
+{
+    delete_record(r, r->res, r->id);
 }
 
 /* ---- sub-resources ------------------------------------------------------------------ */
@@ -401,39 +413,15 @@ static void h_sub_get(struct request *r)
 static void h_sub_update(struct request *r)
 {
     struct record *rec;
-    int64_t version;
-    if (!sub_record(r, &rec) || if_match(r, &version) < 0)
-        return;
-    json_t *body = body_object(r);
-    if (!body)
-        return;
-    struct errors errs;
-    struct error msg = ERROR_INIT;
-    errors_init(&errs, &r->arena);
-    int rc = domain_update(r->store, &r->who, r->sub, r->sub_id, version, body, &r->arena, &errs,
-                           &msg, &rec);
-    json_decref(body);
-    if (rc < 0)
-        problem_for(r, rc, &msg, &errs);
-    else
-        write_record(r, 200, rec);
+    if (sub_record(r, &rec))
+        update_record(r, r->sub, r->sub_id);
 }
 
 static void h_sub_delete(struct request *r)
 {
     struct record *rec;
-    int64_t version;
-    if (!sub_record(r, &rec) || if_match(r, &version) < 0)
-        return;
-    struct error msg = ERROR_INIT;
-    int rc = domain_delete(r->store, &r->who, r->sub, r->sub_id, version, &r->arena, &msg);
-    if (rc < 0) {
-        struct errors none;
-        errors_init(&none, &r->arena);
-        problem_for(r, rc, &msg, &none);
-        return;
-    }
-    r->status = 204;
+    if (sub_record(r, &rec))
+        delete_record(r, r->sub, r->sub_id);
 }
 
 /* ---- state machines ----------------------------------------------------------------- */
