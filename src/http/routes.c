@@ -295,8 +295,7 @@ static void update_record(struct request *r, const struct resource *res, int64_t
     struct error msg = ERROR_INIT;
     struct record *rec = NULL;
     errors_init(&errs, &r->arena);
-    int rc = domain_update(r->store, &r->who, res, id, version, body, &r->arena, &errs, &msg,
-                           &rec);
+    int rc = domain_update(r->store, &r->who, res, id, version, body, &r->arena, &errs, &msg, &rec);
     json_decref(body);
     if (rc < 0)
         problem_for(r, rc, &msg, &errs);
