@@ -323,6 +323,7 @@ static const struct command commands[] = {
      "Copy the database, consistently, to FILE while the server keeps running. Restore by "
      "stopping the server and putting FILE in place of the database (docs/operations.md).",
      "", cmd_backup, 1, 0},
+    {"check", "[--db PATH]", "Check the integrity of the database and of the audit trail's hash chain; exit 1 naming the first bad entry.", "", cmd_check, 0, 0},
     {"import",
      "KIND FILE [--skip-invalid REJECTS] [--on-duplicate error|skip|update] "
      "[--format csv|json] [--body B] [--as-of DATE] [--db PATH]",
@@ -335,7 +336,6 @@ static const struct command commands[] = {
      "format output filter", cmd_export, 1, 0},
     {"search", "QUERY [--types T,T] [--lang L] [--limit N] [--reindex] [--db PATH]", "Search every record: words (all must match, in any form or script), \"phrases\", prefix* (docs/search.md).", "types lang limit reindex", cmd_search, 0, 1},
     {"reindex", "[--db PATH]", "Rebuild the search index from the records.", "", cmd_reindex, 0, 0},
-    {"check", "[--db PATH]", "Check the integrity of the database and of the audit trail's hash chain; exit 1 naming the first bad entry.", "", cmd_check, 0, 0},
 };
 
 static void usage(FILE *f)

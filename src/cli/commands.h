@@ -60,10 +60,10 @@ int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **
 
 /* Commands implemented outside cli.c. */
 int cmd_backup(struct opts *o);
+int cmd_check(struct opts *o); /* cmd_check.c */
 int cmd_import(struct opts *o); /* cmd_io.c */
 int cmd_export(struct opts *o); /* cmd_io.c */
 int cmd_search(struct opts *o); /* cmd_search.c */
 int cmd_reindex(struct opts *o); /* cmd_search.c */
-int cmd_check(struct opts *o); /* cmd_check.c */
 
 #endif
