@@ -1,17 +1,24 @@
 /*
  * bench/gen: a deterministic benchmark database — organisations (country sizes skewed
- * like the real world, names in Cyrillic and Latin of realistic lengths) and, when the
- * ledger is declared, accreditations — written through the store's own insert path
- * (validation of each value by its declaration, audit entry per record), in large
- * transactions.
+ * like the real world, names in Cyrillic and Latin of realistic lengths), accreditations
+ * when the ledger is declared, and bilingual documents (a Russian and an English
+ * translation each, title and body, from bench/search's corpus: Zipf-distributed
+ * inflecting words and Russian surnames, the same seed as make bench-search) — written
+ * through the store's own insert path (validation of each value by its declaration, the
+ * search index and an audit entry per record), in large transactions.
  *
- *   gen --db FILE [--orgs N] [--accreditations N]
+ *   gen --db FILE [--orgs N] [--accreditations N] [--docs N]
+ *
+ * Defaults are DESIGN §8's corpus: 1,000,000 organisations, 2,000,000 accreditations,
+ * 200,000 documents. The same arguments give the same database, record for record
+ * (creation timestamps and the audit chain's times aside).
  *
  * Values are given as text and validated with value_from_text(), so the generator
  * depends on field names only, not on the declarations' layout.
  */
 #include "core/valid.h"
 #include "domain/domain.h"
+#include "search/corpus.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -19,7 +26,9 @@
 #include <string.h>
 #include <time.h>
 
-#define BATCH 50000
+#define BATCH       50000    /* organisations or accreditations per transaction */
+#define DOC_BATCH   5000     /* documents per transaction: 3 records and about 4 KB of text each */
+#define CORPUS_SEED 20161213 /* bench/search's seed: the same documents, word for word */
 
 struct rng {
     uint64_t s;
@@ -66,17 +75,23 @@ static void make_name(struct rng *r, bool cyr, struct buf *b)
     }
 }
 
-static int set(struct record *rec, const char *field, const char *text, struct arena *a)
+static int set_str(struct record *rec, const char *field, struct str text, struct arena *a)
 {
     int i = resource_field_index(rec->res, field);
     if (i < 0)
         return 0; /* not declared in this build: leave it */
     const char *why;
-    if (value_from_text(&rec->res->fields[i], str_from(text), a, &rec->v[i], &why) < 0) {
-        fprintf(stderr, "gen: %s.%s = '%s': %s\n", rec->res->name, field, text, why);
+    if (value_from_text(&rec->res->fields[i], text, a, &rec->v[i], &why) < 0) {
+        fprintf(stderr, "gen: %s.%s = '%.*s': %s\n", rec->res->name, field,
+                (int)(text.n > 80 ? 80 : text.n), text.p, why);
         return -1;
     }
     return 0;
+}
+
+static int set(struct record *rec, const char *field, const char *text, struct arena *a)
+{
+    return set_str(rec, field, str_from(text), a);
 }
 
 static double now_s(void)
@@ -234,10 +249,85 @@ static int gen_accreditations(struct store *s, long n, long orgs, struct error *
     return 0;
 }
 
+/*
+ * Documents: statements, published, each with a Russian and an English translation
+ * from the corpus (documents 1..N of a longer run are the same as those of a shorter
+ * one). Publication times rise with the id, one every few hours from 2005 on.
+ */
+static int gen_documents(struct store *s, long n, struct error *err)
+{
+    const struct resource *res_doc = resource_find(STR("documents"));
+    const struct resource *res_tr = resource_find(STR("document_translations"));
+    if (n == 0)
+        return 0;
+    if (!res_doc || !res_tr) {
+        fprintf(stderr, "gen: no documents resource in this build; skipped\n");
+        return 0;
+    }
+    static const char *const langs[] = {"ru", "en"}; /* by enum corpus_lang */
+    struct corpus *c = corpus_new(CORPUS_SEED);
+    struct corpus_doc d = {0};
+    const int64_t from = 1104537600; /* 2005-01-01T00:00:00Z */
+    int rc = 0;
+    double t0 = now_s();
+    for (long done = 0; done < n && rc == 0;) {
+        struct store_tx *tx;
+        if (store_write_begin(s, &tx) < 0) {
+            rc = error_set(err, "begin failed");
+            break;
+        }
+        struct arena a = ARENA_INIT;
+        long end = done + DOC_BATCH < n ? done + DOC_BATCH : n;
+        for (; done < end && rc == 0; done++) {
+            corpus_next(c, &d);
+            struct record *doc = record_new(res_doc, &a);
+            char at[21];
+            time_rfc3339(from + done * 3000 + (done * 2654435761LL) % 1800, at);
+            if (set(doc, "kind", "statement", &a) || set(doc, "published", "true", &a) ||
+                set(doc, "published_at", at, &a)) {
+                rc = error_set(err, "bad generated value");
+                break;
+            }
+            if (insert(tx, doc, err) < 0) {
+                rc = -1;
+                break;
+            }
+            char id[24];
+            snprintf(id, sizeof(id), "%lld", (long long)doc->id);
+            for (int lang = 0; lang < 2 && rc == 0; lang++) {
+                struct record *tr = record_new(res_tr, &a);
+                if (set(tr, "document_id", id, &a) || set(tr, "lang", langs[lang], &a) ||
+                    set_str(tr, "title", buf_str(&d.t[lang].title), &a) ||
+                    set_str(tr, "body", buf_str(&d.t[lang].body), &a))
+                    rc = error_set(err, "bad generated value");
+                else if (insert(tx, tr, err) < 0)
+                    rc = -1;
+            }
+        }
+        arena_release(&a);
+        if (rc < 0) {
+            store_write_rollback(tx);
+            break;
+        }
+        if (store_write_commit(tx, err) < 0) {
+            rc = -1;
+            break;
+        }
+        fprintf(stderr, "\rgen: documents %ld/%ld (%.0f/s)", done, n,
+                (double)done / (now_s() - t0));
+    }
+    if (rc == 0)
+        fprintf(stderr, "\n");
+    corpus_doc_release(&d);
+    corpus_free(c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *db = NULL;
-    long orgs = 1000000, accr = 2000000;
+    long orgs = 1000000, accr = 2000000, docs = 200000;
+    bool bad = argc % 2 == 0; /* every option takes a value */
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--db"))
             db = argv[i + 1];
@@ -245,9 +335,13 @@ int main(int argc, char **argv)
             orgs = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--accreditations"))
             accr = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--docs"))
+            docs = atol(argv[i + 1]);
+        else
+            bad = true;
     }
-    if (!db || orgs < 1 || accr < 0) {
-        fprintf(stderr, "usage: gen --db FILE [--orgs N] [--accreditations N]\n");
+    if (bad || !db || orgs < 1 || accr < 0 || docs < 0) {
+        fprintf(stderr, "usage: gen --db FILE [--orgs N] [--accreditations N] [--docs N]\n");
         return 2;
     }
     if (auth_init() < 0)
@@ -260,7 +354,8 @@ int main(int argc, char **argv)
     struct error err = ERROR_INIT;
     if (store_open(&s, db, STORE_OPEN_INIT, &err) < 0)
         die("%s", err.msg);
-    if (gen_orgs(s, orgs, &err) < 0 || gen_accreditations(s, accr, orgs, &err) < 0) {
+    if (gen_orgs(s, orgs, &err) < 0 || gen_accreditations(s, accr, orgs, &err) < 0 ||
+        gen_documents(s, docs, &err) < 0) {
         store_close(s);
         die("%s", err.msg);
     }
