@@ -1,12 +1,15 @@
 /* core: arenas, strings, buffers, errors, UTF-8, numbers, dates, logging. */
 #define _GNU_SOURCE
 #include "core/core.h"
+#include "core/limits.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- errors ------------------------------------------------------------------------- */
 
@@ -483,6 +486,57 @@ int datetime_parse(struct str s, int64_t *out)
 
 /* ---- logging ------------------------------------------------------------------------ */
 
+/*
+ * Lines given to log_buffered() wait here until the buffer fills, log_flush() is called
+ * (the server does each second and at stop) or another message is logged: one write(2)
+ * carries many access-log lines, as nginx's "access_log ... buffer=" does. Every line is
+ * written whole and in order with the other messages.
+ */
+static struct {
+    pthread_mutex_t lock;
+    char p[LIMIT_LOG_BUFFER];
+    size_t n;
+} logbuf = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void write_all(const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(STDERR_FILENO, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return; /* stderr gone: nothing better to do with a log line */
+        p += k, n -= (size_t)k;
+    }
+}
+
+static void flush_locked(void)
+{
+    write_all(logbuf.p, logbuf.n);
+    logbuf.n = 0;
+}
+
+void log_buffered(const char *line, size_t n)
+{
+    pthread_mutex_lock(&logbuf.lock);
+    if (logbuf.n + n > sizeof(logbuf.p))
+        flush_locked();
+    if (n > sizeof(logbuf.p)) {
+        write_all(line, n);
+    } else {
+        memcpy(logbuf.p + logbuf.n, line, n);
+        logbuf.n += n;
+    }
+    pthread_mutex_unlock(&logbuf.lock);
+}
+
+void log_flush(void)
+{
+    pthread_mutex_lock(&logbuf.lock);
+    flush_locked();
+    pthread_mutex_unlock(&logbuf.lock);
+}
+
 void log_msg(const char *level, const char *fmt, ...)
 {
     char when[21];
@@ -494,6 +548,10 @@ void log_msg(const char *level, const char *fmt, ...)
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
     buf_putc(&b, '\n');
-    fwrite(b.p, 1, b.n, stderr);
+    pthread_mutex_lock(&logbuf.lock);
+    flush_locked(); /* what was buffered happened first */
+    fflush(stderr);
+    write_all(b.p, b.n);
+    pthread_mutex_unlock(&logbuf.lock);
     buf_release(&b);
 }

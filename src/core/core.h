@@ -153,5 +153,9 @@ int64_t days_from_civil(int y, int m, int d);
 void log_msg(const char *level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 #define log_info(...)  log_msg("info", __VA_ARGS__)
 #define log_error(...) log_msg("error", __VA_ARGS__)
+/* A whole line (ending in '\n') for stderr, buffered: see core.c. */
+void log_buffered(const char *line, size_t n);
+/* Writes what log_buffered() holds. */
+void log_flush(void);
 
 #endif

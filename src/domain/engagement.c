@@ -137,10 +137,10 @@ static const struct field meeting_fields[] = {
 };
 
 static const struct list_param meeting_params[] = {
-    {"from", P_FROM, "starts_at", NULL},
-    {"to", P_TO, "starts_at", NULL},
-    {"organisation_id", P_CHILD, "organisation_id", "meeting_participants"},
-    {"person_id", P_CHILD, "person_id", "meeting_participants"},
+    {"from", P_FROM, "starts_at", NULL, NULL},
+    {"to", P_TO, "starts_at", NULL, NULL},
+    {"organisation_id", P_CHILD, "organisation_id", "meeting_participants", NULL},
+    {"person_id", P_CHILD, "person_id", "meeting_participants", NULL},
 };
 
 const struct resource res_meetings = {
@@ -198,8 +198,8 @@ static const struct field action_fields[] = {
 };
 
 static const struct list_param action_params[] = {
-    {"from", P_FROM, "due_on", NULL},
-    {"to", P_TO, "due_on", NULL},
+    {"from", P_FROM, "due_on", NULL, NULL},
+    {"to", P_TO, "due_on", NULL, NULL},
 };
 
 const struct resource res_meeting_actions = {
@@ -333,10 +333,10 @@ static const struct field delegation_fields[] = {
 
 /* A delegation is in [from, to] when its span overlaps it. */
 static const struct list_param delegation_params[] = {
-    {"from", P_FROM, "ends_on", NULL},
-    {"to", P_TO, "starts_on", NULL},
-    {"person_id", P_CHILD, "person_id", "delegation_members"},
-    {"organisation_id", P_CHILD, "organisation_id", "delegation_members"},
+    {"from", P_FROM, "ends_on", NULL, NULL},
+    {"to", P_TO, "starts_on", NULL, NULL},
+    {"person_id", P_CHILD, "person_id", "delegation_members", NULL},
+    {"organisation_id", P_CHILD, "organisation_id", "delegation_members", NULL},
 };
 
 const struct resource res_delegations = {
@@ -491,8 +491,8 @@ static const struct field report_fields[] = {
 };
 
 static const struct list_param report_params[] = {
-    {"from", P_FROM, "deadline_on", NULL},
-    {"to", P_TO, "deadline_on", NULL},
+    {"from", P_FROM, "deadline_on", NULL, NULL},
+    {"to", P_TO, "deadline_on", NULL, NULL},
 };
 
 const struct resource res_reports = {
@@ -552,8 +552,8 @@ static const struct field incident_fields[] = {
 };
 
 static const struct list_param incident_params[] = {
-    {"from", P_FROM, "occurred_on", NULL},
-    {"to", P_TO, "occurred_on", NULL},
+    {"from", P_FROM, "occurred_on", NULL, NULL},
+    {"to", P_TO, "occurred_on", NULL, NULL},
 };
 
 const struct resource res_incidents = {
@@ -704,7 +704,7 @@ static const struct field document_fields[] = {
 };
 
 static const struct list_param document_params[] = {
-    {"lang", P_CHILD, "lang", "document_translations"},
+    {"lang", P_CHILD, "lang", "document_translations", NULL},
 };
 
 const struct resource res_documents = {

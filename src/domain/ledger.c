@@ -423,8 +423,10 @@ static const struct field accreditation_fields[] = {
 };
 
 static const struct list_param accreditation_params[] = {
-    {"country", P_REF, "country", "organisation_id"},
-    {"overdue", P_COND, NULL, "accreditation_overdue"},
+    /* Filtered with status, body or state on 2,000,000 rows: the copy (migration 0006)
+     * lets an index walk one country's accreditations in id order. */
+    {"country", P_REF, "country", "organisation_id", .copy = "org_country"},
+    {"overdue", P_COND, NULL, "accreditation_overdue", NULL},
 };
 
 const struct resource res_accreditations = {
@@ -627,7 +629,7 @@ static const struct field application_fields[] = {
 };
 
 static const struct list_param application_params[] = {
-    {"country", P_REF, "country", "organisation_id"},
+    {"country", P_REF, "country", "organisation_id", NULL},
 };
 
 const struct resource res_applications = {

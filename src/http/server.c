@@ -251,6 +251,8 @@ static bool json_content_type(const char *ct)
            (media.n == 28 && strncasecmp(media.p, "application/merge-patch+json", 28) == 0);
 }
 
+static void run_route(struct request *r, const struct route *found);
+
 static void dispatch(struct request *r)
 {
     if (strlen(r->path) > LIMIT_URL_BYTES) {
@@ -283,6 +285,18 @@ static void dispatch(struct request *r)
     /* Re-match to make sure the captures are those of the route found. */
     route_match(found, r->path, r);
     r->route_index = (int)(found - routes);
+    /* A read is one transaction from the credentials to the last row: one snapshot, and
+     * one lock taken instead of one per statement group. */
+    struct store_conn *c = m == M_GET ? store_reader(r->store) : NULL;
+    if (c)
+        store_read_begin(c);
+    run_route(r, found);
+    if (c)
+        store_read_end(c);
+}
+
+static void run_route(struct request *r, const struct route *found)
+{
     /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin. */
     if (!auth_http_check(r, found))
         return;
@@ -417,7 +431,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     return queue(r);
 }
 
-/* One JSON line per request on stderr: never a body, a query string or a secret. */
+/* One JSON line per request on stderr: never a body, a query string or a secret. The lines
+ * are buffered (LIMIT_LOG_BUFFER, flushed each second by http_serve's main thread). */
 static void access_log(const struct request *r, uint64_t us, enum MHD_RequestTerminationCode toe)
 {
     static const char *const mnames[] = {"GET", "POST", "PATCH", "DELETE", "PUT", "HEAD"};
@@ -449,8 +464,7 @@ static void access_log(const struct request *r, uint64_t us, enum MHD_RequestTer
         jw_kbool(&w, "aborted", true);
     jw_obj_end(&w);
     buf_putc(&b, '\n');
-    ssize_t n = write(STDERR_FILENO, b.p, b.n);
-    (void)n;
+    log_buffered(b.p, b.n);
     buf_release(&b);
 }
 
@@ -584,8 +598,11 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
                 host, port, threads);
         fflush(cfg->announce);
     }
-    int sig = 0;
-    sigwait(&stop, &sig);
+    /* Wait for a stop signal, writing out the buffered access log each second. */
+    int sig;
+    const struct timespec second = {.tv_sec = 1};
+    while ((sig = sigtimedwait(&stop, NULL, &second)) < 0)
+        log_flush();
     /* Graceful: stop accepting, let requests in flight finish (bounded), then stop. An
      * acknowledged write was committed before its response was queued, so nothing
      * acknowledged is lost either way. */
@@ -596,7 +613,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     for (int i = 0; i < SHUTDOWN_GRACE_MS / 10 && atomic_load(&srv_ptr->metrics.in_flight) > 0; i++)
         usleep(10000);
     MHD_stop_daemon(d);
-    log_info("stopped");
+    log_info("stopped"); /* after the last access-log lines, which it writes out */
     free(srv_ptr);
     return 0;
 }

@@ -128,6 +128,10 @@ struct list_param {
     enum param_kind kind;
     const char *field; /* the field compared: this resource's, or the one `via` leads to */
     const char *via;   /* P_CHILD: the sub-resource's name; P_REF: the FT_REF field */
+    /* P_REF only, optional: a column of this resource's table that the database keeps
+     * equal to the referenced field (triggers in the migration that adds it), so the
+     * condition is a plain comparison an index serves, not a lookup per row. */
+    const char *copy;
 };
 
 /* How the access rules (src/auth/rules.c, src/domain/access.c) read a declaration, beyond

@@ -24,6 +24,7 @@ struct store_conn {
     unsigned next_evict;
     struct store *store;
     struct ledger_cache *ledger; /* bodies rows (src/store/ledger.c); owned, NULL until used */
+    int read_depth;              /* store_read_begin calls not yet ended (nested ones join) */
 };
 
 /* SQL text for one resource, built once from its declaration. */

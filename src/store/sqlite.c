@@ -162,18 +162,33 @@ void store_reader_close(struct store_conn *c)
     free(c);
 }
 
+/* Read transactions nest: an inner begin joins the outer one (the same snapshot), and
+ * only the outermost end lets it go. The server wraps a whole GET in one, so that
+ * resolving the credentials and the handler's reads share a transaction. */
 int store_read_begin(struct store_conn *c)
 {
+    if (c->read_depth > 0) {
+        c->read_depth++;
+        return STORE_OK;
+    }
     sqlite3_stmt *st = store_prep(c, "BEGIN");
     if (!st)
         return STORE_ERROR;
     int rc = sqlite3_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    if (rc != SQLITE_DONE)
+        return STORE_ERROR;
+    c->read_depth = 1;
+    return STORE_OK;
 }
 
 void store_read_end(struct store_conn *c)
 {
+    if (c->read_depth > 1) {
+        c->read_depth--;
+        return;
+    }
+    c->read_depth = 0;
     if (sqlite3_get_autocommit(c->db))
         return;
     sqlite3_stmt *st = store_prep(c, "COMMIT");
@@ -398,6 +413,10 @@ static void where_param(struct buf *b, struct binds *bd, const struct resource *
         break;
     }
     case P_REF: {
+        if (p->copy) {
+            buf_printf(b, " AND %s.%s=?", res->table, p->copy);
+            break;
+        }
         const struct resource *target = resource_find(str_from(resource_field(res, p->via)->ref));
         buf_printf(b, " AND EXISTS(SELECT 1 FROM %s t WHERE t.id=%s.%s AND t.%s=?)", target->table,
                    res->table, p->via, f->name);

@@ -140,12 +140,20 @@ test('access log: one JSON line per request, with its id, route, status, duratio
     const anonId = Number(anon.headers.get('x-request-id'));
     const login = await request(srv.url, 'POST', '/api/v1/session', { body: { email: ADMIN_EMAIL, password: 'wrong password, logged nowhere' } });
     assert.equal(login.status, 401);
-    await new Promise((res) => setTimeout(res, 200)); // the line is written after the answer
-    const lines = srv
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l));
+    const loginId = Number(login.headers.get('x-request-id'));
+    // The lines are written after the answer, buffered, and flushed each second: they
+    // must arrive without any further request.
+    const logLines = () =>
+      srv
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+    let lines = logLines();
+    for (let waited = 0; !lines.some((l) => l.id === loginId) && waited < 3000; waited += 50) {
+      await new Promise((res) => setTimeout(res, 50));
+      lines = logLines();
+    }
     const line = lines.find((l) => l.id === id);
     assert.ok(line, `no access-log line for request ${id}`);
     assert.deepEqual(Object.keys(line).sort(), ['id', 'method', 'ms', 'route', 'status', 't', 'user']);

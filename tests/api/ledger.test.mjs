@@ -307,6 +307,27 @@ describe('accreditations: computed dates and filters', () => {
     assertProblem(await officer('GET', '/api/v1/accreditations?country=XX'), 400, { fields: { country: /ISO 3166/ } });
   });
 
+  test('?country= follows an organisation that moves, in lists and exports', async () => {
+    const ids = async (q) => (await officer('GET', `/api/v1/accreditations?limit=100&${q}`)).json.items.map((a) => a.id);
+    const moved = await officer('PATCH', `/api/v1/organisations/${fr.id}`, { body: { country: 'BE' } });
+    assert.equal(moved.status, 200, moved.text);
+    try {
+      assert.deepEqual(await ids('country=BE'), [roster.id]);
+      assert.deepEqual(await ids('country=FR'), [reported.id]);
+      assert.deepEqual(await ids('country=BE&status=roster&body=ECOSOC'), [roster.id]);
+      const csv = await officer('GET', '/api/v1/accreditations?country=BE&format=csv');
+      assert.equal(csv.status, 200);
+      assert.equal(csv.text.trimEnd().split('\r\n').length, 2, csv.text);
+      const more = await created(officer, '/api/v1/accreditations', { organisation_id: fr.id, body: 'UNESCO', status: 'consultative' });
+      assert.deepEqual((await ids('country=BE')).sort((a, b) => a - b), [roster.id, more.id]);
+      assert.equal((await officer('DELETE', `/api/v1/accreditations/${more.id}`)).status, 204);
+    } finally {
+      await officer('PATCH', `/api/v1/organisations/${fr.id}`, { body: { country: 'FR' } });
+    }
+    assert.deepEqual((await ids('country=FR')).sort(), [roster.id, reported.id].sort());
+    assert.deepEqual(await ids('country=BE'), []);
+  });
+
   test('a suspended status still owes its report; a withdrawn one does not', async () => {
     const s = await officer('PATCH', `/api/v1/accreditations/${late.id}`, { body: { state: 'suspended' } });
     assert.equal(s.json.overdue, true);

@@ -241,6 +241,28 @@ static void test_get_returns_what_was_stored(void **state)
     assert_true(val(rec, "website")->null);
 }
 
+/* The server wraps a whole GET in one read transaction; the handler's own begin/end pairs
+ * inside it must join it, not end it: one snapshot until the outermost end. */
+static void test_nested_read_transactions_share_one_snapshot(void **state)
+{
+    struct fx *f = *state;
+    int64_t first = new_org(f, "{\"name\":\"Before\",\"country\":\"FR\"}");
+    struct store_conn *c = store_reader(f->s);
+    assert_int_equal(store_read_begin(c), STORE_OK);
+    assert_non_null(get(f, &res_organisations, first)); /* the snapshot starts here */
+    int64_t later = new_org(f, "{\"name\":\"After\",\"country\":\"FR\"}");
+    assert_int_equal(store_read_begin(c), STORE_OK); /* a handler's own pair, nested */
+    assert_null(get(f, &res_organisations, later));
+    store_read_end(c);
+    assert_null(get(f, &res_organisations, later)); /* still the outer snapshot */
+    store_read_end(c);
+    assert_non_null(get(f, &res_organisations, later)); /* let go: the write is seen */
+    store_read_end(c); /* an extra end is harmless */
+    assert_int_equal(store_read_begin(c), STORE_OK);
+    assert_non_null(get(f, &res_organisations, later));
+    store_read_end(c);
+}
+
 static void test_get_of_missing_record_is_not_found(void **state)
 {
     struct fx *f = *state;
@@ -1039,6 +1061,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_create_assigns_id_version_and_timestamps),
         T(test_get_returns_what_was_stored),
+        T(test_nested_read_transactions_share_one_snapshot),
         T(test_get_of_missing_record_is_not_found),
         T(test_create_with_invalid_input_writes_nothing),
         T(test_create_with_future_founding_date_is_invalid),
