@@ -207,7 +207,7 @@ void buf_puts(struct buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
-void buf_putc(struct buf *b, char c)
+void buf_putc_grow(struct buf *b, char c)
 {
     buf_grow(b, 1);
     b->p[b->n++] = c;

@@ -108,7 +108,16 @@ struct buf {
 void buf_grow(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+void buf_putc_grow(struct buf *b, char c);
+static inline void buf_putc(struct buf *b, char c)
+{
+    if (b->n + 1 < b->cap) { /* room for c and the NUL: the common case, inline */
+        b->p[b->n++] = c;
+        b->p[b->n] = '\0';
+    } else {
+        buf_putc_grow(b, c);
+    }
+}
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b); /* length 0, keeps the memory */

@@ -67,54 +67,84 @@ static size_t utf8_seq_len(const char *p, size_t avail)
     return len < avail ? len : avail;
 }
 
-void json_escape(struct buf *out, const char *s, size_t n)
+/* What json_escape does with each byte: copy it, escape it (quote, backslash, controls,
+ * and < > & so that JSON inside HTML cannot close a script), or look at the UTF-8
+ * sequence it starts. */
+enum { JC_COPY, JC_ESCAPE, JC_UTF8 };
+static const unsigned char json_class[256] = {
+    [0x00 ... 0x1F] = JC_ESCAPE, ['"'] = JC_ESCAPE, ['\\'] = JC_ESCAPE, ['<'] = JC_ESCAPE,
+    ['>'] = JC_ESCAPE,           ['&'] = JC_ESCAPE, [0x7F] = JC_ESCAPE, [0x80 ... 0xFF] = JC_UTF8,
+};
+
+/* Whether any of the eight bytes at p is not JC_COPY (SWAR: a byte of x is zero when it
+ * equals the byte looked for, and "haszero" finds one). */
+static bool needs_look(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t x;
+    memcpy(&x, p, 8);
+#define HASZERO(v) (((v) - ones) & ~(v) & highs)
+    uint64_t hit = (x & highs) | ((x - 0x20 * ones) & ~x & highs) | HASZERO(x ^ ('"' * ones)) |
+                   HASZERO(x ^ ('\\' * ones)) | HASZERO(x ^ ('<' * ones)) |
+                   HASZERO(x ^ ('>' * ones)) | HASZERO(x ^ ('&' * ones)) | HASZERO(x ^ (0x7F * ones));
+#undef HASZERO
+    return hit != 0;
+}
+
+static void escape_byte(struct buf *out, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
+    char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '\0'};
+    const char *esc = c == '"'    ? "\\\""
+                      : c == '\\' ? "\\\\"
+                      : c == '\n'  ? "\\n"
+                      : c == '\r'  ? "\\r"
+                      : c == '\t'  ? "\\t"
+                                    : u;
+    buf_puts(out, esc);
+}
+
+void json_escape(struct buf *out, const char *s, size_t n)
+{
     buf_grow(out, n + 2);
     buf_putc(out, '"');
     size_t run = 0; /* start of the pending run of bytes that need no escaping */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char u[7];
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7F) {
-            u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
-            u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = '\0';
-            esc = u;
-        } else if (c >= 0x80) {
-            size_t len = utf8_seq_len(s + i, n - i);
-            if (!utf8_valid(s + i, len)) {
-                /* Bytes that are not UTF-8 (a raw path or query key echoed back) become
-                 * U+FFFD, so every response stays valid JSON text. */
-                buf_append(out, s + run, i - run);
-                buf_puts(out, "\\ufffd");
-                run = i + 1;
-            } else if (c == 0xE2 && len == 3 && (unsigned char)s[i + 1] == 0x80 &&
-                       ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-                /* U+2028 / U+2029 break JavaScript string literals */
-                buf_append(out, s + run, i - run);
-                buf_puts(out, (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
-                i += 2;
-                run = i + 1;
-            } else {
-                i += len - 1; /* a whole valid character passes through */
-            }
+        switch (json_class[c]) {
+        case JC_COPY:
+            i++;
+            while (i + 8 <= n && !needs_look(s + i)) /* plain ASCII, eight bytes at a time */
+                i += 8;
+            continue;
+        case JC_ESCAPE:
+            buf_append(out, s + run, i - run);
+            escape_byte(out, c);
+            run = ++i;
             continue;
         }
-        if (esc) {
+        /* Two-byte characters (Cyrillic, Greek, accented Latin) are checked here; the
+         * rest by utf8_valid. */
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
+        }
+        size_t len = utf8_seq_len(s + i, n - i);
+        if (!utf8_valid(s + i, len)) {
+            /* Bytes that are not UTF-8 (a raw path or query key echoed back) become
+             * U+FFFD, so every response stays valid JSON text. */
             buf_append(out, s + run, i - run);
-            buf_puts(out, esc);
-            run = i + 1;
+            buf_puts(out, "\\ufffd");
+            run = ++i;
+        } else if (c == 0xE2 && len == 3 && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            /* U+2028 / U+2029 break JavaScript string literals */
+            buf_append(out, s + run, i - run);
+            buf_puts(out, (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+            i += 3;
+            run = i;
+        } else {
+            i += len; /* a whole valid character passes through */
         }
     }
     buf_append(out, s + run, n - run);
@@ -146,7 +176,14 @@ void jw_str(struct jw *w, const char *s)
 void jw_int(struct jw *w, int64_t v)
 {
     before_value(w);
-    buf_printf(w->out, "%lld", (long long)v);
+    char digits[24], *p = digits + sizeof(digits);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    buf_append(w->out, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 void jw_real(struct jw *w, double v)

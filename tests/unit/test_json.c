@@ -121,6 +121,67 @@ static void test_writer_replaces_bytes_that_are_not_utf8(void **state)
     expect_escape("Я\x80Я", "\"Я\\ufffdЯ\"");
 }
 
+/* The escaping rules written the slow, obvious way: byte by byte. */
+static void reference_escape(struct buf *b, const unsigned char *s, size_t n)
+{
+    buf_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c == '"' || c == '\\') {
+            buf_putc(b, '\\'), buf_putc(b, (char)c), i++;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            buf_puts(b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t"), i++;
+        } else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7F) {
+            buf_printf(b, "\\u%04x", c), i++;
+        } else if (c < 0x80) {
+            buf_putc(b, (char)c), i++;
+        } else {
+            size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            if (len > n - i)
+                len = n - i;
+            if (!utf8_valid((const char *)s + i, len)) {
+                buf_puts(b, "\\ufffd"), i++;
+            } else if (len == 3 && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+                buf_puts(b, s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"), i += 3;
+            } else {
+                buf_append(b, s + i, len), i += len;
+            }
+        }
+    }
+    buf_putc(b, '"');
+}
+
+/* The writer's fast paths (eight ASCII bytes at a time, two-byte characters inline) give
+ * exactly what the byte-by-byte rules give, on 50,000 random strings of pieces chosen to
+ * sit across every boundary. */
+static void test_writer_escape_matches_byte_by_byte_rules(void **state)
+{
+    static const char *const pieces[] = {
+        "a", "Zq", "plain ascii text ", "0123456789", "\"", "\\", "<", ">", "&", "\x7f", "\n",
+        "\t", "\x01", "\x1f", " ", "Я", "ё", "人", "\xF0\x9F\x98\x80", "\xE2\x80\xA8",
+        "\xE2\x80\xA9", "\xE2\x80\xA7", "\xD0", "\x80", "\xBF", "\xC0\xAF", "\xC1\x81", "\xFF",
+        "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE0\x80\xAF", "\xC2\xA0", "\xDF\xBF"};
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    struct buf in = BUF_INIT, want = BUF_INIT;
+    for (int round = 0; round < 50000; round++) {
+        buf_reset(&in);
+        buf_reset(&want);
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        for (unsigned k = 0, count = (unsigned)(seed % 24); k < count; k++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            buf_puts(&in, pieces[seed % ARRAY_SIZE(pieces)]);
+        }
+        reference_escape(&want, (const unsigned char *)in.p, in.n);
+        char *got = escaped(in.p ? in.p : "", in.n);
+        if (strcmp(got, want.p) != 0)
+            fail_msg("round %d: escaped %zu bytes differently:\n got  %s\n want %s", round, in.n,
+                     got, want.p);
+        free(got);
+    }
+    buf_release(&in);
+    buf_release(&want);
+}
+
 static void test_writer_escaped_output_parses_back_to_input(void **state)
 {
     char in[200];
@@ -507,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_writer_escapes_nul_inside_counted_string),
         cmocka_unit_test(test_writer_escapes_html_significant_characters),
         cmocka_unit_test(test_writer_escapes_line_and_paragraph_separators),
+        cmocka_unit_test(test_writer_escape_matches_byte_by_byte_rules),
         cmocka_unit_test(test_writer_leaves_other_utf8_untouched),
         cmocka_unit_test(test_writer_replaces_bytes_that_are_not_utf8),
         cmocka_unit_test(test_writer_escaped_output_parses_back_to_input),
