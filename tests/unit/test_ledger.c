@@ -625,6 +625,43 @@ static void test_questions_are_asked_while_the_body_reviews(void **state)
 
 /* ---- overdue: the SQL condition agrees with the C rule ------------------------------- */
 
+/* Lists ?overdue=true and ?overdue=false: every record in each is what the C rule says,
+ * and the two cover every accreditation. Returns how many are overdue. */
+static size_t overdue_agrees_with_rule(struct fx *f, const char *today)
+{
+    struct store_conn *c = store_reader(f->s);
+    size_t counts[2] = {0, 0};
+    for (int want = 0; want <= 1; want++) {
+        struct list_query q = {.sort = -1, .limit = 100};
+        q.params[q.nparams++] = (struct param_filter){
+            .p = resource_param(&res_accreditations, STR("overdue")), .v = {.i = want}};
+        struct list_result lr;
+        assert_int_equal(store_list(c, &res_accreditations, &q, &f->a, &lr, &f->msg), 0);
+        for (size_t i = 0; i < lr.n; i++) {
+            const struct record *r = lr.items[i];
+            struct body_rules b;
+            char due[11];
+            const struct value *v = r->v;
+            const char *body = v[resource_field_index(&res_accreditations, "body")].s;
+            assert_int_equal(ledger_body_rules(c, body, &f->a, &b), 0);
+            int gi = resource_field_index(&res_accreditations, "granted_on");
+            int li = resource_field_index(&res_accreditations, "last_report_period_end");
+            bool over = ledger_report_due(
+                            &b, v[resource_field_index(&res_accreditations, "status")].s,
+                            v[resource_field_index(&res_accreditations, "state")].s,
+                            v[gi].null ? NULL : v[gi].s, v[li].null ? 0 : v[li].i, due, NULL) &&
+                        ledger_overdue(due, today);
+            assert_int_equal(over, want);
+            counts[want]++;
+        }
+    }
+    struct list_query all = {.sort = -1, .limit = 100};
+    struct list_result lr;
+    assert_int_equal(store_list(c, &res_accreditations, &all, &f->a, &lr, &f->msg), 0);
+    assert_int_equal(counts[0] + counts[1], lr.n);
+    return counts[1];
+}
+
 static void test_overdue_filter_selects_exactly_what_the_rule_calls_overdue(void **state)
 {
     struct fx *f = *state;
@@ -656,35 +693,59 @@ static void test_overdue_filter_selects_exactly_what_the_rule_calls_overdue(void
              (long long)org(f, "2000-01-01"));
     create(f, &res_accreditations, json);
 
-    struct store_conn *c = store_reader(f->s);
-    for (int want = 0; want <= 1; want++) {
-        struct list_query q = {.sort = -1, .limit = 100};
-        q.params[q.nparams++] = (struct param_filter){
-            .p = resource_param(&res_accreditations, STR("overdue")), .v = {.i = want}};
-        struct list_result lr;
-        assert_int_equal(store_list(c, &res_accreditations, &q, &f->a, &lr, &f->msg), 0);
-        size_t n_rule = 0;
-        /* every record listed is what the rule says, and the two lists cover them all */
-        for (size_t i = 0; i < lr.n; i++) {
-            const struct record *r = lr.items[i];
-            struct body_rules b;
-            char due[11];
-            const struct value *v = r->v;
-            const char *body = v[resource_field_index(&res_accreditations, "body")].s;
-            assert_int_equal(ledger_body_rules(c, body, &f->a, &b), 0);
-            int gi = resource_field_index(&res_accreditations, "granted_on");
-            int li = resource_field_index(&res_accreditations, "last_report_period_end");
-            bool over = ledger_report_due(
-                            &b, v[resource_field_index(&res_accreditations, "status")].s,
-                            v[resource_field_index(&res_accreditations, "state")].s,
-                            v[gi].null ? NULL : v[gi].s, v[li].null ? 0 : v[li].i, due, NULL) &&
-                        ledger_overdue(due, today);
-            assert_int_equal(over, want);
-            n_rule++;
-        }
-        /* overdue: active and suspended 2010 grants (due 2015) and the 2012 report (2017) */
-        assert_int_equal(n_rule, want ? 3 : 6);
+    /* overdue: active and suspended 2010 grants (due 2015) and the 2012 report (2017) */
+    assert_int_equal(overdue_agrees_with_rule(f, today), 3);
+}
+
+/* The kept due date (migration 0007) follows every change it depends on: the
+ * accreditation's own fields, and its body's rules changed by an administrator. */
+/* Applies a JSON patch; fails the test, naming the field, on any error. */
+static void patch_ok(struct fx *f, const struct principal *who, const struct resource *res,
+                     int64_t id, json_t *patch)
+{
+    struct record *out;
+    errors_init(&f->errs, &f->a);
+    int rc = domain_update(f->s, who, res, id, 0, patch, &f->a, &f->errs, &f->msg, &out);
+    json_decref(patch);
+    if (rc)
+        print_error("update %s %lld: %s %s\n", res->name, (long long)id,
+                    f->errs.n ? f->errs.items[0].field : "",
+                    f->errs.n ? f->errs.items[0].message : f->msg.msg);
+    assert_int_equal(rc, 0);
+}
+
+static void test_kept_due_date_follows_updates_and_rule_changes(void **state)
+{
+    struct fx *f = *state;
+    char today[11], json[300];
+    ledger_today(today);
+    int64_t ids[2];
+    for (int i = 0; i < 2; i++) {
+        snprintf(json, sizeof(json),
+                 "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"special\","
+                 "\"granted_on\":\"2010-07-01\"}",
+                 (long long)org(f, "2000-01-01"));
+        ids[i] = create(f, &res_accreditations, json)->id;
     }
+    assert_int_equal(overdue_agrees_with_rule(f, today), 2);
+    /* a report filed for last year's period: no longer overdue */
+    patch_ok(f, &f->officer, &res_accreditations, ids[0],
+             json_pack("{s:i}", "last_report_period_end", atoi(today) - 1));
+    assert_int_equal(overdue_agrees_with_rule(f, today), 1);
+    /* back to a report for 2012 (due 2017): overdue again */
+    patch_ok(f, &f->officer, &res_accreditations, ids[0],
+             json_pack("{s:i}", "last_report_period_end", 2012));
+    assert_int_equal(overdue_agrees_with_rule(f, today), 2);
+    /* the body's interval grows to 20 years: nothing at ECOSOC is overdue; then back to 4
+     * and the exemption widened to special: nothing either; then as it was */
+    patch_ok(f, &f->admin, &res_bodies, f->ecosoc.id, json_pack("{s:i}", "report_interval_years", 20));
+    assert_int_equal(overdue_agrees_with_rule(f, today), 0);
+    patch_ok(f, &f->admin, &res_bodies, f->ecosoc.id,
+             json_pack("{s:i,s:[s,s]}", "report_interval_years", 4, "report_exempt", "roster",
+                       "special"));
+    assert_int_equal(overdue_agrees_with_rule(f, today), 0);
+    patch_ok(f, &f->admin, &res_bodies, f->ecosoc.id, json_pack("{s:[s]}", "report_exempt", "roster"));
+    assert_int_equal(overdue_agrees_with_rule(f, today), 2);
 }
 
 /* ---- listings and representation ----------------------------------------------------- */
@@ -950,6 +1011,7 @@ int main(void)
         T(test_granting_a_second_status_at_a_body_reclassifies),
         T(test_questions_are_asked_while_the_body_reviews),
         T(test_overdue_filter_selects_exactly_what_the_rule_calls_overdue),
+        T(test_kept_due_date_follows_updates_and_rule_changes),
         T(test_ranks_share_ties_and_skip),
         T(test_a_listing_of_4507_with_64_from_one_country_gives_64_share_and_rank),
         T(test_importing_the_same_listing_again_replaces_it),
