@@ -72,6 +72,23 @@ function checkHistogram(m, name) {
 const series = (m, key) => m.samples.get(key) ?? 0;
 const requests = (method, route, status) => `civdesk_http_requests_total{method="${method}",route="${route}",status="${status}"}`;
 
+// The access-log lines (JSON) written so far. They are buffered and flushed each second:
+// waits (up to 3 s) until `done(lines)` holds, then returns them either way.
+async function accessLog(srv, done) {
+  const lines = () =>
+    srv
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+  let got = lines();
+  for (let waited = 0; !done(got) && waited < 3000; waited += 50) {
+    await new Promise((res) => setTimeout(res, 50));
+    got = lines();
+  }
+  return got;
+}
+
 async function metrics(srv) {
   const r = await request(srv.url, 'GET', '/metrics');
   assert.equal(r.status, 200);
@@ -143,17 +160,7 @@ test('access log: one JSON line per request, with its id, route, status, duratio
     const loginId = Number(login.headers.get('x-request-id'));
     // The lines are written after the answer, buffered, and flushed each second: they
     // must arrive without any further request.
-    const logLines = () =>
-      srv
-        .stderr()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l));
-    let lines = logLines();
-    for (let waited = 0; !lines.some((l) => l.id === loginId) && waited < 3000; waited += 50) {
-      await new Promise((res) => setTimeout(res, 50));
-      lines = logLines();
-    }
+    const lines = await accessLog(srv, (ls) => ls.some((l) => l.id === loginId));
     const line = lines.find((l) => l.id === id);
     assert.ok(line, `no access-log line for request ${id}`);
     assert.deepEqual(Object.keys(line).sort(), ['id', 'method', 'ms', 'route', 'status', 't', 'user']);
@@ -358,13 +365,8 @@ test('a client that leaves in the middle of a streamed export: the export is let
     const head = await fetch(`${srv.url}/api/v1/organisations?format=csv`, { method: 'HEAD', headers: { authorization: `Bearer ${srv.tokens.admin}` } });
     assert.equal(head.status, 200);
     assert.match(head.headers.get('content-disposition'), /attachment/);
-    await new Promise((res) => setTimeout(res, 500));
-    const aborted = srv
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l))
-      .filter((l) => l.route === '/api/v1/{collection}' && l.aborted);
+    const abortedOf = (ls) => ls.filter((l) => l.route === '/api/v1/{collection}' && l.aborted);
+    const aborted = abortedOf(await accessLog(srv, (ls) => abortedOf(ls).length >= 3));
     assert.equal(aborted.length, 3, 'each abandoned export is logged as aborted');
     // Nothing is held: writes go through (no snapshot pins the writer), exports still work.
     await srv.healthy('after abandoned exports');
