@@ -188,7 +188,8 @@ struct search_tokenizer {
     UChar *u16;   /* the input as UTF-16 */
     int32_t *off; /* off[i]: byte offset in the input of UTF-16 unit i; off[len] = n */
     size_t cap16;
-    struct cache cache;
+    struct cache cache;         /* analyses by folded word */
+    struct cache raw;           /* the same by the word's bytes as they are in the text */
     char stem_buf[KEY_MAX + 1]; /* the last stem */
     bool failed;                /* an ICU or allocation failure happened in the current call */
 };
@@ -332,6 +333,7 @@ void search_tokenizer_free(struct search_tokenizer *t)
     free(t->u16);
     free(t->off);
     cache_release(&t->cache);
+    cache_release(&t->raw);
     free(t);
 }
 
@@ -821,10 +823,25 @@ static int emit(const struct analysis *a, enum search_mode mode, search_token_fn
     return 0;
 }
 
-/* Analyses the word at span sp and hands its tokens to fn. */
-static int word(struct search_tokenizer *t, enum search_mode mode, bool prefix,
+/* Analyses the word at span sp of text and hands its tokens to fn. The analysis of a
+ * word is a function of its bytes alone (and whether ICU calls it a number), so a word met
+ * before in the same spelling is looked up by those bytes — most words of a text are —
+ * before any Unicode work; then by its folded form. */
+static int word(struct search_tokenizer *t, const char *text, enum search_mode mode, bool prefix,
                 const struct span *sp, search_token_fn fn, void *ctx)
 {
+    struct analysis a;
+    char raw[KEY_MAX + 1];
+    size_t rn = (size_t)(t->off[sp->e] - t->off[sp->s]);
+    uint32_t rh = 0;
+    bool by_raw = !prefix && rn < KEY_MAX;
+    if (by_raw) {
+        memcpy(raw, text + t->off[sp->s], rn);
+        raw[rn] = sp->number ? '\x01' : '\x02'; /* numbers and words are analysed apart */
+        rh = hash_bytes(raw, rn + 1);
+        if (cache_get(&t->raw, raw, rn + 1, rh, &a))
+            return a.stop ? 0 : emit(&a, mode, fn, ctx, t->off[sp->s], t->off[sp->e]);
+    }
     int32_t len = sp->e - sp->s;
     if (len > WORD_MAX_UNITS)
         len = WORD_MAX_UNITS;
@@ -844,7 +861,6 @@ static int word(struct search_tokenizer *t, enum search_mode mode, bool prefix,
         kn = (int32_t)common_prefix(key, (size_t)kn, key, KEY_MAX);
         key[kn] = '\0';
     }
-    struct analysis a;
     if (prefix) {
         analyse_prefix(t, l, key, (size_t)kn, &a);
     } else {
@@ -859,6 +875,8 @@ static int word(struct search_tokenizer *t, enum search_mode mode, bool prefix,
                 key[kn] = '\x01';
             cache_put(&t->cache, key, (size_t)kn + sp->number, h, &a);
         }
+        if (by_raw && !t->failed)
+            cache_put(&t->raw, raw, rn + 1, rh, &a);
         if (a.stop)
             return 0;
     }
@@ -911,13 +929,13 @@ int search_tokenize(struct search_tokenizer *t, enum search_mode mode, const cha
         if (status < UBRK_WORD_NONE_LIMIT)
             continue; /* spaces and punctuation */
         next = (struct span){start, end, status < UBRK_WORD_NUMBER_LIMIT};
-        if (have && (rc = word(t, mode, false, &cur, fn, ctx)) != 0)
+        if (have && (rc = word(t, text, mode, false, &cur, fn, ctx)) != 0)
             return rc;
         cur = next;
         have = true;
     }
     if (have)
-        rc = word(t, mode, mode == SEARCH_QUERY_PREFIX, &cur, fn, ctx);
+        rc = word(t, text, mode, mode == SEARCH_QUERY_PREFIX, &cur, fn, ctx);
     if (rc == 0 && t->failed)
         return -1;
     return rc;
