@@ -64,7 +64,7 @@ static int cmd_serve(struct opts *o)
             return user_error("--threads must be a number from 1 to 256"), EXIT_USAGE;
         cfg.threads = (unsigned)n;
     }
-    if (cli_open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_SERVE, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
     int rc = http_serve(s, &cfg, &err);

@@ -12,7 +12,7 @@
 int cmd_check(struct opts *o)
 {
     struct store *s;
-    if (cli_open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_KEEP_INDEX, &s))
         return EXIT_USER;
     struct store_conn *c = store_reader(s);
     struct error err = ERROR_INIT;

@@ -56,11 +56,48 @@ struct progress {
     double last_draw; /* seconds, when the bar was last drawn */
     size_t next_line; /* rows at which the next plain line is due */
     bool drawn;
+    bool indexing_shown;                /* a plain line about indexing was printed */
+    int64_t next_indexed, last_indexed; /* records indexed: next plain line, last shown */
 };
+
+/* The second part of a large import: the records created, indexed for search. */
+static void show_indexing(struct progress *pr, const struct io_progress *p)
+{
+    char done[32], total[32];
+    double frac = p->to_index > 0 ? (double)p->indexed / (double)p->to_index : 1;
+    if (pr->tty) {
+        if (p->seconds - pr->last_draw < 0.1 && pr->drawn && p->indexed < p->to_index)
+            return;
+        pr->last_draw = p->seconds;
+        pr->drawn = true;
+        fputs("\r\033[K", stderr);
+        int fill = (int)(frac * BAR_WIDTH);
+        fprintf(stderr, "%3d%% [", (int)(frac * 100));
+        for (int i = 0; i < BAR_WIDTH; i++)
+            fputc(i < fill ? '#' : ' ', stderr);
+        fprintf(stderr, "] indexing for search: %s of %s records",
+                grouped((size_t)p->indexed, done), grouped((size_t)p->to_index, total));
+        fflush(stderr);
+        return;
+    }
+    if (pr->indexing_shown && (p->indexed == pr->last_indexed ||
+                               (p->indexed < pr->next_indexed && p->indexed < p->to_index)))
+        return;
+    pr->indexing_shown = true;
+    pr->last_indexed = p->indexed;
+    pr->next_indexed = (p->indexed / PLAIN_PROGRESS_ROWS + 1) * PLAIN_PROGRESS_ROWS;
+    fprintf(stderr, "civdesk: import: indexing for search: %s of %s records (%d%%)\n",
+            grouped((size_t)p->indexed, done), grouped((size_t)p->to_index, total),
+            (int)(frac * 100));
+}
 
 static void show_progress(void *arg, const struct io_progress *p)
 {
     struct progress *pr = arg;
+    if (p->to_index > 0) {
+        show_indexing(pr, p);
+        return;
+    }
     char rows[32];
     double rate = p->seconds > 0 ? (double)p->rows / p->seconds : 0;
     double frac = p->total_bytes > 0 ? (double)p->bytes / (double)p->total_bytes : -1;

@@ -12,7 +12,7 @@ int cmd_backup(struct opts *o)
         return user_error("no database at %s", o->db);
     /* Make sure it is a civdesk database of a schema we know before copying it. */
     struct store *s;
-    if (cli_open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_KEEP_INDEX, &s))
         return EXIT_USER;
     store_close(s);
     struct error err = ERROR_INIT;

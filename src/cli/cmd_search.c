@@ -15,20 +15,42 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Progress on standard error: a line rewritten in place on a terminal, else a line every
+ * REINDEX_LOG_EVERY records. */
+#define REINDEX_LOG_EVERY 100000
+
+static void reindex_progress(void *arg, int64_t done, int64_t total)
+{
+    bool tty = *(const bool *)arg;
+    int pct = total > 0 ? (int)(done * 100 / total) : 100;
+    if (tty)
+        fprintf(stderr, "\rcivdesk: reindex: %lld of %lld records (%d%%)", (long long)done,
+                (long long)total, pct);
+    else if (done % REINDEX_LOG_EVERY == 0)
+        fprintf(stderr, "civdesk: reindex: %lld of %lld records (%d%%)\n", (long long)done,
+                (long long)total, pct);
+}
+
 static int reindex(const struct opts *o, struct store *s)
 {
     struct error err = ERROR_INIT;
     int64_t n = 0;
-    if (search_reindex(s, &n, &err) < 0)
+    bool tty = isatty(STDERR_FILENO);
+    int rc = search_reindex(s, reindex_progress, &tty, &n, &err);
+    if (tty)
+        fputs("\r\033[K", stderr);
+    if (rc < 0)
         return user_error("%s", err.msg);
     printf("civdesk: the search index of %s was rebuilt: %lld entries\n", o->db, (long long)n);
     return 0;
 }
 
+/* Opens the database as it is — an out-of-date index is what reindex is for — and
+ * rebuilds the index once. */
 int cmd_reindex(struct opts *o)
 {
     struct store *s;
-    if (cli_open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_KEEP_INDEX, &s))
         return EXIT_USER;
     int rc = reindex(o, s);
     store_close(s);
@@ -88,7 +110,7 @@ int cmd_search(struct opts *o)
             return user_error("the query is not valid UTF-8");
     }
     struct store *s;
-    if (cli_open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, o->reindex ? STORE_OPEN_KEEP_INDEX : STORE_OPEN_USE, &s))
         return EXIT_USER;
     if (o->reindex && (rc = reindex(o, s)) != 0) {
         store_close(s);

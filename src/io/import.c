@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "domain/domain.h"
 #include "json/json.h"
+#include "search/search.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -47,6 +48,7 @@ struct importer {
     int64_t first_id, last_id;    /* ids of the records created */
     double t0;
     int64_t bytes, total;
+    int64_t indexed, to_index; /* records indexed for search at the end, of how many */
     /* CSV */
     bool have_header;
     size_t ncols;
@@ -136,8 +138,19 @@ static void progress(struct importer *im)
     struct io_progress p = {.rows = im->rep->rows,
                             .bytes = im->bytes,
                             .total_bytes = im->total,
-                            .seconds = mono() - im->t0};
+                            .seconds = mono() - im->t0,
+                            .indexed = im->indexed,
+                            .to_index = im->to_index};
     im->o->progress(im->o->progress_arg, &p);
+}
+
+/* The search index written at the end (search_bulk_end). */
+static void index_progress(void *arg, int64_t done, int64_t total)
+{
+    struct importer *im = arg;
+    im->indexed = done;
+    im->to_index = total;
+    progress(im);
 }
 
 static bool is_meta(const char *name)
@@ -209,6 +222,11 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
     int rc = dup_index_init(&im->dups, o->res, im->conn, err);
     if (rc == 0 && size > 0)
         dup_index_reserve(&im->dups, (size_t)(size / BYTES_PER_ROW_GUESS));
+    /* The search index entries of the records created are written together at the end. */
+    if (rc == 0 && search_bulk_begin(im->tx, o->res) < 0) {
+        error_set(err, "could not prepare the search index for the import");
+        rc = STORE_ERROR;
+    }
     if (rc < 0) {
         store_tx_cache_size(im->tx, im->old_cache);
         store_write_rollback(im->tx);
@@ -279,6 +297,10 @@ static int end(struct importer *im, int rc)
         rc = im->fatal;
     if (rc == 0 && rep->errors_total && !im->o->skip_invalid)
         rc = IO_INVALID;
+    if (im->tx && search_bulk_end(im->tx, rc == 0, index_progress, im) < 0) {
+        error_set(im->err, "could not update the search index");
+        rc = STORE_ERROR;
+    }
     if (rc == 0 && im->tx && (rep->imported || rep->updated))
         rc = audit_import(im);
     if (im->tx)

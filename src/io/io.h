@@ -98,6 +98,9 @@ struct io_progress {
     int64_t bytes;       /* bytes read so far */
     int64_t total_bytes; /* size of the input, -1 if unknown (a pipe) */
     double seconds;      /* since the import started */
+    /* Once every row is read, the records created are indexed for search together: how
+     * many so far, of how many (0 of 0 until then). */
+    int64_t indexed, to_index;
 };
 
 struct io_import_opts {

@@ -45,18 +45,24 @@ bool search_resource_findable(const struct resource *res)
     return false;
 }
 
-/* Whether field i goes to the title column. */
-static bool is_title(const struct resource *res, size_t i)
+/* The field whose values go to the title column when no field is flagged F_TITLE: the
+ * first F_SEARCH one (-1: none); -2 when some field is flagged F_TITLE. */
+static int title_field(const struct resource *res)
 {
-    bool any_title = false;
-    for (size_t k = 0; k < res->nfields; k++)
-        any_title |= (res->fields[k].flags & F_TITLE) != 0;
-    if (any_title)
-        return res->fields[i].flags & F_TITLE;
-    for (size_t k = 0; k < res->nfields; k++)
-        if (res->fields[k].flags & F_SEARCH)
-            return k == i;
-    return false;
+    int first_search = -1;
+    for (size_t k = 0; k < res->nfields; k++) {
+        if (res->fields[k].flags & F_TITLE)
+            return -2;
+        if (first_search < 0 && (res->fields[k].flags & F_SEARCH))
+            first_search = (int)k;
+    }
+    return first_search;
+}
+
+/* Whether field i goes to the title column (tf: title_field(res)). */
+static bool is_title(const struct resource *res, int tf, size_t i)
+{
+    return tf == -2 ? (res->fields[i].flags & F_TITLE) != 0 : tf == (int)i;
 }
 
 static bool textual(enum field_type t)
@@ -71,10 +77,16 @@ static void put_text(struct buf *b, const char *p, size_t n)
 {
     if (b->n)
         buf_putc(b, '\n');
+    size_t run = 0; /* start of the bytes not yet appended */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        buf_putc(b, c < 0x20 && c != '\n' && c != '\t' ? ' ' : (char)c);
+        if (c >= 0x20 || c == '\n' || c == '\t')
+            continue;
+        buf_append(b, p + run, i - run);
+        buf_putc(b, ' ');
+        run = i + 1;
     }
+    buf_append(b, p + run, n - run);
 }
 
 /* Appends the value's text, one line per list item. */
@@ -109,21 +121,37 @@ static const char *label_of(const char *s, struct arena *a)
     return arena_strndup(a, s, n);
 }
 
-bool search_entry_of(const struct record *rec, struct arena *a, struct search_entry *out)
+bool search_entry_text(const struct record *rec, struct buf *title, struct buf *body,
+                       struct str *lang)
 {
     const struct resource *res = rec->res;
-    struct buf title = BUF_INIT, body = BUF_INIT;
-    memset(out, 0, sizeof(*out));
+    int tf = title_field(res);
+    buf_reset(title);
+    buf_reset(body);
+    *lang = (struct str){NULL, 0};
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
         const struct value *v = &rec->v[i];
-        if (f->type == FT_LANG && !out->lang && !v->null)
-            out->lang = arena_strndup(a, v->s, v->n);
+        if (f->type == FT_LANG && !lang->p && !v->null)
+            *lang = (struct str){v->s, v->n};
         if (!indexed_field(f) || !textual(f->type) || v->null || v->n == 0)
             continue;
-        put_value(is_title(res, i) ? &title : &body, f, v);
+        put_value(is_title(res, tf, i) ? title : body, f, v);
     }
-    bool any = title.n || body.n;
+    /* Both NUL-terminated, even when empty. */
+    buf_append(title, "", 0);
+    buf_append(body, "", 0);
+    return title->n || body->n;
+}
+
+bool search_entry_of(const struct record *rec, struct arena *a, struct search_entry *out)
+{
+    struct buf title = BUF_INIT, body = BUF_INIT;
+    struct str lang;
+    memset(out, 0, sizeof(*out));
+    bool any = search_entry_text(rec, &title, &body, &lang);
+    if (lang.p)
+        out->lang = arena_strndup(a, lang.p, lang.n);
     out->title = arena_strndup(a, title.p ? title.p : "", title.n);
     out->body = arena_strndup(a, body.p ? body.p : "", body.n);
     out->label = label_of(title.n ? out->title : out->body, a);

@@ -132,6 +132,11 @@ bool search_resource_findable(const struct resource *res);
  * Deterministic: the same record always gives the same text (the index removes an
  * entry by its text). */
 bool search_entry_of(const struct record *rec, struct arena *a, struct search_entry *out);
+/* The same title and body texts into the caller's buffers (emptied first; both
+ * NUL-terminated even when empty), and the language, borrowed from rec ({NULL, 0}: none):
+ * no allocation once the buffers have grown, for bulk indexing. */
+bool search_entry_text(const struct record *rec, struct buf *title, struct buf *body,
+                       struct str *lang);
 
 /* Appends what identifies the declarations' searchable layout (resources, their indexed
  * fields and access fields), for the index fingerprint. */
@@ -162,6 +167,7 @@ const char *search_snippet(struct search_tokenizer *t, const struct search_match
 
 struct store;
 struct store_conn;
+struct store_tx;
 
 /* Who is asking, as far as search results go (mapped from the principal by callers). */
 enum search_scope {
@@ -213,8 +219,36 @@ struct search_result {
 int search_run(struct store_conn *c, const struct search_request *rq, struct arena *a,
                struct search_result *out, struct error *err);
 
-/* Rebuilds the whole index from the records, in one write transaction. *entries: how
- * many entries it now holds. */
-int search_reindex(struct store *s, int64_t *entries, struct error *err);
+/* Progress of a rebuild: fn(arg, records done, records in all) every
+ * SEARCH_PROGRESS_EVERY records. */
+#define SEARCH_PROGRESS_EVERY 10000
+typedef void (*search_progress_fn)(void *arg, int64_t done, int64_t total);
+
+/* Rebuilds the whole index from the records, in one write transaction (progress may be
+ * NULL). *entries: how many entries it now holds. */
+int search_reindex(struct store *s, search_progress_fn progress, void *arg, int64_t *entries,
+                   struct error *err);
+
+/*
+ * An index built by another version of the tokenizer or for other searchable fields
+ * (the fingerprint differs) is rebuilt when the database is opened if it covers at most
+ * this many records — a second or two. A larger one is rebuilt by `civdesk serve` before
+ * it listens (with progress in the log) or by `civdesk reindex`; other commands refuse
+ * the database until then, naming the command (store_open, enum store_open_mode).
+ */
+#define SEARCH_REBUILD_AT_OPEN 20000
+
+/*
+ * Bulk writes (imports). After search_bulk_begin(tx, res), the index entries of the
+ * records of res created in tx from then on are not written one by one as they are
+ * created but all together by search_bulk_end(tx, true, ...), before the commit — the
+ * same entries, for less (progress, which may be NULL, hears of it as for a rebuild). Until then
+ * those records are not found by searches in tx (an import's checks do not search).
+ * search_bulk_end(tx, false) forgets them, for a transaction that is being rolled back; one of the
+ * two must end every begin. Sub-resources, and a resource whose index holds orphaned entries above
+ * its largest id, are indexed one by one as before. STORE_OK or STORE_ERROR (roll back).
+ */
+int search_bulk_begin(struct store_tx *tx, const struct resource *res);
+int search_bulk_end(struct store_tx *tx, bool flush, search_progress_fn progress, void *arg);
 
 #endif

@@ -25,6 +25,9 @@ struct store_conn {
     struct store *store;
     struct ledger_cache *ledger; /* bodies rows (src/store/ledger.c); owned, NULL until used */
     int read_depth;              /* store_read_begin calls not yet ended (nested ones join) */
+    /* Records whose search entries wait for the end of the write transaction
+     * (src/store/search_index.c); owned, NULL when none. */
+    struct search_bulk *search_bulk;
 };
 
 /* SQL text for one resource, built once from its declaration. */
@@ -45,6 +48,9 @@ struct store {
     size_t nreaders;
     struct res_sql *sql;         /* one per resource_all[] entry */
     _Atomic long writer_waiting; /* threads queued for the writer, for /metrics */
+    /* Opened leaving an out-of-date search index as it was (src/store/search_index.c):
+     * its upkeep is skipped and searches are refused until it is rebuilt. */
+    bool search_stale;
 };
 
 struct store_tx {

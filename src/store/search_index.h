@@ -24,9 +24,15 @@ int search_index_put(struct store_conn *c, const struct record *rec);
 int search_index_remove(struct store_conn *c, const struct resource *res, int64_t id,
                         bool deleting);
 
-/* At open: rebuilds the index if it was built for other declarations or another
- * tokenizer (or never), so removals always meet the text they indexed. */
-int search_index_check(struct store *s, struct error *err);
+/*
+ * At open: whether the index was built for these declarations and this tokenizer (so
+ * removals meet the text they indexed). If not, as mode says (enum store_open_mode): an
+ * index of at most SEARCH_REBUILD_AT_OPEN records is rebuilt; a larger one is rebuilt by
+ * STORE_OPEN_SERVE (progress in the log), left out of date by STORE_OPEN_INIT (with a
+ * notice) and STORE_OPEN_KEEP_INDEX, and refused by STORE_OPEN_USE (err names `civdesk
+ * reindex`). An index left out of date is neither kept up nor searched until rebuilt.
+ */
+int search_index_check(struct store *s, enum store_open_mode mode, struct error *err);
 
 /* ?q= on lists: appends " OR id IN (<records of res whose text matches ?>)", the
  * parameter being what the user typed (the SQL function civdesk_match, registered with

@@ -1376,7 +1376,7 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
         build_res_sql(resource_all[i], &s->sql[i]);
 
     int flags = SQLITE_OPEN_READWRITE | (mode == STORE_OPEN_INIT ? SQLITE_OPEN_CREATE : 0);
-    if (mode == STORE_OPEN_USE && access(path, F_OK) != 0) {
+    if (mode != STORE_OPEN_INIT && access(path, F_OK) != 0) {
         error_set(err, "no database at %s: create it with `civdesk init` (or `civdesk demo`)",
                   path);
         store_close(s);
@@ -1415,7 +1415,7 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
             return -1;
         }
     }
-    if (search_index_check(s, err) < 0) { /* built for these declarations and tokenizer */
+    if (search_index_check(s, mode, err) < 0) { /* built for these declarations and tokenizer */
         store_close(s);
         return -1;
     }

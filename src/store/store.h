@@ -36,6 +36,12 @@ struct store_actor {
 enum store_open_mode {
     STORE_OPEN_INIT, /* create if missing and apply pending migrations */
     STORE_OPEN_USE,  /* must exist with exactly the schema this build knows */
+    /* As USE; what differs is an out-of-date search index too large to rebuild in a
+     * second or two (search_index_check, docs/search.md): USE refuses the database,
+     * INIT leaves the index for later with a notice, SERVE rebuilds it (minutes, progress
+     * in the log), KEEP_INDEX leaves it as it is (check, backup, reindex). */
+    STORE_OPEN_SERVE,
+    STORE_OPEN_KEEP_INDEX,
 };
 
 /* Opens the database. On failure returns negative with a one-line message in err. */
@@ -188,6 +194,11 @@ int store_user_revoke_all(struct store_tx *tx, int64_t user_id);
  */
 int store_scan(struct store_conn *c, const struct resource *res, const int *fields, size_t nfields,
                int (*fn)(void *arg, int64_t id, const struct value *vals), void *arg);
+
+/* Every record of res with an id above `after`, in id order, whole; the record and its
+ * values are valid during the call only (src/store/bulk.c). Same returns as store_scan. */
+int store_scan_records(struct store_conn *c, const struct resource *res, int64_t after,
+                       int (*fn)(void *arg, const struct record *rec), void *arg);
 
 /* Sets the page cache of the transaction's connection (as PRAGMA cache_size: negative
  * KiB, positive pages) and returns the previous setting: a bulk write (an import) keeps

@@ -350,7 +350,8 @@ static void test_index_after_many_changes_equals_a_rebuild(void **state)
     int64_t live[64], base = 0;
     size_t n = 0;
     struct error err = ERROR_INIT;
-    assert_int_equal(search_reindex(f->s, &base, &err), STORE_OK); /* the seeded bodies */
+    assert_int_equal(search_reindex(f->s, NULL, NULL, &base, &err),
+                     STORE_OK); /* the seeded bodies */
     unsigned seed = 12345;
     for (int step = 0; step < 200; step++) {
         seed = seed * 1103515245u + 12345u;
@@ -378,7 +379,7 @@ static void test_index_after_many_changes_equals_a_rebuild(void **state)
     }
     char *incremental = vocabulary(f);
     int64_t entries = 0;
-    assert_int_equal(search_reindex(f->s, &entries, &err), STORE_OK);
+    assert_int_equal(search_reindex(f->s, NULL, NULL, &entries, &err), STORE_OK);
     assert_int_equal(entries, base + (int64_t)n);
     char *rebuilt = vocabulary(f);
     assert_true(strlen(rebuilt) > 100);
