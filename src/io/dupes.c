@@ -149,6 +149,22 @@ static void add_keys(struct dup_index *d, int64_t id, const struct value *v, siz
     }
 }
 
+static bool same_value(const struct value *a, const struct value *b)
+{
+    return a->null == b->null && a->i == b->i && a->r == b->r && a->s == b->s && a->n == b->n;
+}
+
+/* Whether d->last holds the keys of rec as it is now. */
+static bool last_is(const struct dup_index *d, const struct record *rec)
+{
+    if (d->last.rec != rec)
+        return false;
+    for (size_t k = 0; k < d->nfields; k++)
+        if (!same_value(&d->last.seen[k], &rec->v[d->fields[k]]))
+            return false;
+    return true;
+}
+
 static int load_one(void *arg, int64_t id, const struct value *vals)
 {
     struct dup_index *d = arg;
@@ -164,7 +180,6 @@ int dup_index_init(struct dup_index *d, const struct resource *res, struct store
     resolve_rules(d, res);
     if (!d->nrules)
         return 0;
-    int fields[16];
     size_t nf = 0;
     for (size_t r = 0; r < d->nrules; r++) {
         const struct dup_rule *rule = &d->rules[r];
@@ -172,12 +187,13 @@ int dup_index_init(struct dup_index *d, const struct resource *res, struct store
         for (size_t k = 0; k < 4; k++) {
             bool have = want[k] < 0;
             for (size_t j = 0; j < nf && !have; j++)
-                have = fields[j] == want[k];
-            if (!have && nf < ARRAY_SIZE(fields))
-                fields[nf++] = want[k];
+                have = d->fields[j] == want[k];
+            if (!have && nf < ARRAY_SIZE(d->fields))
+                d->fields[nf++] = want[k];
         }
     }
-    int rc = store_scan(conn, res, fields, nf, load_one, d);
+    d->nfields = nf;
+    int rc = store_scan(conn, res, d->fields, nf, load_one, d);
     if (rc < 0)
         return error_set(err, "could not read the stored %s to look for duplicates", res->name),
                STORE_ERROR;
@@ -202,19 +218,30 @@ void dup_index_release(struct dup_index *d)
 int dup_find(struct dup_index *d, struct store_conn *conn, const struct record *rec,
              struct arena *a, struct dup_match *m)
 {
-    if (!d->n)
+    d->last.rec = NULL;
+    if (!d->nrules)
         return 0;
     struct buf *key = &d->key, *other = &d->other;
     int found = 0;
     size_t mask = d->cap - 1;
-    for (size_t r = 0; r < d->nrules && !found; r++) {
-        if (!key_of(&d->rules[r], d->res, rec->v, key, a))
+    for (size_t r = 0; r < d->nrules; r++) {
+        d->last.has[r] = key_of(&d->rules[r], d->res, rec->v, key, a);
+        d->last.hash[r] = d->last.has[r] ? hash_bytes(key->p, key->n, r) : 0;
+    }
+    for (size_t k = 0; k < d->nfields; k++)
+        d->last.seen[k] = rec->v[d->fields[k]];
+    d->last.rec = rec;
+    for (size_t r = 0; r < d->nrules && !found && d->n; r++) {
+        if (!d->last.has[r])
             continue;
-        uint64_t h = hash_bytes(key->p, key->n, r);
+        uint64_t h = d->last.hash[r];
+        bool have_key = false; /* rule r's key is in `key` (built again on a hash hit only) */
         for (size_t i = (size_t)h & mask; d->slots[i].used && !found; i = (i + 1) & mask) {
             const struct dup_slot *s = &d->slots[i];
             if (s->hash != h || s->rule != r || s->id == rec->id)
                 continue;
+            if (!have_key)
+                have_key = key_of(&d->rules[r], d->res, rec->v, key, a);
             /* Confirm against the record as it is now: a hash collision, or a key the
              * record had before an update, does not count. */
             struct record *stored;
@@ -240,5 +267,15 @@ void dup_add(struct dup_index *d, const struct record *rec, size_t line, struct 
 {
     if (!d->nrules)
         return;
-    add_keys(d, rec->id, rec->v, line, &d->key, a);
+    if (!last_is(d, rec)) {
+        add_keys(d, rec->id, rec->v, line, &d->key, a);
+        return;
+    }
+    for (size_t r = 0; r < d->nrules; r++)
+        if (d->last.has[r])
+            insert_slot(d, (struct dup_slot){.hash = d->last.hash[r],
+                                             .id = rec->id,
+                                             .line = (uint32_t)line,
+                                             .rule = (uint8_t)r});
+    d->last.rec = NULL;
 }

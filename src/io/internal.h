@@ -26,13 +26,25 @@ struct dup_slot {
     bool used;
 };
 
+/* The keys dup_find hashed for a record, which dup_add reuses when the record's key
+ * fields still hold the same values (a hook may have replaced one in between). */
+struct dup_last {
+    const struct record *rec; /* NULL: none */
+    uint64_t hash[4];         /* per rule */
+    bool has[4];              /* the rule gave a key */
+    struct value seen[16];    /* the key fields' values as hashed */
+};
+
 struct dup_index {
     const struct resource *res;
     struct dup_rule rules[4];
     size_t nrules;
+    int fields[16]; /* the fields the rules read */
+    size_t nfields;
     struct dup_slot *slots; /* owned; open addressing, power-of-two capacity */
     size_t cap, n;
     struct buf key, other; /* scratch for keys, kept between rows */
+    struct dup_last last;
 };
 
 struct dup_match {
