@@ -20,6 +20,7 @@
 #include "store/search_index.h"
 #include "store/store.h"
 
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,6 +474,70 @@ static void test_orphaned_entries_above_the_largest_id_are_cleared(void **state)
     assert_int_equal(found(f->bulk, "Сосна"), 1);
 }
 
+/* ---- the audit entry --------------------------------------------------------------- */
+
+/* The "sha256" of the last import's audit entry, as hex. */
+static char *audit_sha256(const char *path)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT json_extract(after, '$.sha256') FROM audit "
+                                        "WHERE action='import' ORDER BY id DESC LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *hex = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return hex;
+}
+
+static void sha256_hex(const char *text, char out[crypto_hash_sha256_BYTES * 2 + 1])
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(d, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(out, crypto_hash_sha256_BYTES * 2 + 1, d, sizeof(d));
+}
+
+/* The file's SHA-256 is computed beside the parsing, chunk by chunk through a ring of
+ * buffers: a file of many chunks, CSV and JSON, must still give its exact digest. */
+static void test_audit_entry_holds_the_files_sha256(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 30000 }; /* about 2.5 MB: ten chunks, the ring goes round twice */
+    struct buf csv = BUF_INIT, json = BUF_INIT;
+    buf_puts(&csv, "name,country,description\n");
+    buf_puts(&json, "[");
+    for (int i = 0; i < N; i++) {
+        buf_printf(&csv, "Фонд номер %d,RU,описание фонда номер %d для проверки\n", i, i);
+        buf_printf(&json, "%s{\"name\":\"Союз %d\",\"country\":\"FR\"}", i ? "," : "", i);
+    }
+    buf_puts(&json, "]");
+    char want[crypto_hash_sha256_BYTES * 2 + 1];
+    import_ok(f->bulk, "organisations", csv.p, N);
+    sha256_hex(csv.p, want);
+    char *got = audit_sha256(f->bulk_path);
+    assert_string_equal(got, want);
+    free(got);
+
+    FILE *in = fmemopen(json.p, json.n, "r");
+    struct io_import_opts o = {.res = R("organisations"), .who = &admin};
+    struct io_report rep = IO_REPORT_INIT;
+    struct error err = ERROR_INIT;
+    assert_int_equal(io_import_json(f->bulk, &o, in, (int64_t)json.n, &rep, &err), 0);
+    fclose(in);
+    assert_int_equal(rep.imported, N);
+    io_report_release(&rep);
+    sha256_hex(json.p, want);
+    got = audit_sha256(f->bulk_path);
+    assert_string_equal(got, want);
+    free(got);
+    buf_release(&csv);
+    buf_release(&json);
+}
+
 /* ---- an index built by another version --------------------------------------------- */
 
 static void test_small_out_of_date_index_is_rebuilt_when_opened(void **state)
@@ -543,6 +608,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_orphaned_entries_above_the_largest_id_are_cleared,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_entry_holds_the_files_sha256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_out_of_date_index_is_rebuilt_when_opened, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
