@@ -31,6 +31,7 @@
 #define LIMIT_CURSOR             512  /* bytes of an opaque cursor */
 #define LIMIT_CONNECTIONS        1024 /* concurrent HTTP connections */
 #define LIMIT_LOG_BUFFER         32768 /* access-log bytes held before one write(2); flushed each second */
+#define LIMIT_READER_CACHE_KIB   16384 /* page cache of each reader connection (one per server thread) */
 #define LIMIT_CONNECTION_TIMEOUT 30   /* seconds idle before a connection is closed */
 #define LIMIT_LOGIN_HASHES       2    /* passwords checked at once (Argon2id: 19 MiB each) */
 #define LIMIT_LOGIN_WAIT_MS      3000 /* wait for a hashing slot before answering 429 */

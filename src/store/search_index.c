@@ -1211,28 +1211,53 @@ static int cursor_decode(struct str cur, double *score, int64_t *id)
     return parse_i64(str_from(comma + 1), 1, INT64_MAX, id);
 }
 
-/* The MATCH expression: the user's terms, then the filters on tags. */
-static const char *match_expr(const struct search_query *q, const struct search_request *rq,
-                              struct arena *a)
+/*
+ * The filters on tags (visibility, types, language), checked on each match's entry row
+ * rather than in the MATCH expression: "p", the public tag, is on most entries, and
+ * making FTS5 intersect its doclist with the terms' cost anonymous searches twice an
+ * officer's at p50 and 16 times at p99 (200,000 documents, 1,000,000 organisations).
+ * Each tag is bound as "<tag> " and looked for in the entry's tags plus a space, so
+ * "o12 " never matches "o123".
+ */
+struct tag_filter {
+    struct buf sql;       /* " AND (...) AND (...)" over e.tags */
+    const char *tags[40]; /* bound in order from ?5 */
+    size_t n;
+};
+
+static void tag_any(struct tag_filter *tf, const char *const *tags, size_t n)
 {
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "(%s)", search_fts_expr(q, a));
-    if (rq->ntypes) {
-        buf_puts(&b, " AND tags : (");
-        for (size_t i = 0; i < rq->ntypes; i++)
-            buf_printf(&b, "%s\"" TAG "t%s\"", i ? " OR " : "", rq->types[i]->name);
-        buf_putc(&b, ')');
+    buf_puts(&tf->sql, " AND (");
+    for (size_t i = 0; i < n && tf->n < ARRAY_SIZE(tf->tags); i++) {
+        buf_printf(&tf->sql, "%sinstr(e.tags||' ',?%zu)>0", i ? " OR " : "", tf->n + 5);
+        tf->tags[tf->n++] = tags[i];
     }
-    if (rq->lang)
-        buf_printf(&b, " AND tags : (\"" TAG "l%s\" OR \"" TAG "l\")", rq->lang);
-    if (rq->scope == SEARCH_SEE_PUBLIC)
-        buf_puts(&b, " AND tags : \"" TAG "p\"");
-    else if (rq->scope == SEARCH_SEE_ORG)
-        buf_printf(&b, " AND tags : (\"" TAG "p\" OR \"" TAG "r\" OR \"" TAG "o%lld\")",
-                   (long long)rq->org);
-    const char *s = arena_strndup(a, b.p, b.n);
-    buf_release(&b);
-    return s;
+    buf_putc(&tf->sql, ')');
+}
+
+static void tag_filter_of(const struct search_request *rq, struct arena *a, struct tag_filter *tf)
+{
+    *tf = (struct tag_filter){.sql = BUF_INIT};
+    const char *any[ARRAY_SIZE(rq->types) + 3];
+    size_t n = 0;
+    for (size_t i = 0; i < rq->ntypes && n < ARRAY_SIZE(any); i++)
+        any[n++] = arena_printf(a, TAG "t%s ", rq->types[i]->name);
+    if (n)
+        tag_any(tf, any, n);
+    if (rq->lang) {
+        any[0] = arena_printf(a, TAG "l%s ", rq->lang);
+        any[1] = TAG "l ";
+        tag_any(tf, any, 2);
+    }
+    n = 0;
+    if (rq->scope == SEARCH_SEE_PUBLIC || rq->scope == SEARCH_SEE_ORG)
+        any[n++] = TAG "p ";
+    if (rq->scope == SEARCH_SEE_ORG) {
+        any[n++] = TAG "r ";
+        any[n++] = arena_printf(a, TAG "o%lld ", (long long)rq->org);
+    }
+    if (n)
+        tag_any(tf, any, n);
 }
 
 struct row {
@@ -1310,19 +1335,26 @@ int search_run(struct store_conn *c, const struct search_request *rq, struct are
 
     /* Rank the newest SEARCH_SCORE_CAP matches the caller may see (all of them, almost
      * always), one result per anchor — its best entry — by relevance, then entry id. */
+    struct tag_filter tf;
+    tag_filter_of(rq, a, &tf);
     struct buf sql = BUF_INIT;
     buf_printf(&sql,
                "WITH m AS MATERIALIZED (SELECT rowid AS id, civdesk_rank(search_fts, ?2) AS "
-               "score FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC LIMIT %d) "
-               "SELECT g.id, g.score, (SELECT count(*) FROM m) FROM (SELECT id, min(score) AS "
-               "score FROM m GROUP BY id >> %d) g%s ORDER BY g.score, g.id LIMIT %d",
-               SEARCH_SCORE_CAP, SLOT_BITS, rq->cursor.n ? " WHERE (g.score, g.id) > (?3, ?4)" : "",
-               limit + 1);
+               "score FROM search_fts WHERE search_fts MATCH ?1%s%s%s ORDER BY rowid DESC "
+               "LIMIT %d) SELECT g.id, g.score, (SELECT count(*) FROM m) FROM (SELECT id, "
+               "min(score) AS score FROM m GROUP BY id >> %d) g%s ORDER BY g.score, g.id "
+               "LIMIT %d",
+               tf.n ? " AND EXISTS(SELECT 1 FROM search_entry e WHERE e.id=search_fts.rowid" : "",
+               tf.n ? tf.sql.p : "", tf.n ? ")" : "", SEARCH_SCORE_CAP, SLOT_BITS,
+               rq->cursor.n ? " WHERE (g.score, g.id) > (?3, ?4)" : "", limit + 1);
+    buf_release(&tf.sql);
     sqlite3_stmt *st = store_prep(c, sql.p);
     buf_release(&sql);
     if (!st)
         return error_set(err, "search failed: %s", sqlite3_errmsg(c->db)), STORE_ERROR;
-    sqlite3_bind_text(st, 1, match_expr(&q, rq, a), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, search_fts_expr(&q, a), -1, SQLITE_STATIC);
+    for (size_t i = 0; i < tf.n; i++)
+        sqlite3_bind_text(st, (int)i + 5, tf.tags[i], -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, (int)q.n);
     if (rq->cursor.n) {
         sqlite3_bind_double(st, 3, after_score);

@@ -91,7 +91,13 @@ static int conn_open(struct store_conn *c, struct store *s, const char *path, in
     if (reader) {
         /* Only the writer checkpoints (DESIGN §6: SQLite 3.40's WAL race). */
         sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-        return exec(c, "PRAGMA query_only=1; PRAGMA foreign_keys=ON;", err);
+        /* A larger page cache than SQLite's 2 MB: a search reads its terms' doclists and
+         * entries, a list its rows, again and again (search p50 -25% at 16 MiB). */
+        char sql[128];
+        snprintf(sql, sizeof(sql),
+                 "PRAGMA query_only=1; PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d;",
+                 LIMIT_READER_CACHE_KIB);
+        return exec(c, sql, err);
     }
     if (exec(c, "PRAGMA journal_mode=WAL", err) < 0 ||
         exec(c, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err) < 0) {
