@@ -121,3 +121,85 @@ int64_t store_tx_cache_size(struct store_tx *tx, int64_t size)
         log_error("store: %s failed: %s", sql, sqlite3_errmsg(tx->conn->db));
     return old;
 }
+
+/* ---- secondary indexes set aside ------------------------------------------------------ */
+
+struct store_indexes {
+    size_t n;
+    char **sql; /* owned: the CREATE INDEX statements, as the schema holds them */
+};
+
+int store_tx_drop_indexes(struct store_tx *tx, const struct resource *res,
+                          struct store_indexes **out)
+{
+    *out = NULL;
+    struct store_conn *c = tx->conn;
+    sqlite3_stmt *st = store_prep(c, "SELECT m.name, m.sql FROM pragma_index_list(?1) il "
+                                     "JOIN sqlite_master m ON m.name = il.name "
+                                     "WHERE il.\"unique\" = 0 AND il.origin = 'c' "
+                                     "AND m.type = 'index' AND m.sql IS NOT NULL");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, res->table, -1, SQLITE_STATIC);
+    struct store_indexes *ix = calloc(1, sizeof(*ix));
+    struct buf drop = BUF_INIT;
+    if (!ix)
+        die("out of memory");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char **grown = realloc(ix->sql, (ix->n + 1) * sizeof(*ix->sql));
+        if (!grown || !(grown[ix->n] = strdup(store_col_text(st, 1))))
+            die("out of memory");
+        ix->sql = grown;
+        ix->n++;
+        buf_printf(&drop, "DROP INDEX \"%s\";", store_col_text(st, 0));
+    }
+    store_done(st);
+    int rc = STORE_OK;
+    if (drop.n && sqlite3_exec(c->db, drop.p, NULL, NULL, NULL) != SQLITE_OK) {
+        log_error("store: setting the indexes of %s aside failed: %s", res->table,
+                  sqlite3_errmsg(c->db));
+        rc = STORE_ERROR;
+    }
+    buf_release(&drop);
+    if (rc == STORE_OK)
+        *out = ix;
+    else
+        store_indexes_free(ix);
+    return rc;
+}
+
+int store_tx_restore_indexes(struct store_tx *tx, struct store_indexes *ix)
+{
+    int rc = STORE_OK;
+    for (size_t i = 0; ix && i < ix->n && rc == STORE_OK; i++) {
+        if (sqlite3_exec(tx->conn->db, ix->sql[i], NULL, NULL, NULL) != SQLITE_OK) {
+            log_error("store: rebuilding an index failed: %s: %s", sqlite3_errmsg(tx->conn->db),
+                      ix->sql[i]);
+            rc = STORE_ERROR;
+        }
+    }
+    store_indexes_free(ix);
+    return rc;
+}
+
+void store_indexes_free(struct store_indexes *ix)
+{
+    if (!ix)
+        return;
+    for (size_t i = 0; i < ix->n; i++)
+        free(ix->sql[i]);
+    free(ix->sql);
+    free(ix);
+}
+
+int64_t store_tx_max_id(struct store_tx *tx, const struct resource *res)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", res->table);
+    sqlite3_stmt *st = store_prep(tx->conn, sql);
+    if (!st)
+        return STORE_ERROR;
+    int64_t max = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : STORE_ERROR;
+    store_done(st);
+    return max;
+}

@@ -206,4 +206,22 @@ int store_scan_records(struct store_conn *c, const struct resource *res, int64_t
  * them. Set it back before committing. */
 int64_t store_tx_cache_size(struct store_tx *tx, int64_t size);
 
+/*
+ * A bulk write of many records into a table (an import) is cheaper without the table's
+ * secondary indexes, built again in one sorted pass at its end, than with every row
+ * inserted into each of them at random. store_tx_drop_indexes drops res's non-unique
+ * indexes inside tx (unique ones stay: they enforce constraints row by row) and hands
+ * their definitions over in *out; store_tx_restore_indexes creates them again and frees
+ * *out — before the commit. A rollback brings them back by itself (store_indexes_free).
+ * While they are dropped, queries of tx on that table cannot use them: only for
+ * resources whose hooks do not search their own table. (src/store/bulk.c)
+ */
+struct store_indexes;
+int store_tx_drop_indexes(struct store_tx *tx, const struct resource *res,
+                          struct store_indexes **out);
+int store_tx_restore_indexes(struct store_tx *tx, struct store_indexes *ix);
+void store_indexes_free(struct store_indexes *ix); /* NULL is fine */
+/* The largest id of res's table (0 when empty), STORE_ERROR on failure. */
+int64_t store_tx_max_id(struct store_tx *tx, const struct resource *res);
+
 #endif

@@ -4,8 +4,9 @@
  * index they leave is exactly the one creating the same records one by one leaves — rows,
  * tags, hashes and every token at every position — whatever happens in the import (rows
  * set aside, a rollback, duplicates updated, records of the same file updated, orphaned
- * entries), and that an out-of-date index is handled at open as docs/search.md says
- * (enum store_open_mode).
+ * entries); that a large import leaves the table's own indexes as they were; that the
+ * audit entry holds the file's digest; and that an out-of-date index is handled at open
+ * as docs/search.md says (enum store_open_mode).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -474,6 +475,72 @@ static void test_orphaned_entries_above_the_largest_id_are_cleared(void **state)
     assert_int_equal(found(f->bulk, "Сосна"), 1);
 }
 
+/* ---- a large import sets the table's indexes aside ---------------------------------- */
+
+static char *sql_text(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    struct buf b = BUF_INIT;
+    sql_dump(db, sql, &b);
+    sqlite3_close(db);
+    return buf_detach(&b);
+}
+
+static const char SCHEMA_OF_ORGS[] =
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name='organisations' ORDER BY name";
+
+/* A large import drops the table's secondary indexes and builds them again before it
+ * commits; a large import that fails leaves them as they were. Either way the schema is
+ * the same, every index holds exactly the table's rows, and queries use them. */
+static void test_large_import_builds_the_tables_indexes_again(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 55000 }; /* more than the 50,000 rows at which indexes are set aside */
+    char *schema = sql_text(f->bulk_path, SCHEMA_OF_ORGS);
+    assert_non_null(strstr(schema, "organisations_name"));
+    struct buf csv = BUF_INIT;
+    buf_puts(&csv, "name,country,registration_no\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&csv, "Союз номер %d,%s,N%d\n", i, i % 2 ? "RU" : "FR", i);
+    import_ok(f->bulk, "organisations", csv.p, N);
+    char *after = sql_text(f->bulk_path, SCHEMA_OF_ORGS);
+    assert_string_equal(after, schema);
+    free(after);
+    char *check = sql_text(f->bulk_path, "PRAGMA integrity_check");
+    assert_string_equal(check, "-- PRAGMA integrity_check\nok\n");
+    free(check);
+    char *plan = sql_text(f->bulk_path, "EXPLAIN QUERY PLAN SELECT id FROM organisations "
+                                        "WHERE name = 'Союз номер 77'");
+    assert_non_null(strstr(plan, "USING COVERING INDEX organisations_name"));
+    free(plan);
+    assert_int_equal(found(f->bulk, "\"номер 54321\""), 1);
+
+    /* As many rows again, the last one invalid: set aside, then rolled back. */
+    buf_reset(&csv);
+    buf_puts(&csv, "name,country,registration_no\n");
+    for (int i = 0; i < N + 10; i++)
+        buf_printf(&csv, "Фонд номер %d,%s,M%d\n", i, i % 2 ? "RU" : "FR", i);
+    buf_puts(&csv, "Фонд без страны,XX,M-1\n");
+    struct io_import_opts o = {0};
+    struct io_report rep = IO_REPORT_INIT;
+    assert_int_equal(import_csv(f->bulk, "organisations", csv.p, &o, &rep), IO_INVALID);
+    assert_false(rep.committed);
+    io_report_release(&rep);
+    after = sql_text(f->bulk_path, SCHEMA_OF_ORGS);
+    assert_string_equal(after, schema);
+    check = sql_text(f->bulk_path, "PRAGMA integrity_check");
+    assert_string_equal(check, "-- PRAGMA integrity_check\nok\n");
+    char *rows = sql_text(f->bulk_path, "SELECT count(*) FROM organisations");
+    assert_string_equal(rows, "-- SELECT count(*) FROM organisations\n55000\n");
+    assert_int_equal(found(f->bulk, "Фонд"), 0);
+    free(rows);
+    free(check);
+    free(after);
+    free(schema);
+    buf_release(&csv);
+}
+
 /* ---- the audit entry --------------------------------------------------------------- */
 
 /* The "sha256" of the last import's audit entry, as hex. */
@@ -608,6 +675,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_orphaned_entries_above_the_largest_id_are_cleared,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_import_builds_the_tables_indexes_again, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_audit_entry_holds_the_files_sha256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_out_of_date_index_is_rebuilt_when_opened, setup,
                                         teardown),
