@@ -1,11 +1,14 @@
 /*
  * The search index on SQLite (migration 0005; SCHEMA below is the same statements):
  *
- *   search_fts        contentless FTS5 table with the civdesk tokenizer: title, body (the
- *                     text stays in the records' own tables, DESIGN §9) and tags (what
- *                     filters match: visibility, type, language, as tokens).
+ *   search_fts        contentless FTS5 table with the civdesk tokenizer: title and body
+ *                     (the text stays in the records' own tables, DESIGN §9). Its third
+ *                     column, tags, is left empty since schema-3: the filters are checked
+ *                     on search_entry.tags (see search_run), and as tokens the tags cost a
+ *                     quarter of an entry's tokens and a term of its own for every owner.
  *   search_entry      one row per indexed record; id = the FTS rowid = anchor id * 65536 +
- *                     slot, so results group by anchor without a join per match.
+ *                     slot, so results group by anchor without a join per match; its tags
+ *                     (visibility, type, language) are what searches filter on.
  *   search_anchor     one row per top-level record that has text or sub-records with text:
  *                     who may see it (public, reference data, owning organisations) —
  *                     src/domain/access.c's rule as data. A document's translations are
@@ -41,7 +44,7 @@
 #define TAG              "\x01" /* starts every tag: no word of text can */
 
 /* The index's tables, as migration 0005 creates them; a rebuild creates them again. */
-static const char SCHEMA_VERSION[] = "schema-2";
+static const char SCHEMA_VERSION[] = "schema-3";
 static const char SCHEMA[] =
     "DROP TABLE IF EXISTS search_fts; DROP TABLE IF EXISTS search_anchor;"
     "DROP TABLE IF EXISTS search_anchor_org; DROP TABLE IF EXISTS search_entry;"
@@ -408,34 +411,35 @@ static int64_t text_hash(const struct search_entry *e)
     return hash_texts(e->title, strlen(e->title), e->body, strlen(e->body));
 }
 
+/* The FTS row of an entry: its title and body (the tags column stays empty). */
 static int fts_write(struct store_conn *c, bool delete, int64_t rowid, const char *title,
-                     const char *body, const char *tags)
+                     const char *body)
 {
     sqlite3_stmt *st = store_prep(c, delete ? "INSERT INTO search_fts(search_fts,rowid,title,"
-                                              "body,tags) VALUES('delete',?,?,?,?)"
-                                            : "INSERT INTO search_fts(rowid,title,body,tags) "
-                                              "VALUES(?,?,?,?)");
+                                              "body) VALUES('delete',?,?,?)"
+                                            : "INSERT INTO search_fts(rowid,title,body) "
+                                              "VALUES(?,?,?)");
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, rowid);
     sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, tags, -1, SQLITE_STATIC);
     return step_done(c, st, delete ? "index delete" : "index insert");
 }
 
-/* Tags every entry of an anchor again (its visibility changed). */
+/* Tags every entry of an anchor again (its visibility changed): the entry rows only, as
+ * the FTS rows do not hold the tags. */
 static int retag(struct store_conn *c, int64_t anchor, const struct vis *v, const char *res_name,
                  struct arena *a)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT id,resource,record_id,lang,text_hash,tags FROM "
+    sqlite3_stmt *st = store_prep(c, "SELECT id,resource,record_id,lang,tags FROM "
                                      "search_entry WHERE id BETWEEN ? AND ?");
     if (!st)
         return STORE_ERROR;
     sqlite3_bind_int64(st, 1, anchor << SLOT_BITS);
     sqlite3_bind_int64(st, 2, (anchor << SLOT_BITS) + (1 << SLOT_BITS) - 1);
     struct old {
-        int64_t id, rid, hash;
+        int64_t id, rid;
         const char *res, *lang, *tags;
     } *olds = NULL;
     size_t n = 0, cap = 0;
@@ -448,10 +452,10 @@ static int retag(struct store_conn *c, int64_t anchor, const struct vis *v, cons
             olds = o;
         }
         const char *lang = store_col_text(st, 3);
-        olds[n++] = (struct old){
-            sqlite3_column_int64(st, 0),         sqlite3_column_int64(st, 2),
-            sqlite3_column_int64(st, 4),         arena_strdup(a, store_col_text(st, 1)),
-            lang ? arena_strdup(a, lang) : NULL, arena_strdup(a, store_col_text(st, 5))};
+        olds[n++] = (struct old){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
+                                 arena_strdup(a, store_col_text(st, 1)),
+                                 lang ? arena_strdup(a, lang) : NULL,
+                                 arena_strdup(a, store_col_text(st, 4))};
     }
     store_done(st);
     struct buf tags = BUF_INIT;
@@ -459,18 +463,11 @@ static int retag(struct store_conn *c, int64_t anchor, const struct vis *v, cons
     for (size_t i = 0; i < n && rc == STORE_OK; i++) {
         const struct resource *res = resource_find(str_from(olds[i].res));
         struct record *rec;
-        struct search_entry e;
-        if (!res || store_get(c, res, olds[i].rid, a, &rec) != STORE_OK ||
-            !search_entry_of(rec, a, &e) || text_hash(&e) != olds[i].hash)
-            continue; /* changed behind the store's back: left for a rebuild */
+        if (!res || store_get(c, res, olds[i].rid, a, &rec) != STORE_OK)
+            continue; /* deleted behind the store's back: left for a rebuild */
         tags_of(v, res->parent && flag_set(rec, res->public_flag), res_name, str_from(olds[i].lang),
                 &tags);
-        if (strcmp(tags.p, olds[i].tags) == 0)
-            continue;
-        rc = fts_write(c, true, olds[i].id, e.title, e.body, olds[i].tags);
-        if (rc == STORE_OK)
-            rc = fts_write(c, false, olds[i].id, e.title, e.body, tags.p);
-        if (rc == STORE_OK) {
+        if (strcmp(tags.p, olds[i].tags) != 0) {
             st = store_prep(c, "UPDATE search_entry SET tags=? WHERE id=?");
             rc = st ? STORE_OK : STORE_ERROR;
             if (st) {
@@ -630,7 +627,7 @@ static int entry_put(struct store_conn *c, const struct record *rec, const struc
         rc = step_done(c, st, "entry");
     }
     if (rc == STORE_OK)
-        rc = fts_write(c, false, id, e.title, e.body, tags.p);
+        rc = fts_write(c, false, id, e.title, e.body);
     buf_release(&tags);
     return rc;
 }
@@ -722,7 +719,6 @@ static int fresh_one(void *arg, const struct record *rec)
         sqlite3_bind_int64(f->fts, 1, id);
         sqlite3_bind_text(f->fts, 2, f->title.p, (int)f->title.n, SQLITE_STATIC);
         sqlite3_bind_text(f->fts, 3, f->body.p, (int)f->body.n, SQLITE_STATIC);
-        sqlite3_bind_text(f->fts, 4, f->tags.p, (int)f->tags.n, SQLITE_STATIC);
         if (insert_step(c, f->fts, "index insert") < 0)
             return STORE_ERROR;
     }
@@ -755,7 +751,7 @@ static int index_fresh(struct store_conn *c, const struct resource *res, int64_t
                      "VALUES(?,?,?,?,?,?)",
                      &f.entry);
     if (rc == STORE_OK)
-        rc = prepare(c, "INSERT INTO search_fts(rowid,title,body,tags) VALUES(?,?,?,?)", &f.fts);
+        rc = prepare(c, "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)", &f.fts);
     if (rc == STORE_OK)
         rc = store_scan_records(c, res, after, fresh_one, &f);
     sqlite3_finalize(f.anchor);
@@ -922,8 +918,8 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
     struct arena a = ARENA_INIT;
     int rc = STORE_OK;
     if (search_resource_indexed(res)) {
-        sqlite3_stmt *st = store_prep(
-            c, "SELECT id,text_hash,tags FROM search_entry WHERE resource=? AND record_id=?");
+        sqlite3_stmt *st =
+            store_prep(c, "SELECT id,text_hash FROM search_entry WHERE resource=? AND record_id=?");
         if (!st) {
             arena_release(&a);
             return STORE_ERROR;
@@ -931,18 +927,16 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
         sqlite3_bind_text(st, 1, res->name, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, id);
         int64_t rowid = 0, hash = 0;
-        const char *tags = NULL;
         if (sqlite3_step(st) == SQLITE_ROW) {
             rowid = sqlite3_column_int64(st, 0);
             hash = sqlite3_column_int64(st, 1);
-            tags = arena_strdup(&a, store_col_text(st, 2));
         }
         store_done(st);
         struct record *old;
         struct search_entry e;
         if (rowid && store_get(c, res, id, &a, &old) == STORE_OK && search_entry_of(old, &a, &e) &&
             text_hash(&e) == hash)
-            rc = fts_write(c, true, rowid, e.title, e.body, tags);
+            rc = fts_write(c, true, rowid, e.title, e.body);
         if (rowid && rc == STORE_OK) {
             st = store_prep(c, "DELETE FROM search_entry WHERE id=?");
             rc = st ? STORE_OK : STORE_ERROR;
