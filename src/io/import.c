@@ -356,6 +356,7 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
             im->aside_at = stored > INDEX_ASIDE_MIN ? stored : INDEX_ASIDE_MIN;
     }
     if (rc < 0) {
+        search_bulk_end(im->tx, false, NULL, NULL);
         store_tx_cache_size(im->tx, im->old_cache);
         store_write_rollback(im->tx);
         im->tx = NULL;

@@ -19,7 +19,9 @@
  *
  * Every change runs in the write transaction of the record's change: remove the old entry
  * (by its old text, read before the row changes), add the new one; when what decides
- * visibility changes, the anchor's entries are tagged again.
+ * visibility changes, the anchor's entries are tagged again. An import defers the entries
+ * of the records it creates to the end of its transaction and writes them together
+ * (search_bulk_begin/end); a rebuild writes top-level records the same way.
  *
  * Ranking: civdesk_rank, bm25 over title (weight 10) and body (1), ignoring the tags. It
  * costs about 1-3 µs per match, so a query is ranked over its newest SEARCH_SCORE_CAP
@@ -634,12 +636,6 @@ static int entry_put(struct store_conn *c, const struct record *rec, const struc
 
 /* ---- many new records at once (imports, rebuilds) ----------------------------------- */
 
-/*
- * New top-level records, indexed together: each gets its anchor, its owners, its entry and
- * its FTS row through four prepared inserts — the rows search_index_put writes, without
- * the lookups it needs to find what a record already has (a new record has nothing, which
- * the caller makes sure of) and without allocations per record. About half the cost.
- */
 /* A rebuild's progress, reported every SEARCH_PROGRESS_EVERY records. */
 struct job {
     search_progress_fn fn; /* may be NULL */
@@ -653,6 +649,12 @@ static void job_step(struct job *j)
         j->fn(j->arg, j->done, j->total);
 }
 
+/*
+ * New top-level records, indexed together: each gets its anchor, its owners, its entry and
+ * its FTS row through four prepared inserts — the rows search_index_put writes, without
+ * the lookups it needs to find what a record already has (a new record has nothing, which
+ * the caller makes sure of) and without allocations per record.
+ */
 struct fresh {
     struct store_conn *c;
     sqlite3_stmt *anchor, *owner, *entry, *fts;
@@ -845,13 +847,7 @@ int search_bulk_begin(struct store_tx *tx, const struct resource *res)
     if (c->store->search_stale || res->parent ||
         (!search_resource_indexed(res) && !search_resource_findable(res)))
         return STORE_OK; /* nothing to gain: one by one */
-    char sql[160];
-    snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", res->table);
-    sqlite3_stmt *st = store_prep(c, sql);
-    if (!st)
-        return STORE_ERROR;
-    int64_t after = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    store_done(st);
+    int64_t after = store_tx_max_id(tx, res);
     if (after < 0)
         return STORE_ERROR;
     if (has_entries_above(c, res, after))
