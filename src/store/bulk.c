@@ -7,31 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The value of column col as it is stored (text borrowed from the statement). */
-static void column_value(sqlite3_stmt *st, int col, struct value *v)
-{
-    memset(v, 0, sizeof(*v));
-    switch (sqlite3_column_type(st, col)) {
-    case SQLITE_NULL:
-        v->null = true;
-        break;
-    case SQLITE_INTEGER:
-        v->i = sqlite3_column_int64(st, col);
-        v->r = (double)v->i;
-        break;
-    case SQLITE_FLOAT:
-        v->r = sqlite3_column_double(st, col);
-        v->i = (int64_t)v->r;
-        break;
-    default:
-        v->s = (const char *)sqlite3_column_text(st, col);
-        v->n = (size_t)sqlite3_column_bytes(st, col);
-        if (!v->s)
-            v->s = "";
-        break;
-    }
-}
-
 int store_scan_records(struct store_conn *c, const struct resource *res, int64_t after,
                        int (*fn)(void *arg, const struct record *rec), void *arg)
 {
@@ -61,7 +36,7 @@ int store_scan_records(struct store_conn *c, const struct resource *res, int64_t
         t = (const char *)sqlite3_column_text(st, 3);
         snprintf(rec.updated_at, sizeof(rec.updated_at), "%s", t ? t : "");
         for (size_t i = 0; i < res->nfields; i++)
-            column_value(st, (int)i + 4, &rec.v[i]);
+            store_column_value(st, (int)i + 4, NULL, &rec.v[i]);
         rc = fn(arg, &rec);
     }
     if (rc == 0 && step != SQLITE_DONE) {
@@ -96,7 +71,7 @@ int store_scan(struct store_conn *c, const struct resource *res, const int *fiel
         for (size_t i = 0; i < res->nfields; i++)
             vals[i] = (struct value){.null = true};
         for (size_t k = 0; k < nfields; k++)
-            column_value(st, (int)k + 1, &vals[fields[k]]);
+            store_column_value(st, (int)k + 1, NULL, &vals[fields[k]]);
         rc = fn(arg, sqlite3_column_int64(st, 0), vals);
     }
     if (rc == 0 && step != SQLITE_DONE)

@@ -62,6 +62,8 @@ struct store_tx {
  * logged on error. Call store_done() after use: it resets and clears bindings. */
 sqlite3_stmt *store_prep(struct store_conn *c, const char *sql);
 void store_done(sqlite3_stmt *st);
+/* The value of a result column as stored: text copied into a, or borrowed (a NULL). */
+void store_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v);
 /* The SQL of a list condition (P_COND) with one '?' and the value to bind to it, or NULL
  * if there is no such condition (src/store/ledger.c). */
 const char *store_cond_sql(const char *name, struct value *bound, struct arena *a);

@@ -262,7 +262,9 @@ static void bind_value(sqlite3_stmt *st, int col, const struct field *f, const s
     }
 }
 
-static void column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v)
+/* The value of column col as stored; text copied into a, or borrowed from the statement
+ * (valid until its next step) when a is NULL. */
+void store_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v)
 {
     memset(v, 0, sizeof(*v));
     switch (sqlite3_column_type(st, col)) {
@@ -280,7 +282,7 @@ static void column_value(sqlite3_stmt *st, int col, struct arena *a, struct valu
     default: {
         const char *t = (const char *)sqlite3_column_text(st, col);
         v->n = (size_t)sqlite3_column_bytes(st, col);
-        v->s = arena_strndup(a, t ? t : "", v->n);
+        v->s = a ? arena_strndup(a, t ? t : "", v->n) : t ? t : "";
         break;
     }
     }
@@ -301,7 +303,7 @@ static struct record *row_record(sqlite3_stmt *st, const struct resource *res, s
     copy_text(rec->created_at, sizeof(rec->created_at), st, 2);
     copy_text(rec->updated_at, sizeof(rec->updated_at), st, 3);
     for (size_t i = 0; i < res->nfields; i++)
-        column_value(st, (int)i + 4, a, &rec->v[i]);
+        store_column_value(st, (int)i + 4, a, &rec->v[i]);
     return rec;
 }
 
