@@ -377,7 +377,8 @@ static int check_head(struct store_conn *c, struct audit_report *out, struct err
     const char *hh = store_col_text(st, 2);
     snprintf(out->head_hash, sizeof(out->head_hash), "%s", hh ? hh : "");
     int64_t rows = sqlite3_column_int64(st, 3), last = sqlite3_column_int64(st, 4);
-    const char *last_hash = store_col_text(st, 5);
+    /* An empty trail ends at the genesis hash, as its head records (not a missing hash). */
+    const char *last_hash = rows == 0 ? AUDIT_GENESIS : store_col_text(st, 5);
     rc = STORE_OK;
     if (rows < out->entries || last < out->head_id) {
         out->bad_id = last + 1;

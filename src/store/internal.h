@@ -8,10 +8,15 @@
 #include "store/store.h"
 
 #include <pthread.h>
+
 #include <sqlite3.h>
 
 #define STMT_CACHE      64
 #define BUSY_TIMEOUT_MS 10000
+
+/* The hash the first audit entry chains from, and the head's last_hash while the trail is
+ * empty (migration 0004 writes the same). */
+#define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct stmt_slot {
     char *sql; /* owned */

@@ -965,8 +965,6 @@ static void audit_hash(const char *prev_hex, const struct buf *canon, char out[6
     sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
 
-#define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
-
 int store_audit(struct store_tx *tx, const struct store_actor *actor, const char *action,
                 const char *resource, int64_t record_id, const char *before, const char *after)
 {
