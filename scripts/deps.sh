@@ -11,13 +11,19 @@ PACKAGES=(
     libsqlite3-dev sqlite3              # storage (sqlite3: the shell, for tests and ops)
     libsodium-dev                       # Argon2id, random tokens, SHA-256
     libpwquality-dev                    # weak-password rejection
+    cracklib-runtime                    # ...its dictionary (/var/cache/cracklib/cracklib_dict.*),
+                                        # only a Recommends of libcrack2: without it every
+                                        # password fails the dictionary check
     libicu-dev libstemmer-dev           # search tokenizer
     libcsv-dev libical-dev libxlsxwriter-dev  # import, calendar, export
     libcmocka-dev                       # unit tests
     iso-codes                           # ISO 3166 / 639 lists, embedded at build time
     clang libclang-rt-14-dev            # fuzzing (libFuzzer)
     nodejs                              # API and browser tests (node --test)
-    chromium fonts-dejavu-core          # browser tests (playwright-core drives it)
+    chromium fonts-dejavu-core          # browser tests (playwright-core drives it); DejaVu
+                                        # renders Cyrillic in screenshots
+    libcurl4-openssl-dev ca-certificates  # e-mail over SMTP (STARTTLS/SMTPS needs the CAs)
+    python3-aiosmtpd                    # a real SMTP server for the mail tests
 )
 
 missing=()
