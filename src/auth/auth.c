@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char *const role_names[] = {[ROLE_ANON] = "anonymous",
@@ -153,6 +154,43 @@ static size_t password_core(const char *pw, char *out, size_t cap)
     return len;
 }
 
+/* cracklib's compiled-in dictionary (Debian's libcrack2), used unless pwquality.conf sets
+ * dictpath; the three files cracklib-runtime's update-cracklib writes for it. */
+#define CRACKLIB_DEFAULT_DICT "/var/cache/cracklib/cracklib_dict"
+static const char *const cracklib_suffixes[] = {".pwd", ".pwi", ".hwm"};
+
+/* A passphrase any working dictionary lets through (the tests' own). */
+#define DICTIONARY_PROBE "correct horse battery staple 42"
+
+int password_dictionary_ready(struct error *err)
+{
+    pwquality_settings_t *pq = pwq_settings(LIMIT_PASSWORD_MIN);
+    if (!pq)
+        return error_set(err, "password checking is unavailable (libpwquality)");
+    const char *path = NULL;
+    if (pwquality_get_str_value(pq, PWQ_SETTING_DICT_PATH, &path) != 0 || !path || !*path)
+        path = CRACKLIB_DEFAULT_DICT;
+    char file[512];
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(cracklib_suffixes) / sizeof(*cracklib_suffixes) && !rc; i++) {
+        struct stat st;
+        snprintf(file, sizeof(file), "%s%s", path, cracklib_suffixes[i]);
+        if (stat(file, &st) != 0)
+            rc = error_set(err,
+                           "the password dictionary %s is missing: install Debian's "
+                           "cracklib-runtime (apt-get install cracklib-runtime), which builds it",
+                           file);
+    }
+    void *aux = NULL;
+    if (!rc && pwquality_check(pq, DICTIONARY_PROBE, NULL, NULL, &aux) == PWQ_ERROR_CRACKLIB_CHECK)
+        rc = error_set(err,
+                       "the password dictionary %s cannot be loaded: rebuild it with "
+                       "update-cracklib (Debian's cracklib-runtime)",
+                       path);
+    pwquality_free_settings(pq);
+    return rc;
+}
+
 int password_check(const char *password, const char *email, struct error *err)
 {
     size_t n = strlen(password);
@@ -168,6 +206,10 @@ int password_check(const char *password, const char *email, struct error *err)
     void *aux = NULL;
     int score = pwquality_check(pq, password, NULL, email, &aux);
     int rc = 0;
+    if (score == PWQ_ERROR_CRACKLIB_CHECK && password_dictionary_ready(err) < 0) {
+        pwquality_free_settings(pq);
+        return -1; /* the server's fault, said as such: not the user's password */
+    }
     if (score < 0) {
         char msg[256];
         const char *why = pwquality_strerror(msg, sizeof(msg), score, aux);

@@ -56,7 +56,17 @@ struct store_actor principal_actor(const struct principal *p);
 /* Must be called once before threads start. */
 int auth_init(void);
 
-/* Refuses weak, common and too-short passwords with a reason a person can act on. */
+/*
+ * Whether libpwquality's dictionary (cracklib's, built by Debian's cracklib-runtime) is
+ * there and usable. 0 if so; otherwise -1 with a message naming the missing file and the
+ * package that provides it — an operator's problem, which without this check would show
+ * as every user's password being "too weak". Commands that take passwords or serve them
+ * (serve, demo, user add, check) call it before anything else.
+ */
+int password_dictionary_ready(struct error *err);
+
+/* Refuses weak, common and too-short passwords with a reason a person can act on. A
+ * dictionary that cannot be loaded is reported as such, never as a weak password. */
 int password_check(const char *password, const char *email, struct error *err);
 /* Argon2id hash string (crypto_pwhash_str format) into out[128]. */
 int password_hash(const char *password, char out[128], struct error *err);

@@ -338,6 +338,10 @@ static const struct command commands[] = {
     {"reindex", "[--db PATH]", "Rebuild the search index from the records.", "", cmd_reindex, 0, 0},
 };
 
+/* Commands that check or accept passwords, or check an installation: they refuse to start
+ * without libpwquality's dictionary rather than call every password weak. */
+static const char *const needs_password_dictionary[] = {"serve", "demo", "user add", "check"};
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: civdesk COMMAND [OPTIONS]\n\ncommands:\n");
@@ -475,6 +479,11 @@ int cli_main(int argc, char **argv)
                 o.nargs);
         command_help(cmd, stderr);
         return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(needs_password_dictionary); i++) {
+        struct error err = ERROR_INIT;
+        if (!strcmp(cmd->name, needs_password_dictionary[i]) && password_dictionary_ready(&err))
+            return user_error("%s", err.msg);
     }
     return cmd->run(&o);
 }
