@@ -16,6 +16,8 @@ PACKAGES=(
                                         # password fails the dictionary check
     libicu-dev libstemmer-dev           # search tokenizer
     libcsv-dev libical-dev libxlsxwriter-dev  # import, calendar, export
+    zlib1g-dev                          # libxlsxwriter's pkg-config asks for -lz, but its
+                                        # -dev package does not depend on zlib's
     libcmocka-dev                       # unit tests
     iso-codes                           # ISO 3166 / 639 lists, embedded at build time
     clang libclang-rt-14-dev            # fuzzing (libFuzzer)
