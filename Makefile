@@ -33,6 +33,10 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ISO_DIR  ?= /usr/share/iso-codes/json
 
+# Node.js for the test runners: a private one where scripts/deps.sh had to install it
+# (the system's older than 20), else the system's.
+export PATH := $(CURDIR)/.tools/node/node_modules/.bin:$(PATH)
+
 .PHONY: all run check asan unit api test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e
 all: $(BUILD)/civdesk
 

