@@ -1,0 +1,89 @@
+/*
+ * domain/notify: reminders and notifications (docs/notifications.md).
+ *
+ * Reminder sources are a table of functions that, for a day, yield the obligations of
+ * organisations with their due dates (struct notify_item). The reminder pass picks, for
+ * each item, the threshold row it has reached (90, 30, 7, 1 days before; overdue the day
+ * after) and gives each person concerned one notification per (item, threshold) — the
+ * idempotency key — and, by their preferences, an e-mail in the outbox, all in one write
+ * transaction. Event notices (an application moved, an account created) are written by
+ * notify_event inside the transaction of the event itself.
+ */
+#ifndef CIVDESK_NOTIFY_H
+#define CIVDESK_NOTIFY_H
+
+#include "auth/auth.h"
+#include "io/mail.h"
+#include "store/notify.h"
+
+/* A reminder source: items due on or before `until` (and those without a date) as seen
+ * on `today`, into an arena array. */
+typedef int (*notify_source_fn)(struct store_conn *c, const char *today, const char *until,
+                                struct arena *a, struct notify_item **out, size_t *n);
+
+struct notify_source {
+    const char *name;
+    notify_source_fn fn;
+};
+extern const struct notify_source notify_sources[];
+extern const size_t notify_sources_count;
+
+/* One row of the thresholds table: remind when the days left reach `days` or fewer. */
+struct notify_threshold {
+    int days;          /* days before the due date; -1: the day after (overdue) */
+    const char *label; /* in the idempotency key: "d90", ..., "overdue" */
+};
+extern const struct notify_threshold notify_thresholds[];
+extern const size_t notify_thresholds_count;
+
+/* The threshold row an item due on due_on has reached on today, or -1 when none yet.
+ * Both YYYY-MM-DD. */
+int notify_threshold_for(const char *today, const char *due_on);
+
+/* Days from a to b (b - a), both YYYY-MM-DD; false when either is not a date. */
+bool notify_days_between(const char *a, const char *b, int64_t *days);
+/* YYYY-MM-DD plus days into out. */
+void notify_date_add(const char *date, int64_t days, char out[11]);
+/* A date for a person: "1 June 2028", "1 июня 2028 г." (lang "ru"); arena-owned. */
+const char *notify_date_human(const char *date, const char *lang, struct arena *a);
+
+/* What a run did. */
+struct notify_run {
+    int64_t notifications; /* new in-app notifications */
+    int64_t queued;        /* new messages in the outbox */
+    int64_t sent, retried, failed, cancelled;
+};
+
+/* The reminder pass for `today` (YYYY-MM-DD), then the digests: one write transaction
+ * with one audit entry when anything was created. Running it again creates nothing. */
+int notify_reminders(struct store *s, const char *today, struct notify_run *out,
+                     struct error *err);
+
+/* Delivers queued messages that are due (at most `max`), each marked in its own small
+ * transaction after its SMTP attempt. A failed attempt is retried with backoff and given
+ * up after NOTIFY_MAX_ATTEMPTS. Messages to users disabled since are cancelled. */
+int notify_deliver(struct store *s, const struct mail_config *cfg, int max, struct notify_run *out,
+                   struct error *err);
+#define NOTIFY_MAX_ATTEMPTS 8
+
+/* ---- preferences -------------------------------------------------------------------- */
+
+/* The kinds of notification, and whether a user may turn one off. */
+struct notify_kind {
+    const char *name;
+    bool reminder;  /* from the reminder pass (officers get a digest by default) */
+    bool mandatory; /* account notices: never off, always immediate */
+};
+extern const struct notify_kind notify_kinds[];
+extern const size_t notify_kinds_count;
+
+/* How a user gets notices of a kind: "immediate", "digest" or "off". */
+const char *notify_mode(const struct notify_user *u, const char *kind);
+
+/* ---- the caller's own --------------------------------------------------------------- */
+
+/* Marks the caller's notification id read, in one write transaction; the row as stored
+ * in *out. STORE_NOT_FOUND when it is not the caller's (so others' do not leak). */
+int notify_mark_read(struct store *s, const struct principal *who, int64_t id, struct arena *a,
+                     struct notification_row *out);
+#endif
