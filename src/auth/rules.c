@@ -61,6 +61,8 @@ const struct access_rule access_rules[] = {
     {"GET", "/api/v1/notifications", {N, A, A, A}},
     {"POST", "/api/v1/notifications/{id}/read", {N, A, A, A}},
     {"GET", "/api/v1/outbox", {N, N, N, A}},
+    {"GET", "/api/v1/me/preferences", {N, A, A, A}},
+    {"PATCH", "/api/v1/me/preferences", {N, A, A, A}},
     /* every declared resource */
     {"GET", "/api/v1/{collection}", {P, O, A, A}},
     {"POST", "/api/v1/{collection}", {N, O, A, A}},

@@ -9,6 +9,8 @@
 #include "core/valid.h"
 #include "domain/domain.h"
 #include "http/http.h"
+#include "io/mail.h"
+#include "domain/notify.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -64,10 +66,19 @@ static int cmd_serve(struct opts *o)
             return user_error("--threads must be a number from 1 to 256"), EXIT_USAGE;
         cfg.threads = (unsigned)n;
     }
+    struct mail_config mc;
+    if (cli_mail_config(o, &mc))
+        return EXIT_USER;
     if (cli_open_db(o, STORE_OPEN_SERVE, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
+    struct notify_sender *sender = NULL; /* reminders and e-mail (docs/notifications.md) */
+    if (mc.smtp_url && cli_sender_start(s, &mc, &sender) < 0) {
+        store_close(s);
+        return user_error("could not start the e-mail sender");
+    }
     int rc = http_serve(s, &cfg, &err);
+    cli_sender_stop(sender);
     store_close(s);
     if (rc < 0)
         return user_error("%s", err.msg);
@@ -174,6 +185,8 @@ static int cmd_user_add(struct opts *o)
         snprintf(after, sizeof(after), "{\"email\":\"%s\",\"role\":\"%s\"}", o->email, o->role);
         rc = store_audit(tx, &actor, "create", "users", id, NULL, after);
     }
+    if (rc == 0) /* the new user is told (docs/notifications.md) */
+        rc = notify_account(tx, id, "created");
     if (rc == 0)
         rc = store_write_commit(tx, &err);
     else if (tx)

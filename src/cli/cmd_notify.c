@@ -90,3 +90,26 @@ int cmd_notify_run(struct opts *o)
     printf("\n");
     return 0;
 }
+
+int cli_sender_start(struct store *s, const struct mail_config *mc, struct notify_sender **out)
+{
+    /* CIVDESK_NOTIFY_INTERVAL: seconds between delivery rounds (tests use 1). */
+    int64_t interval = 60;
+    const char *env = getenv("CIVDESK_NOTIFY_INTERVAL");
+    if (env && parse_i64(str_from(env), 1, 86400, &interval) < 0)
+        interval = 60;
+    mail_global_init();
+    if (notify_sender_start(s, mc, (unsigned)interval, out) < 0) {
+        mail_global_cleanup();
+        return -1;
+    }
+    return 0;
+}
+
+void cli_sender_stop(struct notify_sender *ns)
+{
+    if (!ns)
+        return;
+    notify_sender_stop(ns);
+    mail_global_cleanup();
+}

@@ -74,5 +74,9 @@ int cmd_notify_run(struct opts *o); /* cmd_notify.c */
  * (message printed) when they are incomplete or invalid. cmd_notify.c */
 struct mail_config;
 int cli_mail_config(const struct opts *o, struct mail_config *out);
+/* serve's sender thread: started when e-mail is configured, stopped after the server. */
+struct notify_sender;
+int cli_sender_start(struct store *s, const struct mail_config *mc, struct notify_sender **out);
+void cli_sender_stop(struct notify_sender *ns); /* NULL is fine */
 
 #endif

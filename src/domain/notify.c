@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the tables --------------------------------------------------------------------- */
@@ -72,6 +73,27 @@ static const struct notify_words words[] = {
     {"questions_open", "", "ru", "Вопросы {body} ждут ответа: {count}",
      "{org}: заявка №{id} в {body} отложена; вопросов без ответа: {count}. Без ответов "
      "рассмотрение будет закрыто."},
+    {"application_moved", "", "en", "Application #{id} to {body}: {state}",
+     "{org}: application #{id} to {body} was {state}.{note}"},
+    {"application_moved", "", "ru", "Заявка №{id} в {body}: {state}",
+     "{org}: заявка №{id} в {body} — {state}.{note}"},
+    {"proposal_answered", "", "en", "Your proposal was answered: {title}",
+     "The ministry answered the proposal \u201c{title}\u201d: {state}.{note}"},
+    {"proposal_answered", "", "ru", "Получен ответ на предложение: {title}",
+     "Министерство ответило на предложение \u00ab{title}\u00bb: {state}.{note}"},
+    {"report_returned", "", "en", "Report returned for changes: {title}",
+     "The ministry returned the report \u201c{title}\u201d for changes.{note}"},
+    {"report_returned", "", "ru", "Отчёт возвращён на доработку: {title}",
+     "Министерство вернуло отчёт \u00ab{title}\u00bb на доработку.{note}"},
+    {"account", "created", "en", "Your civdesk account",
+     "An account for {email} was created in civdesk."},
+    {"account", "created", "ru", "Ваша учётная запись в civdesk",
+     "Для {email} создана учётная запись в civdesk."},
+    {"account", "password", "en", "Your civdesk password was changed",
+     "The password of {email} was changed. If you did not ask for this, tell your "
+     "administrator at once."},
+    {"account", "password", "ru", "Ваш пароль в civdesk изменён",
+     "Пароль {email} изменён. Если вы этого не делали, сразу сообщите администратору."},
 };
 
 static const char *const months_en[] = {"January", "February", "March",     "April",
@@ -202,7 +224,7 @@ static const struct notify_words *words_for(const char *kind, const char *varian
 }
 
 struct fill {
-    const char *org, *body, *due, *days, *count, *id;
+    const char *org, *body, *due, *days, *count, *id, *state, *note, *title, *email;
 };
 
 /* Expands {name} placeholders of tmpl. */
@@ -215,6 +237,8 @@ static const char *expand(const char *tmpl, const struct fill *f, struct arena *
         {"{org}", offsetof(struct fill, org)},     {"{body}", offsetof(struct fill, body)},
         {"{due}", offsetof(struct fill, due)},     {"{days}", offsetof(struct fill, days)},
         {"{count}", offsetof(struct fill, count)}, {"{id}", offsetof(struct fill, id)},
+        {"{state}", offsetof(struct fill, state)}, {"{note}", offsetof(struct fill, note)},
+        {"{title}", offsetof(struct fill, title)}, {"{email}", offsetof(struct fill, email)},
     };
     struct buf b = BUF_INIT;
     for (const char *p = tmpl; *p;) {
@@ -589,6 +613,242 @@ int notify_mark_read(struct store *s, const struct principal *who, int64_t id, s
     struct error err = ERROR_INIT;
     if (rc == 0)
         return store_write_commit(tx, &err);
+    store_write_rollback(tx);
+    return rc;
+}
+
+/* ---- event notices ------------------------------------------------------------------ */
+
+/* Which state moves are told, and to whom: the representatives of the record's
+ * organisation(s). from NULL: from any state. */
+struct notify_event {
+    const char *resource, *from, *to, *kind;
+};
+static const struct notify_event events[] = {
+    {"applications", "submitted", "draft", "application_moved"},
+    {"applications", NULL, "endorsed", "application_moved"},
+    {"applications", NULL, "filed", "application_moved"},
+    {"applications", NULL, "deferred", "application_moved"},
+    {"applications", NULL, "granted", "application_moved"},
+    {"applications", NULL, "rejected", "application_moved"},
+    {"applications", NULL, "closed", "application_moved"},
+    {"proposals", NULL, "accepted", "proposal_answered"},
+    {"proposals", NULL, "partially_accepted", "proposal_answered"},
+    {"proposals", NULL, "declined", "proposal_answered"},
+    {"reports", "in_review", "draft", "report_returned"},
+};
+
+/* A state as a person reads it after "was" / "—". */
+static const struct {
+    const char *state, *en, *ru;
+} state_words[] = {
+    {"draft", "returned to draft", "возвращена на доработку"},
+    {"endorsed", "endorsed by the ministry", "поддержана министерством"},
+    {"filed", "filed with the body", "подана в орган"},
+    {"deferred", "deferred with questions", "отложена с вопросами"},
+    {"granted", "granted", "удовлетворена: статус предоставлен"},
+    {"rejected", "rejected", "отклонена"},
+    {"closed", "closed by the body", "рассмотрение закрыто"},
+    {"accepted", "accepted", "принято"},
+    {"partially_accepted", "partially accepted", "принято частично"},
+    {"declined", "declined", "отклонено"},
+};
+
+static const char *state_word(const char *state, const char *lang)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(state_words); i++)
+        if (!strcmp(state_words[i].state, state))
+            return !strcmp(lang, "ru") ? state_words[i].ru : state_words[i].en;
+    return state;
+}
+
+static const char *text_field(const struct record *rec, const char *name)
+{
+    int i = resource_field_index(rec->res, name);
+    return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
+}
+
+/* The organisations a record concerns: organisation_id, or the organisation_ids list. */
+static size_t record_orgs(const struct record *rec, int64_t *out, size_t cap)
+{
+    size_t n = 0;
+    int i = resource_field_index(rec->res, "organisation_id");
+    if (i >= 0 && !rec->v[i].null && rec->v[i].i)
+        out[n++] = rec->v[i].i;
+    i = resource_field_index(rec->res, "organisation_ids");
+    if (i >= 0 && !rec->v[i].null && rec->v[i].s) {
+        json_t *arr = json_loadb(rec->v[i].s, rec->v[i].n, 0, NULL);
+        size_t k;
+        json_t *v;
+        json_array_foreach(arr, k, v) if (json_is_integer(v) && n < cap) out[n++] =
+            json_integer_value(v);
+        json_decref(arr);
+    }
+    return n;
+}
+
+int notify_transition(struct store_tx *tx, const struct record *rec, const char *from,
+                      const char *to, const char *note)
+{
+    const struct notify_event *ev = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(events) && !ev; i++)
+        if (!strcmp(events[i].resource, rec->res->name) && !strcmp(events[i].to, to) &&
+            (!events[i].from || !strcmp(events[i].from, from)))
+            ev = &events[i];
+    if (!ev)
+        return 0;
+    if ((!note || !*note) && !strcmp(ev->kind, "proposal_answered"))
+        note = text_field(rec, "response"); /* the answer itself */
+    struct store_conn *c = store_tx_conn(tx);
+    struct arena a = ARENA_INIT;
+    struct notify_run run = {0};
+    int64_t orgs[64];
+    size_t norgs = record_orgs(rec, orgs, ARRAY_SIZE(orgs));
+    int rc = 0;
+    for (size_t o = 0; rc == 0 && o < norgs; o++) {
+        struct notify_user *users;
+        size_t nu;
+        rc = store_notify_users_of(c, "ngo", orgs[o], &a, &users, &nu);
+        const char *org = nu ? store_notify_org_name(c, orgs[o], &a) : NULL;
+        for (size_t u = 0; rc == 0 && u < nu; u++) {
+            const char *lang = users[u].lang;
+            const struct notify_words *w = words_for(ev->kind, "", lang);
+            bool ru = !strcmp(lang, "ru");
+            struct fill f = {
+                .org = org ? org : "", .body = text_field(rec, "body"),
+                .id = arena_printf(&a, "%lld", (long long)rec->id),
+                .state = state_word(to, lang), .title = text_field(rec, "title"),
+                .note = note && *note ? arena_printf(&a, ru ? " Примечание: %s" : " Note: %s", note)
+                                      : ""};
+            struct notice nt = {
+                .kind = ev->kind, .org_id = orgs[o], .resource = rec->res->name,
+                .record_id = rec->id, .days = INT64_MIN,
+                .key = arena_printf(&a, "event:%s:%lld:v%lld", rec->res->name, (long long)rec->id,
+                                    (long long)rec->version),
+                .title = expand(w->subject, &f, &a), .detail = expand(w->line, &f, &a)};
+            rc = notify_user_tx(tx, &users[u], &nt, &a, &run);
+        }
+    }
+    arena_release(&a);
+    return rc;
+}
+
+int notify_account(struct store_tx *tx, int64_t user_id, const char *what)
+{
+    struct arena a = ARENA_INIT;
+    struct notify_user u;
+    struct notify_run run = {0};
+    int rc = store_notify_user(store_tx_conn(tx), user_id, &a, &u);
+    if (rc == 0 && !u.disabled) {
+        const struct notify_words *w = words_for("account", what, u.lang);
+        struct fill f = {.email = u.email};
+        struct notice nt = {.kind = "account", .days = INT64_MIN,
+                            .key = arena_printf(&a, "account:%s:%lld", what, (long long)now_unix()),
+                            .title = w ? expand(w->subject, &f, &a) : what,
+                            .detail = w ? expand(w->line, &f, &a) : NULL};
+        rc = notify_user_tx(tx, &u, &nt, &a, &run);
+    }
+    arena_release(&a);
+    return rc;
+}
+
+/* ---- preferences -------------------------------------------------------------------- */
+
+int notify_prefs_get(struct store *s, const struct principal *who, struct arena *a,
+                     struct notify_user *out)
+{
+    struct store_conn *c = store_reader(s);
+    int rc = store_read_begin(c);
+    if (rc == 0) {
+        rc = store_notify_user(c, who->user_id, a, out);
+        store_read_end(c);
+    }
+    return rc;
+}
+
+static const char *const modes[] = {"immediate", "digest", "off", NULL};
+
+int notify_prefs_update(struct store *s, const struct principal *who, json_t *patch,
+                        struct arena *a, struct errors *errs, struct notify_user *out)
+{
+    struct store_tx *tx;
+    int rc = store_write_begin(s, &tx);
+    if (rc < 0)
+        return rc;
+    struct notify_user old;
+    rc = store_notify_user(store_tx_conn(tx), who->user_id, a, &old);
+    if (rc < 0)
+        goto fail;
+    const char *lang = old.lang;
+    json_t *kinds = json_loads(old.kinds ? old.kinds : "{}", 0, NULL);
+    if (!json_is_object(kinds)) {
+        json_decref(kinds);
+        kinds = json_object();
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(patch, key, v)
+    {
+        if (!strcmp(key, "language")) {
+            if (json_is_string(v) && (!strcmp(json_string_value(v), "ru") ||
+                                      !strcmp(json_string_value(v), "en")))
+                lang = arena_strdup(a, json_string_value(v));
+            else
+                errors_add(errs, "language", "must be ru or en");
+        } else if (!strcmp(key, "kinds")) {
+            if (!json_is_object(v)) {
+                errors_add(errs, "kinds", "must be an object of kind: immediate, digest or off");
+                continue;
+            }
+            const char *kn;
+            json_t *mv;
+            json_object_foreach(v, kn, mv)
+            {
+                const struct notify_kind *k = kind_find(kn);
+                const char *field = arena_printf(a, "kinds.%s", kn);
+                bool known_mode = false;
+                for (const char *const *m = modes; *m && json_is_string(mv); m++)
+                    known_mode |= !strcmp(*m, json_string_value(mv));
+                if (!k)
+                    errors_add(errs, field, "is not a kind of notification");
+                else if (!known_mode && !json_is_null(mv))
+                    errors_add(errs, field, "must be immediate, digest or off");
+                else if (k->mandatory && !(json_is_string(mv) &&
+                                           !strcmp(json_string_value(mv), "immediate")))
+                    errors_add(errs, field, "account notices cannot be turned off or delayed");
+                else if (json_is_null(mv))
+                    json_object_del(kinds, kn); /* back to the default */
+                else
+                    json_object_set(kinds, kn, mv);
+            }
+        } else if (!strcmp(key, "calendar_url") || !strcmp(key, "calendar")) {
+            errors_add(errs, key, "is changed with POST or DELETE /api/v1/me/calendar");
+        } else {
+            errors_add(errs, key, "is not a preference (language, kinds)");
+        }
+    }
+    char *kinds_text = json_dumps(kinds, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(kinds);
+    if (errs->n) {
+        free(kinds_text);
+        rc = -20; /* DOMAIN_INVALID */
+        goto fail;
+    }
+    rc = store_prefs_put(tx, who->user_id, lang, kinds_text);
+    if (rc == 0) {
+        struct store_actor actor = principal_actor(who);
+        char *after = arena_printf(a, "{\"language\":\"%s\",\"kinds\":%s}", lang, kinds_text);
+        rc = store_audit(tx, &actor, "preferences", "users", who->user_id, NULL, after);
+    }
+    free(kinds_text);
+    if (rc < 0)
+        goto fail;
+    struct error err = ERROR_INIT;
+    rc = store_write_commit(tx, &err);
+    if (rc == 0)
+        rc = notify_prefs_get(s, who, a, out);
+    return rc;
+fail:
     store_write_rollback(tx);
     return rc;
 }

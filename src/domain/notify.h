@@ -14,7 +14,10 @@
 
 #include "auth/auth.h"
 #include "io/mail.h"
+#include "resource/resource.h"
 #include "store/notify.h"
+
+#include <jansson.h>
 
 /* A reminder source: items due on or before `until` (and those without a date) as seen
  * on `today`, into an arena array. */
@@ -86,4 +89,47 @@ const char *notify_mode(const struct notify_user *u, const char *kind);
  * in *out. STORE_NOT_FOUND when it is not the caller's (so others' do not leak). */
 int notify_mark_read(struct store *s, const struct principal *who, int64_t id, struct arena *a,
                      struct notification_row *out);
+/* ---- preferences of the caller ------------------------------------------------------- */
+
+/* The caller's notification settings with defaults filled in (arena). */
+int notify_prefs_get(struct store *s, const struct principal *who, struct arena *a,
+                     struct notify_user *out);
+/*
+ * Applies a merge patch {"language": "ru"|"en", "kinds": {kind: "immediate"|"digest"|
+ * "off"}} to the caller's preferences, with an audit entry, in one write transaction.
+ * DOMAIN_INVALID (-20) with errs per field ("language", "kinds.<kind>") and nothing
+ * changed on bad input; the account notices cannot be turned off.
+ */
+int notify_prefs_update(struct store *s, const struct principal *who, json_t *patch,
+                        struct arena *a, struct errors *errs, struct notify_user *out);
+
+/* ---- event notices ------------------------------------------------------------------ */
+
+/*
+ * After a record's state moved from `from` to `to` (inside the transition's write
+ * transaction tx): tells the people concerned, by the table of events — an application
+ * moved (its organisation's representatives), a proposal answered or a report returned
+ * for changes (the representatives of each organisation named). A move with no row in
+ * the table does nothing. note: the transition's note or NULL.
+ */
+int notify_transition(struct store_tx *tx, const struct record *rec, const char *from,
+                      const char *to, const char *note);
+/* Tells user_id (inside tx) that their account was created ("created") or its password
+ * changed ("password"). These notices cannot be turned off. */
+int notify_account(struct store_tx *tx, int64_t user_id, const char *what);
+
+/* ---- the sender in serve ------------------------------------------------------------ */
+
+/*
+ * A thread that, every interval_s seconds (and at once when started), runs the reminder
+ * pass when the date has changed since its last pass and delivers what is due in the
+ * outbox. cfg is borrowed and must outlive the sender. Negative when the thread cannot
+ * start.
+ */
+struct notify_sender;
+int notify_sender_start(struct store *s, const struct mail_config *cfg, unsigned interval_s,
+                        struct notify_sender **out);
+/* Stops the thread (waiting for a delivery in progress) and frees it; NULL is fine. */
+void notify_sender_stop(struct notify_sender *ns);
+
 #endif

@@ -231,3 +231,58 @@ void h_outbox_list(struct request *r)
     write_next(&w, more, n ? rows[n - 1].id : 0);
     jw_obj_end(&w);
 }
+
+/* ---- preferences --------------------------------------------------------------------- */
+
+static void write_prefs(struct request *r, const struct notify_user *u)
+{
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_kstr(&w, "language", u->lang);
+    jw_key(&w, "kinds");
+    jw_obj(&w);
+    for (size_t i = 0; i < notify_kinds_count; i++)
+        jw_kstr(&w, notify_kinds[i].name, notify_mode(u, notify_kinds[i].name));
+    jw_obj_end(&w);
+    jw_key(&w, "mandatory");
+    jw_arr(&w);
+    for (size_t i = 0; i < notify_kinds_count; i++)
+        if (notify_kinds[i].mandatory)
+            jw_str(&w, notify_kinds[i].name);
+    jw_arr_end(&w);
+    jw_kbool(&w, "calendar_subscribed", u->has_ics);
+    jw_obj_end(&w);
+}
+
+void h_prefs_get(struct request *r)
+{
+    struct notify_user u;
+    if (notify_prefs_get(r->store, &r->who, &r->arena, &u) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    write_prefs(r, &u);
+}
+
+void h_prefs_update(struct request *r)
+{
+    json_t *body;
+    struct error msg = ERROR_INIT;
+    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &body, &msg);
+    if (st != JSON_READ_OK) {
+        resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
+        return;
+    }
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct notify_user u;
+    int rc = notify_prefs_update(r->store, &r->who, body, &r->arena, &errs, &u);
+    json_decref(body);
+    if (rc == -20)
+        resp_problem(r, 422, "some preferences are not valid; see errors", &errs);
+    else if (rc < 0)
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+    else
+        write_prefs(r, &u);
+}

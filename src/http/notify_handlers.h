@@ -10,5 +10,7 @@
 void h_notifications_list(struct request *r);  /* GET /api/v1/notifications */
 void h_notification_read(struct request *r);   /* POST /api/v1/notifications/{id}/read */
 void h_outbox_list(struct request *r);         /* GET /api/v1/outbox (admin) */
+void h_prefs_get(struct request *r);           /* GET /api/v1/me/preferences */
+void h_prefs_update(struct request *r);        /* PATCH /api/v1/me/preferences */
 
 #endif

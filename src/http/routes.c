@@ -532,6 +532,8 @@ const struct route routes[] = {
     {M_GET, "/api/v1/notifications", h_notifications_list, ROLE_NGO, 0},
     {M_POST, "/api/v1/notifications/{id}/read", h_notification_read, ROLE_NGO, 0},
     {M_GET, "/api/v1/outbox", h_outbox_list, ROLE_ADMIN, 0},
+    {M_GET, "/api/v1/me/preferences", h_prefs_get, ROLE_NGO, 0},
+    {M_PATCH, "/api/v1/me/preferences", h_prefs_update, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_ANON, ROUTE_PUBLIC},

@@ -109,6 +109,7 @@ static void read_user(sqlite3_stmt *st, struct arena *a, struct notify_user *u)
     u->lang = dup_col(a, st, 5);
     u->kinds = dup_col(a, st, 6);
     u->has_ics = sqlite3_column_int(st, 7) != 0;
+    u->disabled = sqlite3_column_int(st, 8) != 0;
 }
 
 static int read_users(sqlite3_stmt *st, struct arena *a, struct notify_user **out, size_t *n)
@@ -569,4 +570,15 @@ int store_prefs_ics_user(struct store_conn *c, const unsigned char hash[32], str
     if (rc != SQLITE_ROW)
         return STORE_ERROR;
     return store_user_by_id(c, id, a, out);
+}
+
+const char *store_notify_org_name(struct store_conn *c, int64_t id, struct arena *a)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT name FROM organisations WHERE id = ?");
+    if (!st)
+        return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    const char *name = sqlite3_step(st) == SQLITE_ROW ? dup_col(a, st, 0) : NULL;
+    store_done(st);
+    return name;
 }

@@ -39,6 +39,7 @@ struct notify_user {
     const char *lang;  /* "ru" | "en" */
     const char *kinds; /* JSON object kind → "immediate" | "digest" | "off" */
     bool has_ics;      /* a calendar feed secret is set */
+    bool disabled;
 };
 
 /* Enabled users who should hear about organisation org_id's obligations: its own ngo
@@ -114,5 +115,8 @@ int store_prefs_set_ics(struct store_tx *tx, int64_t user_id, const unsigned cha
 /* The enabled user whose calendar secret has this hash. STORE_NOT_FOUND otherwise. */
 int store_prefs_ics_user(struct store_conn *c, const unsigned char hash[32], struct arena *a,
                          struct user *out);
+
+/* An organisation's name (arena), or NULL when there is none with this id. */
+const char *store_notify_org_name(struct store_conn *c, int64_t id, struct arena *a);
 
 #endif

@@ -32,7 +32,7 @@ async function notifyRun(today, { smtp = false, env = {} } = {}) {
   return cliOk(args, { env });
 }
 
-let accA, accB, dueA, dueB, ngoB, orgB;
+let accA, accB, dueA, dueB, ngoB, orgB, accountMail;
 before(async () => {
   // The home NGO's accreditation and another NGO with its own representative.
   let r = await officer('POST', '/api/v1/accreditations', {
@@ -56,7 +56,14 @@ before(async () => {
   // A representative of the home NGO who has left: disabled, told nothing.
   await addUser(srv.db, 'gone@test.example', 'ngo', { org: srv.orgId });
   await cliOk(['user', 'disable', '--db', srv.db, '--email', 'gone@test.example']);
+  // Every account was told it was created (tested below); those messages go first.
+  await cliOk(['notify', 'run', '--db', srv.db, '--today', plus(dueA, -200), '--smtp', sink.url, '--mail-from', FROM]);
+  accountMail = await sink.messages();
+  await sink.clear();
 });
+
+// The notifications of a list that are not account notices.
+const nonAccount = (items) => items.filter((i) => i.kind !== 'account');
 
 describe('the reminder pass', () => {
   test('nothing before the first threshold (91 days before)', async () => {
@@ -64,8 +71,7 @@ describe('the reminder pass', () => {
     assert.match(r.stdout, /0 new notifications/);
     const list = await ngo('GET', '/api/v1/notifications');
     assert.equal(list.status, 200, list.text);
-    assert.deepEqual(list.json.items, []);
-    assert.equal(list.json.unread, 0);
+    assert.deepEqual(nonAccount(list.json.items), []);
   });
 
   test('90 days before: each NGO hears of its own record only, in the app', async () => {
@@ -73,7 +79,7 @@ describe('the reminder pass', () => {
     // two NGOs' representatives (one each) and the officer, for two accreditations
     assert.match(r.stdout, /4 new notifications/);
     const mine = await ngo('GET', '/api/v1/notifications');
-    assert.equal(mine.json.items.length, 1, mine.text);
+    assert.equal(nonAccount(mine.json.items).length, 1, mine.text);
     const n = mine.json.items[0];
     assert.equal(n.kind, 'report_due');
     assert.deepEqual(n.record, { type: 'accreditations', id: accA });
@@ -83,13 +89,13 @@ describe('the reminder pass', () => {
     assert.equal(n.days_before, 90);
     assert.equal(n.read, false);
     assert.match(n.title, /ECOSOC/);
-    assert.equal(mine.json.unread, 1);
+    assert.equal(mine.json.unread, 2, 'the account notice and the reminder');
     const theirs = await srv.api('GET', '/api/v1/notifications', { token: ngoB });
-    assert.equal(theirs.json.items.length, 1);
+    assert.equal(nonAccount(theirs.json.items).length, 1);
     assert.deepEqual(theirs.json.items[0].record, { type: 'accreditations', id: accB });
-    const off = await officer('GET', '/api/v1/notifications');
-    assert.deepEqual(off.json.items.map((i) => i.record.id).sort(), [accA, accB].sort());
-    assert.ok(off.json.items.every((i) => i.mail === 'digest'), 'officers get a digest by default');
+    const off = nonAccount((await officer('GET', '/api/v1/notifications')).json.items);
+    assert.deepEqual(off.map((i) => i.record.id).sort(), [accA, accB].sort());
+    assert.ok(off.every((i) => i.mail === 'digest'), 'officers get a digest by default');
   });
 
   test('a second run on the same day, or any day before the next threshold, creates nothing', async () => {
@@ -110,8 +116,8 @@ describe('the reminder pass', () => {
     const again = await ngo('POST', `/api/v1/notifications/${id}/read`);
     assert.equal(again.json.read_at, r.json.read_at);
     const after1 = await ngo('GET', '/api/v1/notifications?unread=true');
-    assert.deepEqual(after1.json.items, []);
-    assert.equal(after1.json.unread, 0);
+    assert.deepEqual(after1.json.items.map((i) => i.kind), ['account']);
+    assert.equal(after1.json.unread, 1);
     assertProblem(await ngo('POST', '/api/v1/notifications/999999/read'), 404);
     assertProblem(await ngo('GET', '/api/v1/notifications?limit=0'), 400, { fields: { limit: /1 to/ } });
     assertProblem(await ngo('GET', '/api/v1/notifications?colour=red'), 400, { fields: { colour: /not a parameter/ } });
@@ -121,7 +127,7 @@ describe('the reminder pass', () => {
   test('the outbox is for administrators', async () => {
     assertProblem(await ngo('GET', '/api/v1/outbox'), 403);
     assertProblem(await officer('GET', '/api/v1/outbox'), 403);
-    const r = await srv.api('GET', '/api/v1/outbox');
+    const r = await srv.api('GET', '/api/v1/outbox?state=queued');
     assert.equal(r.status, 200, r.text);
     const to = r.json.items.map((o) => o.recipient).sort();
     assert.deepEqual(to, ['ngo-b@test.example', 'ngo@test.example', 'officer@test.example']);
@@ -143,7 +149,7 @@ describe('the reminder pass', () => {
     r = await cli(['notify', 'run', '--db', srv.db, '--smtp', sink.url, '--mail-from', 'nobody']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--mail-from/);
-    const out = await srv.api('GET', '/api/v1/outbox');
+    const out = await srv.api('GET', '/api/v1/outbox?state=queued');
     assert.ok(out.json.items.every((o) => o.attempts === 0));
   });
 });
@@ -180,7 +186,7 @@ describe('e-mail through a real SMTP server', () => {
     assert.match(o.text, new RegExp(`/accreditations/${accA}`));
     assert.match(o.text, new RegExp(`/accreditations/${accB}`));
     const out = await srv.api('GET', '/api/v1/outbox?state=sent');
-    assert.equal(out.json.items.length, 3);
+    assert.equal(out.json.items.filter((o) => o.kind !== 'account').length, 3);
   });
 
   test('a second run sends nothing', async () => {
@@ -238,7 +244,20 @@ describe('e-mail through a real SMTP server', () => {
     const mine = msgs.filter((m) => m.rcpt_tos[0] === 'ngo@test.example');
     assert.match(mine.at(-1).subject, /^Просрочен отчёт в ECOSOC/);
     assert.ok(msgs.every((m) => m.rcpt_tos[0] !== 'gone@test.example'));
+    assert.ok(accountMail.every((m) => m.rcpt_tos[0] !== 'gone@test.example'));
+    const cancelled = await srv.api('GET', '/api/v1/outbox?state=cancelled');
+    assert.deepEqual(cancelled.json.items.map((o) => o.recipient), ['gone@test.example']);
     const again = await notifyRun(plus(dueA, 40), { smtp: true, env: { CIVDESK_TEST_CLOCK_OFFSET: String((clock += 86400)) } });
     assert.match(again.stdout, /0 new notifications, 0 messages queued; 0 sent/);
+  });
+});
+
+describe('account notices', () => {
+  test('each new account is told, in Russian by default, and it cannot be turned off', async () => {
+    const to = accountMail.map((m) => m.rcpt_tos[0]).sort();
+    assert.deepEqual(to, ['admin@test.example', 'ngo-b@test.example', 'ngo@test.example', 'officer@test.example']);
+    const m = accountMail.find((x) => x.rcpt_tos[0] === 'ngo@test.example');
+    assert.equal(m.subject, 'Ваша учётная запись в civdesk');
+    assert.match(m.text, /ngo@test\.example/);
   });
 });

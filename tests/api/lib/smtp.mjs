@@ -62,6 +62,10 @@ export async function smtpSink() {
       const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
       return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, n), 'utf8'))));
     },
+    // Forgets the messages received so far.
+    async clear() {
+      for (const n of await readdir(dir)) await rm(join(dir, n), { force: true });
+    },
     async remove() {
       await sink.stop();
       await rm(dir, { recursive: true, force: true });
