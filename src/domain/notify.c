@@ -7,6 +7,7 @@
 #include "json/json.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -851,4 +852,62 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
 fail:
     store_write_rollback(tx);
     return rc;
+}
+
+/* ---- calendar subscription ---------------------------------------------------------- */
+
+static int ics_set(struct store *s, const struct principal *who, const unsigned char *hash,
+                   const char *action)
+{
+    struct store_tx *tx;
+    int rc = store_write_begin(s, &tx);
+    if (rc < 0)
+        return rc;
+    rc = store_prefs_set_ics(tx, who->user_id, hash);
+    if (rc == 0) {
+        struct store_actor actor = principal_actor(who);
+        rc = store_audit(tx, &actor, action, "users", who->user_id, NULL, NULL);
+    }
+    struct error err = ERROR_INIT;
+    if (rc == 0)
+        return store_write_commit(tx, &err);
+    store_write_rollback(tx);
+    return rc;
+}
+
+int notify_ics_create(struct store *s, const struct principal *who, char key[NOTIFY_ICS_KEY_MAX])
+{
+    unsigned char rnd[32], hash[32];
+    randombytes_buf(rnd, sizeof(rnd));
+    memcpy(key, NOTIFY_ICS_KEY_PREFIX, strlen(NOTIFY_ICS_KEY_PREFIX));
+    sodium_bin2hex(key + strlen(NOTIFY_ICS_KEY_PREFIX),
+                   NOTIFY_ICS_KEY_MAX - strlen(NOTIFY_ICS_KEY_PREFIX), rnd, sizeof(rnd));
+    sodium_memzero(rnd, sizeof(rnd));
+    crypto_hash_sha256(hash, (const unsigned char *)key, strlen(key));
+    return ics_set(s, who, hash, "calendar_key_create");
+}
+
+int notify_ics_revoke(struct store *s, const struct principal *who)
+{
+    return ics_set(s, who, NULL, "calendar_key_revoke");
+}
+
+int notify_ics_principal(struct store_conn *c, const char *key, struct arena *a,
+                         struct principal *out)
+{
+    size_t n = key ? strlen(key) : 0, pn = strlen(NOTIFY_ICS_KEY_PREFIX);
+    if (n != pn + 64 || strncmp(key, NOTIFY_ICS_KEY_PREFIX, pn) != 0)
+        return STORE_NOT_FOUND;
+    unsigned char hash[32];
+    crypto_hash_sha256(hash, (const unsigned char *)key, n);
+    struct user u;
+    int rc = store_prefs_ics_user(c, hash, a, &u);
+    if (rc < 0)
+        return rc;
+    enum role role;
+    if (role_parse(u.role, &role) < 0)
+        return STORE_NOT_FOUND;
+    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id,
+                              .email = u.email};
+    return STORE_OK;
 }

@@ -103,6 +103,22 @@ int notify_prefs_get(struct store *s, const struct principal *who, struct arena 
 int notify_prefs_update(struct store *s, const struct principal *who, json_t *patch,
                         struct arena *a, struct errors *errs, struct notify_user *out);
 
+/* ---- calendar subscription ---------------------------------------------------------- */
+
+#define NOTIFY_ICS_KEY_PREFIX "cdc_"
+#define NOTIFY_ICS_KEY_MAX    72 /* prefix + 64 hex digits + NUL, rounded up */
+
+/* Makes a new secret calendar key for the caller (replacing any earlier one, which stops
+ * working), with an audit entry; the key text into key (shown once, only its SHA-256 is
+ * kept). */
+int notify_ics_create(struct store *s, const struct principal *who, char key[NOTIFY_ICS_KEY_MAX]);
+/* Revokes the caller's calendar key (STORE_OK also when there was none). */
+int notify_ics_revoke(struct store *s, const struct principal *who);
+/* The principal (role, organisation) of the enabled user holding calendar key `key`,
+ * inside the caller's read. STORE_NOT_FOUND for an unknown or revoked key. */
+int notify_ics_principal(struct store_conn *c, const char *key, struct arena *a,
+                         struct principal *out);
+
 /* ---- event notices ------------------------------------------------------------------ */
 
 /*

@@ -4,10 +4,13 @@
  */
 #include "http/notify_handlers.h"
 #include "core/limits.h"
+#include "domain/ledger.h"
 #include "domain/notify.h"
 #include "json/json.h"
 
 #include <microhttpd.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- query parameters ---------------------------------------------------------------- */
@@ -285,4 +288,72 @@ void h_prefs_update(struct request *r)
         resp_problem(r, 503, "the database could not complete the request; try again", NULL);
     else
         write_prefs(r, &u);
+}
+
+/* ---- calendar subscription ------------------------------------------------------------ */
+
+void h_ics_key_create(struct request *r)
+{
+    char key[NOTIFY_ICS_KEY_MAX];
+    if (notify_ics_create(r->store, &r->who, key) < 0) {
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 201, &w);
+    resp_header(r, "Cache-Control", "no-store");
+    jw_obj(&w);
+    jw_kstr(&w, "url", arena_printf(&r->arena, "/calendar/feed.ics?key=%s", key));
+    jw_kstr(&w, "key", key);
+    jw_obj_end(&w);
+    sodium_memzero(key, sizeof(key));
+}
+
+void h_ics_key_revoke(struct request *r)
+{
+    if (notify_ics_revoke(r->store, &r->who) < 0) {
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+        return;
+    }
+    r->status = 204;
+}
+
+static const char *const feed_params[] = {"key", NULL};
+
+void h_ics_feed(struct request *r)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct params q = {.allowed = feed_params};
+    if (!params_read(r, &q, &errs) || !q.values[0]) {
+        if (!errs.n)
+            errors_add(&errs, "key", "is required: the secret of a calendar subscription");
+        return bad_query(r, &errs);
+    }
+    struct store_conn *c = store_reader(r->store);
+    struct principal who;
+    struct cal_item *items = NULL;
+    size_t n = 0;
+    char from[11], to[11];
+    ledger_today(from);
+    ledger_add_days(from, 365, to);
+    store_read_begin(c);
+    int rc = notify_ics_principal(c, q.values[0], &r->arena, &who);
+    if (rc == STORE_OK)
+        rc = ledger_calendar(c, &who, from, to, &r->arena, &items, &n);
+    store_read_end(c);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, "no calendar with this key (revoked, or never made)", NULL);
+        return;
+    }
+    struct error msg = ERROR_INIT;
+    buf_reset(&r->out);
+    if (rc < 0 || ledger_ics(items, n, &r->out, &msg) < 0) {
+        resp_problem(r, 503, "the calendar could not be produced; try again", NULL);
+        return;
+    }
+    r->status = 200;
+    r->content_type = "text/calendar; charset=utf-8";
+    resp_header(r, "Cache-Control", "private, no-cache");
+    resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
 }

@@ -12,5 +12,8 @@ void h_notification_read(struct request *r);   /* POST /api/v1/notifications/{id
 void h_outbox_list(struct request *r);         /* GET /api/v1/outbox (admin) */
 void h_prefs_get(struct request *r);           /* GET /api/v1/me/preferences */
 void h_prefs_update(struct request *r);        /* PATCH /api/v1/me/preferences */
+void h_ics_key_create(struct request *r);      /* POST /api/v1/me/calendar */
+void h_ics_key_revoke(struct request *r);      /* DELETE /api/v1/me/calendar */
+void h_ics_feed(struct request *r);            /* GET /calendar/feed.ics?key= (no cookie) */
 
 #endif

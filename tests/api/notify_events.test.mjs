@@ -6,7 +6,7 @@
 import { test, describe, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, addUser, createToken } from './lib/server.mjs';
+import { startServer, addUser, createToken, assertProblem } from './lib/server.mjs';
 import { smtpSink } from './lib/smtp.mjs';
 
 const sink = await smtpSink();
@@ -150,5 +150,35 @@ describe('preferences', () => {
     assert.ok((await sink.messages()).every((m) => !m.subject.includes(`#${app.id} `)));
     const back = await ngo('PATCH', '/api/v1/me/preferences', { body: { kinds: { application_moved: null } } });
     assert.equal(back.json.kinds.application_moved, 'immediate');
+  });
+});
+
+describe('calendar subscription', () => {
+  test('a secret URL a calendar app polls without a cookie, showing only what its owner may see; revocable', async () => {
+    const mine = await created('/api/v1/accreditations', { organisation_id: srv.orgId, body: 'ECOSOC', status: 'special', granted_on: '2022-07-25' });
+    const theirs = await created('/api/v1/accreditations', { organisation_id: otherOrg, body: 'ECOSOC', status: 'general', granted_on: '2022-07-25' });
+    const k = await ngo('POST', '/api/v1/me/calendar');
+    assert.equal(k.status, 201, k.text);
+    assert.match(k.json.url, /^\/calendar\/feed\.ics\?key=cdc_[0-9a-f]{64}$/);
+    assert.equal((await ngo('GET', '/api/v1/me/preferences')).json.calendar_subscribed, true);
+    const feed = await srv.api('GET', k.json.url, { token: null });
+    assert.equal(feed.status, 200, feed.text);
+    assert.match(feed.headers.get('content-type'), /^text\/calendar/);
+    assert.match(feed.text, /BEGIN:VCALENDAR/);
+    assert.match(feed.text, new RegExp(`accreditations-${mine.id}-`));
+    assert.doesNotMatch(feed.text, new RegExp(`accreditations-${theirs.id}-`));
+    // The officer's feed has both.
+    const ko = await officer('POST', '/api/v1/me/calendar');
+    const of = await srv.api('GET', ko.json.url, { token: null });
+    assert.match(of.text, new RegExp(`accreditations-${theirs.id}-`));
+    // A new key replaces the old one; revoking ends it.
+    const k2 = await ngo('POST', '/api/v1/me/calendar');
+    assertProblem(await srv.api('GET', k.json.url, { token: null }), 404);
+    assert.equal((await srv.api('GET', k2.json.url, { token: null })).status, 200);
+    assert.equal((await ngo('DELETE', '/api/v1/me/calendar')).status, 204);
+    assertProblem(await srv.api('GET', k2.json.url, { token: null }), 404);
+    assertProblem(await srv.api('GET', '/calendar/feed.ics?key=cdc_nope', { token: null }), 404);
+    assertProblem(await srv.api('GET', '/calendar/feed.ics', { token: null }), 400, { fields: { key: /required/ } });
+    assertProblem(await srv.api('POST', '/api/v1/me/calendar', { token: null }), 401);
   });
 });
