@@ -261,3 +261,38 @@ describe('account notices', () => {
     assert.match(m.text, /ngo@test\.example/);
   });
 });
+
+describe('questions to answer', () => {
+  test('a deferred application with open questions is reminded once per new question, to its NGO only', async () => {
+    const A = '/api/v1/applications';
+    let r = await officer('POST', A, { body: { organisation_id: srv.orgId, body: 'ECOSOC', requested_status: 'special' } });
+    assert.equal(r.status, 201, r.text);
+    const id = r.json.id;
+    for (const to of ['submitted', 'endorsed', 'filed', 'under_review']) {
+      r = await officer('POST', `${A}/${id}/transitions`, { body: { to } });
+      assert.equal(r.status, 200, r.text);
+    }
+    r = await officer('POST', `${A}/${id}/questions`, { body: { question: 'Sources of funding?' } });
+    assert.equal(r.status, 201, r.text);
+    r = await officer('POST', `${A}/${id}/transitions`, { body: { to: 'deferred' } });
+    assert.equal(r.status, 200, r.text);
+    const today = new Date().toISOString().slice(0, 10);
+    await notifyRun(today);
+    await notifyRun(today);
+    const q = (await ngo('GET', '/api/v1/notifications?limit=100')).json.items.filter((n) => n.kind === 'questions_open');
+    assert.equal(q.length, 1);
+    assert.equal(q[0].link, `/applications/${id}`);
+    assert.equal(q[0].due_on, null);
+    assert.match(q[0].title, /ECOSOC/);
+    assert.match(q[0].detail, new RegExp(`№${id}`));
+    const other = (await srv.api('GET', '/api/v1/notifications?limit=100', { token: ngoB })).json.items;
+    assert.ok(other.every((n) => n.kind !== 'questions_open'));
+    // A further question is a new reminder; answering them all ends them.
+    r = await officer('POST', `${A}/${id}/questions`, { body: { question: 'Activities abroad?' } });
+    assert.equal(r.status, 201, r.text);
+    await notifyRun(today);
+    const q2 = (await ngo('GET', '/api/v1/notifications?limit=100')).json.items.filter((n) => n.kind === 'questions_open');
+    assert.equal(q2.length, 2);
+    assert.match(q2[0].title, /: 2$/);
+  });
+});
