@@ -621,22 +621,27 @@ int notify_mark_read(struct store *s, const struct principal *who, int64_t id, s
 /* ---- event notices ------------------------------------------------------------------ */
 
 /* Which state moves are told, and to whom: the representatives of the record's
- * organisation(s). from NULL: from any state. */
+ * organisation(s) (moves the ministry or the body made), or the officers (moves an NGO
+ * made). from NULL: from any state. */
+enum audience { TO_ORGS, TO_OFFICERS };
 struct notify_event {
     const char *resource, *from, *to, *kind;
+    enum audience who;
 };
 static const struct notify_event events[] = {
-    {"applications", "submitted", "draft", "application_moved"},
-    {"applications", NULL, "endorsed", "application_moved"},
-    {"applications", NULL, "filed", "application_moved"},
-    {"applications", NULL, "deferred", "application_moved"},
-    {"applications", NULL, "granted", "application_moved"},
-    {"applications", NULL, "rejected", "application_moved"},
-    {"applications", NULL, "closed", "application_moved"},
-    {"proposals", NULL, "accepted", "proposal_answered"},
-    {"proposals", NULL, "partially_accepted", "proposal_answered"},
-    {"proposals", NULL, "declined", "proposal_answered"},
-    {"reports", "in_review", "draft", "report_returned"},
+    {"applications", "draft", "submitted", "application_moved", TO_OFFICERS},
+    {"applications", NULL, "withdrawn", "application_moved", TO_OFFICERS},
+    {"applications", "submitted", "draft", "application_moved", TO_ORGS},
+    {"applications", NULL, "endorsed", "application_moved", TO_ORGS},
+    {"applications", NULL, "filed", "application_moved", TO_ORGS},
+    {"applications", NULL, "deferred", "application_moved", TO_ORGS},
+    {"applications", NULL, "granted", "application_moved", TO_ORGS},
+    {"applications", NULL, "rejected", "application_moved", TO_ORGS},
+    {"applications", NULL, "closed", "application_moved", TO_ORGS},
+    {"proposals", NULL, "accepted", "proposal_answered", TO_ORGS},
+    {"proposals", NULL, "partially_accepted", "proposal_answered", TO_ORGS},
+    {"proposals", NULL, "declined", "proposal_answered", TO_ORGS},
+    {"reports", "in_review", "draft", "report_returned", TO_ORGS},
 };
 
 /* A state as a person reads it after "was" / "—". */
@@ -644,6 +649,8 @@ static const struct {
     const char *state, *en, *ru;
 } state_words[] = {
     {"draft", "returned to draft", "возвращена на доработку"},
+    {"submitted", "submitted to the ministry for support", "направлена в министерство за поддержкой"},
+    {"withdrawn", "withdrawn", "отозвана"},
     {"endorsed", "endorsed by the ministry", "поддержана министерством"},
     {"filed", "filed with the body", "подана в орган"},
     {"deferred", "deferred with questions", "отложена с вопросами"},
@@ -709,7 +716,8 @@ int notify_transition(struct store_tx *tx, const struct record *rec, const char 
     for (size_t o = 0; rc == 0 && o < norgs; o++) {
         struct notify_user *users;
         size_t nu;
-        rc = store_notify_users_of(c, "ngo", orgs[o], &a, &users, &nu);
+        rc = ev->who == TO_OFFICERS ? store_notify_users_of(c, "officer", 0, &a, &users, &nu)
+                                    : store_notify_users_of(c, "ngo", orgs[o], &a, &users, &nu);
         const char *org = nu ? store_notify_org_name(c, orgs[o], &a) : NULL;
         for (size_t u = 0; rc == 0 && u < nu; u++) {
             const char *lang = users[u].lang;

@@ -55,6 +55,10 @@ describe('an application moved', () => {
   test('returned to draft with the note, then endorsed: the NGO hears of each, in its language', async () => {
     const app = await created('/api/v1/applications', { organisation_id: srv.orgId, body: 'ECOSOC', requested_status: 'special' }, ngo);
     await move(`/api/v1/applications/${app.id}`, 'submitted', null, ngo);
+    // The NGO's own move is told to the officers, not to the NGO.
+    const off = await mailTo('officer@test.example', /направлена в министерство за поддержкой/);
+    assert.equal(off.subject, `Заявка №${app.id} в ECOSOC: направлена в министерство за поддержкой`);
+    assert.ok((await notices(officer, 'application_moved')).some((n) => n.record.id === app.id));
     await move(`/api/v1/applications/${app.id}`, 'draft', 'Please add the annual report for 2024.');
     const m = await mailTo('ngo@test.example', /returned to draft/);
     assert.equal(m.subject, `Application #${app.id} to ECOSOC: returned to draft`);
@@ -67,7 +71,7 @@ describe('an application moved', () => {
     await move(`/api/v1/applications/${app.id}`, 'endorsed');
     await mailTo('ngo@test.example', /endorsed by the ministry/);
     assert.equal((await notices(ngo, 'application_moved')).length, 2);
-    // The NGO's own move (submitting) tells it nothing; the other NGO hears nothing.
+    // The NGO's own moves (submitting) tell it nothing; the other NGO hears nothing.
     assert.equal((await notices((m2, p) => srv.api(m2, p, { token: ngoB }), 'application_moved')).length, 0);
     assert.ok((await sink.messages()).every((x) => x.rcpt_tos[0] !== 'ngo-b@test.example' || !/Application/.test(x.subject)));
   });
