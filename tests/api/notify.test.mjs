@@ -296,3 +296,25 @@ describe('questions to answer', () => {
     assert.match(q2[0].title, /: 2$/);
   });
 });
+
+describe('credentials', () => {
+  test('a password is never sent without TLS: a relay without STARTTLS is refused, the mail waits', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const file = join(srv.dir, 'smtp-credentials');
+    await writeFile(file, 'civdesk:s3cret-relay-password\n', { mode: 0o600 });
+    await addUser(srv.db, 'late@test.example', 'ngo', { org: srv.orgId });
+    const before1 = (await sink.messages()).length;
+    const r = await cliOk(['notify', 'run', '--db', srv.db, '--today', plus(dueA, 1), '--smtp', sink.url, '--mail-from', FROM, '--smtp-credentials', file]);
+    assert.match(r.stdout, /0 sent, 1 to retry/);
+    assert.equal((await sink.messages()).length, before1, 'nothing reached the relay');
+    const q = await srv.api('GET', '/api/v1/outbox?state=queued&limit=500');
+    const tried = q.json.items.filter((o) => o.attempts === 1);
+    assert.equal(tried.length, 1, q.text);
+    assert.match(tried[0].last_error, /STARTTLS|TLS|SSL/i);
+    assert.ok(q.json.items.some((o) => o.recipient === 'late@test.example' && o.kind === 'account'));
+    const missing = await cli(['notify', 'run', '--db', srv.db, '--smtp', sink.url, '--mail-from', FROM, '--smtp-credentials', join(srv.dir, 'nope')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /--smtp-credentials/);
+  });
+});
