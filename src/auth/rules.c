@@ -57,6 +57,17 @@ const struct access_rule access_rules[] = {
     {"GET", "/api/v1/documents/{id}/attachments/{subid}/content", {P, O, A, A}},
     /* search: every hit passes the same row-level rule as a read (src/domain/access.c) */
     {"GET", "/api/v1/search", {P, O, A, A}},
+    /* notifications: each user's own (src/http/notify_handlers.c); the outbox for admins */
+    {"GET", "/api/v1/notifications", {N, A, A, A}},
+    {"POST", "/api/v1/notifications/{id}/read", {N, A, A, A}},
+    {"GET", "/api/v1/outbox", {N, N, N, A}},
+    {"GET", "/api/v1/me/preferences", {N, A, A, A}},
+    {"PATCH", "/api/v1/me/preferences", {N, A, A, A}},
+    /* a calendar subscription: the secret key in the URL is the credential; the feed
+     * shows what its owner may see (src/http/notify_handlers.c) */
+    {"POST", "/api/v1/me/calendar", {N, A, A, A}},
+    {"DELETE", "/api/v1/me/calendar", {N, A, A, A}},
+    {"GET", "/calendar/feed.ics", {A, A, A, A}},
     /* every declared resource */
     {"GET", "/api/v1/{collection}", {P, O, A, A}},
     {"POST", "/api/v1/{collection}", {N, O, A, A}},

@@ -9,6 +9,8 @@
 #include "core/valid.h"
 #include "domain/domain.h"
 #include "http/http.h"
+#include "io/mail.h"
+#include "domain/notify.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -64,10 +66,19 @@ static int cmd_serve(struct opts *o)
             return user_error("--threads must be a number from 1 to 256"), EXIT_USAGE;
         cfg.threads = (unsigned)n;
     }
+    struct mail_config mc;
+    if (cli_mail_config(o, &mc))
+        return EXIT_USER;
     if (cli_open_db(o, STORE_OPEN_SERVE, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
+    struct notify_sender *sender = NULL; /* reminders and e-mail (docs/notifications.md) */
+    if (mc.smtp_url && cli_sender_start(s, &mc, &sender) < 0) {
+        store_close(s);
+        return user_error("could not start the e-mail sender");
+    }
     int rc = http_serve(s, &cfg, &err);
+    cli_sender_stop(sender);
     store_close(s);
     if (rc < 0)
         return user_error("%s", err.msg);
@@ -174,6 +185,8 @@ static int cmd_user_add(struct opts *o)
         snprintf(after, sizeof(after), "{\"email\":\"%s\",\"role\":\"%s\"}", o->email, o->role);
         rc = store_audit(tx, &actor, "create", "users", id, NULL, after);
     }
+    if (rc == 0) /* the new user is told (docs/notifications.md) */
+        rc = notify_account(tx, id, "created");
     if (rc == 0)
         rc = store_write_commit(tx, &err);
     else if (tx)
@@ -291,11 +304,14 @@ static int cmd_token_create(struct opts *o)
 static const struct command commands[] = {
     {"init", "[--db PATH]", "Create the database, or migrate it to this version's schema.", "",
      cmd_init, 0, 0},
-    {"serve", "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy]",
+    {"serve",
+     "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy] [--smtp URL "
+     "--mail-from ADDRESS [--smtp-credentials FILE]]",
      "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080). "
      "--trust-proxy: behind a reverse proxy that terminates TLS; its X-Forwarded-Proto, "
-     "-Host and -For are believed (secure cookies, HSTS; docs/security.md).",
-     "listen threads trust-proxy", cmd_serve, 0, 0},
+     "-Host and -For are believed (secure cookies, HSTS; docs/security.md). With --smtp, a "
+     "sender thread delivers reminders and notices by e-mail (docs/notifications.md).",
+     "listen threads trust-proxy smtp mail-from smtp-credentials", cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
      cmd_demo, 0, 0},
@@ -336,6 +352,12 @@ static const struct command commands[] = {
      "format output filter", cmd_export, 1, 0},
     {"search", "QUERY [--types T,T] [--lang L] [--limit N] [--reindex] [--db PATH]", "Search every record: words (all must match, in any form or script), \"phrases\", prefix* (docs/search.md).", "types lang limit reindex", cmd_search, 0, 1},
     {"reindex", "[--db PATH]", "Rebuild the search index from the records.", "", cmd_reindex, 0, 0},
+    {"notify run",
+     "[--today DATE] [--smtp URL --mail-from ADDRESS [--smtp-credentials FILE]] [--db PATH]",
+     "Compute the reminders due today (or as if today were DATE) into the notifications and "
+     "the outbox, then deliver the outbox by e-mail (docs/notifications.md). Running it "
+     "again sends nothing twice.",
+     "today smtp mail-from smtp-credentials", cmd_notify_run, 0, 0},
 };
 
 /* Commands that check or accept passwords, or check an installation: they refuse to start
@@ -419,6 +441,9 @@ int cli_main(int argc, char **argv)
         {"lang", required_argument, 0, 'g'},      {"types", required_argument, 0, 'y'},
         {"reindex", no_argument, 0, 'R'},         {"help", no_argument, 0, 'h'},
         {"trust-proxy", no_argument, 0, 'P'},
+        {"today", required_argument, 0, 'T'},     {"smtp", required_argument, 0, 'S'},
+        {"mail-from", required_argument, 0, 'M'},
+        {"smtp-credentials", required_argument, 0, 'C'},
         {0, 0, 0, 0}};
     int cargc = argc - words;
     char **cargv = argv + words;
@@ -470,6 +495,10 @@ int cli_main(int argc, char **argv)
         case 'y': o.types = optarg; break;
         case 'R': o.reindex = true; break;
         case 'P': o.trust_proxy = true; break;
+        case 'T': o.today = optarg; break;
+        case 'S': o.smtp = optarg; break;
+        case 'M': o.mail_from = optarg; break;
+        case 'C': o.smtp_credentials = optarg; break;
         }
     }
     o.nargs = cargc - optind;

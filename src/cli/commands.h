@@ -36,6 +36,10 @@ struct opts {
     const char *types;
     bool reindex;
     bool trust_proxy;         /* serve --trust-proxy */
+    const char *today;        /* notify run --today YYYY-MM-DD */
+    const char *smtp;         /* --smtp URL (or CIVDESK_SMTP_URL) */
+    const char *mail_from;    /* --mail-from ADDRESS (or CIVDESK_MAIL_FROM) */
+    const char *smtp_credentials; /* --smtp-credentials FILE (or CIVDESK_SMTP_CREDENTIALS) */
     int nargs; /* positional arguments after the options */
     char **args;
 };
@@ -65,5 +69,14 @@ int cmd_import(struct opts *o); /* cmd_io.c */
 int cmd_export(struct opts *o); /* cmd_io.c */
 int cmd_search(struct opts *o); /* cmd_search.c */
 int cmd_reindex(struct opts *o); /* cmd_search.c */
+int cmd_notify_run(struct opts *o); /* cmd_notify.c */
+/* The e-mail settings of serve and notify run from options and environment; negative
+ * (message printed) when they are incomplete or invalid. cmd_notify.c */
+struct mail_config;
+int cli_mail_config(const struct opts *o, struct mail_config *out);
+/* serve's sender thread: started when e-mail is configured, stopped after the server. */
+struct notify_sender;
+int cli_sender_start(struct store *s, const struct mail_config *mc, struct notify_sender **out);
+void cli_sender_stop(struct notify_sender *ns); /* NULL is fine */
 
 #endif

@@ -3,6 +3,7 @@
  * table gets the same behaviour — legal moves only, history, audit, a hook for effects.
  */
 #include "domain/domain.h"
+#include "domain/notify.h"
 #include "domain/access.h"
 
 #include <string.h>
@@ -118,6 +119,8 @@ int domain_transition(struct store *s, const struct principal *who, const struct
         buf_release(&before);
         buf_release(&after);
     }
+    if (rc == STORE_OK) /* who must hear of it (docs/notifications.md) */
+        rc = notify_transition(tx, rec, from, to, note);
     if (rc < 0)
         goto fail;
     rc = store_write_commit(tx, msg);

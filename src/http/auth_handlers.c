@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/valid.h"
 #include "domain/access.h"
+#include "domain/notify.h"
 #include "store/access.h"
 
 #include <arpa/inet.h>
@@ -773,6 +774,8 @@ void h_users_create(struct request *r)
         if (rc == STORE_OK)
             rc = store_audit(tx, &actor, "create", "users", id, NULL,
                              user_image(&r->arena, &u, false));
+        if (rc == STORE_OK) /* the new user is told (docs/notifications.md) */
+            rc = notify_account(tx, id, "created");
         if (rc == STORE_OK)
             rc = store_write_commit(tx, &err);
         else
@@ -855,6 +858,8 @@ void h_users_update(struct request *r)
             rc = store_audit(tx, &actor, u.disabled && !old.u.disabled ? "disable" : "update",
                              "users", u.id, user_image(&r->arena, &old.u, false),
                              user_image(&r->arena, &u, hashed));
+        if (rc == STORE_OK && hashed) /* the user is told (docs/notifications.md) */
+            rc = notify_account(tx, u.id, "password");
         if (rc == STORE_OK)
             rc = store_write_commit(tx, &err);
         else

@@ -15,6 +15,7 @@
 #include "http/engagement_handlers.h"
 #include "http/io_handlers.h"
 #include "http/search_handler.h"
+#include "http/notify_handlers.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -527,6 +528,15 @@ const struct route routes[] = {
     {M_GET, "/api/v1/calendar", h_calendar, ROLE_NGO, 0},
     {M_GET, "/api/v1/search", h_search, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/calendar.ics", h_calendar_ics, ROLE_NGO, 0},
+    /* notifications (src/http/notify_handlers.c) */
+    {M_GET, "/api/v1/notifications", h_notifications_list, ROLE_NGO, 0},
+    {M_POST, "/api/v1/notifications/{id}/read", h_notification_read, ROLE_NGO, 0},
+    {M_GET, "/api/v1/outbox", h_outbox_list, ROLE_ADMIN, 0},
+    {M_GET, "/api/v1/me/preferences", h_prefs_get, ROLE_NGO, 0},
+    {M_PATCH, "/api/v1/me/preferences", h_prefs_update, ROLE_NGO, ROUTE_BODY},
+    {M_POST, "/api/v1/me/calendar", h_ics_key_create, ROLE_NGO, 0},
+    {M_DELETE, "/api/v1/me/calendar", h_ics_key_revoke, ROLE_NGO, 0},
+    {M_GET, "/calendar/feed.ics", h_ics_feed, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_ANON, ROUTE_PUBLIC},

@@ -243,7 +243,7 @@ export function assertProblem(res, status, { path, fields, detail } = {}) {
 //   healthy()                 asserts GET /healthz answers 200 {"status":"ok"}
 //   stop()                    SIGTERM, waits, removes the dir; fails on a bad exit or a
 //                             sanitizer report
-export async function startServer({ ngo = false, threads = 4 } = {}) {
+export async function startServer({ ngo = false, threads = 4, serve = {} } = {}) {
   const dir = await tempDir();
   const db = join(dir, 'civdesk.db');
   await cliOk(['init', '--db', db]);
@@ -253,7 +253,7 @@ export async function startServer({ ngo = false, threads = 4 } = {}) {
     admin: await createToken(db, ADMIN_EMAIL),
     officer: await createToken(db, OFFICER_EMAIL),
   };
-  const srv = await launch(db, dir, threads);
+  const srv = await launch(db, dir, threads, serve);
   srv.tokens = tokens;
   if (ngo) {
     const r = await srv.api('POST', '/api/v1/organisations', {
@@ -269,10 +269,11 @@ export async function startServer({ ngo = false, threads = 4 } = {}) {
 
 // Runs `civdesk serve` on an existing database; resolves the same kind of object as
 // startServer (without tokens).
-export async function launch(db, dir, threads = 4) {
-  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--threads', String(threads)], {
+// serve: {args: further options of serve, env: further environment} (notify tests).
+export async function launch(db, dir, threads = 4, { args = [], env = {} } = {}) {
+  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CIVDESK_DB: '' },
+    env: { ...process.env, CIVDESK_DB: '', ...env },
   });
   let stderr = '';
   let stdout = '';

@@ -11,6 +11,7 @@ import { listView, detailView, formView } from './views/records.js';
 import { orgDetailView, orgListView } from './views/organisations.js';
 import { boardView } from './views/applications.js';
 import { calendarView } from './views/calendar.js';
+import { bell } from './bell.js';
 import { searchView } from './views/search.js';
 import { usersView, auditView } from './views/admin.js';
 import { publicHome, publicRegistry, publicOrg, publicDocs, publicDoc } from './views/public.js';
@@ -120,7 +121,7 @@ function renderShell() {
     LANGS.map((l) => h('button', { type: 'button', lang: l, 'aria-pressed': String(l === getLang()), class: 'lang-btn', on: { click: () => setLang(l) } }, l === 'en' ? 'EN' : 'RU')),
   );
   const account = me
-    ? h('div', { class: 'account' }, h('span', { class: 'who' }, h('span', { class: 'who-name' }, me.name || me.email), h('span', { class: 'who-role' }, t(`role.${me.role}`))), h('button', { type: 'button', class: 'btn btn-topbar', id: 'signout', on: { click: signOut } }, t('nav.signout')))
+    ? h('div', { class: 'account' }, bell(), h('span', { class: 'who' }, h('span', { class: 'who-name' }, me.name || me.email), h('span', { class: 'who-role' }, t(`role.${me.role}`))), h('button', { type: 'button', class: 'btn btn-topbar', id: 'signout', on: { click: signOut } }, t('nav.signout')))
     : h('div', { class: 'account' }, h('a', { href: '/signin', class: 'btn btn-topbar' }, t('nav.signin')));
   const header = h(
     'header',

@@ -1,0 +1,359 @@
+/*
+ * Notifications and the outbox over HTTP: query parameters in, domain or store call,
+ * JSON out.
+ */
+#include "http/notify_handlers.h"
+#include "core/limits.h"
+#include "domain/ledger.h"
+#include "domain/notify.h"
+#include "json/json.h"
+
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- query parameters ---------------------------------------------------------------- */
+
+struct params {
+    const char *const *allowed;
+    const char *values[8];
+    struct errors *errs;
+};
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    struct params *q = cls;
+    for (size_t i = 0; q->allowed[i]; i++) {
+        if (strcmp(q->allowed[i], key) != 0)
+            continue;
+        if (q->values[i])
+            errors_add(q->errs, key, "is given twice");
+        q->values[i] = value ? value : "";
+        return MHD_YES;
+    }
+    errors_add(q->errs, key, "is not a parameter here");
+    return MHD_YES;
+}
+
+static int64_t param_int(const char *v, const char *name, int64_t max, int64_t dflt,
+                         struct errors *errs)
+{
+    int64_t n = dflt;
+    if (v && parse_i64(str_from(v), 1, max, &n) < 0)
+        errors_add(errs, name, "must be a whole number from 1 to %lld", (long long)max);
+    return n;
+}
+
+/* Reads the allowed parameters; false (400 sent) on anything unknown or malformed. */
+static bool params_read(struct request *r, struct params *q, struct errors *errs)
+{
+    q->errs = errs;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, q);
+    return errs->n == 0;
+}
+
+static void bad_query(struct request *r, struct errors *errs)
+{
+    resp_problem(r, 400, "the query string is not valid; see errors", errs);
+}
+
+static void write_next(struct jw *w, bool more, int64_t last_id)
+{
+    jw_key(w, "next_cursor");
+    if (more) {
+        char c[24];
+        snprintf(c, sizeof(c), "%lld", (long long)last_id);
+        jw_str(w, c);
+    } else {
+        jw_null(w);
+    }
+}
+
+/* ---- notifications ------------------------------------------------------------------- */
+
+static void write_notification(struct jw *w, const struct notification_row *n)
+{
+    jw_obj(w);
+    jw_kint(w, "id", n->id);
+    jw_kstr(w, "kind", n->kind);
+    jw_kstr(w, "title", n->title);
+    jw_kstr(w, "detail", n->detail);
+    jw_key(w, "organisation_id");
+    n->org_id ? jw_int(w, n->org_id) : jw_null(w);
+    jw_key(w, "record");
+    if (n->resource) {
+        jw_obj(w);
+        jw_kstr(w, "type", n->resource);
+        jw_kint(w, "id", n->record_id);
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "link");
+    if (n->resource) {
+        char link[128];
+        snprintf(link, sizeof(link), "/%s/%lld", n->resource, (long long)n->record_id);
+        jw_str(w, link);
+    } else {
+        jw_null(w);
+    }
+    jw_kstr(w, "due_on", n->due_on);
+    jw_key(w, "days_before");
+    n->days != INT64_MIN ? jw_int(w, n->days) : jw_null(w);
+    jw_kstr(w, "mail", n->mail);
+    jw_kbool(w, "read", n->read_at != NULL);
+    jw_kstr(w, "read_at", n->read_at);
+    jw_kstr(w, "created_at", n->created_at);
+    jw_obj_end(w);
+}
+
+static const char *const notification_params[] = {"limit", "cursor", "unread", NULL};
+
+void h_notifications_list(struct request *r)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct params q = {.allowed = notification_params};
+    if (!params_read(r, &q, &errs))
+        return bad_query(r, &errs);
+    int limit = (int)param_int(q.values[0], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
+    int64_t before = param_int(q.values[1], "cursor", INT64_MAX, 0, &errs);
+    bool unread = false;
+    if (q.values[2]) {
+        if (!strcmp(q.values[2], "true"))
+            unread = true;
+        else if (strcmp(q.values[2], "false") != 0)
+            errors_add(&errs, "unread", "must be true or false");
+    }
+    if (errs.n)
+        return bad_query(r, &errs);
+    struct notification_row *rows;
+    size_t n;
+    bool more;
+    int64_t unread_count;
+    if (store_notification_list(store_reader(r->store), r->who.user_id, before, limit, unread,
+                                &r->arena, &rows, &n, &more, &unread_count) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++)
+        write_notification(&w, &rows[i]);
+    jw_arr_end(&w);
+    write_next(&w, more, n ? rows[n - 1].id : 0);
+    jw_kint(&w, "unread", unread_count);
+    jw_obj_end(&w);
+}
+
+void h_notification_read(struct request *r)
+{
+    struct notification_row row;
+    int rc = notify_mark_read(r->store, &r->who, r->id, &r->arena, &row);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, "no such notification", NULL);
+        return;
+    }
+    if (rc < 0) {
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    write_notification(&w, &row);
+}
+
+/* ---- the outbox ---------------------------------------------------------------------- */
+
+static const char *const outbox_params[] = {"state", "limit", "cursor", NULL};
+static const char *const outbox_states[] = {"queued", "sent", "failed", "cancelled", NULL};
+
+void h_outbox_list(struct request *r)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct params q = {.allowed = outbox_params};
+    if (!params_read(r, &q, &errs))
+        return bad_query(r, &errs);
+    const char *state = q.values[0];
+    if (state) {
+        bool known = false;
+        for (size_t i = 0; outbox_states[i] && !known; i++)
+            known = !strcmp(outbox_states[i], state);
+        if (!known)
+            errors_add(&errs, "state", "must be one of queued, sent, failed, cancelled");
+    }
+    int limit = (int)param_int(q.values[1], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
+    int64_t before = param_int(q.values[2], "cursor", INT64_MAX, 0, &errs);
+    if (errs.n)
+        return bad_query(r, &errs);
+    struct outbox_row *rows;
+    size_t n;
+    bool more;
+    if (store_outbox_list(store_reader(r->store), state, before, limit, &r->arena, &rows, &n,
+                          &more) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        const struct outbox_row *o = &rows[i];
+        jw_obj(&w);
+        jw_kint(&w, "id", o->id);
+        jw_kint(&w, "user_id", o->user_id);
+        jw_kstr(&w, "recipient", o->recipient);
+        jw_kstr(&w, "kind", o->kind);
+        jw_kstr(&w, "key", o->key);
+        jw_kstr(&w, "lang", o->lang);
+        jw_kstr(&w, "subject", o->subject);
+        jw_kstr(&w, "state", o->state);
+        jw_kint(&w, "attempts", o->attempts);
+        jw_key(&w, "next_attempt_at");
+        if (!strcmp(o->state, "queued")) {
+            char t[21];
+            time_rfc3339(o->next_attempt_at, t);
+            jw_str(&w, t);
+        } else {
+            jw_null(&w);
+        }
+        jw_kstr(&w, "last_error", o->last_error);
+        jw_kstr(&w, "created_at", o->created_at);
+        jw_kstr(&w, "sent_at", o->sent_at);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    write_next(&w, more, n ? rows[n - 1].id : 0);
+    jw_obj_end(&w);
+}
+
+/* ---- preferences --------------------------------------------------------------------- */
+
+static void write_prefs(struct request *r, const struct notify_user *u)
+{
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_kstr(&w, "language", u->lang);
+    jw_key(&w, "kinds");
+    jw_obj(&w);
+    for (size_t i = 0; i < notify_kinds_count; i++)
+        jw_kstr(&w, notify_kinds[i].name, notify_mode(u, notify_kinds[i].name));
+    jw_obj_end(&w);
+    jw_key(&w, "mandatory");
+    jw_arr(&w);
+    for (size_t i = 0; i < notify_kinds_count; i++)
+        if (notify_kinds[i].mandatory)
+            jw_str(&w, notify_kinds[i].name);
+    jw_arr_end(&w);
+    jw_kbool(&w, "calendar_subscribed", u->has_ics);
+    jw_obj_end(&w);
+}
+
+void h_prefs_get(struct request *r)
+{
+    struct notify_user u;
+    if (notify_prefs_get(r->store, &r->who, &r->arena, &u) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    write_prefs(r, &u);
+}
+
+void h_prefs_update(struct request *r)
+{
+    json_t *body;
+    struct error msg = ERROR_INIT;
+    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &body, &msg);
+    if (st != JSON_READ_OK) {
+        resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
+        return;
+    }
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct notify_user u;
+    int rc = notify_prefs_update(r->store, &r->who, body, &r->arena, &errs, &u);
+    json_decref(body);
+    if (rc == -20)
+        resp_problem(r, 422, "some preferences are not valid; see errors", &errs);
+    else if (rc < 0)
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+    else
+        write_prefs(r, &u);
+}
+
+/* ---- calendar subscription ------------------------------------------------------------ */
+
+void h_ics_key_create(struct request *r)
+{
+    char key[NOTIFY_ICS_KEY_MAX];
+    if (notify_ics_create(r->store, &r->who, key) < 0) {
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 201, &w);
+    resp_header(r, "Cache-Control", "no-store");
+    jw_obj(&w);
+    jw_kstr(&w, "url", arena_printf(&r->arena, "/calendar/feed.ics?key=%s", key));
+    jw_kstr(&w, "key", key);
+    jw_obj_end(&w);
+    sodium_memzero(key, sizeof(key));
+}
+
+void h_ics_key_revoke(struct request *r)
+{
+    if (notify_ics_revoke(r->store, &r->who) < 0) {
+        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
+        return;
+    }
+    r->status = 204;
+}
+
+static const char *const feed_params[] = {"key", NULL};
+
+void h_ics_feed(struct request *r)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct params q = {.allowed = feed_params};
+    if (!params_read(r, &q, &errs) || !q.values[0]) {
+        if (!errs.n)
+            errors_add(&errs, "key", "is required: the secret of a calendar subscription");
+        return bad_query(r, &errs);
+    }
+    struct store_conn *c = store_reader(r->store);
+    struct principal who;
+    struct cal_item *items = NULL;
+    size_t n = 0;
+    char from[11], to[11];
+    ledger_today(from);
+    ledger_add_days(from, 365, to);
+    store_read_begin(c);
+    int rc = notify_ics_principal(c, q.values[0], &r->arena, &who);
+    if (rc == STORE_OK)
+        rc = ledger_calendar(c, &who, from, to, &r->arena, &items, &n);
+    store_read_end(c);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, "no calendar with this key (revoked, or never made)", NULL);
+        return;
+    }
+    struct error msg = ERROR_INIT;
+    buf_reset(&r->out);
+    if (rc < 0 || ledger_ics(items, n, &r->out, &msg) < 0) {
+        resp_problem(r, 503, "the calendar could not be produced; try again", NULL);
+        return;
+    }
+    r->status = 200;
+    r->content_type = "text/calendar; charset=utf-8";
+    resp_header(r, "Cache-Control", "private, no-cache");
+    resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+}

@@ -1,0 +1,122 @@
+/*
+ * store/notify: the SQL of reminders and notifications (docs/notifications.md) — what the
+ * reminder sources read, who receives what, the in-app notifications, the e-mail outbox
+ * and each user's preferences. Every text returned is copied into the caller's arena;
+ * every value is bound.
+ */
+#ifndef CIVDESK_STORE_NOTIFY_H
+#define CIVDESK_STORE_NOTIFY_H
+
+#include "store/store.h"
+
+/* Something a reminder source found that someone must act on by due_on. */
+struct notify_item {
+    int64_t org_id;       /* the organisation concerned */
+    const char *kind;     /* "report_due", "questions_open", ... */
+    const char *due_on;   /* YYYY-MM-DD, or NULL: act now (sent once, no thresholds) */
+    const char *resource; /* the record to link to: "accreditations", ... */
+    int64_t record_id;
+    const char *key;      /* stable for this obligation and due date */
+    const char *org_name; /* for the words of the message */
+    const char *body;     /* the international body's code, or NULL */
+    int64_t count;        /* e.g. open questions; 0 when it means nothing */
+};
+
+/* Active or suspended accreditations whose stored report date is on or before `until`
+ * (overdue ones included), one item each. */
+int store_notify_report_due(struct store_conn *c, const char *until, struct arena *a,
+                            struct notify_item **out, size_t *n);
+/* Deferred applications with unanswered questions, one item per application, keyed by
+ * the newest open question (a new question is a new reminder). */
+int store_notify_open_questions(struct store_conn *c, struct arena *a, struct notify_item **out,
+                                size_t *n);
+
+/* A person who may be told something, with their preferences. */
+struct notify_user {
+    int64_t id;
+    const char *email, *name, *role;
+    int64_t org_id;
+    const char *lang;  /* "ru" | "en" */
+    const char *kinds; /* JSON object kind → "immediate" | "digest" | "off" */
+    bool has_ics;      /* a calendar feed secret is set */
+    bool disabled;
+};
+
+/* Enabled users who should hear about organisation org_id's obligations: its own ngo
+ * users and every officer (org_id 0: officers only). */
+int store_notify_recipients(struct store_conn *c, int64_t org_id, struct arena *a,
+                            struct notify_user **out, size_t *n);
+/* One user (enabled or not) with preferences. STORE_NOT_FOUND when absent. */
+int store_notify_user(struct store_conn *c, int64_t user_id, struct arena *a,
+                      struct notify_user *out);
+/* Enabled users of a role ("officer") or, with org_id, ngo users of an organisation. */
+int store_notify_users_of(struct store_conn *c, const char *role, int64_t org_id, struct arena *a,
+                          struct notify_user **out, size_t *n);
+
+struct notification_row {
+    int64_t id, user_id;
+    const char *kind, *key;
+    int64_t org_id;
+    const char *resource;
+    int64_t record_id;
+    const char *due_on;
+    int64_t days; /* threshold: days before due (-1 overdue); INT64_MIN: none */
+    const char *title, *detail;
+    const char *mail; /* "immediate" | "digest" | "off" */
+    int64_t outbox_id;
+    const char *created_at, *read_at;
+};
+
+/* Inserts unless the user already has a notification with this key: *created says
+ * which; n->id is set either way. */
+int store_notification_insert(struct store_tx *tx, struct notification_row *n, bool *created);
+int store_notification_set_outbox(struct store_tx *tx, int64_t id, int64_t outbox_id);
+/* The user's notifications newest first, ids below before_id (0: from the newest);
+ * *more when older ones remain; *unread counts all their unread ones. */
+int store_notification_list(struct store_conn *c, int64_t user_id, int64_t before_id, int limit,
+                            bool unread_only, struct arena *a, struct notification_row **out,
+                            size_t *n, bool *more, int64_t *unread);
+/* Marks the user's notification read (once; later calls keep the first time).
+ * STORE_NOT_FOUND when it is not theirs. */
+int store_notification_read(struct store_tx *tx, int64_t user_id, int64_t id,
+                            struct arena *a, struct notification_row *out);
+/* The user's notifications waiting for a digest, oldest first. */
+int store_notification_digest_pending(struct store_conn *c, int64_t user_id, struct arena *a,
+                                      struct notification_row **out, size_t *n);
+/* Users with notifications waiting for a digest. */
+int store_notification_digest_users(struct store_conn *c, struct arena *a, int64_t **out,
+                                    size_t *n);
+
+struct outbox_row {
+    int64_t id, user_id;
+    const char *key, *kind, *recipient, *lang, *subject, *body_text, *body_html;
+    const char *state; /* queued | sent | failed | cancelled */
+    int64_t attempts, next_attempt_at;
+    const char *last_error, *created_at, *sent_at;
+    bool user_disabled; /* read by store_outbox_due */
+};
+
+/* Inserts a queued message unless one with its key exists (*created false; o->id set). */
+int store_outbox_insert(struct store_tx *tx, struct outbox_row *o, bool *created);
+/* Queued messages whose next attempt is due at `now`, oldest first, at most limit. */
+int store_outbox_due(struct store_conn *c, int64_t now, int limit, struct arena *a,
+                     struct outbox_row **out, size_t *n);
+/* After an attempt: state, attempts, next attempt, error (NULL), sent_at (NULL). */
+int store_outbox_mark(struct store_tx *tx, int64_t id, const char *state, int64_t attempts,
+                      int64_t next_attempt_at, const char *error, const char *sent_at);
+/* Newest first, ids below before_id (0: from the newest); state NULL: any. */
+int store_outbox_list(struct store_conn *c, const char *state, int64_t before_id, int limit,
+                      struct arena *a, struct outbox_row **out, size_t *n, bool *more);
+
+/* Writes a user's language and per-kind choices (JSON text). */
+int store_prefs_put(struct store_tx *tx, int64_t user_id, const char *lang, const char *kinds);
+/* Sets (hash non-NULL) or clears the calendar feed secret's SHA-256. */
+int store_prefs_set_ics(struct store_tx *tx, int64_t user_id, const unsigned char *hash);
+/* The enabled user whose calendar secret has this hash. STORE_NOT_FOUND otherwise. */
+int store_prefs_ics_user(struct store_conn *c, const unsigned char hash[32], struct arena *a,
+                         struct user *out);
+
+/* An organisation's name (arena), or NULL when there is none with this id. */
+const char *store_notify_org_name(struct store_conn *c, int64_t id, struct arena *a);
+
+#endif
