@@ -181,12 +181,17 @@ bool ledger_report_due(const struct body_rules *b, const char *status, const cha
         return false;
     if (ledger_status_exempt(b, status))
         return false;
-    int64_t base;
+    /* base: the year before the period the next report covers. The cycle starts in the year
+     * the current status was granted; a report for a period ending before that year (made
+     * under the status held before a reclassification) does not move it. */
+    int64_t base, granted = 0;
     int y, m, d;
-    if (last_period_end > 0)
+    if (granted_on && date_parse(str_from(granted_on), &y, &m, &d) == 0)
+        granted = y;
+    if (last_period_end > 0 && (granted == 0 || last_period_end >= granted))
         base = last_period_end;
-    else if (granted_on && date_parse(str_from(granted_on), &y, &m, &d) == 0)
-        base = y;
+    else if (granted > 0)
+        base = granted - 1;
     else
         return false;
     int64_t year = base + b->report_interval + 1;
@@ -377,11 +382,10 @@ static void accreditation_validate(const struct hook_ctx *ctx, struct record *re
     char today[11];
     ledger_today(today);
     not_in_future(rec, "granted_on", today, errs);
+    /* A report may end before the year granted: the status held before a reclassification
+     * reported it, and it does not move the new cycle (ledger_report_due). */
     int64_t end = int_of(rec, "last_report_period_end");
-    const char *granted = text_of(rec, "granted_on");
     int y, m, d;
-    if (end && granted && date_parse(str_from(granted), &y, &m, &d) == 0 && end <= y)
-        errors_add(errs, "last_report_period_end", "must be a year after the year granted (%d)", y);
     if (end && date_parse(str_from(today), &y, &m, &d) == 0 && end > y)
         errors_add(errs, "last_report_period_end", "is in the future");
 }

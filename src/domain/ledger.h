@@ -52,9 +52,14 @@ bool ledger_status_national(const struct body_rules *b, const char *status);
  * The due date of an accreditation's next periodic report into due; false when none is
  * due: the body asks for no reports, the status is exempt (ECOSOC roster), the
  * accreditation is withdrawn, or neither granted_on nor last_period_end (0: none) is known.
- * Granted in Y: the report covers Y+1..Y+interval and is due on the body's day of
- * Y+interval+1; after a report for the period ending E: E+1..E+interval, due in
- * E+interval+1. period (may be NULL) receives the first and last year covered.
+ * The cycle starts in the year the current status was granted (the NGO Branch): granted
+ * in Y, the report covers Y..Y+interval-1 and is due on the body's day of Y+interval
+ * (ECOSOC: granted 2013 → 2013–2016, due 2017-06-01); after a report for the period ending
+ * E (E >= Y): E+1..E+interval, due in E+interval+1. A report ending before Y (made under
+ * the status held before a reclassification granted in Y) does not move the cycle.
+ * Without granted_on, the last report alone decides. period (may be NULL) receives the
+ * first and last year covered. The SQL twin is the view accreditation_report_due
+ * (migrations/0009_obligations.sql); the two must agree.
  */
 bool ledger_report_due(const struct body_rules *b, const char *status, const char *state,
                        const char *granted_on, int64_t last_period_end, char due[11],

