@@ -37,3 +37,29 @@ UPDATE accreditations
 UPDATE bodies
    SET rules_source = replace(rules_source, 'decision 2008/4', 'resolution 2008/4')
  WHERE rules_source LIKE '%decision 2008/4%';
+
+-- 3. The ministry's support is optional: `filed` is reachable from draft, submitted and
+--    endorsed, and the application records whether the ministry supported it (set by the
+--    move to `endorsed`, or by an officer when consulted after filing). Applications that
+--    were endorsed before this migration were supported.
+ALTER TABLE applications ADD COLUMN ministry_supported INTEGER NOT NULL DEFAULT 0
+    CHECK (ministry_supported IN (0, 1));
+UPDATE applications
+   SET ministry_supported = 1
+ WHERE id IN (SELECT record_id FROM transitions
+               WHERE resource = 'applications' AND to_state = 'endorsed');
+
+-- 2. Reclassification changes the accreditation's status in place; each change of status
+--    is kept: from, to, when, and the application that brought it. The grant that created
+--    the accreditation is the first row (from_status NULL).
+CREATE TABLE accreditation_status_history (
+    id               INTEGER PRIMARY KEY,
+    accreditation_id INTEGER NOT NULL REFERENCES accreditations (id),
+    from_status      TEXT,
+    to_status        TEXT NOT NULL,
+    changed_on       TEXT NOT NULL,
+    application_id   INTEGER REFERENCES applications (id),
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX accreditation_status_history_accreditation
+    ON accreditation_status_history (accreditation_id, id);

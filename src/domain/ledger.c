@@ -453,18 +453,25 @@ static const char *const application_states[] = {
     "draft",       "submitted", "endorsed", "filed",  "under_review", "deferred",
     "recommended", "granted",   "rejected", "closed", "withdrawn",    NULL};
 
-/* DESIGN §3. Final states are those no row leaves: granted, rejected, closed, withdrawn. */
+/* DESIGN §3 (issue 14). Final states are those no row leaves: granted, rejected, closed,
+ * withdrawn. The ministry's support (endorsed) is a step an application may pass through,
+ * not one it must: NGOs apply to the UN directly. The Committee votes applications down at
+ * review as well as after recommending them. */
 static const struct transition application_moves[] = {
     {"draft", "submitted", ROLE_NGO},           /* the NGO sends it to the ministry */
     {"submitted", "draft", ROLE_OFFICER},       /* returned to the NGO with a note */
     {"submitted", "endorsed", ROLE_OFFICER},    /* the ministry supports it */
-    {"endorsed", "filed", ROLE_OFFICER},        /* filed with the body */
+    {"draft", "filed", ROLE_OFFICER},           /* filed with the body directly */
+    {"submitted", "filed", ROLE_OFFICER},       /* filed without waiting for support */
+    {"endorsed", "filed", ROLE_OFFICER},        /* filed with the ministry's support */
     {"filed", "under_review", ROLE_OFFICER},    /* on the Committee's agenda */
     {"under_review", "deferred", ROLE_OFFICER}, /* questions asked */
     {"deferred", "under_review", ROLE_OFFICER}, /* answered, back on the agenda */
     {"under_review", "recommended", ROLE_OFFICER},
-    {"recommended", "granted", ROLE_OFFICER}, /* creates the accreditation */
-    {"recommended", "rejected", ROLE_OFFICER},
+    {"recommended", "granted", ROLE_OFFICER}, /* creates or reclassifies the accreditation */
+    {"under_review", "rejected", ROLE_OFFICER}, /* voted down at review */
+    {"deferred", "rejected", ROLE_OFFICER},
+    {"recommended", "rejected", ROLE_OFFICER}, /* e.g. ECOSOC does not follow the Committee */
     {"under_review", "closed", ROLE_OFFICER}, /* closed by the body */
     {"deferred", "closed", ROLE_OFFICER},     /* e.g. questions left unanswered */
     {"recommended", "closed", ROLE_OFFICER},
@@ -489,6 +496,14 @@ static void application_validate(const struct hook_ctx *ctx, struct record *rec,
     if (!int_of(rec, "organisation_id"))
         errors_add(errs, "organisation_id", "is required");
     check_body_status(ctx, rec, "requested_status", &b, errs);
+    /* Whether the ministry supported it is the ministry's to say: set by `endorsed`, or by
+     * an officer (e.g. consulted after filing); an NGO cannot claim it. */
+    int si = resource_field_index(rec->res, "ministry_supported");
+    if (rec->v[si].null)
+        rec->v[si] = (struct value){.i = 0};
+    int64_t was = old && !old->v[si].null ? old->v[si].i : 0;
+    if (ctx->who && ctx->who->role == ROLE_NGO && rec->v[si].i != was)
+        errors_add(errs, "ministry_supported", "is recorded by the ministry");
     if (old && !state_is(old, before_filing) &&
         strcmp(text_of(old, "requested_status"), text_of(rec, "requested_status")) != 0)
         errors_add(errs, "requested_status", "cannot change once the application is filed");
@@ -612,6 +627,8 @@ static int application_on_transition(const struct hook_ctx *ctx, struct record *
     const char *to = text_of(rec, "state");
     if (strcmp(to, "filed") == 0 && !text_of(rec, "filed_on"))
         set_text(rec, "filed_on", today, ctx->arena);
+    if (strcmp(to, "endorsed") == 0)
+        set_int(rec, "ministry_supported", 1);
     static const char *const decided[] = {"granted", "rejected", "closed", NULL};
     if (state_is(rec, decided) && !text_of(rec, "decided_on"))
         set_text(rec, "decided_on", today, ctx->arena);
@@ -627,6 +644,7 @@ static const struct field application_fields[] = {
     {"requested_status", FT_TEXT, F_REQUIRED | F_FILTER, 1, 32, NULL, NULL},
     {"state", FT_ENUM, F_READONLY | F_FILTER | F_SORT, 0, 0, application_states, NULL},
     {"committee_session", FT_TEXT, F_FILTER, 0, 64, NULL, NULL},
+    {"ministry_supported", FT_BOOL, F_FILTER, 0, 0, NULL, NULL}, /* endorsed, or said later */
     {"filed_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"decided_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"notes", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},

@@ -98,11 +98,12 @@ describe('application lifecycle', () => {
   test('the ministry returns it with a note, the NGO resubmits, the ministry endorses and files', async () => {
     await moveTo(officer, app.id, 'draft', 'Please attach the statute');
     await moveTo(ngo, app.id, 'submitted');
-    const skip = await officer('POST', `${A}/${app.id}/transitions`, { body: { to: 'filed' } });
-    assert.deepEqual(assertProblem(skip, 409).allowed, ['draft', 'endorsed', 'withdrawn']);
+    const skip = await officer('POST', `${A}/${app.id}/transitions`, { body: { to: 'granted' } });
+    assert.deepEqual(assertProblem(skip, 409).allowed, ['draft', 'endorsed', 'filed', 'withdrawn']);
     await moveTo(officer, app.id, 'endorsed');
     const filed = await moveTo(officer, app.id, 'filed');
     assert.equal(filed.filed_on, today());
+    assert.equal(filed.ministry_supported, true);
     // filed today: the deadline that decides is the next 1 June on or after today
     assert.equal(filed.filing_deadline, app.filing_deadline);
   });

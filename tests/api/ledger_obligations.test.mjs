@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { rm, readFile } from 'node:fs/promises';
 import { startServer, assertProblem, cliOk, tempDir } from './lib/server.mjs';
 
 const srv = await startServer({ ngo: true });
@@ -63,6 +63,11 @@ describe('item 1: the first quadrennial report covers the year of grant', () => 
   });
 });
 
+// What migration 0009 adds besides the view, undone (keep in step with the migration).
+const UNDO_0009 = `
+  DROP TABLE accreditation_status_history;
+  ALTER TABLE applications DROP COLUMN ministry_supported;`;
+
 describe('migration 0009 recomputes every kept due date', () => {
   const sqlite = promisify(execFile);
   let dir;
@@ -73,6 +78,10 @@ describe('migration 0009 recomputes every kept due date', () => {
     const db = join(dir, 'old.db');
     await cliOk(['init', '--db', db]);
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    // Back to schema 8: 0007's view (the year-late rule) and nothing 0009 adds.
+    const m7 = await readFile(new URL('../../migrations/0007_report_due.sql', import.meta.url), 'utf8');
+    const view = m7.match(/CREATE VIEW accreditation_report_due AS[\s\S]*?FROM accreditations a;/)[0];
+    await sqlite('sqlite3', [db, `DROP VIEW accreditation_report_due; ${view} ${UNDO_0009}`]);
     await sqlite('sqlite3', [db, `
       INSERT INTO organisations (id, name, country, created_at, updated_at) VALUES (900, 'Old', 'RU', '${now}', '${now}');
       INSERT INTO accreditations (id, organisation_id, body, status, granted_on, state, created_at, updated_at)
@@ -96,4 +105,52 @@ describe('item 7: resolution 2008/4', () => {
     assert.match(r.json.items[0].rules_source, /resolution 2008\/4/);
     assert.doesNotMatch(r.json.items[0].rules_source, /decision 2008\/4/);
   });
+});
+
+describe('items 3 and 4: filed without the ministry, rejected at review', () => {
+  test('filed straight from a draft: not supported; the officer records support given later', async () => {
+    const o = await org('Direct applicant');
+    const app = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'special' });
+    assert.equal(app.ministry_supported, false);
+    const filed = await moveTo(officer, app.id, 'filed');
+    assert.equal(filed.filed_on, today());
+    assert.equal(filed.ministry_supported, false);
+    const r = await officer('PATCH', `${A}/${app.id}`, { body: { ministry_supported: true } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.ministry_supported, true);
+    const list = await officer('GET', `${A}?ministry_supported=true&organisation_id=${o.id}`);
+    assert.deepEqual(list.json.items.map((a) => a.id), [app.id]);
+  });
+
+  test('filed from submitted without waiting for support', async () => {
+    const app = await created(ngo, A, { body: 'ECOSOC', requested_status: 'special' });
+    await moveTo(ngo, app.id, 'submitted');
+    const filed = await moveTo(officer, app.id, 'filed');
+    assert.equal(filed.state, 'filed');
+    assert.equal(filed.ministry_supported, false);
+    await moveTo(officer, app.id, 'withdrawn');
+  });
+
+  test('an NGO cannot claim the ministry supported its application', async () => {
+    const app = await created(ngo, A, { body: 'ECOSOC', requested_status: 'general' });
+    const r = await ngo('PATCH', `${A}/${app.id}`, { body: { ministry_supported: true } });
+    assertProblem(r, 422, { fields: { ministry_supported: /ministry/ } });
+    const again = await ngo('GET', `${A}/${app.id}`);
+    assert.equal(again.json.ministry_supported, false);
+    const c = await ngo('POST', A, { body: { body: 'ECOSOC', requested_status: 'general', ministry_supported: true } });
+    assertProblem(c, 422, { fields: { ministry_supported: /ministry/ } });
+  });
+
+  for (const via of [[], ['deferred'], ['recommended']]) {
+    test(`rejected from ${via[0] ?? 'under_review'}`, async () => {
+      const o = await org(`Voted down ${via.join('') || 'at review'}`);
+      const app = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'special' });
+      for (const s of ['filed', 'under_review', ...via]) await moveTo(officer, app.id, s);
+      const done = await moveTo(officer, app.id, 'rejected', 'Committee vote 2017');
+      assert.equal(done.state, 'rejected');
+      assert.equal(done.decided_on, today());
+      const acc = await officer('GET', `/api/v1/accreditations?organisation_id=${o.id}`);
+      assert.equal(acc.json.items.length, 0);
+    });
+  }
 });

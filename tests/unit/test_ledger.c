@@ -473,6 +473,8 @@ static const char *const officer_moves[][2] = {
     {"endorsed", "filed"},        {"filed", "under_review"},       {"under_review", "deferred"},
     {"deferred", "under_review"}, {"under_review", "recommended"}, {"recommended", "granted"},
     {"recommended", "rejected"},  {"under_review", "closed"},      {"deferred", "closed"},
+    {"draft", "filed"},           {"submitted", "filed"},          {"under_review", "rejected"},
+    {"deferred", "rejected"},
     {"recommended", "closed"},
 };
 static const char *const final_states[] = {"granted", "rejected", "closed", "withdrawn"};
@@ -523,8 +525,8 @@ static void test_every_application_move_legal_and_illegal_for_every_role(void **
             }
         }
     }
-    /* officer and admin: 13 moves + 7 withdrawals each; ngo: 1 + 7 */
-    assert_int_equal(legal, 2 * 20 + 8);
+    /* officer and admin: 17 moves + 7 withdrawals each; ngo: 1 + 7 */
+    assert_int_equal(legal, 2 * 24 + 8);
 }
 
 static int move(struct fx *f, const struct principal *who, int64_t id, const char *to,
@@ -536,7 +538,16 @@ static int move(struct fx *f, const struct principal *who, int64_t id, const cha
                              &f->msg, allowed, &out);
 }
 
-static void test_an_application_cannot_skip_endorsement(void **state)
+static int64_t supported_of(struct fx *f, int64_t id)
+{
+    struct record *rec;
+    assert_int_equal(store_get(store_reader(f->s), &res_applications, id, &f->a, &rec), 0);
+    return rec->v[resource_field_index(&res_applications, "ministry_supported")].i;
+}
+
+/* Issue 14 items 3 and 4: the ministry's support is optional, and the Committee votes
+ * applications down at review. Illegal moves are still refused with the legal ones. */
+static void test_filed_with_or_without_support_and_rejected_at_review(void **state)
 {
     struct fx *f = *state;
     int64_t o = org(f, "2000-01-01");
@@ -544,15 +555,27 @@ static void test_an_application_cannot_skip_endorsement(void **state)
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"requested_status\":\"special\"}",
              (long long)o);
-    struct record *app = create(f, &res_applications, json);
+    struct record *direct = create(f, &res_applications, json);
+    struct record *backed = create(f, &res_applications, json);
     const char **allowed;
-    assert_int_equal(move(f, &f->officer, app->id, "submitted", &allowed), 0);
-    assert_int_equal(move(f, &f->officer, app->id, "filed", &allowed), STORE_CONFLICT);
+    assert_int_equal(move(f, &f->officer, direct->id, "filed", &allowed), 0);
+    assert_int_equal(supported_of(f, direct->id), 0);
+    assert_int_equal(move(f, &f->officer, direct->id, "granted", &allowed), STORE_CONFLICT);
     assert_non_null(allowed);
-    assert_string_equal(allowed[0], "draft");
-    assert_string_equal(allowed[1], "endorsed");
-    assert_string_equal(allowed[2], "withdrawn");
-    assert_null(allowed[3]);
+    assert_string_equal(allowed[0], "under_review");
+    assert_string_equal(allowed[1], "withdrawn");
+    assert_null(allowed[2]);
+    assert_int_equal(move(f, &f->officer, direct->id, "under_review", &allowed), 0);
+    assert_int_equal(move(f, &f->officer, direct->id, "rejected", &allowed), 0);
+
+    assert_int_equal(move(f, &f->officer, backed->id, "submitted", &allowed), 0);
+    assert_int_equal(move(f, &f->officer, backed->id, "endorsed", &allowed), 0);
+    assert_int_equal(supported_of(f, backed->id), 1);
+    assert_int_equal(move(f, &f->officer, backed->id, "filed", &allowed), 0);
+    assert_int_equal(supported_of(f, backed->id), 1);
+    static const char *const path[] = {"under_review", "deferred", "rejected"};
+    for (size_t i = 0; i < ARRAY_SIZE(path); i++)
+        assert_int_equal(move(f, &f->officer, backed->id, path[i], &allowed), 0);
 }
 
 static void test_granted_creates_the_accreditation_in_the_same_transaction(void **state)
@@ -1032,7 +1055,7 @@ int main(void)
         T(test_a_changed_rule_applies_at_once_to_every_reader),
         T(test_a_body_added_with_its_rules_works_without_code),
         T(test_every_application_move_legal_and_illegal_for_every_role),
-        T(test_an_application_cannot_skip_endorsement),
+        T(test_filed_with_or_without_support_and_rejected_at_review),
         T(test_granted_creates_the_accreditation_in_the_same_transaction),
         T(test_granting_a_second_status_at_a_body_reclassifies),
         T(test_questions_are_asked_while_the_body_reviews),
