@@ -54,7 +54,7 @@ UPDATE applications
 --    the accreditation is the first row (from_status NULL).
 CREATE TABLE accreditation_status_history (
     id               INTEGER PRIMARY KEY,
-    accreditation_id INTEGER NOT NULL REFERENCES accreditations (id),
+    accreditation_id INTEGER NOT NULL REFERENCES accreditations (id) ON DELETE CASCADE,
     from_status      TEXT,
     to_status        TEXT NOT NULL,
     changed_on       TEXT NOT NULL,

@@ -390,6 +390,22 @@ static void accreditation_validate(const struct hook_ctx *ctx, struct record *re
         errors_add(errs, "last_report_period_end", "is in the future");
 }
 
+/* One change of status as {"from", "to", "on", "application_id"} (store callback). */
+static void write_status_change(void *arg, const struct store_status_change *ch)
+{
+    struct jw *w = arg;
+    jw_obj(w);
+    jw_kstr(w, "from", ch->from);
+    jw_kstr(w, "to", ch->to);
+    jw_kstr(w, "on", ch->on);
+    jw_key(w, "application_id");
+    if (ch->application_id)
+        jw_int(w, ch->application_id);
+    else
+        jw_null(w);
+    jw_obj_end(w);
+}
+
 static void accreditation_computed(const struct hook_ctx *ctx, const struct record *rec,
                                    struct jw *w)
 {
@@ -413,6 +429,12 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
         jw_null(w);
     }
     jw_kbool(w, "overdue", has && ledger_overdue(due, today));
+    if (ctx && ctx->detail && ctx->conn) {
+        jw_key(w, "status_history");
+        jw_arr(w);
+        store_status_history_each(ctx->conn, rec->id, write_status_change, w);
+        jw_arr_end(w);
+    }
 }
 
 static const struct field accreditation_fields[] = {
@@ -572,50 +594,50 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     jw_obj_end(w);
 }
 
-/* granted: the organisation now holds the status — a new accreditation, or (when it holds
- * another status at the same body) the existing one reclassified. */
+/*
+ * granted: the organisation now holds the status. Without a current status at the body,
+ * a new accreditation; with one, this is a reclassification (special → general, roster →
+ * special): the same accreditation changes status in place (one per organisation and
+ * body), granted_on becomes the decision date — the reporting cycle of the new status
+ * begins in that year, and a report made for a period before it does not move it
+ * (ledger_report_due) — and the change is kept in the status history. Both go through
+ * the generic write path (references, validation, conflicts, audit) in the transition's
+ * transaction.
+ */
 static int grant(const struct hook_ctx *ctx, const struct record *app, const char *on,
                  struct errors *errs, struct error *msg)
 {
     int64_t org = int_of(app, "organisation_id"), existing;
-    const char *body = text_of(app, "body");
+    const char *body = text_of(app, "body"), *status = text_of(app, "requested_status");
     int rc = store_current_accreditation(ctx->conn, org, body, &existing);
     if (rc < 0)
         return error_set(msg, "could not read the organisation's accreditations"), rc;
+    const char *from = NULL;
+    struct record *acc;
     if (!existing) {
-        struct record *acc = record_new(&res_accreditations, ctx->arena);
+        acc = record_new(&res_accreditations, ctx->arena);
         set_int(acc, "organisation_id", org);
         set_text(acc, "body", body, ctx->arena);
-        set_text(acc, "status", text_of(app, "requested_status"), ctx->arena);
+        set_text(acc, "status", status, ctx->arena);
         set_text(acc, "granted_on", on, ctx->arena);
         set_text(acc, "state", "active", ctx->arena);
         set_int(acc, "application_id", app->id);
-        return domain_insert_tx(ctx->tx, ctx->who, acc, ctx->arena, errs, msg);
+        rc = domain_insert_tx(ctx->tx, ctx->who, acc, ctx->arena, errs, msg);
+    } else {
+        struct record *old;
+        if ((rc = store_get(ctx->conn, &res_accreditations, existing, ctx->arena, &old)) < 0)
+            return error_set(msg, "could not read accreditation %lld", (long long)existing), rc;
+        from = text_of(old, "status");
+        acc = record_copy(old, ctx->arena);
+        set_text(acc, "status", status, ctx->arena);
+        set_text(acc, "granted_on", on, ctx->arena);
+        set_text(acc, "state", "active", ctx->arena);
+        set_int(acc, "application_id", app->id);
+        rc = domain_update_tx(ctx->tx, ctx->who, old, acc, ctx->arena, errs, msg);
     }
-    struct record *old;
-    if ((rc = store_get(ctx->conn, &res_accreditations, existing, ctx->arena, &old)) < 0)
-        return error_set(msg, "could not read accreditation %lld", (long long)existing), rc;
-    struct record *acc = record_copy(old, ctx->arena);
-    set_text(acc, "status", text_of(app, "requested_status"), ctx->arena);
-    set_text(acc, "granted_on", on, ctx->arena);
-    set_text(acc, "state", "active", ctx->arena);
-    set_int(acc, "application_id", app->id);
-    accreditation_validate(ctx, acc, old, errs);
-    if (errs->n)
-        return DOMAIN_INVALID;
-    if ((rc = store_update(ctx->tx, acc, msg)) < 0)
-        return rc;
-    struct buf before = BUF_INIT, after = BUF_INIT;
-    record_to_audit_json(old, &before);
-    record_to_audit_json(acc, &after);
-    struct store_actor actor = principal_actor(ctx->who);
-    rc =
-        store_audit(ctx->tx, &actor, "update", res_accreditations.name, acc->id, before.p, after.p);
-    buf_release(&before);
-    buf_release(&after);
     if (rc < 0)
-        error_set(msg, "could not write the audit entry");
-    return rc;
+        return rc;
+    return store_status_history_add(ctx->tx, acc->id, from, status, on, app->id, msg);
 }
 
 static int application_on_transition(const struct hook_ctx *ctx, struct record *rec,

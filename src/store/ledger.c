@@ -460,3 +460,57 @@ int store_current_accreditation(struct store_conn *c, int64_t organisation_id, c
     store_done(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+/* ---- accreditations' status history --------------------------------------------------- */
+
+int store_status_history_add(struct store_tx *tx, int64_t accreditation_id, const char *from,
+                             const char *to, const char *on, int64_t application_id,
+                             struct error *err)
+{
+    struct store_conn *c = store_tx_conn(tx);
+    sqlite3_stmt *st = store_prep(
+        c, "INSERT INTO accreditation_status_history(accreditation_id,from_status,to_status,"
+           "changed_on,application_id,created_at) VALUES (?,?,?,?,?,?)");
+    if (!st)
+        return error_set(err, "could not record the change of status"), STORE_ERROR;
+    char now[21];
+    store_now_text(now);
+    sqlite3_bind_int64(st, 1, accreditation_id);
+    bind_text(st, 2, from);
+    bind_text(st, 3, to);
+    bind_text(st, 4, on);
+    if (application_id)
+        sqlite3_bind_int64(st, 5, application_id);
+    else
+        sqlite3_bind_null(st, 5);
+    bind_text(st, 6, now);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        error_set(err, "could not record the change of status: %s", sqlite3_errmsg(c->db));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_status_history_each(struct store_conn *c, int64_t accreditation_id,
+                              void (*fn)(void *arg, const struct store_status_change *ch),
+                              void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT from_status,to_status,changed_on,application_id "
+                                     "FROM accreditation_status_history "
+                                     "WHERE accreditation_id=? ORDER BY id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, accreditation_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_status_change ch = {
+            .from = store_col_text(st, 0),
+            .to = store_col_text(st, 1),
+            .on = store_col_text(st, 2),
+            .application_id = sqlite3_column_int64(st, 3),
+        };
+        fn(arg, &ch);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

@@ -84,4 +84,21 @@ int store_question_counts(struct store_conn *c, int64_t application_id, int64_t 
 int store_current_accreditation(struct store_conn *c, int64_t organisation_id, const char *body,
                                 int64_t *id);
 
+/* ---- accreditations' status history (issue 14) --------------------------------------- */
+
+/* Appends a change of status: from (NULL for the grant that created it) to `to` on date
+ * `on`, brought by application_id (0: none). Inside the caller's write transaction. */
+int store_status_history_add(struct store_tx *tx, int64_t accreditation_id, const char *from,
+                             const char *to, const char *on, int64_t application_id,
+                             struct error *err);
+
+struct store_status_change {
+    const char *from, *to, *on; /* from NULL for the first grant */
+    int64_t application_id;     /* 0: none */
+};
+/* Calls fn for each change of the accreditation's status, oldest first. */
+int store_status_history_each(struct store_conn *c, int64_t accreditation_id,
+                              void (*fn)(void *arg, const struct store_status_change *ch),
+                              void *arg);
+
 #endif

@@ -154,3 +154,50 @@ describe('items 3 and 4: filed without the ministry, rejected at review', () => 
     });
   }
 });
+
+describe('item 2: reclassification granted in place', () => {
+  test('special status that has reported, asks for general: granted in place with its history', async () => {
+    const o = await org('Reclassified');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: '2013-07-25',
+      last_report_period_end: 2016,
+    });
+    const app = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'general' });
+    for (const s of ['filed', 'under_review', 'recommended']) await moveTo(officer, app.id, s);
+    const done = await moveTo(officer, app.id, 'granted');
+    assert.equal(done.state, 'granted');
+
+    const list = await officer('GET', `/api/v1/accreditations?organisation_id=${o.id}`);
+    assert.deepEqual(list.json.items.map((a) => a.id), [acc.id], 'one accreditation per organisation and body');
+    const r = await officer('GET', `/api/v1/accreditations/${acc.id}`);
+    assert.equal(r.json.status, 'general');
+    assert.equal(r.json.state, 'active');
+    assert.equal(r.json.granted_on, today());
+    assert.equal(r.json.application_id, app.id);
+    assert.equal(r.json.last_report_period_end, 2016, 'the report made is kept');
+    // the cycle of the new status begins in the year of reclassification
+    assert.equal(r.json.report_due_on, `${year() + 4}-06-01`);
+    assert.deepEqual(r.json.report_period, [year(), year() + 3]);
+    assert.deepEqual(r.json.status_history, [{ from: 'special', to: 'general', on: today(), application_id: app.id }]);
+    assert.equal(r.json.version, acc.version + 1);
+
+    // through the normal update path: audited as an update of the accreditation
+    const audit = await srv.api('GET', `/api/v1/audit?resource=accreditations&record_id=${acc.id}&limit=50`);
+    assert.equal(audit.status, 200, audit.text);
+    const upd = audit.json.items.filter((e) => e.action === 'update');
+    assert.equal(upd.length, 1, audit.text);
+    assert.equal(upd[0].before.status, 'special');
+    assert.equal(upd[0].after.status, 'general');
+  });
+
+  test('a first grant starts the history; an NGO reads its own', async () => {
+    const app = await created(ngo, A, { body: 'ECOSOC', requested_status: 'roster' });
+    await moveTo(ngo, app.id, 'submitted');
+    for (const s of ['filed', 'under_review', 'recommended', 'granted']) await moveTo(officer, app.id, s);
+    const list = await ngo('GET', `/api/v1/accreditations?organisation_id=${srv.orgId}&body=ECOSOC`);
+    const acc = list.json.items[0];
+    const r = await ngo('GET', `/api/v1/accreditations/${acc.id}`);
+    assert.deepEqual(r.json.status_history, [{ from: null, to: 'roster', on: today(), application_id: app.id }]);
+    assert.equal(r.json.report_due_on, null, 'roster reports nothing');
+  });
+});
