@@ -206,6 +206,63 @@ bool ledger_report_due(const struct body_rules *b, const char *status, const cha
     return true;
 }
 
+/* The first day month-day (m, d) on or after `on`, as YYYY-MM-DD; false past year 9998. */
+static bool next_day_of_year(const char *on, int m, int d, char out[11])
+{
+    int y, om, od;
+    if (date_parse(str_from(on), &y, &om, &od) < 0)
+        return false;
+    if (om > m || (om == m && od > d))
+        y++;
+    if (y > 9998)
+        return false;
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
+    return true;
+}
+
+/* date plus whole years (29 February → 1 March when the year has none). */
+static void add_years(const char *date, int years, char out[11])
+{
+    int y, m, d;
+    if (date_parse(str_from(date), &y, &m, &d) < 0 || y + years > 9999) {
+        out[0] = '\0';
+        return;
+    }
+    char tmp[11];
+    snprintf(tmp, sizeof(tmp), "%04u-%02u-%02u", (unsigned)(y + years) % 10000u,
+             (unsigned)m % 100u, (unsigned)d % 100u);
+    if (date_valid(str_from(tmp)))
+        memcpy(out, tmp, 11);
+    else
+        snprintf(out, 11, "%04u-03-01", (unsigned)(y + years) % 10000u);
+}
+
+void ledger_sanctions(const struct body_rules *b, const char *status, const char *state,
+                      const char *granted_on, int64_t last_period_end, const char *today,
+                      struct sanctions *out)
+{
+    memset(out, 0, sizeof(*out));
+    bool suspended = state && strcmp(state, "suspended") == 0;
+    bool withdrawn = state && strcmp(state, "withdrawn") == 0;
+    out->standing = withdrawn ? "withdrawn" : suspended ? "suspended" : "good";
+    /* the report owed, as if the status were still held (a withdrawn one owed it too) */
+    char due[11], suspend_on[11];
+    if (!ledger_report_due(b, status, "active", granted_on, last_period_end, due, NULL) ||
+        !ledger_overdue(due, today) || b->decision_month == 0 ||
+        !next_day_of_year(due, b->decision_month, b->decision_day, suspend_on))
+        return;
+    if (!suspended && !withdrawn) {
+        out->standing = "report_overdue";
+        memcpy(out->suspension_expected_on, suspend_on, 11);
+    }
+    add_years(suspend_on, 1, out->withdrawal_expected_on);
+    if (withdrawn) {
+        add_years(out->withdrawal_expected_on, 3, out->may_reapply_on);
+        out->withdrawal_expected_on[0] = '\0';
+    }
+}
+
 bool ledger_overdue(const char *due, const char *today)
 {
     return due && today && strcmp(due, today) < 0;

@@ -64,6 +64,27 @@ bool ledger_status_national(const struct body_rules *b, const char *status);
 bool ledger_report_due(const struct body_rules *b, const char *status, const char *state,
                        const char *granted_on, int64_t last_period_end, char due[11],
                        int period[2]);
+/* Where an accreditation stands in the sanctions cycle (resolution 2008/4). */
+struct sanctions {
+    const char *standing;           /* "good", "report_overdue", "suspended", "withdrawn" */
+    char suspension_expected_on[11]; /* "" when nothing is missed (or already suspended) */
+    char withdrawal_expected_on[11]; /* "" unless a report is missed */
+    char may_reapply_on[11];         /* "" unless withdrawn for a missed report */
+};
+
+/*
+ * The sanctions cycle of an accreditation on `today`, computed from the data: a report
+ * due on D and not made by today is missed; the body decides the suspension on its
+ * decision day (ECOSOC: July) on or after D; the status is withdrawn a year after the
+ * suspension unless the report comes; a withdrawn organisation may apply again three
+ * years after the withdrawal. standing follows the recorded state first (suspended,
+ * withdrawn), then the missed report. A body without reports or without a decision day
+ * has no expected dates.
+ */
+void ledger_sanctions(const struct body_rules *b, const char *status, const char *state,
+                      const char *granted_on, int64_t last_period_end, const char *today,
+                      struct sanctions *out);
+
 /* Whether a report due on `due` is overdue on `today`: today is after it. */
 bool ledger_overdue(const char *due, const char *today);
 

@@ -7,6 +7,7 @@
 #include "core/limits.h"
 #include "core/valid.h"
 #include "domain/ledger.h"
+#include "domain/ledger_obligations.h"
 
 #include <microhttpd.h>
 #include <string.h>
@@ -344,4 +345,70 @@ void h_calendar_ics(struct request *r)
     r->status = 200;
     r->content_type = "text/calendar; charset=utf-8";
     resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+}
+
+/* ---- one organisation's obligations -------------------------------------------------- */
+
+void h_obligations(struct request *r)
+{
+    static const char *const names[] = {"lang", NULL};
+    if (!params_allowed(r, names))
+        return;
+    const char *lang = ledger_obligation_lang(req_query(r, "lang"), req_header(r, "Accept-Language"));
+    if (!lang) {
+        struct errors errs;
+        errors_init(&errs, &r->arena);
+        errors_add(&errs, "lang", "must be en or ru");
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    /* an NGO user sees its own organisation's list; another's does not exist for it */
+    if (r->who.role == ROLE_NGO && r->who.org_id != r->id) {
+        resp_problem(r, 404, "no such organisation", NULL);
+        return;
+    }
+    char today[11];
+    ledger_today(today);
+    struct obligation *items;
+    size_t n;
+    struct store_conn *c = store_reader(r->store);
+    store_read_begin(c);
+    int rc = ledger_obligations(c, r->id, today, &r->arena, &items, &n);
+    store_read_end(c);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, "no such organisation", NULL);
+        return;
+    }
+    if (rc < 0) {
+        store_failed(r);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    resp_header(r, "Content-Language", lang);
+    jw_obj(&w);
+    jw_kint(&w, "organisation_id", r->id);
+    jw_kstr(&w, "today", today);
+    jw_kstr(&w, "lang", lang);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        const struct obligation *o = &items[i];
+        jw_obj(&w);
+        jw_kstr(&w, "kind", o->kind);
+        jw_kstr(&w, "due_on", o->due_on);
+        jw_kbool(&w, "overdue", o->overdue);
+        jw_kstr(&w, "body", o->body);
+        jw_kstr(&w, "text", ledger_obligation_text(o, lang, &r->arena));
+        jw_key(&w, "record");
+        jw_obj(&w);
+        jw_kstr(&w, "type", o->resource);
+        jw_kint(&w, "id", o->id);
+        jw_obj_end(&w);
+        jw_kstr(&w, "link",
+                arena_printf(&r->arena, "/api/v1/%s/%lld", o->resource, (long long)o->id));
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
 }

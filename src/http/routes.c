@@ -527,6 +527,8 @@ const struct route routes[] = {
     {M_GET, "/api/v1/calendar", h_calendar, ROLE_NGO, 0},
     {M_GET, "/api/v1/search", h_search, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/calendar.ics", h_calendar_ics, ROLE_NGO, 0},
+    /* issue 14: obligations (src/http/ledger_handlers.c) */
+    {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, ROLE_NGO, 0},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_ANON, ROUTE_PUBLIC},

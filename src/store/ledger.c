@@ -514,3 +514,59 @@ int store_status_history_each(struct store_conn *c, int64_t accreditation_id,
     store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+/* ---- one organisation's obligations --------------------------------------------------- */
+
+int store_org_accreditations(struct store_conn *c, int64_t org,
+                             void (*fn)(void *arg, const struct store_due_row *row), void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT id,organisation_id,body,status,state,granted_on,"
+                                     "last_report_period_end FROM accreditations "
+                                     "WHERE organisation_id=? ORDER BY id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_due_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .organisation_id = sqlite3_column_int64(st, 1),
+            .body = store_col_text(st, 2),
+            .status = store_col_text(st, 3),
+            .state = store_col_text(st, 4),
+            .granted_on = store_col_text(st, 5),
+            .last_period_end = sqlite3_column_int64(st, 6),
+        };
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_org_reports_pending(struct store_conn *c, int64_t org,
+                              void (*fn)(void *arg, const struct store_pending_report *row),
+                              void *arg)
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT r.id,r.kind,r.title,r.target_body,r.deadline_on,r.state FROM reports r "
+           "WHERE r.state IN ('draft','in_review') AND r.deadline_on IS NOT NULL "
+           "AND EXISTS (SELECT 1 FROM json_each(coalesce(r.organisation_ids,'[]')) "
+           "WHERE value=?) ORDER BY r.deadline_on,r.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_pending_report row = {
+            .id = sqlite3_column_int64(st, 0),
+            .kind = store_col_text(st, 1),
+            .title = store_col_text(st, 2),
+            .target_body = store_col_text(st, 3),
+            .deadline_on = store_col_text(st, 4),
+            .state = store_col_text(st, 5),
+        };
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

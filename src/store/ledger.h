@@ -84,6 +84,23 @@ int store_question_counts(struct store_conn *c, int64_t application_id, int64_t 
 int store_current_accreditation(struct store_conn *c, int64_t organisation_id, const char *body,
                                 int64_t *id);
 
+/* ---- one organisation's obligations (issue 14) ----------------------------------------- */
+
+/* Every accreditation of the organisation, withdrawn ones included, by id (the row's
+ * organisation is not filled). */
+int store_org_accreditations(struct store_conn *c, int64_t org,
+                             void (*fn)(void *arg, const struct store_due_row *row), void *arg);
+
+struct store_pending_report {
+    int64_t id;
+    const char *kind, *title, *target_body, *deadline_on, *state;
+};
+/* Reports (written statements, submissions) the organisation co-authors that are not yet
+ * submitted (draft, in_review) and have a deadline, by deadline. */
+int store_org_reports_pending(struct store_conn *c, int64_t org,
+                              void (*fn)(void *arg, const struct store_pending_report *row),
+                              void *arg);
+
 /* ---- accreditations' status history (issue 14) --------------------------------------- */
 
 /* Appends a change of status: from (NULL for the grant that created it) to `to` on date

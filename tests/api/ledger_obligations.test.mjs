@@ -201,3 +201,86 @@ describe('item 2: reclassification granted in place', () => {
     assert.equal(r.json.report_due_on, null, 'roster reports nothing');
   });
 });
+
+describe('item 12: each organisation\'s obligations in one list', () => {
+  let o, acc, app, draft, rep;
+  const next = (y, md) => (today() < `${y}-${md}` ? `${y}-${md}` : `${y + 1}-${md}`);
+
+  before(async () => {
+    o = await org('Owes things');
+    acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: '2013-07-25',
+    });
+    app = await created(officer, A, { organisation_id: o.id, body: 'UNESCO', requested_status: 'consultative' });
+    for (const s of ['filed', 'under_review', 'deferred']) await moveTo(officer, app.id, s);
+    await created(officer, `${A}/${app.id}/questions`, { question: 'Your funding?' });
+    await created(officer, `${A}/${app.id}/questions`, { question: 'Your members?' });
+    draft = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'general' });
+    rep = await created(officer, '/api/v1/reports', {
+      kind: 'human_rights', title: 'Written statement on heritage', organisation_ids: [o.id],
+      target_body: 'UNHRC', deadline_on: `${year() + 1}-02-01`,
+    });
+  });
+
+  test('officer: report overdue, suspension and withdrawal expected, questions, filing deadline, statement', async () => {
+    const r = await officer('GET', `/api/v1/organisations/${o.id}/obligations`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.organisation_id, o.id);
+    const by = Object.fromEntries(r.json.items.map((i) => [i.kind, i]));
+    assert.deepEqual(Object.keys(by).sort(), ['filing_deadline', 'questions_to_answer', 'report_due',
+      'statement_due', 'suspension_expected', 'withdrawal_expected']);
+    assert.deepEqual(by.report_due, {
+      kind: 'report_due', due_on: '2017-06-01', overdue: true, body: 'ECOSOC',
+      text: 'The report to ECOSOC for 2013–2016 was due on 2017-06-01 and is overdue.',
+      record: { type: 'accreditations', id: acc.id }, link: `/api/v1/accreditations/${acc.id}`,
+    });
+    assert.equal(by.suspension_expected.due_on, '2017-07-01');
+    assert.equal(by.withdrawal_expected.due_on, '2018-07-01');
+    assert.equal(by.questions_to_answer.record.id, app.id);
+    assert.equal(by.questions_to_answer.body, 'UNESCO');
+    assert.match(by.questions_to_answer.text, /: 2\.$/);
+    assert.equal(by.questions_to_answer.overdue, false);
+    assert.ok([next(year(), '01-15'), next(year(), '05-01')].includes(by.questions_to_answer.due_on), by.questions_to_answer.due_on);
+    assert.equal(by.filing_deadline.due_on, next(year(), '06-01').replace(/^(\d+)-06-01$/, (m) => m));
+    assert.equal(by.filing_deadline.link, `/api/v1/applications/${draft.id}`);
+    assert.equal(by.statement_due.due_on, `${year() + 1}-02-01`);
+    assert.equal(by.statement_due.link, `/api/v1/reports/${rep.id}`);
+    assert.match(by.statement_due.text, /Written statement on heritage/);
+    // ordered by date, overdue first
+    const dates = r.json.items.map((i) => i.due_on);
+    assert.deepEqual(dates, [...dates].sort());
+  });
+
+  test('in Russian through Accept-Language, and ?lang= wins', async () => {
+    const r = await officer('GET', `/api/v1/organisations/${o.id}/obligations`, { headers: { 'Accept-Language': 'ru-RU,ru;q=0.9,en;q=0.8' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.lang, 'ru');
+    const rd = r.json.items.find((i) => i.kind === 'report_due');
+    assert.equal(rd.text, 'Доклад в ECOSOC за 2013–2016 нужно было представить до 2017-06-01; срок пропущен.');
+    const en = await officer('GET', `/api/v1/organisations/${o.id}/obligations?lang=en`, { headers: { 'Accept-Language': 'ru' } });
+    assert.equal(en.json.lang, 'en');
+    const ru = await officer('GET', `/api/v1/organisations/${o.id}/obligations?lang=ru`);
+    assert.equal(ru.json.lang, 'ru');
+    assertProblem(await officer('GET', `/api/v1/organisations/${o.id}/obligations?lang=de`), 400, { fields: { lang: /en or ru/ } });
+    assertProblem(await officer('GET', `/api/v1/organisations/${o.id}/obligations?colour=red`), 400, { fields: { colour: /not a parameter/ } });
+  });
+
+  test('the report arrives: the report item moves on and the sanctions go', async () => {
+    const r = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { last_report_period_end: year() - 1 } });
+    assert.equal(r.status, 200, r.text);
+    const l = await officer('GET', `/api/v1/organisations/${o.id}/obligations`);
+    const kinds = l.json.items.map((i) => i.kind);
+    assert.ok(!kinds.includes('suspension_expected') && !kinds.includes('withdrawal_expected'), l.text);
+    const rd = l.json.items.find((i) => i.kind === 'report_due');
+    assert.equal(rd.due_on, `${year() + 4}-06-01`);
+    assert.equal(rd.overdue, false);
+  });
+
+  test('an NGO sees its own list; another organisation\'s is a 404; anonymous 401; unknown 404', async () => {
+    const mine = await ngo('GET', `/api/v1/organisations/${srv.orgId}/obligations`);
+    assert.equal(mine.status, 200, mine.text);
+    assertProblem(await ngo('GET', `/api/v1/organisations/${o.id}/obligations`), 404);
+    assertProblem(await srv.api('GET', `/api/v1/organisations/${o.id}/obligations`, { token: null }), 401);
+    assertProblem(await officer('GET', '/api/v1/organisations/999999/obligations'), 404);
+  });
+});

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "domain/ledger.h"
+#include "domain/ledger_obligations.h"
 #include "store/ledger.h"
 
 #include <stdio.h>
@@ -201,6 +202,79 @@ static void test_after_a_report_for_period_ending_e_next_is_due_1_june_e5(void *
     /* the last report decides even without the grant date */
     assert_true(ledger_report_due(&f->ecosoc, "special", "active", NULL, 2023, due, NULL));
     assert_string_equal(due, "2028-06-01");
+}
+
+/* Issue 14 item 9: the sanctions cycle, from the data. Granted 2013, no report: due
+ * 2017-06-01, suspension expected in July 2017, withdrawal a year later, reapply three
+ * years after that. */
+static void test_sanctions_cycle_after_a_missed_report(void **state)
+{
+    struct fx *f = *state;
+    struct sanctions s;
+    ledger_sanctions(&f->ecosoc, "special", "active", "2013-07-25", 0, "2017-06-01", &s);
+    assert_string_equal(s.standing, "good"); /* due today is not yet missed */
+    assert_string_equal(s.suspension_expected_on, "");
+    ledger_sanctions(&f->ecosoc, "special", "active", "2013-07-25", 0, "2017-06-02", &s);
+    assert_string_equal(s.standing, "report_overdue");
+    assert_string_equal(s.suspension_expected_on, "2017-07-01");
+    assert_string_equal(s.withdrawal_expected_on, "2018-07-01");
+    assert_string_equal(s.may_reapply_on, "");
+    ledger_sanctions(&f->ecosoc, "special", "suspended", "2013-07-25", 0, "2017-08-01", &s);
+    assert_string_equal(s.standing, "suspended");
+    assert_string_equal(s.suspension_expected_on, "");
+    assert_string_equal(s.withdrawal_expected_on, "2018-07-01");
+    ledger_sanctions(&f->ecosoc, "special", "withdrawn", "2013-07-25", 0, "2018-08-01", &s);
+    assert_string_equal(s.standing, "withdrawn");
+    assert_string_equal(s.withdrawal_expected_on, "");
+    assert_string_equal(s.may_reapply_on, "2021-07-01");
+    /* the report came: nothing missed; roster never reports */
+    ledger_sanctions(&f->ecosoc, "special", "suspended", "2013-07-25", 2016, "2017-08-01", &s);
+    assert_string_equal(s.withdrawal_expected_on, "");
+    ledger_sanctions(&f->ecosoc, "roster", "active", "2013-07-25", 0, "2030-01-01", &s);
+    assert_string_equal(s.standing, "good");
+}
+
+/* Issue 14 item 12: the list is computed for the date the caller gives (notify --today). */
+static void test_obligations_are_judged_on_the_date_given(void **state)
+{
+    struct fx *f = *state;
+    int64_t o = org(f, "2000-01-01");
+    char json[256];
+    snprintf(json, sizeof(json),
+             "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"general\","
+             "\"granted_on\":\"2013-07-25\"}",
+             (long long)o);
+    int64_t acc = create(f, &res_accreditations, json)->id;
+    struct store_conn *c = store_reader(f->s);
+    struct obligation *items;
+    size_t n;
+    assert_int_equal(ledger_obligations(c, o, "2017-05-01", &f->a, &items, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].kind, "report_due");
+    assert_string_equal(items[0].due_on, "2017-06-01");
+    assert_false(items[0].overdue);
+    assert_int_equal(items[0].id, acc);
+    assert_string_equal(ledger_obligation_text(&items[0], "en", &f->a),
+                        "The report to ECOSOC for 2013–2016 is due on 2017-06-01.");
+    assert_int_equal(ledger_obligations(c, o, "2017-06-02", &f->a, &items, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[0].kind, "report_due");
+    assert_true(items[0].overdue);
+    assert_string_equal(items[1].kind, "suspension_expected");
+    assert_false(items[1].overdue);
+    assert_string_equal(items[2].kind, "withdrawal_expected");
+    assert_int_equal(ledger_obligations(c, 987654, "2017-06-02", &f->a, &items, &n),
+                     STORE_NOT_FOUND);
+}
+
+static void test_obligation_language_from_query_or_accept_language(void **state)
+{
+    assert_string_equal(ledger_obligation_lang(NULL, NULL), "en");
+    assert_string_equal(ledger_obligation_lang(NULL, "ru-RU,ru;q=0.9"), "ru");
+    assert_string_equal(ledger_obligation_lang(NULL, "de-DE, en;q=0.5, ru;q=0.4"), "en");
+    assert_string_equal(ledger_obligation_lang(NULL, "fr"), "en");
+    assert_string_equal(ledger_obligation_lang("en", "ru"), "en");
+    assert_null(ledger_obligation_lang("rus", NULL));
 }
 
 static void test_suspended_still_owes_the_report_withdrawn_does_not(void **state)
@@ -1038,6 +1112,9 @@ int main(void)
         T(test_roster_status_is_exempt_from_reports),
         T(test_after_a_report_for_period_ending_e_next_is_due_1_june_e5),
         T(test_suspended_still_owes_the_report_withdrawn_does_not),
+        T(test_sanctions_cycle_after_a_missed_report),
+        T(test_obligations_are_judged_on_the_date_given),
+        T(test_obligation_language_from_query_or_accept_language),
         T(test_no_report_due_without_a_date_or_for_bodies_without_reports),
         T(test_overdue_only_after_the_due_day),
         T(test_filed_on_1_june_is_considered_the_next_year),
