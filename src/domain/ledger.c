@@ -432,13 +432,25 @@ static const char *const accreditation_states[] = {"active", "suspended", "withd
 static void accreditation_validate(const struct hook_ctx *ctx, struct record *rec,
                                    const struct record *old, struct errors *errs)
 {
-    struct body_rules b;
+    struct body_rules b = {0};
     check_body_status(ctx, rec, "status", &b, errs);
     if (!text_of(rec, "state"))
         set_text(rec, "state", accreditation_states[0], ctx->arena);
     char today[11];
     ledger_today(today);
     not_in_future(rec, "granted_on", today, errs);
+    /* Reinstatement (resolution 2008/4): a suspended status whose missing report arrives
+     * (last_report_period_end now covers what was due) is active again, in the same
+     * write. The state is only changed when the caller did not set it in this write. */
+    if (old && b.code && text_of(old, "state") && strcmp(text_of(old, "state"), "suspended") == 0 &&
+        text_of(rec, "state") && strcmp(text_of(rec, "state"), "suspended") == 0 &&
+        int_of(rec, "last_report_period_end") != int_of(old, "last_report_period_end")) {
+        struct sanctions sn;
+        ledger_sanctions(&b, text_of(rec, "status"), "active", text_of(rec, "granted_on"),
+                         int_of(rec, "last_report_period_end"), today, &sn);
+        if (strcmp(sn.standing, "good") == 0)
+            set_text(rec, "state", "active", ctx->arena);
+    }
     /* A report may end before the year granted: the status held before a reclassification
      * reported it, and it does not move the new cycle (ledger_report_due). */
     int64_t end = int_of(rec, "last_report_period_end");
@@ -466,7 +478,7 @@ static void write_status_change(void *arg, const struct store_status_change *ch)
 static void accreditation_computed(const struct hook_ctx *ctx, const struct record *rec,
                                    struct jw *w)
 {
-    struct body_rules b;
+    struct body_rules b = {0};
     char due[11], today[11];
     int period[2];
     bool has = ctx && ctx->conn &&
@@ -486,6 +498,19 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
         jw_null(w);
     }
     jw_kbool(w, "overdue", has && ledger_overdue(due, today));
+    struct sanctions sn = {.standing = "good"};
+    if (ctx && ctx->conn && b.code)
+        ledger_sanctions(&b, text_of(rec, "status"), text_of(rec, "state"),
+                         text_of(rec, "granted_on"), int_of(rec, "last_report_period_end"), today,
+                         &sn);
+    else if (text_of(rec, "state") && strcmp(text_of(rec, "state"), "active") != 0)
+        sn.standing = text_of(rec, "state");
+    jw_kstr(w, "standing", sn.standing);
+    jw_kstr(w, "suspension_expected_on",
+            sn.suspension_expected_on[0] ? sn.suspension_expected_on : NULL);
+    jw_kstr(w, "withdrawal_expected_on",
+            sn.withdrawal_expected_on[0] ? sn.withdrawal_expected_on : NULL);
+    jw_kstr(w, "may_reapply_on", sn.may_reapply_on[0] ? sn.may_reapply_on : NULL);
     if (ctx && ctx->detail && ctx->conn) {
         jw_key(w, "status_history");
         jw_arr(w);
@@ -602,6 +627,36 @@ static const char *judged_on(const struct record *rec, const char *today)
     return filed ? filed : today;
 }
 
+struct reapply {
+    const struct body_rules *b;
+    const char *today;
+    struct arena *a;
+    const char *latest; /* the latest may_reapply_on of a withdrawn status at the body */
+};
+
+static void reapply_row(void *arg, const struct store_due_row *row)
+{
+    struct reapply *k = arg;
+    if (strcmp(row->body, k->b->code) != 0 || strcmp(row->state, "withdrawn") != 0)
+        return;
+    struct sanctions s;
+    ledger_sanctions(k->b, row->status, row->state, row->granted_on, row->last_period_end,
+                     k->today, &s);
+    if (s.may_reapply_on[0] && (!k->latest || strcmp(s.may_reapply_on, k->latest) > 0))
+        k->latest = arena_strdup(k->a, s.may_reapply_on);
+}
+
+/* When an organisation whose status at b was withdrawn for a missed report may apply
+ * again (three years after the withdrawal, resolution 2008/4); NULL when nothing bars it. */
+static const char *may_reapply_on(const struct hook_ctx *ctx, const struct body_rules *b,
+                                  int64_t org, const char *today)
+{
+    struct reapply k = {.b = b, .today = today, .a = ctx->arena};
+    if (store_org_accreditations(ctx->conn, org, reapply_row, &k) < 0)
+        return NULL;
+    return k.latest;
+}
+
 static void application_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     struct body_rules b;
@@ -619,7 +674,7 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     else
         jw_null(w);
 
-    const char *warnings[4];
+    const char *warnings[6];
     size_t n = 0;
     int64_t total = 0, open = 0;
     if (rules) {
@@ -630,6 +685,13 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
             founded = text_of(org, "founded_on");
         n = ledger_eligibility(&b, text_of(rec, "requested_status"), founded, judged_on(rec, today),
                                ctx->arena, warnings, ARRAY_SIZE(warnings) - 1);
+        const char *reapply = may_reapply_on(ctx, &b, int_of(rec, "organisation_id"), today);
+        if (reapply && strcmp(judged_on(rec, today), reapply) < 0 &&
+            n < ARRAY_SIZE(warnings) - 1)
+            warnings[n++] = arena_printf(ctx->arena,
+                                         "the organisation's %s status was withdrawn for a "
+                                         "missed report: it may apply again from %s",
+                                         b.code, reapply);
         store_question_counts(ctx->conn, rec->id, &total, &open);
         const char *const deferred[] = {"deferred", NULL};
         if (open && state_is(rec, deferred))

@@ -284,3 +284,51 @@ describe('item 12: each organisation\'s obligations in one list', () => {
     assertProblem(await officer('GET', '/api/v1/organisations/999999/obligations'), 404);
   });
 });
+
+describe('item 9: the sanctions cycle', () => {
+  test('missed report → report_overdue, suspension expected in July; suspended; reinstated when the report comes', async () => {
+    const o = await org('Sanctioned');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: '2013-07-25',
+    });
+    assert.equal(acc.standing, 'report_overdue');
+    assert.equal(acc.suspension_expected_on, '2017-07-01');
+    assert.equal(acc.withdrawal_expected_on, '2018-07-01');
+    assert.equal(acc.may_reapply_on, null);
+    const s = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { state: 'suspended' } });
+    assert.equal(s.json.standing, 'suspended');
+    assert.equal(s.json.suspension_expected_on, null);
+    assert.equal(s.json.withdrawal_expected_on, '2018-07-01');
+    // a report that still leaves one missed does not reinstate
+    const partial = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { last_report_period_end: 2016 } });
+    assert.equal(partial.json.state, 'suspended');
+    const back = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { last_report_period_end: year() - 1 } });
+    assert.equal(back.status, 200, back.text);
+    assert.equal(back.json.state, 'active', 'reinstated');
+    assert.equal(back.json.standing, 'good');
+    assert.equal(back.json.withdrawal_expected_on, null);
+  });
+
+  test('good standing with nothing missed; roster owes nothing', async () => {
+    const o = await org('In good standing');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'roster', granted_on: '2013-07-25',
+    });
+    assert.equal(acc.standing, 'good');
+    assert.equal(acc.suspension_expected_on, null);
+  });
+
+  test('withdrawn → may_reapply_on three years on, and an earlier application is warned', async () => {
+    const o = await org('Withdrawn once');
+    const g = year() - 6; // due g+4, suspended g+4, withdrawn g+5, may apply from g+8
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: `${g}-03-01`, state: 'withdrawn',
+    });
+    assert.equal(acc.standing, 'withdrawn');
+    assert.equal(acc.may_reapply_on, `${g + 8}-07-01`);
+    const app = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'special' });
+    assert.ok(app.warnings.some((w) => w.includes(`may apply again from ${g + 8}-07-01`)), JSON.stringify(app.warnings));
+    const other = await created(officer, A, { organisation_id: o.id, body: 'UNESCO', requested_status: 'consultative' });
+    assert.ok(!other.warnings.some((w) => w.includes('may apply again')), 'another body is not barred');
+  });
+});
