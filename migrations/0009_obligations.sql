@@ -63,3 +63,13 @@ CREATE TABLE accreditation_status_history (
 );
 CREATE INDEX accreditation_status_history_accreditation
     ON accreditation_status_history (accreditation_id, id);
+
+-- 5. UNESCO: the 30 November deadline binds requests for associate status only
+--    (consultative status may be requested at any time), and associate status needs two
+--    years in consultative status. Both are rules of the body, as data.
+ALTER TABLE bodies ADD COLUMN filing_deadline_statuses TEXT; -- JSON array; NULL: all
+ALTER TABLE bodies ADD COLUMN status_prerequisites TEXT;     -- JSON array "status:needs:years"
+UPDATE bodies
+   SET filing_deadline_statuses = '["associate"]',
+       status_prerequisites = '["associate:consultative:2"]'
+ WHERE code = 'UNESCO';

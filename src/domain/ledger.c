@@ -128,6 +128,27 @@ static bool parse_list(const char *json, struct arena *a, const char **out, size
 
 /* ---- body rules ---------------------------------------------------------------------- */
 
+/* "status:needed:years" (e.g. "associate:consultative:2") into its parts; false if not. */
+static bool parse_prerequisite(const char *s, struct arena *a, const char **status,
+                               const char **needs, int *years)
+{
+    const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c1 || !c2 || c1 == s || c2 == c1 + 1 || !c2[1])
+        return false;
+    int64_t y = 0;
+    for (const char *p = c2 + 1; *p; p++) {
+        if (*p < '0' || *p > '9' || y > 100)
+            return false;
+        y = y * 10 + (*p - '0');
+    }
+    if (y < 1 || y > 50)
+        return false;
+    *status = arena_strndup(a, s, (size_t)(c1 - s));
+    *needs = arena_strndup(a, c1 + 1, (size_t)(c2 - c1 - 1));
+    *years = (int)y;
+    return true;
+}
+
 int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
                       struct body_rules *out)
 {
@@ -144,6 +165,15 @@ int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
     bool ok = parse_list(row.statuses, a, out->statuses, LEDGER_STATUSES_MAX, &out->nstatuses) &&
               parse_list(row.national, a, out->national, LEDGER_STATUSES_MAX, &out->nnational) &&
               parse_list(row.exempt, a, out->exempt, LEDGER_STATUSES_MAX, &out->nexempt);
+    ok = ok && parse_list(row.deadline_statuses, a, out->deadline_statuses, LEDGER_STATUSES_MAX,
+                          &out->ndeadline_statuses);
+    const char *prereq[LEDGER_STATUSES_MAX];
+    size_t np = 0;
+    ok = ok && parse_list(row.prerequisites, a, prereq, LEDGER_STATUSES_MAX, &np);
+    for (size_t i = 0; ok && i < np; i++)
+        ok = parse_prerequisite(prereq[i], a, &out->prereq[out->nprereq].status,
+                                &out->prereq[out->nprereq].needs, &out->prereq[out->nprereq].years) &&
+             ++out->nprereq;
     if (row.report_due && !month_day(row.report_due, &out->report_due_month, &out->report_due_day))
         ok = false;
     if (row.filing_deadline &&
@@ -168,6 +198,44 @@ bool ledger_status_exempt(const struct body_rules *b, const char *status)
 bool ledger_status_national(const struct body_rules *b, const char *status)
 {
     return in_list(b->national, b->nnational, status);
+}
+
+bool ledger_deadline_applies(const struct body_rules *b, const char *status)
+{
+    return b->ndeadline_statuses == 0 || in_list(b->deadline_statuses, b->ndeadline_statuses, status);
+}
+
+static const char *const number_words[] = {"zero", "one",   "two",   "three", "four", "five",
+                                           "six",  "seven", "eight", "nine",  "ten"};
+
+static const char *years_word(int n, struct arena *a)
+{
+    return n >= 0 && n < (int)ARRAY_SIZE(number_words) ? number_words[n] : arena_printf(a, "%d", n);
+}
+
+const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
+                                        const char *held, const char *held_since,
+                                        const char *on, struct arena *a)
+{
+    for (size_t i = 0; i < b->nprereq; i++) {
+        if (!status || strcmp(b->prereq[i].status, status) != 0)
+            continue;
+        const char *needs = b->prereq[i].needs;
+        int years = b->prereq[i].years, y, m, d, hy, hm, hd;
+        const char *rule = arena_printf(a, "%s %s status needs %s year%s in %s status", b->code,
+                                        status, years_word(years, a), years == 1 ? "" : "s",
+                                        needs);
+        if (!held || strcmp(held, needs) != 0)
+            return arena_printf(a, "%s: the organisation does not hold it", rule);
+        if (!held_since || date_parse(str_from(held_since), &hy, &hm, &hd) < 0)
+            return arena_printf(a, "%s: since when it is held is not known", rule);
+        if (on && date_parse(str_from(on), &y, &m, &d) == 0) {
+            int ay = hy + years;
+            if (y < ay || (y == ay && (m < hm || (m == hm && d < hd))))
+                return arena_printf(a, "%s: held since %s", rule, held_since);
+        }
+    }
+    return NULL;
 }
 
 /* ---- the rules ----------------------------------------------------------------------- */
@@ -285,9 +353,6 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
     return true;
 }
 
-static const char *const number_words[] = {"zero", "one",   "two",   "three", "four", "five",
-                                           "six",  "seven", "eight", "nine",  "ten"};
-
 size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
                           const char *on, struct arena *a, const char **out, size_t cap)
 {
@@ -360,6 +425,23 @@ static void body_validate(const struct hook_ctx *ctx, struct record *rec, const 
     parse_list(text_of(rec, "statuses"), ctx->arena, statuses, LEDGER_STATUSES_MAX, &n);
     check_subset(rec, "national_statuses", statuses, n, ctx->arena, errs);
     check_subset(rec, "report_exempt", statuses, n, ctx->arena, errs);
+    check_subset(rec, "filing_deadline_statuses", statuses, n, ctx->arena, errs);
+    const char *prereq[LEDGER_STATUSES_MAX];
+    size_t np;
+    if (parse_list(text_of(rec, "status_prerequisites"), ctx->arena, prereq, LEDGER_STATUSES_MAX,
+                   &np))
+        for (size_t i = 0; i < np; i++) {
+            const char *st, *needs;
+            int years;
+            if (!parse_prerequisite(prereq[i], ctx->arena, &st, &needs, &years))
+                errors_add(errs, "status_prerequisites",
+                           "'%s' is not status:needed-status:years (such as "
+                           "associate:consultative:2)",
+                           prereq[i]);
+            else if (!in_list(statuses, n, st) || !in_list(statuses, n, needs))
+                errors_add(errs, "status_prerequisites", "'%s' names a status the body does not grant",
+                           prereq[i]);
+        }
 }
 
 static const struct field body_fields[] = {
@@ -374,6 +456,8 @@ static const struct field body_fields[] = {
     {"decision_expected", FT_TEXT, 0, 5, 5, NULL, NULL},
     {"min_years_registered", FT_INT, 0, 1, 50, NULL, NULL},
     {"rules_source", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"filing_deadline_statuses", FT_TEXT_LIST, 0, 0, LEDGER_STATUSES_MAX, NULL, NULL},
+    {"status_prerequisites", FT_TEXT_LIST, 0, 0, LEDGER_STATUSES_MAX, NULL, NULL},
 };
 
 const struct resource res_bodies = {
@@ -666,6 +750,7 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
                  ledger_body_rules(ctx->conn, text_of(rec, "body"), ctx->arena, &b) == STORE_OK;
     int considered = 0;
     bool has_deadline = rules && (text_of(rec, "filed_on") || state_is(rec, before_filing)) &&
+                        ledger_deadline_applies(&b, text_of(rec, "requested_status")) &&
                         ledger_filing_deadline(&b, judged_on(rec, today), deadline, &considered);
     jw_kstr(w, "filing_deadline", has_deadline ? deadline : NULL);
     jw_key(w, "considered_in");
@@ -685,6 +770,21 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
             founded = text_of(org, "founded_on");
         n = ledger_eligibility(&b, text_of(rec, "requested_status"), founded, judged_on(rec, today),
                                ctx->arena, warnings, ARRAY_SIZE(warnings) - 1);
+        const char *held = NULL, *held_since = NULL;
+        int64_t current;
+        struct record *acc;
+        if (store_current_accreditation(ctx->conn, int_of(rec, "organisation_id"), b.code,
+                                        &current) == STORE_OK &&
+            current &&
+            store_get(ctx->conn, &res_accreditations, current, ctx->arena, &acc) == STORE_OK) {
+            held = text_of(acc, "status");
+            held_since = text_of(acc, "granted_on");
+        }
+        const char *pre = ledger_prerequisite_warning(&b, text_of(rec, "requested_status"), held,
+                                                      held_since, judged_on(rec, today),
+                                                      ctx->arena);
+        if (pre && n < ARRAY_SIZE(warnings) - 1)
+            warnings[n++] = pre;
         const char *reapply = may_reapply_on(ctx, &b, int_of(rec, "organisation_id"), today);
         if (reapply && strcmp(judged_on(rec, today), reapply) < 0 &&
             n < ARRAY_SIZE(warnings) - 1)

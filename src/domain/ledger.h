@@ -34,6 +34,13 @@ struct body_rules {
     int filing_month, filing_day;         /* filing deadline; 0: none */
     int decision_month, decision_day;     /* when the body usually decides; 0: unknown */
     int min_years;                        /* years registered before filing; 0: none */
+    const char *deadline_statuses[LEDGER_STATUSES_MAX]; /* the filing deadline binds these; */
+    size_t ndeadline_statuses;                          /* none listed: every status */
+    struct {
+        const char *status, *needs; /* status requires `needs` held for `years` */
+        int years;
+    } prereq[LEDGER_STATUSES_MAX];
+    size_t nprereq;
 };
 
 /*
@@ -45,6 +52,19 @@ int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
 bool ledger_has_status(const struct body_rules *b, const char *status);
 bool ledger_status_exempt(const struct body_rules *b, const char *status);
 bool ledger_status_national(const struct body_rules *b, const char *status);
+/* Whether the body's filing deadline binds an application for status (UNESCO: associate
+ * only; consultative status may be requested at any time). */
+bool ledger_deadline_applies(const struct body_rules *b, const char *status);
+
+/*
+ * The prerequisite warning for an application for `status` at b (UNESCO associate: two
+ * years in consultative status), judged on `on`: held is the organisation's current status
+ * at the body (NULL: none) and held_since its granted_on. NULL when there is none to give;
+ * otherwise an arena-owned message.
+ */
+const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
+                                        const char *held, const char *held_since,
+                                        const char *on, struct arena *a);
 
 /* ---- the rules, as pure functions ------------------------------------------------------ */
 

@@ -171,7 +171,8 @@ static int application_items(struct collect *k, const struct store_app_row *app)
     if (rc < 0)
         return rc;
     char deadline[11];
-    if (one_of(app->state, not_filed) && ledger_filing_deadline(&b, k->today, deadline, NULL))
+    if (one_of(app->state, not_filed) && ledger_deadline_applies(&b, app->requested_status) &&
+        ledger_filing_deadline(&b, k->today, deadline, NULL))
         add(k, "filing_deadline", deadline, b.code, "applications", app->id,
             app->requested_status);
     if (one_of(app->state, questioned)) {

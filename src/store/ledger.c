@@ -64,7 +64,8 @@ static void bind_text(sqlite3_stmt *st, int col, const char *s)
 
 #define BODY_COLS                                                                                  \
     "id,code,name,statuses,national_statuses,report_exempt,report_interval_years,report_due,"      \
-    "filing_deadline,decision_expected,min_years_registered"
+    "filing_deadline,decision_expected,min_years_registered,filing_deadline_statuses,"           \
+    "status_prerequisites"
 
 static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *out)
 {
@@ -79,6 +80,8 @@ static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *o
     out->filing_deadline = dup_or_null(a, st, 8);
     out->decision_expected = dup_or_null(a, st, 9);
     out->min_years = sqlite3_column_int64(st, 10);
+    out->deadline_statuses = dup_or_null(a, st, 11);
+    out->prerequisites = dup_or_null(a, st, 12);
 }
 
 /*
@@ -112,7 +115,8 @@ static void cache_clear(struct ledger_cache *lc)
         struct store_body_row *r = &lc->rows[i];
         const char *strings[] = {
             r->code,   r->name,       r->statuses,        r->national,
-            r->exempt, r->report_due, r->filing_deadline, r->decision_expected};
+            r->exempt, r->report_due, r->filing_deadline, r->decision_expected,
+            r->deadline_statuses, r->prerequisites};
         for (size_t k = 0; k < ARRAY_SIZE(strings); k++)
             free((char *)strings[k]);
     }
@@ -140,6 +144,8 @@ static void row_copy(struct store_body_row *dst, const struct store_body_row *sr
     dst->report_due = dup(ctx, src->report_due);
     dst->filing_deadline = dup(ctx, src->filing_deadline);
     dst->decision_expected = dup(ctx, src->decision_expected);
+    dst->deadline_statuses = dup(ctx, src->deadline_statuses);
+    dst->prerequisites = dup(ctx, src->prerequisites);
 }
 
 static char *dup_arena(void *ctx, const char *s)

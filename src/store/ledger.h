@@ -19,6 +19,8 @@ struct store_body_row {
     int64_t report_interval;                                      /* 0: NULL */
     const char *report_due, *filing_deadline, *decision_expected; /* "MM-DD" or NULL */
     int64_t min_years;                                            /* 0: NULL */
+    const char *deadline_statuses; /* JSON array: statuses the filing deadline binds; NULL: all */
+    const char *prerequisites;     /* JSON array of "status:needed:years", or NULL */
 };
 
 /* The row of the body with this code. STORE_NOT_FOUND if none. */

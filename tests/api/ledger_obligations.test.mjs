@@ -66,7 +66,9 @@ describe('item 1: the first quadrennial report covers the year of grant', () => 
 // What migration 0009 adds besides the view, undone (keep in step with the migration).
 const UNDO_0009 = `
   DROP TABLE accreditation_status_history;
-  ALTER TABLE applications DROP COLUMN ministry_supported;`;
+  ALTER TABLE applications DROP COLUMN ministry_supported;
+  ALTER TABLE bodies DROP COLUMN filing_deadline_statuses;
+  ALTER TABLE bodies DROP COLUMN status_prerequisites;`;
 
 describe('migration 0009 recomputes every kept due date', () => {
   const sqlite = promisify(execFile);
@@ -330,5 +332,45 @@ describe('item 9: the sanctions cycle', () => {
     assert.ok(app.warnings.some((w) => w.includes(`may apply again from ${g + 8}-07-01`)), JSON.stringify(app.warnings));
     const other = await created(officer, A, { organisation_id: o.id, body: 'UNESCO', requested_status: 'consultative' });
     assert.ok(!other.warnings.some((w) => w.includes('may apply again')), 'another body is not barred');
+  });
+});
+
+describe('item 5: UNESCO', () => {
+  test('consultative status may be requested at any time: no deadline; associate has 30 November', async () => {
+    const o = await org('Heritage friends');
+    const cons = await created(officer, A, { organisation_id: o.id, body: 'UNESCO', requested_status: 'consultative' });
+    assert.equal(cons.filing_deadline, null);
+    assert.equal(cons.considered_in, null);
+    const assoc = await created(officer, A, { organisation_id: o.id, body: 'UNESCO', requested_status: 'associate' });
+    assert.match(assoc.filing_deadline, /^\d{4}-11-30$/);
+    const list = await officer('GET', `/api/v1/organisations/${o.id}/obligations`);
+    const deadlines = list.json.items.filter((i) => i.kind === 'filing_deadline').map((i) => i.record.id);
+    assert.deepEqual(deadlines, [assoc.id]);
+    const cal = await officer('GET', '/api/v1/calendar');
+    const apps = cal.json.items.filter((i) => i.kind === 'filing_deadline' && i.record.type === 'applications').map((i) => i.record.id);
+    assert.ok(apps.includes(assoc.id) && !apps.includes(cons.id), cal.text);
+  });
+
+  test('associate needs two years in consultative status: a warning before filing', async () => {
+    const o = await org('Young partner');
+    const none = await created(officer, A, { organisation_id: o.id, body: 'UNESCO', requested_status: 'associate' });
+    assert.ok(none.warnings.some((w) => /UNESCO associate status needs two years in consultative status: the organisation does not hold it/.test(w)), JSON.stringify(none.warnings));
+    const recent = `${year() - 1}-${today().slice(5)}`;
+    const acc = await created(officer, '/api/v1/accreditations', { organisation_id: o.id, body: 'UNESCO', status: 'consultative', granted_on: recent });
+    const again = await officer('GET', `${A}/${none.id}`);
+    assert.ok(again.json.warnings.some((w) => w.includes(`held since ${recent}`)), JSON.stringify(again.json.warnings));
+    await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { granted_on: `${year() - 2}-01-01` } });
+    const ok = await officer('GET', `${A}/${none.id}`);
+    assert.ok(!ok.json.warnings.some((w) => w.includes('needs two years')), JSON.stringify(ok.json.warnings));
+  });
+
+  test('a prerequisite naming a status the body does not grant is a 422', async () => {
+    const b = (await srv.api('GET', '/api/v1/bodies?code=UNESCO')).json.items[0];
+    assert.deepEqual(b.filing_deadline_statuses, ['associate']);
+    assert.deepEqual(b.status_prerequisites, ['associate:consultative:2']);
+    const r = await srv.api('PATCH', `/api/v1/bodies/${b.id}`, { body: { status_prerequisites: ['associate:member:2'] } });
+    assertProblem(r, 422, { fields: { status_prerequisites: /does not grant/ } });
+    const r2 = await srv.api('PATCH', `/api/v1/bodies/${b.id}`, { body: { status_prerequisites: ['associate'] } });
+    assertProblem(r2, 422, { fields: { status_prerequisites: /status:needed/ } });
   });
 });
