@@ -73,3 +73,22 @@ UPDATE bodies
    SET filing_deadline_statuses = '["associate"]',
        status_prerequisites = '["associate:consultative:2"]'
  WHERE code = 'UNESCO';
+
+-- 11. Settings: one row of the ministry's own settings, read by everyone signed in and
+--     written by administrators (/api/v1/settings). national_country is the ISO 3166-1
+--     code of the ministry's country, used by representation statistics and the
+--     dashboard instead of a guess in the UI.
+CREATE TABLE settings (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    national_country TEXT,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    version          INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO settings (id, national_country, created_at, updated_at)
+VALUES (1, NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+-- The row is the settings: never a second, never none.
+CREATE TRIGGER settings_keep BEFORE DELETE ON settings
+BEGIN
+    SELECT RAISE(ABORT, 'the settings row cannot be deleted');
+END;

@@ -1014,3 +1014,42 @@ const struct resource res_listings = {
     .access = RES_REFERENCE,
     .validate = listing_validate,
 };
+
+/* ---- settings (issue 14 item 11) ----------------------------------------------------- */
+
+static void settings_validate(const struct hook_ctx *ctx, struct record *rec,
+                              const struct record *old, struct errors *errs)
+{
+    if (!old)
+        errors_add(errs, "id", "there is one settings record: change it with PATCH /api/v1/settings");
+}
+
+static const struct field settings_fields[] = {
+    {"national_country", FT_COUNTRY, 0, 0, 0, NULL, NULL}, /* the ministry's own country */
+};
+
+/* One row (id 1), created by migration 0009: read through GET /api/v1/settings, changed
+ * through PATCH by administrators. Registered like every stored resource (the store builds
+ * its SQL from the registry); a create is refused here and a delete by a trigger. */
+const struct resource res_settings = {
+    .name = "settings",
+    .table = "settings",
+    .singular = "settings",
+    .fields = settings_fields,
+    .nfields = ARRAY_SIZE(settings_fields),
+    .access = RES_REFERENCE | RES_ADMIN_WRITES,
+    .validate = settings_validate,
+};
+
+int ledger_national_country(struct store_conn *c, struct arena *a, char out[3])
+{
+    out[0] = '\0';
+    struct record *rec;
+    int rc = store_get(c, &res_settings, LEDGER_SETTINGS_ID, a, &rec);
+    if (rc < 0)
+        return rc;
+    const char *cc = text_of(rec, "national_country");
+    if (cc && strlen(cc) == 2)
+        memcpy(out, cc, 3);
+    return STORE_OK;
+}

@@ -16,6 +16,12 @@ extern const struct resource res_accreditations;
 extern const struct resource res_applications;
 extern const struct resource res_application_questions;
 extern const struct resource res_listings;
+extern const struct resource res_settings; /* one row, id LEDGER_SETTINGS_ID */
+
+#define LEDGER_SETTINGS_ID 1
+
+/* The ministry's country (settings.national_country) into out, "" when not set. */
+int ledger_national_country(struct store_conn *c, struct arena *a, char out[3]);
 
 #define LEDGER_STATUSES_MAX 16 /* status kinds one body may have */
 

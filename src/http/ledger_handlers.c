@@ -10,6 +10,7 @@
 #include "domain/ledger_obligations.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- query parameters ---------------------------------------------------------------- */
@@ -124,14 +125,30 @@ static void write_country(struct jw *w, const struct rep_stats *st, const struct
     jw_obj_end(w);
 }
 
+/* The entry of country cc in st, or a zero, unranked one when it is not listed. */
+static void write_country_code(struct jw *w, const struct rep_stats *st, const char *cc)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (strcmp(st->countries[i].country, cc) == 0) {
+            write_country(w, st, &st->countries[i]);
+            return;
+        }
+    struct rep_country none = {.count = 0};
+    snprintf(none.country, sizeof(none.country), "%s", cc);
+    write_country(w, st, &none);
+}
+
 void h_stats_representation(struct request *r)
 {
-    static const char *const names[] = {"body", "as_of", "country", NULL};
+    static const char *const names[] = {"body", "as_of", "country", "compare", NULL};
     if (!params_allowed(r, names))
         return;
     struct errors errs;
     errors_init(&errs, &r->arena);
     const char *body = req_query(r, "body"), *as_of, *country = req_query(r, "country");
+    const char *compare = req_query(r, "compare");
+    if (compare && !valid_country(str_from(compare)))
+        errors_add(&errs, "compare", "must be an ISO 3166-1 alpha-2 country code, such as FR");
     if (!body || !*body)
         errors_add(&errs, "body", "is required, such as body=ECOSOC");
     date_param(r, "as_of", &as_of, &errs);
@@ -146,6 +163,9 @@ void h_stats_representation(struct request *r)
     struct error msg = ERROR_INIT;
     store_read_begin(c);
     int rc = ledger_representation(c, body, as_of, &r->arena, &st, &msg);
+    char national[3] = "";
+    if (rc == STORE_OK && ledger_national_country(c, &r->arena, national) < 0)
+        rc = STORE_ERROR;
     store_read_end(c);
     if (rc == STORE_NOT_FOUND) {
         resp_problem(r, 404, msg.msg, NULL);
@@ -190,6 +210,18 @@ void h_stats_representation(struct request *r)
         write_country(&w, &st, &none);
     }
     jw_arr_end(&w);
+    /* issue 14: the ministry's own country (the setting) and the one it compares with */
+    jw_kstr(&w, "national_country", national[0] ? national : NULL);
+    jw_key(&w, "national");
+    if (national[0])
+        write_country_code(&w, &st, national);
+    else
+        jw_null(&w);
+    jw_key(&w, "compare");
+    if (compare)
+        write_country_code(&w, &st, compare);
+    else
+        jw_null(&w);
     jw_obj_end(&w);
 }
 

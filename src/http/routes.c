@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "http/list_query.h"
 #include "http/ledger_handlers.h"
+#include "domain/ledger.h" /* res_settings (issue 14) */
 #include "http/openapi.h"
 #include "core/limits.h"
 #include "http/engagement_handlers.h"
@@ -506,6 +507,26 @@ static void h_me(struct request *r)
     jw_obj_end(&w);
 }
 
+/* ---- settings (issue 14): one record, the generic read and update of id 1 ---------- */
+
+static void h_settings_get(struct request *r)
+{
+    r->res = &res_settings;
+    r->id = LEDGER_SETTINGS_ID;
+    h_get(r);
+}
+
+static void h_settings_update(struct request *r)
+{
+    update_record(r, &res_settings, LEDGER_SETTINGS_ID);
+}
+
+/* The one record is changed, never removed (a trigger refuses it in the database too). */
+static void h_settings_delete(struct request *r)
+{
+    resp_problem(r, 409, "there is one settings record: change it, it cannot be deleted", NULL);
+}
+
 /* ---- the table ---------------------------------------------------------------------- */
 
 const struct route routes[] = {
@@ -527,8 +548,11 @@ const struct route routes[] = {
     {M_GET, "/api/v1/calendar", h_calendar, ROLE_NGO, 0},
     {M_GET, "/api/v1/search", h_search, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/calendar.ics", h_calendar_ics, ROLE_NGO, 0},
-    /* issue 14: obligations (src/http/ledger_handlers.c) */
+    /* issue 14: obligations (src/http/ledger_handlers.c); the settings row */
     {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, ROLE_NGO, 0},
+    {M_GET, "/api/v1/settings", h_settings_get, ROLE_NGO, 0},
+    {M_PATCH, "/api/v1/settings", h_settings_update, ROLE_ADMIN, ROUTE_BODY},
+    {M_DELETE, "/api/v1/settings/{id}", h_settings_delete, ROLE_ADMIN, 0},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_ANON, ROUTE_PUBLIC},

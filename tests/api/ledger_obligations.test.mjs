@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { rm, readFile } from 'node:fs/promises';
+import { rm, readFile, writeFile } from 'node:fs/promises';
 import { startServer, assertProblem, cliOk, tempDir } from './lib/server.mjs';
 
 const srv = await startServer({ ngo: true });
@@ -68,7 +68,8 @@ const UNDO_0009 = `
   DROP TABLE accreditation_status_history;
   ALTER TABLE applications DROP COLUMN ministry_supported;
   ALTER TABLE bodies DROP COLUMN filing_deadline_statuses;
-  ALTER TABLE bodies DROP COLUMN status_prerequisites;`;
+  ALTER TABLE bodies DROP COLUMN status_prerequisites;
+  DROP TABLE settings;`;
 
 describe('migration 0009 recomputes every kept due date', () => {
   const sqlite = promisify(execFile);
@@ -372,5 +373,82 @@ describe('item 5: UNESCO', () => {
     assertProblem(r, 422, { fields: { status_prerequisites: /does not grant/ } });
     const r2 = await srv.api('PATCH', `/api/v1/bodies/${b.id}`, { body: { status_prerequisites: ['associate'] } });
     assertProblem(r2, 422, { fields: { status_prerequisites: /status:needed/ } });
+  });
+});
+
+describe('item 11: settings', () => {
+  test('everyone signed in reads; administrators write national_country (ISO 3166-1), audited, versioned', async () => {
+    const r = await ngo('GET', '/api/v1/settings');
+    assert.equal(r.status, 200, r.text);
+    assert.ok('national_country' in r.json);
+    const v = r.json.version;
+    assertProblem(await officer('PATCH', '/api/v1/settings', { body: { national_country: 'FR' } }), 403);
+    assertProblem(await ngo('PATCH', '/api/v1/settings', { body: { national_country: 'FR' } }), 403);
+    assertProblem(await srv.api('PATCH', '/api/v1/settings', { body: { national_country: 'XX' } }), 422, { fields: { national_country: /./ } });
+    assertProblem(await srv.api('PATCH', '/api/v1/settings', { body: { colour: 'red' } }), 422, { fields: { colour: /./ } });
+    const same = await ngo('GET', '/api/v1/settings');
+    assert.equal(same.json.version, v, 'a refused write changes nothing');
+    const ok = await srv.api('PATCH', '/api/v1/settings', { body: { national_country: 'RU' } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.national_country, 'RU');
+    assert.equal(ok.json.version, v + 1);
+    const stale = await srv.api('PATCH', '/api/v1/settings', { body: { national_country: 'FR' }, headers: { 'If-Match': `"${v}"` } });
+    assertProblem(stale, 412);
+    assert.equal((await officer('GET', '/api/v1/settings')).json.national_country, 'RU');
+    const audit = await srv.api('GET', '/api/v1/audit?resource=settings');
+    assert.ok(audit.json.items.some((e) => e.action === 'update' && e.after.national_country === 'RU'), audit.text);
+    assert.equal((await srv.api('GET', '/api/v1/settings', { token: null })).status, 401);
+    // one record: no second, none deleted
+    assertProblem(await srv.api('POST', '/api/v1/settings', { body: { national_country: 'FR' } }), 422);
+    const del = await srv.api('DELETE', '/api/v1/settings/1');
+    assertProblem(del, 409);
+    assert.equal((await officer('GET', '/api/v1/settings')).json.national_country, 'RU');
+  });
+});
+
+describe('item 13 (API): representation against another country, national country from the setting', () => {
+  test('UNESCO: 3 of ours against 62 French with compare=FR; national from the setting', async () => {
+    const rows = ['name,country,status'];
+    for (let i = 0; i < 3; i++) rows.push(`Ours ${i},RU,consultative`);
+    for (let i = 0; i < 62; i++) rows.push(`Leur ${i},FR,${i < 10 ? 'associate' : 'consultative'}`);
+    for (let i = 0; i < 20; i++) rows.push(`Other ${i},DE,consultative`);
+    const file = join(srv.dir, 'unesco.csv');
+    await writeFile(file, rows.join('\n') + '\n');
+    await cliOk(['import', 'listing', '--body', 'UNESCO', '--as-of', '2017-03-01', file, '--db', srv.db]);
+    await srv.api('PATCH', '/api/v1/settings', { body: { national_country: 'RU' } });
+    const r = await officer('GET', '/api/v1/stats/representation?body=UNESCO&compare=FR');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.national_country, 'RU');
+    assert.equal(r.json.national.country, 'RU');
+    assert.equal(r.json.national.count, 3);
+    assert.equal(r.json.compare.country, 'FR');
+    assert.equal(r.json.compare.count, 62);
+    assert.equal(r.json.compare.rank, 1);
+    const none = await officer('GET', '/api/v1/stats/representation?body=UNESCO&compare=JP');
+    assert.equal(none.json.compare.count, 0);
+    assert.equal(none.json.compare.rank, null);
+    const plain = await officer('GET', '/api/v1/stats/representation?body=UNESCO');
+    assert.equal(plain.json.compare, null);
+    assertProblem(await officer('GET', '/api/v1/stats/representation?body=UNESCO&compare=France'), 400, { fields: { compare: /ISO 3166/ } });
+  });
+});
+
+describe('item 13 (demo): listings true to the speech of 17 March 2017, national country RU', () => {
+  const sqlite = promisify(execFile);
+  let dir;
+  before(async () => { dir = await tempDir(); });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('ECOSOC 4,507 with 64 RU on or before 2017-03-17, nothing earlier; UNESCO 3 RU against over 60 FR', async () => {
+    const db = join(dir, 'demo.db');
+    await cliOk(['demo', '--db', db], { timeoutMs: 120000 });
+    const q = async (sql) => (await sqlite('sqlite3', [db, sql])).stdout.trim();
+    assert.equal(await q("SELECT group_concat(DISTINCT as_of) FROM listings WHERE body = 'ECOSOC'"), '2017-03-01');
+    assert.equal(await q("SELECT count(*) FROM listings WHERE body = 'ECOSOC'"), '4507');
+    assert.equal(await q("SELECT count(*) FROM listings WHERE body = 'ECOSOC' AND country = 'RU'"), '64');
+    assert.equal(await q("SELECT count(*) FROM listings WHERE as_of > '2017-03-17'"), '0');
+    assert.equal(await q("SELECT count(*) FROM listings WHERE body = 'UNESCO' AND country = 'RU'"), '3');
+    assert.ok(Number(await q("SELECT count(*) FROM listings WHERE body = 'UNESCO' AND country = 'FR'")) > 60);
+    assert.equal(await q('SELECT national_country FROM settings'), 'RU');
   });
 });
