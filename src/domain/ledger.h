@@ -16,10 +16,30 @@ extern const struct resource res_accreditations;
 extern const struct resource res_applications;
 extern const struct resource res_application_questions;
 extern const struct resource res_listings;
-extern const struct resource res_settings; /* one row, id LEDGER_SETTINGS_ID */
 
-#define LEDGER_SETTINGS_ID 1
+/* ---- settings: one record of the ministry's own settings (issue 14) -------------------- */
 
+#define LEDGER_SETTINGS_ID 1 /* its id in the audit trail */
+
+struct ledger_settings {
+    char national_country[3]; /* ISO 3166-1 alpha-2, "" when not set */
+    int64_t version;
+    char created_at[21], updated_at[21];
+};
+
+/* The settings, read through c (any transaction). */
+int ledger_settings_get(struct store_conn *c, struct ledger_settings *out);
+/*
+ * Applies a JSON merge patch of settings (patch borrowed) in one write transaction with
+ * its audit entry: administrators only (DOMAIN_FORBIDDEN), every key a known setting with
+ * a valid value (DOMAIN_INVALID, errs), if_match (0: not given) the version the caller saw
+ * (STORE_VERSION). *out: the settings as stored.
+ */
+int ledger_settings_update(struct store *s, const struct principal *who, const json_t *patch,
+                           int64_t if_match, struct errors *errs, struct error *msg,
+                           struct ledger_settings *out);
+/* The settings as a JSON object. */
+void ledger_settings_json(const struct ledger_settings *st, struct jw *w);
 /* The ministry's country (settings.national_country) into out, "" when not set. */
 int ledger_national_country(struct store_conn *c, struct arena *a, char out[3]);
 

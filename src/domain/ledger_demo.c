@@ -236,22 +236,16 @@ static int question(struct store_tx *tx, struct arena *a, int64_t app, const cha
     return insert(tx, rec, a, err);
 }
 
-/* Sets settings.national_country through the generic write path (validation, audit). */
-static int demo_national_country(struct store_tx *tx, struct arena *a, const char *cc,
-                                 struct error *err)
+/* Sets settings.national_country inside the demo's transaction, with its audit entry. */
+static int demo_national_country(struct store_tx *tx, const char *cc, struct error *err)
 {
-    struct record *old;
-    int rc = store_get(store_tx_conn(tx), &res_settings, LEDGER_SETTINGS_ID, a, &old);
+    int rc = store_settings_put(tx, cc, err);
     if (rc < 0)
-        return error_set(err, "the settings record is missing"), rc;
-    struct record *rec = record_copy(old, a);
-    put_text(rec, "national_country", cc, a);
-    struct errors errs;
-    errors_init(&errs, a);
-    rc = domain_update_tx(tx, NULL, old, rec, a, &errs, err);
-    if (rc == DOMAIN_INVALID)
-        error_set(err, "demo settings invalid: %s %s", errs.items[0].field, errs.items[0].message);
-    return rc;
+        return rc;
+    char after[64];
+    snprintf(after, sizeof(after), "{\"national_country\":\"%s\"}", cc);
+    return store_audit(tx, NULL, "update", "settings", LEDGER_SETTINGS_ID,
+                       "{\"national_country\":null}", after);
 }
 
 int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
@@ -343,6 +337,6 @@ int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
         rc = demo_unesco_listing(tx, a, DEMO_LISTING_AS_OF, err);
     /* The ministry's own country, for the representation figures and the dashboard. */
     if (rc == 0)
-        rc = demo_national_country(tx, a, "RU", err);
+        rc = demo_national_country(tx, "RU", err);
     return rc;
 }

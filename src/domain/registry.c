@@ -90,6 +90,5 @@ const struct resource *const resource_all[] = {
     &res_documents,
     &res_document_translations,
     &res_document_attachments, /* engagement.h */
-    &res_settings,             /* ledger.h: one row (issue 14) */
 };
 const size_t resource_count = ARRAY_SIZE(resource_all);

@@ -576,3 +576,43 @@ int store_org_reports_pending(struct store_conn *c, int64_t org,
     store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+/* ---- settings ------------------------------------------------------------------------- */
+
+int store_settings_get(struct store_conn *c, struct store_settings *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT national_country,version,created_at,updated_at FROM settings WHERE id=1");
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *cc = store_col_text(st, 0), *ca = store_col_text(st, 2),
+                   *ua = store_col_text(st, 3);
+        snprintf(out->national_country, sizeof(out->national_country), "%s", cc ? cc : "");
+        out->version = sqlite3_column_int64(st, 1);
+        snprintf(out->created_at, sizeof(out->created_at), "%s", ca ? ca : "");
+        snprintf(out->updated_at, sizeof(out->updated_at), "%s", ua ? ua : "");
+    }
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_settings_put(struct store_tx *tx, const char *national_country, struct error *err)
+{
+    struct store_conn *c = store_tx_conn(tx);
+    sqlite3_stmt *st = store_prep(c, "UPDATE settings SET national_country=?,updated_at=?,"
+                                     "version=version+1 WHERE id=1");
+    if (!st)
+        return error_set(err, "could not write the settings"), STORE_ERROR;
+    char now[21];
+    store_now_text(now);
+    bind_text(st, 1, national_country);
+    bind_text(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        error_set(err, "could not write the settings: %s", sqlite3_errmsg(c->db));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

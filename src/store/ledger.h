@@ -103,6 +103,17 @@ int store_org_reports_pending(struct store_conn *c, int64_t org,
                               void (*fn)(void *arg, const struct store_pending_report *row),
                               void *arg);
 
+/* ---- settings (issue 14): the one row of table settings -------------------------------- */
+
+struct store_settings {
+    char national_country[3]; /* "" when NULL */
+    int64_t version;
+    char created_at[21], updated_at[21];
+};
+int store_settings_get(struct store_conn *c, struct store_settings *out);
+/* Writes the row (national_country NULL: unset), version + 1, updated_at now. */
+int store_settings_put(struct store_tx *tx, const char *national_country, struct error *err);
+
 /* ---- accreditations' status history (issue 14) --------------------------------------- */
 
 /* Appends a change of status: from (NULL for the grant that created it) to `to` on date

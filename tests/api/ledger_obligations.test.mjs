@@ -399,9 +399,10 @@ describe('item 11: settings', () => {
     assert.ok(audit.json.items.some((e) => e.action === 'update' && e.after.national_country === 'RU'), audit.text);
     assert.equal((await srv.api('GET', '/api/v1/settings', { token: null })).status, 401);
     // one record: no second, none deleted
-    assertProblem(await srv.api('POST', '/api/v1/settings', { body: { national_country: 'FR' } }), 422);
-    const del = await srv.api('DELETE', '/api/v1/settings/1');
-    assertProblem(del, 409);
+    const post = await srv.api('POST', '/api/v1/settings', { body: { national_country: 'FR' } });
+    const del = await srv.api('DELETE', '/api/v1/settings');
+    assert.ok([404, 405].includes(post.status) && [404, 405].includes(del.status), `${post.status} ${del.status}`);
+    assert.equal((await srv.api('GET', '/api/v1/settings')).headers.get('etag'), `"${v + 1}"`);
     assert.equal((await officer('GET', '/api/v1/settings')).json.national_country, 'RU');
   });
 });
