@@ -92,3 +92,21 @@ CREATE TRIGGER settings_keep BEFORE DELETE ON settings
 BEGIN
     SELECT RAISE(ABORT, 'the settings row cannot be deleted');
 END;
+
+-- 8. The quadrennial report as a record, under its accreditation
+--    (/api/v1/accreditations/{id}/reports). Recording a submitted report moves the
+--    accreditation's last_report_period_end (through the generic update, audited).
+CREATE TABLE accreditation_reports (
+    id               INTEGER PRIMARY KEY,
+    accreditation_id INTEGER NOT NULL REFERENCES accreditations (id) ON DELETE CASCADE,
+    period_start     INTEGER NOT NULL,
+    period_end       INTEGER NOT NULL,
+    submitted_on     TEXT,
+    outcome          TEXT NOT NULL DEFAULT 'pending'
+                         CHECK (outcome IN ('pending', 'taken_note', 'deferred')),
+    notes            TEXT,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    version          INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX accreditation_reports_accreditation ON accreditation_reports (accreditation_id, id);

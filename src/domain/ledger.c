@@ -991,6 +991,94 @@ const struct resource res_application_questions = {
     .validate = question_validate,
 };
 
+/* ---- quadrennial reports (issue 14 item 8) -------------------------------------------- */
+
+static const char *const report_outcomes[] = {"pending", "taken_note", "deferred", NULL};
+
+static void qreport_validate(const struct hook_ctx *ctx, struct record *rec,
+                             const struct record *old, struct errors *errs)
+{
+    if (!text_of(rec, "outcome"))
+        set_text(rec, "outcome", report_outcomes[0], ctx->arena);
+    int64_t start = int_of(rec, "period_start"), end = int_of(rec, "period_end");
+    if (start && end && end < start)
+        errors_add(errs, "period_end", "is before period_start");
+    char today[11];
+    ledger_today(today);
+    not_in_future(rec, "submitted_on", today, errs);
+    int y, m, d;
+    if (end && date_parse(str_from(today), &y, &m, &d) == 0 && end > y)
+        errors_add(errs, "period_end", "is in the future");
+    /* A status exempt from reports (ECOSOC roster) has none to record. A body without a
+     * reporting rule in civdesk may still receive reports (UNESCO's partners report on
+     * their cooperation): they are recorded, and move no due date since there is none. */
+    struct record *acc;
+    struct body_rules b;
+    if (store_get(ctx->conn, &res_accreditations, int_of(rec, "accreditation_id"), ctx->arena,
+                  &acc) != STORE_OK)
+        return; /* the reference check names it */
+    if (ledger_body_rules(ctx->conn, text_of(acc, "body"), ctx->arena, &b) != STORE_OK)
+        return;
+    if (ledger_status_exempt(&b, text_of(acc, "status")))
+        errors_add(errs, "accreditation_id", "%s %s status does not report", b.code,
+                   text_of(acc, "status"));
+}
+
+/*
+ * Runs inside the write transaction after validation: a report recorded as submitted
+ * moves its accreditation's last reported period (and so the next due date, and a
+ * reinstatement when it was suspended for this report) through the generic update, with
+ * the accreditation's own audit entry. A report for an earlier period moves nothing.
+ */
+static int qreport_effects(const struct hook_ctx *ctx, const struct record *rec,
+                           const struct record *old, struct error *msg)
+{
+    if (!text_of(rec, "submitted_on"))
+        return 0;
+    struct record *acc;
+    int rc = store_get(ctx->conn, &res_accreditations, int_of(rec, "accreditation_id"),
+                       ctx->arena, &acc);
+    if (rc < 0)
+        return error_set(msg, "could not read the accreditation"), rc;
+    int64_t end = int_of(rec, "period_end");
+    if (end <= int_of(acc, "last_report_period_end"))
+        return 0;
+    struct record *moved = record_copy(acc, ctx->arena);
+    set_int(moved, "last_report_period_end", end);
+    struct errors errs;
+    errors_init(&errs, ctx->arena);
+    rc = domain_update_tx(ctx->tx, ctx->who, acc, moved, ctx->arena, &errs, msg);
+    if (rc == DOMAIN_INVALID)
+        return error_set(msg, "the accreditation cannot take this report: %s %s",
+                         errs.items[0].field, errs.items[0].message),
+               STORE_CONFLICT;
+    return rc;
+}
+
+static const struct field qreport_fields[] = {
+    {"accreditation_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL,
+     "accreditations"},
+    {"period_start", FT_INT, F_REQUIRED | F_SORT, 1946, 9999, NULL, NULL},
+    {"period_end", FT_INT, F_REQUIRED | F_SORT, 1946, 9999, NULL, NULL},
+    {"submitted_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"outcome", FT_ENUM, F_FILTER, 0, 0, report_outcomes, NULL}, /* the Committee's */
+    {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+};
+
+const struct resource res_accreditation_reports = {
+    .name = "accreditation_reports",
+    .table = "accreditation_reports",
+    .singular = "quadrennial report",
+    .fields = qreport_fields,
+    .nfields = ARRAY_SIZE(qreport_fields),
+    .parent = "accreditations",
+    .parent_field = "accreditation_id",
+    .path = "reports",
+    .access = RES_OWNER_READS_ONLY, /* the ministry records them, the NGO reads its own */
+    .validate = qreport_validate,
+    .check_conflict = qreport_effects,
+};
+
 /* ---- listings ------------------------------------------------------------------------ */
 
 static void listing_validate(const struct hook_ctx *ctx, struct record *rec,

@@ -16,6 +16,7 @@ extern const struct resource res_accreditations;
 extern const struct resource res_applications;
 extern const struct resource res_application_questions;
 extern const struct resource res_listings;
+extern const struct resource res_accreditation_reports; /* /accreditations/{id}/reports */
 
 /* ---- settings: one record of the ministry's own settings (issue 14) -------------------- */
 

@@ -69,7 +69,8 @@ const UNDO_0009 = `
   ALTER TABLE applications DROP COLUMN ministry_supported;
   ALTER TABLE bodies DROP COLUMN filing_deadline_statuses;
   ALTER TABLE bodies DROP COLUMN status_prerequisites;
-  DROP TABLE settings;`;
+  DROP TABLE settings;
+  DROP TABLE accreditation_reports;`;
 
 describe('migration 0009 recomputes every kept due date', () => {
   const sqlite = promisify(execFile);
@@ -451,5 +452,62 @@ describe('item 13 (demo): listings true to the speech of 17 March 2017, national
     assert.equal(await q("SELECT count(*) FROM listings WHERE body = 'UNESCO' AND country = 'RU'"), '3');
     assert.ok(Number(await q("SELECT count(*) FROM listings WHERE body = 'UNESCO' AND country = 'FR'")) > 60);
     assert.equal(await q('SELECT national_country FROM settings'), 'RU');
+  });
+});
+
+describe('item 8: the quadrennial report as a record', () => {
+  test('recorded as submitted, it moves the next period and due date; an earlier one moves nothing', async () => {
+    const o = await org('Reports as records');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: '2013-07-25',
+    });
+    assert.equal(acc.report_due_on, '2017-06-01');
+    const P = `/api/v1/accreditations/${acc.id}/reports`;
+    const rep = await created(officer, P, { period_start: 2013, period_end: 2016, submitted_on: '2017-05-20' });
+    assert.equal(rep.outcome, 'pending');
+    assert.equal(rep.accreditation_id, acc.id);
+    let a = (await officer('GET', `/api/v1/accreditations/${acc.id}`)).json;
+    assert.equal(a.last_report_period_end, 2016);
+    assert.equal(a.report_due_on, '2021-06-01');
+    assert.deepEqual(a.report_period, [2017, 2020]);
+    const noted = await officer('PATCH', `${P}/${rep.id}`, { body: { outcome: 'taken_note' } });
+    assert.equal(noted.status, 200, noted.text);
+    assert.equal(noted.json.outcome, 'taken_note');
+    // a draft (not submitted) moves nothing; submitting it does
+    const next = await created(officer, P, { period_start: 2017, period_end: 2020 });
+    a = (await officer('GET', `/api/v1/accreditations/${acc.id}`)).json;
+    assert.equal(a.last_report_period_end, 2016);
+    await officer('PATCH', `${P}/${next.id}`, { body: { submitted_on: '2021-05-01' } });
+    a = (await officer('GET', `/api/v1/accreditations/${acc.id}`)).json;
+    assert.equal(a.last_report_period_end, 2020);
+    assert.equal(a.report_due_on, '2025-06-01');
+    await created(officer, P, { period_start: 2009, period_end: 2012, submitted_on: '2013-01-01' });
+    a = (await officer('GET', `/api/v1/accreditations/${acc.id}`)).json;
+    assert.equal(a.last_report_period_end, 2020, 'an earlier period does not move it back');
+    const list = await officer('GET', P);
+    assert.equal(list.json.items.length, 3);
+  });
+
+  test('bad input is a 422 naming the field, and changes nothing; roster does not report; NGO reads its own', async () => {
+    const o = await org('Bad reports');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: '2013-07-25',
+    });
+    const P = `/api/v1/accreditations/${acc.id}/reports`;
+    assertProblem(await officer('POST', P, { body: { period_start: 2016, period_end: 2013 } }), 422, { fields: { period_end: /before/ } });
+    assertProblem(await officer('POST', P, { body: { period_start: 2013, period_end: 2016, outcome: 'approved' } }), 422, { fields: { outcome: /./ } });
+    assertProblem(await officer('POST', P, { body: { period_start: 2013 } }), 422, { fields: { period_end: /required/ } });
+    assert.equal((await officer('GET', P)).json.items.length, 0);
+    const ro = await created(officer, '/api/v1/accreditations', {
+      organisation_id: (await org('Roster only')).id, body: 'ECOSOC', status: 'roster', granted_on: '2013-07-25',
+    });
+    assertProblem(await officer('POST', `/api/v1/accreditations/${ro.id}/reports`, { body: { period_start: 2013, period_end: 2016 } }), 422, { fields: { accreditation_id: /does not report/ } });
+
+    const own = (await ngo('GET', `/api/v1/accreditations?organisation_id=${srv.orgId}`)).json.items[0];
+    assert.ok(own, 'the NGO has an accreditation from the earlier tests');
+    assert.equal((await ngo('GET', `/api/v1/accreditations/${own.id}/reports`)).status, 200);
+    assertProblem(await ngo('GET', P), 404);
+    const w = await ngo('POST', `/api/v1/accreditations/${own.id}/reports`, { body: { period_start: 2013, period_end: 2016 } });
+    assert.ok([403, 422].includes(w.status), w.text);
   });
 });
