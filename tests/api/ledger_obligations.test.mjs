@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { rm, readFile, writeFile } from 'node:fs/promises';
-import { startServer, assertProblem, cliOk, tempDir } from './lib/server.mjs';
+import { startServer, assertProblem, cli, cliOk, tempDir } from './lib/server.mjs';
 
 const srv = await startServer({ ngo: true });
 after(() => srv.stop());
@@ -509,5 +509,28 @@ describe('item 8: the quadrennial report as a record', () => {
     assertProblem(await ngo('GET', P), 404);
     const w = await ngo('POST', `/api/v1/accreditations/${own.id}/reports`, { body: { period_start: 2013, period_end: 2016 } });
     assert.ok([403, 422].includes(w.status), w.text);
+  });
+});
+
+describe('item 12 (CLI): civdesk obligations --org ID --as-of DATE, the same function', () => {
+  test('judged on the date given, in the language asked; bad input is one line naming the option', async () => {
+    const o = await org('Owes on a date');
+    await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'general', granted_on: '2013-07-25',
+    });
+    const before = await cliOk(['obligations', '--org', String(o.id), '--as-of', '2017-05-01', '--db', srv.db]);
+    assert.equal(before.stdout, '2017-06-01  report_due           The report to ECOSOC for 2013–2016 is due on 2017-06-01.\n');
+    const later = await cliOk(['obligations', '--org', String(o.id), '--as-of', '2017-06-02', '--lang', 'ru', '--db', srv.db]);
+    const lines = later.stdout.trim().split('\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], /^2017-06-01  report_due +OVERDUE  Доклад в ECOSOC за 2013–2016/);
+    assert.match(lines[1], /^2017-07-01  suspension_expected/);
+    for (const [args, re] of [[['--org', 'x'], /--org/], [['--org', String(o.id), '--as-of', '2017-02-30'], /--as-of/],
+      [['--org', String(o.id), '--lang', 'de'], /--lang/], [['--org', '999999'], /no organisation with id 999999/], [[], /--org is required/]]) {
+      const r = await cli(['obligations', ...args, '--db', srv.db]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
   });
 });
