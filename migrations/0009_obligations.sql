@@ -110,3 +110,17 @@ CREATE TABLE accreditation_reports (
     version          INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX accreditation_reports_accreditation ON accreditation_reports (accreditation_id, id);
+
+-- 10. Committee sessions as data: the session that asked each deferral question
+--     ("2017 regular" / "2017 resumed"), so that questions unanswered over two consecutive
+--     sessions show that closure is due. Questions kept before get the session of the day
+--     they were asked (15 January and 1 May as the sessions' earliest starts).
+ALTER TABLE application_questions ADD COLUMN asked_at_session TEXT;
+UPDATE application_questions
+   SET asked_at_session =
+       CASE WHEN substr(asked_on, 6, 5) >= '05-01'
+            THEN substr(asked_on, 1, 4) || ' resumed'
+            WHEN substr(asked_on, 6, 5) >= '01-15'
+            THEN substr(asked_on, 1, 4) || ' regular'
+            ELSE (CAST(substr(asked_on, 1, 4) AS INTEGER) - 1) || ' resumed' END
+ WHERE asked_on IS NOT NULL;

@@ -29,6 +29,53 @@ void ledger_add_days(const char *date, int64_t days, char out[11])
     date_from_unix((days_from_civil(y, m, d) + days) * 86400, out);
 }
 
+/* ---- Committee sessions ---------------------------------------------------------------- */
+
+static const struct session_start {
+    int month, day;
+    const char *part;
+} session_starts[] = {
+    {1, 15, "regular"},
+    {5, 1, "resumed"},
+};
+
+bool ledger_session_parse(const char *s, int *year, bool *resumed)
+{
+    if (!s || strlen(s) < 6 || s[4] != ' ')
+        return false;
+    int64_t y;
+    if (parse_i64((struct str){s, 4}, 1946, 9998, &y) < 0)
+        return false;
+    for (size_t i = 0; i < ARRAY_SIZE(session_starts); i++)
+        if (strcmp(s + 5, session_starts[i].part) == 0) {
+            *year = (int)y;
+            *resumed = i == 1;
+            return true;
+        }
+    return false;
+}
+
+int ledger_session_current(const char *today)
+{
+    int y, m, d;
+    if (date_parse(str_from(today), &y, &m, &d) < 0)
+        BUG("ledger_session_current: not a date");
+    int idx = (y - 1) * 2 + 1; /* last year's resumed session */
+    for (size_t i = 0; i < ARRAY_SIZE(session_starts); i++)
+        if (m > session_starts[i].month ||
+            (m == session_starts[i].month && d >= session_starts[i].day))
+            idx = y * 2 + (int)i;
+    return idx;
+}
+
+void ledger_session_next_start(const char *today, char out[11])
+{
+    int idx = ledger_session_current(today) + 1;
+    const struct session_start *s = &session_starts[idx % 2];
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(idx / 2) % 10000u, (unsigned)s->month % 100u,
+             (unsigned)s->day % 100u);
+}
+
 /* The text of field `name` of rec, or NULL when null. */
 static const char *text_of(const struct record *rec, const char *name)
 {
@@ -680,6 +727,36 @@ static bool state_is(const struct record *rec, const char *const *states)
 
 static const char *const before_filing[] = {"draft", "submitted", "endorsed", NULL};
 
+/* A session field is "YYYY regular" or "YYYY resumed"; a value stored before issue 14 in
+ * another form is left alone until it is changed. */
+static void check_session(const struct record *rec, const struct record *old, const char *field,
+                          struct errors *errs)
+{
+    const char *s = text_of(rec, field), *was = old ? text_of(old, field) : NULL;
+    int y;
+    bool resumed;
+    if (s && !(was && strcmp(s, was) == 0) && !ledger_session_parse(s, &y, &resumed))
+        errors_add(errs, field,
+                   "must be a Committee session as \"YYYY regular\" or \"YYYY resumed\", such "
+                   "as \"2017 regular\"");
+}
+
+/* The session as {"year", "part"}, or null. */
+static void write_session(struct jw *w, const char *key, const char *s)
+{
+    int y;
+    bool resumed;
+    jw_key(w, key);
+    if (!ledger_session_parse(s, &y, &resumed)) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    jw_kint(w, "year", y);
+    jw_kstr(w, "part", resumed ? "resumed" : "regular");
+    jw_obj_end(w);
+}
+
 static void application_validate(const struct hook_ctx *ctx, struct record *rec,
                                  const struct record *old, struct errors *errs)
 {
@@ -695,6 +772,7 @@ static void application_validate(const struct hook_ctx *ctx, struct record *rec,
     int64_t was = old && !old->v[si].null ? old->v[si].i : 0;
     if (ctx->who && ctx->who->role == ROLE_NGO && rec->v[si].i != was)
         errors_add(errs, "ministry_supported", "is recorded by the ministry");
+    check_session(rec, old, "committee_session", errs);
     if (old && !state_is(old, before_filing) &&
         strcmp(text_of(old, "requested_status"), text_of(rec, "requested_status")) != 0)
         errors_add(errs, "requested_status", "cannot change once the application is filed");
@@ -744,6 +822,33 @@ static const char *may_reapply_on(const struct hook_ctx *ctx, const struct body_
     return k.latest;
 }
 
+struct oldest_open {
+    int oldest; /* session index, -1: none */
+};
+
+static void oldest_open_session(void *arg, const char *session)
+{
+    struct oldest_open *k = arg;
+    int y;
+    bool resumed;
+    if (!ledger_session_parse(session, &y, &resumed))
+        return;
+    int idx = y * 2 + (resumed ? 1 : 0);
+    if (k->oldest < 0 || idx < k->oldest)
+        k->oldest = idx;
+}
+
+/* Questions unanswered over two consecutive sessions (asked at S, still open once S+2 has
+ * begun: three reminders over two sessions, DESIGN §2): the oldest such session's index,
+ * or -1. */
+static int closure_due_since(const struct hook_ctx *ctx, int64_t app, const char *today)
+{
+    struct oldest_open k = {.oldest = -1};
+    if (store_open_question_sessions(ctx->conn, app, oldest_open_session, &k) < 0)
+        return -1;
+    return k.oldest >= 0 && ledger_session_current(today) >= k.oldest + 2 ? k.oldest : -1;
+}
+
 static void application_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     struct body_rules b;
@@ -762,9 +867,10 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     else
         jw_null(w);
 
-    const char *warnings[6];
+    const char *warnings[7];
     size_t n = 0;
     int64_t total = 0, open = 0;
+    int closure_since = -1; /* session index of the oldest question unanswered for two */
     if (rules) {
         struct record *org;
         const char *founded = NULL;
@@ -796,6 +902,7 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
                                          "missed report: it may apply again from %s",
                                          b.code, reapply);
         store_question_counts(ctx->conn, rec->id, &total, &open);
+        closure_since = closure_due_since(ctx, rec->id, today);
         const char *const deferred[] = {"deferred", NULL};
         if (open && state_is(rec, deferred))
             warnings[n++] = arena_printf(ctx->arena,
@@ -804,11 +911,21 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
                                          (long long)open, open == 1 ? "" : "s", b.code,
                                          open == 1 ? "is" : "are");
     }
+    static const char *const open_states[] = {"under_review", "deferred", NULL};
+    bool closure = closure_since >= 0 && state_is(rec, open_states);
+    if (closure && n < ARRAY_SIZE(warnings))
+        warnings[n++] = arena_printf(ctx->arena,
+                                     "questions asked at the %d %s session are unanswered after "
+                                     "two consecutive sessions: closure of the application is "
+                                     "due (record it with the move to closed)",
+                                     closure_since / 2, closure_since % 2 ? "resumed" : "regular");
     jw_key(w, "warnings");
     jw_arr(w);
     for (size_t i = 0; i < n; i++)
         jw_str(w, warnings[i]);
     jw_arr_end(w);
+    jw_kbool(w, "closure_due", closure);
+    write_session(w, "session", text_of(rec, "committee_session"));
     jw_key(w, "questions");
     jw_obj(w);
     jw_kint(w, "total", total);
@@ -957,6 +1074,13 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
     const char *asked = text_of(rec, "asked_on"), *answered = text_of(rec, "answered_on");
     if (answered && strcmp(answered, asked) < 0)
         errors_add(errs, "answered_on", "is before asked_on");
+    check_session(rec, old, "asked_at_session", errs);
+    if (!text_of(rec, "asked_at_session") && asked && date_valid(str_from(asked))) {
+        int idx = ledger_session_current(asked);
+        set_text(rec, "asked_at_session",
+                 arena_printf(ctx->arena, "%d %s", idx / 2, idx % 2 ? "resumed" : "regular"),
+                 ctx->arena);
+    }
     if (old)
         return;
     /* Questions come with a deferral: the body asks them while reviewing. */
@@ -977,7 +1101,15 @@ static const struct field question_fields[] = {
     {"asked_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"answer", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
     {"answered_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    /* the Committee session that asked it, "2017 regular"; default: the one of asked_on */
+    {"asked_at_session", FT_TEXT, F_FILTER, 0, 16, NULL, NULL},
 };
+
+static void question_computed(const struct hook_ctx *ctx, const struct record *rec,
+                              struct jw *w)
+{
+    write_session(w, "session", text_of(rec, "asked_at_session"));
+}
 
 const struct resource res_application_questions = {
     .name = "application_questions",
@@ -989,6 +1121,7 @@ const struct resource res_application_questions = {
     .parent_field = "application_id",
     .path = "questions",
     .validate = question_validate,
+    .computed = question_computed,
 };
 
 /* ---- quadrennial reports (issue 14 item 8) -------------------------------------------- */

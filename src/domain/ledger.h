@@ -151,6 +151,21 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
 size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
                           const char *on, struct arena *a, const char **out, size_t cap);
 
+/* ---- Committee on NGOs sessions (issue 14 item 10) ------------------------------------ */
+
+/*
+ * A session is written "YYYY regular" or "YYYY resumed" (the regular session late January
+ * to February, the resumed one in May: DESIGN §2). Sessions are numbered in order:
+ * index = year * 2 + (resumed ? 1 : 0), so "two consecutive sessions later" is index + 2.
+ * The start days are the earliest the sessions have begun (15 January, 1 May): a table in
+ * ledger.c; their real dates are set each year.
+ */
+bool ledger_session_parse(const char *s, int *year, bool *resumed);
+/* The index of the latest session begun on or before `today`. */
+int ledger_session_current(const char *today);
+/* The start day of the first session after `today`. */
+void ledger_session_next_start(const char *today, char out[11]);
+
 /* Today (the process clock, honouring the test offset) as YYYY-MM-DD. */
 void ledger_today(char out[11]);
 /* date + days, as YYYY-MM-DD; date must be valid. */

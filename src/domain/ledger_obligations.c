@@ -11,38 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The Committee on NGOs meets twice a year (DESIGN §2: the regular session late January to
- * February, the resumed session in May); questions are answered before the next one. The
- * real dates are set each year; these are the earliest they have begun, so that what we
- * show is never late. Month, day, part.
- */
-static const struct session_start {
-    int month, day;
-    const char *part;
-} session_starts[] = {
-    {1, 15, "regular"},
-    {5, 1, "resumed"},
-};
-
-/* The first session start after `today`. */
-static void next_session(const char *today, char out[11])
-{
-    int y, m, d;
-    if (date_parse(str_from(today), &y, &m, &d) < 0)
-        BUG("next_session: not a date");
-    for (int year = y; year <= y + 1; year++)
-        for (size_t i = 0; i < ARRAY_SIZE(session_starts); i++) {
-            const struct session_start *s = &session_starts[i];
-            if (year > y || s->month > m || (s->month == m && s->day > d)) {
-                snprintf(out, 11, "%04u-%02u-%02u", (unsigned)year % 10000u,
-                         (unsigned)s->month % 100u, (unsigned)s->day % 100u);
-                return;
-            }
-        }
-    BUG("next_session: no session in two years");
-}
-
 /* ---- collecting the items ------------------------------------------------------------ */
 
 struct collect {
@@ -181,7 +149,7 @@ static int application_items(struct collect *k, const struct store_app_row *app)
             return rc;
         if (open > 0) {
             char session[11];
-            next_session(k->today, session);
+            ledger_session_next_start(k->today, session);
             add(k, "questions_to_answer", session, b.code, "applications", app->id,
                 arena_printf(k->a, "%lld", (long long)open));
         }

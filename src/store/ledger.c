@@ -616,3 +616,18 @@ int store_settings_put(struct store_tx *tx, const char *national_country, struct
     store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+int store_open_question_sessions(struct store_conn *c, int64_t application_id,
+                                 void (*fn)(void *arg, const char *session), void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT asked_at_session FROM application_questions "
+                                     "WHERE application_id=? AND answer IS NULL ORDER BY id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, application_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(arg, store_col_text(st, 0));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

@@ -82,6 +82,10 @@ int store_applications_open(struct store_conn *c, int64_t org,
 /* Questions of an application: how many, and how many have no answer yet. */
 int store_question_counts(struct store_conn *c, int64_t application_id, int64_t *total,
                           int64_t *open);
+/* fn(session) for each unanswered question of the application (session: its
+ * asked_at_session, NULL when none). */
+int store_open_question_sessions(struct store_conn *c, int64_t application_id,
+                                 void (*fn)(void *arg, const char *session), void *arg);
 /* The id of the organisation's accreditation at body that is not withdrawn; 0 if none. */
 int store_current_accreditation(struct store_conn *c, int64_t organisation_id, const char *body,
                                 int64_t *id);

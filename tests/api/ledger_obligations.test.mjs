@@ -70,7 +70,8 @@ const UNDO_0009 = `
   ALTER TABLE bodies DROP COLUMN filing_deadline_statuses;
   ALTER TABLE bodies DROP COLUMN status_prerequisites;
   DROP TABLE settings;
-  DROP TABLE accreditation_reports;`;
+  DROP TABLE accreditation_reports;
+  ALTER TABLE application_questions DROP COLUMN asked_at_session;`;
 
 describe('migration 0009 recomputes every kept due date', () => {
   const sqlite = promisify(execFile);
@@ -532,5 +533,41 @@ describe('item 12 (CLI): civdesk obligations --org ID --as-of DATE, the same fun
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split('\n').length, 1);
     }
+  });
+});
+
+describe('item 10: Committee sessions as data', () => {
+  test('an application\'s session as {year, part}; a bad one is a 422 naming the field', async () => {
+    const o = await org('Sessions');
+    const app = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'special', committee_session: '2017 regular' });
+    assert.deepEqual(app.session, { year: 2017, part: 'regular' });
+    assertProblem(await officer('PATCH', `${A}/${app.id}`, { body: { committee_session: '2017 winter' } }), 422, { fields: { committee_session: /YYYY regular/ } });
+    const none = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'special' });
+    assert.equal(none.session, null);
+  });
+
+  test('questions unanswered over two consecutive sessions: closure is due; closed records it', async () => {
+    const o = await org('Silent applicant');
+    const app = await created(officer, A, { organisation_id: o.id, body: 'ECOSOC', requested_status: 'special', committee_session: '2016 regular' });
+    for (const s of ['filed', 'under_review', 'deferred']) await moveTo(officer, app.id, s);
+    const q = await created(officer, `${A}/${app.id}/questions`, { question: 'Funding?' });
+    // asked today: the session of today, not yet due for closure
+    assert.match(q.asked_at_session, /^\d{4} (regular|resumed)$/);
+    assert.deepEqual(q.session, { year: Number(q.asked_at_session.slice(0, 4)), part: q.asked_at_session.slice(5) });
+    let a = (await officer('GET', `${A}/${app.id}`)).json;
+    assert.equal(a.closure_due, false);
+    // a question asked at the 2016 regular session, still open: two sessions have passed
+    const old = await created(officer, `${A}/${app.id}/questions`, { question: 'Members?', asked_on: '2016-02-01', asked_at_session: '2016 regular' });
+    a = (await officer('GET', `${A}/${app.id}`)).json;
+    assert.equal(a.closure_due, true);
+    assert.ok(a.warnings.some((w) => /2016 regular session are unanswered after two consecutive sessions/.test(w)), JSON.stringify(a.warnings));
+    assertProblem(await officer('POST', `${A}/${app.id}/questions`, { body: { question: 'x', asked_at_session: 'spring' } }), 422, { fields: { asked_at_session: /YYYY regular/ } });
+    // answered: no longer due
+    await officer('PATCH', `${A}/${app.id}/questions/${old.id}`, { body: { answer: 'Forty members.' } });
+    assert.equal((await officer('GET', `${A}/${app.id}`)).json.closure_due, false);
+    await officer('PATCH', `${A}/${app.id}/questions/${old.id}`, { body: { answer: null, answered_on: null } });
+    const closed = await moveTo(officer, app.id, 'closed', 'No reply over two sessions');
+    assert.equal(closed.state, 'closed');
+    assert.equal(closed.closure_due, false);
   });
 });

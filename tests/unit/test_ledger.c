@@ -277,6 +277,30 @@ static void test_obligation_language_from_query_or_accept_language(void **state)
     assert_null(ledger_obligation_lang("rus", NULL));
 }
 
+/* Issue 14 item 10: sessions in order; the current one from a date. */
+static void test_committee_sessions_are_ordered_and_dated(void **state)
+{
+    int y;
+    bool resumed;
+    assert_true(ledger_session_parse("2017 regular", &y, &resumed));
+    assert_int_equal(y, 2017);
+    assert_false(resumed);
+    assert_true(ledger_session_parse("2017 resumed", &y, &resumed));
+    assert_true(resumed);
+    assert_false(ledger_session_parse("2017 winter", &y, &resumed));
+    assert_false(ledger_session_parse("17 regular", &y, &resumed));
+    assert_false(ledger_session_parse("2017regular", &y, &resumed));
+    assert_int_equal(ledger_session_current("2017-01-14"), 2016 * 2 + 1); /* 2016 resumed */
+    assert_int_equal(ledger_session_current("2017-01-15"), 2017 * 2);     /* 2017 regular */
+    assert_int_equal(ledger_session_current("2017-05-01"), 2017 * 2 + 1); /* 2017 resumed */
+    assert_int_equal(ledger_session_current("2017-12-31"), 2017 * 2 + 1);
+    char next[11];
+    ledger_session_next_start("2017-03-01", next);
+    assert_string_equal(next, "2017-05-01");
+    ledger_session_next_start("2017-06-01", next);
+    assert_string_equal(next, "2018-01-15");
+}
+
 static void test_suspended_still_owes_the_report_withdrawn_does_not(void **state)
 {
     struct fx *f = *state;
@@ -1113,6 +1137,7 @@ int main(void)
         T(test_after_a_report_for_period_ending_e_next_is_due_1_june_e5),
         T(test_suspended_still_owes_the_report_withdrawn_does_not),
         T(test_sanctions_cycle_after_a_missed_report),
+        T(test_committee_sessions_are_ordered_and_dated),
         T(test_obligations_are_judged_on_the_date_given),
         T(test_obligation_language_from_query_or_accept_language),
         T(test_no_report_due_without_a_date_or_for_bodies_without_reports),
