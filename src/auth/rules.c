@@ -51,6 +51,10 @@ const struct access_rule access_rules[] = {
     {"GET", "/api/v1/stats/pipeline", {N, N, A, A}},
     {"GET", "/api/v1/calendar", {N, O, A, A}},
     {"GET", "/calendar.ics", {N, O, A, A}},
+    /* issue 14: an organisation's obligations, its own for an NGO (ledger_handlers.c) */
+    {"GET", "/api/v1/organisations/{id}/obligations", {N, O, A, A}},
+    {"GET", "/api/v1/settings", {N, A, A, A}},
+    {"PATCH", "/api/v1/settings", {N, N, N, A}},
     /* engagement: delegation statistics for officers; attachments as their document */
     {"GET", "/api/v1/stats/delegations", {N, N, A, A}},
     {"POST", "/api/v1/documents/{id}/attachments", {N, O, A, A}},

@@ -331,6 +331,10 @@ static const struct command commands[] = {
      "Representation at a body from its newest listing (or the one of --as-of): count, "
      "share and rank per country, per status, and the change since the listing before.",
      "body as-of", cmd_stats_representation, 0, 0},
+    {"obligations", "--org ID [--as-of DATE] [--lang en|ru] [--db PATH]",
+     "What an organisation owes and by when, as judged on DATE (default today): reports, "
+     "expected suspension or withdrawal, questions, filing deadlines, statements (issue 14).",
+     "org as-of lang", cmd_obligations, 0, 0},
     {"import listing", "--body B --as-of DATE FILE.csv [--db PATH]",
      "Replace the listing of every organisation in status at body B on DATE with FILE "
      "(columns name,country,status): all rows or none; an error names the line and field.",

@@ -6,6 +6,7 @@
 #include "cli/cmd_ledger.h"
 #include "core/valid.h"
 #include "domain/ledger.h"
+#include "domain/ledger_obligations.h"
 #include "io/io.h"
 
 #include <errno.h>
@@ -264,5 +265,50 @@ int cmd_import_listing(struct opts *o)
         printf(" (replacing the %s imported before)", grouped(replaced, n2));
     printf("\n");
     arena_release(&a);
+    return 0;
+}
+
+/* ---- obligations --------------------------------------------------------------------- */
+
+int cmd_obligations(struct opts *o)
+{
+    int64_t org;
+    if (!o->org)
+        return user_error("obligations: --org is required (the organisation's id)");
+    if (parse_i64(str_from(o->org), 1, INT64_MAX, &org) < 0)
+        return user_error("--org must be an organisation's id, a positive whole number");
+    if (o->as_of && !date_valid(str_from(o->as_of)))
+        return user_error("--as-of must be a date as YYYY-MM-DD");
+    const char *lang = ledger_obligation_lang(o->lang, NULL);
+    if (!lang)
+        return user_error("--lang must be en or ru");
+    char today[11];
+    if (o->as_of)
+        snprintf(today, sizeof(today), "%s", o->as_of);
+    else
+        ledger_today(today);
+    struct store *s;
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct arena a = ARENA_INIT;
+    struct store_conn *c = store_reader(s);
+    struct obligation *items;
+    size_t n;
+    store_read_begin(c);
+    int rc = ledger_obligations(c, org, today, &a, &items, &n);
+    store_read_end(c);
+    if (rc < 0) {
+        arena_release(&a);
+        store_close(s);
+        return rc == STORE_NOT_FOUND ? user_error("no organisation with id %lld", (long long)org)
+                                     : user_error("the database could not answer");
+    }
+    for (size_t i = 0; i < n; i++)
+        printf("%s  %-19s  %s%s\n", items[i].due_on, items[i].kind,
+               items[i].overdue ? "OVERDUE  " : "", ledger_obligation_text(&items[i], lang, &a));
+    if (n == 0)
+        printf("nothing owed as of %s\n", today);
+    arena_release(&a);
+    store_close(s);
     return 0;
 }

@@ -11,4 +11,8 @@ int cmd_stats_representation(struct opts *o);
 /* civdesk import listing --body B --as-of DATE FILE.csv: replace that listing. */
 int cmd_import_listing(struct opts *o);
 
+/* civdesk obligations --org ID [--as-of DATE] [--lang en|ru]: what the organisation owes,
+ * as judged on DATE (default today), one line per item (issue 14). */
+int cmd_obligations(struct opts *o);
+
 #endif

@@ -428,6 +428,20 @@ static int report_on_transition(const struct hook_ctx *ctx, struct record *rec,
         errors_add(errs, "text",
                    "has %lld words, over the limit of %lld (%s); shorten it before submitting",
                    (long long)words, (long long)wl.limit, wl.rule);
+    /* Human Rights Council written statements: only organisations in ECOSOC consultative
+     * status may submit them (ECOSOC resolution 1996/31, HRC resolution 5/1). */
+    if (strcmp(text_of(rec, "kind"), "written_statement") == 0) {
+        int64_t without[8];
+        size_t n;
+        report_authors_without_ecosoc(ctx->conn, rec, ctx->arena, without, ARRAY_SIZE(without),
+                                      &n);
+        for (size_t i = 0; i < n; i++)
+            errors_add(errs, "organisation_ids",
+                       "organisation %lld holds no active ECOSOC status: only organisations in "
+                       "ECOSOC consultative status may submit written statements to the Human "
+                       "Rights Council",
+                       (long long)without[i]);
+    }
     if (val(rec, "submitted_on")->null) {
         char today[11];
         today_text(today);

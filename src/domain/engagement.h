@@ -56,6 +56,10 @@ struct word_limit word_limit_for(const char *kind, const char *target_body, size
 /* Counts a report's words (its text and its recommendations) and finds its limit. */
 int report_words(struct store_conn *c, const struct record *report, struct arena *a, int64_t *count,
                  struct word_limit *limit);
+/* The authors (organisation_ids) of report that hold no active ECOSOC status, up to cap
+ * into out (issue 14: only organisations in ECOSOC status submit HRC written statements). */
+int report_authors_without_ecosoc(struct store_conn *c, const struct record *report,
+                                  struct arena *a, int64_t *out, size_t cap, size_t *n);
 
 /* ---- attachments -------------------------------------------------------------------- */
 

@@ -78,9 +78,6 @@ static const struct word_rule word_rules[] = {
     {"written_statement", NULL, 1500, 2000, 0,
      "Human Rights Council written statement: 2,000 words for organisations in ECOSOC "
      "general status, 1,500 otherwise"},
-    {NULL, "UNHRC", 1500, 2000, 0,
-     "Human Rights Council written statement: 2,000 words for organisations in ECOSOC "
-     "general status, 1,500 otherwise"},
 };
 
 static bool matches(const char *want, const char *have)
@@ -111,6 +108,51 @@ struct word_limit word_limit_for(const char *kind, const char *target_body, size
  * Whether one of the organisations holds active ECOSOC general status, through the
  * ledger's accreditations when that resource is declared (else: none does).
  */
+/* Whether organisation org holds an active ECOSOC status (status NULL: any category). */
+static bool holds_ecosoc(struct store_conn *c, int64_t org, const char *status, struct arena *a)
+{
+    const struct resource *acc = resource_find(STR("accreditations"));
+    if (!acc)
+        return false;
+    struct list_query q = {.sort = -1, .limit = 1};
+    const char *const fields[] = {"body", "state", "status"};
+    const char *const values[] = {"ECOSOC", "active", status};
+    for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+        int fi = resource_field_index(acc, fields[i]);
+        if (fi < 0)
+            return false;
+        if (values[i])
+            q.filters[q.nfilters++] =
+                (struct filter){.field = fi, .v = {.s = values[i], .n = strlen(values[i])}};
+    }
+    int oi = resource_field_index(acc, "organisation_id");
+    if (oi < 0)
+        return false;
+    q.filters[q.nfilters++] = (struct filter){.field = oi, .v = {.i = org}};
+    struct list_result lr;
+    struct error err = ERROR_INIT;
+    return store_list(c, acc, &q, a, &lr, &err) == STORE_OK && lr.n > 0;
+}
+
+int report_authors_without_ecosoc(struct store_conn *c, const struct record *report,
+                                  struct arena *a, int64_t *out, size_t cap, size_t *n)
+{
+    *n = 0;
+    int i = resource_field_index(report->res, "organisation_ids");
+    const char *text = i >= 0 && !report->v[i].null ? report->v[i].s : NULL;
+    json_t *orgs = text ? json_loads(text, 0, NULL) : NULL;
+    size_t k;
+    json_t *item;
+    json_array_foreach(orgs, k, item)
+    {
+        int64_t org = json_integer_value(item);
+        if (*n < cap && !holds_ecosoc(c, org, NULL, a))
+            out[(*n)++] = org;
+    }
+    json_decref(orgs);
+    return 0;
+}
+
 static bool any_general_status(struct store_conn *c, const json_t *orgs, struct arena *a)
 {
     const struct resource *acc = resource_find(STR("accreditations"));

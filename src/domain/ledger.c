@@ -6,9 +6,12 @@
  */
 #include "domain/ledger.h"
 #include "core/limits.h"
+#include "core/valid.h"
+#include "domain/access.h"
 #include "store/ledger.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- small helpers ------------------------------------------------------------------- */
@@ -24,6 +27,53 @@ void ledger_add_days(const char *date, int64_t days, char out[11])
     if (date_parse(str_from(date), &y, &m, &d) < 0)
         BUG("ledger_add_days: not a date");
     date_from_unix((days_from_civil(y, m, d) + days) * 86400, out);
+}
+
+/* ---- Committee sessions ---------------------------------------------------------------- */
+
+static const struct session_start {
+    int month, day;
+    const char *part;
+} session_starts[] = {
+    {1, 15, "regular"},
+    {5, 1, "resumed"},
+};
+
+bool ledger_session_parse(const char *s, int *year, bool *resumed)
+{
+    if (!s || strlen(s) < 6 || s[4] != ' ')
+        return false;
+    int64_t y;
+    if (parse_i64((struct str){s, 4}, 1946, 9998, &y) < 0)
+        return false;
+    for (size_t i = 0; i < ARRAY_SIZE(session_starts); i++)
+        if (strcmp(s + 5, session_starts[i].part) == 0) {
+            *year = (int)y;
+            *resumed = i == 1;
+            return true;
+        }
+    return false;
+}
+
+int ledger_session_current(const char *today)
+{
+    int y, m, d;
+    if (date_parse(str_from(today), &y, &m, &d) < 0)
+        BUG("ledger_session_current: not a date");
+    int idx = (y - 1) * 2 + 1; /* last year's resumed session */
+    for (size_t i = 0; i < ARRAY_SIZE(session_starts); i++)
+        if (m > session_starts[i].month ||
+            (m == session_starts[i].month && d >= session_starts[i].day))
+            idx = y * 2 + (int)i;
+    return idx;
+}
+
+void ledger_session_next_start(const char *today, char out[11])
+{
+    int idx = ledger_session_current(today) + 1;
+    const struct session_start *s = &session_starts[idx % 2];
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(idx / 2) % 10000u, (unsigned)s->month % 100u,
+             (unsigned)s->day % 100u);
 }
 
 /* The text of field `name` of rec, or NULL when null. */
@@ -128,6 +178,27 @@ static bool parse_list(const char *json, struct arena *a, const char **out, size
 
 /* ---- body rules ---------------------------------------------------------------------- */
 
+/* "status:needed:years" (e.g. "associate:consultative:2") into its parts; false if not. */
+static bool parse_prerequisite(const char *s, struct arena *a, const char **status,
+                               const char **needs, int *years)
+{
+    const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c1 || !c2 || c1 == s || c2 == c1 + 1 || !c2[1])
+        return false;
+    int64_t y = 0;
+    for (const char *p = c2 + 1; *p; p++) {
+        if (*p < '0' || *p > '9' || y > 100)
+            return false;
+        y = y * 10 + (*p - '0');
+    }
+    if (y < 1 || y > 50)
+        return false;
+    *status = arena_strndup(a, s, (size_t)(c1 - s));
+    *needs = arena_strndup(a, c1 + 1, (size_t)(c2 - c1 - 1));
+    *years = (int)y;
+    return true;
+}
+
 int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
                       struct body_rules *out)
 {
@@ -144,6 +215,15 @@ int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
     bool ok = parse_list(row.statuses, a, out->statuses, LEDGER_STATUSES_MAX, &out->nstatuses) &&
               parse_list(row.national, a, out->national, LEDGER_STATUSES_MAX, &out->nnational) &&
               parse_list(row.exempt, a, out->exempt, LEDGER_STATUSES_MAX, &out->nexempt);
+    ok = ok && parse_list(row.deadline_statuses, a, out->deadline_statuses, LEDGER_STATUSES_MAX,
+                          &out->ndeadline_statuses);
+    const char *prereq[LEDGER_STATUSES_MAX];
+    size_t np = 0;
+    ok = ok && parse_list(row.prerequisites, a, prereq, LEDGER_STATUSES_MAX, &np);
+    for (size_t i = 0; ok && i < np; i++)
+        ok = parse_prerequisite(prereq[i], a, &out->prereq[out->nprereq].status,
+                                &out->prereq[out->nprereq].needs, &out->prereq[out->nprereq].years) &&
+             ++out->nprereq;
     if (row.report_due && !month_day(row.report_due, &out->report_due_month, &out->report_due_day))
         ok = false;
     if (row.filing_deadline &&
@@ -170,6 +250,44 @@ bool ledger_status_national(const struct body_rules *b, const char *status)
     return in_list(b->national, b->nnational, status);
 }
 
+bool ledger_deadline_applies(const struct body_rules *b, const char *status)
+{
+    return b->ndeadline_statuses == 0 || in_list(b->deadline_statuses, b->ndeadline_statuses, status);
+}
+
+static const char *const number_words[] = {"zero", "one",   "two",   "three", "four", "five",
+                                           "six",  "seven", "eight", "nine",  "ten"};
+
+static const char *years_word(int n, struct arena *a)
+{
+    return n >= 0 && n < (int)ARRAY_SIZE(number_words) ? number_words[n] : arena_printf(a, "%d", n);
+}
+
+const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
+                                        const char *held, const char *held_since,
+                                        const char *on, struct arena *a)
+{
+    for (size_t i = 0; i < b->nprereq; i++) {
+        if (!status || strcmp(b->prereq[i].status, status) != 0)
+            continue;
+        const char *needs = b->prereq[i].needs;
+        int years = b->prereq[i].years, y, m, d, hy, hm, hd;
+        const char *rule = arena_printf(a, "%s %s status needs %s year%s in %s status", b->code,
+                                        status, years_word(years, a), years == 1 ? "" : "s",
+                                        needs);
+        if (!held || strcmp(held, needs) != 0)
+            return arena_printf(a, "%s: the organisation does not hold it", rule);
+        if (!held_since || date_parse(str_from(held_since), &hy, &hm, &hd) < 0)
+            return arena_printf(a, "%s: since when it is held is not known", rule);
+        if (on && date_parse(str_from(on), &y, &m, &d) == 0) {
+            int ay = hy + years;
+            if (y < ay || (y == ay && (m < hm || (m == hm && d < hd))))
+                return arena_printf(a, "%s: held since %s", rule, held_since);
+        }
+    }
+    return NULL;
+}
+
 /* ---- the rules ----------------------------------------------------------------------- */
 
 bool ledger_report_due(const struct body_rules *b, const char *status, const char *state,
@@ -181,12 +299,17 @@ bool ledger_report_due(const struct body_rules *b, const char *status, const cha
         return false;
     if (ledger_status_exempt(b, status))
         return false;
-    int64_t base;
+    /* base: the year before the period the next report covers. The cycle starts in the year
+     * the current status was granted; a report for a period ending before that year (made
+     * under the status held before a reclassification) does not move it. */
+    int64_t base, granted = 0;
     int y, m, d;
-    if (last_period_end > 0)
+    if (granted_on && date_parse(str_from(granted_on), &y, &m, &d) == 0)
+        granted = y;
+    if (last_period_end > 0 && (granted == 0 || last_period_end >= granted))
         base = last_period_end;
-    else if (granted_on && date_parse(str_from(granted_on), &y, &m, &d) == 0)
-        base = y;
+    else if (granted > 0)
+        base = granted - 1;
     else
         return false;
     int64_t year = base + b->report_interval + 1;
@@ -199,6 +322,63 @@ bool ledger_report_due(const struct body_rules *b, const char *status, const cha
         period[1] = (int)base + b->report_interval;
     }
     return true;
+}
+
+/* The first day month-day (m, d) on or after `on`, as YYYY-MM-DD; false past year 9998. */
+static bool next_day_of_year(const char *on, int m, int d, char out[11])
+{
+    int y, om, od;
+    if (date_parse(str_from(on), &y, &om, &od) < 0)
+        return false;
+    if (om > m || (om == m && od > d))
+        y++;
+    if (y > 9998)
+        return false;
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
+    return true;
+}
+
+/* date plus whole years (29 February → 1 March when the year has none). */
+static void add_years(const char *date, int years, char out[11])
+{
+    int y, m, d;
+    if (date_parse(str_from(date), &y, &m, &d) < 0 || y + years > 9999) {
+        out[0] = '\0';
+        return;
+    }
+    char tmp[11];
+    snprintf(tmp, sizeof(tmp), "%04u-%02u-%02u", (unsigned)(y + years) % 10000u,
+             (unsigned)m % 100u, (unsigned)d % 100u);
+    if (date_valid(str_from(tmp)))
+        memcpy(out, tmp, 11);
+    else
+        snprintf(out, 11, "%04u-03-01", (unsigned)(y + years) % 10000u);
+}
+
+void ledger_sanctions(const struct body_rules *b, const char *status, const char *state,
+                      const char *granted_on, int64_t last_period_end, const char *today,
+                      struct sanctions *out)
+{
+    memset(out, 0, sizeof(*out));
+    bool suspended = state && strcmp(state, "suspended") == 0;
+    bool withdrawn = state && strcmp(state, "withdrawn") == 0;
+    out->standing = withdrawn ? "withdrawn" : suspended ? "suspended" : "good";
+    /* the report owed, as if the status were still held (a withdrawn one owed it too) */
+    char due[11], suspend_on[11];
+    if (!ledger_report_due(b, status, "active", granted_on, last_period_end, due, NULL) ||
+        !ledger_overdue(due, today) || b->decision_month == 0 ||
+        !next_day_of_year(due, b->decision_month, b->decision_day, suspend_on))
+        return;
+    if (!suspended && !withdrawn) {
+        out->standing = "report_overdue";
+        memcpy(out->suspension_expected_on, suspend_on, 11);
+    }
+    add_years(suspend_on, 1, out->withdrawal_expected_on);
+    if (withdrawn) {
+        add_years(out->withdrawal_expected_on, 3, out->may_reapply_on);
+        out->withdrawal_expected_on[0] = '\0';
+    }
 }
 
 bool ledger_overdue(const char *due, const char *today)
@@ -222,9 +402,6 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
         *considered_in = year + 1;
     return true;
 }
-
-static const char *const number_words[] = {"zero", "one",   "two",   "three", "four", "five",
-                                           "six",  "seven", "eight", "nine",  "ten"};
 
 size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
                           const char *on, struct arena *a, const char **out, size_t cap)
@@ -298,6 +475,23 @@ static void body_validate(const struct hook_ctx *ctx, struct record *rec, const 
     parse_list(text_of(rec, "statuses"), ctx->arena, statuses, LEDGER_STATUSES_MAX, &n);
     check_subset(rec, "national_statuses", statuses, n, ctx->arena, errs);
     check_subset(rec, "report_exempt", statuses, n, ctx->arena, errs);
+    check_subset(rec, "filing_deadline_statuses", statuses, n, ctx->arena, errs);
+    const char *prereq[LEDGER_STATUSES_MAX];
+    size_t np;
+    if (parse_list(text_of(rec, "status_prerequisites"), ctx->arena, prereq, LEDGER_STATUSES_MAX,
+                   &np))
+        for (size_t i = 0; i < np; i++) {
+            const char *st, *needs;
+            int years;
+            if (!parse_prerequisite(prereq[i], ctx->arena, &st, &needs, &years))
+                errors_add(errs, "status_prerequisites",
+                           "'%s' is not status:needed-status:years (such as "
+                           "associate:consultative:2)",
+                           prereq[i]);
+            else if (!in_list(statuses, n, st) || !in_list(statuses, n, needs))
+                errors_add(errs, "status_prerequisites", "'%s' names a status the body does not grant",
+                           prereq[i]);
+        }
 }
 
 static const struct field body_fields[] = {
@@ -312,6 +506,8 @@ static const struct field body_fields[] = {
     {"decision_expected", FT_TEXT, 0, 5, 5, NULL, NULL},
     {"min_years_registered", FT_INT, 0, 1, 50, NULL, NULL},
     {"rules_source", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"filing_deadline_statuses", FT_TEXT_LIST, 0, 0, LEDGER_STATUSES_MAX, NULL, NULL},
+    {"status_prerequisites", FT_TEXT_LIST, 0, 0, LEDGER_STATUSES_MAX, NULL, NULL},
 };
 
 const struct resource res_bodies = {
@@ -370,26 +566,53 @@ static const char *const accreditation_states[] = {"active", "suspended", "withd
 static void accreditation_validate(const struct hook_ctx *ctx, struct record *rec,
                                    const struct record *old, struct errors *errs)
 {
-    struct body_rules b;
+    struct body_rules b = {0};
     check_body_status(ctx, rec, "status", &b, errs);
     if (!text_of(rec, "state"))
         set_text(rec, "state", accreditation_states[0], ctx->arena);
     char today[11];
     ledger_today(today);
     not_in_future(rec, "granted_on", today, errs);
+    /* Reinstatement (resolution 2008/4): a suspended status whose missing report arrives
+     * (last_report_period_end now covers what was due) is active again, in the same
+     * write. The state is only changed when the caller did not set it in this write. */
+    if (old && b.code && text_of(old, "state") && strcmp(text_of(old, "state"), "suspended") == 0 &&
+        text_of(rec, "state") && strcmp(text_of(rec, "state"), "suspended") == 0 &&
+        int_of(rec, "last_report_period_end") != int_of(old, "last_report_period_end")) {
+        struct sanctions sn;
+        ledger_sanctions(&b, text_of(rec, "status"), "active", text_of(rec, "granted_on"),
+                         int_of(rec, "last_report_period_end"), today, &sn);
+        if (strcmp(sn.standing, "good") == 0)
+            set_text(rec, "state", "active", ctx->arena);
+    }
+    /* A report may end before the year granted: the status held before a reclassification
+     * reported it, and it does not move the new cycle (ledger_report_due). */
     int64_t end = int_of(rec, "last_report_period_end");
-    const char *granted = text_of(rec, "granted_on");
     int y, m, d;
-    if (end && granted && date_parse(str_from(granted), &y, &m, &d) == 0 && end <= y)
-        errors_add(errs, "last_report_period_end", "must be a year after the year granted (%d)", y);
     if (end && date_parse(str_from(today), &y, &m, &d) == 0 && end > y)
         errors_add(errs, "last_report_period_end", "is in the future");
+}
+
+/* One change of status as {"from", "to", "on", "application_id"} (store callback). */
+static void write_status_change(void *arg, const struct store_status_change *ch)
+{
+    struct jw *w = arg;
+    jw_obj(w);
+    jw_kstr(w, "from", ch->from);
+    jw_kstr(w, "to", ch->to);
+    jw_kstr(w, "on", ch->on);
+    jw_key(w, "application_id");
+    if (ch->application_id)
+        jw_int(w, ch->application_id);
+    else
+        jw_null(w);
+    jw_obj_end(w);
 }
 
 static void accreditation_computed(const struct hook_ctx *ctx, const struct record *rec,
                                    struct jw *w)
 {
-    struct body_rules b;
+    struct body_rules b = {0};
     char due[11], today[11];
     int period[2];
     bool has = ctx && ctx->conn &&
@@ -409,6 +632,25 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
         jw_null(w);
     }
     jw_kbool(w, "overdue", has && ledger_overdue(due, today));
+    struct sanctions sn = {.standing = "good"};
+    if (ctx && ctx->conn && b.code)
+        ledger_sanctions(&b, text_of(rec, "status"), text_of(rec, "state"),
+                         text_of(rec, "granted_on"), int_of(rec, "last_report_period_end"), today,
+                         &sn);
+    else if (text_of(rec, "state") && strcmp(text_of(rec, "state"), "active") != 0)
+        sn.standing = text_of(rec, "state");
+    jw_kstr(w, "standing", sn.standing);
+    jw_kstr(w, "suspension_expected_on",
+            sn.suspension_expected_on[0] ? sn.suspension_expected_on : NULL);
+    jw_kstr(w, "withdrawal_expected_on",
+            sn.withdrawal_expected_on[0] ? sn.withdrawal_expected_on : NULL);
+    jw_kstr(w, "may_reapply_on", sn.may_reapply_on[0] ? sn.may_reapply_on : NULL);
+    if (ctx && ctx->detail && ctx->conn) {
+        jw_key(w, "status_history");
+        jw_arr(w);
+        store_status_history_each(ctx->conn, rec->id, write_status_change, w);
+        jw_arr_end(w);
+    }
 }
 
 static const struct field accreditation_fields[] = {
@@ -449,18 +691,25 @@ static const char *const application_states[] = {
     "draft",       "submitted", "endorsed", "filed",  "under_review", "deferred",
     "recommended", "granted",   "rejected", "closed", "withdrawn",    NULL};
 
-/* DESIGN §3. Final states are those no row leaves: granted, rejected, closed, withdrawn. */
+/* DESIGN §3 (issue 14). Final states are those no row leaves: granted, rejected, closed,
+ * withdrawn. The ministry's support (endorsed) is a step an application may pass through,
+ * not one it must: NGOs apply to the UN directly. The Committee votes applications down at
+ * review as well as after recommending them. */
 static const struct transition application_moves[] = {
     {"draft", "submitted", ROLE_NGO},           /* the NGO sends it to the ministry */
     {"submitted", "draft", ROLE_OFFICER},       /* returned to the NGO with a note */
     {"submitted", "endorsed", ROLE_OFFICER},    /* the ministry supports it */
-    {"endorsed", "filed", ROLE_OFFICER},        /* filed with the body */
+    {"draft", "filed", ROLE_OFFICER},           /* filed with the body directly */
+    {"submitted", "filed", ROLE_OFFICER},       /* filed without waiting for support */
+    {"endorsed", "filed", ROLE_OFFICER},        /* filed with the ministry's support */
     {"filed", "under_review", ROLE_OFFICER},    /* on the Committee's agenda */
     {"under_review", "deferred", ROLE_OFFICER}, /* questions asked */
     {"deferred", "under_review", ROLE_OFFICER}, /* answered, back on the agenda */
     {"under_review", "recommended", ROLE_OFFICER},
-    {"recommended", "granted", ROLE_OFFICER}, /* creates the accreditation */
-    {"recommended", "rejected", ROLE_OFFICER},
+    {"recommended", "granted", ROLE_OFFICER}, /* creates or reclassifies the accreditation */
+    {"under_review", "rejected", ROLE_OFFICER}, /* voted down at review */
+    {"deferred", "rejected", ROLE_OFFICER},
+    {"recommended", "rejected", ROLE_OFFICER}, /* e.g. ECOSOC does not follow the Committee */
     {"under_review", "closed", ROLE_OFFICER}, /* closed by the body */
     {"deferred", "closed", ROLE_OFFICER},     /* e.g. questions left unanswered */
     {"recommended", "closed", ROLE_OFFICER},
@@ -478,6 +727,36 @@ static bool state_is(const struct record *rec, const char *const *states)
 
 static const char *const before_filing[] = {"draft", "submitted", "endorsed", NULL};
 
+/* A session field is "YYYY regular" or "YYYY resumed"; a value stored before issue 14 in
+ * another form is left alone until it is changed. */
+static void check_session(const struct record *rec, const struct record *old, const char *field,
+                          struct errors *errs)
+{
+    const char *s = text_of(rec, field), *was = old ? text_of(old, field) : NULL;
+    int y;
+    bool resumed;
+    if (s && !(was && strcmp(s, was) == 0) && !ledger_session_parse(s, &y, &resumed))
+        errors_add(errs, field,
+                   "must be a Committee session as \"YYYY regular\" or \"YYYY resumed\", such "
+                   "as \"2017 regular\"");
+}
+
+/* The session as {"year", "part"}, or null. */
+static void write_session(struct jw *w, const char *key, const char *s)
+{
+    int y;
+    bool resumed;
+    jw_key(w, key);
+    if (!ledger_session_parse(s, &y, &resumed)) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    jw_kint(w, "year", y);
+    jw_kstr(w, "part", resumed ? "resumed" : "regular");
+    jw_obj_end(w);
+}
+
 static void application_validate(const struct hook_ctx *ctx, struct record *rec,
                                  const struct record *old, struct errors *errs)
 {
@@ -485,6 +764,15 @@ static void application_validate(const struct hook_ctx *ctx, struct record *rec,
     if (!int_of(rec, "organisation_id"))
         errors_add(errs, "organisation_id", "is required");
     check_body_status(ctx, rec, "requested_status", &b, errs);
+    /* Whether the ministry supported it is the ministry's to say: set by `endorsed`, or by
+     * an officer (e.g. consulted after filing); an NGO cannot claim it. */
+    int si = resource_field_index(rec->res, "ministry_supported");
+    if (rec->v[si].null)
+        rec->v[si] = (struct value){.i = 0};
+    int64_t was = old && !old->v[si].null ? old->v[si].i : 0;
+    if (ctx->who && ctx->who->role == ROLE_NGO && rec->v[si].i != was)
+        errors_add(errs, "ministry_supported", "is recorded by the ministry");
+    check_session(rec, old, "committee_session", errs);
     if (old && !state_is(old, before_filing) &&
         strcmp(text_of(old, "requested_status"), text_of(rec, "requested_status")) != 0)
         errors_add(errs, "requested_status", "cannot change once the application is filed");
@@ -504,6 +792,63 @@ static const char *judged_on(const struct record *rec, const char *today)
     return filed ? filed : today;
 }
 
+struct reapply {
+    const struct body_rules *b;
+    const char *today;
+    struct arena *a;
+    const char *latest; /* the latest may_reapply_on of a withdrawn status at the body */
+};
+
+static void reapply_row(void *arg, const struct store_due_row *row)
+{
+    struct reapply *k = arg;
+    if (strcmp(row->body, k->b->code) != 0 || strcmp(row->state, "withdrawn") != 0)
+        return;
+    struct sanctions s;
+    ledger_sanctions(k->b, row->status, row->state, row->granted_on, row->last_period_end,
+                     k->today, &s);
+    if (s.may_reapply_on[0] && (!k->latest || strcmp(s.may_reapply_on, k->latest) > 0))
+        k->latest = arena_strdup(k->a, s.may_reapply_on);
+}
+
+/* When an organisation whose status at b was withdrawn for a missed report may apply
+ * again (three years after the withdrawal, resolution 2008/4); NULL when nothing bars it. */
+static const char *may_reapply_on(const struct hook_ctx *ctx, const struct body_rules *b,
+                                  int64_t org, const char *today)
+{
+    struct reapply k = {.b = b, .today = today, .a = ctx->arena};
+    if (store_org_accreditations(ctx->conn, org, reapply_row, &k) < 0)
+        return NULL;
+    return k.latest;
+}
+
+struct oldest_open {
+    int oldest; /* session index, -1: none */
+};
+
+static void oldest_open_session(void *arg, const char *session)
+{
+    struct oldest_open *k = arg;
+    int y;
+    bool resumed;
+    if (!ledger_session_parse(session, &y, &resumed))
+        return;
+    int idx = y * 2 + (resumed ? 1 : 0);
+    if (k->oldest < 0 || idx < k->oldest)
+        k->oldest = idx;
+}
+
+/* Questions unanswered over two consecutive sessions (asked at S, still open once S+2 has
+ * begun: three reminders over two sessions, DESIGN §2): the oldest such session's index,
+ * or -1. */
+static int closure_due_since(const struct hook_ctx *ctx, int64_t app, const char *today)
+{
+    struct oldest_open k = {.oldest = -1};
+    if (store_open_question_sessions(ctx->conn, app, oldest_open_session, &k) < 0)
+        return -1;
+    return k.oldest >= 0 && ledger_session_current(today) >= k.oldest + 2 ? k.oldest : -1;
+}
+
 static void application_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     struct body_rules b;
@@ -513,6 +858,7 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
                  ledger_body_rules(ctx->conn, text_of(rec, "body"), ctx->arena, &b) == STORE_OK;
     int considered = 0;
     bool has_deadline = rules && (text_of(rec, "filed_on") || state_is(rec, before_filing)) &&
+                        ledger_deadline_applies(&b, text_of(rec, "requested_status")) &&
                         ledger_filing_deadline(&b, judged_on(rec, today), deadline, &considered);
     jw_kstr(w, "filing_deadline", has_deadline ? deadline : NULL);
     jw_key(w, "considered_in");
@@ -521,9 +867,10 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     else
         jw_null(w);
 
-    const char *warnings[4];
+    const char *warnings[7];
     size_t n = 0;
     int64_t total = 0, open = 0;
+    int closure_since = -1; /* session index of the oldest question unanswered for two */
     if (rules) {
         struct record *org;
         const char *founded = NULL;
@@ -532,7 +879,30 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
             founded = text_of(org, "founded_on");
         n = ledger_eligibility(&b, text_of(rec, "requested_status"), founded, judged_on(rec, today),
                                ctx->arena, warnings, ARRAY_SIZE(warnings) - 1);
+        const char *held = NULL, *held_since = NULL;
+        int64_t current;
+        struct record *acc;
+        if (store_current_accreditation(ctx->conn, int_of(rec, "organisation_id"), b.code,
+                                        &current) == STORE_OK &&
+            current &&
+            store_get(ctx->conn, &res_accreditations, current, ctx->arena, &acc) == STORE_OK) {
+            held = text_of(acc, "status");
+            held_since = text_of(acc, "granted_on");
+        }
+        const char *pre = ledger_prerequisite_warning(&b, text_of(rec, "requested_status"), held,
+                                                      held_since, judged_on(rec, today),
+                                                      ctx->arena);
+        if (pre && n < ARRAY_SIZE(warnings) - 1)
+            warnings[n++] = pre;
+        const char *reapply = may_reapply_on(ctx, &b, int_of(rec, "organisation_id"), today);
+        if (reapply && strcmp(judged_on(rec, today), reapply) < 0 &&
+            n < ARRAY_SIZE(warnings) - 1)
+            warnings[n++] = arena_printf(ctx->arena,
+                                         "the organisation's %s status was withdrawn for a "
+                                         "missed report: it may apply again from %s",
+                                         b.code, reapply);
         store_question_counts(ctx->conn, rec->id, &total, &open);
+        closure_since = closure_due_since(ctx, rec->id, today);
         const char *const deferred[] = {"deferred", NULL};
         if (open && state_is(rec, deferred))
             warnings[n++] = arena_printf(ctx->arena,
@@ -541,11 +911,21 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
                                          (long long)open, open == 1 ? "" : "s", b.code,
                                          open == 1 ? "is" : "are");
     }
+    static const char *const open_states[] = {"under_review", "deferred", NULL};
+    bool closure = closure_since >= 0 && state_is(rec, open_states);
+    if (closure && n < ARRAY_SIZE(warnings))
+        warnings[n++] = arena_printf(ctx->arena,
+                                     "questions asked at the %d %s session are unanswered after "
+                                     "two consecutive sessions: closure of the application is "
+                                     "due (record it with the move to closed)",
+                                     closure_since / 2, closure_since % 2 ? "resumed" : "regular");
     jw_key(w, "warnings");
     jw_arr(w);
     for (size_t i = 0; i < n; i++)
         jw_str(w, warnings[i]);
     jw_arr_end(w);
+    jw_kbool(w, "closure_due", closure);
+    write_session(w, "session", text_of(rec, "committee_session"));
     jw_key(w, "questions");
     jw_obj(w);
     jw_kint(w, "total", total);
@@ -553,50 +933,50 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     jw_obj_end(w);
 }
 
-/* granted: the organisation now holds the status — a new accreditation, or (when it holds
- * another status at the same body) the existing one reclassified. */
+/*
+ * granted: the organisation now holds the status. Without a current status at the body,
+ * a new accreditation; with one, this is a reclassification (special → general, roster →
+ * special): the same accreditation changes status in place (one per organisation and
+ * body), granted_on becomes the decision date — the reporting cycle of the new status
+ * begins in that year, and a report made for a period before it does not move it
+ * (ledger_report_due) — and the change is kept in the status history. Both go through
+ * the generic write path (references, validation, conflicts, audit) in the transition's
+ * transaction.
+ */
 static int grant(const struct hook_ctx *ctx, const struct record *app, const char *on,
                  struct errors *errs, struct error *msg)
 {
     int64_t org = int_of(app, "organisation_id"), existing;
-    const char *body = text_of(app, "body");
+    const char *body = text_of(app, "body"), *status = text_of(app, "requested_status");
     int rc = store_current_accreditation(ctx->conn, org, body, &existing);
     if (rc < 0)
         return error_set(msg, "could not read the organisation's accreditations"), rc;
+    const char *from = NULL;
+    struct record *acc;
     if (!existing) {
-        struct record *acc = record_new(&res_accreditations, ctx->arena);
+        acc = record_new(&res_accreditations, ctx->arena);
         set_int(acc, "organisation_id", org);
         set_text(acc, "body", body, ctx->arena);
-        set_text(acc, "status", text_of(app, "requested_status"), ctx->arena);
+        set_text(acc, "status", status, ctx->arena);
         set_text(acc, "granted_on", on, ctx->arena);
         set_text(acc, "state", "active", ctx->arena);
         set_int(acc, "application_id", app->id);
-        return domain_insert_tx(ctx->tx, ctx->who, acc, ctx->arena, errs, msg);
+        rc = domain_insert_tx(ctx->tx, ctx->who, acc, ctx->arena, errs, msg);
+    } else {
+        struct record *old;
+        if ((rc = store_get(ctx->conn, &res_accreditations, existing, ctx->arena, &old)) < 0)
+            return error_set(msg, "could not read accreditation %lld", (long long)existing), rc;
+        from = text_of(old, "status");
+        acc = record_copy(old, ctx->arena);
+        set_text(acc, "status", status, ctx->arena);
+        set_text(acc, "granted_on", on, ctx->arena);
+        set_text(acc, "state", "active", ctx->arena);
+        set_int(acc, "application_id", app->id);
+        rc = domain_update_tx(ctx->tx, ctx->who, old, acc, ctx->arena, errs, msg);
     }
-    struct record *old;
-    if ((rc = store_get(ctx->conn, &res_accreditations, existing, ctx->arena, &old)) < 0)
-        return error_set(msg, "could not read accreditation %lld", (long long)existing), rc;
-    struct record *acc = record_copy(old, ctx->arena);
-    set_text(acc, "status", text_of(app, "requested_status"), ctx->arena);
-    set_text(acc, "granted_on", on, ctx->arena);
-    set_text(acc, "state", "active", ctx->arena);
-    set_int(acc, "application_id", app->id);
-    accreditation_validate(ctx, acc, old, errs);
-    if (errs->n)
-        return DOMAIN_INVALID;
-    if ((rc = store_update(ctx->tx, acc, msg)) < 0)
-        return rc;
-    struct buf before = BUF_INIT, after = BUF_INIT;
-    record_to_audit_json(old, &before);
-    record_to_audit_json(acc, &after);
-    struct store_actor actor = principal_actor(ctx->who);
-    rc =
-        store_audit(ctx->tx, &actor, "update", res_accreditations.name, acc->id, before.p, after.p);
-    buf_release(&before);
-    buf_release(&after);
     if (rc < 0)
-        error_set(msg, "could not write the audit entry");
-    return rc;
+        return rc;
+    return store_status_history_add(ctx->tx, acc->id, from, status, on, app->id, msg);
 }
 
 static int application_on_transition(const struct hook_ctx *ctx, struct record *rec,
@@ -608,6 +988,8 @@ static int application_on_transition(const struct hook_ctx *ctx, struct record *
     const char *to = text_of(rec, "state");
     if (strcmp(to, "filed") == 0 && !text_of(rec, "filed_on"))
         set_text(rec, "filed_on", today, ctx->arena);
+    if (strcmp(to, "endorsed") == 0)
+        set_int(rec, "ministry_supported", 1);
     static const char *const decided[] = {"granted", "rejected", "closed", NULL};
     if (state_is(rec, decided) && !text_of(rec, "decided_on"))
         set_text(rec, "decided_on", today, ctx->arena);
@@ -623,6 +1005,7 @@ static const struct field application_fields[] = {
     {"requested_status", FT_TEXT, F_REQUIRED | F_FILTER, 1, 32, NULL, NULL},
     {"state", FT_ENUM, F_READONLY | F_FILTER | F_SORT, 0, 0, application_states, NULL},
     {"committee_session", FT_TEXT, F_FILTER, 0, 64, NULL, NULL},
+    {"ministry_supported", FT_BOOL, F_FILTER, 0, 0, NULL, NULL}, /* endorsed, or said later */
     {"filed_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"decided_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"notes", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
@@ -691,6 +1074,13 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
     const char *asked = text_of(rec, "asked_on"), *answered = text_of(rec, "answered_on");
     if (answered && strcmp(answered, asked) < 0)
         errors_add(errs, "answered_on", "is before asked_on");
+    check_session(rec, old, "asked_at_session", errs);
+    if (!text_of(rec, "asked_at_session") && asked && date_valid(str_from(asked))) {
+        int idx = ledger_session_current(asked);
+        set_text(rec, "asked_at_session",
+                 arena_printf(ctx->arena, "%d %s", idx / 2, idx % 2 ? "resumed" : "regular"),
+                 ctx->arena);
+    }
     if (old)
         return;
     /* Questions come with a deferral: the body asks them while reviewing. */
@@ -711,7 +1101,15 @@ static const struct field question_fields[] = {
     {"asked_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"answer", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
     {"answered_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    /* the Committee session that asked it, "2017 regular"; default: the one of asked_on */
+    {"asked_at_session", FT_TEXT, F_FILTER, 0, 16, NULL, NULL},
 };
+
+static void question_computed(const struct hook_ctx *ctx, const struct record *rec,
+                              struct jw *w)
+{
+    write_session(w, "session", text_of(rec, "asked_at_session"));
+}
 
 const struct resource res_application_questions = {
     .name = "application_questions",
@@ -723,6 +1121,95 @@ const struct resource res_application_questions = {
     .parent_field = "application_id",
     .path = "questions",
     .validate = question_validate,
+    .computed = question_computed,
+};
+
+/* ---- quadrennial reports (issue 14 item 8) -------------------------------------------- */
+
+static const char *const report_outcomes[] = {"pending", "taken_note", "deferred", NULL};
+
+static void qreport_validate(const struct hook_ctx *ctx, struct record *rec,
+                             const struct record *old, struct errors *errs)
+{
+    if (!text_of(rec, "outcome"))
+        set_text(rec, "outcome", report_outcomes[0], ctx->arena);
+    int64_t start = int_of(rec, "period_start"), end = int_of(rec, "period_end");
+    if (start && end && end < start)
+        errors_add(errs, "period_end", "is before period_start");
+    char today[11];
+    ledger_today(today);
+    not_in_future(rec, "submitted_on", today, errs);
+    int y, m, d;
+    if (end && date_parse(str_from(today), &y, &m, &d) == 0 && end > y)
+        errors_add(errs, "period_end", "is in the future");
+    /* A status exempt from reports (ECOSOC roster) has none to record. A body without a
+     * reporting rule in civdesk may still receive reports (UNESCO's partners report on
+     * their cooperation): they are recorded, and move no due date since there is none. */
+    struct record *acc;
+    struct body_rules b;
+    if (store_get(ctx->conn, &res_accreditations, int_of(rec, "accreditation_id"), ctx->arena,
+                  &acc) != STORE_OK)
+        return; /* the reference check names it */
+    if (ledger_body_rules(ctx->conn, text_of(acc, "body"), ctx->arena, &b) != STORE_OK)
+        return;
+    if (ledger_status_exempt(&b, text_of(acc, "status")))
+        errors_add(errs, "accreditation_id", "%s %s status does not report", b.code,
+                   text_of(acc, "status"));
+}
+
+/*
+ * Runs inside the write transaction after validation: a report recorded as submitted
+ * moves its accreditation's last reported period (and so the next due date, and a
+ * reinstatement when it was suspended for this report) through the generic update, with
+ * the accreditation's own audit entry. A report for an earlier period moves nothing.
+ */
+static int qreport_effects(const struct hook_ctx *ctx, const struct record *rec,
+                           const struct record *old, struct error *msg)
+{
+    if (!text_of(rec, "submitted_on"))
+        return 0;
+    struct record *acc;
+    int rc = store_get(ctx->conn, &res_accreditations, int_of(rec, "accreditation_id"),
+                       ctx->arena, &acc);
+    if (rc < 0)
+        return error_set(msg, "could not read the accreditation"), rc;
+    int64_t end = int_of(rec, "period_end");
+    if (end <= int_of(acc, "last_report_period_end"))
+        return 0;
+    struct record *moved = record_copy(acc, ctx->arena);
+    set_int(moved, "last_report_period_end", end);
+    struct errors errs;
+    errors_init(&errs, ctx->arena);
+    rc = domain_update_tx(ctx->tx, ctx->who, acc, moved, ctx->arena, &errs, msg);
+    if (rc == DOMAIN_INVALID)
+        return error_set(msg, "the accreditation cannot take this report: %s %s",
+                         errs.items[0].field, errs.items[0].message),
+               STORE_CONFLICT;
+    return rc;
+}
+
+static const struct field qreport_fields[] = {
+    {"accreditation_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL,
+     "accreditations"},
+    {"period_start", FT_INT, F_REQUIRED | F_SORT, 1946, 9999, NULL, NULL},
+    {"period_end", FT_INT, F_REQUIRED | F_SORT, 1946, 9999, NULL, NULL},
+    {"submitted_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"outcome", FT_ENUM, F_FILTER, 0, 0, report_outcomes, NULL}, /* the Committee's */
+    {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+};
+
+const struct resource res_accreditation_reports = {
+    .name = "accreditation_reports",
+    .table = "accreditation_reports",
+    .singular = "quadrennial report",
+    .fields = qreport_fields,
+    .nfields = ARRAY_SIZE(qreport_fields),
+    .parent = "accreditations",
+    .parent_field = "accreditation_id",
+    .path = "reports",
+    .access = RES_OWNER_READS_ONLY, /* the ministry records them, the NGO reads its own */
+    .validate = qreport_validate,
+    .check_conflict = qreport_effects,
 };
 
 /* ---- listings ------------------------------------------------------------------------ */
@@ -751,3 +1238,133 @@ const struct resource res_listings = {
     .access = RES_REFERENCE,
     .validate = listing_validate,
 };
+
+/* ---- settings (issue 14 item 11) ----------------------------------------------------- */
+
+/* The settings an administrator may change: name, and a check that returns NULL when the
+ * value is acceptable or the message why not. One row per setting. */
+static const char *check_country(const json_t *v)
+{
+    if (json_is_null(v))
+        return NULL;
+    if (!json_is_string(v) || !valid_country(str_from(json_string_value(v))))
+        return "must be an ISO 3166-1 alpha-2 country code in capitals, such as RU, or null";
+    return NULL;
+}
+
+static const struct setting {
+    const char *name;
+    const char *(*check)(const json_t *v);
+} settings_table[] = {
+    {"national_country", check_country},
+};
+
+int ledger_settings_get(struct store_conn *c, struct ledger_settings *out)
+{
+    struct store_settings row;
+    int rc = store_settings_get(c, &row);
+    if (rc < 0)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->national_country, sizeof(out->national_country), "%s", row.national_country);
+    snprintf(out->created_at, sizeof(out->created_at), "%s", row.created_at);
+    snprintf(out->updated_at, sizeof(out->updated_at), "%s", row.updated_at);
+    out->version = row.version;
+    return STORE_OK;
+}
+
+static void settings_audit_json(const struct ledger_settings *st, struct buf *out)
+{
+    json_t *o = json_pack("{s:o}", "national_country",
+                          st->national_country[0] ? json_string(st->national_country)
+                                                  : json_null());
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    buf_printf(out, "%s", text ? text : "{}");
+    free(text);
+    json_decref(o);
+}
+
+int ledger_settings_update(struct store *s, const struct principal *who, const json_t *patch,
+                           int64_t if_match, struct errors *errs, struct error *msg,
+                           struct ledger_settings *out)
+{
+    if (!who || who->role != ROLE_ADMIN)
+        return error_set(msg, "only administrators may change the settings"), DOMAIN_FORBIDDEN;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)patch, key, v)
+    {
+        const struct setting *st = NULL;
+        for (size_t i = 0; i < ARRAY_SIZE(settings_table) && !st; i++)
+            if (strcmp(settings_table[i].name, key) == 0)
+                st = &settings_table[i];
+        const char *why = st ? st->check(v) : "is not a setting; there is national_country";
+        if (why)
+            errors_add(errs, key, "%s", why);
+    }
+    if (errs->n)
+        return DOMAIN_INVALID;
+    struct store_tx *tx;
+    if (store_write_begin(s, &tx) < 0)
+        return error_set(msg, "the database is busy"), STORE_ERROR;
+    struct ledger_settings before;
+    int rc = ledger_settings_get(store_tx_conn(tx), &before);
+    if (rc < 0) {
+        error_set(msg, "the settings could not be read");
+        goto fail;
+    }
+    if (if_match && before.version != if_match) {
+        error_set(msg,
+                  "the settings were changed by someone else (you had version %lld, they are now "
+                  "%lld): reload them",
+                  (long long)if_match, (long long)before.version);
+        rc = STORE_VERSION;
+        goto fail;
+    }
+    struct ledger_settings after = before;
+    json_t *cc = json_object_get(patch, "national_country");
+    if (cc)
+        snprintf(after.national_country, sizeof(after.national_country), "%s",
+                 json_is_string(cc) ? json_string_value(cc) : "");
+    if ((rc = store_settings_put(tx, after.national_country[0] ? after.national_country : NULL,
+                                 msg)) < 0)
+        goto fail;
+    struct buf b = BUF_INIT, a = BUF_INIT;
+    settings_audit_json(&before, &b);
+    settings_audit_json(&after, &a);
+    struct store_actor actor = principal_actor(who);
+    rc = store_audit(tx, &actor, "update", "settings", LEDGER_SETTINGS_ID, b.p, a.p);
+    buf_release(&b);
+    buf_release(&a);
+    if (rc < 0) {
+        error_set(msg, "could not write the audit entry");
+        goto fail;
+    }
+    if ((rc = ledger_settings_get(store_tx_conn(tx), out)) < 0)
+        goto fail;
+    return store_write_commit(tx, msg);
+fail:
+    store_write_rollback(tx);
+    return rc;
+}
+
+void ledger_settings_json(const struct ledger_settings *st, struct jw *w)
+{
+    jw_obj(w);
+    jw_kstr(w, "national_country", st->national_country[0] ? st->national_country : NULL);
+    jw_kint(w, "version", st->version);
+    jw_kstr(w, "created_at", st->created_at);
+    jw_kstr(w, "updated_at", st->updated_at);
+    jw_obj_end(w);
+}
+
+int ledger_national_country(struct store_conn *c, struct arena *a, char out[3])
+{
+    out[0] = '\0';
+    struct ledger_settings st;
+    int rc = ledger_settings_get(c, &st);
+    if (rc < 0)
+        return rc;
+    memcpy(out, st.national_country, 3);
+    return STORE_OK;
+}

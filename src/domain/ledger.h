@@ -16,6 +16,33 @@ extern const struct resource res_accreditations;
 extern const struct resource res_applications;
 extern const struct resource res_application_questions;
 extern const struct resource res_listings;
+extern const struct resource res_accreditation_reports; /* /accreditations/{id}/reports */
+
+/* ---- settings: one record of the ministry's own settings (issue 14) -------------------- */
+
+#define LEDGER_SETTINGS_ID 1 /* its id in the audit trail */
+
+struct ledger_settings {
+    char national_country[3]; /* ISO 3166-1 alpha-2, "" when not set */
+    int64_t version;
+    char created_at[21], updated_at[21];
+};
+
+/* The settings, read through c (any transaction). */
+int ledger_settings_get(struct store_conn *c, struct ledger_settings *out);
+/*
+ * Applies a JSON merge patch of settings (patch borrowed) in one write transaction with
+ * its audit entry: administrators only (DOMAIN_FORBIDDEN), every key a known setting with
+ * a valid value (DOMAIN_INVALID, errs), if_match (0: not given) the version the caller saw
+ * (STORE_VERSION). *out: the settings as stored.
+ */
+int ledger_settings_update(struct store *s, const struct principal *who, const json_t *patch,
+                           int64_t if_match, struct errors *errs, struct error *msg,
+                           struct ledger_settings *out);
+/* The settings as a JSON object. */
+void ledger_settings_json(const struct ledger_settings *st, struct jw *w);
+/* The ministry's country (settings.national_country) into out, "" when not set. */
+int ledger_national_country(struct store_conn *c, struct arena *a, char out[3]);
 
 #define LEDGER_STATUSES_MAX 16 /* status kinds one body may have */
 
@@ -34,6 +61,13 @@ struct body_rules {
     int filing_month, filing_day;         /* filing deadline; 0: none */
     int decision_month, decision_day;     /* when the body usually decides; 0: unknown */
     int min_years;                        /* years registered before filing; 0: none */
+    const char *deadline_statuses[LEDGER_STATUSES_MAX]; /* the filing deadline binds these; */
+    size_t ndeadline_statuses;                          /* none listed: every status */
+    struct {
+        const char *status, *needs; /* status requires `needs` held for `years` */
+        int years;
+    } prereq[LEDGER_STATUSES_MAX];
+    size_t nprereq;
 };
 
 /*
@@ -45,6 +79,19 @@ int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
 bool ledger_has_status(const struct body_rules *b, const char *status);
 bool ledger_status_exempt(const struct body_rules *b, const char *status);
 bool ledger_status_national(const struct body_rules *b, const char *status);
+/* Whether the body's filing deadline binds an application for status (UNESCO: associate
+ * only; consultative status may be requested at any time). */
+bool ledger_deadline_applies(const struct body_rules *b, const char *status);
+
+/*
+ * The prerequisite warning for an application for `status` at b (UNESCO associate: two
+ * years in consultative status), judged on `on`: held is the organisation's current status
+ * at the body (NULL: none) and held_since its granted_on. NULL when there is none to give;
+ * otherwise an arena-owned message.
+ */
+const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
+                                        const char *held, const char *held_since,
+                                        const char *on, struct arena *a);
 
 /* ---- the rules, as pure functions ------------------------------------------------------ */
 
@@ -52,13 +99,39 @@ bool ledger_status_national(const struct body_rules *b, const char *status);
  * The due date of an accreditation's next periodic report into due; false when none is
  * due: the body asks for no reports, the status is exempt (ECOSOC roster), the
  * accreditation is withdrawn, or neither granted_on nor last_period_end (0: none) is known.
- * Granted in Y: the report covers Y+1..Y+interval and is due on the body's day of
- * Y+interval+1; after a report for the period ending E: E+1..E+interval, due in
- * E+interval+1. period (may be NULL) receives the first and last year covered.
+ * The cycle starts in the year the current status was granted (the NGO Branch): granted
+ * in Y, the report covers Y..Y+interval-1 and is due on the body's day of Y+interval
+ * (ECOSOC: granted 2013 → 2013–2016, due 2017-06-01); after a report for the period ending
+ * E (E >= Y): E+1..E+interval, due in E+interval+1. A report ending before Y (made under
+ * the status held before a reclassification granted in Y) does not move the cycle.
+ * Without granted_on, the last report alone decides. period (may be NULL) receives the
+ * first and last year covered. The SQL twin is the view accreditation_report_due
+ * (migrations/0009_obligations.sql); the two must agree.
  */
 bool ledger_report_due(const struct body_rules *b, const char *status, const char *state,
                        const char *granted_on, int64_t last_period_end, char due[11],
                        int period[2]);
+/* Where an accreditation stands in the sanctions cycle (resolution 2008/4). */
+struct sanctions {
+    const char *standing;           /* "good", "report_overdue", "suspended", "withdrawn" */
+    char suspension_expected_on[11]; /* "" when nothing is missed (or already suspended) */
+    char withdrawal_expected_on[11]; /* "" unless a report is missed */
+    char may_reapply_on[11];         /* "" unless withdrawn for a missed report */
+};
+
+/*
+ * The sanctions cycle of an accreditation on `today`, computed from the data: a report
+ * due on D and not made by today is missed; the body decides the suspension on its
+ * decision day (ECOSOC: July) on or after D; the status is withdrawn a year after the
+ * suspension unless the report comes; a withdrawn organisation may apply again three
+ * years after the withdrawal. standing follows the recorded state first (suspended,
+ * withdrawn), then the missed report. A body without reports or without a decision day
+ * has no expected dates.
+ */
+void ledger_sanctions(const struct body_rules *b, const char *status, const char *state,
+                      const char *granted_on, int64_t last_period_end, const char *today,
+                      struct sanctions *out);
+
 /* Whether a report due on `due` is overdue on `today`: today is after it. */
 bool ledger_overdue(const char *due, const char *today);
 
@@ -77,6 +150,21 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
  */
 size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
                           const char *on, struct arena *a, const char **out, size_t cap);
+
+/* ---- Committee on NGOs sessions (issue 14 item 10) ------------------------------------ */
+
+/*
+ * A session is written "YYYY regular" or "YYYY resumed" (the regular session late January
+ * to February, the resumed one in May: DESIGN §2). Sessions are numbered in order:
+ * index = year * 2 + (resumed ? 1 : 0), so "two consecutive sessions later" is index + 2.
+ * The start days are the earliest the sessions have begun (15 January, 1 May): a table in
+ * ledger.c; their real dates are set each year.
+ */
+bool ledger_session_parse(const char *s, int *year, bool *resumed);
+/* The index of the latest session begun on or before `today`. */
+int ledger_session_current(const char *today);
+/* The start day of the first session after `today`. */
+void ledger_session_next_start(const char *today, char out[11]);
 
 /* Today (the process clock, honouring the test offset) as YYYY-MM-DD. */
 void ledger_today(char out[11]);

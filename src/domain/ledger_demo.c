@@ -1,9 +1,9 @@
 /*
  * The ledger's demo content, added inside demo_populate's transaction: statuses of the
  * demo's Russian organisations at ECOSOC and UNESCO (one report overdue), applications at
- * every step of the pipeline (with history and deferral questions), and two ECOSOC
- * listings — 4,507 organisations as of 2017 with 64 Russian ones, and the year before —
- * so the representation figures have something to compare. Deterministic; dates are
+ * every step of the pipeline (with history and deferral questions), the ECOSOC and UNESCO
+ * listings as the minister cited them on 17 March 2017 (4,507 with 64 Russian; 3 Russian
+ * against 62 French), and the national country setting (RU). Deterministic; dates are
  * relative to today so the overdue report stays overdue.
  */
 #include "domain/ledger.h"
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#define DEMO_LISTING_AS_OF "2017-03-01" /* on or before the speech of 17 March 2017 */
 #define DEMO_LISTING_TOTAL 4507
 #define DEMO_LISTING_OURS  64
 #define DEMO_ORGS_USED     24
@@ -42,20 +43,71 @@ static const char *const ru_topics[] = {"поддержки соотечеств
                                         "народной дипломатии",         "развития НКО",
                                         "культурного наследия",        "миротворческих инициатив"};
 
-/* One listing of `total` rows: `ours` Russian, the rest spread by weight; `shift` varies
- * the spread a little between years. */
+static const char *const ecosoc_mix[] = {"special", "special", "special", "special", "special",
+                                         "special", "special", "roster",  "roster",  "general",
+                                         NULL};
+static const char *const unesco_mix[] = {"consultative", "consultative", "consultative",
+                                         "consultative", "associate",    NULL};
+
+/* Replaces body's listing of as_of by rows[0..n) with its audit entry. */
+static int store_demo_listing(struct store_tx *tx, const char *body, const char *as_of,
+                              const struct store_listing_row *rows, int n, struct error *err)
+{
+    int64_t replaced;
+    int rc = store_listing_replace(tx, body, as_of, rows, (size_t)n, &replaced, err);
+    if (rc < 0)
+        return rc;
+    char after[128];
+    snprintf(after, sizeof(after), "{\"body\":\"%s\",\"as_of\":\"%s\",\"rows\":%d}", body,
+             as_of, n);
+    return store_audit(tx, NULL, "import", res_listings.name, 0, NULL, after);
+}
+
+/*
+ * UNESCO's official NGO partners as the minister put it on 17 March 2017: three of ours
+ * against over sixty French (62 here), the rest spread over a few countries (about 400 in
+ * all; the real count is not stated in the speech — demo data).
+ */
+static int demo_unesco_listing(struct store_tx *tx, struct arena *a, const char *as_of,
+                               struct error *err)
+{
+    static const struct {
+        const char *code;
+        int n;
+    } spread[] = {{"RU", 3},  {"FR", 62}, {"US", 48}, {"GB", 30}, {"BE", 28}, {"CH", 26},
+                  {"DE", 20}, {"IT", 18}, {"ES", 15}, {"IN", 14}, {"JP", 12}, {"CA", 12},
+                  {"NL", 11}, {"BR", 10}, {"KE", 9},  {"MX", 8},  {"SE", 8},  {"AT", 7},
+                  {"NG", 7},  {"CN", 6},  {"AR", 6},  {"EG", 5},  {"KR", 5},  {"ZA", 5}};
+    int total = 0;
+    for (size_t c = 0; c < ARRAY_SIZE(spread); c++)
+        total += spread[c].n;
+    struct store_listing_row *rows = arena_alloc(a, (size_t)total * sizeof(*rows));
+    int n = 0;
+    for (size_t c = 0; c < ARRAY_SIZE(spread); c++)
+        for (int k = 0; k < spread[c].n; k++, n++) {
+            rows[n].name = arena_printf(a, "%s %s (%s %d)",
+                                        listing_forms[(k + c) % ARRAY_SIZE(listing_forms)],
+                                        listing_topics[(k / 4) % ARRAY_SIZE(listing_topics)],
+                                        spread[c].code, k + 1);
+            rows[n].country = spread[c].code;
+            rows[n].status = unesco_mix[(k + c) % (ARRAY_SIZE(unesco_mix) - 1)];
+        }
+    return store_demo_listing(tx, "UNESCO", as_of, rows, n, err);
+}
+
+/* One ECOSOC listing of `total` rows: `ours` Russian, the rest spread by weight; `shift`
+ * varies the spread a little. */
 static int demo_listing(struct store_tx *tx, struct arena *a, const char *as_of, int total,
                         int ours, int shift, struct error *err)
 {
-    static const char *const statuses[] = {"special", "special", "special", "special", "special",
-                                           "special", "special", "roster",  "roster",  "general"};
+    const char *const *statuses = ecosoc_mix;
     struct store_listing_row *rows = arena_alloc(a, (size_t)total * sizeof(*rows));
     int n = 0;
     for (int i = 0; i < ours; i++, n++) {
         rows[n].name = arena_printf(a, "%s %s «%d»", ru_forms[i % ARRAY_SIZE(ru_forms)],
                                     ru_topics[(i / 5) % ARRAY_SIZE(ru_topics)], i + 1);
         rows[n].country = "RU";
-        rows[n].status = statuses[(i * 3) % ARRAY_SIZE(statuses)];
+        rows[n].status = statuses[(i * 3) % (ARRAY_SIZE(ecosoc_mix) - 1)];
     }
     int weights = 0;
     for (size_t c = 0; c < ARRAY_SIZE(listing_countries); c++)
@@ -70,16 +122,10 @@ static int demo_listing(struct store_tx *tx, struct arena *a, const char *as_of,
                              listing_topics[(k / 8) % ARRAY_SIZE(listing_topics)],
                              listing_countries[c].code, k + 1);
             rows[n].country = listing_countries[c].code;
-            rows[n].status = statuses[(k + c) % ARRAY_SIZE(statuses)];
+            rows[n].status = statuses[(k + c) % (ARRAY_SIZE(ecosoc_mix) - 1)];
         }
     }
-    int64_t replaced;
-    int rc = store_listing_replace(tx, "ECOSOC", as_of, rows, (size_t)n, &replaced, err);
-    if (rc < 0)
-        return rc;
-    char after[128];
-    snprintf(after, sizeof(after), "{\"body\":\"ECOSOC\",\"as_of\":\"%s\",\"rows\":%d}", as_of, n);
-    return store_audit(tx, NULL, "import", res_listings.name, 0, NULL, after);
+    return store_demo_listing(tx, "ECOSOC", as_of, rows, n, err);
 }
 
 static void put_text(struct record *rec, const char *field, const char *s, struct arena *a)
@@ -190,6 +236,18 @@ static int question(struct store_tx *tx, struct arena *a, int64_t app, const cha
     return insert(tx, rec, a, err);
 }
 
+/* Sets settings.national_country inside the demo's transaction, with its audit entry. */
+static int demo_national_country(struct store_tx *tx, const char *cc, struct error *err)
+{
+    int rc = store_settings_put(tx, cc, err);
+    if (rc < 0)
+        return rc;
+    char after[64];
+    snprintf(after, sizeof(after), "{\"national_country\":\"%s\"}", cc);
+    return store_audit(tx, NULL, "update", "settings", LEDGER_SETTINGS_ID,
+                       "{\"national_country\":null}", after);
+}
+
 int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
 {
     /* The demo's Russian organisations, oldest first. */
@@ -268,10 +326,17 @@ int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
                       "Please clarify the organisation's activities outside the country.", NULL,
                       err);
 
-    /* Two listings a year apart for the representation figures. */
+    /* The listings true to the minister's speech of 17 March 2017 (DESIGN §1, issue 14
+     * item 13): ECOSOC, 64 national organisations out of 4,507, and UNESCO, 3 of ours
+     * against over 60 French, both dated on or before that day. No earlier listing: an
+     * invented earlier figure could contradict a published one. */
     if (rc == 0)
-        rc = demo_listing(tx, a, "2016-09-01", 4360, 60, 0, err);
+        rc = demo_listing(tx, a, DEMO_LISTING_AS_OF, DEMO_LISTING_TOTAL, DEMO_LISTING_OURS, 2,
+                          err);
     if (rc == 0)
-        rc = demo_listing(tx, a, "2017-09-01", DEMO_LISTING_TOTAL, DEMO_LISTING_OURS, 2, err);
+        rc = demo_unesco_listing(tx, a, DEMO_LISTING_AS_OF, err);
+    /* The ministry's own country, for the representation figures and the dashboard. */
+    if (rc == 0)
+        rc = demo_national_country(tx, "RU", err);
     return rc;
 }

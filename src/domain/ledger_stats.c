@@ -455,7 +455,8 @@ static void application_dates(void *arg, const struct store_app_row *row)
         arena_printf(cal->a, "application %lld (%s, %s %s status)", (long long)row->id,
                      row->organisation, row->body, row->requested_status);
     if (!filed) {
-        if (ledger_filing_deadline(b, cal->today, deadline, &considered) && in_range(cal, deadline))
+        if (ledger_deadline_applies(b, row->requested_status) &&
+            ledger_filing_deadline(b, cal->today, deadline, &considered) && in_range(cal, deadline))
             add_item(cal, deadline, "filing_deadline", "applications", row->id, row->body,
                      row->organisation_id,
                      arena_printf(cal->a, "File %s by %s to be considered in %d", what,

@@ -74,6 +74,7 @@ const struct resource *const resource_all[] = {
     &res_applications,
     &res_application_questions,
     &res_accreditations,
+    &res_accreditation_reports, /* issue 14 */
     &res_listings,
     &res_meetings,
     &res_meeting_participants,

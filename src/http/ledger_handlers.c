@@ -7,8 +7,10 @@
 #include "core/limits.h"
 #include "core/valid.h"
 #include "domain/ledger.h"
+#include "domain/ledger_obligations.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- query parameters ---------------------------------------------------------------- */
@@ -123,14 +125,30 @@ static void write_country(struct jw *w, const struct rep_stats *st, const struct
     jw_obj_end(w);
 }
 
+/* The entry of country cc in st, or a zero, unranked one when it is not listed. */
+static void write_country_code(struct jw *w, const struct rep_stats *st, const char *cc)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (strcmp(st->countries[i].country, cc) == 0) {
+            write_country(w, st, &st->countries[i]);
+            return;
+        }
+    struct rep_country none = {.count = 0};
+    snprintf(none.country, sizeof(none.country), "%s", cc);
+    write_country(w, st, &none);
+}
+
 void h_stats_representation(struct request *r)
 {
-    static const char *const names[] = {"body", "as_of", "country", NULL};
+    static const char *const names[] = {"body", "as_of", "country", "compare", NULL};
     if (!params_allowed(r, names))
         return;
     struct errors errs;
     errors_init(&errs, &r->arena);
     const char *body = req_query(r, "body"), *as_of, *country = req_query(r, "country");
+    const char *compare = req_query(r, "compare");
+    if (compare && !valid_country(str_from(compare)))
+        errors_add(&errs, "compare", "must be an ISO 3166-1 alpha-2 country code, such as FR");
     if (!body || !*body)
         errors_add(&errs, "body", "is required, such as body=ECOSOC");
     date_param(r, "as_of", &as_of, &errs);
@@ -145,6 +163,9 @@ void h_stats_representation(struct request *r)
     struct error msg = ERROR_INIT;
     store_read_begin(c);
     int rc = ledger_representation(c, body, as_of, &r->arena, &st, &msg);
+    char national[3] = "";
+    if (rc == STORE_OK && ledger_national_country(c, &r->arena, national) < 0)
+        rc = STORE_ERROR;
     store_read_end(c);
     if (rc == STORE_NOT_FOUND) {
         resp_problem(r, 404, msg.msg, NULL);
@@ -189,6 +210,18 @@ void h_stats_representation(struct request *r)
         write_country(&w, &st, &none);
     }
     jw_arr_end(&w);
+    /* issue 14: the ministry's own country (the setting) and the one it compares with */
+    jw_kstr(&w, "national_country", national[0] ? national : NULL);
+    jw_key(&w, "national");
+    if (national[0])
+        write_country_code(&w, &st, national);
+    else
+        jw_null(&w);
+    jw_key(&w, "compare");
+    if (compare)
+        write_country_code(&w, &st, compare);
+    else
+        jw_null(&w);
     jw_obj_end(&w);
 }
 
@@ -344,4 +377,70 @@ void h_calendar_ics(struct request *r)
     r->status = 200;
     r->content_type = "text/calendar; charset=utf-8";
     resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+}
+
+/* ---- one organisation's obligations -------------------------------------------------- */
+
+void h_obligations(struct request *r)
+{
+    static const char *const names[] = {"lang", NULL};
+    if (!params_allowed(r, names))
+        return;
+    const char *lang = ledger_obligation_lang(req_query(r, "lang"), req_header(r, "Accept-Language"));
+    if (!lang) {
+        struct errors errs;
+        errors_init(&errs, &r->arena);
+        errors_add(&errs, "lang", "must be en or ru");
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    /* an NGO user sees its own organisation's list; another's does not exist for it */
+    if (r->who.role == ROLE_NGO && r->who.org_id != r->id) {
+        resp_problem(r, 404, "no such organisation", NULL);
+        return;
+    }
+    char today[11];
+    ledger_today(today);
+    struct obligation *items;
+    size_t n;
+    struct store_conn *c = store_reader(r->store);
+    store_read_begin(c);
+    int rc = ledger_obligations(c, r->id, today, &r->arena, &items, &n);
+    store_read_end(c);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, "no such organisation", NULL);
+        return;
+    }
+    if (rc < 0) {
+        store_failed(r);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    resp_header(r, "Content-Language", lang);
+    jw_obj(&w);
+    jw_kint(&w, "organisation_id", r->id);
+    jw_kstr(&w, "today", today);
+    jw_kstr(&w, "lang", lang);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        const struct obligation *o = &items[i];
+        jw_obj(&w);
+        jw_kstr(&w, "kind", o->kind);
+        jw_kstr(&w, "due_on", o->due_on);
+        jw_kbool(&w, "overdue", o->overdue);
+        jw_kstr(&w, "body", o->body);
+        jw_kstr(&w, "text", ledger_obligation_text(o, lang, &r->arena));
+        jw_key(&w, "record");
+        jw_obj(&w);
+        jw_kstr(&w, "type", o->resource);
+        jw_kint(&w, "id", o->id);
+        jw_obj_end(&w);
+        jw_kstr(&w, "link",
+                arena_printf(&r->arena, "/api/v1/%s/%lld", o->resource, (long long)o->id));
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
 }

@@ -12,4 +12,8 @@ void h_stats_pipeline(struct request *r);       /* GET /api/v1/stats/pipeline */
 void h_calendar(struct request *r);             /* GET /api/v1/calendar */
 void h_calendar_ics(struct request *r);         /* GET /calendar.ics */
 
+/* GET /api/v1/organisations/{id}/obligations: what the organisation owes and by when
+ * (issue 14), each item with a sentence in the caller's language (?lang=, Accept-Language). */
+void h_obligations(struct request *r);
+
 #endif

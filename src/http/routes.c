@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "http/list_query.h"
 #include "http/ledger_handlers.h"
+#include "domain/ledger.h" /* settings (issue 14) */
 #include "http/openapi.h"
 #include "core/limits.h"
 #include "http/engagement_handlers.h"
@@ -507,6 +508,49 @@ static void h_me(struct request *r)
     jw_obj_end(&w);
 }
 
+/* ---- settings (issue 14): one record, src/domain/ledger.c ---------------------------- */
+
+static void h_settings_get(struct request *r)
+{
+    struct ledger_settings st;
+    struct store_conn *c = store_reader(r->store);
+    store_read_begin(c);
+    int rc = ledger_settings_get(c, &st);
+    store_read_end(c);
+    if (rc < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    set_etag(r, st.version);
+    ledger_settings_json(&st, &w);
+}
+
+static void h_settings_update(struct request *r)
+{
+    int64_t version;
+    if (if_match(r, &version) < 0)
+        return;
+    json_t *body = body_object(r);
+    if (!body)
+        return;
+    struct errors errs;
+    struct error msg = ERROR_INIT;
+    struct ledger_settings st;
+    errors_init(&errs, &r->arena);
+    int rc = ledger_settings_update(r->store, &r->who, body, version, &errs, &msg, &st);
+    json_decref(body);
+    if (rc < 0) {
+        problem_for(r, rc, &msg, &errs);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    set_etag(r, st.version);
+    ledger_settings_json(&st, &w);
+}
+
 /* ---- the table ---------------------------------------------------------------------- */
 
 const struct route routes[] = {
@@ -537,6 +581,10 @@ const struct route routes[] = {
     {M_POST, "/api/v1/me/calendar", h_ics_key_create, ROLE_NGO, 0},
     {M_DELETE, "/api/v1/me/calendar", h_ics_key_revoke, ROLE_NGO, 0},
     {M_GET, "/calendar/feed.ics", h_ics_feed, ROLE_ANON, ROUTE_PUBLIC},
+    /* issue 14: obligations (src/http/ledger_handlers.c); the settings row */
+    {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, ROLE_NGO, 0},
+    {M_GET, "/api/v1/settings", h_settings_get, ROLE_NGO, 0},
+    {M_PATCH, "/api/v1/settings", h_settings_update, ROLE_ADMIN, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
     {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_ANON, ROUTE_PUBLIC},

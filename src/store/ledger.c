@@ -64,7 +64,8 @@ static void bind_text(sqlite3_stmt *st, int col, const char *s)
 
 #define BODY_COLS                                                                                  \
     "id,code,name,statuses,national_statuses,report_exempt,report_interval_years,report_due,"      \
-    "filing_deadline,decision_expected,min_years_registered"
+    "filing_deadline,decision_expected,min_years_registered,filing_deadline_statuses,"           \
+    "status_prerequisites"
 
 static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *out)
 {
@@ -79,6 +80,8 @@ static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *o
     out->filing_deadline = dup_or_null(a, st, 8);
     out->decision_expected = dup_or_null(a, st, 9);
     out->min_years = sqlite3_column_int64(st, 10);
+    out->deadline_statuses = dup_or_null(a, st, 11);
+    out->prerequisites = dup_or_null(a, st, 12);
 }
 
 /*
@@ -112,7 +115,8 @@ static void cache_clear(struct ledger_cache *lc)
         struct store_body_row *r = &lc->rows[i];
         const char *strings[] = {
             r->code,   r->name,       r->statuses,        r->national,
-            r->exempt, r->report_due, r->filing_deadline, r->decision_expected};
+            r->exempt, r->report_due, r->filing_deadline, r->decision_expected,
+            r->deadline_statuses, r->prerequisites};
         for (size_t k = 0; k < ARRAY_SIZE(strings); k++)
             free((char *)strings[k]);
     }
@@ -140,6 +144,8 @@ static void row_copy(struct store_body_row *dst, const struct store_body_row *sr
     dst->report_due = dup(ctx, src->report_due);
     dst->filing_deadline = dup(ctx, src->filing_deadline);
     dst->decision_expected = dup(ctx, src->decision_expected);
+    dst->deadline_statuses = dup(ctx, src->deadline_statuses);
+    dst->prerequisites = dup(ctx, src->prerequisites);
 }
 
 static char *dup_arena(void *ctx, const char *s)
@@ -459,4 +465,169 @@ int store_current_accreditation(struct store_conn *c, int64_t organisation_id, c
         *id = sqlite3_column_int64(st, 0);
     store_done(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- accreditations' status history --------------------------------------------------- */
+
+int store_status_history_add(struct store_tx *tx, int64_t accreditation_id, const char *from,
+                             const char *to, const char *on, int64_t application_id,
+                             struct error *err)
+{
+    struct store_conn *c = store_tx_conn(tx);
+    sqlite3_stmt *st = store_prep(
+        c, "INSERT INTO accreditation_status_history(accreditation_id,from_status,to_status,"
+           "changed_on,application_id,created_at) VALUES (?,?,?,?,?,?)");
+    if (!st)
+        return error_set(err, "could not record the change of status"), STORE_ERROR;
+    char now[21];
+    store_now_text(now);
+    sqlite3_bind_int64(st, 1, accreditation_id);
+    bind_text(st, 2, from);
+    bind_text(st, 3, to);
+    bind_text(st, 4, on);
+    if (application_id)
+        sqlite3_bind_int64(st, 5, application_id);
+    else
+        sqlite3_bind_null(st, 5);
+    bind_text(st, 6, now);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        error_set(err, "could not record the change of status: %s", sqlite3_errmsg(c->db));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_status_history_each(struct store_conn *c, int64_t accreditation_id,
+                              void (*fn)(void *arg, const struct store_status_change *ch),
+                              void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT from_status,to_status,changed_on,application_id "
+                                     "FROM accreditation_status_history "
+                                     "WHERE accreditation_id=? ORDER BY id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, accreditation_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_status_change ch = {
+            .from = store_col_text(st, 0),
+            .to = store_col_text(st, 1),
+            .on = store_col_text(st, 2),
+            .application_id = sqlite3_column_int64(st, 3),
+        };
+        fn(arg, &ch);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- one organisation's obligations --------------------------------------------------- */
+
+int store_org_accreditations(struct store_conn *c, int64_t org,
+                             void (*fn)(void *arg, const struct store_due_row *row), void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT id,organisation_id,body,status,state,granted_on,"
+                                     "last_report_period_end FROM accreditations "
+                                     "WHERE organisation_id=? ORDER BY id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_due_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .organisation_id = sqlite3_column_int64(st, 1),
+            .body = store_col_text(st, 2),
+            .status = store_col_text(st, 3),
+            .state = store_col_text(st, 4),
+            .granted_on = store_col_text(st, 5),
+            .last_period_end = sqlite3_column_int64(st, 6),
+        };
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_org_reports_pending(struct store_conn *c, int64_t org,
+                              void (*fn)(void *arg, const struct store_pending_report *row),
+                              void *arg)
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT r.id,r.kind,r.title,r.target_body,r.deadline_on,r.state FROM reports r "
+           "WHERE r.state IN ('draft','in_review') AND r.deadline_on IS NOT NULL "
+           "AND EXISTS (SELECT 1 FROM json_each(coalesce(r.organisation_ids,'[]')) "
+           "WHERE value=?) ORDER BY r.deadline_on,r.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_pending_report row = {
+            .id = sqlite3_column_int64(st, 0),
+            .kind = store_col_text(st, 1),
+            .title = store_col_text(st, 2),
+            .target_body = store_col_text(st, 3),
+            .deadline_on = store_col_text(st, 4),
+            .state = store_col_text(st, 5),
+        };
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- settings ------------------------------------------------------------------------- */
+
+int store_settings_get(struct store_conn *c, struct store_settings *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT national_country,version,created_at,updated_at FROM settings WHERE id=1");
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *cc = store_col_text(st, 0), *ca = store_col_text(st, 2),
+                   *ua = store_col_text(st, 3);
+        snprintf(out->national_country, sizeof(out->national_country), "%s", cc ? cc : "");
+        out->version = sqlite3_column_int64(st, 1);
+        snprintf(out->created_at, sizeof(out->created_at), "%s", ca ? ca : "");
+        snprintf(out->updated_at, sizeof(out->updated_at), "%s", ua ? ua : "");
+    }
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_settings_put(struct store_tx *tx, const char *national_country, struct error *err)
+{
+    struct store_conn *c = store_tx_conn(tx);
+    sqlite3_stmt *st = store_prep(c, "UPDATE settings SET national_country=?,updated_at=?,"
+                                     "version=version+1 WHERE id=1");
+    if (!st)
+        return error_set(err, "could not write the settings"), STORE_ERROR;
+    char now[21];
+    store_now_text(now);
+    bind_text(st, 1, national_country);
+    bind_text(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        error_set(err, "could not write the settings: %s", sqlite3_errmsg(c->db));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_open_question_sessions(struct store_conn *c, int64_t application_id,
+                                 void (*fn)(void *arg, const char *session), void *arg)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT asked_at_session FROM application_questions "
+                                     "WHERE application_id=? AND answer IS NULL ORDER BY id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, application_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(arg, store_col_text(st, 0));
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }

@@ -19,6 +19,8 @@ struct store_body_row {
     int64_t report_interval;                                      /* 0: NULL */
     const char *report_due, *filing_deadline, *decision_expected; /* "MM-DD" or NULL */
     int64_t min_years;                                            /* 0: NULL */
+    const char *deadline_statuses; /* JSON array: statuses the filing deadline binds; NULL: all */
+    const char *prerequisites;     /* JSON array of "status:needed:years", or NULL */
 };
 
 /* The row of the body with this code. STORE_NOT_FOUND if none. */
@@ -80,8 +82,57 @@ int store_applications_open(struct store_conn *c, int64_t org,
 /* Questions of an application: how many, and how many have no answer yet. */
 int store_question_counts(struct store_conn *c, int64_t application_id, int64_t *total,
                           int64_t *open);
+/* fn(session) for each unanswered question of the application (session: its
+ * asked_at_session, NULL when none). */
+int store_open_question_sessions(struct store_conn *c, int64_t application_id,
+                                 void (*fn)(void *arg, const char *session), void *arg);
 /* The id of the organisation's accreditation at body that is not withdrawn; 0 if none. */
 int store_current_accreditation(struct store_conn *c, int64_t organisation_id, const char *body,
                                 int64_t *id);
+
+/* ---- one organisation's obligations (issue 14) ----------------------------------------- */
+
+/* Every accreditation of the organisation, withdrawn ones included, by id (the row's
+ * organisation is not filled). */
+int store_org_accreditations(struct store_conn *c, int64_t org,
+                             void (*fn)(void *arg, const struct store_due_row *row), void *arg);
+
+struct store_pending_report {
+    int64_t id;
+    const char *kind, *title, *target_body, *deadline_on, *state;
+};
+/* Reports (written statements, submissions) the organisation co-authors that are not yet
+ * submitted (draft, in_review) and have a deadline, by deadline. */
+int store_org_reports_pending(struct store_conn *c, int64_t org,
+                              void (*fn)(void *arg, const struct store_pending_report *row),
+                              void *arg);
+
+/* ---- settings (issue 14): the one row of table settings -------------------------------- */
+
+struct store_settings {
+    char national_country[3]; /* "" when NULL */
+    int64_t version;
+    char created_at[21], updated_at[21];
+};
+int store_settings_get(struct store_conn *c, struct store_settings *out);
+/* Writes the row (national_country NULL: unset), version + 1, updated_at now. */
+int store_settings_put(struct store_tx *tx, const char *national_country, struct error *err);
+
+/* ---- accreditations' status history (issue 14) --------------------------------------- */
+
+/* Appends a change of status: from (NULL for the grant that created it) to `to` on date
+ * `on`, brought by application_id (0: none). Inside the caller's write transaction. */
+int store_status_history_add(struct store_tx *tx, int64_t accreditation_id, const char *from,
+                             const char *to, const char *on, int64_t application_id,
+                             struct error *err);
+
+struct store_status_change {
+    const char *from, *to, *on; /* from NULL for the first grant */
+    int64_t application_id;     /* 0: none */
+};
+/* Calls fn for each change of the accreditation's status, oldest first. */
+int store_status_history_each(struct store_conn *c, int64_t accreditation_id,
+                              void (*fn)(void *arg, const struct store_status_change *ch),
+                              void *arg);
 
 #endif

@@ -58,6 +58,8 @@ const VALUE_FOR = {
   subject_country: 'FR',
   lang: 'en',
   code: () => `T${++serial}`,
+  period_start: 2013, // quadrennial reports (issue 14): a four-year period that has ended
+  period_end: 2016,
 };
 let serial = 0;
 let day = 0; // each record gets its own date, so no two delegations overlap
@@ -333,6 +335,14 @@ async function throwawayOrg() {
 async function makeFixture(m, kind, parentFx = null) {
   const org = kind.owner === 'A' ? who.ngoA.org : kind.owner === 'B' ? who.ngoB.org
     : kind.owner === 'X' ? await throwawayOrg() : null;
+  // One current accreditation per organisation and body: a fresh one replaces the last
+  // (withdrawn, as a body would), so that its sub-records (quadrennial reports, issue 14)
+  // can have fresh parents of the same kind.
+  if (m.name === 'accreditations' && org) {
+    const cur = await call('officer', 'GET', `/api/v1/accreditations?organisation_id=${org}&body=${bodyOf(m).code}&limit=500`);
+    for (const a of (cur.json?.items ?? []).filter((x) => x.state !== 'withdrawn'))
+      await call('officer', 'PATCH', `/api/v1/accreditations/${a.id}`, { state: 'withdrawn' });
+  }
   const rec = await createRecord(m, { org, pub: kind.pub, parentFx });
   const fx = {
     m,

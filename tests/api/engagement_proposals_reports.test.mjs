@@ -28,6 +28,8 @@ let org, org2, meeting;
 before(async () => {
   org = srv.orgId;
   org2 = (await created('/api/v1/organisations', { name: 'Ассоциация «Диалог»', country: 'RU' })).id;
+  // HRC written statements are submitted by organisations in ECOSOC status (issue 14)
+  await created('/api/v1/accreditations', { organisation_id: org, body: 'ECOSOC', status: 'special', granted_on: '2012-07-01' });
   meeting = (await created('/api/v1/meetings', { kind: 'annual_ministerial', title: 'Annual', starts_at: '2016-12-13T10:00:00Z' })).id;
 });
 
@@ -193,6 +195,22 @@ describe('reports', () => {
     assert.deepEqual(rep.warnings, []);
     await move(`${R}/${rep.id}`, 'in_review');
     assert.equal((await move(`${R}/${rep.id}`, 'submitted')).status, 200);
+  });
+
+  test('a written statement by an author without ECOSOC status cannot be submitted (422 naming it)', async () => {
+    const none = (await created('/api/v1/organisations', { name: 'Без статуса', country: 'RU' })).id;
+    const rep = await created(R, { kind: 'written_statement', title: 'Joint', target_body: 'UNHRC', organisation_ids: [org, none], text: english(100) });
+    await move(`${R}/${rep.id}`, 'in_review');
+    assertProblem(await move(`${R}/${rep.id}`, 'submitted'), 422, { fields: { organisation_ids: new RegExp(`organisation ${none} holds no active ECOSOC status`) } });
+    assert.equal((await officer('GET', `${R}/${rep.id}`)).json.state, 'in_review');
+    await officer('PATCH', `${R}/${rep.id}`, { body: { organisation_ids: [org] } });
+    assert.equal((await move(`${R}/${rep.id}`, 'submitted')).status, 200);
+  });
+
+  test('the word limits are for written statements, not every report to the HRC', async () => {
+    const rep = await created(R, { kind: 'human_rights', title: 'Long', target_body: 'UNHRC', organisation_ids: [org], text: english(3000) });
+    assert.equal(rep.word_limit, null);
+    assert.deepEqual(rep.warnings, []);
   });
 
   test('UPR submissions: 2,815 words alone, 5,630 jointly; recommendations count', async () => {

@@ -98,11 +98,12 @@ describe('application lifecycle', () => {
   test('the ministry returns it with a note, the NGO resubmits, the ministry endorses and files', async () => {
     await moveTo(officer, app.id, 'draft', 'Please attach the statute');
     await moveTo(ngo, app.id, 'submitted');
-    const skip = await officer('POST', `${A}/${app.id}/transitions`, { body: { to: 'filed' } });
-    assert.deepEqual(assertProblem(skip, 409).allowed, ['draft', 'endorsed', 'withdrawn']);
+    const skip = await officer('POST', `${A}/${app.id}/transitions`, { body: { to: 'granted' } });
+    assert.deepEqual(assertProblem(skip, 409).allowed, ['draft', 'endorsed', 'filed', 'withdrawn']);
     await moveTo(officer, app.id, 'endorsed');
     const filed = await moveTo(officer, app.id, 'filed');
     assert.equal(filed.filed_on, today());
+    assert.equal(filed.ministry_supported, true);
     // filed today: the deadline that decides is the next 1 June on or after today
     assert.equal(filed.filing_deadline, app.filing_deadline);
   });
@@ -138,8 +139,8 @@ describe('application lifecycle', () => {
     assert.equal(acc.state, 'active');
     assert.equal(acc.granted_on, today());
     assert.equal(acc.application_id, app.id);
-    assert.equal(acc.report_due_on, `${year() + 5}-06-01`);
-    assert.deepEqual(acc.report_period, [year() + 1, year() + 4]);
+    assert.equal(acc.report_due_on, `${year() + 4}-06-01`);
+    assert.deepEqual(acc.report_period, [year(), year() + 3]);
     assert.equal(acc.overdue, false);
     // the organisation reads its status but does not change it
     const r = await ngo('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { notes: 'x' } });
@@ -275,9 +276,9 @@ describe('accreditations: computed dates and filters', () => {
     });
   });
 
-  test('granted 2015 → report on 2016–2019 due 1 June 2020, overdue; roster owes none', () => {
-    assert.equal(late.report_due_on, '2020-06-01');
-    assert.deepEqual(late.report_period, [2016, 2019]);
+  test('granted 2015 → report on 2015–2018 due 1 June 2019, overdue; roster owes none', () => {
+    assert.equal(late.report_due_on, '2019-06-01');
+    assert.deepEqual(late.report_period, [2015, 2018]);
     assert.equal(late.overdue, true);
     assert.equal(roster.report_due_on, null);
     assert.equal(roster.overdue, false);
@@ -290,7 +291,7 @@ describe('accreditations: computed dates and filters', () => {
     assert.equal(r.json.report_due_on, '2024-06-01');
     assert.deepEqual(r.json.report_period, [2020, 2023]);
     const back = await officer('PATCH', `/api/v1/accreditations/${late.id}`, { body: { last_report_period_end: null } });
-    assert.equal(back.json.report_due_on, '2020-06-01');
+    assert.equal(back.json.report_due_on, '2019-06-01');
   });
 
   test('?overdue=true|false and ?country= (through the organisation)', async () => {

@@ -212,7 +212,8 @@ describe('calendar', () => {
     await officer('POST', '/api/v1/accreditations', {
       body: { organisation_id: other.id, body: 'ECOSOC', status: 'general', granted_on: `${year() - 2}-05-01` },
     });
-    app = (await ngo('POST', '/api/v1/applications', { body: { body: 'UNESCO', requested_status: 'consultative' } })).json;
+    // associate: UNESCO's 30 November deadline binds associate requests only (issue 14)
+    app = (await ngo('POST', '/api/v1/applications', { body: { body: 'UNESCO', requested_status: 'associate' } })).json;
   });
 
   const range = () => `from=${year()}-01-01&to=${year() + 4}-12-31`;
@@ -225,7 +226,7 @@ describe('calendar', () => {
     const due = items.filter((i) => i.kind === 'report_due');
     assert.equal(due.length, 2);
     const mine = due.find((i) => i.record.id === acc.id);
-    assert.equal(mine.date, `${year() + 3}-06-01`);
+    assert.equal(mine.date, `${year() + 2}-06-01`); // granted Y-2: covers Y-2..Y+1 (issue 14)
     assert.equal(mine.date, acc.report_due_on);
     assert.equal(mine.link, `/api/v1/accreditations/${acc.id}`);
     assert.equal(mine.uid, `report_due-accreditations-${acc.id}-${mine.date}@civdesk`);
@@ -274,8 +275,8 @@ describe('calendar', () => {
     const events = unfolded.split('BEGIN:VEVENT').length - 1;
     const json = await officer('GET', `/api/v1/calendar?${range()}`);
     assert.equal(events, json.json.items.length);
-    assert.match(unfolded, new RegExp(`UID:report_due-accreditations-${acc.id}-${year() + 3}-06-01@civdesk\r\n`));
-    assert.match(unfolded, new RegExp(`DTSTART;VALUE=DATE:${year() + 3}0601\r\n`));
+    assert.match(unfolded, new RegExp(`UID:report_due-accreditations-${acc.id}-${year() + 2}-06-01@civdesk\r\n`));
+    assert.match(unfolded, new RegExp(`DTSTART;VALUE=DATE:${year() + 2}0601\r\n`));
     assert.match(unfolded, /DTSTAMP:\d{8}T\d{6}Z\r\n/);
     // commas and semicolons in text are escaped
     assert.match(unfolded, /DESCRIPTION:Report due\\, ECOSOC\.\\nRecord: \/api\/v1\/accreditations\//);

@@ -66,7 +66,8 @@ test('the officer endorses it on the board', async () => {
   const submitted = page.locator('.board-col.col-submitted');
   const card = submitted.locator(`.card[data-id="${appId}"]`);
   await card.waitFor();
-  assert.deepEqual((await card.locator('.transitions button').allInnerTexts()).sort(), ['Endorse', 'Return to draft', 'Withdraw'].sort());
+  // filed straight from submitted too: the ministry's support is optional (issue 14)
+  assert.deepEqual((await card.locator('.transitions button').allInnerTexts()).sort(), ['Endorse', 'Mark as filed', 'Return to draft', 'Withdraw'].sort());
   await assertAccessible(page, 'the applications board');
   await screenshot(page, 'applications-board');
   await card.getByRole('button', { name: 'Endorse' }).click();

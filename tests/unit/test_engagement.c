@@ -73,10 +73,11 @@ static void test_limit_hrc_statement_depends_on_general_status(void **state)
 {
     assert_int_equal(word_limit_for("written_statement", "UNHRC", 1, true).limit, 2000);
     assert_int_equal(word_limit_for("written_statement", "UNHRC", 1, false).limit, 1500);
-    /* Any report sent to the Council is a written statement there. */
-    assert_int_equal(word_limit_for("human_rights", "UNHRC", 2, false).limit, 1500);
-    assert_int_equal(word_limit_for("human_rights", "UNHRC", 2, true).limit, 2000);
-    assert_non_null(word_limit_for("human_rights", "UNHRC", 1, false).rule);
+    /* Issue 14 item 6: the limits are for written statements, not for every report whose
+     * target is the Council. */
+    assert_int_equal(word_limit_for("human_rights", "UNHRC", 2, false).limit, 0);
+    assert_int_equal(word_limit_for("human_rights", "UNHRC", 2, true).limit, 0);
+    assert_null(word_limit_for("human_rights", "UNHRC", 1, false).rule);
 }
 
 static void test_limit_upr_depends_on_joint_authorship(void **state)
@@ -360,6 +361,13 @@ static void test_report_over_limit_cannot_be_submitted(void **state)
 {
     struct fx *f = *state;
     int64_t org = must_create(f, &res_organisations, "{\"name\":\"Союз\",\"country\":\"RU\"}");
+    /* only organisations in ECOSOC status submit HRC written statements (issue 14) */
+    char acc[160];
+    snprintf(acc, sizeof(acc),
+             "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"special\","
+             "\"granted_on\":\"2012-07-01\"}",
+             (long long)org);
+    must_create(f, &res_accreditations, acc);
     struct record *rep;
     assert_int_equal(create(f, &res_reports, &rep,
                             "{\"kind\":\"written_statement\",\"title\":\"Заявление\","

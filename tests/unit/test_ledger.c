@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "domain/ledger.h"
+#include "domain/ledger_obligations.h"
 #include "store/ledger.h"
 
 #include <stdio.h>
@@ -134,15 +135,39 @@ static int64_t org(struct fx *f, const char *founded_on)
 
 /* ---- report due dates ---------------------------------------------------------------- */
 
-static void test_special_status_granted_in_y_reports_on_y1_to_y4_due_1_june_y5(void **state)
+/* Issue 14 item 1: the NGO Branch, "the reporting cycle begins in the year the organization
+ * was granted status" — granted 2013 → 2013–2016, due 2017-06-01 (it was 2018 before). */
+static void test_first_report_covers_the_year_of_grant_due_1_june_y4(void **state)
 {
     struct fx *f = *state;
     char due[11];
     int period[2];
+    assert_true(ledger_report_due(&f->ecosoc, "special", "active", "2013-07-20", 0, due, period));
+    assert_string_equal(due, "2017-06-01");
+    assert_int_equal(period[0], 2013);
+    assert_int_equal(period[1], 2016);
     assert_true(ledger_report_due(&f->ecosoc, "special", "active", "2015-07-20", 0, due, period));
-    assert_string_equal(due, "2020-06-01");
-    assert_int_equal(period[0], 2016);
-    assert_int_equal(period[1], 2019);
+    assert_string_equal(due, "2019-06-01");
+    assert_int_equal(period[0], 2015);
+    assert_int_equal(period[1], 2018);
+}
+
+/* A reclassification granted in Y starts a new cycle in Y: the report made for the
+ * period before it does not move the next one; a report for a period from Y on does. */
+static void test_report_before_the_current_grant_does_not_move_the_cycle(void **state)
+{
+    struct fx *f = *state;
+    char due[11];
+    int period[2];
+    assert_true(
+        ledger_report_due(&f->ecosoc, "general", "active", "2018-07-25", 2016, due, period));
+    assert_string_equal(due, "2022-06-01");
+    assert_int_equal(period[0], 2018);
+    assert_int_equal(period[1], 2021);
+    assert_true(
+        ledger_report_due(&f->ecosoc, "general", "active", "2018-07-25", 2021, due, period));
+    assert_string_equal(due, "2026-06-01");
+    assert_int_equal(period[0], 2022);
 }
 
 static void test_general_status_reports_like_special(void **state)
@@ -150,10 +175,10 @@ static void test_general_status_reports_like_special(void **state)
     struct fx *f = *state;
     char due[11];
     assert_true(ledger_report_due(&f->ecosoc, "general", "active", "2001-01-01", 0, due, NULL));
-    assert_string_equal(due, "2006-06-01");
+    assert_string_equal(due, "2005-06-01");
     /* granted on the last day of the year: the year counts, not the day */
     assert_true(ledger_report_due(&f->ecosoc, "general", "active", "2001-12-31", 0, due, NULL));
-    assert_string_equal(due, "2006-06-01");
+    assert_string_equal(due, "2005-06-01");
 }
 
 static void test_roster_status_is_exempt_from_reports(void **state)
@@ -179,12 +204,109 @@ static void test_after_a_report_for_period_ending_e_next_is_due_1_june_e5(void *
     assert_string_equal(due, "2028-06-01");
 }
 
+/* Issue 14 item 9: the sanctions cycle, from the data. Granted 2013, no report: due
+ * 2017-06-01, suspension expected in July 2017, withdrawal a year later, reapply three
+ * years after that. */
+static void test_sanctions_cycle_after_a_missed_report(void **state)
+{
+    struct fx *f = *state;
+    struct sanctions s;
+    ledger_sanctions(&f->ecosoc, "special", "active", "2013-07-25", 0, "2017-06-01", &s);
+    assert_string_equal(s.standing, "good"); /* due today is not yet missed */
+    assert_string_equal(s.suspension_expected_on, "");
+    ledger_sanctions(&f->ecosoc, "special", "active", "2013-07-25", 0, "2017-06-02", &s);
+    assert_string_equal(s.standing, "report_overdue");
+    assert_string_equal(s.suspension_expected_on, "2017-07-01");
+    assert_string_equal(s.withdrawal_expected_on, "2018-07-01");
+    assert_string_equal(s.may_reapply_on, "");
+    ledger_sanctions(&f->ecosoc, "special", "suspended", "2013-07-25", 0, "2017-08-01", &s);
+    assert_string_equal(s.standing, "suspended");
+    assert_string_equal(s.suspension_expected_on, "");
+    assert_string_equal(s.withdrawal_expected_on, "2018-07-01");
+    ledger_sanctions(&f->ecosoc, "special", "withdrawn", "2013-07-25", 0, "2018-08-01", &s);
+    assert_string_equal(s.standing, "withdrawn");
+    assert_string_equal(s.withdrawal_expected_on, "");
+    assert_string_equal(s.may_reapply_on, "2021-07-01");
+    /* the report came: nothing missed; roster never reports */
+    ledger_sanctions(&f->ecosoc, "special", "suspended", "2013-07-25", 2016, "2017-08-01", &s);
+    assert_string_equal(s.withdrawal_expected_on, "");
+    ledger_sanctions(&f->ecosoc, "roster", "active", "2013-07-25", 0, "2030-01-01", &s);
+    assert_string_equal(s.standing, "good");
+}
+
+/* Issue 14 item 12: the list is computed for the date the caller gives (notify --today). */
+static void test_obligations_are_judged_on_the_date_given(void **state)
+{
+    struct fx *f = *state;
+    int64_t o = org(f, "2000-01-01");
+    char json[256];
+    snprintf(json, sizeof(json),
+             "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"general\","
+             "\"granted_on\":\"2013-07-25\"}",
+             (long long)o);
+    int64_t acc = create(f, &res_accreditations, json)->id;
+    struct store_conn *c = store_reader(f->s);
+    struct obligation *items;
+    size_t n;
+    assert_int_equal(ledger_obligations(c, o, "2017-05-01", &f->a, &items, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].kind, "report_due");
+    assert_string_equal(items[0].due_on, "2017-06-01");
+    assert_false(items[0].overdue);
+    assert_int_equal(items[0].id, acc);
+    assert_string_equal(ledger_obligation_text(&items[0], "en", &f->a),
+                        "The report to ECOSOC for 2013–2016 is due on 2017-06-01.");
+    assert_int_equal(ledger_obligations(c, o, "2017-06-02", &f->a, &items, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[0].kind, "report_due");
+    assert_true(items[0].overdue);
+    assert_string_equal(items[1].kind, "suspension_expected");
+    assert_false(items[1].overdue);
+    assert_string_equal(items[2].kind, "withdrawal_expected");
+    assert_int_equal(ledger_obligations(c, 987654, "2017-06-02", &f->a, &items, &n),
+                     STORE_NOT_FOUND);
+}
+
+static void test_obligation_language_from_query_or_accept_language(void **state)
+{
+    assert_string_equal(ledger_obligation_lang(NULL, NULL), "en");
+    assert_string_equal(ledger_obligation_lang(NULL, "ru-RU,ru;q=0.9"), "ru");
+    assert_string_equal(ledger_obligation_lang(NULL, "de-DE, en;q=0.5, ru;q=0.4"), "en");
+    assert_string_equal(ledger_obligation_lang(NULL, "fr"), "en");
+    assert_string_equal(ledger_obligation_lang("en", "ru"), "en");
+    assert_null(ledger_obligation_lang("rus", NULL));
+}
+
+/* Issue 14 item 10: sessions in order; the current one from a date. */
+static void test_committee_sessions_are_ordered_and_dated(void **state)
+{
+    int y;
+    bool resumed;
+    assert_true(ledger_session_parse("2017 regular", &y, &resumed));
+    assert_int_equal(y, 2017);
+    assert_false(resumed);
+    assert_true(ledger_session_parse("2017 resumed", &y, &resumed));
+    assert_true(resumed);
+    assert_false(ledger_session_parse("2017 winter", &y, &resumed));
+    assert_false(ledger_session_parse("17 regular", &y, &resumed));
+    assert_false(ledger_session_parse("2017regular", &y, &resumed));
+    assert_int_equal(ledger_session_current("2017-01-14"), 2016 * 2 + 1); /* 2016 resumed */
+    assert_int_equal(ledger_session_current("2017-01-15"), 2017 * 2);     /* 2017 regular */
+    assert_int_equal(ledger_session_current("2017-05-01"), 2017 * 2 + 1); /* 2017 resumed */
+    assert_int_equal(ledger_session_current("2017-12-31"), 2017 * 2 + 1);
+    char next[11];
+    ledger_session_next_start("2017-03-01", next);
+    assert_string_equal(next, "2017-05-01");
+    ledger_session_next_start("2017-06-01", next);
+    assert_string_equal(next, "2018-01-15");
+}
+
 static void test_suspended_still_owes_the_report_withdrawn_does_not(void **state)
 {
     struct fx *f = *state;
     char due[11];
     assert_true(ledger_report_due(&f->ecosoc, "special", "suspended", "2015-07-20", 0, due, NULL));
-    assert_string_equal(due, "2020-06-01");
+    assert_string_equal(due, "2019-06-01");
     assert_false(ledger_report_due(&f->ecosoc, "special", "withdrawn", "2015-07-20", 0, due, NULL));
 }
 
@@ -358,15 +480,16 @@ static void test_status_must_be_one_the_body_grants(void **state)
     create_fails(f, &res_applications, json, "requested_status");
 }
 
-static void test_a_report_period_must_end_after_the_grant(void **state)
+static void test_a_report_period_may_not_end_in_the_future(void **state)
 {
     struct fx *f = *state;
     int64_t o = org(f, "2000-01-01");
-    char json[256];
+    char json[256], today[11];
+    ledger_today(today);
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"special\","
-             "\"granted_on\":\"2015-07-20\",\"last_report_period_end\":2015}",
-             (long long)o);
+             "\"granted_on\":\"2015-07-20\",\"last_report_period_end\":%d}",
+             (long long)o, atoi(today) + 1);
     create_fails(f, &res_accreditations, json, "last_report_period_end");
 }
 
@@ -392,7 +515,7 @@ static void test_a_changed_rule_applies_at_once_to_every_reader(void **state)
     char due[11];
     assert_int_equal(ledger_body_rules(c, "ECOSOC", &f->a, &b), 0); /* cached now */
     assert_true(ledger_report_due(&b, "special", "active", "2015-07-20", 0, due, NULL));
-    assert_string_equal(due, "2020-06-01");
+    assert_string_equal(due, "2019-06-01");
     json_t *patch = json_pack("{s:i,s:s,s:[s,s]}", "report_interval_years", 5, "report_due",
                               "09-30", "report_exempt", "roster", "special");
     struct record *out;
@@ -405,7 +528,7 @@ static void test_a_changed_rule_applies_at_once_to_every_reader(void **state)
     assert_int_equal(b.report_interval, 5);
     assert_true(ledger_status_exempt(&b, "special"));
     assert_true(ledger_report_due(&b, "general", "active", "2015-07-20", 0, due, NULL));
-    assert_string_equal(due, "2021-09-30");
+    assert_string_equal(due, "2020-09-30");
     assert_false(ledger_report_due(&b, "special", "active", "2015-07-20", 0, due, NULL));
 }
 
@@ -424,7 +547,7 @@ static void test_a_body_added_with_its_rules_works_without_code(void **state)
     char due[11], deadline[11];
     int year;
     assert_true(ledger_report_due(&b, "member", "active", "2020-05-05", 0, due, NULL));
-    assert_string_equal(due, "2023-03-31");
+    assert_string_equal(due, "2022-03-31");
     assert_true(ledger_filing_deadline(&b, "2024-10-16", deadline, &year));
     assert_string_equal(deadline, "2025-10-15");
     const char *w[4];
@@ -448,6 +571,8 @@ static const char *const officer_moves[][2] = {
     {"endorsed", "filed"},        {"filed", "under_review"},       {"under_review", "deferred"},
     {"deferred", "under_review"}, {"under_review", "recommended"}, {"recommended", "granted"},
     {"recommended", "rejected"},  {"under_review", "closed"},      {"deferred", "closed"},
+    {"draft", "filed"},           {"submitted", "filed"},          {"under_review", "rejected"},
+    {"deferred", "rejected"},
     {"recommended", "closed"},
 };
 static const char *const final_states[] = {"granted", "rejected", "closed", "withdrawn"};
@@ -498,8 +623,8 @@ static void test_every_application_move_legal_and_illegal_for_every_role(void **
             }
         }
     }
-    /* officer and admin: 13 moves + 7 withdrawals each; ngo: 1 + 7 */
-    assert_int_equal(legal, 2 * 20 + 8);
+    /* officer and admin: 17 moves + 7 withdrawals each; ngo: 1 + 7 */
+    assert_int_equal(legal, 2 * 24 + 8);
 }
 
 static int move(struct fx *f, const struct principal *who, int64_t id, const char *to,
@@ -511,7 +636,16 @@ static int move(struct fx *f, const struct principal *who, int64_t id, const cha
                              &f->msg, allowed, &out);
 }
 
-static void test_an_application_cannot_skip_endorsement(void **state)
+static int64_t supported_of(struct fx *f, int64_t id)
+{
+    struct record *rec;
+    assert_int_equal(store_get(store_reader(f->s), &res_applications, id, &f->a, &rec), 0);
+    return rec->v[resource_field_index(&res_applications, "ministry_supported")].i;
+}
+
+/* Issue 14 items 3 and 4: the ministry's support is optional, and the Committee votes
+ * applications down at review. Illegal moves are still refused with the legal ones. */
+static void test_filed_with_or_without_support_and_rejected_at_review(void **state)
 {
     struct fx *f = *state;
     int64_t o = org(f, "2000-01-01");
@@ -519,15 +653,27 @@ static void test_an_application_cannot_skip_endorsement(void **state)
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"requested_status\":\"special\"}",
              (long long)o);
-    struct record *app = create(f, &res_applications, json);
+    struct record *direct = create(f, &res_applications, json);
+    struct record *backed = create(f, &res_applications, json);
     const char **allowed;
-    assert_int_equal(move(f, &f->officer, app->id, "submitted", &allowed), 0);
-    assert_int_equal(move(f, &f->officer, app->id, "filed", &allowed), STORE_CONFLICT);
+    assert_int_equal(move(f, &f->officer, direct->id, "filed", &allowed), 0);
+    assert_int_equal(supported_of(f, direct->id), 0);
+    assert_int_equal(move(f, &f->officer, direct->id, "granted", &allowed), STORE_CONFLICT);
     assert_non_null(allowed);
-    assert_string_equal(allowed[0], "draft");
-    assert_string_equal(allowed[1], "endorsed");
-    assert_string_equal(allowed[2], "withdrawn");
-    assert_null(allowed[3]);
+    assert_string_equal(allowed[0], "under_review");
+    assert_string_equal(allowed[1], "withdrawn");
+    assert_null(allowed[2]);
+    assert_int_equal(move(f, &f->officer, direct->id, "under_review", &allowed), 0);
+    assert_int_equal(move(f, &f->officer, direct->id, "rejected", &allowed), 0);
+
+    assert_int_equal(move(f, &f->officer, backed->id, "submitted", &allowed), 0);
+    assert_int_equal(move(f, &f->officer, backed->id, "endorsed", &allowed), 0);
+    assert_int_equal(supported_of(f, backed->id), 1);
+    assert_int_equal(move(f, &f->officer, backed->id, "filed", &allowed), 0);
+    assert_int_equal(supported_of(f, backed->id), 1);
+    static const char *const path[] = {"under_review", "deferred", "rejected"};
+    for (size_t i = 0; i < ARRAY_SIZE(path); i++)
+        assert_int_equal(move(f, &f->officer, backed->id, path[i], &allowed), 0);
 }
 
 static void test_granted_creates_the_accreditation_in_the_same_transaction(void **state)
@@ -558,7 +704,7 @@ static void test_granted_creates_the_accreditation_in_the_same_transaction(void 
     assert_int_equal(acc->v[ai].i, app->id);
     assert_true(ledger_report_due(&f->ecosoc, "special", "active", today, 0, due, NULL));
     char want[32];
-    snprintf(want, sizeof(want), "%04d-06-01", atoi(today) + 5);
+    snprintf(want, sizeof(want), "%04d-06-01", atoi(today) + 4);
     assert_string_equal(due, want);
     /* the application was filed and decided on the way */
     struct record *done;
@@ -894,12 +1040,12 @@ static void test_calendar_has_report_due_filing_deadlines_and_ngo_sees_its_own(v
     char json[256];
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"special\","
-             "\"granted_on\":\"2022-03-01\"}",
+             "\"granted_on\":\"2023-03-01\"}",
              (long long)mine);
     int64_t acc = create(f, &res_accreditations, json)->id;
     snprintf(json, sizeof(json),
              "{\"organisation_id\":%lld,\"body\":\"ECOSOC\",\"status\":\"general\","
-             "\"granted_on\":\"2022-03-01\"}",
+             "\"granted_on\":\"2023-03-01\"}",
              (long long)theirs);
     create(f, &res_accreditations, json);
     struct cal_item *items;
@@ -984,11 +1130,16 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-        T(test_special_status_granted_in_y_reports_on_y1_to_y4_due_1_june_y5),
+        T(test_first_report_covers_the_year_of_grant_due_1_june_y4),
+        T(test_report_before_the_current_grant_does_not_move_the_cycle),
         T(test_general_status_reports_like_special),
         T(test_roster_status_is_exempt_from_reports),
         T(test_after_a_report_for_period_ending_e_next_is_due_1_june_e5),
         T(test_suspended_still_owes_the_report_withdrawn_does_not),
+        T(test_sanctions_cycle_after_a_missed_report),
+        T(test_committee_sessions_are_ordered_and_dated),
+        T(test_obligations_are_judged_on_the_date_given),
+        T(test_obligation_language_from_query_or_accept_language),
         T(test_no_report_due_without_a_date_or_for_bodies_without_reports),
         T(test_overdue_only_after_the_due_day),
         T(test_filed_on_1_june_is_considered_the_next_year),
@@ -1001,12 +1152,12 @@ int main(void)
         T(test_coe_participatory_is_not_open_to_national_ngos),
         T(test_the_application_carries_its_warnings_and_deadline),
         T(test_status_must_be_one_the_body_grants),
-        T(test_a_report_period_must_end_after_the_grant),
+        T(test_a_report_period_may_not_end_in_the_future),
         T(test_a_new_accreditation_is_active),
         T(test_a_changed_rule_applies_at_once_to_every_reader),
         T(test_a_body_added_with_its_rules_works_without_code),
         T(test_every_application_move_legal_and_illegal_for_every_role),
-        T(test_an_application_cannot_skip_endorsement),
+        T(test_filed_with_or_without_support_and_rejected_at_review),
         T(test_granted_creates_the_accreditation_in_the_same_transaction),
         T(test_granting_a_second_status_at_a_body_reclassifies),
         T(test_questions_are_asked_while_the_body_reviews),

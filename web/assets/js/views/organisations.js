@@ -4,7 +4,7 @@
 // proposals, reports, meetings, documents, and its history from the audit trail.
 import { h, clear, nextId } from '../dom.js';
 import { api, resource, has, Problem, segmentOf, url } from '../api.js';
-import { t, collLabel, oneLabel, displayName, fmtDate, fmtNumber, valueLabel, fieldLabel } from '../i18n.js';
+import { t, collLabel, oneLabel, displayName, fmtDate, fmtNumber, valueLabel, fieldLabel, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query } from '../router.js';
 import { pageHeader, tabs, notice, problemNotice, loading, linkButton, button, dialog, section, table, unavailable, badge } from '../ui.js';
@@ -177,7 +177,8 @@ export async function orgDetailView({ main, params }) {
   const panel = h('div', { class: 'tab-panel' });
   main.append(panel);
   if (tab === 'profile') {
-    panel.append(...recordBody(res, rec), meta(rec));
+    // What the organisation owes and by when comes first (issue 14).
+    panel.append(await obligationsPanel(id), ...recordBody(res, rec), meta(rec));
     return;
   }
   if (tab === 'history') {
@@ -256,3 +257,27 @@ export function auditRecord(e) {
 }
 
 export { segmentOf };
+
+/* ---- what the organisation owes (issue 14): GET /organisations/{id}/obligations ---- */
+
+async function obligationsPanel(id) {
+  const el = section(t('org.obligations'));
+  el.classList.add('obligations');
+  let data;
+  try {
+    ({ data } = await api('GET', `/api/v1/organisations/${id}/obligations`, { query: { lang: getLang() } }));
+  } catch (p) {
+    el.append(problemNotice(p));
+    return el;
+  }
+  if (!data.items.length) {
+    el.append(h('p', { class: 'muted' }, t('org.obligations_none')));
+    return el;
+  }
+  el.append(h('ul', { class: 'obligation-list' }, data.items.map((o) => {
+    const r = resource(o.record.type);
+    const text = r ? h('a', { href: `/${r.seg}/${o.record.id}` }, o.text) : o.text;
+    return h('li', { class: o.overdue ? 'overdue' : null }, h('time', { datetime: o.due_on }, fmtDate(o.due_on)), ' ', o.overdue ? [badge('overdue'), ' '] : null, text);
+  })));
+  return el;
+}
