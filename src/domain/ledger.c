@@ -653,6 +653,30 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
     }
 }
 
+/*
+ * Runs inside the write transaction of every change of an accreditation: a change of
+ * status (a reclassification granted through an application, or one an officer records)
+ * is kept in the status history — from, to, when (the new granted_on when this write sets
+ * it, else today) and the application that brought it (when this write sets it).
+ */
+static int accreditation_status_change(const struct hook_ctx *ctx, const struct record *rec,
+                                       const struct record *old, struct error *msg)
+{
+    if (!old || !ctx->tx)
+        return 0;
+    const char *from = text_of(old, "status"), *to = text_of(rec, "status");
+    if (!from || !to || strcmp(from, to) == 0)
+        return 0;
+    const char *granted = text_of(rec, "granted_on"), *was = text_of(old, "granted_on");
+    char today[11];
+    ledger_today(today);
+    const char *on = granted && !(was && strcmp(granted, was) == 0) ? granted : today;
+    int64_t app = int_of(rec, "application_id");
+    if (app == int_of(old, "application_id"))
+        app = 0;
+    return store_status_history_add(ctx->tx, rec->id, from, to, on, app, msg);
+}
+
 static const struct field accreditation_fields[] = {
     {"organisation_id", FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "organisations"},
     {"body", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT | F_CREATE_ONLY, 1, 32, NULL, NULL},
@@ -681,6 +705,7 @@ const struct resource res_accreditations = {
     .access = RES_OWNER_READS_ONLY, /* a body grants statuses; the ministry records them */
     .validate = accreditation_validate,
     .computed = accreditation_computed,
+    .check_conflict = accreditation_status_change,
     .params = accreditation_params,
     .nparams = ARRAY_SIZE(accreditation_params),
 };
@@ -976,7 +1001,8 @@ static int grant(const struct hook_ctx *ctx, const struct record *app, const cha
     }
     if (rc < 0)
         return rc;
-    return store_status_history_add(ctx->tx, acc->id, from, status, on, app->id, msg);
+    /* a reclassification is kept by the accreditation's own hook (status changed) */
+    return from ? 0 : store_status_history_add(ctx->tx, acc->id, NULL, status, on, app->id, msg);
 }
 
 static int application_on_transition(const struct hook_ctx *ctx, struct record *rec,
