@@ -222,7 +222,8 @@ int ledger_body_rules(struct store_conn *c, const char *code, struct arena *a,
     ok = ok && parse_list(row.prerequisites, a, prereq, LEDGER_STATUSES_MAX, &np);
     for (size_t i = 0; ok && i < np; i++)
         ok = parse_prerequisite(prereq[i], a, &out->prereq[out->nprereq].status,
-                                &out->prereq[out->nprereq].needs, &out->prereq[out->nprereq].years) &&
+                                &out->prereq[out->nprereq].needs,
+                                &out->prereq[out->nprereq].years) &&
              ++out->nprereq;
     if (row.report_due && !month_day(row.report_due, &out->report_due_month, &out->report_due_day))
         ok = false;
@@ -252,7 +253,8 @@ bool ledger_status_national(const struct body_rules *b, const char *status)
 
 bool ledger_deadline_applies(const struct body_rules *b, const char *status)
 {
-    return b->ndeadline_statuses == 0 || in_list(b->deadline_statuses, b->ndeadline_statuses, status);
+    return b->ndeadline_statuses == 0 ||
+           in_list(b->deadline_statuses, b->ndeadline_statuses, status);
 }
 
 static const char *const number_words[] = {"zero", "one",   "two",   "three", "four", "five",
@@ -264,8 +266,8 @@ static const char *years_word(int n, struct arena *a)
 }
 
 const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
-                                        const char *held, const char *held_since,
-                                        const char *on, struct arena *a)
+                                        const char *held, const char *held_since, const char *on,
+                                        struct arena *a)
 {
     for (size_t i = 0; i < b->nprereq; i++) {
         if (!status || strcmp(b->prereq[i].status, status) != 0)
@@ -273,8 +275,7 @@ const char *ledger_prerequisite_warning(const struct body_rules *b, const char *
         const char *needs = b->prereq[i].needs;
         int years = b->prereq[i].years, y, m, d, hy, hm, hd;
         const char *rule = arena_printf(a, "%s %s status needs %s year%s in %s status", b->code,
-                                        status, years_word(years, a), years == 1 ? "" : "s",
-                                        needs);
+                                        status, years_word(years, a), years == 1 ? "" : "s", needs);
         if (!held || strcmp(held, needs) != 0)
             return arena_printf(a, "%s: the organisation does not hold it", rule);
         if (!held_since || date_parse(str_from(held_since), &hy, &hm, &hd) < 0)
@@ -348,8 +349,8 @@ static void add_years(const char *date, int years, char out[11])
         return;
     }
     char tmp[11];
-    snprintf(tmp, sizeof(tmp), "%04u-%02u-%02u", (unsigned)(y + years) % 10000u,
-             (unsigned)m % 100u, (unsigned)d % 100u);
+    snprintf(tmp, sizeof(tmp), "%04u-%02u-%02u", (unsigned)(y + years) % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
     if (date_valid(str_from(tmp)))
         memcpy(out, tmp, 11);
     else
@@ -489,8 +490,8 @@ static void body_validate(const struct hook_ctx *ctx, struct record *rec, const 
                            "associate:consultative:2)",
                            prereq[i]);
             else if (!in_list(statuses, n, st) || !in_list(statuses, n, needs))
-                errors_add(errs, "status_prerequisites", "'%s' names a status the body does not grant",
-                           prereq[i]);
+                errors_add(errs, "status_prerequisites",
+                           "'%s' names a status the body does not grant", prereq[i]);
         }
 }
 
@@ -653,6 +654,30 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
     }
 }
 
+/*
+ * Runs inside the write transaction of every change of an accreditation: a change of
+ * status (a reclassification granted through an application, or one an officer records)
+ * is kept in the status history — from, to, when (the new granted_on when this write sets
+ * it, else today) and the application that brought it (when this write sets it).
+ */
+static int accreditation_status_change(const struct hook_ctx *ctx, const struct record *rec,
+                                       const struct record *old, struct error *msg)
+{
+    if (!old || !ctx->tx)
+        return 0;
+    const char *from = text_of(old, "status"), *to = text_of(rec, "status");
+    if (!from || !to || strcmp(from, to) == 0)
+        return 0;
+    const char *granted = text_of(rec, "granted_on"), *was = text_of(old, "granted_on");
+    char today[11];
+    ledger_today(today);
+    const char *on = granted && !(was && strcmp(granted, was) == 0) ? granted : today;
+    int64_t app = int_of(rec, "application_id");
+    if (app == int_of(old, "application_id"))
+        app = 0;
+    return store_status_history_add(ctx->tx, rec->id, from, to, on, app, msg);
+}
+
 static const struct field accreditation_fields[] = {
     {"organisation_id", FT_REF, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "organisations"},
     {"body", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT | F_CREATE_ONLY, 1, 32, NULL, NULL},
@@ -681,6 +706,7 @@ const struct resource res_accreditations = {
     .access = RES_OWNER_READS_ONLY, /* a body grants statuses; the ministry records them */
     .validate = accreditation_validate,
     .computed = accreditation_computed,
+    .check_conflict = accreditation_status_change,
     .params = accreditation_params,
     .nparams = ARRAY_SIZE(accreditation_params),
 };
@@ -706,12 +732,12 @@ static const struct transition application_moves[] = {
     {"under_review", "deferred", ROLE_OFFICER}, /* questions asked */
     {"deferred", "under_review", ROLE_OFFICER}, /* answered, back on the agenda */
     {"under_review", "recommended", ROLE_OFFICER},
-    {"recommended", "granted", ROLE_OFFICER}, /* creates or reclassifies the accreditation */
+    {"recommended", "granted", ROLE_OFFICER},   /* creates or reclassifies the accreditation */
     {"under_review", "rejected", ROLE_OFFICER}, /* voted down at review */
     {"deferred", "rejected", ROLE_OFFICER},
     {"recommended", "rejected", ROLE_OFFICER}, /* e.g. ECOSOC does not follow the Committee */
-    {"under_review", "closed", ROLE_OFFICER}, /* closed by the body */
-    {"deferred", "closed", ROLE_OFFICER},     /* e.g. questions left unanswered */
+    {"under_review", "closed", ROLE_OFFICER},  /* closed by the body */
+    {"deferred", "closed", ROLE_OFFICER},      /* e.g. questions left unanswered */
     {"recommended", "closed", ROLE_OFFICER},
     {"*", "withdrawn", ROLE_NGO}, /* from any state that is not final */
 };
@@ -805,8 +831,8 @@ static void reapply_row(void *arg, const struct store_due_row *row)
     if (strcmp(row->body, k->b->code) != 0 || strcmp(row->state, "withdrawn") != 0)
         return;
     struct sanctions s;
-    ledger_sanctions(k->b, row->status, row->state, row->granted_on, row->last_period_end,
-                     k->today, &s);
+    ledger_sanctions(k->b, row->status, row->state, row->granted_on, row->last_period_end, k->today,
+                     &s);
     if (s.may_reapply_on[0] && (!k->latest || strcmp(s.may_reapply_on, k->latest) > 0))
         k->latest = arena_strdup(k->a, s.may_reapply_on);
 }
@@ -889,14 +915,13 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
             held = text_of(acc, "status");
             held_since = text_of(acc, "granted_on");
         }
-        const char *pre = ledger_prerequisite_warning(&b, text_of(rec, "requested_status"), held,
-                                                      held_since, judged_on(rec, today),
-                                                      ctx->arena);
+        const char *pre =
+            ledger_prerequisite_warning(&b, text_of(rec, "requested_status"), held, held_since,
+                                        judged_on(rec, today), ctx->arena);
         if (pre && n < ARRAY_SIZE(warnings) - 1)
             warnings[n++] = pre;
         const char *reapply = may_reapply_on(ctx, &b, int_of(rec, "organisation_id"), today);
-        if (reapply && strcmp(judged_on(rec, today), reapply) < 0 &&
-            n < ARRAY_SIZE(warnings) - 1)
+        if (reapply && strcmp(judged_on(rec, today), reapply) < 0 && n < ARRAY_SIZE(warnings) - 1)
             warnings[n++] = arena_printf(ctx->arena,
                                          "the organisation's %s status was withdrawn for a "
                                          "missed report: it may apply again from %s",
@@ -976,7 +1001,8 @@ static int grant(const struct hook_ctx *ctx, const struct record *app, const cha
     }
     if (rc < 0)
         return rc;
-    return store_status_history_add(ctx->tx, acc->id, from, status, on, app->id, msg);
+    /* a reclassification is kept by the accreditation's own hook (status changed) */
+    return from ? 0 : store_status_history_add(ctx->tx, acc->id, NULL, status, on, app->id, msg);
 }
 
 static int application_on_transition(const struct hook_ctx *ctx, struct record *rec,
@@ -1105,8 +1131,7 @@ static const struct field question_fields[] = {
     {"asked_at_session", FT_TEXT, F_FILTER, 0, 16, NULL, NULL},
 };
 
-static void question_computed(const struct hook_ctx *ctx, const struct record *rec,
-                              struct jw *w)
+static void question_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     write_session(w, "session", text_of(rec, "asked_at_session"));
 }
@@ -1169,8 +1194,8 @@ static int qreport_effects(const struct hook_ctx *ctx, const struct record *rec,
     if (!text_of(rec, "submitted_on"))
         return 0;
     struct record *acc;
-    int rc = store_get(ctx->conn, &res_accreditations, int_of(rec, "accreditation_id"),
-                       ctx->arena, &acc);
+    int rc = store_get(ctx->conn, &res_accreditations, int_of(rec, "accreditation_id"), ctx->arena,
+                       &acc);
     if (rc < 0)
         return error_set(msg, "could not read the accreditation"), rc;
     int64_t end = int_of(rec, "period_end");
@@ -1275,9 +1300,9 @@ int ledger_settings_get(struct store_conn *c, struct ledger_settings *out)
 
 static void settings_audit_json(const struct ledger_settings *st, struct buf *out)
 {
-    json_t *o = json_pack("{s:o}", "national_country",
-                          st->national_country[0] ? json_string(st->national_country)
-                                                  : json_null());
+    json_t *o =
+        json_pack("{s:o}", "national_country",
+                  st->national_country[0] ? json_string(st->national_country) : json_null());
     char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     buf_printf(out, "%s", text ? text : "{}");
     free(text);

@@ -567,3 +567,21 @@ describe('item 10: Committee sessions as data', () => {
     assert.equal(closed.closure_due, false);
   });
 });
+
+describe('item 2: a status an officer changes is kept in the history too', () => {
+  test('PATCH status special → general: one history row, today, no application', async () => {
+    const o = await org('Corrected status');
+    const acc = await created(officer, '/api/v1/accreditations', {
+      organisation_id: o.id, body: 'ECOSOC', status: 'special', granted_on: '2013-07-25',
+    });
+    assert.deepEqual((await officer('GET', `/api/v1/accreditations/${acc.id}`)).json.status_history, []);
+    const r = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { status: 'general' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.status_history, [{ from: 'special', to: 'general', on: today(), application_id: null }]);
+    const same = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { notes: 'checked' } });
+    assert.equal(same.json.status_history.length, 1, 'no change of status, no row');
+    const bad = await officer('PATCH', `/api/v1/accreditations/${acc.id}`, { body: { status: 'observer' } });
+    assertProblem(bad, 422, { fields: { status: /one of/ } });
+    assert.equal((await officer('GET', `/api/v1/accreditations/${acc.id}`)).json.status_history.length, 1);
+  });
+});
