@@ -700,7 +700,7 @@ static int csv_header(struct importer *im, size_t line, const struct str *cells,
 static void csv_cell(struct importer *im, struct record *rec, int fi, struct str cell)
 {
     const struct field *f = &im->res->fields[fi];
-    struct str t = trim(cell);
+    struct str t = csv_unneutralise(trim(cell));
     struct value v;
     const char *why = NULL;
     if (t.n == 0) {
