@@ -31,7 +31,7 @@
 const struct access_rule access_rules[] = {
     /* method  pattern                                      anonymous ngo officer admin */
     {"GET", "/healthz", {A, A, A, A}},
-    {"GET", "/metrics", {A, A, A, A}},
+    {"GET", "/metrics", {N, N, N, A}}, /* and anyone on --metrics-listen */
     {"GET", "/api/v1/openapi.json", {A, A, A, A}},
     {"GET", "/api/v1/me", {N, A, A, A}},
     /* browser sessions: signing in is open to all; the rest needs a principal */

@@ -57,7 +57,8 @@ static int cmd_serve(struct opts *o)
 {
     struct store *s;
     struct server_config cfg = {.listen = o->listen ? o->listen : "127.0.0.1:8080",
-                                .announce = stdout, .trust_proxy = o->trust_proxy};
+                                .announce = stdout, .trust_proxy = o->trust_proxy,
+                                .metrics_listen = o->metrics_listen};
     if (o->threads) {
         int64_t n;
         if (parse_i64(str_from(o->threads), 1, 256, &n) < 0)
@@ -291,11 +292,14 @@ static int cmd_token_create(struct opts *o)
 static const struct command commands[] = {
     {"init", "[--db PATH]", "Create the database, or migrate it to this version's schema.", "",
      cmd_init, 0, 0},
-    {"serve", "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy]",
+    {"serve",
+     "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy] [--metrics-listen HOST:PORT]",
      "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080). "
      "--trust-proxy: behind a reverse proxy that terminates TLS; its X-Forwarded-Proto, "
-     "-Host and -For are believed (secure cookies, HSTS; docs/security.md).",
-     "listen threads trust-proxy", cmd_serve, 0, 0},
+     "-Host and -For are believed (secure cookies, HSTS; docs/security.md). "
+     "--metrics-listen: also serve GET /metrics, to anyone, on that address (on the main "
+     "address it needs an administrator's token).",
+     "listen threads trust-proxy metrics-listen", cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
      cmd_demo, 0, 0},
@@ -415,6 +419,7 @@ int cli_main(int argc, char **argv)
         {"lang", required_argument, 0, 'g'},      {"types", required_argument, 0, 'y'},
         {"reindex", no_argument, 0, 'R'},         {"help", no_argument, 0, 'h'},
         {"trust-proxy", no_argument, 0, 'P'},
+        {"metrics-listen", required_argument, 0, 'M'},
         {0, 0, 0, 0}};
     int cargc = argc - words;
     char **cargv = argv + words;
@@ -444,6 +449,7 @@ int cli_main(int argc, char **argv)
         switch (ch) {
         case 'd': o.db = optarg; break;
         case 'l': o.listen = optarg; break;
+        case 'M': o.metrics_listen = optarg; break;
         case 't': o.threads = optarg; break;
         case 'e': o.email = optarg; break;
         case 'r': o.role = optarg; break;

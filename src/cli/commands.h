@@ -36,6 +36,7 @@ struct opts {
     const char *types;
     bool reindex;
     bool trust_proxy;         /* serve --trust-proxy */
+    const char *metrics_listen; /* serve --metrics-listen HOST:PORT */
     int nargs; /* positional arguments after the options */
     char **args;
 };

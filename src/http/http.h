@@ -18,6 +18,8 @@ struct server_config {
     FILE *announce;     /* where to print the URL once listening (stdout) */
     bool trust_proxy;   /* behind a TLS-terminating reverse proxy: believe its
                            X-Forwarded-Proto/-Host/-For (docs/security.md) */
+    const char *metrics_listen; /* NULL, or "HOST:PORT" serving only GET /metrics, to
+                                   anyone who can reach it (not the main address) */
 };
 
 /* Serves until SIGINT or SIGTERM. Negative with a message if it cannot start. */

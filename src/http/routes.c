@@ -511,7 +511,7 @@ static void h_me(struct request *r)
 const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/openapi.json", h_openapi, ROLE_ANON, ROUTE_PUBLIC},
-    {M_GET, "/metrics", h_metrics, ROLE_ANON, ROUTE_PUBLIC},
+    {M_GET, "/metrics", h_metrics, ROLE_ADMIN, 0},
     {M_GET, "/api/v1/me", h_me, ROLE_NGO, 0},
     {M_POST, "/api/v1/session", h_session_create, ROLE_ANON, ROUTE_PUBLIC | ROUTE_BODY},
     {M_GET, "/api/v1/session", h_session_get, ROLE_NGO, 0},

@@ -26,6 +26,8 @@ struct server {
     struct store *store;
     const struct server_config *cfg; /* borrowed for the server's lifetime */
     struct metrics metrics;
+    struct metrics *counted;         /* &metrics, or the main server's for --metrics-listen */
+    bool metrics_only;               /* the --metrics-listen daemon: GET /metrics, else 404 */
 };
 
 static uint64_t monotonic_us(void)
@@ -357,12 +359,93 @@ static const char *too_large_detail(struct request *r)
                         r->body_limit);
 }
 
+/* ---- framing: what RFC 9112 requires before a request is believed ------------------ */
+
+/* The context libmicrohttpd hands on_access for a request whose query string had too
+ * many pairs (see on_uri). */
+static char too_many_pairs;
+
+/* Called by libmicrohttpd with the request target as soon as the request line is read,
+ * before it parses the query string into its connection memory. A query of thousands of
+ * pairs would exhaust that memory, and libmicrohttpd would close the connection without
+ * an answer; so a query over LIMIT_QUERY_PAIRS is cut off here (the target is in
+ * libmicrohttpd's own writable read buffer, which it hands us as const) and on_access
+ * answers 400. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    char *q = strchr(uri, '?');
+    if (!q)
+        return NULL;
+    size_t pairs = 1;
+    for (const char *p = q + 1; *p; p++)
+        pairs += *p == '&';
+    if (pairs <= LIMIT_QUERY_PAIRS)
+        return NULL;
+    q[1] = '\0';
+    return &too_many_pairs;
+}
+
+struct framing {
+    unsigned hosts;         /* Host headers */
+    unsigned lengths;       /* Content-Length headers */
+    const char *length;     /* the first one's value */
+    bool lengths_differ;    /* a later one says something else */
+    bool transfer_encoding; /* a Transfer-Encoding header */
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        f->hosts++;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->lengths++ == 0)
+            f->length = value;
+        else if (!value || !f->length || strcmp(value, f->length) != 0)
+            f->lengths_differ = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding = true;
+    }
+    return MHD_YES;
+}
+
+/* Why the request's framing is refused (RFC 9112 3.2, 6.1, 6.3), or NULL. A request
+ * whose length is ambiguous is the stuff of request smuggling through a proxy. */
+static const char *framing_problem(struct MHD_Connection *conn, const char *version)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.hosts == 0 && version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+        return "an HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)";
+    if (f.hosts > 1)
+        return "the request has more than one Host header (RFC 9112, section 3.2)";
+    if (f.lengths_differ)
+        return "the request has Content-Length headers that differ (RFC 9112, section 6.3)";
+    if (f.transfer_encoding && f.lengths)
+        return "the request has both Transfer-Encoding and Content-Length (RFC 9112, "
+               "section 6.1)";
+    return NULL;
+}
+
+/* The --metrics-listen daemon answers GET /metrics and nothing else. */
+static void metrics_only(struct request *r)
+{
+    if ((r->method == M_GET || r->method == M_HEAD) && strcmp(r->path, "/metrics") == 0)
+        h_metrics(r);
+    else
+        resp_problem(r, 404, "this address serves only /metrics", NULL);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
 {
     struct server *srv = cls;
     struct request *r = *con_cls;
+    bool too_many_params = r == (void *)&too_many_pairs;
+    if (too_many_params)
+        r = NULL;
     if (!r) {
         r = calloc(1, sizeof(*r));
         if (!r)
@@ -371,14 +454,24 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->conn = conn;
         r->store = srv->store;
         r->cfg = srv->cfg;
-        r->metrics = &srv->metrics;
+        r->metrics = srv->counted;
         r->route_index = -1;
         r->started_us = monotonic_us();
-        r->request_id = atomic_fetch_add(&srv->metrics.next_request_id, 1) + 1;
-        atomic_fetch_add(&srv->metrics.in_flight, 1);
+        r->request_id = atomic_fetch_add(&srv->counted->next_request_id, 1) + 1;
+        atomic_fetch_add(&srv->counted->in_flight, 1);
         r->method = method_parse(method);
         r->path = arena_strdup(&r->arena, url);
         *con_cls = r;
+        const char *framing = framing_problem(conn, version);
+        if (too_many_params || framing) {
+            resp_problem(r, 400,
+                         framing ? framing
+                                 : arena_printf(&r->arena,
+                                                "too many query parameters: at most %d",
+                                                LIMIT_QUERY_PAIRS),
+                         NULL);
+            return queue(r);
+        }
         if (header_bytes(conn, url) > LIMIT_HEADER_BYTES) {
             resp_problem(r, 431,
                          arena_printf(&r->arena, "the request headers are larger than %d bytes",
@@ -426,6 +519,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         resp_problem(r, 413, too_large_detail(r), NULL);
     else if (!utf8_valid(r->path, strlen(r->path)))
         resp_problem(r, 400, "the URL is not valid UTF-8", NULL);
+    else if (srv->metrics_only)
+        metrics_only(r);
     else
         dispatch(r);
     return queue(r);
@@ -485,7 +580,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct request *r = *con_cls;
-    if (!r)
+    if (!r || r == (void *)&too_many_pairs)
         return;
     uint64_t us = monotonic_us() - r->started_us;
     metrics_observe(r->metrics, r->route_index, r->status, us);
@@ -547,6 +642,24 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct error
     return 0;
 }
 
+/* One libmicrohttpd daemon for srv on sa; NULL if it cannot listen there. */
+static struct MHD_Daemon *start_daemon(struct server *srv, const struct sockaddr_in *sa,
+                                       unsigned threads)
+{
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL,
+        NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)LIMIT_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)LIMIT_CONNECTION_TIMEOUT,
+        /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
+         * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_END);
+}
+
 int http_serve(struct store *s, const struct server_config *cfg, struct error *err)
 {
     struct sockaddr_in sa;
@@ -573,22 +686,35 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     signal(SIGPIPE, SIG_IGN);
 
     MHD_set_panic_func(on_panic, NULL);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL,
-        NULL, on_access, srv_ptr, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv_ptr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)LIMIT_CONNECTION_TIMEOUT,
-        /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
-         * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv_ptr, MHD_OPTION_END);
+    srv_ptr->counted = &srv_ptr->metrics;
+    struct MHD_Daemon *d = start_daemon(srv_ptr, &sa, threads);
     if (!d) {
         free(srv_ptr);
         return error_set(err, "cannot listen on %s (in use, or not this machine's address?)",
                          cfg->listen);
     }
     atomic_store(&srv_ptr->serving, true);
+    /* Metrics on their own address, for a scraper that holds no token. */
+    struct server *msrv = NULL;
+    struct MHD_Daemon *md = NULL;
+    struct sockaddr_in msa;
+    if (cfg->metrics_listen) {
+        msrv = calloc(1, sizeof(*msrv));
+        if (!msrv)
+            die("out of memory");
+        *msrv = (struct server){.store = s, .cfg = cfg, .counted = &srv_ptr->metrics,
+                                .metrics_only = true};
+        if (parse_listen(cfg->metrics_listen, &msa, err) < 0 ||
+            !(md = start_daemon(msrv, &msa, 1))) {
+            if (!err->msg[0])
+                error_set(err, "cannot listen on %s for metrics", cfg->metrics_listen);
+            MHD_stop_daemon(d);
+            free(msrv);
+            free(srv_ptr);
+            return -1;
+        }
+        atomic_store(&msrv->serving, true);
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : ntohs(sa.sin_port);
     char host[INET_ADDRSTRLEN];
@@ -596,6 +722,12 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     if (cfg->announce) {
         fprintf(cfg->announce, "civdesk: serving http://%s:%u/ with %u threads (Ctrl-C stops)\n",
                 host, port, threads);
+        const union MHD_DaemonInfo *mi = md ? MHD_get_daemon_info(md, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+        if (mi) {
+            char mhost[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, &msa.sin_addr, mhost, sizeof(mhost));
+            fprintf(cfg->announce, "civdesk: metrics on http://%s:%u/metrics\n", mhost, mi->port);
+        }
         fflush(cfg->announce);
     }
     /* Wait for a stop signal, writing out the buffered access log each second. */
@@ -612,7 +744,10 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
         close(listen_fd);
     for (int i = 0; i < SHUTDOWN_GRACE_MS / 10 && atomic_load(&srv_ptr->metrics.in_flight) > 0; i++)
         usleep(10000);
+    if (md)
+        MHD_stop_daemon(md);
     MHD_stop_daemon(d);
+    free(msrv);
     log_info("stopped"); /* after the last access-log lines, which it writes out */
     free(srv_ptr);
     return 0;
