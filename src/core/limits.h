@@ -16,7 +16,8 @@
 #define LIMIT_URL_BYTES          4096               /* path + query string */
 #define LIMIT_QUERY_PARAMS       32                 /* distinct query parameters */
 #define LIMIT_QUERY_PAIRS        256 /* name=value pairs in a query string, counted before parsing */
-#define LIMIT_CONNECTIONS_PER_IP 64  /* concurrent HTTP connections from one client address */
+#define LIMIT_CONNECTIONS_PER_IP 256 /* concurrent HTTP connections from one client address */
+#define LIMIT_HEADER_SECONDS     10  /* to send a request's line and headers, however trickled */
 #define LIMIT_TEXT_SHORT         200                /* names, titles, cities (code points) */
 #define LIMIT_TEXT_MEDIUM        2000               /* addresses, notes (code points) */
 #define LIMIT_TEXT_LONG          200000 /* descriptions, document bodies (code points) */

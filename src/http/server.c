@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A connection between requests or reading a request's header: the time it started
+ * doing so. A header has to arrive within LIMIT_HEADER_SECONDS of that, however slowly
+ * its bytes trickle in (libmicrohttpd's own timeout restarts at each byte). */
+struct conn_watch {
+    int fd;
+    bool reading_header;   /* no complete header yet since header_since */
+    uint64_t header_since; /* monotonic µs */
+    struct conn_watch *prev, *next;
+};
+
 struct server {
     atomic_bool serving; /* the daemon started: its log messages are worth showing */
     struct store *store;
@@ -28,6 +39,8 @@ struct server {
     struct metrics metrics;
     struct metrics *counted;         /* &metrics, or the main server's for --metrics-listen */
     bool metrics_only;               /* the --metrics-listen daemon: GET /metrics, else 404 */
+    pthread_mutex_t watch_lock;      /* guards watched */
+    struct conn_watch *watched;      /* every open connection */
 };
 
 static uint64_t monotonic_us(void)
@@ -359,6 +372,81 @@ static const char *too_large_detail(struct request *r)
                         r->body_limit);
 }
 
+/* ---- header deadline ----------------------------------------------------------------- */
+
+static struct conn_watch *watch_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Marks the connection as reading a header (since now) or not. */
+static void watch_header(struct server *srv, struct MHD_Connection *conn, bool reading)
+{
+    struct conn_watch *w = watch_of(conn);
+    if (!w)
+        return;
+    pthread_mutex_lock(&srv->watch_lock);
+    w->reading_header = reading;
+    w->header_since = monotonic_us();
+    pthread_mutex_unlock(&srv->watch_lock);
+}
+
+/* libmicrohttpd calls this when a connection opens and when it closes, the latter before
+ * it closes the socket: so a watched fd is always still this connection's. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct conn_watch *w = calloc(1, sizeof(*w));
+        if (!w || !ci) {
+            free(w);
+            return;
+        }
+        *w = (struct conn_watch){.fd = ci->connect_fd, .reading_header = true,
+                                 .header_since = monotonic_us()};
+        pthread_mutex_lock(&srv->watch_lock);
+        w->next = srv->watched;
+        if (w->next)
+            w->next->prev = w;
+        srv->watched = w;
+        pthread_mutex_unlock(&srv->watch_lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        struct conn_watch *w = *socket_context;
+        pthread_mutex_lock(&srv->watch_lock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            srv->watched = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&srv->watch_lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* Ends every connection that has spent more than LIMIT_HEADER_SECONDS on one header
+ * (shutdown: libmicrohttpd then sees the end of the stream and closes it itself).
+ * Called each second by http_serve's main thread. */
+static void sweep_slow_headers(struct server *srv)
+{
+    uint64_t now = monotonic_us(), limit = (uint64_t)LIMIT_HEADER_SECONDS * 1000000u;
+    pthread_mutex_lock(&srv->watch_lock);
+    for (struct conn_watch *w = srv->watched; w; w = w->next) {
+        if (w->reading_header && now - w->header_since > limit) {
+            shutdown(w->fd, SHUT_RDWR);
+            w->reading_header = false;
+        }
+    }
+    pthread_mutex_unlock(&srv->watch_lock);
+}
+
 /* ---- framing: what RFC 9112 requires before a request is believed ------------------ */
 
 /* The context libmicrohttpd hands on_access for a request whose query string had too
@@ -462,6 +550,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->method = method_parse(method);
         r->path = arena_strdup(&r->arena, url);
         *con_cls = r;
+        watch_header(srv, conn, false);
         const char *framing = framing_problem(conn, version);
         if (too_many_params || framing) {
             resp_problem(r, 400,
@@ -580,6 +669,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct request *r = *con_cls;
+    watch_header(cls, conn, true); /* kept alive: the next request's header starts now */
     if (!r || r == (void *)&too_many_pairs)
         return;
     uint64_t us = monotonic_us() - r->started_us;
@@ -650,7 +740,8 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct sockaddr
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL,
         NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)LIMIT_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)LIMIT_CONNECTION_TIMEOUT,
@@ -687,6 +778,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
 
     MHD_set_panic_func(on_panic, NULL);
     srv_ptr->counted = &srv_ptr->metrics;
+    pthread_mutex_init(&srv_ptr->watch_lock, NULL);
     struct MHD_Daemon *d = start_daemon(srv_ptr, &sa, threads);
     if (!d) {
         free(srv_ptr);
@@ -704,6 +796,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
             die("out of memory");
         *msrv = (struct server){.store = s, .cfg = cfg, .counted = &srv_ptr->metrics,
                                 .metrics_only = true};
+        pthread_mutex_init(&msrv->watch_lock, NULL);
         if (parse_listen(cfg->metrics_listen, &msa, err) < 0 ||
             !(md = start_daemon(msrv, &msa, 1))) {
             if (!err->msg[0])
@@ -733,8 +826,12 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     /* Wait for a stop signal, writing out the buffered access log each second. */
     int sig;
     const struct timespec second = {.tv_sec = 1};
-    while ((sig = sigtimedwait(&stop, NULL, &second)) < 0)
+    while ((sig = sigtimedwait(&stop, NULL, &second)) < 0) {
         log_flush();
+        sweep_slow_headers(srv_ptr);
+        if (msrv)
+            sweep_slow_headers(msrv);
+    }
     /* Graceful: stop accepting, let requests in flight finish (bounded), then stop. An
      * acknowledged write was committed before its response was queued, so nothing
      * acknowledged is lost either way. */
