@@ -53,6 +53,8 @@ struct request {
     const char *path; /* decoded path, arena-owned */
     struct buf body;  /* request body (owned, released with the request) */
     bool body_too_large;
+    bool refused;      /* refused when its headers arrived: the body is dropped unread */
+    bool checked;      /* caller and access rule already checked (at the headers) */
     size_t body_limit; /* the largest body the route accepts (LIMIT_JSON_BODY) */
     size_t discarded;  /* bytes of a too-large body read and dropped */
     struct principal who;

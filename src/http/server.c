@@ -310,10 +310,36 @@ static void dispatch(struct request *r)
         store_read_end(c);
 }
 
+/* The route for the request's method and path, its captures filled in; NULL if none. */
+static const struct route *find_route(struct request *r)
+{
+    for (size_t i = 0; i < routes_count; i++)
+        if (routes[i].method == r->method && route_match(&routes[i], r->path, r))
+            return &routes[i]; /* the captures are this match's */
+    return NULL;
+}
+
+/* Decides, when a write's headers have arrived, whether its caller may use the route at
+ * all (credentials, access rule, CSRF and Origin), so that a refused body is never held
+ * in memory. True when the request was refused (the problem is in r). A request that
+ * matches no route is left to dispatch (404, 405). */
+static bool refuse_before_body(struct request *r)
+{
+    if (!(r->method & (M_POST | M_PATCH | M_PUT | M_DELETE)) || !utf8_valid(r->path, strlen(r->path)))
+        return false;
+    const struct route *found = find_route(r);
+    if (!found)
+        return false;
+    r->route_index = (int)(found - routes);
+    r->checked = true;
+    return !auth_http_check(r, found);
+}
+
 static void run_route(struct request *r, const struct route *found)
 {
-    /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin. */
-    if (!auth_http_check(r, found))
+    /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin — unless
+     * already checked when the headers arrived. */
+    if (!r->checked && !auth_http_check(r, found))
         return;
     if ((found->flags & (ROUTE_BODY | ROUTE_RAW_BODY | ROUTE_UPLOAD)) && r->body_too_large) {
         resp_problem(
@@ -571,16 +597,22 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->body_limit = body_limit(r);
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        int64_t len;
-        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 &&
-            len > (int64_t)r->body_limit) {
+        const char *expect =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        bool waits = expect && strcasecmp(expect, "100-continue") == 0;
+        int64_t len = 0;
+        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) < 0)
+            len = 0;
+        /* A client waiting on "Expect: 100-continue" has sent nothing yet: answer now
+         * (libmicrohttpd closes afterwards). A client already sending is drained and
+         * answered at the end, unless what it declares is beyond LIMIT_DISCARD. */
+        if (!srv->metrics_only && refuse_before_body(r)) {
+            r->refused = true;
+            return waits || len > LIMIT_DISCARD ? queue(r) : MHD_YES;
+        }
+        if (len > (int64_t)r->body_limit) {
             r->body_too_large = true;
-            /* A client waiting on "Expect: 100-continue" has sent nothing yet: answer now
-             * (libmicrohttpd closes afterwards). A client already sending is drained and
-             * answered at the end, unless what it declares is beyond LIMIT_DISCARD. */
-            const char *expect =
-                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
-            if ((expect && strcasecmp(expect, "100-continue") == 0) || len > LIMIT_DISCARD) {
+            if (waits || len > LIMIT_DISCARD) {
                 resp_problem(r, 413, too_large_detail(r), NULL);
                 return queue(r);
             }
@@ -588,6 +620,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     if (*upload_data_size) {
+        if (r->refused) { /* refused at the headers: drop the body unread, as below */
+            r->discarded += *upload_data_size;
+            *upload_data_size = 0;
+            return r->discarded > LIMIT_DISCARD ? MHD_NO : MHD_YES;
+        }
         if (r->body_too_large || r->body.n + *upload_data_size > r->body_limit) {
             /* A chunked body that grew too large: read and drop it, answering 413 at its
              * end (libmicrohttpd accepts no response while a body is arriving, and
@@ -604,7 +641,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     }
     if (r->queued)
         return MHD_YES;
-    if (r->body_too_large)
+    if (r->refused)
+        ; /* the refusal made at the headers is the answer */
+    else if (r->body_too_large)
         resp_problem(r, 413, too_large_detail(r), NULL);
     else if (!utf8_valid(r->path, strlen(r->path)))
         resp_problem(r, 400, "the URL is not valid UTF-8", NULL);
