@@ -158,15 +158,18 @@ void auth_login(struct store *s, const char *email, const char *password, const 
 
 /* The sign-in limits, as a pure function for tests: seconds until the next attempt is
  * allowed given `count` failures in the window, the oldest at `first`, the newest at
- * `last`. scope: "account" or "address". */
+ * `last`. scope: "account", "address" or "pair" (the account from one address). */
 int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t last, int64_t now);
-/* Seconds until a sign-in for this account from this address may be tried (0: now). */
+/* Seconds until a sign-in for this account from this address may be tried (0: now): the
+ * longest wait of the address, the account-and-address pair and — unless the account
+ * signed in from this address successfully in the last 90 days — the account. */
 int ratelimit_check(struct store_conn *c, const char *account, const char *address, int64_t now,
                     int64_t *wait);
-/* Counts a failure against the account and the address. */
+/* Counts a failure against the account, the address and the pair. */
 int ratelimit_fail(struct store_tx *tx, const char *account, const char *address, int64_t now);
-/* A success forgets the account's failures. */
-int ratelimit_clear(struct store_tx *tx, const char *account);
+/* A success forgets the account's failures and the pair's, and makes the address known
+ * for the account. */
+int ratelimit_clear(struct store_tx *tx, const char *account, const char *address, int64_t now);
 /* The semaphore that bounds concurrent password hashing: false if no slot came free
  * within LIMIT_LOGIN_WAIT_MS. */
 bool ratelimit_hash_acquire(void);

@@ -166,6 +166,41 @@ int store_login_failures_clear(struct store_tx *tx, const char *scope, const cha
     return step_done(st);
 }
 
+int store_login_known(struct store_conn *c, const char *account, const char *address,
+                      int64_t since, bool *known)
+{
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT 1 FROM login_known WHERE account=? AND address=? AND at>=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, since);
+    int rc = sqlite3_step(st);
+    *known = rc == SQLITE_ROW;
+    store_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_login_known_add(struct store_tx *tx, const char *account, const char *address,
+                          int64_t at, int64_t forget_before)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM login_known WHERE at<?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, forget_before);
+    if (step_done(st) < 0)
+        return STORE_ERROR;
+    st = store_prep(tx->conn, "INSERT INTO login_known(account,address,at) VALUES(?,?,?) "
+                              "ON CONFLICT(account,address) DO UPDATE SET at=excluded.at");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at);
+    return step_done(st);
+}
+
 /* ---- users -------------------------------------------------------------------------- */
 
 #define USER_ROW_COLS "id,email,name,role,organisation_id,disabled,version,created_at,updated_at"

@@ -55,6 +55,13 @@ int store_login_failures(struct store_conn *c, const char *scope, const char *ke
                          struct failure_stats *out);
 /* Forgets the failures of one key (a successful sign-in clears its account's). */
 int store_login_failures_clear(struct store_tx *tx, const char *scope, const char *key);
+/* Whether account signed in successfully from address at or after `since`. */
+int store_login_known(struct store_conn *c, const char *account, const char *address,
+                      int64_t since, bool *known);
+/* Records a successful sign-in of account from address at `at`, and forgets those older
+ * than forget_before. */
+int store_login_known_add(struct store_tx *tx, const char *account, const char *address,
+                          int64_t at, int64_t forget_before);
 
 /* ---- users -------------------------------------------------------------------------- */
 
