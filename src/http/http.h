@@ -127,6 +127,9 @@ void metrics_login_failed(struct request *r);
 
 /* A query-string parameter (decoded), or NULL. */
 const char *req_query(struct request *r, const char *name);
+/* A query parameter's value and its length in bytes, which can be longer than its strlen
+ * when "%00" put a NUL in it; NULL if absent. */
+const char *req_query_n(struct request *r, const char *name, size_t *n);
 /* A request header, or NULL. */
 const char *req_header(struct request *r, const char *name);
 

@@ -168,6 +168,15 @@ const char *req_query(struct request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *req_query_n(struct request *r, const char *name, size_t *n)
+{
+    const char *v = NULL;
+    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, n) !=
+        MHD_YES)
+        return NULL;
+    return v;
+}
+
 const char *req_header(struct request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);

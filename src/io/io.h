@@ -151,7 +151,8 @@ struct io_report {
 /* clang-format on */
 void io_report_release(struct io_report *r);
 /*
- * The report as a JSON object, for the API: {"committed", "rows", "imported", "updated",
+ * The report as a JSON object, for the API ("committed" is true only when rows were
+ * written): {"committed", "rows", "imported", "updated",
  * "skipped", "invalid", "duplicates", "seconds", "errors": [{"line", "field",
  * "message"}...], "errors_total", "duplicate_rows": [...], "duplicate_rows_total"}.
  */
