@@ -21,3 +21,15 @@ CREATE TABLE login_known (
     at      INTEGER NOT NULL,
     PRIMARY KEY (account, address)
 ) WITHOUT ROWID;
+
+-- Refusals of signed-in callers, counted per actor, kind and 10-minute window: the audit
+-- trail gets an entry when a kind starts in a window and when its count reaches 10, 100,
+-- 1000 …, so a flood of probes is on record without filling the disk. Rows older than a
+-- day are removed as new ones arrive.
+CREATE TABLE refusal_counts (
+    actor_id INTEGER NOT NULL,
+    kind     TEXT NOT NULL,
+    window   INTEGER NOT NULL,
+    count    INTEGER NOT NULL,
+    PRIMARY KEY (actor_id, kind, window)
+) WITHOUT ROWID;

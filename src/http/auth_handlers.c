@@ -126,33 +126,71 @@ static void set_cookie(struct request *r, const char *value, bool clear)
 
 /* ---- the central check -------------------------------------------------------------- */
 
+#define REFUSAL_WINDOW 600 /* seconds: refusals of one kind by one caller are counted per window */
+
+/* Whether the n-th refusal of a kind in a window gets an audit entry: the 1st, 10th,
+ * 100th, 1000th … — a flood is on record, and costs a handful of entries. */
+static bool refusal_listed(int64_t n)
+{
+    while (n >= 10 && n % 10 == 0)
+        n /= 10;
+    return n == 1;
+}
+
 /* Records a refusal of a signed-in caller (anonymous refusals are not recorded: a flood
- * of them would fill the trail). Never fails the request. */
+ * of them would fill the trail), aggregated per caller, kind (method, route, resource,
+ * status, reason — fixed texts) and 10-minute window. Never fails the request. */
 static void audit_refusal(struct request *r, int status, const char *reason)
 {
-    if (r->who.role == ROLE_ANON)
+    if (r->who.role == ROLE_ANON || r->refusal_audited)
         return;
-    struct buf b = BUF_INIT;
-    struct jw w;
-    jw_init(&w, &b);
-    jw_obj(&w);
-    jw_kstr(&w, "method", method_name(r->method == M_HEAD ? M_GET : r->method));
-    jw_kstr(&w, "path", r->path);
-    jw_kint(&w, "status", status);
-    jw_kstr(&w, "reason", reason);
-    jw_obj_end(&w);
+    r->refusal_audited = true;
+    const char *method = method_name(r->method == M_HEAD ? M_GET : r->method);
+    const char *resource = r->sub ? r->sub->name : r->res ? r->res->name : "route";
+    const char *kind = arena_printf(&r->arena, "%s %s %s %d %s", method,
+                                    r->route_index >= 0 ? routes[r->route_index].pattern : "?",
+                                    resource, status, reason);
+    int64_t now = now_unix(), count = 0;
     struct store_tx *tx;
     struct error err = ERROR_INIT;
-    struct store_actor actor = principal_actor(&r->who);
-    const char *resource = r->sub ? r->sub->name : r->res ? r->res->name : "route";
-    int64_t id = r->sub ? r->sub_id : r->id;
-    if (store_write_begin(r->store, &tx) == 0) {
-        if (store_audit(tx, &actor, "refused", resource, id, NULL, b.p) == STORE_OK)
-            store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
+    if (store_write_begin(r->store, &tx) < 0)
+        return;
+    if (store_refusal_count(tx, r->who.user_id, kind, now / REFUSAL_WINDOW,
+                            now / REFUSAL_WINDOW - 86400 / REFUSAL_WINDOW, &count) < 0) {
+        store_write_rollback(tx);
+        return;
     }
-    buf_release(&b);
+    int rc = STORE_OK;
+    if (refusal_listed(count)) {
+        struct buf b = BUF_INIT;
+        struct jw w;
+        jw_init(&w, &b);
+        jw_obj(&w);
+        jw_kstr(&w, "method", method);
+        jw_kstr(&w, "path", r->path);
+        jw_kint(&w, "status", status);
+        jw_kstr(&w, "reason", reason);
+        jw_kint(&w, "count", count); /* refusals of this kind by this caller in the window */
+        jw_kint(&w, "window_seconds", REFUSAL_WINDOW);
+        jw_obj_end(&w);
+        struct store_actor actor = principal_actor(&r->who);
+        rc = store_audit(tx, &actor, "refused", resource, r->sub ? r->sub_id : r->id, NULL, b.p);
+        buf_release(&b);
+    }
+    if (rc == STORE_OK)
+        store_write_commit(tx, &err);
+    else
+        store_write_rollback(tx);
+}
+
+void auth_http_audit_refusal(struct request *r)
+{
+    if (r->refusal_audited || r->route_index < 0)
+        return;
+    if (r->status == 404 && r->who.role == ROLE_NGO)
+        audit_refusal(r, 404, "not found, or not the caller's to see");
+    else if (r->status == 403 && r->who.role != ROLE_ANON)
+        audit_refusal(r, 403, "forbidden");
 }
 
 static void refuse(struct request *r, int status, const char *detail)

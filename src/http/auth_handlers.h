@@ -20,6 +20,11 @@ struct MHD_Response;
  */
 bool auth_http_check(struct request *r, const struct route *rt);
 
+/* Called by dispatch() after the handler: a 404 answered to an NGO (a record that does
+ * not exist or is not its own — probing) or a 403 to any signed-in caller that the check
+ * above did not already record goes into the audit trail, aggregated (docs/security.md). */
+void auth_http_audit_refusal(struct request *r);
+
 /* Headers the transport asks for on every response: HSTS when reached over TLS. */
 void auth_http_response_headers(struct request *r, struct MHD_Response *resp);
 

@@ -55,6 +55,7 @@ struct request {
     bool body_too_large;
     bool refused;      /* refused when its headers arrived: the body is dropped unread */
     bool checked;      /* caller and access rule already checked (at the headers) */
+    bool refusal_audited; /* the refusal is in the audit trail (or counted there) */
     size_t body_limit; /* the largest body the route accepts (LIMIT_JSON_BODY) */
     size_t discarded;  /* bytes of a too-large body read and dropped */
     struct principal who;

@@ -317,6 +317,7 @@ static void dispatch(struct request *r)
     run_route(r, found);
     if (c)
         store_read_end(c);
+    auth_http_audit_refusal(r); /* probes and other refusals, on record (aggregated) */
 }
 
 /* The route for the request's method and path, its captures filled in; NULL if none. */

@@ -201,6 +201,31 @@ int store_login_known_add(struct store_tx *tx, const char *account, const char *
     return step_done(st);
 }
 
+/* ---- refusals ----------------------------------------------------------------------- */
+
+int store_refusal_count(struct store_tx *tx, int64_t actor_id, const char *kind, int64_t window,
+                        int64_t forget_before, int64_t *count)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM refusal_counts WHERE window<?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, forget_before);
+    if (step_done(st) < 0)
+        return STORE_ERROR;
+    st = store_prep(tx->conn, "INSERT INTO refusal_counts(actor_id,kind,window,count) "
+                              "VALUES(?,?,?,1) ON CONFLICT(actor_id,kind,window) "
+                              "DO UPDATE SET count=count+1 RETURNING count");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, actor_id);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, window);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
 /* ---- users -------------------------------------------------------------------------- */
 
 #define USER_ROW_COLS "id,email,name,role,organisation_id,disabled,version,created_at,updated_at"

@@ -63,6 +63,11 @@ int store_login_known(struct store_conn *c, const char *account, const char *add
 int store_login_known_add(struct store_tx *tx, const char *account, const char *address,
                           int64_t at, int64_t forget_before);
 
+/* Counts one refusal of kind for actor_id in window (a number naming the time slice),
+ * forgetting windows before forget_before; *count is the count so far in this window. */
+int store_refusal_count(struct store_tx *tx, int64_t actor_id, const char *kind, int64_t window,
+                        int64_t forget_before, int64_t *count);
+
 /* ---- users -------------------------------------------------------------------------- */
 
 /* A user as the users API shows it: the account plus its record metadata. */
