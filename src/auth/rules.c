@@ -41,6 +41,8 @@ const struct access_rule access_rules[] = {
     /* accounts and the audit trail */
     {"GET", "/api/v1/users", {N, N, N, A}},
     {"POST", "/api/v1/users", {N, N, N, A}},
+    {"GET", "/api/v1/tokens", {N, A, A, A}},          /* the caller's own; an admin's: all */
+    {"DELETE", "/api/v1/tokens/{id}", {N, A, A, A}},  /* the caller's own; an admin: any */
     {"GET", "/api/v1/users/{id}", {N, N, N, A}},
     {"PATCH", "/api/v1/users/{id}", {N, N, N, A}},
     {"GET", "/api/v1/audit", {N, N, A, A}},

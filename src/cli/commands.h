@@ -37,6 +37,8 @@ struct opts {
     bool reindex;
     bool trust_proxy;         /* serve --trust-proxy */
     const char *metrics_listen; /* serve --metrics-listen HOST:PORT */
+    const char *days;           /* token create / policy --days N */
+    const char *max_days;       /* token policy --max-days N */
     int nargs; /* positional arguments after the options */
     char **args;
 };

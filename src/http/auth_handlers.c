@@ -219,13 +219,15 @@ static bool authenticate(struct request *r, bool *stale)
             token.p++, token.n--;
         int rc = auth_bearer(store_reader(r->store), token, &r->arena, &r->who);
         if (rc == STORE_NOT_FOUND) {
-            refuse(r, 401, "the token is not valid (unknown, revoked, or its user is disabled)");
+            refuse(r, 401,
+                   "the token is not valid (unknown, revoked, expired, or its user is disabled)");
             return false;
         }
         if (rc < 0) {
             resp_problem(r, 503, "the database is not answering; try again", NULL);
             return false;
         }
+        token_note_use(r->store, &r->who); /* its last use, to within minutes */
         return true;
     }
     struct str cookie = session_cookie(r);
@@ -1042,4 +1044,54 @@ void h_audit_verify(struct request *r)
     jw_kstr(&w, "last_hash", rep.head_hash);
     jw_obj_end(&w);
     jw_obj_end(&w);
+}
+
+/* ---- API tokens (issue 16) -------------------------------------------------------------- */
+
+void h_tokens_list(struct request *r)
+{
+    /* Administrators see everyone's tokens; everyone else their own. */
+    int64_t user_id = r->who.role == ROLE_ADMIN ? 0 : r->who.user_id;
+    struct token_row *rows;
+    size_t n;
+    if (store_token_list(store_reader(r->store), user_id, &r->arena, &rows, &n) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(&w);
+        jw_kint(&w, "id", rows[i].id);
+        jw_kint(&w, "user_id", rows[i].user_id);
+        jw_kstr(&w, "email", rows[i].email);
+        jw_kstr(&w, "name", rows[i].label);
+        jw_kstr(&w, "created_at", rows[i].created_at);
+        jw_kstr(&w, "expires_at", rows[i].expires_at);
+        jw_kstr(&w, "last_used_at", rows[i].last_used_at);
+        jw_kbool(&w, "current", rows[i].id == r->who.token_id);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "next_cursor");
+    jw_null(&w);
+    jw_obj_end(&w);
+}
+
+void h_tokens_revoke(struct request *r)
+{
+    struct error err = ERROR_INIT;
+    int rc = token_revoke(r->store, &r->who, r->id, &err);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, err.msg, NULL);
+        return;
+    }
+    if (rc < 0) {
+        resp_problem(r, 503, "the database could not complete the change; try again", NULL);
+        return;
+    }
+    r->status = 204;
 }

@@ -49,4 +49,10 @@ void h_audit_list(struct request *r);
 /* GET /api/v1/audit/verify (admins): the chain and head checked; the first bad entry. */
 void h_audit_verify(struct request *r);
 
+/* /api/v1/tokens: GET lists the caller's API tokens (an administrator's: everyone's) with
+ * name, expiry and last use, never the token; DELETE /api/v1/tokens/{id} revokes one of
+ * the caller's own (an administrator: anyone's), else 404. */
+void h_tokens_list(struct request *r);
+void h_tokens_revoke(struct request *r);
+
 #endif

@@ -518,6 +518,8 @@ const struct route routes[] = {
     {M_DELETE, "/api/v1/session", h_session_delete, ROLE_NGO, 0},
     {M_GET, "/api/v1/users", h_users_list, ROLE_ADMIN, 0},
     {M_POST, "/api/v1/users", h_users_create, ROLE_ADMIN, ROUTE_BODY},
+    {M_GET, "/api/v1/tokens", h_tokens_list, ROLE_NGO, 0},
+    {M_DELETE, "/api/v1/tokens/{id}", h_tokens_revoke, ROLE_NGO, 0},
     {M_GET, "/api/v1/users/{id}", h_users_get, ROLE_ADMIN, 0},
     {M_PATCH, "/api/v1/users/{id}", h_users_update, ROLE_ADMIN, ROUTE_BODY},
     {M_GET, "/api/v1/audit", h_audit_list, ROLE_OFFICER, 0},

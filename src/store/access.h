@@ -68,6 +68,39 @@ int store_login_known_add(struct store_tx *tx, const char *account, const char *
 int store_refusal_count(struct store_tx *tx, int64_t actor_id, const char *kind, int64_t window,
                         int64_t forget_before, int64_t *count);
 
+/* ---- API tokens (issue 16) ----------------------------------------------------------- */
+
+/* A token found by its hash, with its enabled user. Text is arena-owned. */
+struct token_use {
+    int64_t token_id;
+    const char *last_used_at; /* RFC 3339, NULL if never used */
+    int64_t user_id, org_id;
+    const char *email, *role;
+};
+
+/* One token as listed: never its hash. Text is arena-owned; label, last_used_at may be NULL. */
+struct token_row {
+    int64_t id, user_id;
+    const char *email, *label, *created_at, *expires_at, *last_used_at;
+};
+
+/* Stores a token (its SHA-256) of user_id, expiring at expires_at (RFC 3339). */
+int store_token_create(struct store_tx *tx, int64_t user_id, const unsigned char hash[32],
+                       const char *label, const char *expires_at, int64_t *id);
+/* The unexpired token with this hash whose user is enabled; STORE_NOT_FOUND otherwise. */
+int store_token_find(struct store_conn *c, const unsigned char hash[32], const char *now,
+                     struct arena *a, struct token_use *out);
+/* Records that a token was used at now. */
+int store_token_touch(struct store_tx *tx, int64_t id, const char *now);
+/* The tokens of user_id (0: everyone's), oldest first. */
+int store_token_list(struct store_conn *c, int64_t user_id, struct arena *a,
+                     struct token_row **out, size_t *n);
+/* Deletes token id, if it is user_id's (0: whoever's); STORE_NOT_FOUND if there is none. */
+int store_token_delete(struct store_tx *tx, int64_t id, int64_t user_id);
+/* The administrator's policy for new tokens, in days. */
+int store_token_policy(struct store_conn *c, int64_t *default_days, int64_t *max_days);
+int store_token_policy_set(struct store_tx *tx, int64_t default_days, int64_t max_days);
+
 /* ---- users -------------------------------------------------------------------------- */
 
 /* A user as the users API shows it: the account plus its record metadata. */
