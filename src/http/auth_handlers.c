@@ -1024,10 +1024,31 @@ void h_audit_verify(struct request *r)
 {
     struct audit_report rep;
     struct error err = ERROR_INIT;
+    const char *dv = req_query(r, "deep");
+    if (dv && strcmp(dv, "true") != 0 && strcmp(dv, "false") != 0) {
+        struct errors errs;
+        errors_init(&errs, &r->arena);
+        errors_add(&errs, "deep", "must be true or false");
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    bool deep = dv && dv[0] == 't';
     int rc = store_audit_check(store_reader(r->store), &rep, &err);
     if (rc == STORE_ERROR) {
         resp_problem(r, 503, "the audit trail could not be read; try again", NULL);
         return;
+    }
+    /* ?deep=true: also every live row against its last audited image (issue 16). */
+    struct deep_report dr = {0};
+    if (deep && rc == STORE_OK &&
+        store_audit_deep_check(store_reader(r->store), &r->arena, &dr) < 0) {
+        resp_problem(r, 503, "the rows could not be compared with the audit trail", NULL);
+        return;
+    }
+    if (deep && rc == STORE_OK && dr.faults_total) {
+        rc = STORE_CONFLICT;
+        snprintf(err.msg, sizeof(err.msg), "%lld rows were written outside civdesk; see deep",
+                 (long long)dr.faults_total);
     }
     struct jw w;
     resp_json(r, 200, &w);
@@ -1035,7 +1056,7 @@ void h_audit_verify(struct request *r)
     jw_kbool(&w, "ok", rc == STORE_OK);
     jw_kint(&w, "checked", rep.checked);
     jw_key(&w, "first_bad_id");
-    rc == STORE_OK ? jw_null(&w) : jw_int(&w, rep.bad_id);
+    rc == STORE_OK || !rep.bad_id ? jw_null(&w) : jw_int(&w, rep.bad_id);
     jw_kstr(&w, "detail", rc == STORE_OK ? "the audit trail is intact" : err.msg);
     jw_key(&w, "head");
     jw_obj(&w);
@@ -1043,6 +1064,23 @@ void h_audit_verify(struct request *r)
     jw_kint(&w, "last_id", rep.head_id);
     jw_kstr(&w, "last_hash", rep.head_hash);
     jw_obj_end(&w);
+    if (deep) {
+        jw_key(&w, "deep");
+        jw_obj(&w);
+        jw_kint(&w, "checked", dr.checked);
+        jw_kint(&w, "faults_total", dr.faults_total);
+        jw_key(&w, "faults");
+        jw_arr(&w);
+        for (size_t i = 0; i < dr.nfaults; i++) {
+            jw_obj(&w);
+            jw_kstr(&w, "resource", dr.faults[i].resource);
+            jw_kint(&w, "id", dr.faults[i].id);
+            jw_kstr(&w, "detail", dr.faults[i].detail);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        jw_obj_end(&w);
+    }
     jw_obj_end(&w);
 }
 

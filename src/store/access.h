@@ -176,4 +176,27 @@ struct audit_report {
  */
 int store_audit_check(struct store_conn *c, struct audit_report *out, struct error *err);
 
+/* ---- the deep check: live rows against their last audited images (audit_deep.c) ----- */
+
+#define DEEP_FAULTS_LISTED 100
+
+struct deep_fault {
+    const char *resource; /* table, e.g. "users" (arena-owned) */
+    int64_t id;
+    const char *detail; /* English, names the field (arena-owned) */
+};
+
+struct deep_report {
+    int64_t checked;           /* live rows compared */
+    int64_t faults_total;      /* rows that differ from, or have no, audited image */
+    struct deep_fault *faults; /* the first DEEP_FAULTS_LISTED, table by table in id order */
+    size_t nfaults;
+};
+
+/* Compares every live row of every resource and of users with the image of its last
+ * audit entry (docs/security.md says what is not a fault). Text in `out` is a's.
+ * Call inside a read transaction for one snapshot. STORE_OK (faults or not), or
+ * STORE_ERROR. */
+int store_audit_deep_check(struct store_conn *c, struct arena *a, struct deep_report *out);
+
 #endif
