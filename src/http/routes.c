@@ -74,8 +74,8 @@ static void problem_for(struct request *r, int rc, const struct error *msg,
     case STORE_NOT_FOUND:
         resp_problem(r, 404, msg->msg[0] ? msg->msg : "no such record", NULL);
         break;
-    case DOMAIN_FORBIDDEN:
-        resp_problem(r, 403, msg->msg, NULL);
+    case DOMAIN_FORBIDDEN: /* with the fields at fault, when it is about fields */
+        resp_problem(r, 403, msg->msg, errs);
         break;
     case STORE_CONFLICT:
     case STORE_REFERENCED:
