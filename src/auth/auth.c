@@ -1,5 +1,6 @@
 /* auth: principals, passwords and tokens. */
 #include "auth/auth.h"
+#include "store/access.h"
 #include "core/limits.h"
 
 #include <pwquality.h>
@@ -267,13 +268,17 @@ int auth_bearer(struct store_conn *c, struct str token, struct arena *a, struct 
     unsigned char hash[32];
     if (token_hash(token, hash) < 0)
         return STORE_NOT_FOUND;
-    struct user u;
-    int rc = store_token_user(c, hash, a, &u);
+    char now[21];
+    time_rfc3339(now_unix(), now);
+    struct token_use t;
+    int rc = store_token_find(c, hash, now, a, &t);
     if (rc < 0)
         return rc;
     enum role role;
-    if (role_parse(u.role, &role) < 0)
+    if (role_parse(t.role, &role) < 0)
         return STORE_NOT_FOUND;
-    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id, .email = u.email};
+    *out = (struct principal){.role = role, .user_id = t.user_id, .org_id = t.org_id,
+                              .email = t.email, .token_id = t.token_id,
+                              .token_last_used = t.last_used_at};
     return STORE_OK;
 }

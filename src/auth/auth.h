@@ -39,6 +39,8 @@ struct principal {
     const char *email;  /* arena-owned; NULL for anonymous */
     enum grant grant;   /* set from the route's rule by the server; UNSET elsewhere */
     int64_t session_id; /* the browser session it came from; 0 for tokens and anonymous */
+    int64_t token_id;   /* the API token it came from; 0 otherwise */
+    const char *token_last_used; /* that token's last use before this one (arena); NULL: never */
 };
 
 /* The grant in force: the role's usual reach (anonymous: PUBLIC, ngo: OWN, officer and
@@ -78,8 +80,27 @@ void token_new(char text[TOKEN_TEXT_MAX], unsigned char hash[32]);
 int token_hash(struct str text, unsigned char hash[32]);
 
 /* Resolves "Authorization: Bearer ..." (value after the scheme) to a principal.
- * STORE_NOT_FOUND when the token is unknown or its user is disabled. */
+ * STORE_NOT_FOUND when the token is unknown, revoked, expired or its user is disabled. */
 int auth_bearer(struct store_conn *c, struct str token, struct arena *a, struct principal *out);
+
+/* ---- API tokens (tokens.c; issue 16) ---------------------------------------------------
+ * One worker per act, shared by the CLI and the API. Each write is one transaction with
+ * its audit entry ("token_create", "token_revoke", "token_policy"). */
+
+/* Issues a token for the enabled user with this e-mail, living `days` (0: the policy's
+ * default; more than its maximum is refused). text gets the token, shown once;
+ * *expires_at (21 bytes) its expiry. 0, or negative with err set. */
+int token_issue(struct store *s, const struct principal *actor, const char *email,
+                const char *label, int64_t days, char text[TOKEN_TEXT_MAX], char expires_at[21],
+                struct error *err);
+/* Revokes token id: the caller's own, or anyone's for an administrator (and the CLI).
+ * STORE_NOT_FOUND when there is no such token the caller may revoke. */
+int token_revoke(struct store *s, const struct principal *who, int64_t id, struct error *err);
+/* Sets the policy for new tokens: 1 <= default_days <= max_days <= 3650. */
+int token_policy_set(struct store *s, const struct principal *actor, int64_t default_days,
+                     int64_t max_days, struct error *err);
+/* Records the use of the token that authenticated p, at most once every few minutes. */
+void token_note_use(struct store *s, const struct principal *p);
 
 /*
  * Test clock: when the environment names CIVDESK_TEST_CLOCK_FILE at start-up, each call
@@ -168,15 +189,18 @@ void auth_login(struct store *s, const char *email, const char *password, const 
 
 /* The sign-in limits, as a pure function for tests: seconds until the next attempt is
  * allowed given `count` failures in the window, the oldest at `first`, the newest at
- * `last`. scope: "account" or "address". */
+ * `last`. scope: "account", "address" or "pair" (the account from one address). */
 int64_t ratelimit_wait(const char *scope, int64_t count, int64_t first, int64_t last, int64_t now);
-/* Seconds until a sign-in for this account from this address may be tried (0: now). */
+/* Seconds until a sign-in for this account from this address may be tried (0: now): the
+ * longest wait of the address, the account-and-address pair and — unless the account
+ * signed in from this address successfully in the last 90 days — the account. */
 int ratelimit_check(struct store_conn *c, const char *account, const char *address, int64_t now,
                     int64_t *wait);
-/* Counts a failure against the account and the address. */
+/* Counts a failure against the account, the address and the pair. */
 int ratelimit_fail(struct store_tx *tx, const char *account, const char *address, int64_t now);
-/* A success forgets the account's failures. */
-int ratelimit_clear(struct store_tx *tx, const char *account);
+/* A success forgets the account's failures and the pair's, and makes the address known
+ * for the account. */
+int ratelimit_clear(struct store_tx *tx, const char *account, const char *address, int64_t now);
 /* The semaphore that bounds concurrent password hashing: false if no slot came free
  * within LIMIT_LOGIN_WAIT_MS. */
 bool ratelimit_hash_acquire(void);

@@ -6,6 +6,13 @@
  * Waiting is never done by sleeping on a server thread: an attempt that comes too early
  * is answered 429 with Retry-After, without checking the password.
  *
+ * Slow the attacker, not the owner (issue 16; NIST SP 800-63B 5.2.2, ASVS 6.3): failures
+ * are counted per account, per address and per account-and-address pair. The pair's limit
+ * slows whoever fails on an account from where they fail; the account-wide limit (which
+ * caps guesses spread over many addresses) does not hold back an address the account
+ * signed in from successfully in the last KNOWN_DAYS, so guessing at an account cannot
+ * lock its owner out of their usual place. The per-address limit holds for everyone.
+ *
  * Checking a password costs ~50 ms of CPU and 19 MiB (Argon2id), so at most
  * LIMIT_LOGIN_HASHES run at once; a flood queues briefly and then gets 429, instead of
  * exhausting memory and threads.
@@ -17,6 +24,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -34,7 +42,25 @@ static const struct limit_policy policies[] = {
     /* the client address: wider, so one office behind NAT is not locked out by a typo,
      * narrow enough that one address cannot spray passwords over many accounts */
     {"address", 3600, 20, 300, 300},
+    /* the account from one address: what one attacker's place gets */
+    {"pair", 3600, 5, 100, 900},
 };
+
+enum { SCOPE_ACCOUNT, SCOPE_ADDRESS, SCOPE_PAIR };
+
+#define KNOWN_DAYS 90 /* a successful sign-in makes its address known for this long */
+
+/* The keys of each scope for one attempt; the pair's is built in buf. */
+static void scope_keys(const char *account, const char *address, char *buf, size_t n,
+                       const char *keys[ARRAY_SIZE(policies)])
+{
+    keys[SCOPE_ACCOUNT] = account;
+    keys[SCOPE_ADDRESS] = address;
+    keys[SCOPE_PAIR] = NULL;
+    if (account && *account && address && *address &&
+        (size_t)snprintf(buf, n, "%s %s", account, address) < n)
+        keys[SCOPE_PAIR] = buf;
+}
 
 static const struct limit_policy *policy(const char *scope)
 {
@@ -66,9 +92,15 @@ int ratelimit_check(struct store_conn *c, const char *account, const char *addre
                     int64_t *wait)
 {
     *wait = 0;
-    const char *keys[ARRAY_SIZE(policies)] = {account, address};
+    char pair[640];
+    const char *keys[ARRAY_SIZE(policies)];
+    scope_keys(account, address, pair, sizeof(pair), keys);
+    bool known = false;
+    if (account && *account && address && *address &&
+        store_login_known(c, account, address, now - KNOWN_DAYS * 86400, &known) < 0)
+        return STORE_ERROR;
     for (size_t i = 0; i < ARRAY_SIZE(policies); i++) {
-        if (!keys[i] || !*keys[i])
+        if (!keys[i] || !*keys[i] || (i == SCOPE_ACCOUNT && known))
             continue;
         struct failure_stats st;
         if (store_login_failures(c, policies[i].scope, keys[i], now - policies[i].window, &st) < 0)
@@ -82,7 +114,9 @@ int ratelimit_check(struct store_conn *c, const char *account, const char *addre
 
 int ratelimit_fail(struct store_tx *tx, const char *account, const char *address, int64_t now)
 {
-    const char *keys[ARRAY_SIZE(policies)] = {account, address};
+    char pair[640];
+    const char *keys[ARRAY_SIZE(policies)];
+    scope_keys(account, address, pair, sizeof(pair), keys);
     int64_t longest = 0;
     for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
         if (policies[i].window > longest)
@@ -96,9 +130,18 @@ int ratelimit_fail(struct store_tx *tx, const char *account, const char *address
     return STORE_OK;
 }
 
-int ratelimit_clear(struct store_tx *tx, const char *account)
+int ratelimit_clear(struct store_tx *tx, const char *account, const char *address, int64_t now)
 {
-    return store_login_failures_clear(tx, "account", account);
+    char pair[640];
+    const char *keys[ARRAY_SIZE(policies)];
+    scope_keys(account, address, pair, sizeof(pair), keys);
+    if (store_login_failures_clear(tx, "account", account) < 0)
+        return STORE_ERROR;
+    if (!keys[SCOPE_PAIR])
+        return STORE_OK;
+    if (store_login_failures_clear(tx, "pair", keys[SCOPE_PAIR]) < 0)
+        return STORE_ERROR;
+    return store_login_known_add(tx, account, address, now, now - KNOWN_DAYS * 86400);
 }
 
 /* ---- bounded hashing ------------------------------------------------------------------ */

@@ -31,7 +31,7 @@
 const struct access_rule access_rules[] = {
     /* method  pattern                                      anonymous ngo officer admin */
     {"GET", "/healthz", {A, A, A, A}},
-    {"GET", "/metrics", {A, A, A, A}},
+    {"GET", "/metrics", {N, N, N, A}}, /* and anyone on --metrics-listen */
     {"GET", "/api/v1/openapi.json", {A, A, A, A}},
     {"GET", "/api/v1/me", {N, A, A, A}},
     /* browser sessions: signing in is open to all; the rest needs a principal */
@@ -41,6 +41,8 @@ const struct access_rule access_rules[] = {
     /* accounts and the audit trail */
     {"GET", "/api/v1/users", {N, N, N, A}},
     {"POST", "/api/v1/users", {N, N, N, A}},
+    {"GET", "/api/v1/tokens", {N, A, A, A}},          /* the caller's own; an admin's: all */
+    {"DELETE", "/api/v1/tokens/{id}", {N, A, A, A}},  /* the caller's own; an admin: any */
     {"GET", "/api/v1/users/{id}", {N, N, N, A}},
     {"PATCH", "/api/v1/users/{id}", {N, N, N, A}},
     {"GET", "/api/v1/audit", {N, N, A, A}},

@@ -227,7 +227,7 @@ void auth_login(struct store *s, const char *email, const char *password, const 
         struct principal who = {
             .role = ROLE_ANON, .user_id = u.id, .org_id = u.org_id, .email = u.email};
         struct store_actor actor = principal_actor(&who);
-        rc = ratelimit_clear(tx, account);
+        rc = ratelimit_clear(tx, account, client, now);
         if (rc == STORE_OK)
             rc =
                 store_session_purge(tx, now - SESSION_IDLE_SECONDS, now - SESSION_ABSOLUTE_SECONDS);

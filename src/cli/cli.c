@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "store/access.h"
 #include "cli/cmd_ledger.h"
 #include "core/valid.h"
 #include "domain/domain.h"
@@ -59,7 +60,8 @@ static int cmd_serve(struct opts *o)
 {
     struct store *s;
     struct server_config cfg = {.listen = o->listen ? o->listen : "127.0.0.1:8080",
-                                .announce = stdout, .trust_proxy = o->trust_proxy};
+                                .announce = stdout, .trust_proxy = o->trust_proxy,
+                                .metrics_listen = o->metrics_listen};
     if (o->threads) {
         int64_t n;
         if (parse_i64(str_from(o->threads), 1, 256, &n) < 0)
@@ -256,46 +258,110 @@ static int cmd_user_disable(struct opts *o)
     return 0;
 }
 
+/* A number of days from an option; 0 when not given. */
+static int days_option(const char *v, const char *name, int64_t *out)
+{
+    *out = 0;
+    if (v && parse_i64(str_from(v), 1, 3650, out) < 0)
+        return user_error("--%s must be a number of days from 1 to 3650", name);
+    return 0;
+}
+
 static int cmd_token_create(struct opts *o)
 {
     if (!o->email)
         return user_error("token create needs --email"), EXIT_USAGE;
+    int64_t days;
+    if (days_option(o->days, "days", &days))
+        return EXIT_USAGE;
+    struct store *s;
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct error err = ERROR_INIT;
+    char text[TOKEN_TEXT_MAX], expires[21];
+    int rc = token_issue(s, &cli_principal, o->email, o->label, days, text, expires, &err);
+    store_close(s);
+    if (rc < 0)
+        return user_error("%s", err.msg[0] ? err.msg : "could not create the token");
+    printf("%s\n", text);
+    sodium_memzero(text, sizeof(text));
+    return 0;
+}
+
+static int cmd_token_list(struct opts *o)
+{
     struct store *s;
     if (cli_open_db(o, STORE_OPEN_USE, &s))
         return EXIT_USER;
     struct arena a = ARENA_INIT;
-    struct user u;
-    struct store_tx *tx;
-    struct error err = ERROR_INIT;
-    char text[TOKEN_TEXT_MAX];
-    unsigned char hash[32];
-    token_new(text, hash);
-    int rc = store_write_begin(s, &tx);
-    if (rc == 0) {
-        rc = store_user_by_email(store_tx_conn(tx), o->email, &a, &u);
+    int64_t user_id = 0;
+    int rc = 0;
+    if (o->email) {
+        struct user u = {0};
+        rc = store_user_by_email(store_reader(s), o->email, &a, &u);
         if (rc == STORE_NOT_FOUND)
-            error_set(&err, "no user with e-mail %s", o->email);
-        else if (rc == 0 && u.disabled)
-            rc = error_set(&err, "%s is disabled", o->email);
-        if (rc == 0)
-            rc = store_token_insert(tx, u.id, hash, o->label);
-        if (rc == 0) {
-            struct store_actor actor = principal_actor(&cli_principal);
-            rc = store_audit(tx, &actor, "token_create", "users", u.id, NULL, NULL);
-        }
-        if (rc == 0)
-            rc = store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
+            user_error("no user with e-mail %s", o->email);
+        user_id = u.id;
+    }
+    struct token_row *rows = NULL;
+    size_t n = 0;
+    if (rc == 0 && store_token_list(store_reader(s), user_id, &a, &rows, &n) < 0)
+        rc = user_error("could not read the tokens");
+    if (rc == 0) {
+        printf("%-6s %-32s %-20s %-20s %-20s %s\n", "id", "user", "name", "expires", "last used",
+               "created");
+        for (size_t i = 0; i < n; i++)
+            printf("%-6lld %-32s %-20s %-20s %-20s %s\n", (long long)rows[i].id, rows[i].email,
+                   rows[i].label ? rows[i].label : "-",
+                   rows[i].expires_at ? rows[i].expires_at : "never",
+                   rows[i].last_used_at ? rows[i].last_used_at : "never", rows[i].created_at);
     }
     arena_release(&a);
     store_close(s);
-    if (rc < 0) {
-        sodium_memzero(text, sizeof(text));
-        return user_error("%s", err.msg[0] ? err.msg : "could not create the token");
+    return rc < 0 ? EXIT_USER : 0;
+}
+
+static int cmd_token_revoke(struct opts *o)
+{
+    int64_t id;
+    if (parse_i64(str_from(o->args[0]), 1, INT64_MAX, &id) < 0)
+        return user_error("token revoke: '%s' is not a token id (see civdesk token list)",
+                          o->args[0]),
+               EXIT_USAGE;
+    struct store *s;
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    struct error err = ERROR_INIT;
+    int rc = token_revoke(s, &cli_principal, id, &err);
+    store_close(s);
+    if (rc < 0)
+        return user_error("%s", err.msg[0] ? err.msg : "could not revoke the token");
+    printf("civdesk: token %lld revoked\n", (long long)id);
+    return 0;
+}
+
+static int cmd_token_policy(struct opts *o)
+{
+    int64_t days, max;
+    if (days_option(o->days, "days", &days) || days_option(o->max_days, "max-days", &max))
+        return EXIT_USAGE;
+    struct store *s;
+    if (cli_open_db(o, STORE_OPEN_USE, &s))
+        return EXIT_USER;
+    int64_t cur_days = 0, cur_max = 0;
+    int rc = store_token_policy(store_reader(s), &cur_days, &cur_max);
+    struct error err = ERROR_INIT;
+    if (rc == 0 && (days || max)) {
+        rc = token_policy_set(s, &cli_principal, days ? days : cur_days, max ? max : cur_max,
+                              &err);
+        if (rc == 0)
+            rc = store_token_policy(store_reader(s), &cur_days, &cur_max);
     }
-    printf("%s\n", text);
-    sodium_memzero(text, sizeof(text));
+    store_close(s);
+    if (rc < 0)
+        return user_error("%s", err.msg[0] ? err.msg : "could not read the token policy");
+    printf("civdesk: new tokens live %lld days unless asked for less; at most %lld days\n",
+           (long long)cur_days, (long long)cur_max);
     return 0;
 }
 
@@ -305,13 +371,15 @@ static const struct command commands[] = {
     {"init", "[--db PATH]", "Create the database, or migrate it to this version's schema.", "",
      cmd_init, 0, 0},
     {"serve",
-     "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy] [--smtp URL "
-     "--mail-from ADDRESS [--smtp-credentials FILE]]",
+     "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy] [--metrics-listen HOST:PORT] "
+     "[--smtp URL --mail-from ADDRESS [--smtp-credentials FILE]]",
      "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080). "
      "--trust-proxy: behind a reverse proxy that terminates TLS; its X-Forwarded-Proto, "
-     "-Host and -For are believed (secure cookies, HSTS; docs/security.md). With --smtp, a "
-     "sender thread delivers reminders and notices by e-mail (docs/notifications.md).",
-     "listen threads trust-proxy smtp mail-from smtp-credentials", cmd_serve, 0, 0},
+     "-Host and -For are believed (secure cookies, HSTS; docs/security.md). "
+     "--metrics-listen: also serve GET /metrics, to anyone, on that address (on the main "
+     "address it needs an administrator's token). With --smtp, a sender thread delivers "
+     "reminders and notices by e-mail (docs/notifications.md).",
+     "listen threads trust-proxy metrics-listen smtp mail-from smtp-credentials", cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
      cmd_demo, 0, 0},
@@ -323,10 +391,20 @@ static const struct command commands[] = {
     {"user disable", "--email E [--db PATH]",
      "Disable a user: their sessions and tokens stop working at once.", "email",
      cmd_user_disable, 0, 0},
-    {"token create", "--email E [--label L] [--db PATH]",
+    {"token create", "--email E [--label NAME] [--days N] [--db PATH]",
      "Create an API token for a user and print it (and nothing else) on standard output. "
-     "Only its hash is stored: keep it.",
-     "email label", cmd_token_create, 0, 0},
+     "It expires after N days (default and maximum: civdesk token policy); a change of the "
+     "user's role, organisation or password revokes it.",
+     "email label days", cmd_token_create, 0, 0},
+    {"token list", "[--email E] [--db PATH]",
+     "List API tokens (everyone's, or one user's): id, user, name, expiry, last use. Never "
+     "the token itself.",
+     "email", cmd_token_list, 0, 0},
+    {"token revoke", "ID [--db PATH]", "Revoke an API token by its id (see token list).", "",
+     cmd_token_revoke, 1, 0},
+    {"token policy", "[--days N] [--max-days M] [--db PATH]",
+     "Show, or set, how long new API tokens live by default (N days) and at most (M days).",
+     "days max-days", cmd_token_policy, 0, 0},
     {"stats representation", "--body B [--as-of DATE] [--db PATH]",
      "Representation at a body from its newest listing (or the one of --as-of): count, "
      "share and rank per country, per status, and the change since the listing before.",
@@ -448,6 +526,8 @@ int cli_main(int argc, char **argv)
         {"today", required_argument, 0, 'T'},     {"smtp", required_argument, 0, 'S'},
         {"mail-from", required_argument, 0, 'M'},
         {"smtp-credentials", required_argument, 0, 'C'},
+        {"metrics-listen", required_argument, 0, 'W'},
+        {"days", required_argument, 0, 'D'},      {"max-days", required_argument, 0, 'X'},
         {0, 0, 0, 0}};
     int cargc = argc - words;
     char **cargv = argv + words;
@@ -477,6 +557,9 @@ int cli_main(int argc, char **argv)
         switch (ch) {
         case 'd': o.db = optarg; break;
         case 'l': o.listen = optarg; break;
+        case 'W': o.metrics_listen = optarg; break;
+        case 'D': o.days = optarg; break;
+        case 'X': o.max_days = optarg; break;
         case 't': o.threads = optarg; break;
         case 'e': o.email = optarg; break;
         case 'r': o.role = optarg; break;

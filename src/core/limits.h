@@ -9,14 +9,19 @@
 #define LIMIT_JSON_BODY          (1024 * 1024) /* a JSON request body: 1 MiB, else 413 */
 #define LIMIT_ATTACHMENT         (20 * 1024 * 1024) /* an uploaded attachment: 20 MiB, else 413 */
 #define LIMIT_CSV_UPLOAD         (64 * 1024 * 1024) /* a CSV uploaded for import */
+#define LIMIT_IMPORT_REJECTS     (1024 * 1024)      /* rows set aside, returned in an import's answer */
 #define LIMIT_CSV_RECORD         (1024 * 1024)      /* one CSV record (all its cells) */
 #define LIMIT_EXPORT_XLSX_ROWS   200000             /* records in an XLSX export over HTTP */
 #define LIMIT_DISCARD            (64 * 1024 * 1024) /* a too-large body is drained up to this, then cut */
 #define LIMIT_JSON_DEPTH         32                 /* nesting of objects and arrays */
 #define LIMIT_URL_BYTES          4096               /* path + query string */
 #define LIMIT_QUERY_PARAMS       32                 /* distinct query parameters */
+#define LIMIT_QUERY_PAIRS        256 /* name=value pairs in a query string, counted before parsing */
+#define LIMIT_CONNECTIONS_PER_IP 256 /* concurrent HTTP connections from one client address */
+#define LIMIT_HEADER_SECONDS     10  /* to send a request's line and headers, however trickled */
 #define LIMIT_TEXT_SHORT         200                /* names, titles, cities (code points) */
 #define LIMIT_TEXT_MEDIUM        2000               /* addresses, notes (code points) */
+#define LIMIT_TEXT_ONE_LINE      400    /* text fields this short (names, titles, cities) are one line */
 #define LIMIT_TEXT_LONG          200000 /* descriptions, document bodies (code points) */
 #define LIMIT_ARRAY_ITEMS        100    /* items in a list-valued field */
 #define LIMIT_EMAIL              254

@@ -111,3 +111,58 @@ bool valid_http_url(struct str s)
         return false;
     return true;
 }
+
+/* ---- characters in text ------------------------------------------------------------- */
+
+/* Unicode's format characters (general category Cf) that can make text read otherwise
+ * than it is: bidirectional overrides, embeddings and isolates, zero-width characters,
+ * invisible operators, the BOM, interlinear annotation, tags. */
+static const struct {
+    uint32_t lo, hi;
+} format_chars[] = {
+    {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C}, {0x06DD, 0x06DD},
+    {0x070F, 0x070F},   {0x180E, 0x180E},   {0x200B, 0x200F}, {0x202A, 0x202E},
+    {0x2060, 0x2064},   {0x2066, 0x206F},   {0xFEFF, 0xFEFF}, {0xFFF9, 0xFFFB},
+    {0x110BD, 0x110BD}, {0xE0001, 0xE007F},
+};
+
+static bool is_format_char(uint32_t c)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(format_chars); i++)
+        if (c >= format_chars[i].lo && c <= format_chars[i].hi)
+            return true;
+    return false;
+}
+
+/* The code point at s[*i] (valid UTF-8 assumed), advancing *i past it. */
+static uint32_t next_code_point(const unsigned char *s, size_t n, size_t *i)
+{
+    uint32_t c = s[*i];
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (*i + len > n)
+        len = n - *i;
+    if (len > 1)
+        c &= 0xFF >> (len + 1);
+    for (size_t k = 1; k < len; k++)
+        c = (c << 6) | (s[*i + k] & 0x3F);
+    *i += len;
+    return c;
+}
+
+const char *text_chars_problem(const char *text, size_t n, unsigned rules)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        uint32_t c = next_code_point(s, n, &i);
+        bool line = c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029;
+        if (line && (rules & TEXT_ONE_LINE))
+            return "contains a line break (CR or LF): it must be one line";
+        if (c == '\t' && (rules & TEXT_NO_FORMAT))
+            return "contains control characters (a tab)";
+        if (((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7F && c <= 0x9F)))
+            return "contains control characters";
+        if ((rules & TEXT_NO_FORMAT) && is_format_char(c))
+            return "contains invisible format characters (such as a right-to-left override)";
+    }
+    return NULL;
+}

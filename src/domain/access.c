@@ -205,6 +205,49 @@ void domain_check_owner(const struct principal *who, const struct record *rec, s
         errors_add(errs, f->name, "must include your organisation (%lld)", (long long)who->org_id);
 }
 
+/* Whether two values of field f are the same (text by bytes, lists by canonical text). */
+static bool same_value(const struct field *f, const struct value *a, const struct value *b)
+{
+    if (a->null || b->null)
+        return a->null == b->null;
+    switch (f->type) {
+    case FT_INT:
+    case FT_BOOL:
+    case FT_REF:
+        return a->i == b->i;
+    case FT_REAL:
+        return a->r == b->r;
+    default:
+        return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
+    }
+}
+
+int domain_check_writers(const struct principal *who, const struct record *rec,
+                         const struct record *old, struct errors *errs, struct error *msg)
+{
+    if (who->role >= ROLE_OFFICER)
+        return 0;
+    size_t before = errs->n;
+    struct value unset = {.null = true};
+    struct value no = {.i = 0};
+    for (size_t i = 0; i < rec->res->nfields; i++) {
+        const struct field *f = &rec->res->fields[i];
+        if (!(f->flags & F_STAFF_WRITES))
+            continue;
+        /* On create, the starting value (null; false for a boolean) is no change. */
+        const struct value *was = old ? &old->v[i] : f->type == FT_BOOL ? &no : &unset;
+        if (!same_value(f, &rec->v[i], was))
+            errors_add(errs, f->name,
+                       "is the ministry's to set (officers and administrators): your role "
+                       "(%s) may not set or change it",
+                       role_name(who->role));
+    }
+    if (errs->n == before)
+        return 0;
+    error_set(msg, "some fields are the ministry's to set; see errors");
+    return DOMAIN_FORBIDDEN;
+}
+
 int domain_may_create(struct store_conn *c, const struct principal *who, struct record *rec,
                       struct arena *a, struct errors *errs, struct error *msg)
 {

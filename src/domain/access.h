@@ -44,6 +44,10 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
 
 /* After a patch: a role limited to its own organisation must leave the record its own. */
 void domain_check_owner(const struct principal *who, const struct record *rec, struct errors *errs);
+/* Fields declared F_STAFF_WRITES that a caller below officer sets (create: old NULL) or
+ * changes: each named in errs, and DOMAIN_FORBIDDEN (403) with msg; 0 if none. */
+int domain_check_writers(const struct principal *who, const struct record *rec,
+                         const struct record *old, struct errors *errs, struct error *msg);
 
 /*
  * Restricts a top-level list query to what the caller may see (the same rule as

@@ -89,6 +89,8 @@ int domain_create(struct store *s, const struct principal *who, const struct res
     record_from_json(rec, body, RECORD_CREATE, a, errs);
     if (errs->n)
         return DOMAIN_INVALID;
+    if (domain_check_writers(who, rec, NULL, errs, msg) < 0)
+        return DOMAIN_FORBIDDEN;
     domain_initial_state(rec);
     struct store_tx *tx;
     if (store_write_begin(s, &tx) < 0)
@@ -128,6 +130,8 @@ int domain_update(struct store *s, const struct principal *who, const struct res
     }
     struct record *rec = record_copy(old, a);
     record_from_json(rec, patch, RECORD_PATCH, a, errs);
+    if (!errs->n && domain_check_writers(who, rec, old, errs, msg) < 0)
+        return finish(tx, DOMAIN_FORBIDDEN, msg);
     if (!errs->n)
         domain_check_owner(who, rec, errs);
     if (!errs->n)

@@ -713,8 +713,8 @@ static const struct field document_fields[] = {
     {"organisation_id", FT_REF, F_FILTER, 0, 0, NULL, "organisations"},
     {"meeting_id", FT_REF, F_FILTER, 0, 0, NULL, "meetings"},
     {"report_id", FT_REF, F_FILTER, 0, 0, NULL, "reports"},
-    {"published", FT_BOOL, F_FILTER, 0, 0, NULL, NULL},
-    {"published_at", FT_DATETIME, F_SORT, 0, 0, NULL, NULL},
+    {"published", FT_BOOL, F_FILTER | F_STAFF_WRITES, 0, 0, NULL, NULL},
+    {"published_at", FT_DATETIME, F_SORT | F_STAFF_WRITES, 0, 0, NULL, NULL},
 };
 
 static const struct list_param document_params[] = {

@@ -7,6 +7,7 @@
 #include "domain/engagement.h"
 #include "domain/access.h"
 #include "core/limits.h"
+#include "core/valid.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -86,10 +87,10 @@ const char *attachment_filename_problem(const char *name, size_t n)
         unsigned char c = (unsigned char)name[i];
         if (c == '/' || c == '\\')
             return "must be a file name without a directory";
-        if (c < 0x20 || c == 0x7f)
-            return "must not contain control characters";
     }
-    return NULL;
+    /* NUL, line breaks, tabs, C0/C1 controls, and format characters such as U+202E
+     * (which shows "invoice\u202Efdp.exe" as "invoiceexe.pdf") — issue 16. */
+    return text_chars_problem(name, n, TEXT_ONE_LINE | TEXT_NO_FORMAT);
 }
 
 /* RFC 8187 attr-char: what a filename*= value may carry without percent-encoding. */

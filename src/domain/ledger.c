@@ -1030,10 +1030,10 @@ static const struct field application_fields[] = {
     {"body", FT_TEXT, F_REQUIRED | F_FILTER | F_SORT | F_CREATE_ONLY, 1, 32, NULL, NULL},
     {"requested_status", FT_TEXT, F_REQUIRED | F_FILTER, 1, 32, NULL, NULL},
     {"state", FT_ENUM, F_READONLY | F_FILTER | F_SORT, 0, 0, application_states, NULL},
-    {"committee_session", FT_TEXT, F_FILTER, 0, 64, NULL, NULL},
+    {"committee_session", FT_TEXT, F_FILTER | F_STAFF_WRITES, 0, 64, NULL, NULL},
     {"ministry_supported", FT_BOOL, F_FILTER, 0, 0, NULL, NULL}, /* endorsed, or said later */
     {"filed_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
-    {"decided_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"decided_on", FT_DATE, F_SORT | F_STAFF_WRITES, 0, 0, NULL, NULL},
     {"notes", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
 };
 

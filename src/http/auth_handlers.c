@@ -127,33 +127,71 @@ static void set_cookie(struct request *r, const char *value, bool clear)
 
 /* ---- the central check -------------------------------------------------------------- */
 
+#define REFUSAL_WINDOW 600 /* seconds: refusals of one kind by one caller are counted per window */
+
+/* Whether the n-th refusal of a kind in a window gets an audit entry: the 1st, 10th,
+ * 100th, 1000th … — a flood is on record, and costs a handful of entries. */
+static bool refusal_listed(int64_t n)
+{
+    while (n >= 10 && n % 10 == 0)
+        n /= 10;
+    return n == 1;
+}
+
 /* Records a refusal of a signed-in caller (anonymous refusals are not recorded: a flood
- * of them would fill the trail). Never fails the request. */
+ * of them would fill the trail), aggregated per caller, kind (method, route, resource,
+ * status, reason — fixed texts) and 10-minute window. Never fails the request. */
 static void audit_refusal(struct request *r, int status, const char *reason)
 {
-    if (r->who.role == ROLE_ANON)
+    if (r->who.role == ROLE_ANON || r->refusal_audited)
         return;
-    struct buf b = BUF_INIT;
-    struct jw w;
-    jw_init(&w, &b);
-    jw_obj(&w);
-    jw_kstr(&w, "method", method_name(r->method == M_HEAD ? M_GET : r->method));
-    jw_kstr(&w, "path", r->path);
-    jw_kint(&w, "status", status);
-    jw_kstr(&w, "reason", reason);
-    jw_obj_end(&w);
+    r->refusal_audited = true;
+    const char *method = method_name(r->method == M_HEAD ? M_GET : r->method);
+    const char *resource = r->sub ? r->sub->name : r->res ? r->res->name : "route";
+    const char *kind = arena_printf(&r->arena, "%s %s %s %d %s", method,
+                                    r->route_index >= 0 ? routes[r->route_index].pattern : "?",
+                                    resource, status, reason);
+    int64_t now = now_unix(), count = 0;
     struct store_tx *tx;
     struct error err = ERROR_INIT;
-    struct store_actor actor = principal_actor(&r->who);
-    const char *resource = r->sub ? r->sub->name : r->res ? r->res->name : "route";
-    int64_t id = r->sub ? r->sub_id : r->id;
-    if (store_write_begin(r->store, &tx) == 0) {
-        if (store_audit(tx, &actor, "refused", resource, id, NULL, b.p) == STORE_OK)
-            store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
+    if (store_write_begin(r->store, &tx) < 0)
+        return;
+    if (store_refusal_count(tx, r->who.user_id, kind, now / REFUSAL_WINDOW,
+                            now / REFUSAL_WINDOW - 86400 / REFUSAL_WINDOW, &count) < 0) {
+        store_write_rollback(tx);
+        return;
     }
-    buf_release(&b);
+    int rc = STORE_OK;
+    if (refusal_listed(count)) {
+        struct buf b = BUF_INIT;
+        struct jw w;
+        jw_init(&w, &b);
+        jw_obj(&w);
+        jw_kstr(&w, "method", method);
+        jw_kstr(&w, "path", r->path);
+        jw_kint(&w, "status", status);
+        jw_kstr(&w, "reason", reason);
+        jw_kint(&w, "count", count); /* refusals of this kind by this caller in the window */
+        jw_kint(&w, "window_seconds", REFUSAL_WINDOW);
+        jw_obj_end(&w);
+        struct store_actor actor = principal_actor(&r->who);
+        rc = store_audit(tx, &actor, "refused", resource, r->sub ? r->sub_id : r->id, NULL, b.p);
+        buf_release(&b);
+    }
+    if (rc == STORE_OK)
+        store_write_commit(tx, &err);
+    else
+        store_write_rollback(tx);
+}
+
+void auth_http_audit_refusal(struct request *r)
+{
+    if (r->refusal_audited || r->route_index < 0)
+        return;
+    if (r->status == 404 && r->who.role == ROLE_NGO)
+        audit_refusal(r, 404, "not found, or not the caller's to see");
+    else if (r->status == 403 && r->who.role != ROLE_ANON)
+        audit_refusal(r, 403, "forbidden");
 }
 
 static void refuse(struct request *r, int status, const char *detail)
@@ -182,13 +220,15 @@ static bool authenticate(struct request *r, bool *stale)
             token.p++, token.n--;
         int rc = auth_bearer(store_reader(r->store), token, &r->arena, &r->who);
         if (rc == STORE_NOT_FOUND) {
-            refuse(r, 401, "the token is not valid (unknown, revoked, or its user is disabled)");
+            refuse(r, 401,
+                   "the token is not valid (unknown, revoked, expired, or its user is disabled)");
             return false;
         }
         if (rc < 0) {
             resp_problem(r, 503, "the database is not answering; try again", NULL);
             return false;
         }
+        token_note_use(r->store, &r->who); /* its last use, to within minutes */
         return true;
     }
     struct str cookie = session_cookie(r);
@@ -989,10 +1029,31 @@ void h_audit_verify(struct request *r)
 {
     struct audit_report rep;
     struct error err = ERROR_INIT;
+    const char *dv = req_query(r, "deep");
+    if (dv && strcmp(dv, "true") != 0 && strcmp(dv, "false") != 0) {
+        struct errors errs;
+        errors_init(&errs, &r->arena);
+        errors_add(&errs, "deep", "must be true or false");
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return;
+    }
+    bool deep = dv && dv[0] == 't';
     int rc = store_audit_check(store_reader(r->store), &rep, &err);
     if (rc == STORE_ERROR) {
         resp_problem(r, 503, "the audit trail could not be read; try again", NULL);
         return;
+    }
+    /* ?deep=true: also every live row against its last audited image (issue 16). */
+    struct deep_report dr = {0};
+    if (deep && rc == STORE_OK &&
+        store_audit_deep_check(store_reader(r->store), &r->arena, &dr) < 0) {
+        resp_problem(r, 503, "the rows could not be compared with the audit trail", NULL);
+        return;
+    }
+    if (deep && rc == STORE_OK && dr.faults_total) {
+        rc = STORE_CONFLICT;
+        snprintf(err.msg, sizeof(err.msg), "%lld rows were written outside civdesk; see deep",
+                 (long long)dr.faults_total);
     }
     struct jw w;
     resp_json(r, 200, &w);
@@ -1000,7 +1061,7 @@ void h_audit_verify(struct request *r)
     jw_kbool(&w, "ok", rc == STORE_OK);
     jw_kint(&w, "checked", rep.checked);
     jw_key(&w, "first_bad_id");
-    rc == STORE_OK ? jw_null(&w) : jw_int(&w, rep.bad_id);
+    rc == STORE_OK || !rep.bad_id ? jw_null(&w) : jw_int(&w, rep.bad_id);
     jw_kstr(&w, "detail", rc == STORE_OK ? "the audit trail is intact" : err.msg);
     jw_key(&w, "head");
     jw_obj(&w);
@@ -1008,5 +1069,72 @@ void h_audit_verify(struct request *r)
     jw_kint(&w, "last_id", rep.head_id);
     jw_kstr(&w, "last_hash", rep.head_hash);
     jw_obj_end(&w);
+    if (deep) {
+        jw_key(&w, "deep");
+        jw_obj(&w);
+        jw_kint(&w, "checked", dr.checked);
+        jw_kint(&w, "faults_total", dr.faults_total);
+        jw_key(&w, "faults");
+        jw_arr(&w);
+        for (size_t i = 0; i < dr.nfaults; i++) {
+            jw_obj(&w);
+            jw_kstr(&w, "resource", dr.faults[i].resource);
+            jw_kint(&w, "id", dr.faults[i].id);
+            jw_kstr(&w, "detail", dr.faults[i].detail);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        jw_obj_end(&w);
+    }
     jw_obj_end(&w);
+}
+
+/* ---- API tokens (issue 16) -------------------------------------------------------------- */
+
+void h_tokens_list(struct request *r)
+{
+    /* Administrators see everyone's tokens; everyone else their own. */
+    int64_t user_id = r->who.role == ROLE_ADMIN ? 0 : r->who.user_id;
+    struct token_row *rows;
+    size_t n;
+    if (store_token_list(store_reader(r->store), user_id, &r->arena, &rows, &n) < 0) {
+        resp_problem(r, 503, "the database could not answer; try again", NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, 200, &w);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(&w);
+        jw_kint(&w, "id", rows[i].id);
+        jw_kint(&w, "user_id", rows[i].user_id);
+        jw_kstr(&w, "email", rows[i].email);
+        jw_kstr(&w, "name", rows[i].label);
+        jw_kstr(&w, "created_at", rows[i].created_at);
+        jw_kstr(&w, "expires_at", rows[i].expires_at);
+        jw_kstr(&w, "last_used_at", rows[i].last_used_at);
+        jw_kbool(&w, "current", rows[i].id == r->who.token_id);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "next_cursor");
+    jw_null(&w);
+    jw_obj_end(&w);
+}
+
+void h_tokens_revoke(struct request *r)
+{
+    struct error err = ERROR_INIT;
+    int rc = token_revoke(r->store, &r->who, r->id, &err);
+    if (rc == STORE_NOT_FOUND) {
+        resp_problem(r, 404, err.msg, NULL);
+        return;
+    }
+    if (rc < 0) {
+        resp_problem(r, 503, "the database could not complete the change; try again", NULL);
+        return;
+    }
+    r->status = 204;
 }

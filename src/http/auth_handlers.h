@@ -20,6 +20,11 @@ struct MHD_Response;
  */
 bool auth_http_check(struct request *r, const struct route *rt);
 
+/* Called by dispatch() after the handler: a 404 answered to an NGO (a record that does
+ * not exist or is not its own — probing) or a 403 to any signed-in caller that the check
+ * above did not already record goes into the audit trail, aggregated (docs/security.md). */
+void auth_http_audit_refusal(struct request *r);
+
 /* Headers the transport asks for on every response: HSTS when reached over TLS. */
 void auth_http_response_headers(struct request *r, struct MHD_Response *resp);
 
@@ -43,5 +48,11 @@ void h_users_update(struct request *r);
 void h_audit_list(struct request *r);
 /* GET /api/v1/audit/verify (admins): the chain and head checked; the first bad entry. */
 void h_audit_verify(struct request *r);
+
+/* /api/v1/tokens: GET lists the caller's API tokens (an administrator's: everyone's) with
+ * name, expiry and last use, never the token; DELETE /api/v1/tokens/{id} revokes one of
+ * the caller's own (an administrator: anyone's), else 404. */
+void h_tokens_list(struct request *r);
+void h_tokens_revoke(struct request *r);
 
 #endif

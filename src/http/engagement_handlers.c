@@ -65,7 +65,15 @@ static char *pct_decode(struct arena *a, const char *p, size_t n)
  */
 static const char *upload_filename(struct request *r)
 {
-    const char *q = req_query(r, "filename");
+    size_t qn;
+    const char *q = req_query_n(r, "filename", &qn);
+    if (q && strlen(q) != qn) { /* "%00" in it: keep the NUL visible as a control */
+        char *copy = arena_strndup(&r->arena, q, qn);
+        for (size_t i = 0; i < qn; i++)
+            if (!copy[i])
+                copy[i] = '\x01';
+        return copy;
+    }
     if (q)
         return q;
     const char *cd = req_header(r, "Content-Disposition");

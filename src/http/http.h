@@ -18,6 +18,8 @@ struct server_config {
     FILE *announce;     /* where to print the URL once listening (stdout) */
     bool trust_proxy;   /* behind a TLS-terminating reverse proxy: believe its
                            X-Forwarded-Proto/-Host/-For (docs/security.md) */
+    const char *metrics_listen; /* NULL, or "HOST:PORT" serving only GET /metrics, to
+                                   anyone who can reach it (not the main address) */
 };
 
 /* Serves until SIGINT or SIGTERM. Negative with a message if it cannot start. */
@@ -51,6 +53,9 @@ struct request {
     const char *path; /* decoded path, arena-owned */
     struct buf body;  /* request body (owned, released with the request) */
     bool body_too_large;
+    bool refused;      /* refused when its headers arrived: the body is dropped unread */
+    bool checked;      /* caller and access rule already checked (at the headers) */
+    bool refusal_audited; /* the refusal is in the audit trail (or counted there) */
     size_t body_limit; /* the largest body the route accepts (LIMIT_JSON_BODY) */
     size_t discarded;  /* bytes of a too-large body read and dropped */
     struct principal who;
@@ -123,6 +128,9 @@ void metrics_login_failed(struct request *r);
 
 /* A query-string parameter (decoded), or NULL. */
 const char *req_query(struct request *r, const char *name);
+/* A query parameter's value and its length in bytes, which can be longer than its strlen
+ * when "%00" put a NUL in it; NULL if absent. */
+const char *req_query_n(struct request *r, const char *name, size_t *n);
 /* A request header, or NULL. */
 const char *req_header(struct request *r, const char *name);
 

@@ -427,7 +427,14 @@ static void import_answer(struct request *r, int status, const struct io_report 
         buf_putc(&r->out, ',');
         buf_append(&r->out, report.p + 1, report.n - 2);
     }
-    if (rejects) {
+    if (rejects && nrejects > LIMIT_IMPORT_REJECTS) {
+        /* Bounded: 200,000 bad rows must not make a 32 MB answer. The command line writes
+         * any number of them to a file. */
+        buf_printf(&r->out, ",\"rejects\":null,\"rejects_omitted\":\"the rows set aside "
+                            "take %zu bytes, more than the %d an answer carries: fix the errors "
+                            "listed, or import with `civdesk import --skip-invalid FILE`\"",
+                   nrejects, LIMIT_IMPORT_REJECTS);
+    } else if (rejects) {
         buf_puts(&r->out, ",\"rejects\":");
         jw_init(&w, &r->out);
         jw_strn(&w, rejects, nrejects);

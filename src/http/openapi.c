@@ -68,6 +68,8 @@ static void schema_of_field(struct jw *w, const struct field *f)
         jw_kstr(w, "x-references", f->ref);
     if (f->flags & F_READONLY)
         jw_kbool(w, "readOnly", true);
+    if (f->flags & F_STAFF_WRITES)
+        jw_kstr(w, "x-writers", "staff"); /* officers and administrators only */
     if (f->flags & F_FILTER)
         jw_kbool(w, "x-filter", true);
     if (f->flags & F_SORT)

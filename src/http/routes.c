@@ -76,8 +76,8 @@ static void problem_for(struct request *r, int rc, const struct error *msg,
     case STORE_NOT_FOUND:
         resp_problem(r, 404, msg->msg[0] ? msg->msg : "no such record", NULL);
         break;
-    case DOMAIN_FORBIDDEN:
-        resp_problem(r, 403, msg->msg, NULL);
+    case DOMAIN_FORBIDDEN: /* with the fields at fault, when it is about fields */
+        resp_problem(r, 403, msg->msg, errs);
         break;
     case STORE_CONFLICT:
     case STORE_REFERENCED:
@@ -556,13 +556,15 @@ static void h_settings_update(struct request *r)
 const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/openapi.json", h_openapi, ROLE_ANON, ROUTE_PUBLIC},
-    {M_GET, "/metrics", h_metrics, ROLE_ANON, ROUTE_PUBLIC},
+    {M_GET, "/metrics", h_metrics, ROLE_ADMIN, 0},
     {M_GET, "/api/v1/me", h_me, ROLE_NGO, 0},
     {M_POST, "/api/v1/session", h_session_create, ROLE_ANON, ROUTE_PUBLIC | ROUTE_BODY},
     {M_GET, "/api/v1/session", h_session_get, ROLE_NGO, 0},
     {M_DELETE, "/api/v1/session", h_session_delete, ROLE_NGO, 0},
     {M_GET, "/api/v1/users", h_users_list, ROLE_ADMIN, 0},
     {M_POST, "/api/v1/users", h_users_create, ROLE_ADMIN, ROUTE_BODY},
+    {M_GET, "/api/v1/tokens", h_tokens_list, ROLE_NGO, 0},
+    {M_DELETE, "/api/v1/tokens/{id}", h_tokens_revoke, ROLE_NGO, 0},
     {M_GET, "/api/v1/users/{id}", h_users_get, ROLE_ADMIN, 0},
     {M_PATCH, "/api/v1/users/{id}", h_users_update, ROLE_ADMIN, ROUTE_BODY},
     {M_GET, "/api/v1/audit", h_audit_list, ROLE_OFFICER, 0},

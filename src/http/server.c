@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,25 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A connection between requests or reading a request's header: the time it started
+ * doing so. A header has to arrive within LIMIT_HEADER_SECONDS of that, however slowly
+ * its bytes trickle in (libmicrohttpd's own timeout restarts at each byte). */
+struct conn_watch {
+    int fd;
+    bool reading_header;   /* no complete header yet since header_since */
+    uint64_t header_since; /* monotonic µs */
+    struct conn_watch *prev, *next;
+};
+
 struct server {
     atomic_bool serving; /* the daemon started: its log messages are worth showing */
     struct store *store;
     const struct server_config *cfg; /* borrowed for the server's lifetime */
     struct metrics metrics;
+    struct metrics *counted;         /* &metrics, or the main server's for --metrics-listen */
+    bool metrics_only;               /* the --metrics-listen daemon: GET /metrics, else 404 */
+    pthread_mutex_t watch_lock;      /* guards watched */
+    struct conn_watch *watched;      /* every open connection */
 };
 
 static uint64_t monotonic_us(void)
@@ -151,6 +166,15 @@ void resp_problem_list(struct request *r, int status, const char *detail, const 
 const char *req_query(struct request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_query_n(struct request *r, const char *name, size_t *n)
+{
+    const char *v = NULL;
+    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, n) !=
+        MHD_YES)
+        return NULL;
+    return v;
 }
 
 const char *req_header(struct request *r, const char *name)
@@ -293,12 +317,39 @@ static void dispatch(struct request *r)
     run_route(r, found);
     if (c)
         store_read_end(c);
+    auth_http_audit_refusal(r); /* probes and other refusals, on record (aggregated) */
+}
+
+/* The route for the request's method and path, its captures filled in; NULL if none. */
+static const struct route *find_route(struct request *r)
+{
+    for (size_t i = 0; i < routes_count; i++)
+        if (routes[i].method == r->method && route_match(&routes[i], r->path, r))
+            return &routes[i]; /* the captures are this match's */
+    return NULL;
+}
+
+/* Decides, when a write's headers have arrived, whether its caller may use the route at
+ * all (credentials, access rule, CSRF and Origin), so that a refused body is never held
+ * in memory. True when the request was refused (the problem is in r). A request that
+ * matches no route is left to dispatch (404, 405). */
+static bool refuse_before_body(struct request *r)
+{
+    if (!(r->method & (M_POST | M_PATCH | M_PUT | M_DELETE)) || !utf8_valid(r->path, strlen(r->path)))
+        return false;
+    const struct route *found = find_route(r);
+    if (!found)
+        return false;
+    r->route_index = (int)(found - routes);
+    r->checked = true;
+    return !auth_http_check(r, found);
 }
 
 static void run_route(struct request *r, const struct route *found)
 {
-    /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin. */
-    if (!auth_http_check(r, found))
+    /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin — unless
+     * already checked when the headers arrived. */
+    if (!r->checked && !auth_http_check(r, found))
         return;
     if ((found->flags & (ROUTE_BODY | ROUTE_RAW_BODY | ROUTE_UPLOAD)) && r->body_too_large) {
         resp_problem(
@@ -357,12 +408,168 @@ static const char *too_large_detail(struct request *r)
                         r->body_limit);
 }
 
+/* ---- header deadline ----------------------------------------------------------------- */
+
+static struct conn_watch *watch_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Marks the connection as reading a header (since now) or not. */
+static void watch_header(struct server *srv, struct MHD_Connection *conn, bool reading)
+{
+    struct conn_watch *w = watch_of(conn);
+    if (!w)
+        return;
+    pthread_mutex_lock(&srv->watch_lock);
+    w->reading_header = reading;
+    w->header_since = monotonic_us();
+    pthread_mutex_unlock(&srv->watch_lock);
+}
+
+/* libmicrohttpd calls this when a connection opens and when it closes, the latter before
+ * it closes the socket: so a watched fd is always still this connection's. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct conn_watch *w = calloc(1, sizeof(*w));
+        if (!w || !ci) {
+            free(w);
+            return;
+        }
+        *w = (struct conn_watch){.fd = ci->connect_fd, .reading_header = true,
+                                 .header_since = monotonic_us()};
+        pthread_mutex_lock(&srv->watch_lock);
+        w->next = srv->watched;
+        if (w->next)
+            w->next->prev = w;
+        srv->watched = w;
+        pthread_mutex_unlock(&srv->watch_lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        struct conn_watch *w = *socket_context;
+        pthread_mutex_lock(&srv->watch_lock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            srv->watched = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&srv->watch_lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* Ends every connection that has spent more than LIMIT_HEADER_SECONDS on one header
+ * (shutdown: libmicrohttpd then sees the end of the stream and closes it itself).
+ * Called each second by http_serve's main thread. */
+static void sweep_slow_headers(struct server *srv)
+{
+    uint64_t now = monotonic_us(), limit = (uint64_t)LIMIT_HEADER_SECONDS * 1000000u;
+    pthread_mutex_lock(&srv->watch_lock);
+    for (struct conn_watch *w = srv->watched; w; w = w->next) {
+        if (w->reading_header && now - w->header_since > limit) {
+            shutdown(w->fd, SHUT_RDWR);
+            w->reading_header = false;
+        }
+    }
+    pthread_mutex_unlock(&srv->watch_lock);
+}
+
+/* ---- framing: what RFC 9112 requires before a request is believed ------------------ */
+
+/* The context libmicrohttpd hands on_access for a request whose query string had too
+ * many pairs (see on_uri). */
+static char too_many_pairs;
+
+/* Called by libmicrohttpd with the request target as soon as the request line is read,
+ * before it parses the query string into its connection memory. A query of thousands of
+ * pairs would exhaust that memory, and libmicrohttpd would close the connection without
+ * an answer; so a query over LIMIT_QUERY_PAIRS is cut off here (the target is in
+ * libmicrohttpd's own writable read buffer, which it hands us as const) and on_access
+ * answers 400. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    char *q = strchr(uri, '?');
+    if (!q)
+        return NULL;
+    size_t pairs = 1;
+    for (const char *p = q + 1; *p; p++)
+        pairs += *p == '&';
+    if (pairs <= LIMIT_QUERY_PAIRS)
+        return NULL;
+    q[1] = '\0';
+    return &too_many_pairs;
+}
+
+struct framing {
+    unsigned hosts;         /* Host headers */
+    unsigned lengths;       /* Content-Length headers */
+    const char *length;     /* the first one's value */
+    bool lengths_differ;    /* a later one says something else */
+    bool transfer_encoding; /* a Transfer-Encoding header */
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        f->hosts++;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->lengths++ == 0)
+            f->length = value;
+        else if (!value || !f->length || strcmp(value, f->length) != 0)
+            f->lengths_differ = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding = true;
+    }
+    return MHD_YES;
+}
+
+/* Why the request's framing is refused (RFC 9112 3.2, 6.1, 6.3), or NULL. A request
+ * whose length is ambiguous is the stuff of request smuggling through a proxy. */
+static const char *framing_problem(struct MHD_Connection *conn, const char *version)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.hosts == 0 && version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+        return "an HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)";
+    if (f.hosts > 1)
+        return "the request has more than one Host header (RFC 9112, section 3.2)";
+    if (f.lengths_differ)
+        return "the request has Content-Length headers that differ (RFC 9112, section 6.3)";
+    if (f.transfer_encoding && f.lengths)
+        return "the request has both Transfer-Encoding and Content-Length (RFC 9112, "
+               "section 6.1)";
+    return NULL;
+}
+
+/* The --metrics-listen daemon answers GET /metrics and nothing else. */
+static void metrics_only(struct request *r)
+{
+    if ((r->method == M_GET || r->method == M_HEAD) && strcmp(r->path, "/metrics") == 0)
+        h_metrics(r);
+    else
+        resp_problem(r, 404, "this address serves only /metrics", NULL);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
 {
     struct server *srv = cls;
     struct request *r = *con_cls;
+    bool too_many_params = r == (void *)&too_many_pairs;
+    if (too_many_params)
+        r = NULL;
     if (!r) {
         r = calloc(1, sizeof(*r));
         if (!r)
@@ -371,14 +578,25 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->conn = conn;
         r->store = srv->store;
         r->cfg = srv->cfg;
-        r->metrics = &srv->metrics;
+        r->metrics = srv->counted;
         r->route_index = -1;
         r->started_us = monotonic_us();
-        r->request_id = atomic_fetch_add(&srv->metrics.next_request_id, 1) + 1;
-        atomic_fetch_add(&srv->metrics.in_flight, 1);
+        r->request_id = atomic_fetch_add(&srv->counted->next_request_id, 1) + 1;
+        atomic_fetch_add(&srv->counted->in_flight, 1);
         r->method = method_parse(method);
         r->path = arena_strdup(&r->arena, url);
         *con_cls = r;
+        watch_header(srv, conn, false);
+        const char *framing = framing_problem(conn, version);
+        if (too_many_params || framing) {
+            resp_problem(r, 400,
+                         framing ? framing
+                                 : arena_printf(&r->arena,
+                                                "too many query parameters: at most %d",
+                                                LIMIT_QUERY_PAIRS),
+                         NULL);
+            return queue(r);
+        }
         if (header_bytes(conn, url) > LIMIT_HEADER_BYTES) {
             resp_problem(r, 431,
                          arena_printf(&r->arena, "the request headers are larger than %d bytes",
@@ -389,16 +607,22 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->body_limit = body_limit(r);
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        int64_t len;
-        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) == 0 &&
-            len > (int64_t)r->body_limit) {
+        const char *expect =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        bool waits = expect && strcasecmp(expect, "100-continue") == 0;
+        int64_t len = 0;
+        if (cl && parse_i64(str_from(cl), 0, INT64_MAX, &len) < 0)
+            len = 0;
+        /* A client waiting on "Expect: 100-continue" has sent nothing yet: answer now
+         * (libmicrohttpd closes afterwards). A client already sending is drained and
+         * answered at the end, unless what it declares is beyond LIMIT_DISCARD. */
+        if (!srv->metrics_only && refuse_before_body(r)) {
+            r->refused = true;
+            return waits || len > LIMIT_DISCARD ? queue(r) : MHD_YES;
+        }
+        if (len > (int64_t)r->body_limit) {
             r->body_too_large = true;
-            /* A client waiting on "Expect: 100-continue" has sent nothing yet: answer now
-             * (libmicrohttpd closes afterwards). A client already sending is drained and
-             * answered at the end, unless what it declares is beyond LIMIT_DISCARD. */
-            const char *expect =
-                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
-            if ((expect && strcasecmp(expect, "100-continue") == 0) || len > LIMIT_DISCARD) {
+            if (waits || len > LIMIT_DISCARD) {
                 resp_problem(r, 413, too_large_detail(r), NULL);
                 return queue(r);
             }
@@ -406,6 +630,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     if (*upload_data_size) {
+        if (r->refused) { /* refused at the headers: drop the body unread, as below */
+            r->discarded += *upload_data_size;
+            *upload_data_size = 0;
+            return r->discarded > LIMIT_DISCARD ? MHD_NO : MHD_YES;
+        }
         if (r->body_too_large || r->body.n + *upload_data_size > r->body_limit) {
             /* A chunked body that grew too large: read and drop it, answering 413 at its
              * end (libmicrohttpd accepts no response while a body is arriving, and
@@ -422,10 +651,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     }
     if (r->queued)
         return MHD_YES;
-    if (r->body_too_large)
+    if (r->refused)
+        ; /* the refusal made at the headers is the answer */
+    else if (r->body_too_large)
         resp_problem(r, 413, too_large_detail(r), NULL);
     else if (!utf8_valid(r->path, strlen(r->path)))
         resp_problem(r, 400, "the URL is not valid UTF-8", NULL);
+    else if (srv->metrics_only)
+        metrics_only(r);
     else
         dispatch(r);
     return queue(r);
@@ -485,7 +718,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct request *r = *con_cls;
-    if (!r)
+    watch_header(cls, conn, true); /* kept alive: the next request's header starts now */
+    if (!r || r == (void *)&too_many_pairs)
         return;
     uint64_t us = monotonic_us() - r->started_us;
     metrics_observe(r->metrics, r->route_index, r->status, us);
@@ -547,6 +781,25 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct error
     return 0;
 }
 
+/* One libmicrohttpd daemon for srv on sa; NULL if it cannot listen there. */
+static struct MHD_Daemon *start_daemon(struct server *srv, const struct sockaddr_in *sa,
+                                       unsigned threads)
+{
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL,
+        NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)LIMIT_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)LIMIT_CONNECTION_TIMEOUT,
+        /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
+         * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_END);
+}
+
 int http_serve(struct store *s, const struct server_config *cfg, struct error *err)
 {
     struct sockaddr_in sa;
@@ -573,22 +826,37 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     signal(SIGPIPE, SIG_IGN);
 
     MHD_set_panic_func(on_panic, NULL);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL,
-        NULL, on_access, srv_ptr, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv_ptr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)LIMIT_CONNECTION_TIMEOUT,
-        /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
-         * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv_ptr, MHD_OPTION_END);
+    srv_ptr->counted = &srv_ptr->metrics;
+    pthread_mutex_init(&srv_ptr->watch_lock, NULL);
+    struct MHD_Daemon *d = start_daemon(srv_ptr, &sa, threads);
     if (!d) {
         free(srv_ptr);
         return error_set(err, "cannot listen on %s (in use, or not this machine's address?)",
                          cfg->listen);
     }
     atomic_store(&srv_ptr->serving, true);
+    /* Metrics on their own address, for a scraper that holds no token. */
+    struct server *msrv = NULL;
+    struct MHD_Daemon *md = NULL;
+    struct sockaddr_in msa;
+    if (cfg->metrics_listen) {
+        msrv = calloc(1, sizeof(*msrv));
+        if (!msrv)
+            die("out of memory");
+        *msrv = (struct server){.store = s, .cfg = cfg, .counted = &srv_ptr->metrics,
+                                .metrics_only = true};
+        pthread_mutex_init(&msrv->watch_lock, NULL);
+        if (parse_listen(cfg->metrics_listen, &msa, err) < 0 ||
+            !(md = start_daemon(msrv, &msa, 1))) {
+            if (!err->msg[0])
+                error_set(err, "cannot listen on %s for metrics", cfg->metrics_listen);
+            MHD_stop_daemon(d);
+            free(msrv);
+            free(srv_ptr);
+            return -1;
+        }
+        atomic_store(&msrv->serving, true);
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : ntohs(sa.sin_port);
     char host[INET_ADDRSTRLEN];
@@ -596,13 +864,23 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     if (cfg->announce) {
         fprintf(cfg->announce, "civdesk: serving http://%s:%u/ with %u threads (Ctrl-C stops)\n",
                 host, port, threads);
+        const union MHD_DaemonInfo *mi = md ? MHD_get_daemon_info(md, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+        if (mi) {
+            char mhost[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, &msa.sin_addr, mhost, sizeof(mhost));
+            fprintf(cfg->announce, "civdesk: metrics on http://%s:%u/metrics\n", mhost, mi->port);
+        }
         fflush(cfg->announce);
     }
     /* Wait for a stop signal, writing out the buffered access log each second. */
     int sig;
     const struct timespec second = {.tv_sec = 1};
-    while ((sig = sigtimedwait(&stop, NULL, &second)) < 0)
+    while ((sig = sigtimedwait(&stop, NULL, &second)) < 0) {
         log_flush();
+        sweep_slow_headers(srv_ptr);
+        if (msrv)
+            sweep_slow_headers(msrv);
+    }
     /* Graceful: stop accepting, let requests in flight finish (bounded), then stop. An
      * acknowledged write was committed before its response was queued, so nothing
      * acknowledged is lost either way. */
@@ -612,7 +890,10 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
         close(listen_fd);
     for (int i = 0; i < SHUTDOWN_GRACE_MS / 10 && atomic_load(&srv_ptr->metrics.in_flight) > 0; i++)
         usleep(10000);
+    if (md)
+        MHD_stop_daemon(md);
     MHD_stop_daemon(d);
+    free(msrv);
     log_info("stopped"); /* after the last access-log lines, which it writes out */
     free(srv_ptr);
     return 0;

@@ -250,18 +250,49 @@ size_t csv_reader_error_line(const struct csv_reader *r)
 
 /* ---- writer ------------------------------------------------------------------------- */
 
+/* The characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+ * Injection"): = + - @, and tab or carriage return, which Excel skips before them. */
+static bool formula_char(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* Whether a cell gets an apostrophe in front: it starts with a formula character, or is
+ * itself an apostrophe before one (or before another apostrophe), so that
+ * csv_unneutralise() gives every value back unchanged. */
+static bool needs_apostrophe(const char *p, size_t n)
+{
+    if (n == 0)
+        return false;
+    if (formula_char(p[0]))
+        return true;
+    return p[0] == '\'' && n > 1 && (formula_char(p[1]) || p[1] == '\'');
+}
+
+struct str csv_unneutralise(struct str cell)
+{
+    if (cell.n > 1 && cell.p[0] == '\'' && (formula_char(cell.p[1]) || cell.p[1] == '\''))
+        return (struct str){cell.p + 1, cell.n - 1};
+    return cell;
+}
+
 void csv_put_cell(struct buf *out, const char *p, size_t n, char delim)
 {
+    bool apostrophe = needs_apostrophe(p, n);
     /* Blanks at either end too: libcsv trims them from unquoted cells when reading. */
     bool quote = n && (p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t');
     for (size_t i = 0; i < n && !quote; i++)
         quote = p[i] == delim || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
     if (!quote) {
+        if (apostrophe)
+            buf_putc(out, '\'');
         buf_append(out, p, n);
         return;
     }
     buf_grow(out, n + 8);
     buf_putc(out, '"');
+    if (apostrophe)
+        buf_putc(out, '\'');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '"') {

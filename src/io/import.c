@@ -211,7 +211,8 @@ static void issues_json(struct jw *w, const char *key, const struct io_issue *it
 void io_report_to_json(const struct io_report *r, struct jw *w)
 {
     jw_obj(w);
-    jw_kbool(w, "committed", r->committed);
+    /* "committed": rows were written — not merely a transaction that changed nothing. */
+    jw_kbool(w, "committed", r->committed && (r->imported || r->updated));
     jw_kint(w, "rows", (int64_t)r->rows);
     jw_kint(w, "imported", (int64_t)r->imported);
     jw_kint(w, "updated", (int64_t)r->updated);
@@ -700,7 +701,7 @@ static int csv_header(struct importer *im, size_t line, const struct str *cells,
 static void csv_cell(struct importer *im, struct record *rec, int fi, struct str cell)
 {
     const struct field *f = &im->res->fields[fi];
-    struct str t = trim(cell);
+    struct str t = csv_unneutralise(trim(cell));
     struct value v;
     const char *why = NULL;
     if (t.n == 0) {

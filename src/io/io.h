@@ -56,8 +56,14 @@ char csv_reader_delim(const struct csv_reader *r);
 /* ---- CSV writing -------------------------------------------------------------------- */
 
 /* Appends one cell, quoted (RFC 4180) when it holds the delimiter, a quote, CR or LF, or
- * begins or ends with a space or tab (which the reader would otherwise trim). */
+ * begins or ends with a space or tab (which the reader would otherwise trim). A cell that
+ * begins with = + - @ tab or CR (a spreadsheet would evaluate it as a formula), or with an
+ * apostrophe before one of those or before another apostrophe, gets an apostrophe in
+ * front (OWASP's rule against CSV injection); csv_unneutralise() removes it on import. */
 void csv_put_cell(struct buf *out, const char *p, size_t n, char delim);
+/* The cell without the apostrophe csv_put_cell() put in front of it (borrowed view of
+ * cell); any other cell as it is. */
+struct str csv_unneutralise(struct str cell);
 /* Appends a list value (canonical JSON array text, as stored) as one cell of items joined
  * by IO_LIST_SEP, each escaped as that describes. */
 void csv_put_list(struct buf *out, const char *json, size_t n, char delim);
@@ -145,7 +151,8 @@ struct io_report {
 /* clang-format on */
 void io_report_release(struct io_report *r);
 /*
- * The report as a JSON object, for the API: {"committed", "rows", "imported", "updated",
+ * The report as a JSON object, for the API ("committed" is true only when rows were
+ * written): {"committed", "rows", "imported", "updated",
  * "skipped", "invalid", "duplicates", "seconds", "errors": [{"line", "field",
  * "message"}...], "errors_total", "duplicate_rows": [...], "duplicate_rows_total"}.
  */

@@ -112,14 +112,13 @@ static const char *check_text(const struct field *f, const char *s, size_t n)
 {
     if (!utf8_valid(s, n))
         return "is not valid UTF-8 text";
-    /* Control characters other than tab and line breaks have no place in stored text. */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
-            return "contains control characters";
-    }
-    size_t len = utf8_length(s, n);
+    /* Control characters other than tab and line breaks have no place in stored text;
+     * a short field (a name, a title, a city) is one line (issue 16). */
     int64_t max = f->max ? f->max : LIMIT_TEXT_SHORT;
+    const char *chars = text_chars_problem(s, n, max <= LIMIT_TEXT_ONE_LINE ? TEXT_ONE_LINE : 0);
+    if (chars)
+        return chars;
+    size_t len = utf8_length(s, n);
     if ((int64_t)len > max)
         return "is too long";
     if ((int64_t)len < (f->min ? f->min : 0))

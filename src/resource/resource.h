@@ -37,6 +37,9 @@ enum field_flag {
     F_HIDDEN = 1 << 5,      /* never written out (secrets) */
     F_CREATE_ONLY = 1 << 6, /* may be given on create, never changed afterwards */
     F_TITLE = 1 << 7,       /* searchable as a title: weighs more than F_SEARCH text */
+    F_STAFF_WRITES = 1 << 8, /* the ministry's (or the Committee's, as the ministry records
+                                it) to set: anyone else setting or changing it gets 403
+                                naming the field (domain_check_writers) */
 };
 
 struct field {

@@ -166,6 +166,198 @@ int store_login_failures_clear(struct store_tx *tx, const char *scope, const cha
     return step_done(st);
 }
 
+int store_login_known(struct store_conn *c, const char *account, const char *address,
+                      int64_t since, bool *known)
+{
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT 1 FROM login_known WHERE account=? AND address=? AND at>=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, since);
+    int rc = sqlite3_step(st);
+    *known = rc == SQLITE_ROW;
+    store_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_login_known_add(struct store_tx *tx, const char *account, const char *address,
+                          int64_t at, int64_t forget_before)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM login_known WHERE at<?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, forget_before);
+    if (step_done(st) < 0)
+        return STORE_ERROR;
+    st = store_prep(tx->conn, "INSERT INTO login_known(account,address,at) VALUES(?,?,?) "
+                              "ON CONFLICT(account,address) DO UPDATE SET at=excluded.at");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at);
+    return step_done(st);
+}
+
+/* ---- refusals ----------------------------------------------------------------------- */
+
+int store_refusal_count(struct store_tx *tx, int64_t actor_id, const char *kind, int64_t window,
+                        int64_t forget_before, int64_t *count)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "DELETE FROM refusal_counts WHERE window<?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, forget_before);
+    if (step_done(st) < 0)
+        return STORE_ERROR;
+    st = store_prep(tx->conn, "INSERT INTO refusal_counts(actor_id,kind,window,count) "
+                              "VALUES(?,?,?,1) ON CONFLICT(actor_id,kind,window) "
+                              "DO UPDATE SET count=count+1 RETURNING count");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, actor_id);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, window);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- API tokens ----------------------------------------------------------------------- */
+
+int store_token_create(struct store_tx *tx, int64_t user_id, const unsigned char hash[32],
+                       const char *label, const char *expires_at, int64_t *id)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "INSERT INTO tokens(user_id,hash,label,created_at,"
+                                            "expires_at) VALUES(?,?,?,?,?) RETURNING id");
+    if (!st)
+        return STORE_ERROR;
+    char now[21];
+    store_now_text(now);
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+    if (label)
+        sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, expires_at, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int store_token_find(struct store_conn *c, const unsigned char hash[32], const char *now,
+                     struct arena *a, struct token_use *out)
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT t.id,t.last_used_at,u.id,u.email,u.role,u.organisation_id FROM tokens t "
+           "JOIN users u ON u.id=t.user_id WHERE t.hash=? AND u.disabled=0 "
+           "AND (t.expires_at IS NULL OR t.expires_at>?)");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    memset(out, 0, sizeof(*out));
+    if (rc == SQLITE_ROW) {
+        out->token_id = sqlite3_column_int64(st, 0);
+        out->last_used_at = dup_col(st, 1, a);
+        out->user_id = sqlite3_column_int64(st, 2);
+        out->email = dup_col(st, 3, a);
+        out->role = dup_col(st, 4, a);
+        out->org_id = sqlite3_column_int64(st, 5);
+    }
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_token_touch(struct store_tx *tx, int64_t id, const char *now)
+{
+    sqlite3_stmt *st = store_prep(tx->conn, "UPDATE tokens SET last_used_at=? WHERE id=?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(st);
+}
+
+int store_token_list(struct store_conn *c, int64_t user_id, struct arena *a,
+                     struct token_row **out, size_t *n)
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT t.id,t.user_id,u.email,t.label,t.created_at,t.expires_at,t.last_used_at "
+           "FROM tokens t JOIN users u ON u.id=t.user_id WHERE ?=0 OR t.user_id=? ORDER BY t.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    size_t cap = 16;
+    *n = 0;
+    *out = arena_alloc(a, cap * sizeof(**out));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            struct token_row *grown = arena_alloc(a, 2 * cap * sizeof(*grown));
+            memcpy(grown, *out, cap * sizeof(*grown));
+            *out = grown;
+            cap *= 2;
+        }
+        (*out)[(*n)++] = (struct token_row){
+            .id = sqlite3_column_int64(st, 0),
+            .user_id = sqlite3_column_int64(st, 1),
+            .email = dup_col(st, 2, a),
+            .label = dup_col(st, 3, a),
+            .created_at = dup_col(st, 4, a),
+            .expires_at = dup_col(st, 5, a),
+            .last_used_at = dup_col(st, 6, a),
+        };
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_token_delete(struct store_tx *tx, int64_t id, int64_t user_id)
+{
+    sqlite3_stmt *st =
+        store_prep(tx->conn, "DELETE FROM tokens WHERE id=? AND (?=0 OR user_id=?) RETURNING id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, user_id);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_token_policy(struct store_conn *c, int64_t *default_days, int64_t *max_days)
+{
+    sqlite3_stmt *st = store_prep(c, "SELECT default_days,max_days FROM token_policy WHERE id=1");
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *default_days = sqlite3_column_int64(st, 0);
+        *max_days = sqlite3_column_int64(st, 1);
+    }
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int store_token_policy_set(struct store_tx *tx, int64_t default_days, int64_t max_days)
+{
+    sqlite3_stmt *st =
+        store_prep(tx->conn, "UPDATE token_policy SET default_days=?,max_days=? WHERE id=1");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, default_days);
+    sqlite3_bind_int64(st, 2, max_days);
+    return step_done(st);
+}
+
 /* ---- users -------------------------------------------------------------------------- */
 
 #define USER_ROW_COLS "id,email,name,role,organisation_id,disabled,version,created_at,updated_at"

@@ -55,6 +55,51 @@ int store_login_failures(struct store_conn *c, const char *scope, const char *ke
                          struct failure_stats *out);
 /* Forgets the failures of one key (a successful sign-in clears its account's). */
 int store_login_failures_clear(struct store_tx *tx, const char *scope, const char *key);
+/* Whether account signed in successfully from address at or after `since`. */
+int store_login_known(struct store_conn *c, const char *account, const char *address,
+                      int64_t since, bool *known);
+/* Records a successful sign-in of account from address at `at`, and forgets those older
+ * than forget_before. */
+int store_login_known_add(struct store_tx *tx, const char *account, const char *address,
+                          int64_t at, int64_t forget_before);
+
+/* Counts one refusal of kind for actor_id in window (a number naming the time slice),
+ * forgetting windows before forget_before; *count is the count so far in this window. */
+int store_refusal_count(struct store_tx *tx, int64_t actor_id, const char *kind, int64_t window,
+                        int64_t forget_before, int64_t *count);
+
+/* ---- API tokens (issue 16) ----------------------------------------------------------- */
+
+/* A token found by its hash, with its enabled user. Text is arena-owned. */
+struct token_use {
+    int64_t token_id;
+    const char *last_used_at; /* RFC 3339, NULL if never used */
+    int64_t user_id, org_id;
+    const char *email, *role;
+};
+
+/* One token as listed: never its hash. Text is arena-owned; label, last_used_at may be NULL. */
+struct token_row {
+    int64_t id, user_id;
+    const char *email, *label, *created_at, *expires_at, *last_used_at;
+};
+
+/* Stores a token (its SHA-256) of user_id, expiring at expires_at (RFC 3339). */
+int store_token_create(struct store_tx *tx, int64_t user_id, const unsigned char hash[32],
+                       const char *label, const char *expires_at, int64_t *id);
+/* The unexpired token with this hash whose user is enabled; STORE_NOT_FOUND otherwise. */
+int store_token_find(struct store_conn *c, const unsigned char hash[32], const char *now,
+                     struct arena *a, struct token_use *out);
+/* Records that a token was used at now. */
+int store_token_touch(struct store_tx *tx, int64_t id, const char *now);
+/* The tokens of user_id (0: everyone's), oldest first. */
+int store_token_list(struct store_conn *c, int64_t user_id, struct arena *a,
+                     struct token_row **out, size_t *n);
+/* Deletes token id, if it is user_id's (0: whoever's); STORE_NOT_FOUND if there is none. */
+int store_token_delete(struct store_tx *tx, int64_t id, int64_t user_id);
+/* The administrator's policy for new tokens, in days. */
+int store_token_policy(struct store_conn *c, int64_t *default_days, int64_t *max_days);
+int store_token_policy_set(struct store_tx *tx, int64_t default_days, int64_t max_days);
 
 /* ---- users -------------------------------------------------------------------------- */
 
@@ -130,5 +175,28 @@ struct audit_report {
  * intact; STORE_CONFLICT with err naming the first bad entry; STORE_ERROR if unreadable.
  */
 int store_audit_check(struct store_conn *c, struct audit_report *out, struct error *err);
+
+/* ---- the deep check: live rows against their last audited images (audit_deep.c) ----- */
+
+#define DEEP_FAULTS_LISTED 100
+
+struct deep_fault {
+    const char *resource; /* table, e.g. "users" (arena-owned) */
+    int64_t id;
+    const char *detail; /* English, names the field (arena-owned) */
+};
+
+struct deep_report {
+    int64_t checked;           /* live rows compared */
+    int64_t faults_total;      /* rows that differ from, or have no, audited image */
+    struct deep_fault *faults; /* the first DEEP_FAULTS_LISTED, table by table in id order */
+    size_t nfaults;
+};
+
+/* Compares every live row of every resource and of users with the image of its last
+ * audit entry (docs/security.md says what is not a fault). Text in `out` is a's.
+ * Call inside a read transaction for one snapshot. STORE_OK (faults or not), or
+ * STORE_ERROR. */
+int store_audit_deep_check(struct store_conn *c, struct arena *a, struct deep_report *out);
 
 #endif

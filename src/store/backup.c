@@ -24,6 +24,9 @@ int store_backup(const char *src_path, const char *dest_path, struct error *err)
     }
     sqlite3_busy_timeout(src, BUSY_TIMEOUT_MS);
     sqlite3_db_config(src, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    unlink(tmp); /* a leftover of a crashed backup by this pid: start afresh, private */
+    if (store_create_private(tmp, err) < 0)
+        goto out;
     if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         error_set(err, "cannot create %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "no memory");
         goto out;

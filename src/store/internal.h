@@ -76,6 +76,12 @@ const char *store_cond_sql(const char *name, struct value *bound, struct arena *
 void store_ledger_cache_free(struct store_conn *c);
 /* The current time as RFC 3339 UTC. */
 void store_now_text(char out[21]);
+
+/* Creates an empty file at path, readable and writable by its owner only (0600, whatever
+ * the umask), when nothing is there yet, so that SQLite opens a private file — and gives
+ * its -wal, -shm and journal files the same mode. An existing file is left as it is.
+ * 0, or -1 with err set. */
+int store_create_private(const char *path, struct error *err);
 /* Column text or NULL. */
 const char *store_col_text(sqlite3_stmt *st, int col);
 

@@ -10,6 +10,8 @@
 #include "store/search_index.h"
 #include "core/embed.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -1363,6 +1365,16 @@ static int migrate(struct store *s, struct error *err)
     return 0;
 }
 
+int store_create_private(const char *path, struct error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EEXIST ? 0 : error_set(err, "cannot create %s: %s", path, strerror(errno));
+    /* The umask can only remove bits; 0600 is already the most it leaves. */
+    close(fd);
+    return 0;
+}
+
 int store_open(struct store **out, const char *path, enum store_open_mode mode, struct error *err)
 {
     *out = NULL;
@@ -1389,6 +1401,11 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
         return -1;
     }
     struct error why = ERROR_INIT;
+    if (mode == STORE_OPEN_INIT && strncmp(path, "file:", 5) != 0 && strcmp(path, ":memory:") != 0 &&
+        store_create_private(path, err) < 0) {
+        store_close(s);
+        return -1;
+    }
     if (conn_open(&s->writer, s, path, flags, false, &why) < 0) {
         error_set(err, "cannot use %s as a civdesk database: %s", path, why.msg);
         store_close(s);

@@ -253,6 +253,7 @@ test('a CSV with bad rows: 422 naming each line and field, and nothing imported'
     /^3 country: must be an ISO 3166-1 alpha-2 country code/,
     /^4 name: is required$/,
     /^5 founded_on: must be a date that exists/,
+    /^6 name: contains a line break/, // a name is one line (issue 16)
     /^6 public: must be true or false$/,
     /^8 : has 2 cells where the header has 6$/,
     /^9 email: must be an e-mail address$/,

@@ -90,7 +90,7 @@ async function accessLog(srv, done) {
 }
 
 async function metrics(srv) {
-  const r = await request(srv.url, 'GET', '/metrics');
+  const r = await srv.api('GET', '/metrics'); // administrators only (issue 16)
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   return parseMetrics(r.text);
@@ -374,7 +374,7 @@ test('a client that leaves in the middle of a streamed export: the export is let
     assert.equal(w.status, 201);
     const again = await srv.api('GET', '/api/v1/organisations?format=csv&country=FR');
     assert.equal(again.text.trimEnd().split('\r\n').length, 6002);
-    const m = await request(srv.url, 'GET', '/metrics');
+    const m = await srv.api('GET', '/metrics');
     assert.match(m.text, /^civdesk_http_in_flight 1$/m, 'only the scrape is in flight');
   } finally {
     await srv.stop(); // under ASan+UBSan: fails on a leaked export or connection

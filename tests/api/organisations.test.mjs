@@ -208,8 +208,15 @@ describe('text round trips', () => {
     cyrillic: 'Региональная общественная организация «Союз ёжиков» — Ёё Щщ Ъъ',
     mixed: 'Ассоциация ВИЧ/СПИД & Co. <b>"quoted"</b> \\ back\'slash',
     emoji: 'Fondation 🌍 Ω ∑ 漢字 \u00e9 e\u0301',
-    controls: 'tab\there newline\nthere \u2028 line sep \u2029 para sep',
+    // A name is one line (issue 16): line breaks are for multi-line fields, below.
+    controls: 'tab\there and a no-break\u00a0space',
   };
+  test('line breaks and separators come back byte for byte in a multi-line field', async () => {
+    const text = 'tab\there newline\nthere \u2028 line sep \u2029 para sep';
+    const r = await officer('POST', ORGS, { body: { name: 'Multi-line', country: 'RU', description: text } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await officer('GET', `${ORGS}/${r.json.id}`)).json.description, text);
+  });
   for (const [what, name] of Object.entries(texts)) {
     test(`${what} names come back byte for byte (create, get, list, q)`, async () => {
       const r = await officer('POST', ORGS, { body: { name, name_ru: name, country: 'RU', description: name } });

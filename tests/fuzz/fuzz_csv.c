@@ -181,8 +181,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             r->ncells);
                     __builtin_trap();
                 }
+                /* The writer puts an apostrophe before a cell a spreadsheet would take for
+                 * a formula; csv_unneutralise, as import does, takes it off again. */
                 for (size_t k = 0; k < r->ncells; k++)
-                    if (!str_eq(cell(&whole, r->start + k), cell(&again, b->start + k))) {
+                    if (!str_eq(cell(&whole, r->start + k),
+                                csv_unneutralise(cell(&again, b->start + k)))) {
                         struct str x = cell(&whole, r->start + k), y = cell(&again, b->start + k);
                         fprintf(stderr, "round trip changed a cell: [%.*s] -> [%.*s]\n", (int)x.n,
                                 x.p, (int)y.n, y.p);

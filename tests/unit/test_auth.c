@@ -582,7 +582,7 @@ static void test_failures_are_counted_per_account_and_address(void **state)
     assert_int_equal(ratelimit_check(store_reader(f->s), "other@x.org", "10.0.0.1", now, &wait), 0);
     assert_int_equal(wait, 0); /* 5 from one address is below the address limit */
     assert_int_equal(store_write_begin(f->s, &tx), 0);
-    assert_int_equal(ratelimit_clear(tx, "victim@x.org"), 0);
+    assert_int_equal(ratelimit_clear(tx, "victim@x.org", "10.0.0.2", now), 0);
     assert_int_equal(store_write_commit(tx, &err), 0);
     assert_int_equal(ratelimit_check(store_reader(f->s), "victim@x.org", "10.0.0.9", now, &wait),
                      0);

@@ -13,7 +13,7 @@ import { boardView } from './views/applications.js';
 import { calendarView } from './views/calendar.js';
 import { bell } from './bell.js';
 import { searchView } from './views/search.js';
-import { usersView, auditView } from './views/admin.js';
+import { usersView, auditView, tokensView } from './views/admin.js';
 import { publicHome, publicRegistry, publicOrg, publicDocs, publicDoc } from './views/public.js';
 
 const known = (p) => !!segToResource(p.coll);
@@ -32,6 +32,7 @@ const ROUTES = [
   ['/calendar', calendarView],
   ['/admin/users', usersView, { role: 'admin' }],
   ['/admin/audit', auditView, { role: 'admin' }],
+  ['/tokens', tokensView, { role: 'ngo' }],
   ['/applications/board', boardView],
   ['/organisations', orgListView, { when: () => !!segToResource('organisations') }],
   ['/organisations/:id', orgDetailView, { when: (p) => /^\d+$/.test(p.id) }],
@@ -72,6 +73,7 @@ const NAV = [
     ],
   ],
   ['nav.admin', [['/admin/users', 'nav.users', 'admin', '/api/v1/users'], ['/admin/audit', 'nav.audit', 'admin', '/api/v1/audit']]],
+  ['nav.account', [['/tokens', 'nav.tokens', 'ngo', '/api/v1/tokens']]],
   ['nav.public', [['/public/organisations', 'nav.public_registry', 'anonymous'], ['/public/documents', 'nav.public_documents', 'anonymous']]],
 ];
 

@@ -165,3 +165,60 @@ export async function auditView({ main }) {
   };
   load();
 }
+
+// API tokens (issue 16): the caller's own — an administrator's list holds everyone's —
+// with name, expiry and last use, and a button to revoke each. Tokens are made with
+// `civdesk token create`; the page never shows a token itself.
+export async function tokensView({ main }) {
+  main.append(pageHeader(t('nav.tokens'), { sub: t('tokens.sub') }));
+  const listBox = h('section', { class: 'panel' });
+  main.append(listBox);
+  if (!has('/api/v1/tokens')) {
+    listBox.append(unavailable(t('nav.tokens')));
+    return;
+  }
+  async function load() {
+    clear(listBox).append(loading());
+    let items;
+    try {
+      ({
+        data: { items },
+      } = await api('GET', '/api/v1/tokens'));
+    } catch (p) {
+      clear(listBox).append(problemNotice(p));
+      return;
+    }
+    clear(listBox).append(
+      table({
+        columns: [
+          { label: t('tokens.name'), render: (x) => x.name || t('tokens.unnamed') },
+          { label: t('f.email'), render: (x) => x.email },
+          { label: t('tokens.expires'), render: (x) => (x.expires_at ? fmtDate(x.expires_at) : t('tokens.never')) },
+          { label: t('tokens.last_used'), render: (x) => (x.last_used_at ? fmtDate(x.last_used_at) : t('tokens.never')) },
+          {
+            label: t('list.actions'),
+            render: (x) =>
+              button(
+                t('tokens.revoke'),
+                async () => {
+                  if (!(await confirmDialog(t('tokens.revoke'), t('tokens.confirm_revoke', { name: x.name || `#${x.id}` }), t('tokens.revoke')))) return;
+                  try {
+                    await api('DELETE', `/api/v1/tokens/${x.id}`);
+                    toast(t('tokens.revoked', { name: x.name || `#${x.id}` }));
+                    load();
+                  } catch (p) {
+                    listBox.prepend(problemNotice(p));
+                  }
+                },
+                { kind: 'ghost-danger' },
+              ),
+          },
+        ],
+        rows: items,
+        caption: t('nav.tokens'),
+        empty: t('tokens.none'),
+      }),
+    );
+  }
+  load();
+}
