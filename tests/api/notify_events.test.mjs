@@ -101,17 +101,6 @@ describe('proposals and reports', () => {
   });
 });
 
-describe('accounts', () => {
-  test('a password changed by an administrator is told to its owner', async () => {
-    const users = await srv.api('GET', '/api/v1/users?limit=100');
-    const me = users.json.items.find((u) => u.email === 'ngo@test.example');
-    const r = await srv.api('PATCH', `/api/v1/users/${me.id}`, { body: { password: 'another horse battery staple 77' } });
-    assert.equal(r.status, 200, r.text);
-    const m = await mailTo('ngo@test.example', /password was changed/);
-    assert.match(m.text, /tell your administrator/);
-  });
-});
-
 describe('preferences', () => {
   test('defaults: Russian, immediate for an NGO, digests of reminders for officers', async () => {
     const b = await srv.api('GET', '/api/v1/me/preferences', { token: ngoB });
@@ -159,8 +148,13 @@ describe('preferences', () => {
 
 describe('calendar subscription', () => {
   test('a secret URL a calendar app polls without a cookie, showing only what its owner may see; revocable', async () => {
-    const mine = await created('/api/v1/accreditations', { organisation_id: srv.orgId, body: 'ECOSOC', status: 'special', granted_on: '2022-07-25' });
-    const theirs = await created('/api/v1/accreditations', { organisation_id: otherOrg, body: 'ECOSOC', status: 'general', granted_on: '2022-07-25' });
+    // Granted so that the first report (1 June, four years after the year of grant) falls
+    // within the feed's coming year: this 1 June if it is still ahead, else next year's.
+    const now = new Date();
+    const dueYear = now < new Date(Date.UTC(now.getUTCFullYear(), 5, 1)) ? now.getUTCFullYear() : now.getUTCFullYear() + 1;
+    const granted = `${dueYear - 4}-07-25`;
+    const mine = await created('/api/v1/accreditations', { organisation_id: srv.orgId, body: 'ECOSOC', status: 'special', granted_on: granted });
+    const theirs = await created('/api/v1/accreditations', { organisation_id: otherOrg, body: 'ECOSOC', status: 'general', granted_on: granted });
     const k = await ngo('POST', '/api/v1/me/calendar');
     assert.equal(k.status, 201, k.text);
     assert.match(k.json.url, /^\/calendar\/feed\.ics\?key=cdc_[0-9a-f]{64}$/);
@@ -184,5 +178,19 @@ describe('calendar subscription', () => {
     assertProblem(await srv.api('GET', '/calendar/feed.ics?key=cdc_nope', { token: null }), 404);
     assertProblem(await srv.api('GET', '/calendar/feed.ics', { token: null }), 400, { fields: { key: /required/ } });
     assertProblem(await srv.api('POST', '/api/v1/me/calendar', { token: null }), 401);
+  });
+});
+
+// Last: a new password also revokes the owner's API tokens (docs/security.md), which the
+// tests above still use.
+describe('accounts', () => {
+  test('a password changed by an administrator is told to its owner', async () => {
+    const users = await srv.api('GET', '/api/v1/users?limit=100');
+    const me = users.json.items.find((u) => u.email === 'ngo@test.example');
+    const r = await srv.api('PATCH', `/api/v1/users/${me.id}`, { body: { password: 'another horse battery staple 77' } });
+    assert.equal(r.status, 200, r.text);
+    const m = await mailTo('ngo@test.example', /password was changed/);
+    assert.match(m.text, /tell your administrator/);
+    assert.equal((await ngo('GET', '/api/v1/me/preferences')).status, 401, 'the old token is revoked');
   });
 });
