@@ -61,8 +61,9 @@ cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 echo "fresh-check: root ready in $(($(date +%s) - t0)) s"
 
 mkdir -p "$ROOT/src/civdesk"
-git archive --format=tar HEAD | tar -x -C "$ROOT/src/civdesk"
-echo "fresh-check: copied $(git rev-parse --short HEAD) into the root"
+COMMIT=$(git rev-parse --short HEAD)
+git archive --format=tar "$COMMIT" | tar -x -C "$ROOT/src/civdesk"
+echo "fresh-check: copied $COMMIT into the root"
 
 # The root is a mount point of its own, as / is on a machine (tests make private mount
 # namespaces with unshare -m, which needs / to be one).
@@ -119,4 +120,4 @@ if ! in_root "make check" >"$ROOT.check.log" 2>&1 </dev/null; then
 fi
 check_s=$(($(date +%s) - t2))
 grep -E "^# (pass|fail)" "$ROOT.check.log" | sort | uniq -c | sed 's/^/fresh-check:   /'
-echo "fresh-check: PASS on $(date -u +%F) at $(git rev-parse --short HEAD): root $((t1 - t0)) s, make run $run_s s, make check $check_s s"
+echo "fresh-check: PASS on $(date -u +%F) at $COMMIT: root $((t1 - t0)) s, make run $run_s s, make check $check_s s"
