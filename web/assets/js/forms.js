@@ -4,7 +4,7 @@
 import { h, nextId, clear } from './dom.js';
 import { api, Problem, segmentOf } from './api.js';
 import { t, fieldLabel, valueLabel, allCountries, displayName } from './i18n.js';
-import { button, notice, problemText, refName } from './ui.js';
+import { button, notice, problemText, refName, errorMessage } from './ui.js';
 
 // Fields that hold long prose (textarea) and lists of lines (one item per line).
 const LONG = new Set(['description', 'notes', 'summary', 'text', 'mandate', 'response', 'note', 'question', 'answer']);
@@ -380,7 +380,7 @@ export function recordForm(res, opts = {}) {
     for (const e of errs) {
       const base = String(e.field || '').split(/[.[]/)[0];
       const w = widgets.get(base);
-      const msg = e.message;
+      const msg = errorMessage(e);
       if (w) {
         w.setError(msg);
         first = first || w;

@@ -68,6 +68,8 @@ export function tOpt(key) {
 // Label of a field, an enum value, a collection.
 export const fieldLabel = (name) => t(`f.${name}`);
 export const valueLabel = (v) => (v === null || v === undefined ? '' : t(`v.${v}`));
+// A body's code in words when the dictionary has it (b.ECOSOC → "UN ECOSOC"), else the code.
+export const bodyLabel = (code) => (code ? tOpt(`b.${code}`) || code : '');
 export const collLabel = (name) => t(`c.${name.replace(/-/g, '_')}`);
 export const oneLabel = (name) => t(`s.${name.replace(/-/g, '_')}`);
 
@@ -147,7 +149,9 @@ export function languageName(code) {
 }
 
 // ISO 3166-1 alpha-2 codes, found by asking Intl which two-letter codes name a region
-// (no hand-typed list); the server validates against the real ISO list anyway.
+// (no hand-typed list). Withdrawn codes (SU, DD, YU, CS, UK, ZR…) are aliases that Intl
+// canonicalises to the current code ("und-SU" → region RU): they are left out, so the
+// list is the 249 current codes the server accepts, each once.
 const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'XK', 'ZZ', 'AC', 'CP', 'DG', 'EA', 'IC', 'TA', 'CQ']);
 let countryCodes = null;
 export function allCountries() {
@@ -164,7 +168,14 @@ export function allCountries() {
         } catch {
           name = undefined;
         }
-        if (name && name !== code) countryCodes.push(code);
+        if (!name || name === code) continue;
+        let canonical;
+        try {
+          canonical = new Intl.Locale(`und-${code}`).region;
+        } catch {
+          canonical = null;
+        }
+        if (canonical === code) countryCodes.push(code);
       }
   }
   const coll = new Intl.Collator(locale());

@@ -138,7 +138,10 @@ function renderShell() {
     account,
   );
   const main = h('main', { id: 'main', tabindex: '-1' });
-  root.append(h('a', { href: '#main', class: 'skip' }, t('a11y.skip')), header, h('div', { class: 'layout' }, nav, main));
+  // The skip link moves the focus itself: the router takes over same-page links, and a
+  // hash change would re-render the page.
+  const skip = h('a', { href: '#main', class: 'skip', on: { click: (e) => { e.preventDefault(); main.focus(); main.scrollIntoView(); } } }, t('a11y.skip'));
+  root.append(skip, header, h('div', { class: 'layout' }, nav, main));
   return main;
 }
 

@@ -57,8 +57,24 @@ export function problemText(p) {
   return p.detail || p.title || `HTTP ${p.status}`;
 }
 
+// One field error of a problem as a sentence: "Response: give the ministry's response".
+export function fieldErrorText(e) {
+  const base = String(e?.field || '').split(/[.[]/)[0];
+  const msg = errorMessage(e);
+  return base ? `${fieldLabel(base)}: ${msg}` : msg;
+}
+
+// The message of one entry of a problem's errors[].
+export function errorMessage(e) {
+  return e?.message || '';
+}
+
+// A problem as a notice: the sentence, and every field error it carries (a problem's
+// errors must reach the user even when no form on the page has the field).
 export function problemNotice(p) {
-  return notice('error', problemText(p));
+  const errs = p instanceof Problem ? p.errors : [];
+  if (!errs.length) return notice('error', problemText(p));
+  return notice('error', h('p', null, t('err.fix_first')), h('ul', { class: 'problem-errors' }, errs.map((e) => h('li', null, fieldErrorText(e)))));
 }
 
 export function loading() {

@@ -2,7 +2,7 @@
 // application pipeline by state and the representation of the country at a body.
 import { h, clear, append } from '../dom.js';
 import { api, resource, has, isFinalState } from '../api.js';
-import { t, valueLabel, fmtDate, fmtNumber, fmtPercent, fmtRelativeDays, countryName, collLabel } from '../i18n.js';
+import { t, bodyLabel, valueLabel, fmtDate, fmtNumber, fmtPercent, fmtRelativeDays, countryName, collLabel } from '../i18n.js';
 import { pageHeader, problemNotice, loading, unavailable, table, refLink, badge, link } from '../ui.js';
 import { barChart } from '../charts.js';
 import { eventsBetween, eventLink, eventTitle } from './calendar.js';
@@ -55,6 +55,11 @@ export async function dashboardView({ main }) {
   const pipeline = card(t('dash.pipeline'), 'pipeline', loading());
   const repr = card(t('dash.representation'), 'span-2 representation', loading());
   grid.append(deadlines, overdue, pipeline, repr);
+  if (has('/api/v1/stats/delegations')) {
+    const dels = card(t('deleg.stats'), 'span-3 delegation-stats', loading());
+    grid.append(dels);
+    fillDelegationStats(body(dels));
+  }
   fillDeadlines(deadlines);
   fillOverdue(overdue, accs);
   fillPipeline(pipeline, apps);
@@ -248,4 +253,38 @@ async function fillRepresentation(el) {
     data.as_of ? h('p', { class: 'muted small' }, t('dash.as_of', { date: fmtDate(data.as_of), total: fmtNumber(total) })) : null,
   ]);
   void clear;
+}
+
+// Delegations by forum (GET /api/v1/stats/delegations): members, NGO experts and the
+// distinct NGOs they came from — "23 NGOs at the 71st session". Fills `into`.
+export async function fillDelegationStats(into, { limit = 8 } = {}) {
+  let items;
+  try {
+    ({
+      data: { items },
+    } = await api('GET', '/api/v1/stats/delegations'));
+  } catch (p) {
+    into.append(problemNotice(p));
+    return;
+  }
+  if (!items?.length) {
+    into.append(h('p', { class: 'muted' }, t('deleg.none')));
+    return;
+  }
+  const rows = items.slice(0, limit);
+  into.append(
+    h('p', { class: 'muted small' }, t('deleg.stats_desc')),
+    table({
+      caption: t('deleg.stats'),
+      columns: [
+        { label: t('f.forum'), render: (x) => x.forum },
+        { label: t('f.body'), render: (x) => bodyLabel(x.body) },
+        { label: t('deleg.dates'), cls: 'nowrap', render: (x) => [fmtDate(x.starts_on), x.ends_on ? ` – ${fmtDate(x.ends_on)}` : ''].join('') },
+        { label: t('deleg.members'), cls: 'num', render: (x) => fmtNumber(x.members) },
+        { label: t('deleg.experts'), cls: 'num', render: (x) => fmtNumber(x.experts) },
+        { label: t('deleg.ngos'), cls: 'num', render: (x) => h('strong', null, fmtNumber(x.ngos)) },
+      ],
+      rows,
+    }),
+  );
 }

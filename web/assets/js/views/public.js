@@ -51,7 +51,7 @@ function searchForm(withCountry) {
   const input = h('input', { type: 'search', id: 'pub-q', name: 'q', value: q.q || '' });
   const parts = [h('div', { class: 'field field-q' }, h('label', { for: 'pub-q' }, t('list.search')), input)];
   if (withCountry)
-    parts.push(h('div', { class: 'field' }, h('label', { for: 'pub-country' }, t('f.country')), h('select', { id: 'pub-country', name: 'country' }, h('option', { value: '' }, t('list.any')), allCountries().map(([c, n]) => h('option', { value: c, selected: q.country === c }, n)))));
+    parts.push(h('div', { class: 'field' }, h('label', { for: 'pub-country' }, t('f.country')), h('select', { id: 'pub-country', name: 'country' }, h('option', { value: '' }, t('list.any')), allCountries().map(([c, n]) => h('option', { value: c, selected: q.country === c }, `${n} (${c})`)))));
   return h(
     'form',
     {

@@ -2,7 +2,7 @@
 // sort and paging; a record page with its fields, state changes, history and
 // sub-records; create and edit forms.
 import { h, clear } from '../dom.js';
-import { api, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
+import { api, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
 import { t, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
@@ -10,6 +10,7 @@ import { conf, titleOf, COMPUTED } from '../config.js';
 import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
 import { recordForm } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
+import { fillDelegationStats } from './dashboard.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
 // Computed members a page shows in its own way (documents' titles, reports' length).
@@ -112,7 +113,7 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
     if (f.enum)
       ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), f.enum.filter((v) => v !== null).map((v) => h('option', { value: v, selected: state[n] === v }, valueLabel(v))));
     else if (f.format === 'iso3166-1-alpha-2')
-      ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), allCountries().map(([code, name]) => h('option', { value: code, selected: state[n] === code }, name)));
+      ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), allCountries().map(([code, name]) => h('option', { value: code, selected: state[n] === code }, `${name} (${code})`)));
     else if (f.base === 'boolean')
       ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), h('option', { value: 'true', selected: state[n] === 'true' }, t('v.yes')), h('option', { value: 'false', selected: state[n] === 'false' }, t('v.no')));
     else ctl = h('input', { id, name: n, type: 'text', value: state[n] || '' });
@@ -203,10 +204,23 @@ export async function listView({ main, params }) {
   if (name === 'applications') actions.push(linkButton(t('board.title'), '/applications/board'));
   if (name === 'meetings') actions.push(linkButton(t('nav.calendar'), '/calendar'));
   if (may('create', res)) actions.push(linkButton(t('act.new', { what: oneLabel(name) }), `/${res.seg}/new`, 'primary'));
-  main.append(pageHeader(collLabel(name), { actions }), recordList(res));
+  main.append(pageHeader(collLabel(name), { actions }));
+  if (name === 'delegations' && has('/api/v1/stats/delegations')) {
+    const stats = section(t('deleg.stats'));
+    main.append(stats);
+    fillDelegationStats(stats);
+  }
+  main.append(recordList(res));
 }
 
 /* ---- one record ------------------------------------------------------------------- */
+
+// Who made a change: the server gives {id, name?, email} (older rows: a plain string).
+export function actorName(by) {
+  if (!by) return '';
+  if (typeof by !== 'object') return String(by);
+  return by.name || by.email || (by.id ? `#${by.id}` : '');
+}
 
 export function historyTable(rec) {
   const hist = rec.history || [];
@@ -218,7 +232,7 @@ export function historyTable(rec) {
         { label: t('hist.at'), render: (x) => fmtDate(x.at) },
         { label: t('hist.from'), render: (x) => valueLabel(x.from) },
         { label: t('hist.to'), render: (x) => valueLabel(x.to) },
-        { label: t('hist.by'), render: (x) => x.by_name || x.by_email || x.by || '' },
+        { label: t('hist.by'), render: (x) => actorName(x.by) },
         { label: t('hist.note'), render: (x) => x.note || '' },
       ],
       rows: hist,

@@ -1,0 +1,125 @@
+// The "Broken" list of the UI's second pass (issue 17), one test per item: each failed
+// before its fix. An officer's day in English and Russian, the keyboard, and the public.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, openBrowser, signIn, assertAccessible, missingLabels } from './lib/ui.mjs';
+
+let env;
+let browser;
+let page;
+before(async () => {
+  env = await startDemo();
+  browser = await openBrowser();
+  page = await browser.page();
+  await signIn(page, env, 'officer');
+});
+after(async () => {
+  await browser?.close();
+  await env?.stop();
+});
+
+async function english() {
+  await page.evaluate(() => localStorage.setItem('civdesk.lang', 'en'));
+}
+
+// An application whose history has moves (the demo's endorsed one).
+async function endorsedApplication() {
+  return page.evaluate(async () => {
+    const r = await fetch('/api/v1/applications?state=endorsed&limit=1');
+    return (await r.json()).items[0].id;
+  });
+}
+
+test('item 3: the "By" column of a state history names who moved it, never [object Object]', async () => {
+  const id = await endorsedApplication();
+  await page.goto(`${env.url}/applications/${id}`);
+  const hist = page.locator('section.panel', { has: page.getByRole('heading', { name: 'History of states' }) });
+  await hist.locator('tbody tr').first().waitFor();
+  const text = await hist.innerText();
+  assert.doesNotMatch(text, /object Object/);
+  assert.match(text, /officer@civdesk\.example|Desk Officer/);
+});
+
+test('item 4: a refused state move shows the field errors the server gave', async () => {
+  const id = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/proposals?state=under_review&limit=1');
+    return (await r.json()).items[0].id;
+  });
+  await page.goto(`${env.url}/proposals/${id}`);
+  await page.getByRole('button', { name: 'Accept', exact: true }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByRole('button', { name: 'Accept', exact: true }).click();
+  const alert = page.locator('.panel-moves .notice-error');
+  await alert.waitFor();
+  const text = await alert.innerText();
+  assert.match(text, /Response/, `the summary names the field: ${text}`);
+  assert.match(text, /response/i);
+  assert.doesNotMatch(text, /see errors/);
+  await assertAccessible(page, 'a refused move with its field errors');
+});
+
+test('item 10: the skip link moves the keyboard focus to the page content', async () => {
+  await page.goto(`${env.url}/dashboard`);
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'main');
+  // The next Tab lands inside the content, not on the header's or the menu's links.
+  await page.keyboard.press('Tab');
+  const inMain = await page.evaluate(() => !!document.activeElement?.closest('main'));
+  assert.equal(inMain, true);
+  assert.equal(new URL(page.url()).pathname, '/dashboard');
+});
+
+test('item 6: country lists offer the current ISO codes only, each once, in the UI language', async () => {
+  await page.goto(`${env.url}/organisations/new`);
+  const sel = page.getByLabel('Country', { exact: true });
+  await sel.waitFor();
+  const opts = await sel.evaluate((s) => [...s.options].filter((o) => o.value).map((o) => [o.value, o.textContent]));
+  const codes = opts.map(([c]) => c);
+  for (const old of ['SU', 'DD', 'YU', 'CS', 'UK', 'ZR', 'TP']) assert.ok(!codes.includes(old), `withdrawn ${old} offered`);
+  assert.equal(codes.length, 249);
+  assert.equal(new Set(opts.map(([, n]) => n)).size, opts.length, 'a country named twice');
+  // Every code offered is one the server accepts (it validates against iso-codes).
+  const refused = await page.evaluate(async (list) => {
+    const bad = [];
+    for (const c of list) {
+      const r = await fetch(`/api/v1/organisations?country=${c}&limit=1`);
+      if (r.status !== 200) bad.push(c);
+    }
+    return bad;
+  }, codes);
+  assert.deepEqual(refused, []);
+  // The list's filter: Russia once, with its code; in Russian, named in Russian.
+  await page.goto(`${env.url}/organisations`);
+  const flt = page.locator('form.filters select[name="country"]');
+  await flt.waitFor();
+  const russia = await flt.evaluate((s) => [...s.options].filter((o) => /Russia/.test(o.textContent)).map((o) => o.textContent));
+  assert.deepEqual(russia, ['Russia (RU)']);
+  await page.evaluate(() => localStorage.setItem('civdesk.lang', 'ru'));
+  await page.reload();
+  await flt.waitFor();
+  const ru = await flt.evaluate((s) => [...s.options].filter((o) => o.value === 'RU').map((o) => o.textContent));
+  assert.deepEqual(ru, ['Россия (RU)']);
+  await english();
+});
+
+test('item 9: delegation statistics on the dashboard and the delegations list', async () => {
+  await page.goto(`${env.url}/dashboard`);
+  const card = page.locator('.delegation-stats');
+  const row = card.getByRole('row', { name: /UNGA 71/ });
+  await row.waitFor();
+  assert.match(await row.innerText(), /\b23\b/, '23 NGOs at the 71st session');
+  await assertAccessible(page, 'the dashboard with delegation statistics');
+  await page.goto(`${env.url}/delegations`);
+  await page.getByRole('heading', { name: 'NGO experts in delegations' }).waitFor();
+  await page.getByRole('row', { name: /UNGA 71/ }).first().waitFor();
+  await page.evaluate(() => localStorage.setItem('civdesk.lang', 'ru'));
+  await page.reload();
+  await page.getByRole('heading', { name: 'Эксперты НКО в делегациях' }).waitFor();
+  await page.getByRole('row', { name: /UNGA 71/ }).first().waitFor();
+  assert.deepEqual(await missingLabels(page), []);
+  await english();
+});
