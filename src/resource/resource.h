@@ -37,6 +37,8 @@ enum field_flag {
     F_HIDDEN = 1 << 5,      /* never written out (secrets) */
     F_CREATE_ONLY = 1 << 6, /* may be given on create, never changed afterwards */
     F_TITLE = 1 << 7,       /* searchable as a title: weighs more than F_SEARCH text */
+    F_INTERNAL = 1 << 8,    /* the ministry's and the owner's only: left out for callers who
+                               see the record because it is public (public_via) */
 };
 
 struct field {
@@ -153,6 +155,9 @@ struct resource {
     const char *owner;       /* field naming the owning organisation ("id" for organisations);
                                 NULL: not owned by an organisation */
     const char *public_flag; /* bool field that makes a record visible to anyone, or NULL */
+    /* FT_REF field whose referenced record's public flag makes this record visible to
+     * anyone (an organisation's statuses are public when it is), or NULL. */
+    const char *public_via;
     unsigned access;         /* enum resource_access: how the access rules treat it */
     /* Sub-resources (/api/v1/{parent}/{id}/{path}): the parent collection, the FT_REF
      * field that points at the parent, and the path segment. NULL for top level. */

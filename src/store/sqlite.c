@@ -10,6 +10,7 @@
 #include "store/search_index.h"
 #include "core/embed.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -391,6 +392,30 @@ static void sort_expr(struct buf *b, const struct resource *res, int sort)
 }
 
 /* One declared list parameter (struct list_param) as a condition on res's table. */
+/* " AND <via> IN (SELECT id FROM <referenced table> WHERE <its public flag>=1)": the
+ * records made public through their reference (res->public_via). `op` joins it. */
+static void public_via_sql(struct buf *b, const struct resource *res, const char *op)
+{
+    const struct field *f = resource_field(res, res->public_via);
+    const struct resource *ref = f ? resource_find(str_from(f->ref)) : NULL;
+    assert(f && f->type == FT_REF && ref && ref->public_flag);
+    buf_printf(b, "%s%s IN (SELECT id FROM %s WHERE %s=1)", op, f->name, ref->table,
+               ref->public_flag);
+}
+
+/* Blanks the F_INTERNAL values of a record read for a caller who sees it only because it
+ * is public (not for the records of the caller's own organisation, scope_org). */
+static void blank_internal(struct record *rec, int64_t scope_org)
+{
+    int oi = rec->res->owner ? resource_field_index(rec->res, rec->res->owner) : -1;
+    if (scope_org > 0 && oi >= 0 && rec->res->fields[oi].type == FT_REF && !rec->v[oi].null &&
+        rec->v[oi].i == scope_org)
+        return;
+    for (size_t i = 0; i < rec->res->nfields; i++)
+        if (rec->res->fields[i].flags & F_INTERNAL)
+            rec->v[i] = (struct value){.null = true};
+}
+
 static void where_param(struct buf *b, struct binds *bd, const struct resource *res,
                         const struct param_filter *pf, struct arena *a)
 {
@@ -467,11 +492,15 @@ static void where_filters(struct buf *b, struct binds *bd, const struct resource
             buf_printf(b, " AND (%s=?", res->owner);
         if (q->or_public && res->public_flag)
             buf_printf(b, " OR %s=1", res->public_flag);
+        if (q->or_public && res->public_via)
+            public_via_sql(b, res, " OR ");
         buf_putc(b, ')');
         bind_add(bd, NULL, v);
     }
     if (q->only_public && res->public_flag)
         buf_printf(b, " AND %s=1", res->public_flag);
+    else if (q->only_public && res->public_via)
+        public_via_sql(b, res, " AND ");
     if (q->q.n) {
         /* Substring search over searchable fields; % and _ in the query are literal. */
         struct buf pat = BUF_INIT;
@@ -656,6 +685,8 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
             break;
         }
         out->items[out->n++] = row_record(st, res, a);
+        if (q->hide_internal)
+            blank_internal(out->items[out->n - 1], q->scope_org);
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
         rc = STORE_ERROR;

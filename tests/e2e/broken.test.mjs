@@ -123,3 +123,25 @@ test('item 9: delegation statistics on the dashboard and the delegations list', 
   assert.deepEqual(await missingLabels(page), []);
   await english();
 });
+
+test('item 8: the public registry shows the statuses of listed organisations', async () => {
+  const anon = await openBrowser();
+  try {
+    const p = await anon.page();
+    // The demo's organisation 4 is listed and holds ECOSOC special status.
+    await p.goto(`${env.url}/public/organisations/4`);
+    const panel = p.locator('section.panel', { has: p.getByRole('heading', { name: 'Statuses at international bodies' }) });
+    const row = panel.getByRole('row', { name: /UN ECOSOC/ });
+    await row.waitFor();
+    assert.match(await row.innerText(), /Special/);
+    assert.equal(await p.getByText('Statuses are not published').count(), 0);
+    await assertAccessible(p, 'a public organisation with its statuses');
+    await p.goto(`${env.url}/public/organisations?q=${encodeURIComponent("Память")}`);
+    const listed = p.getByRole('row').filter({ has: p.locator('a[href="/public/organisations/4"]') });
+    await listed.locator('.statuses .badge').first().waitFor();
+    assert.match(await listed.innerText(), /UN ECOSOC · Special/);
+    assert.deepEqual(anon.errors, []);
+  } finally {
+    await anon.close();
+  }
+});
