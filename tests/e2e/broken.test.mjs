@@ -145,3 +145,19 @@ test('item 8: the public registry shows the statuses of listed organisations', a
     await anon.close();
   }
 });
+
+test('item 2: the global search finds every language unless the user narrows it', async () => {
+  await english();
+  await page.goto(`${env.url}/dashboard`);
+  await page.locator('#global-search').fill('мемориальных');
+  await page.locator('#global-search').press('Enter');
+  await page.waitForURL(/\/search\?q=/);
+  const hit = page.locator('.results-list mark', { hasText: 'мемориальных' }).first();
+  await hit.waitFor();
+  assert.match(await page.locator('.results-list li').first().innerText(), /Russian/);
+  await assertAccessible(page, 'search results in another language');
+  // Narrowed to English, the Russian letter is not found.
+  await page.getByLabel('Language of the text').selectOption('en');
+  await page.waitForURL(/lang=en/);
+  await page.getByText('Nothing found', { exact: false }).waitFor();
+});

@@ -577,6 +577,8 @@ const en = {
   'b.OSCE_ODIHR': 'OSCE/ODIHR',
   'b.UNHRC': 'UN Human Rights Council',
   'b.UNGA': 'UN General Assembly',
+  'search.any_lang': 'Every language',
+  'search.lang': 'Language of the text',
 };
 
 const ru = {
@@ -1151,6 +1153,8 @@ const ru = {
   'b.OSCE_ODIHR': 'ОБСЕ/БДИПЧ',
   'b.UNHRC': 'Совет ООН по правам человека',
   'b.UNGA': 'Генеральная Ассамблея ООН',
+  'search.any_lang': 'Все языки',
+  'search.lang': 'Язык текста',
 };
 
 export const STRINGS = { en, ru };
