@@ -27,13 +27,18 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
         e->items = items;
         e->cap = cap;
     }
-    va_list ap;
+    va_list ap, params;
     va_start(ap, fmt);
+    va_copy(params, ap);
     struct buf b = BUF_INIT;
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    e->items[e->n].field = arena_strdup(e->arena, field);
-    e->items[e->n].message = arena_strndup(e->arena, b.p, b.n);
+    struct field_error *fe = &e->items[e->n];
+    fe->field = arena_strdup(e->arena, field);
+    fe->message = arena_strndup(e->arena, b.p, b.n);
+    fe->code = errors_code(fmt, fe->message);
+    fe->nparams = fe->code && strcmp(fmt, "%s") != 0 ? errors_params(e->arena, fmt, params, fe->params, ERRORS_MAX_PARAMS) : 0;
+    va_end(params);
     e->n++;
     buf_release(&b);
 }

@@ -71,9 +71,14 @@ struct record {
     struct value *v; /* res->nfields values, arena-owned */
 };
 
+#define ERRORS_MAX_PARAMS 4
+
 struct field_error {
     const char *field;   /* field name, or "" for the whole body */
     const char *message; /* English, stable text */
+    const char *code;    /* stable code of the message (src/resource/codes.c), or NULL */
+    const char *params[ERRORS_MAX_PARAMS]; /* the values printed into the message */
+    size_t nparams;
 };
 
 /* A growing list of field errors, arena-backed. */
@@ -84,6 +89,10 @@ struct errors {
 };
 void errors_init(struct errors *e, struct arena *a);
 void errors_add(struct errors *e, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* src/resource/codes.c: the stable code of a message written with fmt (NULL if it has
+ * none), and the values printed into it as text (0 when fmt cannot be read). */
+const char *errors_code(const char *fmt, const char *message);
+size_t errors_params(struct arena *a, const char *fmt, va_list ap, const char **out, size_t max);
 
 struct store_tx;
 struct store_conn;

@@ -161,3 +161,46 @@ test('item 2: the global search finds every language unless the user narrows it'
   await page.waitForURL(/lang=en/);
   await page.getByText('Nothing found', { exact: false }).waitFor();
 });
+
+test('item 5: the server\'s field errors and warnings are said in Russian in the Russian UI', async () => {
+  await page.evaluate(() => localStorage.setItem('civdesk.lang', 'ru'));
+  try {
+    // A form: the server's codes turned into Russian at the fields.
+    await page.goto(`${env.url}/organisations/new`);
+    await page.getByLabel('Название', { exact: true }).fill('Тест');
+    await page.getByLabel('Дата основания').fill('2099-01-01').catch(() => {});
+    await page.getByLabel('Страна', { exact: true }).selectOption('FR');
+    await page.getByRole('button', { name: 'Создать', exact: true }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    const text = await summary.innerText();
+    assert.match(text, /дата ещё не наступила/, text);
+    assert.doesNotMatch(text, /is in the future/);
+    // A refused move: the requirement in Russian.
+    const id = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/proposals?state=under_review&limit=1');
+      return (await r.json()).items[0].id;
+    });
+    await page.goto(`${env.url}/proposals/${id}`);
+    await page.getByRole('button', { name: 'Принять', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Принять', exact: true }).click();
+    const alert = page.locator('.panel-moves .notice-error');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Ответ: перед переводом в «Принято/);
+    // Warnings the server computes on a record (a report over its word limit).
+    const rep = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/reports?limit=100');
+      return (await r.json()).items.find((x) => x.warnings.some((w) => /over the limit/.test(w)))?.id;
+    });
+    assert.ok(rep, 'the demo has a report over its word limit');
+    await page.goto(`${env.url}/reports/${rep}`);
+    const warn = page.locator('.computed .notice-warn').first();
+    await warn.waitFor();
+    const w = await page.locator('.computed').innerText();
+    assert.match(w, /слов — больше предела/);
+    assert.doesNotMatch(w, /over the limit|has passed/);
+    assert.deepEqual(await missingLabels(page), []);
+  } finally {
+    await english();
+  }
+});

@@ -73,6 +73,12 @@ export const bodyLabel = (code) => (code ? tOpt(`b.${code}`) || code : '');
 export const collLabel = (name) => t(`c.${name.replace(/-/g, '_')}`);
 export const oneLabel = (name) => t(`s.${name.replace(/-/g, '_')}`);
 
+// A record kind named in English by the server ("organisation") in the UI's language.
+export function singularLabel(word) {
+  for (const [k, v] of Object.entries(STRINGS.en)) if (k.startsWith('s.') && v === word) return t(k);
+  return word;
+}
+
 const locale = () => (lang === 'ru' ? 'ru-RU' : 'en-GB');
 
 export function fmtNumber(n, opts) {
@@ -192,4 +198,36 @@ export function displayName(rec) {
 export function countWords(text) {
   const m = (text || '').match(/[\p{L}\p{N}][\p{L}\p{N}'’\-]*/gu);
   return m ? m.length : 0;
+}
+
+// Plural category of n in the chosen language (Intl.PluralRules): 'one', 'few', 'many',
+// 'other'. plural('unit.word', n) reads 'unit.word.one' … with {n} formatted.
+export function plural(key, n, vars = {}) {
+  const cat = new Intl.PluralRules(locale()).select(Number(n));
+  const k = STRINGS[lang]?.[`${key}.${cat}`] !== undefined ? `${key}.${cat}` : `${key}.other`;
+  return t(k, { ...vars, n: fmtNumber(n) });
+}
+
+// Sentences the server computes in English (warnings on records, calendar titles): the
+// known shapes are said in the chosen language, anything else is shown as it came.
+const SERVER_TEXT = [
+  [/^(\d+) words, over the limit of (\d+) \((.*)\)$/, (m) => t('sw.over_limit', { words: fmtNumber(m[1]), limit: fmtNumber(m[2]), rule: m[3] })],
+  [/^the deadline \((\d{4}-\d\d-\d\d)\) has passed$/, (m) => t('sw.deadline_passed', { date: fmtDate(m[1]) })],
+  [/^(\d+) questions? from (\S+) (?:is|are) unanswered: unanswered questions lead to closure$/, (m) => plural('sw.unanswered', Number(m[1]), { body: m[2] })],
+  [/^registered less than (\d+) years? before filing$/, (m) => plural('sw.registered_less', Number(m[1]))],
+  [/^the registration date \(founded_on\) is not known, so the (\d+)-year registration rule cannot be checked$/, (m) => t('sw.founded_unknown', { n: m[1] })],
+  [/^(\S+) (\S+) status is not open to national NGOs$/, (m) => t('sw.not_national', { body: m[1], status: valueLabel(m[2]) })],
+  [/^Due: (.*)$/s, (m) => t('cal.t.due', { what: m[1] })],
+  [/^Deadline: (.*)$/s, (m) => t('cal.t.deadline', { what: m[1] })],
+  [/^Delegation: (.*)$/s, (m) => t('cal.t.delegation', { what: m[1] })],
+  [/^Report on (\d+)–(\d+) due to (\S+): (.*) \((\S+) status(, suspended)?\)$/s, (m) => t(m[6] ? 'cal.t.report_due_suspended' : 'cal.t.report_due', { from: m[1], to: m[2], body: m[3], org: m[4], status: valueLabel(m[5]) })],
+  [/^(\S+) filing deadline: applications received by (.*) are considered in (\d+)$/s, (m) => t('cal.t.filing_deadline', { body: m[1], date: m[2], year: m[3] })],
+];
+export function serverText(s) {
+  if (typeof s !== 'string') return s;
+  for (const [re, fn] of SERVER_TEXT) {
+    const m = re.exec(s);
+    if (m) return fn(m);
+  }
+  return s;
 }

@@ -2,7 +2,7 @@
 // notices and problem display.
 import { h, clear, nextId } from './dom.js';
 import { api, Problem, segmentOf, resource } from './api.js';
-import { t, tOpt, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
+import { t, tOpt, singularLabel, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
 import { navigate } from './router.js';
 
 export function link(href, ...children) {
@@ -64,9 +64,20 @@ export function fieldErrorText(e) {
   return base ? `${fieldLabel(base)}: ${msg}` : msg;
 }
 
-// The message of one entry of a problem's errors[].
+// The message of one entry of a problem's errors[], in the UI's language when the server
+// gave a stable code (pe.<code> in strings.js; {0} a parameter as given, {0:v} one that
+// is a value such as a state, {0:s} a kind of record); else the server's English.
 export function errorMessage(e) {
-  return e?.message || '';
+  const s = e?.code ? tOpt(`pe.${e.code}`) : null;
+  if (!s) return e?.message || '';
+  const ps = Array.isArray(e.params) ? e.params : [];
+  return s.replace(/\{(\d)(?::([vs]))?\}/g, (m, i, kind) => {
+    const v = ps[Number(i)];
+    if (v === undefined) return m;
+    if (kind === 'v') return valueLabel(v);
+    if (kind === 's') return singularLabel(v);
+    return v;
+  });
 }
 
 // A problem as a notice: the sentence, and every field error it carries (a problem's
