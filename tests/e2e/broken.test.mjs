@@ -204,3 +204,50 @@ test('item 5: the server\'s field errors and warnings are said in Russian in the
     await english();
   }
 });
+
+test('item 7: typed work survives the end of a session, and a warning comes before the idle timeout', async () => {
+  const b = await openBrowser();
+  try {
+    const p = await b.page();
+    await signIn(p, env, 'officer');
+    await p.goto(`${env.url}/organisations/5/edit`);
+    const desc = p.getByLabel('Description', { exact: true });
+    await desc.waitFor();
+    const typed = `Written before the session ended ${Date.now()}`;
+    await desc.fill(typed);
+    // The session ends (here: its cookie is gone) before the user presses Save.
+    await b.context.clearCookies();
+    await p.getByRole('button', { name: 'Save changes', exact: true }).click();
+    await p.waitForURL(/\/signin\?next=.*expired=1/);
+    await signIn(p, env, 'officer');
+    await p.waitForURL(/\/organisations\/5\/edit$/);
+    await p.getByText('what you had typed is back in the form').waitFor();
+    assert.equal(await p.getByLabel('Description', { exact: true }).inputValue(), typed);
+    await p.getByRole('button', { name: 'Save changes', exact: true }).click();
+    await p.waitForURL(/\/organisations\/5$/);
+    const saved = await p.evaluate(async () => (await (await fetch('/api/v1/organisations/5')).json()).description);
+    assert.equal(saved, typed);
+
+    // The idle timeout, on a fake clock: a warning two minutes before, "stay" restarts it.
+    const q = await b.context.newPage();
+    await q.clock.install();
+    await q.goto(`${env.url}/dashboard`);
+    await q.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await q.waitForLoadState('networkidle');
+    await q.clock.fastForward('28:30');
+    const warning = q.locator('.idle-warning');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /signed out at/);
+    await assertAccessible(q, 'the idle warning');
+    await warning.getByRole('button', { name: 'Stay signed in' }).click();
+    await warning.waitFor({ state: 'detached' });
+    await q.clock.fastForward('29:00');
+    await warning.waitFor();
+    await q.clock.fastForward('01:30');
+    await q.waitForURL(/\/signin\?next=%2Fdashboard&expired=1/);
+    await q.close();
+    assert.deepEqual(b.errors.filter((e) => !/401/.test(e)), []);
+  } finally {
+    await b.close();
+  }
+});

@@ -289,6 +289,52 @@ export function refPicker(resName, value, { id, multi = false, locked = false } 
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+/* ---- drafts kept through signing in again ---------------------------------------- */
+
+const DRAFT = 'civdesk.draft:';
+const live = new Set(); // {form, key, dirty} of the forms on the page
+
+// Keeps the values typed into every changed form on the page in sessionStorage (the
+// session ended; the same page restores them after signing in again).
+export function saveDrafts() {
+  for (const f of [...live]) {
+    if (!f.form.isConnected) {
+      live.delete(f);
+      continue;
+    }
+    if (!f.dirty) continue;
+    const values = [];
+    for (const el of f.form.elements) {
+      if (!el.name || el.type === 'password' || el.disabled) continue;
+      values.push([el.name, el.type === 'checkbox' ? el.checked : el.value]);
+    }
+    try {
+      sessionStorage.setItem(DRAFT + f.key, JSON.stringify(values));
+    } catch {
+      /* storage full or disabled: nothing kept */
+    }
+  }
+}
+
+// Puts a kept draft back into form; true when there was one.
+function restoreDraft(form, key) {
+  let values = null;
+  try {
+    values = JSON.parse(sessionStorage.getItem(DRAFT + key) || 'null');
+    sessionStorage.removeItem(DRAFT + key);
+  } catch {
+    values = null;
+  }
+  if (!Array.isArray(values)) return false;
+  for (const [name, v] of values) {
+    const el = form.elements[name];
+    if (!el || el.disabled || !('value' in el)) continue;
+    if (el.type === 'checkbox') el.checked = !!v;
+    else el.value = v;
+  }
+  return true;
+}
+
 // A create or edit form for res. opts: record (edit), fields (names, in order),
 // groups ([[title, [names]]]), locked ({field: true}), initial ({field: value}),
 // hints, submitLabel, path (API path for create; default the collection), onSaved(rec),
@@ -329,6 +375,20 @@ export function recordForm(res, opts = {}) {
     h('div', { class: 'form-actions' }, saveBtn, opts.onCancel ? button(t('act.cancel'), opts.onCancel) : null),
   );
   let etag = rec ? `"${rec.version}"` : null;
+
+  // A draft kept when the session ended on this page comes back once signed in again.
+  const entry = { form, key: `${location.pathname}:${res.name}:${rec?.id ?? 'new'}`, dirty: false };
+  live.add(entry);
+  form.addEventListener('input', () => {
+    entry.dirty = true;
+  });
+  form.addEventListener('change', () => {
+    entry.dirty = true;
+  });
+  if (restoreDraft(form, entry.key)) {
+    entry.dirty = true;
+    status.append(notice('info', t('form.draft_restored')));
+  }
 
   // Empty text, an empty list and an absent value are the same thing here.
   const norm = (n, v) => {

@@ -104,6 +104,11 @@ export function fmtDate(s, { long = false } = {}) {
   return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(dt);
 }
 
+// "14:05" for a Date, in the chosen language.
+export function fmtTime(d) {
+  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(d);
+}
+
 export function fmtMonth(y, m) {
   return new Intl.DateTimeFormat(locale(), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m, 1)));
 }

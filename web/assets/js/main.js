@@ -6,6 +6,8 @@ import { t, getLang, setLang, onLang, LANGS, collLabel } from './i18n.js';
 import { setRoutes, start, navigate, match } from './router.js';
 import { app } from './state.js';
 import { signinView, signOut } from './views/signin.js';
+import { watchIdle } from './idle.js';
+import { saveDrafts } from './forms.js';
 import { dashboardView } from './views/dashboard.js';
 import { listView, detailView, formView } from './views/records.js';
 import { orgDetailView, orgListView } from './views/organisations.js';
@@ -183,14 +185,19 @@ async function render() {
 async function boot() {
   document.documentElement.lang = getLang();
   await loadSpec();
+  // The session ended (the server answered 401, or it was idle too long): unsaved form
+  // values are kept for after signing in again, which comes back here.
+  const expired = () => {
+    if (!app.me) return;
+    saveDrafts();
+    app.me = null;
+    setCsrf(null);
+    watchIdle(0);
+    navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}&expired=1`, { replace: true });
+  };
+  app.onSession = () => watchIdle(app.me ? app.idleTimeout : 0, expired);
   await app.refreshMe();
-  whenUnauthenticated(() => {
-    if (app.me) {
-      app.me = null;
-      setCsrf(null);
-      navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}&expired=1`, { replace: true });
-    }
-  });
+  whenUnauthenticated(expired);
   onLang(() => render());
   setRoutes(ROUTES, render);
   start();

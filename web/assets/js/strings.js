@@ -651,6 +651,9 @@ const en = {
   'cal.t.report_due': 'Report on {from}–{to} due to {body}: {org} ({status} status)',
   'cal.t.report_due_suspended': 'Report on {from}–{to} due to {body}: {org} ({status} status, suspended)',
   'cal.t.filing_deadline': '{body} filing deadline: applications received by {date} are considered in {year}',
+  'form.draft_restored': 'Your session ended before you saved: what you had typed is back in the form. Check it and save.',
+  'idle.warning': 'You will be signed out at {time} for inactivity. Anything you have not saved is kept and comes back after you sign in again.',
+  'idle.stay': 'Stay signed in',
 };
 
 const ru = {
@@ -1299,6 +1302,9 @@ const ru = {
   'cal.t.report_due': 'Отчёт за {from}–{to} для {body}: {org} (статус «{status}»)',
   'cal.t.report_due_suspended': 'Отчёт за {from}–{to} для {body}: {org} (статус «{status}», приостановлен)',
   'cal.t.filing_deadline': 'Срок подачи в {body}: заявки, поступившие до {date}, рассматриваются в {year} году',
+  'form.draft_restored': 'Сеанс завершился до сохранения: введённые данные возвращены в форму. Проверьте их и сохраните.',
+  'idle.warning': 'В {time} сеанс завершится из-за бездействия. Несохранённые данные сохранятся и вернутся после повторного входа.',
+  'idle.stay': 'Продолжить работу',
 };
 
 export const STRINGS = { en, ru };
