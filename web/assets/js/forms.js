@@ -3,7 +3,7 @@
 // patches of what changed, If-Match conflicts explained.
 import { h, nextId, clear } from './dom.js';
 import { api, Problem, segmentOf } from './api.js';
-import { t, fieldLabel, valueLabel, allCountries, displayName } from './i18n.js';
+import { t, plural, tOpt, bodyLabel, fieldLabel, valueLabel, allCountries, displayName, countryName } from './i18n.js';
 import { button, notice, problemText, refName, errorMessage } from './ui.js';
 
 // Fields that hold long prose (textarea) and lists of lines (one item per line).
@@ -43,7 +43,7 @@ function widget(res, f, value, opts) {
   }
   if ((f.name === 'body' || f.name === 'target_body') && !f.enum && opts.bodies) {
     control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'));
-    for (const b of opts.bodies) control.append(h('option', { value: b.code, selected: b.code === value }, `${b.code} — ${b.name}`));
+    for (const b of opts.bodies) control.append(h('option', { value: b.code, selected: b.code === value }, tOpt(`b.${b.code}`) ? `${bodyLabel(b.code)} (${b.code})` : `${b.code} — ${b.name}`));
     if (value && control.value !== value) control.append(h('option', { value, selected: true }, value));
     get = () => control.value || null;
   } else if ((f.name === 'requested_status' || f.name === 'status') && !f.enum && opts.bodies) {
@@ -113,7 +113,7 @@ function widget(res, f, value, opts) {
     if (SUGGEST[f.name]) {
       const listId = `${id}-suggest`;
       control.setAttribute('list', listId);
-      return finish(h('div', null, control, h('datalist', { id: listId }, SUGGEST[f.name].map((v) => h('option', { value: v }, valueLabel(v))))));
+      return finish(h('div', null, control, h('datalist', { id: listId }, SUGGEST[f.name].map((v) => h('option', { value: v }, /body/.test(f.name) ? bodyLabel(v) : valueLabel(v))))));
     }
   }
   return finish(control);
@@ -255,7 +255,11 @@ export function refPicker(resName, value, { id, multi = false, locked = false } 
                 },
               },
               displayName(it),
-              it.country ? h('span', { class: 'muted' }, ` · ${it.country}`) : null,
+              // What tells two records of the same name apart: the original name, the
+              // person's organisation, the country.
+              it.name && displayName(it) !== it.name ? h('span', { class: 'muted' }, ` · ${it.name}`) : null,
+              it.organisation_name ? h('span', { class: 'muted' }, ` · ${it.organisation_name}`) : null,
+              it.country ? h('span', { class: 'muted' }, ` · ${countryName(it.country)}`) : null,
               h('span', { class: 'muted' }, ` · #${it.id}`),
             ),
           ),
@@ -447,7 +451,7 @@ export function recordForm(res, opts = {}) {
         list.append(h('li', null, h('a', { href: `#${w.control.id}`, on: { click: (ev) => { ev.preventDefault(); w.control.focus(); } } }, `${fieldLabel(base)}: ${msg}`)));
       } else list.append(h('li', null, e.field ? `${fieldLabel(base)}: ${msg}` : msg));
     }
-    summary.append(h('h2', null, t('form.fix_errors', { n: errs.length })), list);
+    summary.append(h('h2', null, plural('form.fix_errors', errs.length)), list);
     summary.hidden = false;
     summary.focus();
   }

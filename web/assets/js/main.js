@@ -21,7 +21,7 @@ const known = (p) => !!segToResource(p.coll);
 
 
 const ROUTES = [
-  ['/', homeView],
+  ['/', homeView, { anon: true }],
   ['/signin', signinView, { anon: true }],
   ['/public', publicHome, { anon: true }],
   ['/public/organisations', publicRegistry, { anon: true }],

@@ -49,7 +49,6 @@ const en = {
   'search.title': 'Search',
   'search.for': 'Results for “{q}”',
   'search.none': 'Nothing found for “{q}”.',
-  'search.count': '{n} results',
   'search.hint': 'Type words in the search box at the top of the page, in English or Russian.',
 
   'list.search': 'Search',
@@ -95,7 +94,6 @@ const en = {
   'form.type_to_search': 'Type a name or number to search',
   'form.remove_item': 'Remove',
   'form.other': 'Other',
-  'form.fix_errors': 'Correct {n} problem(s) before saving',
   'err.fix_first': 'Not done — correct this first:',
   'form.nothing_changed': 'Nothing was changed.',
   'form.conflict_title': 'Changed by someone else — reload.',
@@ -235,8 +233,6 @@ const en = {
   'doc.lang_hint': 'Language code, such as en or ru.',
 
   'rep.length': 'Length',
-  'rep.words': '{n} words',
-  'rep.words_of': '{n} of {limit} words',
   'rep.over': '{n} over the limit',
   'rep.show_text': 'Show the text',
 
@@ -654,6 +650,22 @@ const en = {
   'form.draft_restored': 'Your session ended before you saved: what you had typed is back in the form. Check it and save.',
   'idle.warning': 'You will be signed out at {time} for inactivity. Anything you have not saved is kept and comes back after you sign in again.',
   'idle.stay': 'Stay signed in',
+  'search.count.one': '{n} result',
+  'search.count.few': '{n} results',
+  'search.count.many': '{n} results',
+  'search.count.other': '{n} results',
+  'rep.words.one': '{n} word',
+  'rep.words.few': '{n} words',
+  'rep.words.many': '{n} words',
+  'rep.words.other': '{n} words',
+  'rep.words_of.one': '{count} of {n} word',
+  'rep.words_of.few': '{count} of {n} words',
+  'rep.words_of.many': '{count} of {n} words',
+  'rep.words_of.other': '{count} of {n} words',
+  'form.fix_errors.one': 'Correct {n} problem before saving',
+  'form.fix_errors.few': 'Correct {n} problems before saving',
+  'form.fix_errors.many': 'Correct {n} problems before saving',
+  'form.fix_errors.other': 'Correct {n} problems before saving',
 };
 
 const ru = {
@@ -703,7 +715,6 @@ const ru = {
   'search.title': 'Поиск',
   'search.for': 'Результаты по запросу «{q}»',
   'search.none': 'По запросу «{q}» ничего не найдено.',
-  'search.count': 'Найдено: {n}',
   'search.hint': 'Введите слова в поле поиска вверху страницы — по-русски или по-английски.',
 
   'list.search': 'Поиск',
@@ -749,7 +760,6 @@ const ru = {
   'form.type_to_search': 'Введите название или номер',
   'form.remove_item': 'Убрать',
   'form.other': 'Прочее',
-  'form.fix_errors': 'Исправьте ошибки ({n}) перед сохранением',
   'err.fix_first': 'Не выполнено — сначала исправьте:',
   'form.nothing_changed': 'Ничего не изменено.',
   'form.conflict_title': 'Запись изменил кто-то другой — обновите.',
@@ -889,8 +899,6 @@ const ru = {
   'doc.lang_hint': 'Код языка, например en или ru.',
 
   'rep.length': 'Объём',
-  'rep.words': 'Слов: {n}',
-  'rep.words_of': '{n} из {limit} слов',
   'rep.over': 'превышение на {n}',
   'rep.show_text': 'Показать текст',
 
@@ -1305,6 +1313,22 @@ const ru = {
   'form.draft_restored': 'Сеанс завершился до сохранения: введённые данные возвращены в форму. Проверьте их и сохраните.',
   'idle.warning': 'В {time} сеанс завершится из-за бездействия. Несохранённые данные сохранятся и вернутся после повторного входа.',
   'idle.stay': 'Продолжить работу',
+  'search.count.one': 'Найден {n} результат',
+  'search.count.few': 'Найдено {n} результата',
+  'search.count.many': 'Найдено {n} результатов',
+  'search.count.other': 'Найдено {n} результата',
+  'rep.words.one': '{n} слово',
+  'rep.words.few': '{n} слова',
+  'rep.words.many': '{n} слов',
+  'rep.words.other': '{n} слова',
+  'rep.words_of.one': '{count} из {n} слова',
+  'rep.words_of.few': '{count} из {n} слов',
+  'rep.words_of.many': '{count} из {n} слов',
+  'rep.words_of.other': '{count} из {n} слова',
+  'form.fix_errors.one': 'Исправьте {n} ошибку перед сохранением',
+  'form.fix_errors.few': 'Исправьте {n} ошибки перед сохранением',
+  'form.fix_errors.many': 'Исправьте {n} ошибок перед сохранением',
+  'form.fix_errors.other': 'Исправьте {n} ошибки перед сохранением',
 };
 
 export const STRINGS = { en, ru };

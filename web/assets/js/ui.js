@@ -2,7 +2,7 @@
 // notices and problem display.
 import { h, clear, nextId } from './dom.js';
 import { api, Problem, segmentOf, resource } from './api.js';
-import { t, tOpt, singularLabel, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
+import { t, tOpt, bodyLabel, singularLabel, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
 import { navigate } from './router.js';
 
 export function link(href, ...children) {
@@ -126,6 +126,9 @@ export function refLink(resName, id, known) {
   return a;
 }
 
+// Fields holding a year (or a session number): shown without digit grouping.
+const YEARISH = /(^|_)(year|years|period_end|considered_in|session|committee_session)(_|$)|_year$/;
+
 // Renders a field's value for reading. f: field declaration (may be null).
 export function showValue(f, v, rec) {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return h('span', { class: 'muted' }, '—');
@@ -137,14 +140,22 @@ export function showValue(f, v, rec) {
   if (name === 'lang' || name === 'language') return languageName(v);
   if (name === 'languages' && Array.isArray(v)) return v.map(languageName).join(', ');
   if (f?.enum || name === 'state' || name === 'role') return name === 'state' ? badge(v) : valueLabel(v);
+  // Codes kept as text (statuses a body grants, a body's code): in words when known.
+  if (name === 'status' || name === 'requested_status') return tOpt(`v.${v}`) || v;
+  if (name === 'body' || name === 'target_body') return bodyLabel(v);
+  if (name === 'area' || name === 'areas') return Array.isArray(v) ? v.map((x) => tOpt(`v.${x}`) || x).join(', ') : tOpt(`v.${v}`) || v;
   if (f?.format === 'date' || /_on$/.test(name)) return fmtDate(v);
   if (f?.format === 'date-time' || /_at$/.test(name)) return fmtDate(v);
   if (f?.base === 'boolean' || typeof v === 'boolean') return v ? t('v.yes') : t('v.no');
   if (f?.format === 'uri' || name === 'website') return h('a', { href: v, rel: 'noopener noreferrer' }, v);
   if (f?.format === 'email' || name === 'email') return h('a', { href: `mailto:${v}` }, v);
+  if (name === 'report_period' && Array.isArray(v) && v.length === 2) return `${v[0]}–${v[1]}`;
   if (Array.isArray(v) && ['agenda', 'recommendations', 'sources'].includes(name)) return h('ol', { class: 'plain-list' }, v.map((x) => h('li', null, String(x))));
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : tOpt(`v.${x}`) || x)).join(', ');
+  // Years are years ("2028", never "2,028"); a period of years is "2026–2029".
+  if (typeof v === 'number' && YEARISH.test(name)) return String(v);
   if (typeof v === 'number') return fmtNumber(v);
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/.test(v)) return fmtDate(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

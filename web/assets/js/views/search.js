@@ -4,7 +4,7 @@
 import { h, clear, marked, markedByMarkers, unescapeHtml } from '../dom.js';
 import { app } from '../state.js';
 import { api, has, resource, collections, segmentOf } from '../api.js';
-import { t, LANGS, collLabel, displayName, fmtNumber, countryName, languageName } from '../i18n.js';
+import { t, plural, LANGS, collLabel, displayName, fmtNumber, countryName, languageName } from '../i18n.js';
 import { query, setQuery } from '../router.js';
 import { pageHeader, problemNotice, loading, notice } from '../ui.js';
 import { titleOf } from '../config.js';
@@ -65,7 +65,7 @@ export async function searchView({ main }) {
     out.append(notice('info', t('search.none', { q })));
     return;
   }
-  out.append(h('p', { class: 'muted' }, t('search.count', { n: fmtNumber(total) })));
+  out.append(h('p', { class: 'muted' }, plural('search.count', total)));
   for (const g of groups) {
     if (!g.items.length) continue;
     out.append(
