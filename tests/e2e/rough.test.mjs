@@ -68,3 +68,68 @@ test('codes are words and years are years, in English and in Russian', async () 
   await assertAccessible(page, 'accreditations in Russian');
   await page.evaluate(() => localStorage.setItem('civdesk.lang', 'en'));
 });
+
+test('a conflict shows the other version beside the user\'s change, and keeps the user\'s if asked', async () => {
+  await page.goto(`${env.url}/organisations/7/edit`);
+  const city = page.getByLabel('City', { exact: true });
+  await city.waitFor();
+  // Someone else saves the record meanwhile.
+  await page.evaluate(async () => {
+    const cur = await (await fetch('/api/v1/organisations/7')).json();
+    await fetch('/api/v1/organisations/7', {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json', 'If-Match': `"${cur.version}"`, 'X-CSRF-Token': sessionStorage.getItem('civdesk.csrf') },
+      body: JSON.stringify({ city: 'Тверь' }),
+    }).then((r) => r.text());
+  });
+  await city.fill('Казань');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const table = page.locator('table.conflict');
+  await table.waitFor();
+  const row = await table.getByRole('row', { name: /City/ }).innerText();
+  assert.match(row, /Казань/);
+  assert.match(row, /Тверь/);
+  await assertAccessible(page, 'a conflict with both versions');
+  await page.getByRole('button', { name: 'Keep my changes' }).click();
+  await page.waitForURL(/\/organisations\/7$/);
+  const saved = await page.evaluate(async () => (await (await fetch('/api/v1/organisations/7')).json()).city);
+  assert.equal(saved, 'Казань');
+});
+
+test('the administrator edits a user and is not offered to disable their own account', async () => {
+  const b = await openBrowser();
+  try {
+    const p = await b.page();
+    await signIn(p, env, 'admin');
+    await p.goto(`${env.url}/admin/users`);
+    const own = p.getByRole('row', { name: new RegExp(env.logins.admin.email.replace(/\./g, '\\.')) });
+    await own.waitFor();
+    assert.equal(await own.getByRole('button', { name: 'Disable' }).count(), 0);
+    await own.getByText('This is you').waitFor();
+    const officer = p.getByRole('row', { name: new RegExp(env.logins.officer.email.replace(/\./g, '\\.')) });
+    await officer.getByRole('button', { name: /^Edit/ }).click();
+    await p.getByLabel('Name', { exact: true }).fill('Desk Officer Renamed');
+    await p.getByRole('button', { name: 'Save changes' }).click();
+    await officer.getByText('Desk Officer Renamed').waitFor();
+    await assertAccessible(p, 'users');
+  } finally {
+    await b.close();
+  }
+});
+
+test('an NGO is not given a form for another organisation, nor the ministry\'s fields', async () => {
+  const b = await openBrowser();
+  try {
+    const p = await b.page();
+    await signIn(p, env, 'ngo');
+    const other = await p.evaluate(async (own) => (await (await fetch('/api/v1/organisations?public=true&limit=20')).json()).items.find((o) => o.id !== own).id, env.logins.ngo.org);
+    await p.goto(`${env.url}/organisations/${other}/edit`);
+    await p.getByText('You may read this record but not change it.').waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Save changes' }).count(), 0);
+    await p.goto(`${env.url}/applications/new`);
+    await p.getByLabel('Notes').waitFor();
+    for (const label of ['Committee session', 'Filed on', 'Decided on']) assert.equal(await p.getByLabel(label, { exact: true }).count(), 0, label);
+  } finally {
+    await b.close();
+  }
+});

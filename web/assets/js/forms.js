@@ -71,7 +71,8 @@ function widget(res, f, value, opts) {
     const el = h('div', { class: 'field field-check' }, control, h('label', { for: id }, fieldLabel(f.name)), h('p', { class: 'field-error', id: errId, hidden: true }));
     return done(el);
   } else if (f.format === 'date') {
-    control = h('input', { ...common, type: 'date', value: value || '' });
+    // Dates that cannot lie ahead (the server refuses them too).
+    control = h('input', { ...common, type: 'date', value: value || '', max: /^(founded|occurred)_on$/.test(f.name) ? new Date().toISOString().slice(0, 10) : undefined });
     get = () => control.value || null;
   } else if (f.format === 'date-time') {
     control = h('input', { ...common, type: 'datetime-local', value: value ? toLocalInput(value) : '' });
@@ -344,7 +345,7 @@ function restoreDraft(form, key) {
 // hints, submitLabel, path (API path for create; default the collection), onSaved(rec),
 // onCancel, extra(widgets) → element placed before the buttons, transform(body) → body.
 export function recordForm(res, opts = {}) {
-  const rec = opts.record || null;
+  let rec = opts.record || null; // the version the changes are made to (newer after a conflict)
   const editing = !!rec;
   const all = editableFields(res, { editing });
   const names = opts.fields ? opts.fields.filter((n) => all.some((f) => f.name === n)) : all.map((f) => f.name);
@@ -421,17 +422,7 @@ export function recordForm(res, opts = {}) {
   function showProblem(p) {
     clearErrors();
     if (p instanceof Problem && p.status === 412) {
-      status.append(
-        notice(
-          'warn',
-          h('strong', null, t('form.conflict_title')),
-          ' ',
-          t('form.conflict_text'),
-          ' ',
-          button(t('act.reload'), () => (opts.onReload ? opts.onReload() : location.reload()), { kind: 'small' }),
-        ),
-      );
-      status.querySelector('button')?.focus();
+      showConflict();
       return;
     }
     const errs = p instanceof Problem ? p.errors : [];
@@ -454,6 +445,43 @@ export function recordForm(res, opts = {}) {
     summary.append(h('h2', null, plural('form.fix_errors', errs.length)), list);
     summary.hidden = false;
     summary.focus();
+  }
+
+  // Someone saved the record after it was opened: their version beside the user's
+  // changes, field by field; keep mine (saved over the newer version) or reload theirs.
+  async function showConflict() {
+    const mine = values();
+    const box = notice(
+      'warn',
+      h('strong', null, t('form.conflict_title')),
+      ' ',
+      t('form.conflict_text'),
+      ' ',
+      button(t('act.reload'), () => (opts.onReload ? opts.onReload() : location.reload()), { kind: 'small' }),
+    );
+    status.append(box);
+    status.querySelector('button')?.focus();
+    let theirs;
+    let newTag;
+    try {
+      ({ data: theirs, etag: newTag } = await api('GET', `${opts.path || res.path}/${rec.id}`));
+    } catch {
+      return;
+    }
+    const shown = (n, v) => (v === null || v === undefined || v === '' ? '—' : Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? t(v ? 'v.yes' : 'v.no') : String(v));
+    const rows = Object.keys(mine).map((n) => h('tr', null, h('th', { scope: 'row' }, fieldLabel(n)), h('td', null, shown(n, mine[n])), h('td', null, shown(n, theirs[n]))));
+    box.append(
+      h('div', { class: 'table-wrap' }, h('table', { class: 'data conflict' }, h('caption', null, t('form.conflict_compare')), h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('form.field')), h('th', { scope: 'col' }, t('form.yours')), h('th', { scope: 'col' }, t('form.theirs')))), h('tbody', null, rows))),
+      button(
+        t('form.keep_mine'),
+        () => {
+          rec = theirs;
+          etag = newTag || `"${theirs.version}"`;
+          form.requestSubmit();
+        },
+        { kind: 'primary' },
+      ),
+    );
   }
 
   async function onSubmit(e) {

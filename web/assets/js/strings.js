@@ -97,7 +97,7 @@ const en = {
   'err.fix_first': 'Not done — correct this first:',
   'form.nothing_changed': 'Nothing was changed.',
   'form.conflict_title': 'Changed by someone else — reload.',
-  'form.conflict_text': 'Someone saved this record after you opened it, so your changes were not saved. Reload to see the current version, then make your change again.',
+  'form.conflict_text': 'Someone saved this record after you opened it, so your changes were not saved yet. Below, your changes beside the saved version: keep yours, or reload to start from theirs.',
 
   'grp.identity': 'Identity',
   'grp.location': 'Location',
@@ -666,6 +666,17 @@ const en = {
   'form.fix_errors.few': 'Correct {n} problems before saving',
   'form.fix_errors.many': 'Correct {n} problems before saving',
   'form.fix_errors.other': 'Correct {n} problems before saving',
+  'users.password_keep': 'Leave empty to keep the current password; a new one must be strong.',
+  'users.saved': 'Saved the account of {email}.',
+  'users.edit': 'Edit {email}',
+  'users.you': 'This is you',
+  'rec.may_not_edit': 'You may read this record but not change it.',
+  'rec.back_to_record': 'Back to the record',
+  'form.conflict_compare': 'Your changes and the saved version',
+  'form.field': 'Field',
+  'form.yours': 'Yours',
+  'form.theirs': 'Saved by someone else',
+  'form.keep_mine': 'Keep my changes',
 };
 
 const ru = {
@@ -763,7 +774,7 @@ const ru = {
   'err.fix_first': 'Не выполнено — сначала исправьте:',
   'form.nothing_changed': 'Ничего не изменено.',
   'form.conflict_title': 'Запись изменил кто-то другой — обновите.',
-  'form.conflict_text': 'После того как вы открыли запись, её сохранил кто-то другой, поэтому ваши изменения не сохранены. Обновите страницу, чтобы увидеть текущую версию, и внесите изменение снова.',
+  'form.conflict_text': 'После того как вы открыли запись, её сохранил кто-то другой, поэтому ваши изменения пока не сохранены. Ниже ваши изменения рядом с сохранённой версией: оставьте свои или обновите страницу, чтобы начать с чужой версии.',
 
   'grp.identity': 'Сведения',
   'grp.location': 'Местонахождение',
@@ -1329,6 +1340,17 @@ const ru = {
   'form.fix_errors.few': 'Исправьте {n} ошибки перед сохранением',
   'form.fix_errors.many': 'Исправьте {n} ошибок перед сохранением',
   'form.fix_errors.other': 'Исправьте {n} ошибки перед сохранением',
+  'users.password_keep': 'Оставьте пустым, чтобы не менять пароль; новый пароль должен быть надёжным.',
+  'users.saved': 'Учётная запись {email} сохранена.',
+  'users.edit': 'Изменить {email}',
+  'users.you': 'Это вы',
+  'rec.may_not_edit': 'Эту запись можно просматривать, но не изменять.',
+  'rec.back_to_record': 'Вернуться к записи',
+  'form.conflict_compare': 'Ваши изменения и сохранённая версия',
+  'form.field': 'Поле',
+  'form.yours': 'Ваше',
+  'form.theirs': 'Сохранено другим',
+  'form.keep_mine': 'Оставить мои изменения',
 };
 
 export const STRINGS = { en, ru };

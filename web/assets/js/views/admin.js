@@ -5,6 +5,7 @@ import { api, has, pseudoResource } from '../api.js';
 import { t, fmtDate, fmtNumber, valueLabel, collLabel } from '../i18n.js';
 import { pageHeader, problemNotice, loading, table, button, notice, toast, refLink, unavailable, badge, confirmDialog } from '../ui.js';
 import { recordForm } from '../forms.js';
+import { app } from '../state.js';
 import { auditDetail, auditRecord } from './organisations.js';
 
 export async function usersView({ main }) {
@@ -31,15 +32,19 @@ export async function usersView({ main }) {
     return;
   }
 
-  function openForm() {
+  // A new user, or (user given) a change of name, role, organisation or password; the
+  // e-mail address is the account's identity and stays.
+  function openForm(user = null) {
     clear(formBox);
-    const fields = res.fields.map((f) => f.name);
+    const fields = res.fields.map((f) => f.name).filter((n) => !user || n !== 'email');
     const { form, widgets } = recordForm(res, {
       path: '/api/v1/users',
+      record: user,
       fields,
+      hints: user ? { password: t('users.password_keep') } : undefined,
       onSaved: (u) => {
         clear(formBox);
-        toast(t('users.created', { email: u.email }));
+        toast(user ? t('users.saved', { email: user.email }) : t('users.created', { email: u.email }));
         load();
         newBtn?.focus();
       },
@@ -55,7 +60,7 @@ export async function usersView({ main }) {
       role.control.addEventListener('change', sync);
       sync();
     }
-    formBox.append(h('section', { class: 'panel' }, h('h2', null, t('users.new')), form));
+    formBox.append(h('section', { class: 'panel' }, h('h2', null, user ? t('users.edit', { email: user.email }) : t('users.new')), form));
     form.querySelector('input, select')?.focus();
   }
 
@@ -81,7 +86,14 @@ export async function usersView({ main }) {
           {
             label: t('list.actions'),
             render: (u) =>
-              button(
+              h(
+                'div',
+                { class: 'row-actions' },
+                button(t('act.edit'), () => openForm(u), { kind: 'small', 'aria-label': t('users.edit', { email: u.email }) }),
+                // Nobody disables their own account (they would lock themselves out).
+                u.id === app.me?.id
+                  ? h('span', { class: 'muted small' }, t('users.you'))
+                  : button(
                 u.disabled ? t('users.enable') : t('users.disable'),
                 async () => {
                   if (!u.disabled && !(await confirmDialog(t('users.disable'), t('users.confirm_disable', { email: u.email }), t('users.disable')))) return;
@@ -94,6 +106,7 @@ export async function usersView({ main }) {
                   }
                 },
                 { kind: u.disabled ? 'small' : 'ghost-danger' },
+              ),
               ),
           },
         ],

@@ -8,7 +8,7 @@ import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
 import { conf, titleOf, COMPUTED } from '../config.js';
 import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
-import { recordForm } from '../forms.js';
+import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 import { fillDelegationStats } from './dashboard.js';
 
@@ -431,6 +431,15 @@ export async function formView({ main, params }) {
     }
     clear(main);
   }
+  // A record the user may not change gets no form to fill in (and find out on Save).
+  if (!may(editing ? 'edit' : 'create', res, rec)) {
+    main.append(
+      pageHeader(editing ? titleOf(name, rec) : collLabel(name), { crumbs: [[collLabel(name), `/${res.seg}`]] }),
+      notice('info', t('rec.may_not_edit')),
+      editing ? h('p', null, h('a', { href: `/${res.seg}/${rec.id}` }, t('rec.back_to_record'))) : null,
+    );
+    return;
+  }
   const title = editing ? t('act.edit_what', { what: titleOf(name, rec) }) : t('act.new', { what: oneLabel(name) });
   const crumbs = [[collLabel(name), `/${res.seg}`]];
   if (editing) crumbs.push([titleOf(name, rec), `/${res.seg}/${rec.id}`]);
@@ -452,8 +461,10 @@ export async function formView({ main, params }) {
   const q = query();
   for (const f of res.fields) if (q[f.name] && !editing) initial[f.name] = f.base === 'integer' ? Number(q[f.name]) : q[f.name];
   const bodies = res.field('body') || res.field('target_body') ? await api('GET', '/api/v1/bodies', { query: { limit: 100 } }).then(({ data }) => data.items).catch(() => null) : null;
+  const officerOnly = me?.role === 'ngo' ? c.officerOnly || [] : [];
   const { form } = recordForm(res, {
     record: rec,
+    fields: editableFields(res, { editing }).map((f) => f.name).filter((n) => !officerOnly.includes(n)),
     bodies,
     initial,
     locked,
