@@ -112,6 +112,22 @@ test('the administrator edits a user and is not offered to disable their own acc
     await p.getByRole('button', { name: 'Save changes' }).click();
     await officer.getByText('Desk Officer Renamed').waitFor();
     await assertAccessible(p, 'users');
+    // The audit trail, narrowed to one record's changes, each with before and after.
+    await p.goto(`${env.url}/admin/audit`);
+    await p.getByLabel('Record number').fill('7');
+    await p.locator('#audit-resource').selectOption('organisations');
+    await p.locator('#audit-action').selectOption('update');
+    await p.getByRole('button', { name: 'Apply' }).click();
+    await p.waitForURL(/record_id=7/);
+    const rows = p.locator('main table.data tbody tr').filter({ has: p.locator('th', { hasText: /^#\d+$/ }) });
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    assert.ok(texts.every((x) => /Organisations #7/.test(x)), texts.join('\n'));
+    await rows.first().locator('details summary').click();
+    const change = await rows.first().locator('details table').innerText();
+    assert.match(change, /City/);
+    assert.match(change, /Казань/);
+    await assertAccessible(p, 'the audit trail with filters');
   } finally {
     await b.close();
   }
@@ -132,4 +148,22 @@ test('an NGO is not given a form for another organisation, nor the ministry\'s f
   } finally {
     await b.close();
   }
+});
+
+test('every list can be exported with its filters, not only organisations', async () => {
+  await page.goto(`${env.url}/people?languages=ru`);
+  const csv = page.getByRole('link', { name: 'Export CSV' });
+  await csv.waitFor();
+  const href = await csv.getAttribute('href');
+  assert.match(href, /^\/api\/v1\/people\?/);
+  assert.match(href, /languages=ru/);
+  const r = await page.evaluate(async (u) => {
+    const res = await fetch(u);
+    return { status: res.status, type: res.headers.get('content-type'), text: (await res.text()).slice(0, 200) };
+  }, href);
+  assert.equal(r.status, 200);
+  assert.match(r.type, /csv/);
+  assert.match(r.text, /full_name/);
+  await page.goto(`${env.url}/meetings`);
+  await page.getByRole('link', { name: 'Export Excel' }).waitFor();
 });

@@ -677,6 +677,13 @@ const en = {
   'form.yours': 'Yours',
   'form.theirs': 'Saved by someone else',
   'form.keep_mine': 'Keep my changes',
+  'audit.actor_hint': 'e-mail address',
+  'audit.record_id': 'Record number',
+  'audit.from': 'From',
+  'audit.to': 'To',
+  'audit.before': 'Before',
+  'audit.after': 'After',
+  'audit.show_changes': 'Changes',
 };
 
 const ru = {
@@ -1351,6 +1358,13 @@ const ru = {
   'form.yours': 'Ваше',
   'form.theirs': 'Сохранено другим',
   'form.keep_mine': 'Оставить мои изменения',
+  'audit.actor_hint': 'адрес эл. почты',
+  'audit.record_id': 'Номер записи',
+  'audit.from': 'С',
+  'audit.to': 'По',
+  'audit.before': 'Было',
+  'audit.after': 'Стало',
+  'audit.show_changes': 'Изменения',
 };
 
 export const STRINGS = { en, ru };

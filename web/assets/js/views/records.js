@@ -2,7 +2,7 @@
 // sort and paging; a record page with its fields, state changes, history and
 // sub-records; create and edit forms.
 import { h, clear } from '../dom.js';
-import { api, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
+import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
 import { t, serverText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
@@ -197,6 +197,22 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
   return box;
 }
 
+// The list as a file (CSV, Excel), with the filters and words it shows now: the server
+// ignores paging and sort for a file (the whole list, in id order).
+export function exportButtons(res) {
+  const href = (format) => {
+    const q = query();
+    for (const k of ['cursor', 'page', 'sort']) delete q[k];
+    return url(res.path, { ...q, format });
+  };
+  return h(
+    'span',
+    { class: 'actions', role: 'group', 'aria-label': t('io.export') },
+    h('a', { href: href('csv'), class: 'btn', download: '', 'data-format': 'csv' }, t('io.export_csv')),
+    h('a', { href: href('xlsx'), class: 'btn', download: '', 'data-format': 'xlsx' }, t('io.export_xlsx')),
+  );
+}
+
 export async function listView({ main, params }) {
   const name = segToResource(params.coll);
   const res = resource(name);
@@ -204,6 +220,7 @@ export async function listView({ main, params }) {
   if (name === 'applications') actions.push(linkButton(t('board.title'), '/applications/board'));
   if (name === 'meetings') actions.push(linkButton(t('nav.calendar'), '/calendar'));
   if (may('create', res)) actions.push(linkButton(t('act.new', { what: oneLabel(name) }), `/${res.seg}/new`, 'primary'));
+  actions.push(exportButtons(res));
   main.append(pageHeader(collLabel(name), { actions }));
   if (name === 'delegations' && has('/api/v1/stats/delegations')) {
     const stats = section(t('deleg.stats'));
