@@ -25,8 +25,14 @@ test('an anonymous visitor to / lands on the public registry, not on sign-in', a
   assert.equal(await page.getByRole('link', { name: 'Public registry' }).count() > 0, true);
 });
 
-test('the People list shows each organisation without a request per organisation', async () => {
+test('the header names the signed-in user, also after a reload', async () => {
   await signIn(page, env, 'officer');
+  await page.reload();
+  await page.waitForSelector('#signout');
+  assert.equal(await page.locator('.who-name').innerText(), 'Desk Officer');
+});
+
+test('the People list shows each organisation without a request per organisation', async () => {
   const asked = [];
   const listen = (r) => {
     if (/\/api\/v1\/organisations\/\d+/.test(r.url())) asked.push(r.url());
@@ -166,4 +172,22 @@ test('every list can be exported with its filters, not only organisations', asyn
   assert.match(r.text, /full_name/);
   await page.goto(`${env.url}/meetings`);
   await page.getByRole('link', { name: 'Export Excel' }).waitFor();
+});
+
+test('the Russian dashboard fits a phone screen without sideways scrolling', async () => {
+  const b = await openBrowser({ viewport: { width: 390, height: 844 } });
+  try {
+    const p = await b.page();
+    await p.goto(`${env.url}/signin`);
+    await p.evaluate(() => localStorage.setItem('civdesk.lang', 'ru'));
+    await signIn(p, env, 'officer');
+    await p.goto(`${env.url}/dashboard`);
+    await p.locator('.representation svg').waitFor();
+    await p.locator('.delegation-stats table').waitFor();
+    await p.waitForLoadState('networkidle');
+    const [sw, cw] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(sw <= cw, `page ${sw}px wide on a ${cw}px screen`);
+  } finally {
+    await b.close();
+  }
 });
