@@ -191,3 +191,17 @@ test('the Russian dashboard fits a phone screen without sideways scrolling', asy
     await b.close();
   }
 });
+
+test('a page prints its content without the navigation and controls', async () => {
+  await page.goto(`${env.url}/delegations/1`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.emulateMedia({ media: 'print' });
+  const shown = await page.evaluate(() => ({
+    header: getComputedStyle(document.querySelector('.topbar')).display,
+    nav: getComputedStyle(document.querySelector('.sidenav')).display,
+    buttons: [...document.querySelectorAll('main button')].filter((b) => getComputedStyle(b).display !== 'none').length,
+    title: getComputedStyle(document.querySelector('main h1')).display,
+  }));
+  await page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(shown, { header: 'none', nav: 'none', buttons: 0, title: 'block' });
+});
