@@ -2,7 +2,7 @@
 // before its fix. An officer's day in English and Russian, the keyboard, and the public.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, openBrowser, signIn, assertAccessible, missingLabels } from './lib/ui.mjs';
+import { startDemo, openBrowser, signIn, assertAccessible, missingLabels, screenshot } from './lib/ui.mjs';
 
 let env;
 let browser;
@@ -116,6 +116,7 @@ test('item 9: delegation statistics on the dashboard and the delegations list', 
   await page.goto(`${env.url}/delegations`);
   await page.getByRole('heading', { name: 'NGO experts in delegations' }).waitFor();
   await page.getByRole('row', { name: /UNGA 71/ }).first().waitFor();
+  await screenshot(page, 'delegations');
   await page.evaluate(() => localStorage.setItem('civdesk.lang', 'ru'));
   await page.reload();
   await page.getByRole('heading', { name: 'Эксперты НКО в делегациях' }).waitFor();
@@ -136,6 +137,7 @@ test('item 8: the public registry shows the statuses of listed organisations', a
     assert.match(await row.innerText(), /Special/);
     assert.equal(await p.getByText('Statuses are not published').count(), 0);
     await assertAccessible(p, 'a public organisation with its statuses');
+    await screenshot(p, 'public-organisation');
     await p.goto(`${env.url}/public/organisations?q=${encodeURIComponent("Память")}`);
     const listed = p.getByRole('row').filter({ has: p.locator('a[href="/public/organisations/4"]') });
     await listed.locator('.statuses .badge').first().waitFor();
@@ -187,6 +189,7 @@ test('item 5: the server\'s field errors and warnings are said in Russian in the
     const alert = page.locator('.panel-moves .notice-error');
     await alert.waitFor();
     assert.match(await alert.innerText(), /Ответ: перед переводом в «Принято/);
+    await screenshot(page, 'proposal-refused-ru');
     // Warnings the server computes on a record (a report over its word limit).
     const rep = await page.evaluate(async () => {
       const r = await fetch('/api/v1/reports?limit=100');
@@ -238,6 +241,7 @@ test('item 7: typed work survives the end of a session, and a warning comes befo
     const warning = q.locator('.idle-warning');
     await warning.waitFor();
     assert.match(await warning.innerText(), /signed out at/);
+    await screenshot(q, 'idle-warning');
     await assertAccessible(q, 'the idle warning');
     await warning.getByRole('button', { name: 'Stay signed in' }).click();
     await warning.waitFor({ state: 'detached' });

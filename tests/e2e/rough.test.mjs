@@ -3,7 +3,7 @@
 // and the People list in one request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, openBrowser, signIn, assertAccessible, missingLabels } from './lib/ui.mjs';
+import { startDemo, openBrowser, signIn, assertAccessible, missingLabels, screenshot } from './lib/ui.mjs';
 
 let env;
 let browser;
@@ -96,6 +96,7 @@ test('a conflict shows the other version beside the user\'s change, and keeps th
   assert.match(row, /Казань/);
   assert.match(row, /Тверь/);
   await assertAccessible(page, 'a conflict with both versions');
+  await screenshot(page, 'organisation-conflict-compare');
   await page.getByRole('button', { name: 'Keep my changes' }).click();
   await page.waitForURL(/\/organisations\/7$/);
   const saved = await page.evaluate(async () => (await (await fetch('/api/v1/organisations/7')).json()).city);
@@ -134,6 +135,7 @@ test('the administrator edits a user and is not offered to disable their own acc
     assert.match(change, /City/);
     assert.match(change, /Казань/);
     await assertAccessible(p, 'the audit trail with filters');
+    await screenshot(p, 'audit-filtered');
   } finally {
     await b.close();
   }
@@ -187,6 +189,7 @@ test('the Russian dashboard fits a phone screen without sideways scrolling', asy
     await p.waitForLoadState('networkidle');
     const [sw, cw] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     assert.ok(sw <= cw, `page ${sw}px wide on a ${cw}px screen`);
+    await screenshot(p, 'phone-dashboard-ru');
   } finally {
     await b.close();
   }
