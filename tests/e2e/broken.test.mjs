@@ -255,3 +255,21 @@ test('item 7: typed work survives the end of a session, and a warning comes befo
     await b.close();
   }
 });
+
+test('item 1: lower-case Russian, fragments and transliterations find organisations in the list', async () => {
+  await english();
+  const count = async (q) => {
+    await page.goto(`${env.url}/organisations?q=${encodeURIComponent(q)}`);
+    const range = page.locator('.pager .range');
+    await range.waitFor();
+    const m = /of ([\d,]+)$/.exec(await range.innerText());
+    return m ? Number(m[1].replace(/,/g, '')) : 0;
+  };
+  const upper = await count('Открыт');
+  assert.ok(upper > 0, 'the demo has such organisations');
+  assert.equal(await count('открыт'), upper);
+  assert.equal(await count('откры'), upper);
+  assert.equal(await count('Otkrytyi'), upper);
+  assert.ok((await count('самара')) > 0, 'a city');
+  assert.equal(await count('памят'), await count('Памят'));
+});
