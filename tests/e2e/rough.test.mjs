@@ -165,13 +165,16 @@ test('every list can be exported with its filters, not only organisations', asyn
   const href = await csv.getAttribute('href');
   assert.match(href, /^\/api\/v1\/people\?/);
   assert.match(href, /languages=ru/);
+  assert.match(href, /bom=true/);
   const r = await page.evaluate(async (u) => {
     const res = await fetch(u);
-    return { status: res.status, type: res.headers.get('content-type'), text: (await res.text()).slice(0, 200) };
+    const bytes = new Uint8Array(await res.clone().arrayBuffer());
+    return { status: res.status, type: res.headers.get('content-type'), text: (await res.text()).slice(0, 200), head: [...bytes.slice(0, 3)] };
   }, href);
   assert.equal(r.status, 200);
   assert.match(r.type, /csv/);
   assert.match(r.text, /full_name/);
+  assert.deepEqual(r.head, [0xef, 0xbb, 0xbf], 'a CSV for Excel starts with a BOM');
   await page.goto(`${env.url}/meetings`);
   await page.getByRole('link', { name: 'Export Excel' }).waitFor();
 });

@@ -17,7 +17,7 @@ import { recordBody, recordActions, recordList, meta, may, mayWrite } from './re
 function exportHref(res, format) {
   const q = query();
   for (const k of ['cursor', 'page', 'sort']) delete q[k];
-  return url(res.path, { ...q, format });
+  return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined });
 }
 
 export async function orgListView({ main }) {

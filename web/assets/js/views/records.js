@@ -203,7 +203,8 @@ export function exportButtons(res) {
   const href = (format) => {
     const q = query();
     for (const k of ['cursor', 'page', 'sort']) delete q[k];
-    return url(res.path, { ...q, format });
+    // A CSV opens in Excel with its letters intact only with a byte order mark.
+    return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined });
   };
   return h(
     'span',
