@@ -62,6 +62,8 @@ test('codes are words and years are years, in English and in Russian', async () 
   await page.getByText('Considered in', { exact: false }).first().waitFor();
   text = await page.locator('main').innerText();
   assert.doesNotMatch(text, /\b2,0\d\d\b/);
+  // Its title names the body and the status in words.
+  assert.match(await page.locator('main h1').innerText(), /^UN [A-Z]+ · [A-Z][a-z]+$|^[A-Z][\w ]+ · [A-Z][a-z]+$/);
   assert.match(text, /\b20\d\d\b/);
   await page.evaluate(() => localStorage.setItem('civdesk.lang', 'ru'));
   await page.goto(`${env.url}/accreditations`);

@@ -1,6 +1,6 @@
 // How each resource is presented: list columns, form groups, the fields shown first.
 // Names the server does not declare are skipped, so this can run ahead of the API.
-import { displayName, getLang } from './i18n.js';
+import { displayName, getLang, bodyLabel, tOpt } from './i18n.js';
 
 export const CONFIG = {
   organisations: {
@@ -72,6 +72,9 @@ export function docTitle(rec) {
 export function titleOf(resName, rec) {
   const c = conf(resName);
   if (c.title) return c.title(rec);
-  if (resName === 'applications' || resName === 'accreditations') return `${rec.body || ''} · ${rec.requested_status || rec.status || ''}`.trim();
+  if (resName === 'applications' || resName === 'accreditations') {
+    const st = rec.requested_status || rec.status || '';
+    return `${bodyLabel(rec.body)} · ${tOpt(`v.${st}`) || st}`.trim();
+  }
   return displayName(rec);
 }

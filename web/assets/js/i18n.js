@@ -218,15 +218,15 @@ export function plural(key, n, vars = {}) {
 const SERVER_TEXT = [
   [/^(\d+) words, over the limit of (\d+) \((.*)\)$/, (m) => t('sw.over_limit', { words: fmtNumber(m[1]), limit: fmtNumber(m[2]), rule: m[3] })],
   [/^the deadline \((\d{4}-\d\d-\d\d)\) has passed$/, (m) => t('sw.deadline_passed', { date: fmtDate(m[1]) })],
-  [/^(\d+) questions? from (\S+) (?:is|are) unanswered: unanswered questions lead to closure$/, (m) => plural('sw.unanswered', Number(m[1]), { body: m[2] })],
+  [/^(\d+) questions? from (\S+) (?:is|are) unanswered: unanswered questions lead to closure$/, (m) => plural('sw.unanswered', Number(m[1]), { body: bodyLabel(m[2]) })],
   [/^registered less than (\d+) years? before filing$/, (m) => plural('sw.registered_less', Number(m[1]))],
   [/^the registration date \(founded_on\) is not known, so the (\d+)-year registration rule cannot be checked$/, (m) => t('sw.founded_unknown', { n: m[1] })],
-  [/^(\S+) (\S+) status is not open to national NGOs$/, (m) => t('sw.not_national', { body: m[1], status: valueLabel(m[2]) })],
+  [/^(\S+) (\S+) status is not open to national NGOs$/, (m) => t('sw.not_national', { body: bodyLabel(m[1]), status: valueLabel(m[2]) })],
   [/^Due: (.*)$/s, (m) => t('cal.t.due', { what: m[1] })],
   [/^Deadline: (.*)$/s, (m) => t('cal.t.deadline', { what: m[1] })],
   [/^Delegation: (.*)$/s, (m) => t('cal.t.delegation', { what: m[1] })],
-  [/^Report on (\d+)–(\d+) due to (\S+): (.*) \((\S+) status(, suspended)?\)$/s, (m) => t(m[6] ? 'cal.t.report_due_suspended' : 'cal.t.report_due', { from: m[1], to: m[2], body: m[3], org: m[4], status: valueLabel(m[5]) })],
-  [/^(\S+) filing deadline: applications received by (.*) are considered in (\d+)$/s, (m) => t('cal.t.filing_deadline', { body: m[1], date: m[2], year: m[3] })],
+  [/^Report on (\d+)–(\d+) due to (\S+): (.*) \((\S+) status(, suspended)?\)$/s, (m) => t(m[6] ? 'cal.t.report_due_suspended' : 'cal.t.report_due', { from: m[1], to: m[2], body: bodyLabel(m[3]), org: m[4], status: valueLabel(m[5]) })],
+  [/^(\S+) filing deadline: applications received by (.*) are considered in (\d+)$/s, (m) => t('cal.t.filing_deadline', { body: bodyLabel(m[1]), date: m[2], year: m[3] })],
 ];
 export function serverText(s) {
   if (typeof s !== 'string') return s;
