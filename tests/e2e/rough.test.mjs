@@ -213,3 +213,21 @@ test('a page prints its content without the navigation and controls', async () =
   await page.emulateMedia({ media: 'screen' });
   assert.deepEqual(shown, { header: 'none', nav: 'none', buttons: 0, title: 'block' });
 });
+
+test('an organisation\'s timeline: its meetings, applications, statuses, proposals, reports and documents by date', async () => {
+  await page.goto(`${env.url}/organisations/4`);
+  await page.getByRole('link', { name: 'Timeline' }).click();
+  await page.waitForURL(/\/organisations\/4\/timeline$/);
+  const rows = page.locator('main table.data tbody tr');
+  await rows.first().waitFor();
+  const texts = await rows.allInnerTexts();
+  const all = texts.join('\n');
+  assert.match(all, /UN ECOSOC · Special — status granted/);
+  assert.match(all, /Joint register of memorial sites abroad/);
+  // Newest first.
+  const dates = await page.evaluate(() => [...document.querySelectorAll('main table.data tbody tr time')].map((x) => x.getAttribute('datetime')));
+  assert.ok(dates.length >= 2);
+  assert.deepEqual(dates, [...dates].sort().reverse());
+  await assertAccessible(page, 'an organisation timeline');
+  await screenshot(page, 'organisation-timeline');
+});

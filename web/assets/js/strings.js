@@ -684,6 +684,11 @@ const en = {
   'audit.before': 'Before',
   'audit.after': 'After',
   'audit.show_changes': 'Changes',
+  'org.tab.timeline': 'Timeline',
+  'tl.decided': 'decided',
+  'tl.granted': 'status granted',
+  'tl.kind': 'Record',
+  'tl.none': 'Nothing recorded yet.',
 };
 
 const ru = {
@@ -1365,6 +1370,11 @@ const ru = {
   'audit.before': 'Было',
   'audit.after': 'Стало',
   'audit.show_changes': 'Изменения',
+  'org.tab.timeline': 'Хронология',
+  'tl.decided': 'решение',
+  'tl.granted': 'статус предоставлен',
+  'tl.kind': 'Запись',
+  'tl.none': 'Пока ничего не записано.',
 };
 
 export const STRINGS = { en, ru };
