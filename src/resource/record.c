@@ -37,7 +37,9 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
     fe->field = arena_strdup(e->arena, field);
     fe->message = arena_strndup(e->arena, b.p, b.n);
     fe->code = errors_code(fmt, fe->message);
-    fe->nparams = fe->code && strcmp(fmt, "%s") != 0 ? errors_params(e->arena, fmt, params, fe->params, ERRORS_MAX_PARAMS) : 0;
+    fe->nparams = fe->code && strcmp(fmt, "%s") != 0
+                      ? errors_params(e->arena, fmt, params, fe->params, ERRORS_MAX_PARAMS)
+                      : 0;
     va_end(params);
     e->n++;
     buf_release(&b);

@@ -167,7 +167,7 @@ struct resource {
     /* FT_REF field whose referenced record's public flag makes this record visible to
      * anyone (an organisation's statuses are public when it is), or NULL. */
     const char *public_via;
-    unsigned access;         /* enum resource_access: how the access rules treat it */
+    unsigned access; /* enum resource_access: how the access rules treat it */
     /* Sub-resources (/api/v1/{parent}/{id}/{path}): the parent collection, the FT_REF
      * field that points at the parent, and the path segment. NULL for top level. */
     const char *parent;
