@@ -37,7 +37,7 @@ enum field_flag {
     F_HIDDEN = 1 << 5,      /* never written out (secrets) */
     F_CREATE_ONLY = 1 << 6, /* may be given on create, never changed afterwards */
     F_TITLE = 1 << 7,       /* searchable as a title: weighs more than F_SEARCH text */
-    F_INTERNAL = 1 << 8,    /* the ministry's and the owner's only: left out for callers who
+    F_INTERNAL = 1 << 9,    /* the ministry's and the owner's only: left out for callers who
                                see the record because it is public (public_via) */
 };
 
