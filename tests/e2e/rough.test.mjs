@@ -117,9 +117,9 @@ test('the administrator edits a user and is not offered to disable their own acc
     await own.getByText('This is you').waitFor();
     const officer = p.getByRole('row', { name: new RegExp(env.logins.officer.email.replace(/\./g, '\\.')) });
     await officer.getByRole('button', { name: /^Edit/ }).click();
-    await p.getByLabel('Name', { exact: true }).fill('Desk Officer Renamed');
+    await p.getByLabel('Name', { exact: true }).fill('Anna Petrova');
     await p.getByRole('button', { name: 'Save changes' }).click();
-    await officer.getByText('Desk Officer Renamed').waitFor();
+    await officer.getByText('Anna Petrova').waitFor();
     await assertAccessible(p, 'users');
     // The audit trail, narrowed to one record's changes, each with before and after.
     await p.goto(`${env.url}/admin/audit`);

@@ -246,7 +246,7 @@ async function timelinePanel(id) {
     table({
       columns: [
         { label: t('cal.date'), cls: 'nowrap', render: (e) => h('time', { datetime: e.date.slice(0, 10) }, fmtDate(e.date)) },
-        { label: t('tl.kind'), render: (e) => oneLabel(e.coll) },
+        { label: t('tl.kind'), render: (e) => { const s = oneLabel(e.coll); return s.charAt(0).toLocaleUpperCase() + s.slice(1); } },
         { label: t('cal.what'), render: (e) => h('a', { href: e.href }, e.what || '—') },
       ],
       rows,
