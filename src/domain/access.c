@@ -7,6 +7,9 @@
  *   owner        the field naming the owning organisation ("id" for organisations, a
  *                reference, or a list of references for joint work)
  *   public_flag  the boolean that publishes a record to everyone
+ *   public_via   a reference whose record's public flag publishes this one (an
+ *                organisation's statuses are public when it is listed); F_INTERNAL
+ *                fields stay the ministry's and the owner's
  *   parent       sub-records are seen and owned through their parent
  *   access       RES_REFERENCE (readable by every signed-in user), RES_OWNER_READS_ONLY
  *   state_field  with transitions: an ngo changes its record only in states it can itself
@@ -46,6 +49,19 @@ static bool is_public(const struct record *rec)
     return i >= 0 && !rec->v[i].null && rec->v[i].i;
 }
 
+/* Whether rec is public because the record its public_via field names is. */
+static bool public_through(struct store_conn *c, const struct record *rec, struct arena *a)
+{
+    const struct resource *res = rec->res;
+    if (!res->public_via)
+        return false;
+    int i = resource_field_index(res, res->public_via);
+    const struct resource *ref = i >= 0 ? resource_find(str_from(res->fields[i].ref)) : NULL;
+    struct record *target;
+    return ref && !rec->v[i].null && store_get(c, ref, rec->v[i].i, a, &target) == STORE_OK &&
+           is_public(target);
+}
+
 /* The parent record of a sub-record, or NULL if it cannot be read. */
 static struct record *parent_of(struct store_conn *c, const struct record *rec, struct arena *a)
 {
@@ -77,7 +93,7 @@ bool domain_grant_reaches(enum grant g, const struct resource *res)
     case GRANT_ALL:
         return true;
     case GRANT_PUBLIC:
-        return res->public_flag || (parent && domain_grant_reaches(g, parent));
+        return res->public_flag || res->public_via || (parent && domain_grant_reaches(g, parent));
     case GRANT_OWN:
         return res->public_flag || res->owner || (res->access & RES_REFERENCE) ||
                (parent && domain_grant_reaches(g, parent));
@@ -94,7 +110,7 @@ bool domain_may_see(struct store_conn *c, const struct principal *who, const str
         return true;
     if (g != GRANT_PUBLIC && g != GRANT_OWN)
         return false;
-    if (is_public(rec))
+    if (is_public(rec) || public_through(c, rec, a))
         return true;
     const struct resource *res = rec->res;
     if (res->parent) {
@@ -291,20 +307,23 @@ int domain_list_scope(const struct principal *who, const struct resource *res, s
     case GRANT_ALL:
         return 0;
     case GRANT_PUBLIC:
-        if (!res->public_flag)
+        if (!res->public_flag && !res->public_via)
             return -1;
         q->only_public = true;
+        q->hide_internal = res->public_via != NULL;
         return 0;
     case GRANT_OWN:
         if (res->access & RES_REFERENCE)
             return 0;
         if (res->owner && who->org_id > 0) {
             q->scope_org = who->org_id;
-            q->or_public = res->public_flag != NULL;
+            q->or_public = res->public_flag || res->public_via;
+            q->hide_internal = res->public_via != NULL;
             return 0;
         }
-        if (res->public_flag) {
+        if (res->public_flag || res->public_via) {
             q->only_public = true;
+            q->hide_internal = res->public_via != NULL;
             return 0;
         }
         return -1;

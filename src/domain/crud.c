@@ -230,6 +230,22 @@ void person_validate(const struct hook_ctx *ctx, struct record *rec, const struc
     json_decref(arr);
 }
 
+/* organisation_name: the name of the person's organisation, so a list of people shows it
+ * without one request per organisation. A caller who sees the person sees its
+ * organisation (an NGO sees only its own people). */
+void person_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
+{
+    int oi = resource_field_index(rec->res, "organisation_id");
+    if (!ctx || !ctx->conn || oi < 0 || rec->v[oi].null)
+        return;
+    struct record *org;
+    if (store_get(ctx->conn, &res_organisations, rec->v[oi].i, ctx->arena, &org) != STORE_OK)
+        return;
+    int ni = resource_field_index(org->res, "name");
+    if (ni >= 0 && !org->v[ni].null)
+        jw_kstr(w, "organisation_name", org->v[ni].s);
+}
+
 /* ---- writes inside a caller's transaction (imports) ---------------------------------- */
 
 int domain_import_tx(struct store_tx *tx, const struct principal *who, struct record *rec,

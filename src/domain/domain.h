@@ -16,6 +16,7 @@ void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const
                            struct errors *errs);
 void person_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs);
+void person_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
 
 /* Outcome codes: the store's (STORE_*) plus invalid input. */
 #define DOMAIN_INVALID (-20) /* errs holds per-field messages */

@@ -686,7 +686,7 @@ static const struct field accreditation_fields[] = {
     {"state", FT_ENUM, F_FILTER | F_SORT, 0, 0, accreditation_states, NULL},
     {"last_report_period_end", FT_INT, F_SORT, 1946, 9999, NULL, NULL},
     {"application_id", FT_REF, F_READONLY | F_FILTER, 0, 0, NULL, "applications"},
-    {"notes", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"notes", FT_TEXT, F_SEARCH | F_INTERNAL, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
 };
 
 static const struct list_param accreditation_params[] = {
@@ -703,7 +703,8 @@ const struct resource res_accreditations = {
     .fields = accreditation_fields,
     .nfields = ARRAY_SIZE(accreditation_fields),
     .owner = "organisation_id",
-    .access = RES_OWNER_READS_ONLY, /* a body grants statuses; the ministry records them */
+    .public_via = "organisation_id", /* a listed organisation's statuses are public */
+    .access = RES_OWNER_READS_ONLY,  /* a body grants statuses; the ministry records them */
     .validate = accreditation_validate,
     .computed = accreditation_computed,
     .check_conflict = accreditation_status_change,

@@ -65,6 +65,7 @@ const struct resource res_people = {
     .nfields = ARRAY_SIZE(person_fields),
     .owner = "organisation_id",
     .validate = person_validate,
+    .computed = person_computed,
 };
 
 const struct resource *const resource_all[] = {

@@ -545,6 +545,14 @@ void h_session_create(struct request *r)
 
 void h_session_get(struct request *r)
 {
+    /* The name is not in the principal; the UI's header shows it. */
+    const char *name = NULL;
+    struct user stored;
+    struct store_conn *c = store_reader(r->store);
+    store_read_begin(c);
+    if (store_user_by_id(c, r->who.user_id, &r->arena, &stored) == STORE_OK)
+        name = stored.name;
+    store_read_end(c);
     struct jw w;
     resp_json(r, 200, &w);
     jw_obj(&w);
@@ -553,7 +561,8 @@ void h_session_get(struct request *r)
     struct user u = {.id = r->who.user_id,
                      .email = r->who.email,
                      .role = role_name(r->who.role),
-                     .org_id = r->who.org_id};
+                     .org_id = r->who.org_id,
+                     .name = name};
     write_user(&w, &u);
     jw_obj_end(&w);
     jw_kstr(&w, "via", r->who.session_id ? "session" : "token");

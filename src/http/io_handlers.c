@@ -244,6 +244,10 @@ static void export_stream(struct request *r, const struct resource *res, const s
         st->e = NULL;
         goto fail;
     }
+    /* Excel reads a CSV as UTF-8 only when it starts with a byte order mark. */
+    const char *bom = req_query(r, IO_HTTP_BOM_PARAM);
+    if (fmt == IO_CSV && bom && strcmp(bom, "true") == 0)
+        buf_append(&st->pending, "\xEF\xBB\xBF", 3);
     /* The header and the first page now: a failure still gets a problem answer, and a
      * short list is complete here and goes out with a Content-Length. */
     if (stream_fill(st, STREAM_BLOCK, &err) < 0)

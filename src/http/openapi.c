@@ -125,6 +125,7 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
     /* What the access rules read (src/domain/access.c). */
     jw_kstr(w, "x-owner", res->owner);
     jw_kstr(w, "x-public-flag", res->public_flag);
+    jw_kstr(w, "x-public-via", res->public_via);
     jw_kstr(w, "x-parent", res->parent);
     jw_kstr(w, "x-parent-field", res->parent_field);
     jw_kstr(w, "x-path", res->path);

@@ -138,6 +138,14 @@ static void problem(struct request *r, int status, const char *detail, const str
             jw_obj(&w);
             jw_kstr(&w, "field", errs->items[i].field);
             jw_kstr(&w, "message", errs->items[i].message);
+            if (errs->items[i].code) { /* stable, for clients that say it in their language */
+                jw_kstr(&w, "code", errs->items[i].code);
+                jw_key(&w, "params");
+                jw_arr(&w);
+                for (size_t k = 0; k < errs->items[i].nparams; k++)
+                    jw_str(&w, errs->items[i].params[k]);
+                jw_arr_end(&w);
+            }
             jw_obj_end(&w);
         }
         jw_arr_end(&w);

@@ -3,6 +3,7 @@
 #include "core/limits.h"
 #include "store/store.h"
 #include "core/valid.h"
+#include "auth/auth.h"
 
 #include <math.h>
 #include <string.h>
@@ -26,13 +27,20 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
         e->items = items;
         e->cap = cap;
     }
-    va_list ap;
+    va_list ap, params;
     va_start(ap, fmt);
+    va_copy(params, ap);
     struct buf b = BUF_INIT;
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    e->items[e->n].field = arena_strdup(e->arena, field);
-    e->items[e->n].message = arena_strndup(e->arena, b.p, b.n);
+    struct field_error *fe = &e->items[e->n];
+    fe->field = arena_strdup(e->arena, field);
+    fe->message = arena_strndup(e->arena, b.p, b.n);
+    fe->code = errors_code(fmt, fe->message);
+    fe->nparams = fe->code && strcmp(fmt, "%s") != 0
+                      ? errors_params(e->arena, fmt, params, fe->params, ERRORS_MAX_PARAMS)
+                      : 0;
+    va_end(params);
     e->n++;
     buf_release(&b);
 }
@@ -452,14 +460,31 @@ static void write_value(struct jw *w, const struct field *f, const struct value 
     }
 }
 
+/* Whether the caller of ctx reads rec's F_INTERNAL fields: every caller with the whole
+ * reach (officers, administrators, the CLI) and the owning organisation; not those who
+ * see the record only because it is public. */
+static bool sees_internal(const struct hook_ctx *ctx, const struct record *rec)
+{
+    if (!ctx || !ctx->who || principal_grant(ctx->who) == GRANT_ALL)
+        return true;
+    const struct resource *res = rec->res;
+    int oi = res->owner ? resource_field_index(res, res->owner) : -1;
+    if (oi < 0 || ctx->who->org_id <= 0)
+        return false;
+    if (strcmp(res->owner, "id") == 0)
+        return rec->id == ctx->who->org_id;
+    return res->fields[oi].type == FT_REF && !rec->v[oi].null && rec->v[oi].i == ctx->who->org_id;
+}
+
 void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     const struct resource *res = rec->res;
+    bool internal = sees_internal(ctx, rec);
     jw_obj(w);
     jw_kint(w, "id", rec->id);
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
-        if (f->flags & F_HIDDEN)
+        if ((f->flags & F_HIDDEN) || ((f->flags & F_INTERNAL) && !internal))
             continue;
         jw_key(w, f->name);
         write_value(w, f, &rec->v[i]);

@@ -40,6 +40,8 @@ enum field_flag {
     F_STAFF_WRITES = 1 << 8, /* the ministry's (or the Committee's, as the ministry records
                                 it) to set: anyone else setting or changing it gets 403
                                 naming the field (domain_check_writers) */
+    F_INTERNAL = 1 << 9,    /* the ministry's and the owner's only: left out for callers who
+                               see the record because it is public (public_via) */
 };
 
 struct field {
@@ -72,9 +74,14 @@ struct record {
     struct value *v; /* res->nfields values, arena-owned */
 };
 
+#define ERRORS_MAX_PARAMS 4
+
 struct field_error {
     const char *field;   /* field name, or "" for the whole body */
     const char *message; /* English, stable text */
+    const char *code;    /* stable code of the message (src/resource/codes.c), or NULL */
+    const char *params[ERRORS_MAX_PARAMS]; /* the values printed into the message */
+    size_t nparams;
 };
 
 /* A growing list of field errors, arena-backed. */
@@ -85,6 +92,10 @@ struct errors {
 };
 void errors_init(struct errors *e, struct arena *a);
 void errors_add(struct errors *e, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* src/resource/codes.c: the stable code of a message written with fmt (NULL if it has
+ * none), and the values printed into it as text (0 when fmt cannot be read). */
+const char *errors_code(const char *fmt, const char *message);
+size_t errors_params(struct arena *a, const char *fmt, va_list ap, const char **out, size_t max);
 
 struct store_tx;
 struct store_conn;
@@ -156,7 +167,10 @@ struct resource {
     const char *owner;       /* field naming the owning organisation ("id" for organisations);
                                 NULL: not owned by an organisation */
     const char *public_flag; /* bool field that makes a record visible to anyone, or NULL */
-    unsigned access;         /* enum resource_access: how the access rules treat it */
+    /* FT_REF field whose referenced record's public flag makes this record visible to
+     * anyone (an organisation's statuses are public when it is), or NULL. */
+    const char *public_via;
+    unsigned access; /* enum resource_access: how the access rules treat it */
     /* Sub-resources (/api/v1/{parent}/{id}/{path}): the parent collection, the FT_REF
      * field that points at the parent, and the path segment. NULL for top level. */
     const char *parent;

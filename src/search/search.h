@@ -70,6 +70,14 @@ void search_tokenizer_free(struct search_tokenizer *t); /* NULL is fine */
 int search_tokenize(struct search_tokenizer *t, enum search_mode mode, const char *text, size_t n,
                     search_token_fn fn, void *ctx);
 
+/*
+ * The query written in the other script, word by word, for substring search: a Latin
+ * word as people type Russian names ("otkrytyi" → "открытый", "Samara" → "самара"), a
+ * Cyrillic word in BGN/PCGN romanisation ("Форт" → "fort"); other words as they are.
+ * Appends to out and returns true when some word changed; false otherwise.
+ */
+bool search_other_script(struct search_tokenizer *t, const char *text, size_t n, struct buf *out);
+
 /* Changes whenever the tokens of some text could change (our rules, ICU's version):
  * the index must then be rebuilt. Static string. */
 const char *search_tokenizer_version(void);

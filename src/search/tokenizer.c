@@ -49,7 +49,7 @@
 #define CACHE_POOL_MAX (4u << 20) /* bytes of cached analyses per connection */
 
 /* Our rules' version: bump it whenever a change here can change tokens. */
-#define TOKENIZER_RULES "civdesk-tokenizer-7"
+#define TOKENIZER_RULES "civdesk-tokenizer-8"
 
 const char *search_tokenizer_version(void)
 {
@@ -126,7 +126,8 @@ static const char latin_cyrillic_rules[] =
     "shch > щ; sch > щ; tch > ч; zh > ж; kh > х; ch > ч; sh > ш; ts > ц; tz > ц;"
     "ph > ф; th > т; ck > к;"
     "ya > я; ja > я; yu > ю; ju > ю; ye > е; yo > е;"
-    "sky } $ > ский; ski } $ > ский; iy } $ > ий; yy } $ > ый; ij } $ > ий; yj } $ > ый;"
+    "sky } $ > ский; ski } $ > ский; iy } $ > ий; yy } $ > ый; yi } $ > ый; ij } $ > ий;"
+    "yj } $ > ый;"
     "ei } $ > ей; ai } $ > ай; oi } $ > ой; ui } $ > уй;"
     "[аеиоуыэюя] { y > й; y > ы; j > дж;"
     "x > кс; w > в; q > к; c > к; h > х;"
@@ -650,6 +651,43 @@ static bool translit(struct search_tokenizer *t, enum translit dir, const char *
         out[j] = '\0';
     }
     return out[0] != '\0';
+}
+
+bool search_other_script(struct search_tokenizer *t, const char *text, size_t n, struct buf *out)
+{
+    bool changed = false;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && text[j] != ' ')
+            j++;
+        size_t len = j - i;
+        bool latin = len > 0, cyrillic = false;
+        char word[WORD_MAX_UNITS * 4];
+        for (size_t k = 0; k < len && latin; k++) {
+            char ch = text[i + k];
+            if (ch >= 'A' && ch <= 'Z')
+                ch = (char)(ch - 'A' + 'a');
+            latin = ch >= 'a' && ch <= 'z';
+            word[k] = ch;
+        }
+        /* Cyrillic letters are U+0400..U+04FF: lead bytes D0..D3. */
+        for (size_t k = 0; k < len && !latin; k++)
+            cyrillic |= (unsigned char)text[i + k] >= 0xD0 && (unsigned char)text[i + k] <= 0xD3;
+        char other[KEY_MAX + 1];
+        if (out->n && i)
+            buf_putc(out, ' ');
+        if (len && len < WORD_MAX_UNITS && (latin || cyrillic) &&
+            translit(t, latin ? TR_TO_CYRILLIC : TR_TO_LATIN, latin ? word : text + i, len, other,
+                     sizeof(other))) {
+            buf_puts(out, other);
+            changed = true;
+        } else {
+            buf_append(out, text + i, len);
+        }
+        i = j + 1;
+    }
+    return changed;
 }
 
 static bool lower_ascii_letters(const char *w, size_t n)

@@ -1151,20 +1151,38 @@ int search_index_check(struct store *s, enum store_open_mode mode, struct error 
 
 /* ---- lists -------------------------------------------------------------------------- */
 
-void search_list_sql(struct buf *b, const struct resource *res)
+const char *search_list_other_script(struct store_conn *c, struct str q, struct arena *a)
+{
+    struct search_tokenizer *t = conn_tokenizer(c);
+    struct buf out = BUF_INIT;
+    const char *s = NULL;
+    if (t && search_other_script(t, q.p, q.n, &out))
+        s = arena_strndup(a, out.p, out.n);
+    buf_release(&out);
+    return s;
+}
+
+void search_list_subquery(struct buf *b, const struct resource *res)
 {
     if (res->parent)
         buf_printf(b,
-                   " OR id IN (SELECT e.record_id FROM search_fts JOIN search_entry e "
+                   "SELECT e.record_id FROM search_fts JOIN search_entry e "
                    "ON e.id=search_fts.rowid WHERE search_fts MATCH civdesk_match(?) "
-                   "AND e.resource='%s')",
+                   "AND e.resource='%s'",
                    res->name);
     else
         buf_printf(b,
-                   " OR id IN (SELECT a.record_id FROM search_fts JOIN search_anchor a "
+                   "SELECT a.record_id FROM search_fts JOIN search_anchor a "
                    "ON a.id=(search_fts.rowid >> %d) WHERE search_fts MATCH civdesk_match(?) "
-                   "AND a.resource='%s')",
+                   "AND a.resource='%s'",
                    SLOT_BITS, res->name);
+}
+
+void search_list_sql(struct buf *b, const struct resource *res)
+{
+    buf_puts(b, " OR id IN (");
+    search_list_subquery(b, res);
+    buf_putc(b, ')');
 }
 
 /* ---- searching ---------------------------------------------------------------------- */

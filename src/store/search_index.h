@@ -39,7 +39,13 @@ int search_index_check(struct store *s, enum store_open_mode mode, struct error 
  * the tokenizer, turns it into an FTS5 expression; a malformed query matches nothing
  * there). */
 void search_list_sql(struct buf *b, const struct resource *res);
+/* The SELECT of those records' ids alone (one parameter, as above). */
+void search_list_subquery(struct buf *b, const struct resource *res);
 /* A text field to bind the query with. */
 extern const struct field search_match_field;
+
+/* q written in the other script (search_other_script), in the arena, or NULL when no
+ * word of it changes or the tokenizer is not available: a list's q= also looks for it. */
+const char *search_list_other_script(struct store_conn *c, struct str q, struct arena *a);
 
 #endif

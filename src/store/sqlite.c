@@ -10,6 +10,7 @@
 #include "store/search_index.h"
 #include "core/embed.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -393,6 +394,81 @@ static void sort_expr(struct buf *b, const struct resource *res, int sort)
 }
 
 /* One declared list parameter (struct list_param) as a condition on res's table. */
+/* The FTS5 trigram index of a resource's text (migration 0012), or NULL. Its columns
+ * are what a person types to find a record; case-folded in every script. */
+static const char *trigram_table(const struct resource *res)
+{
+    static const struct {
+        const char *table, *index;
+    } tri[] = {
+        {"organisations", "organisations_trigram"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(tri); i++)
+        if (strcmp(res->table, tri[i].table) == 0)
+            return tri[i].index;
+    return NULL;
+}
+
+/* Characters (not bytes) of UTF-8 text: a trigram needs three. */
+static size_t utf8_chars(struct str s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s.n; i++)
+        n += ((unsigned char)s.p[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Text as an FTS5 phrase ("..." with inner quotes doubled): matched as a substring. */
+static void trigram_phrase(struct buf *p, const char *s, size_t n)
+{
+    buf_putc(p, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            buf_putc(p, '"');
+        buf_putc(p, s[i]);
+    }
+    buf_putc(p, '"');
+}
+
+/* The trigram MATCH for q: its text, or (other: q in the other script, may be NULL)
+ * either spelling. */
+static struct value trigram_query(struct str q, const char *other, struct arena *a)
+{
+    struct buf p = BUF_INIT;
+    trigram_phrase(&p, q.p, q.n);
+    if (other && strlen(other) >= 3) {
+        buf_puts(&p, " OR ");
+        trigram_phrase(&p, other, strlen(other));
+    }
+    struct value v = {.s = arena_strndup(a, p.p, p.n), .n = p.n};
+    buf_release(&p);
+    return v;
+}
+
+/* " AND <via> IN (SELECT id FROM <referenced table> WHERE <its public flag>=1)": the
+ * records made public through their reference (res->public_via). `op` joins it. */
+static void public_via_sql(struct buf *b, const struct resource *res, const char *op)
+{
+    const struct field *f = resource_field(res, res->public_via);
+    const struct resource *ref = f ? resource_find(str_from(f->ref)) : NULL;
+    assert(f && f->type == FT_REF && ref && ref->public_flag);
+    buf_printf(b, "%s%s IN (SELECT id FROM %s WHERE %s=1)", op, f->name, ref->table,
+               ref->public_flag);
+}
+
+/* Blanks the F_INTERNAL values of a record read for a caller who sees it only because it
+ * is public (not for the records of the caller's own organisation, scope_org). */
+static void blank_internal(struct record *rec, int64_t scope_org)
+{
+    int oi = rec->res->owner ? resource_field_index(rec->res, rec->res->owner) : -1;
+    if (scope_org > 0 && oi >= 0 && rec->res->fields[oi].type == FT_REF && !rec->v[oi].null &&
+        rec->v[oi].i == scope_org)
+        return;
+    for (size_t i = 0; i < rec->res->nfields; i++)
+        if (rec->res->fields[i].flags & F_INTERNAL)
+            rec->v[i] = (struct value){.null = true};
+}
+
 static void where_param(struct buf *b, struct binds *bd, const struct resource *res,
                         const struct param_filter *pf, struct arena *a)
 {
@@ -436,8 +512,8 @@ static void where_param(struct buf *b, struct binds *bd, const struct resource *
     bind_add(bd, f, pf->v);
 }
 
-static void where_filters(struct buf *b, struct binds *bd, const struct resource *res,
-                          const struct list_query *q, struct arena *a)
+static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
+                          const struct resource *res, const struct list_query *q, struct arena *a)
 {
     buf_puts(b, " WHERE 1");
     for (size_t i = 0; i < q->nfilters; i++) {
@@ -469,34 +545,51 @@ static void where_filters(struct buf *b, struct binds *bd, const struct resource
             buf_printf(b, " AND (%s=?", res->owner);
         if (q->or_public && res->public_flag)
             buf_printf(b, " OR %s=1", res->public_flag);
+        if (q->or_public && res->public_via)
+            public_via_sql(b, res, " OR ");
         buf_putc(b, ')');
         bind_add(bd, NULL, v);
     }
     if (q->only_public && res->public_flag)
         buf_printf(b, " AND %s=1", res->public_flag);
+    else if (q->only_public && res->public_via)
+        public_via_sql(b, res, " AND ");
     if (q->q.n) {
         /* Substring search over searchable fields; % and _ in the query are literal. */
         struct buf pat = BUF_INIT;
         buf_putc(&pat, '%');
         for (size_t i = 0; i < q->q.n; i++) {
-            char c = q->q.p[i];
-            if (c == '%' || c == '_' || c == '\\')
+            char ch = q->q.p[i];
+            if (ch == '%' || ch == '_' || ch == '\\')
                 buf_putc(&pat, '\\');
-            buf_putc(&pat, c);
+            buf_putc(&pat, ch);
         }
         buf_putc(&pat, '%');
         struct value pv = {.s = arena_strndup(a, pat.p, pat.n), .n = pat.n};
         buf_release(&pat);
-        buf_puts(b, " AND (0");
-        search_list_sql(b, res); /* or its words, in any form or script (search index) */
-        bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
-        for (size_t i = 0; i < res->nfields; i++) {
-            if (!(res->fields[i].flags & F_SEARCH))
-                continue;
-            buf_printf(b, " OR %s LIKE ? ESCAPE '\\'", res->fields[i].name);
-            bind_add(bd, &res->fields[i], pv);
+        const char *tri = trigram_table(res);
+        if (tri && utf8_chars(q->q) >= 3) {
+            /* Its words in any form or script (search index), or a substring of any case
+             * in either script (trigram index, migration 0012): the ids come from the two
+             * indexes, never from a scan of the table. */
+            buf_puts(b, " AND id IN (");
+            search_list_subquery(b, res);
+            bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
+            buf_printf(b, " UNION SELECT rowid FROM %s WHERE %s MATCH ?)", tri, tri);
+            const char *other = search_list_other_script(c, q->q, a);
+            bind_add(bd, &search_match_field, trigram_query(q->q, other, a)); /* any text */
+        } else {
+            buf_puts(b, " AND (0");
+            search_list_sql(b, res); /* or its words, in any form or script (search index) */
+            bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
+            for (size_t i = 0; i < res->nfields; i++) {
+                if (!(res->fields[i].flags & F_SEARCH))
+                    continue;
+                buf_printf(b, " OR %s LIKE ? ESCAPE '\\'", res->fields[i].name);
+                bind_add(bd, &res->fields[i], pv);
+            }
+            buf_putc(b, ')');
         }
-        buf_putc(b, ')');
     }
 }
 
@@ -589,7 +682,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
     int rc = STORE_OK;
     const struct res_sql *rs = &c->store->sql[res_index(res)];
 
-    where_filters(&where, bd, res, q, a);
+    where_filters(c, &where, bd, res, q, a);
 
     if (q->count) {
         buf_printf(&sql, "SELECT count(*) FROM %s%s", res->table, where.p);
@@ -658,6 +751,8 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
             break;
         }
         out->items[out->n++] = row_record(st, res, a);
+        if (q->hide_internal)
+            blank_internal(out->items[out->n - 1], q->scope_org);
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
         rc = STORE_ERROR;

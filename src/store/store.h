@@ -87,10 +87,11 @@ struct list_query {
     struct str q;      /* substring over F_SEARCH fields; empty: none */
     struct str cursor; /* opaque, from a previous page; empty: first page */
     int limit;
-    bool count;        /* also compute the total */
-    int64_t scope_org; /* >0: only records owned by this organisation */
-    bool only_public;  /* only records whose public flag is set */
-    bool or_public;    /* with scope_org: also records whose public flag is set */
+    bool count;         /* also compute the total */
+    int64_t scope_org;  /* >0: only records owned by this organisation */
+    bool only_public;   /* only records whose public flag is set */
+    bool or_public;     /* with scope_org: also records whose public flag is set */
+    bool hide_internal; /* blank F_INTERNAL fields (the caller sees them through public_via) */
 };
 
 struct list_result {

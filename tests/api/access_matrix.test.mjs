@@ -67,6 +67,7 @@ let day = 0; // each record gets its own date, so no two delegations overlap
 let srv;
 let S; // schemas by resource name
 const who = {}; // role key -> {key, role, token, org}
+let publicOrg = null; // organisation P's id: its records with x-public-via are public
 const fixtures = []; // every record the matrix is run against
 const support = {}; // resource -> id of a record other bodies may reference
 const mismatches = [];
@@ -97,6 +98,7 @@ function meta(name) {
     name,
     owner: s['x-owner'] ?? null,
     publicFlag: s['x-public-flag'] ?? null,
+    publicVia: s['x-public-via'] ?? null,
     parent: s['x-parent'] ?? null,
     parentField: s['x-parent-field'] ?? null,
     path: s['x-path'] ?? null,
@@ -141,7 +143,7 @@ function grantOf(roleKey, key) {
 function reaches(grant, m) {
   const parent = m.parent ? meta(m.parent) : null;
   if (grant === 'all') return true;
-  if (grant === 'public') return !!m.publicFlag || (parent ? reaches(grant, parent) : false);
+  if (grant === 'public') return !!m.publicFlag || !!m.publicVia || (parent ? reaches(grant, parent) : false);
   if (grant === 'own')
     return !!m.publicFlag || !!m.owner || m.reference || (parent ? reaches(grant, parent) : false);
   return false;
@@ -153,7 +155,7 @@ function orgOf(roleKey) {
 
 function visible(roleKey, fx) {
   if (roleKey === 'officer' || roleKey === 'admin') return true;
-  if (fx.pub) return true;
+  if (fx.pub || fx.viaPublic) return true;
   if (fx.parentFx) return visible(roleKey, fx.parentFx);
   if (roleKey === 'anonymous') return false;
   return fx.m.reference || (fx.owner !== null && fx.owner === orgOf(roleKey));
@@ -333,7 +335,7 @@ async function throwawayOrg() {
 }
 
 async function makeFixture(m, kind, parentFx = null) {
-  const org = kind.owner === 'A' ? who.ngoA.org : kind.owner === 'B' ? who.ngoB.org
+  const org = kind.owner === 'A' ? who.ngoA.org : kind.owner === 'B' ? who.ngoB.org : kind.owner === 'P' ? publicOrg
     : kind.owner === 'X' ? await throwawayOrg() : null;
   // One current accreditation per organisation and body: a fresh one replaces the last
   // (withdrawn, as a body would), so that its sub-records (quadrennial reports, issue 14)
@@ -349,6 +351,7 @@ async function makeFixture(m, kind, parentFx = null) {
     id: rec.id,
     owner: m.parent ? null : org,
     pub: !!kind.pub && !!m.publicFlag,
+    viaPublic: kind.owner === 'P' && !!m.publicVia,
     parentFx,
     state: m.stateField ? rec[m.stateField] : null,
     label: `${m.name}#${rec.id} (${kind.label}${parentFx ? ` under ${parentFx.label}` : ''})`,
@@ -366,6 +369,7 @@ function kindsOf(m) {
       { owner: 'B', label: 'of B' },
     ];
     if (m.publicFlag) k.push({ owner: 'B', pub: true, label: 'of B, public' });
+    if (m.publicVia) k.push({ owner: 'P', label: 'of the public organisation P' });
     return k;
   }
   if (m.publicFlag) return [{ label: 'private' }, { pub: true, label: 'public' }];
@@ -404,6 +408,7 @@ before(async () => {
   who.ngoA = { key: 'ngoA', token: await createToken(db, 'a@matrix.example'), org: orgs.A.id };
   who.ngoB = { key: 'ngoB', token: await createToken(db, 'b@matrix.example'), org: orgs.B.id };
   fixtures.push(orgs.A, orgs.B, orgs.P);
+  publicOrg = orgs.P.id;
 
   // Records others may point at (a person for delegation members, ...): owned by A.
   const top = Object.keys(S).map(meta).filter((m) => !m.parent);

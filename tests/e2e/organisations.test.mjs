@@ -31,6 +31,7 @@ test('the list pages through all organisations and filters by country and words'
   await page.getByText(/^1–25 of 360$/).waitFor();
   await page.getByLabel('Country').selectOption('FR');
   await page.waitForURL(/country=FR/);
+  await page.locator('table.data tbody td.col-country', { hasText: 'France' }).first().waitFor();
   const countries = await page.locator('table.data tbody td.col-country').allInnerTexts();
   assert.ok(countries.length > 0);
   assert.ok(countries.every((c) => c === 'France'), countries.join(','));

@@ -83,12 +83,19 @@ export async function api(method, path, { query, body, raw, type, etag, signal }
     if (res.status === 401 && onUnauthenticated && !path.endsWith('session')) onUnauthenticated();
     throw new Problem(res.status, data);
   }
+  if (onActivity) onActivity();
   return { data, etag: res.headers.get('ETag'), status: res.status };
 }
 
 let onUnauthenticated = null;
 export function whenUnauthenticated(fn) {
   onUnauthenticated = fn;
+}
+
+// Called after every answered request: the server counts it as activity of the session.
+let onActivity = null;
+export function whenActive(fn) {
+  onActivity = fn;
 }
 
 /* ---- what the server offers ------------------------------------------------------- */

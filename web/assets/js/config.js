@@ -1,6 +1,6 @@
 // How each resource is presented: list columns, form groups, the fields shown first.
 // Names the server does not declare are skipped, so this can run ahead of the API.
-import { displayName, getLang } from './i18n.js';
+import { displayName, getLang, bodyLabel, tOpt } from './i18n.js';
 
 export const CONFIG = {
   organisations: {
@@ -19,6 +19,8 @@ export const CONFIG = {
   accreditations: { columns: ['organisation_id', 'body', 'status', 'state', 'granted_on', 'report_due_on', 'overdue'] },
   applications: {
     columns: ['organisation_id', 'body', 'requested_status', 'state', 'filed_on', 'filing_deadline'],
+    // What the ministry records: not offered in an NGO's form.
+    officerOnly: ['committee_session', 'filed_on', 'decided_on'],
     groups: [['grp.application', ['organisation_id', 'body', 'requested_status', 'committee_session', 'filed_on', 'decided_on', 'notes']]],
   },
   meetings: {
@@ -29,7 +31,7 @@ export const CONFIG = {
       ['grp.content', ['agenda', 'summary']],
     ],
   },
-  proposals: { columns: ['title', 'area', 'addressed_to', 'state', 'meeting_id'] },
+  proposals: { columns: ['title', 'area', 'addressed_to', 'state', 'meeting_id'], officerOnly: ['response', 'answered_by', 'answered_on', 'meeting_id'] },
   delegations: { columns: ['forum', 'body', 'starts_on', 'ends_on'], sort: '-starts_on' },
   reports: {
     columns: ['title', 'kind', 'target_body', 'subject_country', 'deadline_on', 'state'],
@@ -70,6 +72,9 @@ export function docTitle(rec) {
 export function titleOf(resName, rec) {
   const c = conf(resName);
   if (c.title) return c.title(rec);
-  if (resName === 'applications' || resName === 'accreditations') return `${rec.body || ''} · ${rec.requested_status || rec.status || ''}`.trim();
+  if (resName === 'applications' || resName === 'accreditations') {
+    const st = rec.requested_status || rec.status || '';
+    return `${bodyLabel(rec.body)} · ${tOpt(`v.${st}`) || st}`.trim();
+  }
   return displayName(rec);
 }

@@ -3,8 +3,8 @@
 // patches of what changed, If-Match conflicts explained.
 import { h, nextId, clear } from './dom.js';
 import { api, Problem, segmentOf } from './api.js';
-import { t, fieldLabel, valueLabel, allCountries, displayName } from './i18n.js';
-import { button, notice, problemText, refName } from './ui.js';
+import { t, plural, tOpt, bodyLabel, fieldLabel, valueLabel, allCountries, displayName, countryName } from './i18n.js';
+import { button, notice, problemText, refName, errorMessage } from './ui.js';
 
 // Fields that hold long prose (textarea) and lists of lines (one item per line).
 const LONG = new Set(['description', 'notes', 'summary', 'text', 'mandate', 'response', 'note', 'question', 'answer']);
@@ -43,7 +43,7 @@ function widget(res, f, value, opts) {
   }
   if ((f.name === 'body' || f.name === 'target_body') && !f.enum && opts.bodies) {
     control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'));
-    for (const b of opts.bodies) control.append(h('option', { value: b.code, selected: b.code === value }, `${b.code} — ${b.name}`));
+    for (const b of opts.bodies) control.append(h('option', { value: b.code, selected: b.code === value }, tOpt(`b.${b.code}`) ? `${bodyLabel(b.code)} (${b.code})` : `${b.code} — ${b.name}`));
     if (value && control.value !== value) control.append(h('option', { value, selected: true }, value));
     get = () => control.value || null;
   } else if ((f.name === 'requested_status' || f.name === 'status') && !f.enum && opts.bodies) {
@@ -71,7 +71,8 @@ function widget(res, f, value, opts) {
     const el = h('div', { class: 'field field-check' }, control, h('label', { for: id }, fieldLabel(f.name)), h('p', { class: 'field-error', id: errId, hidden: true }));
     return done(el);
   } else if (f.format === 'date') {
-    control = h('input', { ...common, type: 'date', value: value || '' });
+    // Dates that cannot lie ahead (the server refuses them too).
+    control = h('input', { ...common, type: 'date', value: value || '', max: /^(founded|occurred)_on$/.test(f.name) ? new Date().toISOString().slice(0, 10) : undefined });
     get = () => control.value || null;
   } else if (f.format === 'date-time') {
     control = h('input', { ...common, type: 'datetime-local', value: value ? toLocalInput(value) : '' });
@@ -113,7 +114,7 @@ function widget(res, f, value, opts) {
     if (SUGGEST[f.name]) {
       const listId = `${id}-suggest`;
       control.setAttribute('list', listId);
-      return finish(h('div', null, control, h('datalist', { id: listId }, SUGGEST[f.name].map((v) => h('option', { value: v }, valueLabel(v))))));
+      return finish(h('div', null, control, h('datalist', { id: listId }, SUGGEST[f.name].map((v) => h('option', { value: v }, /body/.test(f.name) ? bodyLabel(v) : valueLabel(v))))));
     }
   }
   return finish(control);
@@ -255,7 +256,11 @@ export function refPicker(resName, value, { id, multi = false, locked = false } 
                 },
               },
               displayName(it),
-              it.country ? h('span', { class: 'muted' }, ` · ${it.country}`) : null,
+              // What tells two records of the same name apart: the original name, the
+              // person's organisation, the country.
+              it.name && displayName(it) !== it.name ? h('span', { class: 'muted' }, ` · ${it.name}`) : null,
+              it.organisation_name ? h('span', { class: 'muted' }, ` · ${it.organisation_name}`) : null,
+              it.country ? h('span', { class: 'muted' }, ` · ${countryName(it.country)}`) : null,
               h('span', { class: 'muted' }, ` · #${it.id}`),
             ),
           ),
@@ -289,12 +294,58 @@ export function refPicker(resName, value, { id, multi = false, locked = false } 
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+/* ---- drafts kept through signing in again ---------------------------------------- */
+
+const DRAFT = 'civdesk.draft:';
+const live = new Set(); // {form, key, dirty} of the forms on the page
+
+// Keeps the values typed into every changed form on the page in sessionStorage (the
+// session ended; the same page restores them after signing in again).
+export function saveDrafts() {
+  for (const f of [...live]) {
+    if (!f.form.isConnected) {
+      live.delete(f);
+      continue;
+    }
+    if (!f.dirty) continue;
+    const values = [];
+    for (const el of f.form.elements) {
+      if (!el.name || el.type === 'password' || el.disabled) continue;
+      values.push([el.name, el.type === 'checkbox' ? el.checked : el.value]);
+    }
+    try {
+      sessionStorage.setItem(DRAFT + f.key, JSON.stringify(values));
+    } catch {
+      /* storage full or disabled: nothing kept */
+    }
+  }
+}
+
+// Puts a kept draft back into form; true when there was one.
+function restoreDraft(form, key) {
+  let values = null;
+  try {
+    values = JSON.parse(sessionStorage.getItem(DRAFT + key) || 'null');
+    sessionStorage.removeItem(DRAFT + key);
+  } catch {
+    values = null;
+  }
+  if (!Array.isArray(values)) return false;
+  for (const [name, v] of values) {
+    const el = form.elements[name];
+    if (!el || el.disabled || !('value' in el)) continue;
+    if (el.type === 'checkbox') el.checked = !!v;
+    else el.value = v;
+  }
+  return true;
+}
+
 // A create or edit form for res. opts: record (edit), fields (names, in order),
 // groups ([[title, [names]]]), locked ({field: true}), initial ({field: value}),
 // hints, submitLabel, path (API path for create; default the collection), onSaved(rec),
 // onCancel, extra(widgets) → element placed before the buttons, transform(body) → body.
 export function recordForm(res, opts = {}) {
-  const rec = opts.record || null;
+  let rec = opts.record || null; // the version the changes are made to (newer after a conflict)
   const editing = !!rec;
   const all = editableFields(res, { editing });
   const names = opts.fields ? opts.fields.filter((n) => all.some((f) => f.name === n)) : all.map((f) => f.name);
@@ -330,6 +381,20 @@ export function recordForm(res, opts = {}) {
   );
   let etag = rec ? `"${rec.version}"` : null;
 
+  // A draft kept when the session ended on this page comes back once signed in again.
+  const entry = { form, key: `${location.pathname}:${res.name}:${rec?.id ?? 'new'}`, dirty: false };
+  live.add(entry);
+  form.addEventListener('input', () => {
+    entry.dirty = true;
+  });
+  form.addEventListener('change', () => {
+    entry.dirty = true;
+  });
+  if (restoreDraft(form, entry.key)) {
+    entry.dirty = true;
+    status.append(notice('info', t('form.draft_restored')));
+  }
+
   // Empty text, an empty list and an absent value are the same thing here.
   const norm = (n, v) => {
     if (res.field(n)?.base === 'boolean') return !!v;
@@ -357,17 +422,7 @@ export function recordForm(res, opts = {}) {
   function showProblem(p) {
     clearErrors();
     if (p instanceof Problem && p.status === 412) {
-      status.append(
-        notice(
-          'warn',
-          h('strong', null, t('form.conflict_title')),
-          ' ',
-          t('form.conflict_text'),
-          ' ',
-          button(t('act.reload'), () => (opts.onReload ? opts.onReload() : location.reload()), { kind: 'small' }),
-        ),
-      );
-      status.querySelector('button')?.focus();
+      showConflict();
       return;
     }
     const errs = p instanceof Problem ? p.errors : [];
@@ -380,16 +435,53 @@ export function recordForm(res, opts = {}) {
     for (const e of errs) {
       const base = String(e.field || '').split(/[.[]/)[0];
       const w = widgets.get(base);
-      const msg = e.message;
+      const msg = errorMessage(e);
       if (w) {
         w.setError(msg);
         first = first || w;
         list.append(h('li', null, h('a', { href: `#${w.control.id}`, on: { click: (ev) => { ev.preventDefault(); w.control.focus(); } } }, `${fieldLabel(base)}: ${msg}`)));
       } else list.append(h('li', null, e.field ? `${fieldLabel(base)}: ${msg}` : msg));
     }
-    summary.append(h('h2', null, t('form.fix_errors', { n: errs.length })), list);
+    summary.append(h('h2', null, plural('form.fix_errors', errs.length)), list);
     summary.hidden = false;
     summary.focus();
+  }
+
+  // Someone saved the record after it was opened: their version beside the user's
+  // changes, field by field; keep mine (saved over the newer version) or reload theirs.
+  async function showConflict() {
+    const mine = values();
+    const box = notice(
+      'warn',
+      h('strong', null, t('form.conflict_title')),
+      ' ',
+      t('form.conflict_text'),
+      ' ',
+      button(t('act.reload'), () => (opts.onReload ? opts.onReload() : location.reload()), { kind: 'small' }),
+    );
+    status.append(box);
+    status.querySelector('button')?.focus();
+    let theirs;
+    let newTag;
+    try {
+      ({ data: theirs, etag: newTag } = await api('GET', `${opts.path || res.path}/${rec.id}`));
+    } catch {
+      return;
+    }
+    const shown = (n, v) => (v === null || v === undefined || v === '' ? '—' : Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? t(v ? 'v.yes' : 'v.no') : String(v));
+    const rows = Object.keys(mine).map((n) => h('tr', null, h('th', { scope: 'row' }, fieldLabel(n)), h('td', null, shown(n, mine[n])), h('td', null, shown(n, theirs[n]))));
+    box.append(
+      h('div', { class: 'table-wrap' }, h('table', { class: 'data conflict' }, h('caption', null, t('form.conflict_compare')), h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('form.field')), h('th', { scope: 'col' }, t('form.yours')), h('th', { scope: 'col' }, t('form.theirs')))), h('tbody', null, rows))),
+      button(
+        t('form.keep_mine'),
+        () => {
+          rec = theirs;
+          etag = newTag || `"${theirs.version}"`;
+          form.requestSubmit();
+        },
+        { kind: 'primary' },
+      ),
+    );
   }
 
   async function onSubmit(e) {

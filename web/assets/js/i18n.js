@@ -68,8 +68,16 @@ export function tOpt(key) {
 // Label of a field, an enum value, a collection.
 export const fieldLabel = (name) => t(`f.${name}`);
 export const valueLabel = (v) => (v === null || v === undefined ? '' : t(`v.${v}`));
+// A body's code in words when the dictionary has it (b.ECOSOC → "UN ECOSOC"), else the code.
+export const bodyLabel = (code) => (code ? tOpt(`b.${code}`) || code : '');
 export const collLabel = (name) => t(`c.${name.replace(/-/g, '_')}`);
 export const oneLabel = (name) => t(`s.${name.replace(/-/g, '_')}`);
+
+// A record kind named in English by the server ("organisation") in the UI's language.
+export function singularLabel(word) {
+  for (const [k, v] of Object.entries(STRINGS.en)) if (k.startsWith('s.') && v === word) return t(k);
+  return word;
+}
 
 const locale = () => (lang === 'ru' ? 'ru-RU' : 'en-GB');
 
@@ -94,6 +102,11 @@ export function fmtDate(s, { long = false } = {}) {
   const dt = new Date(s);
   if (Number.isNaN(dt.getTime())) return s;
   return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(dt);
+}
+
+// "14:05" for a Date, in the chosen language.
+export function fmtTime(d) {
+  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
 export function fmtMonth(y, m) {
@@ -147,7 +160,9 @@ export function languageName(code) {
 }
 
 // ISO 3166-1 alpha-2 codes, found by asking Intl which two-letter codes name a region
-// (no hand-typed list); the server validates against the real ISO list anyway.
+// (no hand-typed list). Withdrawn codes (SU, DD, YU, CS, UK, ZR…) are aliases that Intl
+// canonicalises to the current code ("und-SU" → region RU): they are left out, so the
+// list is the 249 current codes the server accepts, each once.
 const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'XK', 'ZZ', 'AC', 'CP', 'DG', 'EA', 'IC', 'TA', 'CQ']);
 let countryCodes = null;
 export function allCountries() {
@@ -164,7 +179,14 @@ export function allCountries() {
         } catch {
           name = undefined;
         }
-        if (name && name !== code) countryCodes.push(code);
+        if (!name || name === code) continue;
+        let canonical;
+        try {
+          canonical = new Intl.Locale(`und-${code}`).region;
+        } catch {
+          canonical = null;
+        }
+        if (canonical === code) countryCodes.push(code);
       }
   }
   const coll = new Intl.Collator(locale());
@@ -181,4 +203,36 @@ export function displayName(rec) {
 export function countWords(text) {
   const m = (text || '').match(/[\p{L}\p{N}][\p{L}\p{N}'’\-]*/gu);
   return m ? m.length : 0;
+}
+
+// Plural category of n in the chosen language (Intl.PluralRules): 'one', 'few', 'many',
+// 'other'. plural('unit.word', n) reads 'unit.word.one' … with {n} formatted.
+export function plural(key, n, vars = {}) {
+  const cat = new Intl.PluralRules(locale()).select(Number(n));
+  const k = STRINGS[lang]?.[`${key}.${cat}`] !== undefined ? `${key}.${cat}` : `${key}.other`;
+  return t(k, { ...vars, n: fmtNumber(n) });
+}
+
+// Sentences the server computes in English (warnings on records, calendar titles): the
+// known shapes are said in the chosen language, anything else is shown as it came.
+const SERVER_TEXT = [
+  [/^(\d+) words, over the limit of (\d+) \((.*)\)$/, (m) => t('sw.over_limit', { words: fmtNumber(m[1]), limit: fmtNumber(m[2]), rule: m[3] })],
+  [/^the deadline \((\d{4}-\d\d-\d\d)\) has passed$/, (m) => t('sw.deadline_passed', { date: fmtDate(m[1]) })],
+  [/^(\d+) questions? from (\S+) (?:is|are) unanswered: unanswered questions lead to closure$/, (m) => plural('sw.unanswered', Number(m[1]), { body: bodyLabel(m[2]) })],
+  [/^registered less than (\d+) years? before filing$/, (m) => plural('sw.registered_less', Number(m[1]))],
+  [/^the registration date \(founded_on\) is not known, so the (\d+)-year registration rule cannot be checked$/, (m) => t('sw.founded_unknown', { n: m[1] })],
+  [/^(\S+) (\S+) status is not open to national NGOs$/, (m) => t('sw.not_national', { body: bodyLabel(m[1]), status: valueLabel(m[2]) })],
+  [/^Due: (.*)$/s, (m) => t('cal.t.due', { what: m[1] })],
+  [/^Deadline: (.*)$/s, (m) => t('cal.t.deadline', { what: m[1] })],
+  [/^Delegation: (.*)$/s, (m) => t('cal.t.delegation', { what: m[1] })],
+  [/^Report on (\d+)–(\d+) due to (\S+): (.*) \((\S+) status(, suspended)?\)$/s, (m) => t(m[6] ? 'cal.t.report_due_suspended' : 'cal.t.report_due', { from: m[1], to: m[2], body: bodyLabel(m[3]), org: m[4], status: valueLabel(m[5]) })],
+  [/^(\S+) filing deadline: applications received by (.*) are considered in (\d+)$/s, (m) => t('cal.t.filing_deadline', { body: bodyLabel(m[1]), date: m[2], year: m[3] })],
+];
+export function serverText(s) {
+  if (typeof s !== 'string') return s;
+  for (const [re, fn] of SERVER_TEXT) {
+    const m = re.exec(s);
+    if (m) return fn(m);
+  }
+  return s;
 }

@@ -6,6 +6,8 @@ import { t, getLang, setLang, onLang, LANGS, collLabel } from './i18n.js';
 import { setRoutes, start, navigate, match } from './router.js';
 import { app } from './state.js';
 import { signinView, signOut } from './views/signin.js';
+import { watchIdle } from './idle.js';
+import { saveDrafts } from './forms.js';
 import { dashboardView } from './views/dashboard.js';
 import { listView, detailView, formView } from './views/records.js';
 import { orgDetailView, orgListView } from './views/organisations.js';
@@ -20,7 +22,7 @@ const known = (p) => !!segToResource(p.coll);
 
 
 const ROUTES = [
-  ['/', homeView],
+  ['/', homeView, { anon: true }],
   ['/signin', signinView, { anon: true }],
   ['/public', publicHome, { anon: true }],
   ['/public/organisations', publicRegistry, { anon: true }],
@@ -141,7 +143,10 @@ function renderShell() {
     account,
   );
   const main = h('main', { id: 'main', tabindex: '-1' });
-  root.append(h('a', { href: '#main', class: 'skip' }, t('a11y.skip')), header, h('div', { class: 'layout' }, nav, main));
+  // The skip link moves the focus itself: the router takes over same-page links, and a
+  // hash change would re-render the page.
+  const skip = h('a', { href: '#main', class: 'skip', on: { click: (e) => { e.preventDefault(); main.focus(); main.scrollIntoView(); } } }, t('a11y.skip'));
+  root.append(skip, header, h('div', { class: 'layout' }, nav, main));
   return main;
 }
 
@@ -183,14 +188,19 @@ async function render() {
 async function boot() {
   document.documentElement.lang = getLang();
   await loadSpec();
+  // The session ended (the server answered 401, or it was idle too long): unsaved form
+  // values are kept for after signing in again, which comes back here.
+  const expired = () => {
+    if (!app.me) return;
+    saveDrafts();
+    app.me = null;
+    setCsrf(null);
+    watchIdle(0);
+    navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}&expired=1`, { replace: true });
+  };
+  app.onSession = () => watchIdle(app.me ? app.idleTimeout : 0, expired);
   await app.refreshMe();
-  whenUnauthenticated(() => {
-    if (app.me) {
-      app.me = null;
-      setCsrf(null);
-      navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}&expired=1`, { replace: true });
-    }
-  });
+  whenUnauthenticated(expired);
   onLang(() => render());
   setRoutes(ROUTES, render);
   start();

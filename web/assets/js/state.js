@@ -4,6 +4,8 @@ import { api, has, setCsrf } from './api.js';
 export const app = {
   me: null,
   moved: false, // false until the first page rendered: focus moves to the title after that
+  idleTimeout: 0, // seconds without a request after which the server ends the session
+  onSession: null, // called when who is signed in may have changed (main.js)
   // Asks the server who we are; with a session cookie this also gives back the CSRF
   // token that writes must carry (so a reload keeps working).
   async refreshMe() {
@@ -12,6 +14,7 @@ export const app = {
         const { data } = await api('GET', '/api/v1/session');
         if (data?.csrf_token) setCsrf(data.csrf_token);
         this.me = data?.user?.role ? data.user : null;
+        this.idleTimeout = data?.idle_timeout || 0;
       } else {
         const { data } = await api('GET', '/api/v1/me');
         this.me = data && data.role ? data : null;
@@ -19,6 +22,7 @@ export const app = {
     } catch {
       this.me = null;
     }
+    this.onSession?.();
     return this.me;
   },
 };

@@ -2,7 +2,7 @@
 // notices and problem display.
 import { h, clear, nextId } from './dom.js';
 import { api, Problem, segmentOf, resource } from './api.js';
-import { t, tOpt, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
+import { t, tOpt, bodyLabel, singularLabel, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
 import { navigate } from './router.js';
 
 export function link(href, ...children) {
@@ -57,8 +57,35 @@ export function problemText(p) {
   return p.detail || p.title || `HTTP ${p.status}`;
 }
 
+// One field error of a problem as a sentence: "Response: give the ministry's response".
+export function fieldErrorText(e) {
+  const base = String(e?.field || '').split(/[.[]/)[0];
+  const msg = errorMessage(e);
+  return base ? `${fieldLabel(base)}: ${msg}` : msg;
+}
+
+// The message of one entry of a problem's errors[], in the UI's language when the server
+// gave a stable code (pe.<code> in strings.js; {0} a parameter as given, {0:v} one that
+// is a value such as a state, {0:s} a kind of record); else the server's English.
+export function errorMessage(e) {
+  const s = e?.code ? tOpt(`pe.${e.code}`) : null;
+  if (!s) return e?.message || '';
+  const ps = Array.isArray(e.params) ? e.params : [];
+  return s.replace(/\{(\d)(?::([vs]))?\}/g, (m, i, kind) => {
+    const v = ps[Number(i)];
+    if (v === undefined) return m;
+    if (kind === 'v') return valueLabel(v);
+    if (kind === 's') return singularLabel(v);
+    return v;
+  });
+}
+
+// A problem as a notice: the sentence, and every field error it carries (a problem's
+// errors must reach the user even when no form on the page has the field).
 export function problemNotice(p) {
-  return notice('error', problemText(p));
+  const errs = p instanceof Problem ? p.errors : [];
+  if (!errs.length) return notice('error', problemText(p));
+  return notice('error', h('p', null, t('err.fix_first')), h('ul', { class: 'problem-errors' }, errs.map((e) => h('li', null, fieldErrorText(e)))));
 }
 
 export function loading() {
@@ -99,6 +126,9 @@ export function refLink(resName, id, known) {
   return a;
 }
 
+// Fields holding a year (or a session number): shown without digit grouping.
+const YEARISH = /(^|_)(year|years|period_end|considered_in|session|committee_session)(_|$)|_year$/;
+
 // Renders a field's value for reading. f: field declaration (may be null).
 export function showValue(f, v, rec) {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return h('span', { class: 'muted' }, '—');
@@ -110,14 +140,22 @@ export function showValue(f, v, rec) {
   if (name === 'lang' || name === 'language') return languageName(v);
   if (name === 'languages' && Array.isArray(v)) return v.map(languageName).join(', ');
   if (f?.enum || name === 'state' || name === 'role') return name === 'state' ? badge(v) : valueLabel(v);
+  // Codes kept as text (statuses a body grants, a body's code): in words when known.
+  if (name === 'status' || name === 'requested_status') return tOpt(`v.${v}`) || v;
+  if (name === 'body' || name === 'target_body') return bodyLabel(v);
+  if (name === 'area' || name === 'areas') return Array.isArray(v) ? v.map((x) => tOpt(`v.${x}`) || x).join(', ') : tOpt(`v.${v}`) || v;
   if (f?.format === 'date' || /_on$/.test(name)) return fmtDate(v);
   if (f?.format === 'date-time' || /_at$/.test(name)) return fmtDate(v);
   if (f?.base === 'boolean' || typeof v === 'boolean') return v ? t('v.yes') : t('v.no');
   if (f?.format === 'uri' || name === 'website') return h('a', { href: v, rel: 'noopener noreferrer' }, v);
   if (f?.format === 'email' || name === 'email') return h('a', { href: `mailto:${v}` }, v);
+  if (name === 'report_period' && Array.isArray(v) && v.length === 2) return `${v[0]}–${v[1]}`;
   if (Array.isArray(v) && ['agenda', 'recommendations', 'sources'].includes(name)) return h('ol', { class: 'plain-list' }, v.map((x) => h('li', null, String(x))));
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : tOpt(`v.${x}`) || x)).join(', ');
+  // Years are years ("2028", never "2,028"); a period of years is "2026–2029".
+  if (typeof v === 'number' && YEARISH.test(name)) return String(v);
   if (typeof v === 'number') return fmtNumber(v);
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/.test(v)) return fmtDate(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

@@ -2,10 +2,13 @@
 // result of verifying its hash chain.
 import { h, clear } from '../dom.js';
 import { api, has, pseudoResource } from '../api.js';
-import { t, fmtDate, fmtNumber, valueLabel, collLabel } from '../i18n.js';
+import { t, fmtDate, fmtNumber, valueLabel, collLabel, fieldLabel } from '../i18n.js';
 import { pageHeader, problemNotice, loading, table, button, notice, toast, refLink, unavailable, badge, confirmDialog } from '../ui.js';
 import { recordForm } from '../forms.js';
+import { app } from '../state.js';
 import { auditDetail, auditRecord } from './organisations.js';
+import { query, setQuery } from '../router.js';
+import { collections } from '../api.js';
 
 export async function usersView({ main }) {
   // Users are not a generic resource: their endpoint takes these fields.
@@ -31,15 +34,19 @@ export async function usersView({ main }) {
     return;
   }
 
-  function openForm() {
+  // A new user, or (user given) a change of name, role, organisation or password; the
+  // e-mail address is the account's identity and stays.
+  function openForm(user = null) {
     clear(formBox);
-    const fields = res.fields.map((f) => f.name);
+    const fields = res.fields.map((f) => f.name).filter((n) => !user || n !== 'email');
     const { form, widgets } = recordForm(res, {
       path: '/api/v1/users',
+      record: user,
       fields,
+      hints: user ? { password: t('users.password_keep') } : undefined,
       onSaved: (u) => {
         clear(formBox);
-        toast(t('users.created', { email: u.email }));
+        toast(user ? t('users.saved', { email: user.email }) : t('users.created', { email: u.email }));
         load();
         newBtn?.focus();
       },
@@ -55,7 +62,7 @@ export async function usersView({ main }) {
       role.control.addEventListener('change', sync);
       sync();
     }
-    formBox.append(h('section', { class: 'panel' }, h('h2', null, t('users.new')), form));
+    formBox.append(h('section', { class: 'panel' }, h('h2', null, user ? t('users.edit', { email: user.email }) : t('users.new')), form));
     form.querySelector('input, select')?.focus();
   }
 
@@ -81,7 +88,14 @@ export async function usersView({ main }) {
           {
             label: t('list.actions'),
             render: (u) =>
-              button(
+              h(
+                'div',
+                { class: 'row-actions' },
+                button(t('act.edit'), () => openForm(u), { kind: 'small', 'aria-label': t('users.edit', { email: u.email }) }),
+                // Nobody disables their own account (they would lock themselves out).
+                u.id === app.me?.id
+                  ? h('span', { class: 'muted small' }, t('users.you'))
+                  : button(
                 u.disabled ? t('users.enable') : t('users.disable'),
                 async () => {
                   if (!u.disabled && !(await confirmDialog(t('users.disable'), t('users.confirm_disable', { email: u.email }), t('users.disable')))) return;
@@ -94,6 +108,7 @@ export async function usersView({ main }) {
                   }
                 },
                 { kind: u.disabled ? 'small' : 'ghost-danger' },
+              ),
               ),
           },
         ],
@@ -129,13 +144,41 @@ export async function auditView({ main }) {
     listBox.append(unavailable(t('nav.audit')));
     return;
   }
+  // Filters (who, which record, what, when), kept in the page's URL.
+  const q = query();
+  const names = collections();
+  const fld = (name, label, control) => h('div', { class: `field field-${name}` }, h('label', { for: control.id }, label), control);
+  const filters = h(
+    'form',
+    {
+      class: 'filters',
+      role: 'search',
+      'aria-label': t('list.filters'),
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          const f = e.target.elements;
+          setQuery({ actor: f.actor.value.trim(), resource: f.resource.value, record_id: f.record_id.value.trim(), action: f.action.value, from: f.from.value, to: f.to.value });
+        },
+      },
+    },
+    fld('actor', t('audit.actor'), h('input', { id: 'audit-actor', name: 'actor', type: 'search', value: q.actor || '', placeholder: t('audit.actor_hint') })),
+    fld('resource', t('audit.entity'), h('select', { id: 'audit-resource', name: 'resource' }, h('option', { value: '' }, t('list.any')), names.map((n) => h('option', { value: n, selected: q.resource === n }, collLabel(n))))),
+    fld('record_id', t('audit.record_id'), h('input', { id: 'audit-record', name: 'record_id', type: 'text', inputmode: 'numeric', value: q.record_id || '' })),
+    fld('action', t('audit.action'), h('select', { id: 'audit-action', name: 'action' }, h('option', { value: '' }, t('list.any')), ['create', 'update', 'delete', 'transition'].map((a) => h('option', { value: a, selected: q.action === a }, valueLabel(a))))),
+    fld('from', t('audit.from'), h('input', { id: 'audit-from', name: 'from', type: 'date', value: q.from || '' })),
+    fld('to', t('audit.to'), h('input', { id: 'audit-to', name: 'to', type: 'date', value: q.to || '' })),
+    h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), Object.keys(q).length ? button(t('list.reset'), () => setQuery({})) : null),
+  );
+  listBox.before(filters);
   const stack = [null];
   let page = 0;
   const load = async () => {
     clear(listBox).append(loading());
     let data;
     try {
-      ({ data } = await api('GET', '/api/v1/audit', { query: { limit: 50, cursor: stack[page] || undefined } }));
+      const fq = { actor: q.actor, resource: q.resource, record_id: q.record_id, action: q.action, from: q.from, to: q.to ? `${q.to}T23:59:59Z` : undefined };
+      ({ data } = await api('GET', '/api/v1/audit', { query: { limit: 50, cursor: stack[page] || undefined, ...fq } }));
     } catch (p) {
       clear(listBox).append(problemNotice(p));
       return;
@@ -149,7 +192,7 @@ export async function auditView({ main }) {
           { label: t('audit.actor'), render: (e) => e.actor || (e.actor_id ? `#${e.actor_id}` : t('audit.system')) },
           { label: t('audit.action'), render: (e) => valueLabel(e.action) },
           { label: t('audit.entity'), render: (e) => auditRecord(e) },
-          { label: t('audit.detail'), render: (e) => auditDetail(e) },
+          { label: t('audit.detail'), render: (e) => auditChanges(e) },
           { label: t('audit.hash'), cls: 'mono', render: (e) => (e.hash ? String(e.hash).slice(0, 12) : '') },
         ],
         rows: data.items || [],
@@ -221,4 +264,29 @@ export async function tokensView({ main }) {
     );
   }
   load();
+}
+
+// An audit entry's changes: the fields named, and on opening, each one before and after.
+const AUDIT_SKIP = new Set(['id', 'version', 'created_at', 'updated_at', 'password_hash']);
+function auditChanges(e) {
+  const summary = auditDetail(e);
+  const before = e.before && typeof e.before === 'object' ? e.before : null;
+  const after = e.after && typeof e.after === 'object' ? e.after : null;
+  if (!before && !after) return summary;
+  const b = before || {};
+  const a = after || {};
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !AUDIT_SKIP.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  if (!keys.length) return summary;
+  const show = (v) => (v === undefined || v === null || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return h(
+    'details',
+    { class: 'audit-change' },
+    h('summary', null, summary || t('audit.show_changes')),
+    h(
+      'table',
+      { class: 'data compact' },
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('form.field')), h('th', { scope: 'col' }, t('audit.before')), h('th', { scope: 'col' }, t('audit.after')))),
+      h('tbody', null, keys.map((k) => h('tr', null, h('th', { scope: 'row' }, fieldLabel(k)), h('td', null, show(b[k])), h('td', null, show(a[k]))))),
+    ),
+  );
 }

@@ -3,7 +3,7 @@
 // server's list of allowed ones).
 import { h, clear } from '../dom.js';
 import { api, resource, isFinalState, legalMoves } from '../api.js';
-import { t, valueLabel, fmtDate, fmtNumber, collLabel, oneLabel } from '../i18n.js';
+import { t, serverText, bodyLabel, valueLabel, fmtDate, fmtNumber, collLabel, oneLabel } from '../i18n.js';
 import { app } from '../state.js';
 import { query, setQuery } from '../router.js';
 import { pageHeader, problemNotice, loading, linkButton, refLink, transitionControls, notice, unavailable } from '../ui.js';
@@ -26,7 +26,7 @@ export async function boardView({ main }) {
   if (bodyField?.['x-filter']) {
     const bodies = await api('GET', '/api/v1/bodies', { query: { limit: 100 } }).then(({ data }) => data.items.map((b) => b.code)).catch(() => []);
     if (bodies.length) {
-      const sel = h('select', { id: 'board-body' }, h('option', { value: '' }, t('list.any')), bodies.map((b) => h('option', { value: b, selected: q.body === b }, b)));
+      const sel = h('select', { id: 'board-body' }, h('option', { value: '' }, t('list.any')), bodies.map((b) => h('option', { value: b, selected: q.body === b }, bodyLabel(b))));
       sel.addEventListener('change', () => setQuery({ ...q, body: sel.value }));
       toolbar.append(h('div', { class: 'field inline' }, h('label', { for: 'board-body' }, t('f.body')), sel));
     }
@@ -81,7 +81,7 @@ function card(res, a, reload) {
   return h(
     'li',
     { class: 'card', 'data-id': a.id },
-    h('div', { class: 'card-head' }, h('a', { href: `/${res.seg}/${a.id}`, class: 'card-title' }, `${a.body || ''} · ${valueLabel(a.requested_status)}`), h('span', { class: 'muted card-id' }, `#${a.id}`)),
+    h('div', { class: 'card-head' }, h('a', { href: `/${res.seg}/${a.id}`, class: 'card-title' }, `${bodyLabel(a.body)} · ${valueLabel(a.requested_status)}`), h('span', { class: 'muted card-id' }, `#${a.id}`)),
     h('div', { class: 'card-org' }, a.organisation_id ? refLink('organisations', a.organisation_id, a.organisation_name) : ''),
     h(
       'div',
@@ -90,7 +90,7 @@ function card(res, a, reload) {
       a.committee_session ? h('span', null, t('f.committee_session'), ': ', a.committee_session) : null,
       a.filed_on ? h('span', null, t('f.filed_on'), ': ', fmtDate(a.filed_on)) : null,
     ),
-    Array.isArray(a.warnings) && a.warnings.length ? h('p', { class: 'card-warn' }, a.warnings.map((w) => (typeof w === 'string' ? w : w.message)).join('; ')) : null,
+    Array.isArray(a.warnings) && a.warnings.length ? h('p', { class: 'card-warn' }, a.warnings.map((w) => (typeof w === 'string' ? serverText(w) : w.message)).join('; ')) : null,
     legalMoves(res, a.state, app.me?.role).length ? moves : null,
   );
 }

@@ -2,7 +2,7 @@
 // application pipeline by state and the representation of the country at a body.
 import { h, clear, append } from '../dom.js';
 import { api, resource, has, isFinalState } from '../api.js';
-import { t, valueLabel, fmtDate, fmtNumber, fmtPercent, fmtRelativeDays, countryName, collLabel } from '../i18n.js';
+import { t, bodyLabel, valueLabel, fmtDate, fmtNumber, fmtPercent, fmtRelativeDays, countryName, collLabel } from '../i18n.js';
 import { pageHeader, problemNotice, loading, unavailable, table, refLink, badge, link } from '../ui.js';
 import { barChart } from '../charts.js';
 import { eventsBetween, eventLink, eventTitle } from './calendar.js';
@@ -55,6 +55,11 @@ export async function dashboardView({ main }) {
   const pipeline = card(t('dash.pipeline'), 'pipeline', loading());
   const repr = card(t('dash.representation'), 'span-2 representation', loading());
   grid.append(deadlines, overdue, pipeline, repr);
+  if (has('/api/v1/stats/delegations')) {
+    const dels = card(t('deleg.stats'), 'span-3 delegation-stats', loading());
+    grid.append(dels);
+    fillDelegationStats(body(dels));
+  }
   fillDeadlines(deadlines);
   fillOverdue(overdue, accs);
   fillPipeline(pipeline, apps);
@@ -117,7 +122,7 @@ async function fillOverdue(el, accs) {
   b.append(
     table({
       columns: [
-        { label: t('f.organisation_id'), render: (a) => h('span', null, refLink('organisations', a.organisation_id, a.organisation_name), h('br'), h('span', { class: 'muted small' }, `${a.body} · ${valueLabel(a.status)}`)) },
+        { label: t('f.organisation_id'), render: (a) => h('span', null, refLink('organisations', a.organisation_id, a.organisation_name), h('br'), h('span', { class: 'muted small' }, `${bodyLabel(a.body)} · ${valueLabel(a.status)}`)) },
         { label: t('dash.due'), render: (a) => h('a', { href: `/${accs.seg}/${a.id}`, class: 'nowrap' }, fmtDate(a.report_due_on)) },
       ],
       rows: items.slice(0, 10),
@@ -178,7 +183,7 @@ async function fillRepresentation(el) {
     bodies = [];
   }
   if (bodies.length) {
-    const sel = h('select', { id: 'repr-body' }, bodies.map((x) => h('option', { value: x.code, selected: x.code === bodyCode }, x.code)));
+    const sel = h('select', { id: 'repr-body' }, bodies.map((x) => h('option', { value: x.code, selected: x.code === bodyCode }, bodyLabel(x.code))));
     sel.addEventListener('change', () => setQuery({ ...q, body: sel.value }));
     b.append(h('div', { class: 'field inline' }, h('label', { for: 'repr-body' }, t('f.body')), sel));
   }
@@ -186,12 +191,12 @@ async function fillRepresentation(el) {
   try {
     ({ data } = await api('GET', '/api/v1/stats/representation', { query: { body: bodyCode } }));
   } catch (p) {
-    b.append(p.status === 404 || p.status === 400 || p.status === 422 ? h('p', { class: 'muted' }, t('dash.no_listing', { body: bodyCode })) : problemNotice(p));
+    b.append(p.status === 404 || p.status === 400 || p.status === 422 ? h('p', { class: 'muted' }, t('dash.no_listing', { body: bodyLabel(bodyCode) })) : problemNotice(p));
     return;
   }
   const items = data.countries || data.items || [];
   if (!items.length) {
-    b.append(h('p', { class: 'muted' }, t('dash.no_listing', { body: bodyCode })));
+    b.append(h('p', { class: 'muted' }, t('dash.no_listing', { body: bodyLabel(bodyCode) })));
     return;
   }
   let saved = null;
@@ -236,7 +241,7 @@ async function fillRepresentation(el) {
           total: fmtNumber(total),
           share: homeRow.share !== undefined ? fmtPercent(homeRow.share > 1 ? homeRow.share / 100 : homeRow.share, 2) : fmtPercent(homeRow.count / total, 2),
           rank: homeRow.rank ?? '—',
-          body: bodyCode,
+          body: bodyLabel(bodyCode),
         }),
         homeRow.previous && data.previous?.as_of
           ? h('span', { class: 'muted' }, ' ', t('dash.repr_change', { change: `${homeRow.previous.count_change >= 0 ? '+' : ''}${fmtNumber(homeRow.previous.count_change)}`, date: fmtDate(data.previous.as_of) }))
@@ -244,8 +249,42 @@ async function fillRepresentation(el) {
       ),
     );
   append(b, [
-    barChart(rows, { title: t('dash.representation_title', { body: bodyCode }), desc: t('dash.representation_desc', { total: fmtNumber(total), as_of: data.as_of ? fmtDate(data.as_of) : '' }), width: 720, labelW: 210, valueW: 120 }),
+    barChart(rows, { title: t('dash.representation_title', { body: bodyLabel(bodyCode) }), desc: t('dash.representation_desc', { total: fmtNumber(total), as_of: data.as_of ? fmtDate(data.as_of) : '' }), width: 720, labelW: 210, valueW: 120 }),
     data.as_of ? h('p', { class: 'muted small' }, t('dash.as_of', { date: fmtDate(data.as_of), total: fmtNumber(total) })) : null,
   ]);
   void clear;
+}
+
+// Delegations by forum (GET /api/v1/stats/delegations): members, NGO experts and the
+// distinct NGOs they came from — "23 NGOs at the 71st session". Fills `into`.
+export async function fillDelegationStats(into, { limit = 8 } = {}) {
+  let items;
+  try {
+    ({
+      data: { items },
+    } = await api('GET', '/api/v1/stats/delegations'));
+  } catch (p) {
+    into.append(problemNotice(p));
+    return;
+  }
+  if (!items?.length) {
+    into.append(h('p', { class: 'muted' }, t('deleg.none')));
+    return;
+  }
+  const rows = items.slice(0, limit);
+  into.append(
+    h('p', { class: 'muted small' }, t('deleg.stats_desc')),
+    table({
+      caption: t('deleg.stats'),
+      columns: [
+        { label: t('f.forum'), render: (x) => x.forum },
+        { label: t('f.body'), render: (x) => bodyLabel(x.body) },
+        { label: t('deleg.dates'), cls: 'nowrap', render: (x) => [fmtDate(x.starts_on), x.ends_on ? ` – ${fmtDate(x.ends_on)}` : ''].join('') },
+        { label: t('deleg.members'), cls: 'num', render: (x) => fmtNumber(x.members) },
+        { label: t('deleg.experts'), cls: 'num', render: (x) => fmtNumber(x.experts) },
+        { label: t('deleg.ngos'), cls: 'num', render: (x) => h('strong', null, fmtNumber(x.ngos)) },
+      ],
+      rows,
+    }),
+  );
 }

@@ -3,7 +3,7 @@
 // documents, an organisation's people.
 import { h, clear } from '../dom.js';
 import { api, resource, minRole, roleAtLeast } from '../api.js';
-import { t, fmtNumber, languageName, countWords, getLang, fmtDate, valueLabel } from '../i18n.js';
+import { t, plural, fmtNumber, languageName, countWords, getLang, fmtDate, valueLabel } from '../i18n.js';
 import { app } from '../state.js';
 import { section, button, notice, problemNotice, loading, toast, confirmDialog, table, badge } from '../ui.js';
 import { recordForm } from '../forms.js';
@@ -124,7 +124,7 @@ function wordMeter(getText, getLimit) {
     const n = countWords(getText());
     const { limit, rule } = getLimit();
     clear(out);
-    out.append(limit ? t('rep.words_of', { n: fmtNumber(n), limit: fmtNumber(limit) }) : t('rep.words', { n: fmtNumber(n) }));
+    out.append(limit ? plural('rep.words_of', limit, { count: fmtNumber(n) }) : plural('rep.words', n));
     if (rule) out.append(h('span', { class: 'muted' }, ` — ${rule}`));
     const over = limit && n > limit;
     wrap.classList.toggle('over', !!over);
@@ -171,7 +171,7 @@ function reportExtra(res, rec) {
     'div',
     { class: ['panel', 'word-summary', over && 'over'] },
     h('h2', null, t('rep.length')),
-    h('p', null, limit ? t('rep.words_of', { n: fmtNumber(rec.word_count), limit: fmtNumber(limit) }) : t('rep.words', { n: fmtNumber(rec.word_count ?? 0) })),
+    h('p', null, limit ? plural('rep.words_of', limit, { count: fmtNumber(rec.word_count) }) : plural('rep.words', rec.word_count ?? 0)),
     rec.word_limit_rule ? h('p', { class: 'muted' }, rec.word_limit_rule) : null,
   );
 }

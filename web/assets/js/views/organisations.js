@@ -9,6 +9,7 @@ import { app } from '../state.js';
 import { navigate, query } from '../router.js';
 import { pageHeader, tabs, notice, problemNotice, loading, linkButton, button, dialog, section, table, unavailable, badge } from '../ui.js';
 import { recordBody, recordActions, recordList, meta, may, mayWrite } from './records.js';
+import { titleOf, docTitle } from '../config.js';
 
 /* ---- the list: export and import ------------------------------------------------- */
 
@@ -17,7 +18,7 @@ import { recordBody, recordActions, recordList, meta, may, mayWrite } from './re
 function exportHref(res, format) {
   const q = query();
   for (const k of ['cursor', 'page', 'sort']) delete q[k];
-  return url(res.path, { ...q, format });
+  return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined });
 }
 
 export async function orgListView({ main }) {
@@ -162,7 +163,7 @@ export async function orgDetailView({ main, params }) {
   clear(main);
   const name = displayName(rec);
   const own = app.me?.role === 'ngo';
-  const items = [['profile', t('org.tab.profile'), `/organisations/${id}`]];
+  const items = [['profile', t('org.tab.profile'), `/organisations/${id}`], ['timeline', t('org.tab.timeline'), `/organisations/${id}/timeline`]];
   for (const [key, coll] of RELATED) if (resource(coll)) items.push([key, collLabel(coll), `/organisations/${id}/${key}`]);
   if (has('/api/v1/audit') && !own) items.push(['history', t('org.tab.history'), `/organisations/${id}/history`]);
   const sub = [rec.acronym, rec.city, rec.country && new Intl.DisplayNames([document.documentElement.lang === 'ru' ? 'ru' : 'en'], { type: 'region' }).of(rec.country)].filter(Boolean).join(' · ');
@@ -183,6 +184,10 @@ export async function orgDetailView({ main, params }) {
   }
   if (tab === 'history') {
     panel.append(await historyPanel(id));
+    return;
+  }
+  if (tab === 'timeline') {
+    panel.append(await timelinePanel(id));
     return;
   }
   const rel = RELATED.find(([k]) => k === tab);
@@ -206,6 +211,50 @@ export async function orgDetailView({ main, params }) {
     const list = recordList(r, { fixed: { [field]: id }, urlState: false });
     box.append(list);
   } else panel.append(unavailable(collLabel(coll)));
+}
+
+// What happened with the organisation, newest first: meetings, applications and their
+// decisions, statuses granted, proposals, reports, letters and other documents — one
+// request per kind of record, each filtered by the organisation.
+const TIMELINE = [
+  ['meetings', 'organisation_id', (r) => [[r.starts_at, r.title]]],
+  ['applications', 'organisation_id', (r) => [[r.filed_on || r.created_at, `${titleOf('applications', r)} — ${valueLabel(r.state)}`], r.decided_on ? [r.decided_on, `${titleOf('applications', r)} — ${t('tl.decided')}`] : null]],
+  ['accreditations', 'organisation_id', (r) => [[r.granted_on, `${titleOf('accreditations', r)} — ${t('tl.granted')}`]]],
+  ['proposals', 'organisation_ids', (r) => [[r.created_at, r.title], r.answered_on ? [r.answered_on, `${r.title} — ${valueLabel(r.state)}`] : null]],
+  ['reports', 'organisation_ids', (r) => [[r.submitted_on || r.deadline_on || r.created_at, `${r.title} — ${valueLabel(r.state)}`]]],
+  ['documents', 'organisation_id', (r) => [[r.published_at || r.created_at, `${docTitle(r)} (${valueLabel(r.kind)})`]]],
+];
+
+async function timelinePanel(id) {
+  const rows = [];
+  await Promise.all(
+    TIMELINE.map(async ([coll, field, events]) => {
+      const r = resource(coll);
+      if (!r || !(r.field(field)?.['x-filter'] || field === 'organisation_id')) return;
+      try {
+        const { data } = await api('GET', r.path, { query: { [field]: id, limit: 100 } });
+        for (const rec of data.items)
+          for (const ev of events(rec))
+            if (ev && ev[0]) rows.push({ date: ev[0], coll, what: ev[1], href: `/${r.seg}/${rec.id}` });
+      } catch {
+        /* a kind the user may not read is left out */
+      }
+    }),
+  );
+  rows.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+  return section(
+    t('org.tab.timeline'),
+    table({
+      columns: [
+        { label: t('cal.date'), cls: 'nowrap', render: (e) => h('time', { datetime: e.date.slice(0, 10) }, fmtDate(e.date)) },
+        { label: t('tl.kind'), render: (e) => { const s = oneLabel(e.coll); return s.charAt(0).toLocaleUpperCase() + s.slice(1); } },
+        { label: t('cal.what'), render: (e) => h('a', { href: e.href }, e.what || '—') },
+      ],
+      rows,
+      caption: t('org.tab.timeline'),
+      empty: t('tl.none'),
+    }),
+  );
 }
 
 // The organisation's entries in the audit trail (who changed what, when).

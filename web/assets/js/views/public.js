@@ -3,7 +3,7 @@
 // every language they exist in.
 import { h, clear } from '../dom.js';
 import { api, resource, Problem } from '../api.js';
-import { t, displayName, countryName, fmtDate, fmtNumber, valueLabel, languageName, getLang, allCountries } from '../i18n.js';
+import { t, bodyLabel, displayName, countryName, fmtDate, fmtNumber, valueLabel, languageName, getLang, allCountries } from '../i18n.js';
 import { query, setQuery } from '../router.js';
 import { pageHeader, problemNotice, loading, table, notice, badge, button } from '../ui.js';
 import { docTitleOf } from './extras.js';
@@ -51,7 +51,7 @@ function searchForm(withCountry) {
   const input = h('input', { type: 'search', id: 'pub-q', name: 'q', value: q.q || '' });
   const parts = [h('div', { class: 'field field-q' }, h('label', { for: 'pub-q' }, t('list.search')), input)];
   if (withCountry)
-    parts.push(h('div', { class: 'field' }, h('label', { for: 'pub-country' }, t('f.country')), h('select', { id: 'pub-country', name: 'country' }, h('option', { value: '' }, t('list.any')), allCountries().map(([c, n]) => h('option', { value: c, selected: q.country === c }, n)))));
+    parts.push(h('div', { class: 'field' }, h('label', { for: 'pub-country' }, t('f.country')), h('select', { id: 'pub-country', name: 'country' }, h('option', { value: '' }, t('list.any')), allCountries().map(([c, n]) => h('option', { value: c, selected: q.country === c }, `${n} (${c})`)))));
   return h(
     'form',
     {
@@ -88,10 +88,20 @@ export async function publicRegistry({ main }) {
   );
 }
 
+// A listed organisation's statuses (its accreditations are public when it is), as
+// badges filled in when they arrive.
 function statusesOf(o) {
-  const list = o.statuses || o.accreditations || [];
-  if (!Array.isArray(list) || !list.length) return '';
-  return list.map((s, i) => [i ? ' ' : '', h('span', { class: 'badge st-active' }, typeof s === 'string' ? s : `${s.body} · ${valueLabel(s.status)}`)]);
+  const box = h('span', { class: 'statuses' });
+  api('GET', '/api/v1/accreditations', { query: { organisation_id: o.id, limit: 20 } })
+    .then(({ data }) => {
+      for (const [i, s] of data.items.entries()) box.append(i ? ' ' : '', statusBadge(s));
+    })
+    .catch(() => {});
+  return box;
+}
+
+function statusBadge(s) {
+  return h('span', { class: ['badge', `st-${s.state || 'active'}`] }, `${bodyLabel(s.body)} · ${valueLabel(s.status)}`, s.state && s.state !== 'active' ? ` (${valueLabel(s.state)})` : '');
 }
 
 export async function publicOrg({ main, params }) {
@@ -136,7 +146,7 @@ export async function publicOrg({ main, params }) {
     accBox.append(
       table({
         columns: [
-          { label: t('f.body'), render: (a) => (typeof a === 'string' ? a : a.body) },
+          { label: t('f.body'), render: (a) => (typeof a === 'string' ? a : bodyLabel(a.body)) },
           { label: t('f.status'), render: (a) => (typeof a === 'string' ? '' : valueLabel(a.status)) },
           { label: t('f.granted_on'), render: (a) => fmtDate(a.granted_on) },
           { label: t('f.state'), render: (a) => badge(a.state) },

@@ -2,14 +2,15 @@
 // sort and paging; a record page with its fields, state changes, history and
 // sub-records; create and edit forms.
 import { h, clear } from '../dom.js';
-import { api, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
-import { t, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
+import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
+import { t, serverText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
 import { conf, titleOf, COMPUTED } from '../config.js';
 import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
-import { recordForm } from '../forms.js';
+import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
+import { fillDelegationStats } from './dashboard.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
 // Computed members a page shows in its own way (documents' titles, reports' length).
@@ -112,7 +113,7 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
     if (f.enum)
       ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), f.enum.filter((v) => v !== null).map((v) => h('option', { value: v, selected: state[n] === v }, valueLabel(v))));
     else if (f.format === 'iso3166-1-alpha-2')
-      ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), allCountries().map(([code, name]) => h('option', { value: code, selected: state[n] === code }, name)));
+      ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), allCountries().map(([code, name]) => h('option', { value: code, selected: state[n] === code }, `${name} (${code})`)));
     else if (f.base === 'boolean')
       ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), h('option', { value: 'true', selected: state[n] === 'true' }, t('v.yes')), h('option', { value: 'false', selected: state[n] === 'false' }, t('v.no')));
     else ctl = h('input', { id, name: n, type: 'text', value: state[n] || '' });
@@ -196,6 +197,23 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
   return box;
 }
 
+// The list as a file (CSV, Excel), with the filters and words it shows now: the server
+// ignores paging and sort for a file (the whole list, in id order).
+export function exportButtons(res) {
+  const href = (format) => {
+    const q = query();
+    for (const k of ['cursor', 'page', 'sort']) delete q[k];
+    // A CSV opens in Excel with its letters intact only with a byte order mark.
+    return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined });
+  };
+  return h(
+    'span',
+    { class: 'actions', role: 'group', 'aria-label': t('io.export') },
+    h('a', { href: href('csv'), class: 'btn', download: '', 'data-format': 'csv' }, t('io.export_csv')),
+    h('a', { href: href('xlsx'), class: 'btn', download: '', 'data-format': 'xlsx' }, t('io.export_xlsx')),
+  );
+}
+
 export async function listView({ main, params }) {
   const name = segToResource(params.coll);
   const res = resource(name);
@@ -203,10 +221,24 @@ export async function listView({ main, params }) {
   if (name === 'applications') actions.push(linkButton(t('board.title'), '/applications/board'));
   if (name === 'meetings') actions.push(linkButton(t('nav.calendar'), '/calendar'));
   if (may('create', res)) actions.push(linkButton(t('act.new', { what: oneLabel(name) }), `/${res.seg}/new`, 'primary'));
-  main.append(pageHeader(collLabel(name), { actions }), recordList(res));
+  actions.push(exportButtons(res));
+  main.append(pageHeader(collLabel(name), { actions }));
+  if (name === 'delegations' && has('/api/v1/stats/delegations')) {
+    const stats = section(t('deleg.stats'));
+    main.append(stats);
+    fillDelegationStats(stats);
+  }
+  main.append(recordList(res));
 }
 
 /* ---- one record ------------------------------------------------------------------- */
+
+// Who made a change: the server gives {id, name?, email} (older rows: a plain string).
+export function actorName(by) {
+  if (!by) return '';
+  if (typeof by !== 'object') return String(by);
+  return by.name || by.email || (by.id ? `#${by.id}` : '');
+}
 
 export function historyTable(rec) {
   const hist = rec.history || [];
@@ -218,7 +250,7 @@ export function historyTable(rec) {
         { label: t('hist.at'), render: (x) => fmtDate(x.at) },
         { label: t('hist.from'), render: (x) => valueLabel(x.from) },
         { label: t('hist.to'), render: (x) => valueLabel(x.to) },
-        { label: t('hist.by'), render: (x) => x.by_name || x.by_email || x.by || '' },
+        { label: t('hist.by'), render: (x) => actorName(x.by) },
         { label: t('hist.note'), render: (x) => x.note || '' },
       ],
       rows: hist,
@@ -234,7 +266,7 @@ function computedBlock(res, rec) {
   for (const k of extra) {
     const v = rec[k];
     if (Array.isArray(v) && k.includes('warning')) {
-      for (const w of v) items.push(notice('warn', typeof w === 'string' ? w : w.message || JSON.stringify(w)));
+      for (const w of v) items.push(notice('warn', typeof w === 'string' ? serverText(w) : w.message || JSON.stringify(w)));
       continue;
     }
     if (k === 'allowed_transitions' || k === 'transitions') continue;
@@ -417,6 +449,15 @@ export async function formView({ main, params }) {
     }
     clear(main);
   }
+  // A record the user may not change gets no form to fill in (and find out on Save).
+  if (!may(editing ? 'edit' : 'create', res, rec)) {
+    main.append(
+      pageHeader(editing ? titleOf(name, rec) : collLabel(name), { crumbs: [[collLabel(name), `/${res.seg}`]] }),
+      notice('info', t('rec.may_not_edit')),
+      editing ? h('p', null, h('a', { href: `/${res.seg}/${rec.id}` }, t('rec.back_to_record'))) : null,
+    );
+    return;
+  }
   const title = editing ? t('act.edit_what', { what: titleOf(name, rec) }) : t('act.new', { what: oneLabel(name) });
   const crumbs = [[collLabel(name), `/${res.seg}`]];
   if (editing) crumbs.push([titleOf(name, rec), `/${res.seg}/${rec.id}`]);
@@ -438,8 +479,10 @@ export async function formView({ main, params }) {
   const q = query();
   for (const f of res.fields) if (q[f.name] && !editing) initial[f.name] = f.base === 'integer' ? Number(q[f.name]) : q[f.name];
   const bodies = res.field('body') || res.field('target_body') ? await api('GET', '/api/v1/bodies', { query: { limit: 100 } }).then(({ data }) => data.items).catch(() => null) : null;
+  const officerOnly = me?.role === 'ngo' ? c.officerOnly || [] : [];
   const { form } = recordForm(res, {
     record: rec,
+    fields: editableFields(res, { editing }).map((f) => f.name).filter((n) => !officerOnly.includes(n)),
     bodies,
     initial,
     locked,

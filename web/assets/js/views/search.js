@@ -4,8 +4,8 @@
 import { h, clear, marked, markedByMarkers, unescapeHtml } from '../dom.js';
 import { app } from '../state.js';
 import { api, has, resource, collections, segmentOf } from '../api.js';
-import { t, getLang, collLabel, displayName, fmtNumber, countryName } from '../i18n.js';
-import { query } from '../router.js';
+import { t, plural, LANGS, collLabel, displayName, fmtNumber, countryName, languageName } from '../i18n.js';
+import { query, setQuery } from '../router.js';
 import { pageHeader, problemNotice, loading, notice } from '../ui.js';
 import { titleOf } from '../config.js';
 
@@ -23,9 +23,19 @@ function snippetNodes(text, words) {
   return marked(text, words);
 }
 
+// Narrowing by language: every language unless the user picks one (?lang=).
+function langFilter(q, lang) {
+  const id = 'search-lang';
+  const sel = h('select', { id, name: 'lang' }, h('option', { value: '' }, t('search.any_lang')), LANGS.map((l) => h('option', { value: l, selected: l === lang }, languageName(l))));
+  sel.addEventListener('change', () => setQuery({ q, lang: sel.value }));
+  return h('div', { class: 'filters search-narrow' }, h('div', { class: 'field' }, h('label', { for: id }, t('search.lang')), sel));
+}
+
 export async function searchView({ main }) {
   const q = (query().q || '').trim();
+  const lang = LANGS.includes(query().lang) ? query().lang : '';
   main.append(pageHeader(t('search.title'), { sub: q ? t('search.for', { q }) : null }));
+  if (q && has('/api/v1/search')) main.append(langFilter(q, lang));
   if (!q) {
     main.append(h('p', { class: 'muted' }, t('search.hint')));
     return;
@@ -38,7 +48,7 @@ export async function searchView({ main }) {
     groups = null;
     if (has('/api/v1/search')) {
       try {
-        groups = await viaSearch(q);
+        groups = await viaSearch(q, lang);
       } catch (p) {
         // A search endpoint that refuses or fails: fall back to the lists' own q=.
         if (!(p.status === 403 || p.status === 404 || p.status >= 500)) throw p;
@@ -55,7 +65,7 @@ export async function searchView({ main }) {
     out.append(notice('info', t('search.none', { q })));
     return;
   }
-  out.append(h('p', { class: 'muted' }, t('search.count', { n: fmtNumber(total) })));
+  out.append(h('p', { class: 'muted' }, plural('search.count', total)));
   for (const g of groups) {
     if (!g.items.length) continue;
     out.append(
@@ -84,8 +94,8 @@ export async function searchView({ main }) {
 // Where an anonymous visitor reads a record the search found.
 const PUBLIC_PAGES = { organisations: '/public/organisations', documents: '/public/documents' };
 
-async function viaSearch(q) {
-  const { data } = await api('GET', '/api/v1/search', { query: { q, lang: getLang(), limit: 50 } });
+async function viaSearch(q, lang) {
+  const { data } = await api('GET', '/api/v1/search', { query: { q, lang: lang || undefined, limit: 50 } });
   const items = data.items || data.results || [];
   const terms = data.terms || data.words || null;
   const byType = new Map();
@@ -97,7 +107,7 @@ async function viaSearch(q) {
       title: it.title || it.name || `#${it.id}`,
       snippet: it.snippet || it.excerpt || '',
       href: it.href || (!app.me && PUBLIC_PAGES[type] ? `${PUBLIC_PAGES[type]}/${it.id}` : `/${seg}/${it.id}`),
-      meta: it.country ? countryName(it.country) : it.lang || '',
+      meta: it.country ? countryName(it.country) : it.lang ? languageName(it.lang) : '',
       words: it.matched || terms,
     });
   }

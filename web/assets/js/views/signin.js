@@ -85,5 +85,6 @@ export async function signOut() {
   }
   setCsrf(null);
   app.me = null;
+  app.onSession?.();
   navigate('/signin', { replace: true });
 }
