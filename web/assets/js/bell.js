@@ -4,6 +4,7 @@
 import { h, clear } from './dom.js';
 import { api } from './api.js';
 import { getLang } from './i18n.js';
+import { navigate } from './router.js';
 
 const WORDS = {
   en: { label: 'Notifications', unread: (n) => `${n} unread`, none: 'Nothing new.', more: 'Newest 10 shown.' },
@@ -29,9 +30,14 @@ export function bell() {
     summary.setAttribute('aria-label', `${w.label}: ${w.unread(data.unread)}`);
     clear(panel);
     if (!data.items.length) return panel.append(h('p', { class: 'muted' }, w.none));
-    const open = (n) => () => {
+    // An unread notice is marked read before the page changes: the header drawn for the
+    // next page loads the count afresh, and must not find the notice still unread.
+    const open = (n) => async (e) => {
       details.open = false;
-      if (!n.read) api('POST', `notifications/${n.id}/read`).then(load, () => {});
+      if (n.read || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      await api('POST', `notifications/${n.id}/read`).catch(() => {});
+      navigate(n.link || '/');
     };
     panel.append(
       h('ul', null, data.items.map((n) => h('li', { class: n.read ? 'read' : 'unread' }, h('a', { href: n.link || '/', on: { click: open(n) } }, n.title), n.detail ? h('p', null, n.detail) : null))),
