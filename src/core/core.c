@@ -397,11 +397,19 @@ void time_rfc3339(int64_t t, char out[21])
     int64_t secs = t - days * 86400;
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
-    char tmp[64]; /* wide enough for any int, so the compiler can prove no truncation */
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m % 100, d % 100,
-             (int)(secs / 3600) % 100, (int)(secs / 60 % 60), (int)(secs % 60));
-    memcpy(out, tmp, 20);
-    out[20] = '\0';
+    /* Written digit by digit: this runs for every access-log line, where snprintf was a
+     * measurable share of a point read. */
+    const int parts[6] = {y % 10000, m % 100, d % 100, (int)(secs / 3600) % 100,
+                          (int)(secs / 60 % 60), (int)(secs % 60)};
+    static const char tmpl[] = "0000-00-00T00:00:00Z";
+    static const unsigned char at[6] = {0, 5, 8, 11, 14, 17}; /* where each part starts */
+    memcpy(out, tmpl, sizeof(tmpl));
+    for (int i = 0; i < 6; i++) {
+        int v = parts[i] < 0 ? 0 : parts[i];
+        char *p = out + at[i] + (i == 0 ? 4 : 2);
+        for (int k = i == 0 ? 4 : 2; k > 0; k--, v /= 10)
+            *--p = (char)('0' + v % 10);
+    }
 }
 
 void date_from_unix(int64_t t, char out[11])
