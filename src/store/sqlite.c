@@ -1368,6 +1368,11 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
     *out = NULL;
     if (sqlite3_threadsafe() == 0)
         return error_set(err, "SQLite was built without thread support");
+    /* No global memory statistics: to keep them SQLite takes its allocator mutex around
+     * every allocation on every connection (a point read: 33 lock/unlock pairs), and
+     * nothing here reads them. Possible only before SQLite initialises, i.e. at the first
+     * store_open; later calls are refused, which is harmless. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     struct store *s = calloc(1, sizeof(*s));
     if (!s)
         die("out of memory");
