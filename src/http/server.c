@@ -579,9 +579,9 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv_ptr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)LIMIT_CONNECTION_TIMEOUT,
-        /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
+        /* Room to read headers up to ~3x our limit, so that we, not libmicrohttpd, answer
          * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv_ptr, MHD_OPTION_END);
     if (!d) {
         free(srv_ptr);
