@@ -129,9 +129,15 @@ static void problem_for(struct request *r, int rc, const struct error *msg,
 
 static void set_etag(struct request *r, int64_t version)
 {
-    char etag[32];
-    snprintf(etag, sizeof(etag), "\"%lld\"", (long long)version);
-    resp_header(r, "ETag", etag);
+    char etag[32], *p = etag + sizeof(etag); /* "<version>", written from the end */
+    uint64_t v = version < 0 ? 0 : (uint64_t)version; /* versions start at 1 */
+    *--p = '\0';
+    *--p = '"';
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    *--p = '"';
+    resp_header(r, "ETag", p);
 }
 
 /* If-Match: "<version>" (or W/"<version>", or a bare number). 0 when absent or "*". */

@@ -291,7 +291,12 @@ void store_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
     const char *t = (const char *)sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", t ? t : "");
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n >= cap)
+        n = cap - 1; /* truncated, as snprintf did */
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = '\0';
 }
 
 /* The row at the statement's cursor, columns in select_cols order. */
