@@ -180,7 +180,9 @@ void buf_grow(struct buf *b, size_t extra)
         die("buffer size overflow");
     if (b->n + extra + 1 <= b->cap)
         return;
-    size_t cap = b->cap ? b->cap : 64;
+    /* A response body or a log line mostly fits in the first 512 bytes: one malloc
+     * instead of a realloc at each doubling from 64. */
+    size_t cap = b->cap ? b->cap : 512;
     while (cap < b->n + extra + 1) {
         if (cap > SIZE_MAX / 2)
             die("buffer size overflow");
