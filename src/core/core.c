@@ -314,6 +314,18 @@ size_t utf8_length(const char *s, size_t n)
 
 /* ---- numbers ------------------------------------------------------------------------ */
 
+size_t fmt_u64(char out[21], uint64_t v)
+{
+    char tmp[20], *p = tmp + sizeof(tmp);
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    size_t n = (size_t)(tmp + sizeof(tmp) - p);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
 int parse_i64(struct str s, int64_t min, int64_t max, int64_t *out)
 {
     size_t i = 0;

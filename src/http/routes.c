@@ -129,15 +129,11 @@ static void problem_for(struct request *r, int rc, const struct error *msg,
 
 static void set_etag(struct request *r, int64_t version)
 {
-    char etag[32], *p = etag + sizeof(etag); /* "<version>", written from the end */
-    uint64_t v = version < 0 ? 0 : (uint64_t)version; /* versions start at 1 */
-    *--p = '\0';
-    *--p = '"';
-    do
-        *--p = (char)('0' + v % 10);
-    while (v /= 10);
-    *--p = '"';
-    resp_header(r, "ETag", p);
+    char etag[24] = "\""; /* "<version>" */
+    size_t n = fmt_u64(etag + 1, version < 0 ? 0 : (uint64_t)version); /* versions start at 1 */
+    etag[n + 1] = '"';
+    etag[n + 2] = '\0';
+    resp_header(r, "ETag", etag);
 }
 
 /* If-Match: "<version>" (or W/"<version>", or a bare number). 0 when absent or "*". */

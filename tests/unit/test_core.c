@@ -747,6 +747,17 @@ static void test_datetime_reads_only_the_view(void **state)
 
 /* ---- formatting and the calendar ---------------------------------------------------- */
 
+static void test_fmt_u64_writes_decimal_digits(void **state)
+{
+    char out[21];
+    assert_int_equal(fmt_u64(out, 0), 1);
+    assert_string_equal(out, "0");
+    assert_int_equal(fmt_u64(out, 1234567890), 10);
+    assert_string_equal(out, "1234567890");
+    assert_int_equal(fmt_u64(out, UINT64_MAX), 20);
+    assert_string_equal(out, "18446744073709551615");
+}
+
 static void test_time_rfc3339_formats_known_instants(void **state)
 {
     char out[21];
@@ -888,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_datetime_accepts_and_drops_fractional_seconds),
         cmocka_unit_test(test_datetime_rejects_bad_forms),
         cmocka_unit_test(test_datetime_reads_only_the_view),
+        cmocka_unit_test(test_fmt_u64_writes_decimal_digits),
         cmocka_unit_test(test_time_rfc3339_formats_known_instants),
         cmocka_unit_test(test_time_rfc3339_round_trips_through_datetime_parse),
         cmocka_unit_test(test_date_from_unix_gives_the_utc_date),
