@@ -7,6 +7,8 @@
 #   bench/point-ratio.sh DB BIN [BIN...]     (ROUNDS=3, SECS=5, CONNS=64)
 #
 # DB: a database bench/gen made (a point read's cost does not depend on its size).
+# Also prints each server's CPU time per request (user + system, from /proc): on a machine
+# that other jobs share, throughput swings from round to round, CPU per request much less.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=$1
@@ -68,31 +70,50 @@ CONF
 nginx -p "$PREFIX" -c "$PREFIX/nginx.conf"
 sleep 0.3
 
-rps() { # url [script] -> requests per second; every answer must be a 2xx
-    local out
-    out=$(BENCH_TOKEN=$TOKEN BENCH_N=$N wrk -t2 -c"$CONNS" -d"${SECS}s" ${2:+-s "$2"} "$1")
+ticks() { # pid... -> CPU clock ticks (user + system) the processes have used
+    local t=0 pid
+    for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+    echo $t
+}
+HZ=$(getconf CLK_TCK)
+rps() { # url script pid... -> "requests/s CPU-µs/request"; every answer must be a 2xx
+    local out url=$1 script=$2 t0 t1 n
+    shift 2
+    t0=$(ticks "$@")
+    out=$(BENCH_TOKEN=$TOKEN BENCH_N=$N wrk -t2 -c"$CONNS" -d"${SECS}s" ${script:+-s "$script"} "$url")
+    t1=$(ticks "$@")
     if echo "$out" | grep -q 'Non-2xx'; then
-        echo "point-ratio: non-2xx answers from $1" >&2
+        echo "point-ratio: non-2xx answers from $url" >&2
         exit 1
     fi
-    echo "$out" | awk '/Requests\/sec/ {print $2}'
+    n=$(echo "$out" | awk '/requests in/ {print $1}')
+    echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "scale=1; ($t1 - $t0) * 1000000 / $HZ / $n" | bc)"
 }
 echo "point read ($SIZE bytes) against nginx static, wrk -t2 -c$CONNS -d${SECS}s, $ROUNDS rounds;" \
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-declare -A SUM
+echo "each: requests/s (ratio to nginx in that round) and the server's CPU µs per request"
+NGINX_PIDS=$(cat "$PREFIX/nginx.pid")
+NGINX_PIDS="$NGINX_PIDS $(ps -o pid= --ppid "$NGINX_PIDS")"
+declare -A SUM CPU
+NG_CPU=0
 for round in $(seq "$ROUNDS"); do
-    ng=$(rps "http://127.0.0.1:$NGINX_PORT/org.json")
-    line="round $round: nginx $ng"
+    read -r ng ngcpu < <(rps "http://127.0.0.1:$NGINX_PORT/org.json" "" $NGINX_PIDS)
+    NG_CPU=$(echo "$NG_CPU + $ngcpu" | bc)
+    line="round $round: nginx $ng ${ngcpu}µs"
     for bin in "$@"; do
         start "$bin"
-        r=$(rps "http://127.0.0.1:$PORT" bench/point.lua)
+        read -r r cpu < <(rps "http://127.0.0.1:$PORT" bench/point.lua $SERVER)
         stop
         ratio=$(echo "scale=3; $r / $ng" | bc)
         SUM[$bin]=$(echo "${SUM[$bin]:-0} + $ratio" | bc)
-        line="$line | $bin $r ($ratio)"
+        CPU[$bin]=$(echo "${CPU[$bin]:-0} + $cpu" | bc)
+        line="$line | $(basename "$bin") $r ($ratio) ${cpu}µs"
     done
     echo "$line"
 done
+echo "nginx: $(echo "scale=1; $NG_CPU / $ROUNDS" | bc) CPU µs per request"
 for bin in "$@"; do
-    echo "mean ratio to nginx: $(echo "scale=3; ${SUM[$bin]} / $ROUNDS" | bc)  $bin"
+    echo "$bin: mean ratio to nginx $(echo "scale=3; ${SUM[$bin]} / $ROUNDS" | bc)," \
+        "$(echo "scale=1; ${CPU[$bin]} / $ROUNDS" | bc) CPU µs per request" \
+        "(nginx/civdesk CPU per request: $(echo "scale=3; $NG_CPU / ${CPU[$bin]}" | bc))"
 done
