@@ -3,6 +3,7 @@
 #include "core/core.h"
 #include "core/limits.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -45,6 +46,10 @@ int error_set(struct error *e, const char *fmt, ...)
 
 #define ARENA_BLOCK 8192
 #define ARENA_ALIGN 16
+/* The first two blocks are small: a point read needs about 1.1 KiB, and glibc serves
+ * allocations up to 1 KiB from its per-thread cache, while one of 8 KiB made it
+ * consolidate its fast bins at every request. */
+#define ARENA_SMALL (1024 - sizeof(struct arena_block))
 
 struct arena_block {
     struct arena_block *next;
@@ -66,7 +71,11 @@ void *arena_alloc(struct arena *a, size_t n)
         die("arena: allocation size overflow");
     struct arena_block *b = a->head;
     if (!b || b->cap - b->used < need) {
-        size_t cap = need > ARENA_BLOCK / 2 ? need : ARENA_BLOCK;
+        size_t cap = need > ARENA_BLOCK / 2 ? need
+                     : need <= ARENA_SMALL && a->total + need <= 2 * ARENA_SMALL
+                         ? ARENA_SMALL
+                         : ARENA_BLOCK;
+        assert(cap >= need);
         b = malloc(sizeof(*b) + cap);
         if (!b)
             die("out of memory");
