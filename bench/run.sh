@@ -107,8 +107,21 @@ run_wrk() { # name url [script [query [token]]] → "name|rps|p50|p99|non-2xx"
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: wrk -t2 -c$CONNS -d${SECS}s each (load average before: $LOAD_BEFORE)"
+# CPU time (user + system) the servers spend per request: steadier than the rates when
+# other jobs share the machine (docs/performance.md, "Point read, second round").
+ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $t; }
+cpu_us() { # ticks used, wrk row -> CPU µs per request (requests: the row's rate × SECS)
+    echo "scale=1; $1 * 1000000 / $(getconf CLK_TCK) / ($(echo "$2" | cut -d'|' -f2) * $SECS)" | bc
+}
+NGINX_PIDS="$(cat "$NGINX_PREFIX/nginx.pid") $(ps -o pid= --ppid "$(cat "$NGINX_PREFIX/nginx.pid")")"
+T0=$(ticks $NGINX_PIDS)
 R_NGINX=$(run_wrk "nginx static file ($SIZE bytes)" "http://127.0.0.1:$NGINX_PORT/org.json")
+T1=$(ticks $NGINX_PIDS)
+S0=$(ticks $SERVER)
 R_POINT=$(run_wrk "GET /api/v1/organisations/{id}" "http://127.0.0.1:$PORT" bench/point.lua)
+S1=$(ticks $SERVER)
+CPU_NGINX=$(cpu_us $((T1 - T0)) "$R_NGINX")
+CPU_POINT=$(cpu_us $((S1 - S0)) "$R_POINT")
 R_LIST=$(run_wrk "GET /api/v1/organisations?country=RU&limit=50" "http://127.0.0.1:$PORT" bench/list.lua "/api/v1/organisations?country=RU&limit=50")
 R_LIST2=$(run_wrk "GET /api/v1/accreditations?status=special&country=FR&limit=50" "http://127.0.0.1:$PORT" bench/list.lua "/api/v1/accreditations?status=special&country=FR&limit=50")
 
@@ -186,7 +199,8 @@ load average $LOAD_BEFORE before the HTTP runs, $LOAD_AFTER after them).
 | $R_SEARCH_ANON1 |
 | $R_SEARCH_OFF1 |
 
-- point read / nginx static: **$RATIO** (target ≥ 0.5)
+- point read / nginx static: **$RATIO** (target ≥ 0.6, DESIGN §8); CPU per request
+  (user + system): nginx ${CPU_NGINX} µs, civdesk ${CPU_POINT} µs
 - filtered list / point read: accreditations by status and country **$LRATIO2**,
   organisations by country **$LRATIO** (target ≥ 0.33, "within 3×")
 - search, two mid-frequency words (${#QUERIES[@]} queries of bench/search.lua, top 20;

@@ -99,8 +99,8 @@ const size_t access_rules_count = ARRAY_SIZE(access_rules);
 const struct access_rule *access_rule_find(const char *method, const char *pattern)
 {
     for (size_t i = 0; i < access_rules_count; i++)
-        if (strcasecmp(access_rules[i].method, method) == 0 &&
-            strcmp(access_rules[i].pattern, pattern) == 0)
+        if (strcmp(access_rules[i].pattern, pattern) == 0 && /* the cheaper test first */
+            strcasecmp(access_rules[i].method, method) == 0)
             return &access_rules[i];
     return NULL;
 }

@@ -3,6 +3,7 @@
 #include "core/core.h"
 #include "core/limits.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -45,6 +46,10 @@ int error_set(struct error *e, const char *fmt, ...)
 
 #define ARENA_BLOCK 8192
 #define ARENA_ALIGN 16
+/* The first two blocks are small: a point read needs about 1.1 KiB, and glibc serves
+ * allocations up to 1 KiB from its per-thread cache, while one of 8 KiB made it
+ * consolidate its fast bins at every request. */
+#define ARENA_SMALL (1024 - sizeof(struct arena_block))
 
 struct arena_block {
     struct arena_block *next;
@@ -66,7 +71,11 @@ void *arena_alloc(struct arena *a, size_t n)
         die("arena: allocation size overflow");
     struct arena_block *b = a->head;
     if (!b || b->cap - b->used < need) {
-        size_t cap = need > ARENA_BLOCK / 2 ? need : ARENA_BLOCK;
+        size_t cap = need > ARENA_BLOCK / 2 ? need
+                     : need <= ARENA_SMALL && a->total + need <= 2 * ARENA_SMALL
+                         ? ARENA_SMALL
+                         : ARENA_BLOCK;
+        assert(cap >= need);
         b = malloc(sizeof(*b) + cap);
         if (!b)
             die("out of memory");
@@ -180,7 +189,9 @@ void buf_grow(struct buf *b, size_t extra)
         die("buffer size overflow");
     if (b->n + extra + 1 <= b->cap)
         return;
-    size_t cap = b->cap ? b->cap : 64;
+    /* A response body or a log line mostly fits in the first 512 bytes: one malloc
+     * instead of a realloc at each doubling from 64. */
+    size_t cap = b->cap ? b->cap : 512;
     while (cap < b->n + extra + 1) {
         if (cap > SIZE_MAX / 2)
             die("buffer size overflow");
@@ -312,6 +323,18 @@ size_t utf8_length(const char *s, size_t n)
 
 /* ---- numbers ------------------------------------------------------------------------ */
 
+size_t fmt_u64(char out[21], uint64_t v)
+{
+    char tmp[20], *p = tmp + sizeof(tmp);
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    size_t n = (size_t)(tmp + sizeof(tmp) - p);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
 int parse_i64(struct str s, int64_t min, int64_t max, int64_t *out)
 {
     size_t i = 0;
@@ -397,11 +420,19 @@ void time_rfc3339(int64_t t, char out[21])
     int64_t secs = t - days * 86400;
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
-    char tmp[64]; /* wide enough for any int, so the compiler can prove no truncation */
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m % 100, d % 100,
-             (int)(secs / 3600) % 100, (int)(secs / 60 % 60), (int)(secs % 60));
-    memcpy(out, tmp, 20);
-    out[20] = '\0';
+    /* Written digit by digit: this runs for every access-log line, where snprintf was a
+     * measurable share of a point read. */
+    const int parts[6] = {y % 10000, m % 100, d % 100, (int)(secs / 3600) % 100,
+                          (int)(secs / 60 % 60), (int)(secs % 60)};
+    static const char tmpl[] = "0000-00-00T00:00:00Z";
+    static const unsigned char at[6] = {0, 5, 8, 11, 14, 17}; /* where each part starts */
+    memcpy(out, tmpl, sizeof(tmpl));
+    for (int i = 0; i < 6; i++) {
+        int v = parts[i] < 0 ? 0 : parts[i];
+        char *p = out + at[i] + (i == 0 ? 4 : 2);
+        for (int k = i == 0 ? 4 : 2; k > 0; k--, v /= 10)
+            *--p = (char)('0' + v % 10);
+    }
 }
 
 void date_from_unix(int64_t t, char out[11])

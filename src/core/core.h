@@ -139,6 +139,9 @@ size_t utf8_length(const char *p, size_t n);
 
 /* Whole decimal integer in [min,max]; no sign for unsigned-looking input, no spaces. */
 int parse_i64(struct str s, int64_t min, int64_t max, int64_t *out);
+/* v in decimal into out (NUL-terminated); returns the number of digits. For hot paths
+ * (response headers, the access log), where snprintf's cost shows. */
+size_t fmt_u64(char out[21], uint64_t v);
 
 /* ---- dates and times ---------------------------------------------------------------- */
 

@@ -269,6 +269,10 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
  */
 int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct error *msg);
 
+/* The calendar's order (qsort comparator of struct cal_item): date, kind, record type, id.
+ * Also the key of a page of the calendar. */
+int ledger_cal_item_cmp(const void *a, const void *b);
+
 /* ---- demo ---------------------------------------------------------------------------- */
 
 /* Adds the ledger's demo content inside the demo's transaction (see demo.c). */

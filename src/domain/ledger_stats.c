@@ -498,7 +498,7 @@ static void report_dates(void *arg, const struct store_due_row *row)
                           strcmp(row->state, "suspended") == 0 ? ", suspended" : ""));
 }
 
-static int by_date(const void *pa, const void *pb)
+int ledger_cal_item_cmp(const void *pa, const void *pb)
 {
     const struct cal_item *a = pa, *b = pb;
     int c = strcmp(a->date, b->date);
@@ -527,7 +527,7 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
         rc = engagement_calendar_add(c, who, from, to, a, &cal.items, &cal.n, &cal.cap);
     if (rc < 0)
         return rc;
-    qsort(cal.items, cal.n, sizeof(*cal.items), by_date);
+    qsort(cal.items, cal.n, sizeof(*cal.items), ledger_cal_item_cmp);
     *out = cal.items;
     *n = cal.n;
     return STORE_OK;

@@ -10,6 +10,7 @@
 #include "domain/ledger_obligations.h"
 
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -277,12 +278,14 @@ void h_stats_pipeline(struct request *r)
 
 /* ---- calendar ------------------------------------------------------------------------ */
 
-/* Reads ?from=&to= (default: today and a year on) and the calendar between them. */
-static bool calendar_items(struct request *r, const char **from, const char **to,
+/* Reads ?from=&to= (default: today and a year on) and the calendar between them; paged
+ * (the JSON answer) also allows ?limit= and ?cursor=, which calendar_page reads. */
+static bool calendar_items(struct request *r, bool paged, const char **from, const char **to,
                            struct cal_item **items, size_t *n)
 {
     static const char *const names[] = {"from", "to", NULL};
-    if (!params_allowed(r, names))
+    static const char *const paged_names[] = {"from", "to", "limit", "cursor", NULL};
+    if (!params_allowed(r, paged ? paged_names : names))
         return false;
     struct errors errs;
     errors_init(&errs, &r->arena);
@@ -320,12 +323,95 @@ static bool calendar_items(struct request *r, const char **from, const char **to
     return true;
 }
 
+/* A page's cursor: the sort key of its last item (ledger_cal_item_cmp), fields separated
+ * by newlines, base64url. Opaque to clients. */
+static const char *cal_cursor_encode(struct arena *a, const struct cal_item *it)
+{
+    char id[21];
+    fmt_u64(id, it->id < 0 ? 0 : (uint64_t)it->id);
+    const char *key = arena_printf(a, "%s\n%s\n%s\n%s", it->date, it->kind, it->resource, id);
+    size_t n = strlen(key);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(a, cap);
+    sodium_bin2base64(out, cap, (const unsigned char *)key, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+/* The key a cursor names into *key (its strings in the arena); false if it is not one. */
+static bool cal_cursor_decode(struct arena *a, const char *cursor, struct cal_item *key)
+{
+    size_t n = strlen(cursor), len;
+    if (n == 0 || n > LIMIT_CURSOR)
+        return false;
+    char *bin = arena_alloc(a, n + 1);
+    if (sodium_base642bin((unsigned char *)bin, n, cursor, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return false;
+    bin[len] = '\0';
+    if (memchr(bin, '\0', len))
+        return false;
+    struct str rest = {bin, len}, date, kind, type, id;
+    int64_t v;
+    if (!str_cut(rest, '\n', &date, &rest) || !str_cut(rest, '\n', &kind, &rest) ||
+        !str_cut(rest, '\n', &type, &id) || date.n != 10 || !date_valid(date) ||
+        parse_i64(id, 0, INT64_MAX, &v) < 0)
+        return false;
+    memset(key, 0, sizeof(*key));
+    memcpy(key->date, date.p, 10);
+    key->kind = arena_strndup(a, kind.p, kind.n);
+    key->resource = arena_strndup(a, type.p, type.n);
+    key->id = v;
+    return true;
+}
+
+/*
+ * Which of the n items (in the calendar's order) this page holds: [*first, *end), from
+ * ?cursor= (after the item it names) and ?limit= (1..LIMIT_LIST_MAX, default
+ * LIMIT_LIST_MAX); *next is the cursor of the page after, NULL on the last. False (400 set)
+ * for a bad limit or cursor.
+ */
+static bool calendar_page(struct request *r, const struct cal_item *items, size_t n,
+                          size_t *first, size_t *end, const char **next)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    int64_t limit = LIMIT_LIST_MAX;
+    const char *l = req_query(r, "limit"), *cursor = req_query(r, "cursor");
+    if (l && parse_i64(str_from(l), 1, LIMIT_LIST_MAX, &limit) < 0)
+        errors_add(&errs, "limit", "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
+    struct cal_item key;
+    if (cursor && !cal_cursor_decode(&r->arena, cursor, &key))
+        errors_add(&errs, "cursor", "is not a cursor this calendar gave");
+    if (errs.n) {
+        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        return false;
+    }
+    size_t i = 0;
+    if (cursor) /* the first item after the key: the items are sorted, so bisect */
+        for (size_t hi = n; i < hi;) {
+            size_t mid = i + (hi - i) / 2;
+            if (ledger_cal_item_cmp(&items[mid], &key) <= 0)
+                i = mid + 1;
+            else
+                hi = mid;
+        }
+    *first = i;
+    *end = n - i > (size_t)limit ? i + (size_t)limit : n;
+    *next = *end < n ? cal_cursor_encode(&r->arena, &items[*end - 1]) : NULL;
+    return true;
+}
+
 void h_calendar(struct request *r)
 {
     const char *from, *to;
     struct cal_item *items;
     size_t n;
-    if (!calendar_items(r, &from, &to, &items, &n))
+    if (!calendar_items(r, true, &from, &to, &items, &n))
+        return;
+    size_t first, end;
+    const char *next;
+    if (!calendar_page(r, items, n, &first, &end, &next))
         return;
     struct jw w;
     resp_json(r, 200, &w);
@@ -334,7 +420,7 @@ void h_calendar(struct request *r)
     jw_kstr(&w, "to", to);
     jw_key(&w, "items");
     jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = first; i < end; i++) {
         const struct cal_item *it = &items[i];
         jw_obj(&w);
         jw_kstr(&w, "date", it->date);
@@ -357,6 +443,7 @@ void h_calendar(struct request *r)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    jw_kstr(&w, "next_cursor", next);
     jw_obj_end(&w);
 }
 
@@ -365,7 +452,7 @@ void h_calendar_ics(struct request *r)
     const char *from, *to;
     struct cal_item *items;
     size_t n;
-    if (!calendar_items(r, &from, &to, &items, &n))
+    if (!calendar_items(r, false, &from, &to, &items, &n))
         return;
     struct error msg = ERROR_INIT;
     buf_reset(&r->out);

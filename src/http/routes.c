@@ -24,14 +24,48 @@
 
 /* ---- matching ----------------------------------------------------------------------- */
 
+/*
+ * Whether path has the pattern's shape: every literal byte equal, each {capture} one
+ * segment (possibly empty) of the path. Cheap, and without side effects: dispatch tries
+ * each route in turn, and nearly all of them differ from the path within a few bytes, so
+ * the captures (a resource lookup, a number parsed) are looked at only for a route of the
+ * right shape. Patterns hold captures only as whole segments.
+ */
+static bool route_shape(const char *pat, const char *p, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        if (*pat == '{') {
+            while (*pat && *pat != '}')
+                pat++;
+            if (*pat)
+                pat++;
+            while (i < n && p[i] != '/')
+                i++;
+        } else if (*pat == '\0') {
+            return i == n;
+        } else if (i == n || p[i] != *pat) {
+            return false;
+        } else {
+            pat++, i++;
+        }
+    }
+}
+
 bool route_match(const struct route *rt, const char *path, struct request *r)
 {
-    struct str pat = str_from(rt->pattern), p = str_from(path), ps, pp;
-    if (p.n > 1 && p.p[p.n - 1] == '/')
-        p.n--; /* "/api/v1/organisations/" is "/api/v1/organisations" */
-    for (;;) {
-        bool more_pat = str_cut(pat, '/', &ps, &pat);
-        bool more_path = str_cut(p, '/', &pp, &p);
+    size_t n = strlen(path);
+    if (n > 1 && path[n - 1] == '/')
+        n--; /* "/api/v1/organisations/" is "/api/v1/organisations" */
+    if (!route_shape(rt->pattern, path, n))
+        return false;
+    /* The right shape: the literal segments are equal; fill the captures. */
+    struct str pat = str_from(rt->pattern), p = {path, n}, ps, pp;
+    for (bool more = true; more;) {
+        more = str_cut(pat, '/', &ps, &pat);
+        str_cut(p, '/', &pp, &p);
+        if (ps.n < 2 || ps.p[0] != '{')
+            continue;
         if (str_eq_cstr(ps, "{collection}")) {
             const struct resource *res = resource_find(pp);
             if (!res || res->parent)
@@ -46,22 +80,20 @@ bool route_match(const struct route *rt, const char *path, struct request *r)
             if (!sub)
                 return false;
             r->sub = sub;
-        } else if (str_eq_cstr(ps, "{id}") || str_eq_cstr(ps, "{subid}")) {
+        } else {
             int64_t id;
+            bool subid = str_eq_cstr(ps, "{subid}");
+            if (!subid && !str_eq_cstr(ps, "{id}"))
+                BUG("a route pattern with an unknown {capture}");
             if (parse_i64(pp, 1, INT64_MAX, &id) < 0)
                 return false;
-            if (ps.p[1] == 'i')
-                r->id = id;
-            else
+            if (subid)
                 r->sub_id = id;
-        } else if (!str_eq(ps, pp)) {
-            return false;
+            else
+                r->id = id;
         }
-        if (more_pat != more_path)
-            return false;
-        if (!more_pat)
-            return true;
     }
+    return true;
 }
 
 /* ---- helpers ------------------------------------------------------------------------ */
@@ -98,8 +130,10 @@ static void problem_for(struct request *r, int rc, const struct error *msg,
 
 static void set_etag(struct request *r, int64_t version)
 {
-    char etag[32];
-    snprintf(etag, sizeof(etag), "\"%lld\"", (long long)version);
+    char etag[24] = "\""; /* "<version>" */
+    size_t n = fmt_u64(etag + 1, version < 0 ? 0 : (uint64_t)version); /* versions start at 1 */
+    etag[n + 1] = '"';
+    etag[n + 2] = '\0';
     resp_header(r, "ETag", etag);
 }
 

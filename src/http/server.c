@@ -229,8 +229,8 @@ static enum MHD_Result queue(struct request *r)
     auth_http_response_headers(r, resp);
     for (size_t i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
-    char rid[24];
-    snprintf(rid, sizeof(rid), "%llu", (unsigned long long)r->request_id);
+    char rid[21];
+    fmt_u64(rid, r->request_id);
     MHD_add_response_header(resp, "X-Request-Id", rid);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -692,10 +692,14 @@ static void access_log(const struct request *r, uint64_t us, enum MHD_RequestTer
     jw_kstr(&w, "method", method);
     jw_kstr(&w, "route", r->route_index >= 0 ? routes[r->route_index].pattern : NULL);
     jw_kint(&w, "status", r->status);
-    char ms[32];
-    snprintf(ms, sizeof(ms), "%.3f", (double)us / 1000.0);
+    char ms[32]; /* "%.3f" of milliseconds, without printf */
+    size_t n = fmt_u64(ms, us / 1000);
+    ms[n] = '.';
+    ms[n + 1] = (char)('0' + us / 100 % 10);
+    ms[n + 2] = (char)('0' + us / 10 % 10);
+    ms[n + 3] = (char)('0' + us % 10);
     jw_key(&w, "ms");
-    jw_raw(&w, ms, strlen(ms));
+    jw_raw(&w, ms, n + 4);
     jw_key(&w, "user");
     if (r->who.user_id)
         jw_int(&w, r->who.user_id);
@@ -802,9 +806,9 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct sockaddr
         (unsigned)LIMIT_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)LIMIT_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)LIMIT_CONNECTION_TIMEOUT,
-        /* Room to read headers up to 4x our limit, so that we, not libmicrohttpd, answer
+        /* Room to read headers up to ~3x our limit, so that we, not libmicrohttpd, answer
          * most oversized blocks (with problem JSON); beyond that MHD answers 431 itself. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(LIMIT_HEADER_BYTES * 4),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_END);
 }
 

@@ -154,8 +154,23 @@ void json_escape(struct buf *out, const char *s, size_t n)
 void jw_key(struct jw *w, const char *key)
 {
     before_value(w);
-    json_escape(w->out, key, strlen(key));
-    buf_putc(w->out, ':');
+    size_t n = strlen(key), i = 0;
+    while (i < n && json_class[(unsigned char)key[i]] == JC_COPY)
+        i++;
+    if (i == n) { /* a plain key, as every field name is: written in one piece */
+        struct buf *b = w->out;
+        buf_grow(b, n + 3);
+        char *p = b->p + b->n;
+        p[0] = '"';
+        memcpy(p + 1, key, n);
+        p[n + 1] = '"';
+        p[n + 2] = ':';
+        b->n += n + 3;
+        b->p[b->n] = '\0';
+    } else {
+        json_escape(w->out, key, n);
+        buf_putc(w->out, ':');
+    }
     w->after_key = true;
 }
 

@@ -294,7 +294,12 @@ void store_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
     const char *t = (const char *)sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", t ? t : "");
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n >= cap)
+        n = cap - 1; /* truncated, as snprintf did */
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = '\0';
 }
 
 /* The row at the statement's cursor, columns in select_cols order. */
@@ -1475,6 +1480,11 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
     *out = NULL;
     if (sqlite3_threadsafe() == 0)
         return error_set(err, "SQLite was built without thread support");
+    /* No global memory statistics: to keep them SQLite takes its allocator mutex around
+     * every allocation on every connection (a point read: 33 lock/unlock pairs), and
+     * nothing here reads them. Possible only before SQLite initialises, i.e. at the first
+     * store_open; later calls are refused, which is harmless. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     struct store *s = calloc(1, sizeof(*s));
     if (!s)
         die("out of memory");

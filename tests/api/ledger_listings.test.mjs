@@ -256,6 +256,35 @@ describe('calendar', () => {
     assert.equal((await srv.api('GET', '/api/v1/calendar', { token: null })).status, 401);
   });
 
+  test('the calendar pages: limit and next_cursor walk the same items in the same order', async () => {
+    const all = await officer('GET', `/api/v1/calendar?${range()}`);
+    assert.equal(all.status, 200, all.text);
+    assert.equal(all.json.next_cursor, null);
+    const n = all.json.items.length;
+    assert.ok(n >= 5, `only ${n} items`);
+    const seen = [];
+    let cursor = null;
+    let pages = 0;
+    do {
+      const r = await officer('GET', `/api/v1/calendar?${range()}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.json.items.length >= 1 && r.json.items.length <= 2);
+      seen.push(...r.json.items);
+      cursor = r.json.next_cursor;
+      pages++;
+      assert.ok(pages <= n, 'the pages do not end');
+    } while (cursor);
+    assert.equal(pages, Math.ceil(n / 2));
+    assert.deepEqual(seen.map((i) => i.uid), all.json.items.map((i) => i.uid));
+    // the default page is 500 items; more is refused, as is a cursor it did not give
+    assertProblem(await officer('GET', `/api/v1/calendar?${range()}&limit=501`), 400, { fields: { limit: /1 to 500/ } });
+    assertProblem(await officer('GET', `/api/v1/calendar?${range()}&limit=0`), 400, { fields: { limit: /whole number/ } });
+    assertProblem(await officer('GET', `/api/v1/calendar?${range()}&cursor=bm90LWEtY3Vyc29y`), 400, { fields: { cursor: /cursor/ } });
+    assertProblem(await officer('GET', `/api/v1/calendar?${range()}&cursor=%%%`), 400, { fields: { cursor: /cursor/ } });
+    // calendar.ics is one document: it takes no page parameters
+    assert.equal((await srv.api('GET', `/calendar.ics?${range()}&limit=2`, { token: srv.tokens.officer })).status, 400);
+  });
+
   test('calendar.ics: valid iCalendar, CRLF lines of at most 75 octets, stable UIDs', async () => {
     const get = () => srv.api('GET', `/calendar.ics?${range()}`, { token: srv.tokens.officer });
     const r = await get();

@@ -101,6 +101,26 @@ static void test_arena_many_allocations_stay_distinct_and_intact(void **state)
     arena_release(&a);
 }
 
+/* The first blocks are small (about 1 KiB): allocations around and above their size, as
+ * the first of an arena and after others, are whole and apart. */
+static void test_arena_sizes_around_the_small_first_blocks_are_whole(void **state)
+{
+    static const size_t sizes[] = {1500, 990, 1000, 1024, 2000, 4000, 4097, 10, 8000, 1};
+    for (size_t start = 0; start < ARRAY_SIZE(sizes); start++) {
+        struct arena a = ARENA_INIT;
+        unsigned char *ptrs[ARRAY_SIZE(sizes)];
+        for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+            size_t k = (start + i) % ARRAY_SIZE(sizes);
+            ptrs[k] = arena_alloc(&a, sizes[k]);
+            memset(ptrs[k], (int)k + 1, sizes[k]);
+        }
+        for (size_t k = 0; k < ARRAY_SIZE(sizes); k++)
+            for (size_t b = 0; b < sizes[k]; b++)
+                assert_int_equal(ptrs[k][b], k + 1);
+        arena_release(&a);
+    }
+}
+
 static void test_arena_large_allocation_is_fully_usable(void **state)
 {
     struct arena a = ARENA_INIT;
@@ -747,6 +767,17 @@ static void test_datetime_reads_only_the_view(void **state)
 
 /* ---- formatting and the calendar ---------------------------------------------------- */
 
+static void test_fmt_u64_writes_decimal_digits(void **state)
+{
+    char out[21];
+    assert_int_equal(fmt_u64(out, 0), 1);
+    assert_string_equal(out, "0");
+    assert_int_equal(fmt_u64(out, 1234567890), 10);
+    assert_string_equal(out, "1234567890");
+    assert_int_equal(fmt_u64(out, UINT64_MAX), 20);
+    assert_string_equal(out, "18446744073709551615");
+}
+
 static void test_time_rfc3339_formats_known_instants(void **state)
 {
     char out[21];
@@ -831,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_error_set_accepts_null_error),
         cmocka_unit_test(test_error_set_truncates_long_message_safely),
         cmocka_unit_test(test_arena_many_allocations_stay_distinct_and_intact),
+        cmocka_unit_test(test_arena_sizes_around_the_small_first_blocks_are_whole),
         cmocka_unit_test(test_arena_large_allocation_is_fully_usable),
         cmocka_unit_test(test_arena_large_allocation_keeps_head_block_for_small_ones),
         cmocka_unit_test(test_arena_allocations_are_aligned_for_any_type),
@@ -888,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_datetime_accepts_and_drops_fractional_seconds),
         cmocka_unit_test(test_datetime_rejects_bad_forms),
         cmocka_unit_test(test_datetime_reads_only_the_view),
+        cmocka_unit_test(test_fmt_u64_writes_decimal_digits),
         cmocka_unit_test(test_time_rfc3339_formats_known_instants),
         cmocka_unit_test(test_time_rfc3339_round_trips_through_datetime_parse),
         cmocka_unit_test(test_date_from_unix_gives_the_utc_date),

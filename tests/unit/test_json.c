@@ -221,8 +221,13 @@ static void test_writer_escapes_keys(void **state)
     jw_init(&w, &b);
     jw_obj(&w);
     jw_kint(&w, "a\"<b>", 1);
+    jw_kint(&w, "", 2);           /* plain keys take a shorter path: empty, */
+    jw_kint(&w, "name_2", 3);     /* ASCII, */
+    jw_kint(&w, "имя", 4);        /* and not ASCII (escaped the same way) */
+    jw_kint(&w, "tab\there", 5);
     jw_obj_end(&w);
-    assert_string_equal(b.p, "{\"a\\\"\\u003cb\\u003e\":1}");
+    assert_string_equal(b.p, "{\"a\\\"\\u003cb\\u003e\":1,\"\":2,\"name_2\":3,\"имя\":4,"
+                             "\"tab\\there\":5}");
     buf_release(&b);
 }
 

@@ -223,6 +223,24 @@ static void test_table_serves_healthz_without_credentials(void **state)
     assert_int_equal(h->min_role, ROLE_ANON);
 }
 
+/* route_match treats every {...} segment as a capture: each must be one it knows. */
+static void test_table_patterns_use_only_known_captures(void **state)
+{
+    static const char *const known[] = {"{collection}", "{id}", "{sub}", "{subid}"};
+    for (size_t i = 0; i < routes_count; i++) {
+        for (const char *p = strchr(routes[i].pattern, '{'); p; p = strchr(p + 1, '{')) {
+            const char *end = strchr(p, '}');
+            bool ok = end && (p[-1] == '/') && (end[1] == '/' || end[1] == '\0');
+            size_t n = end ? (size_t)(end - p + 1) : 0;
+            bool named = false;
+            for (size_t k = 0; k < ARRAY_SIZE(known) && ok; k++)
+                named |= strlen(known[k]) == n && strncmp(p, known[k], n) == 0;
+            if (!ok || !named)
+                fail_msg("route %s: a capture that is not a whole known segment", routes[i].pattern);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_table_routes_item_paths_to_get_patch_delete),
         cmocka_unit_test(test_table_has_no_route_for_bad_api_paths),
         cmocka_unit_test(test_table_serves_healthz_without_credentials),
+        cmocka_unit_test(test_table_patterns_use_only_known_captures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

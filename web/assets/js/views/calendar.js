@@ -9,8 +9,14 @@ import { pageHeader, problemNotice, loading, table, badge, unavailable, button }
 // null when the server has neither a calendar nor meetings.
 export async function eventsBetween(from, to) {
   if (has('/api/v1/calendar')) {
-    const { data } = await api('GET', '/api/v1/calendar', { query: { from, to } });
-    const list = Array.isArray(data) ? data : data.items || data.events || [];
+    // The calendar pages (at most 500 items a page): follow next_cursor to the end.
+    const list = [];
+    let cursor = null;
+    do {
+      const { data } = await api('GET', '/api/v1/calendar', { query: cursor ? { from, to, cursor } : { from, to } });
+      list.push(...(Array.isArray(data) ? data : data.items || data.events || []));
+      cursor = Array.isArray(data) ? null : data.next_cursor || null;
+    } while (cursor);
     return list.map(normalise).filter((e) => e.date).sort((a, b) => a.date.localeCompare(b.date));
   }
   const meetings = resource('meetings');
