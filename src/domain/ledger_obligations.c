@@ -40,8 +40,8 @@ static struct obligation *add(struct collect *k, const char *kind, const char *d
         k->cap = cap;
     }
     struct obligation *o = &k->items[k->n++];
-    *o = (struct obligation){.kind = kind, .body = body, .resource = resource, .id = id,
-                             .detail = detail};
+    *o = (struct obligation){
+        .kind = kind, .body = body, .resource = resource, .id = id, .detail = detail};
     snprintf(o->due_on, sizeof(o->due_on), "%s", due);
     o->overdue = ledger_overdue(o->due_on, k->today);
     return o;
@@ -109,14 +109,14 @@ static int accreditation_items(struct collect *k, const struct store_due_row *ac
         add(k, "report_due", due, b.code, "accreditations", acc->id,
             arena_printf(k->a, "%d–%d", period[0], period[1]));
     struct sanctions s;
-    ledger_sanctions(&b, acc->status, acc->state, acc->granted_on, acc->last_period_end,
-                     k->today, &s);
+    ledger_sanctions(&b, acc->status, acc->state, acc->granted_on, acc->last_period_end, k->today,
+                     &s);
     if (s.suspension_expected_on[0])
-        add(k, "suspension_expected", s.suspension_expected_on, b.code, "accreditations",
-            acc->id, acc->status);
+        add(k, "suspension_expected", s.suspension_expected_on, b.code, "accreditations", acc->id,
+            acc->status);
     if (s.withdrawal_expected_on[0])
-        add(k, "withdrawal_expected", s.withdrawal_expected_on, b.code, "accreditations",
-            acc->id, acc->status);
+        add(k, "withdrawal_expected", s.withdrawal_expected_on, b.code, "accreditations", acc->id,
+            acc->status);
     return STORE_OK;
 }
 
@@ -141,8 +141,7 @@ static int application_items(struct collect *k, const struct store_app_row *app)
     char deadline[11];
     if (one_of(app->state, not_filed) && ledger_deadline_applies(&b, app->requested_status) &&
         ledger_filing_deadline(&b, k->today, deadline, NULL))
-        add(k, "filing_deadline", deadline, b.code, "applications", app->id,
-            app->requested_status);
+        add(k, "filing_deadline", deadline, b.code, "applications", app->id, app->requested_status);
     if (one_of(app->state, questioned)) {
         int64_t total, open;
         if ((rc = store_question_counts(k->c, app->id, &total, &open)) < 0)
@@ -253,8 +252,7 @@ static const struct placeholder {
     size_t len;
 } placeholders[] = {{"{body}", 6}, {"{date}", 6}, {"{detail}", 8}};
 
-const char *ledger_obligation_text(const struct obligation *o, const char *lang,
-                                   struct arena *a)
+const char *ledger_obligation_text(const struct obligation *o, const char *lang, struct arena *a)
 {
     bool ru = lang && strcmp(lang, "ru") == 0;
     const char *tpl = NULL;

@@ -47,8 +47,7 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
  * The item as one sentence in language lang ("en" or "ru"; anything else: English),
  * arena-allocated. The templates are a static table in ledger_obligations.c.
  */
-const char *ledger_obligation_text(const struct obligation *o, const char *lang,
-                                   struct arena *a);
+const char *ledger_obligation_text(const struct obligation *o, const char *lang, struct arena *a);
 
 /* "ru" or "en": ?lang= wins when given (NULL: not given), else the first of ru/en in an
  * Accept-Language header (NULL: none), else "en". Unknown ?lang= values: NULL. */

@@ -20,12 +20,9 @@ const struct notify_threshold notify_thresholds[] = {
 const size_t notify_thresholds_count = ARRAY_SIZE(notify_thresholds);
 
 const struct notify_kind notify_kinds[] = {
-    {"report_due", true, false},
-    {"questions_open", true, false},
-    {"application_moved", false, false},
-    {"proposal_answered", false, false},
-    {"report_returned", false, false},
-    {"account", false, true},
+    {"report_due", true, false},         {"questions_open", true, false},
+    {"application_moved", false, false}, {"proposal_answered", false, false},
+    {"report_returned", false, false},   {"account", false, true},
 };
 const size_t notify_kinds_count = ARRAY_SIZE(notify_kinds);
 
@@ -97,11 +94,11 @@ static const struct notify_words words[] = {
      "Пароль {email} изменён. Если вы этого не делали, сразу сообщите администратору."},
 };
 
-static const char *const months_en[] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
-static const char *const months_ru[] = {"января", "февраля", "марта",    "апреля",
-                                        "мая",    "июня",    "июля",     "августа",
+static const char *const months_en[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+static const char *const months_ru[] = {"января",   "февраля", "марта",  "апреля",
+                                        "мая",      "июня",    "июля",   "августа",
                                         "сентября", "октября", "ноября", "декабря"};
 
 /* Greeting, link and footer of a message, per language. */
@@ -109,12 +106,14 @@ struct notify_frame {
     const char *lang, *hello, *open, *why, *digest_subject, *digest_intro;
 };
 static const struct notify_frame frames[] = {
-    {"en", "Hello, %s.", "Open", "You receive this from civdesk because it concerns your work. "
-     "Choose what you receive under Preferences.", "civdesk: %zu notice(s) today",
-     "What needs attention:"},
-    {"ru", "Здравствуйте, %s!", "Открыть", "Это письмо civdesk: оно касается вашей работы. "
-     "Выбрать, какие письма получать, можно в настройках.", "civdesk: уведомлений за день — %zu",
-     "Что требует внимания:"},
+    {"en", "Hello, %s.", "Open",
+     "You receive this from civdesk because it concerns your work. "
+     "Choose what you receive under Preferences.",
+     "civdesk: %zu notice(s) today", "What needs attention:"},
+    {"ru", "Здравствуйте, %s!", "Открыть",
+     "Это письмо civdesk: оно касается вашей работы. "
+     "Выбрать, какие письма получать, можно в настройках.",
+     "civdesk: уведомлений за день — %zu", "Что требует внимания:"},
 };
 
 static const struct notify_frame *frame_for(const char *lang)
@@ -196,7 +195,8 @@ const char *notify_mode(const struct notify_user *u, const char *kind)
     json_t *v = obj ? json_object_get(obj, kind) : NULL;
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        mode = !strcmp(s, "immediate") ? "immediate" : !strcmp(s, "digest") ? "digest"
+        mode = !strcmp(s, "immediate") ? "immediate"
+               : !strcmp(s, "digest")  ? "digest"
                : !strcmp(s, "off")     ? "off"
                                        : NULL;
     }
@@ -210,8 +210,7 @@ const char *notify_mode(const struct notify_user *u, const char *kind)
 /* ---- the words ---------------------------------------------------------------------- */
 
 /* The words row for a kind, variant and language (English when the language has none). */
-static const struct notify_words *words_for(const char *kind, const char *variant,
-                                            const char *lang)
+static const struct notify_words *words_for(const char *kind, const char *variant, const char *lang)
 {
     const struct notify_words *fallback = NULL;
     for (size_t i = 0; i < ARRAY_SIZE(words); i++)
@@ -265,11 +264,20 @@ static void html_text(struct buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        default: buf_putc(b, *s);
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        default:
+            buf_putc(b, *s);
         }
     }
 }
@@ -312,10 +320,9 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
     buf_puts(&h, "<ul>");
     for (size_t i = 0; i < n; i++) {
         const struct notice *it = &items[i];
-        const char *link = it->resource
-                               ? arena_printf(a, LINK_BASE "/%s/%lld", it->resource,
-                                              (long long)it->record_id)
-                               : LINK_BASE "/";
+        const char *link = it->resource ? arena_printf(a, LINK_BASE "/%s/%lld", it->resource,
+                                                       (long long)it->record_id)
+                                        : LINK_BASE "/";
         if (digest)
             buf_printf(&t, "- %s\r\n  %s\r\n  %s: %s\r\n\r\n", it->title,
                        it->detail ? it->detail : "", fr->open, link);
@@ -347,14 +354,21 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
  * when their preference for its kind is immediate, a message in the outbox. Counts into
  * run. Inside the caller's write transaction.
  */
-static int notify_user_tx(struct store_tx *tx, const struct notify_user *u,
-                          const struct notice *nt, struct arena *a, struct notify_run *run)
+static int notify_user_tx(struct store_tx *tx, const struct notify_user *u, const struct notice *nt,
+                          struct arena *a, struct notify_run *run)
 {
     const char *mode = notify_mode(u, nt->kind);
-    struct notification_row row = {
-        .user_id = u->id, .kind = nt->kind, .key = nt->key, .org_id = nt->org_id,
-        .resource = nt->resource, .record_id = nt->record_id, .due_on = nt->due_on,
-        .days = nt->days, .title = nt->title, .detail = nt->detail, .mail = mode};
+    struct notification_row row = {.user_id = u->id,
+                                   .kind = nt->kind,
+                                   .key = nt->key,
+                                   .org_id = nt->org_id,
+                                   .resource = nt->resource,
+                                   .record_id = nt->record_id,
+                                   .due_on = nt->due_on,
+                                   .days = nt->days,
+                                   .title = nt->title,
+                                   .detail = nt->detail,
+                                   .mail = mode};
     bool created;
     int rc = store_notification_insert(tx, &row, &created);
     if (rc < 0 || !created)
@@ -362,8 +376,12 @@ static int notify_user_tx(struct store_tx *tx, const struct notify_user *u,
     run->notifications++;
     if (strcmp(mode, "immediate") != 0)
         return 0;
-    struct outbox_row o = {.user_id = u->id, .kind = nt->kind, .recipient = u->email,
-                           .lang = u->lang, .subject = nt->title, .next_attempt_at = now_unix()};
+    struct outbox_row o = {.user_id = u->id,
+                           .kind = nt->kind,
+                           .recipient = u->email,
+                           .lang = u->lang,
+                           .subject = nt->title,
+                           .next_attempt_at = now_unix()};
     o.key = arena_printf(a, "n%lld", (long long)row.id);
     render_bodies(u, nt, 1, false, a, &o.body_text, &o.body_html);
     rc = store_outbox_insert(tx, &o, &created);
@@ -383,14 +401,18 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
         notify_days_between(today, it->due_on, &left);
     bool overdue = th >= 0 && notify_thresholds[th].days < 0;
     const struct notify_words *w = words_for(it->kind, overdue ? "overdue" : "", lang);
-    struct fill f = {.org = it->org_name, .body = it->body ? it->body : "",
+    struct fill f = {.org = it->org_name,
+                     .body = it->body ? it->body : "",
                      .due = notify_date_human(it->due_on, lang, a),
                      .days = arena_printf(a, "%lld", (long long)left),
                      .count = arena_printf(a, "%lld", (long long)it->count),
                      .id = arena_printf(a, "%lld", (long long)it->record_id)};
     *nt = (struct notice){
-        .kind = it->kind, .org_id = it->org_id, .resource = it->resource,
-        .record_id = it->record_id, .due_on = it->due_on,
+        .kind = it->kind,
+        .org_id = it->org_id,
+        .resource = it->resource,
+        .record_id = it->record_id,
+        .due_on = it->due_on,
         .days = th >= 0 ? notify_thresholds[th].days : INT64_MIN,
         .key = arena_printf(a, "%s:%s", it->key, th >= 0 ? notify_thresholds[th].label : "now"),
         .title = w ? expand(w->subject, &f, a) : it->kind,
@@ -416,11 +438,16 @@ static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
             continue;
         struct notice *items = arena_alloc(a, n * sizeof(*items));
         for (size_t j = 0; j < n; j++)
-            items[j] = (struct notice){.kind = rows[j].kind, .resource = rows[j].resource,
-                                       .record_id = rows[j].record_id, .title = rows[j].title,
+            items[j] = (struct notice){.kind = rows[j].kind,
+                                       .resource = rows[j].resource,
+                                       .record_id = rows[j].record_id,
+                                       .title = rows[j].title,
                                        .detail = rows[j].detail};
-        struct outbox_row o = {.user_id = u.id, .kind = "digest", .recipient = u.email,
-                               .lang = u.lang, .next_attempt_at = now_unix()};
+        struct outbox_row o = {.user_id = u.id,
+                               .kind = "digest",
+                               .recipient = u.email,
+                               .lang = u.lang,
+                               .next_attempt_at = now_unix()};
         o.key = arena_printf(a, "digest:%lld:%s", (long long)u.id, today);
         o.subject = arena_printf(a, frame_for(u.lang)->digest_subject, n);
         render_bodies(&u, items, n, true, a, &o.body_text, &o.body_html);
@@ -435,8 +462,7 @@ static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
     return rc;
 }
 
-int notify_reminders(struct store *s, const char *today, struct notify_run *out,
-                     struct error *err)
+int notify_reminders(struct store *s, const char *today, struct notify_run *out, struct error *err)
 {
     struct notify_run run = {0};
     struct arena a = ARENA_INIT;
@@ -564,11 +590,15 @@ int notify_deliver(struct store *s, const struct mail_config *cfg, int max, stru
         int64_t t;
         if (datetime_parse(str_from(created), &t) < 0)
             t = now_unix();
-        struct mail_message m = {
-            .from = cfg->from, .to = o->recipient, .subject = o->subject, .text = text,
-            .html = html, .date = now_unix(),
-            .message_id = arena_printf(&a, "<civdesk.%lld.%lld@%s>", (long long)o->id,
-                                       (long long)t, domain_of(cfg->from))};
+        struct mail_message m = {.from = cfg->from,
+                                 .to = o->recipient,
+                                 .subject = o->subject,
+                                 .text = text,
+                                 .html = html,
+                                 .date = now_unix(),
+                                 .message_id =
+                                     arena_printf(&a, "<civdesk.%lld.%lld@%s>", (long long)o->id,
+                                                  (long long)t, domain_of(cfg->from))};
         struct buf msg = BUF_INIT;
         mail_build(&msg, &m);
         free(text);
@@ -649,7 +679,8 @@ static const struct {
     const char *state, *en, *ru;
 } state_words[] = {
     {"draft", "returned to draft", "возвращена на доработку"},
-    {"submitted", "submitted to the ministry for support", "направлена в министерство за поддержкой"},
+    {"submitted", "submitted to the ministry for support",
+     "направлена в министерство за поддержкой"},
     {"withdrawn", "withdrawn", "отозвана"},
     {"endorsed", "endorsed by the ministry", "поддержана министерством"},
     {"filed", "filed with the body", "подана в орган"},
@@ -724,17 +755,22 @@ int notify_transition(struct store_tx *tx, const struct record *rec, const char 
             const struct notify_words *w = words_for(ev->kind, "", lang);
             bool ru = !strcmp(lang, "ru");
             struct fill f = {
-                .org = org ? org : "", .body = text_field(rec, "body"),
+                .org = org ? org : "",
+                .body = text_field(rec, "body"),
                 .id = arena_printf(&a, "%lld", (long long)rec->id),
-                .state = state_word(to, lang), .title = text_field(rec, "title"),
+                .state = state_word(to, lang),
+                .title = text_field(rec, "title"),
                 .note = note && *note ? arena_printf(&a, ru ? " Примечание: %s" : " Note: %s", note)
                                       : ""};
-            struct notice nt = {
-                .kind = ev->kind, .org_id = orgs[o], .resource = rec->res->name,
-                .record_id = rec->id, .days = INT64_MIN,
-                .key = arena_printf(&a, "event:%s:%lld:v%lld", rec->res->name, (long long)rec->id,
-                                    (long long)rec->version),
-                .title = expand(w->subject, &f, &a), .detail = expand(w->line, &f, &a)};
+            struct notice nt = {.kind = ev->kind,
+                                .org_id = orgs[o],
+                                .resource = rec->res->name,
+                                .record_id = rec->id,
+                                .days = INT64_MIN,
+                                .key = arena_printf(&a, "event:%s:%lld:v%lld", rec->res->name,
+                                                    (long long)rec->id, (long long)rec->version),
+                                .title = expand(w->subject, &f, &a),
+                                .detail = expand(w->line, &f, &a)};
             rc = notify_user_tx(tx, &users[u], &nt, &a, &run);
         }
     }
@@ -751,7 +787,8 @@ int notify_account(struct store_tx *tx, int64_t user_id, const char *what)
     if (rc == 0 && !u.disabled) {
         const struct notify_words *w = words_for("account", what, u.lang);
         struct fill f = {.email = u.email};
-        struct notice nt = {.kind = "account", .days = INT64_MIN,
+        struct notice nt = {.kind = "account",
+                            .days = INT64_MIN,
                             .key = arena_printf(&a, "account:%s:%lld", what, (long long)now_unix()),
                             .title = w ? expand(w->subject, &f, &a) : what,
                             .detail = w ? expand(w->line, &f, &a) : NULL};
@@ -799,8 +836,8 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
     json_object_foreach(patch, key, v)
     {
         if (!strcmp(key, "language")) {
-            if (json_is_string(v) && (!strcmp(json_string_value(v), "ru") ||
-                                      !strcmp(json_string_value(v), "en")))
+            if (json_is_string(v) &&
+                (!strcmp(json_string_value(v), "ru") || !strcmp(json_string_value(v), "en")))
                 lang = arena_strdup(a, json_string_value(v));
             else
                 errors_add(errs, "language", "must be ru or en");
@@ -822,8 +859,8 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
                     errors_add(errs, field, "is not a kind of notification");
                 else if (!known_mode && !json_is_null(mv))
                     errors_add(errs, field, "must be immediate, digest or off");
-                else if (k->mandatory && !(json_is_string(mv) &&
-                                           !strcmp(json_string_value(mv), "immediate")))
+                else if (k->mandatory &&
+                         !(json_is_string(mv) && !strcmp(json_string_value(mv), "immediate")))
                     errors_add(errs, field, "account notices cannot be turned off or delayed");
                 else if (json_is_null(mv))
                     json_object_del(kinds, kn); /* back to the default */
@@ -915,7 +952,6 @@ int notify_ics_principal(struct store_conn *c, const char *key, struct arena *a,
     enum role role;
     if (role_parse(u.role, &role) < 0)
         return STORE_NOT_FOUND;
-    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id,
-                              .email = u.email};
+    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id, .email = u.email};
     return STORE_OK;
 }

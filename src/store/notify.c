@@ -33,11 +33,11 @@ static void *grow(struct arena *a, void **items, size_t *n, size_t *cap, size_t 
 int store_notify_report_due(struct store_conn *c, const char *until, struct arena *a,
                             struct notify_item **out, size_t *n)
 {
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT a.id, a.organisation_id, a.report_due, a.body, o.name "
-           "FROM accreditations a JOIN organisations o ON o.id = a.organisation_id "
-           "WHERE a.report_due IS NOT NULL AND a.report_due <= ? "
-           "AND a.state IN ('active', 'suspended') ORDER BY a.report_due, a.id");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT a.id, a.organisation_id, a.report_due, a.body, o.name "
+                      "FROM accreditations a JOIN organisations o ON o.id = a.organisation_id "
+                      "WHERE a.report_due IS NOT NULL AND a.report_due <= ? "
+                      "AND a.state IN ('active', 'suspended') ORDER BY a.report_due, a.id");
     size_t cap = 0;
     *out = NULL;
     *n = 0;
@@ -64,12 +64,12 @@ int store_notify_report_due(struct store_conn *c, const char *until, struct aren
 int store_notify_open_questions(struct store_conn *c, struct arena *a, struct notify_item **out,
                                 size_t *n)
 {
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), max(q.id) "
-           "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
-           "JOIN application_questions q ON q.application_id = p.id "
-           "WHERE p.state = 'deferred' AND (q.answer IS NULL OR q.answer = '') "
-           "GROUP BY p.id ORDER BY p.id");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), max(q.id) "
+                      "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
+                      "JOIN application_questions q ON q.application_id = p.id "
+                      "WHERE p.state = 'deferred' AND (q.answer IS NULL OR q.answer = '') "
+                      "GROUP BY p.id ORDER BY p.id");
     size_t cap = 0;
     *out = NULL;
     *n = 0;
@@ -94,9 +94,9 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
 
 /* ---- recipients --------------------------------------------------------------------- */
 
-#define USER_COLS                                                                              \
-    "u.id, u.email, u.name, u.role, u.organisation_id, coalesce(p.lang, 'ru'), "             \
-    "coalesce(p.kinds, '{}'), p.ics_hash IS NOT NULL, u.disabled "                             \
+#define USER_COLS                                                                                  \
+    "u.id, u.email, u.name, u.role, u.organisation_id, coalesce(p.lang, 'ru'), "                   \
+    "coalesce(p.kinds, '{}'), p.ics_hash IS NOT NULL, u.disabled "                                 \
     "FROM users u LEFT JOIN notification_prefs p ON p.user_id = u.id "
 
 static void read_user(sqlite3_stmt *st, struct arena *a, struct notify_user *u)
@@ -125,9 +125,9 @@ static int read_users(sqlite3_stmt *st, struct arena *a, struct notify_user **ou
 int store_notify_recipients(struct store_conn *c, int64_t org_id, struct arena *a,
                             struct notify_user **out, size_t *n)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT " USER_COLS
-                                     "WHERE u.disabled = 0 AND (u.role = 'officer' OR "
-                                     "(u.role = 'ngo' AND u.organisation_id = ?)) ORDER BY u.id");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT " USER_COLS "WHERE u.disabled = 0 AND (u.role = 'officer' OR "
+                      "(u.role = 'ngo' AND u.organisation_id = ?)) ORDER BY u.id");
     *out = NULL;
     *n = 0;
     if (!st)
@@ -139,9 +139,8 @@ int store_notify_recipients(struct store_conn *c, int64_t org_id, struct arena *
 int store_notify_users_of(struct store_conn *c, const char *role, int64_t org_id, struct arena *a,
                           struct notify_user **out, size_t *n)
 {
-    sqlite3_stmt *st =
-        store_prep(c, "SELECT " USER_COLS "WHERE u.disabled = 0 AND u.role = ?1 "
-                      "AND (?2 = 0 OR u.organisation_id = ?2) ORDER BY u.id");
+    sqlite3_stmt *st = store_prep(c, "SELECT " USER_COLS "WHERE u.disabled = 0 AND u.role = ?1 "
+                                     "AND (?2 = 0 OR u.organisation_id = ?2) ORDER BY u.id");
     *out = NULL;
     *n = 0;
     if (!st)
@@ -167,8 +166,8 @@ int store_notify_user(struct store_conn *c, int64_t user_id, struct arena *a,
 
 /* ---- notifications ------------------------------------------------------------------ */
 
-#define NOTE_COLS                                                                              \
-    "id, user_id, kind, key, organisation_id, resource, record_id, due_on, days, title, "    \
+#define NOTE_COLS                                                                                  \
+    "id, user_id, kind, key, organisation_id, resource, record_id, due_on, days, title, "          \
     "detail, mail, outbox_id, created_at, read_at "
 
 static void read_note(sqlite3_stmt *st, struct arena *a, struct notification_row *r)
@@ -353,8 +352,7 @@ int store_notification_digest_pending(struct store_conn *c, int64_t user_id, str
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-int store_notification_digest_users(struct store_conn *c, struct arena *a, int64_t **out,
-                                    size_t *n)
+int store_notification_digest_users(struct store_conn *c, struct arena *a, int64_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -374,9 +372,9 @@ int store_notification_digest_users(struct store_conn *c, struct arena *a, int64
 
 /* ---- outbox ------------------------------------------------------------------------- */
 
-#define OUTBOX_COLS                                                                            \
-    "o.id, o.user_id, o.key, o.kind, o.recipient, o.lang, o.subject, o.body_text, "          \
-    "o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, "      \
+#define OUTBOX_COLS                                                                                \
+    "o.id, o.user_id, o.key, o.kind, o.recipient, o.lang, o.subject, o.body_text, "                \
+    "o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, "            \
     "o.sent_at, u.disabled "
 
 static void read_outbox(sqlite3_stmt *st, struct arena *a, struct outbox_row *o)

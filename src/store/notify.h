@@ -78,8 +78,8 @@ int store_notification_list(struct store_conn *c, int64_t user_id, int64_t befor
                             size_t *n, bool *more, int64_t *unread);
 /* Marks the user's notification read (once; later calls keep the first time).
  * STORE_NOT_FOUND when it is not theirs. */
-int store_notification_read(struct store_tx *tx, int64_t user_id, int64_t id,
-                            struct arena *a, struct notification_row *out);
+int store_notification_read(struct store_tx *tx, int64_t user_id, int64_t id, struct arena *a,
+                            struct notification_row *out);
 /* The user's notifications waiting for a digest, oldest first. */
 int store_notification_digest_pending(struct store_conn *c, int64_t user_id, struct arena *a,
                                       struct notification_row **out, size_t *n);
