@@ -167,6 +167,38 @@ static int by_date(const void *x, const void *y)
     return c;
 }
 
+int ledger_accreditation_obligations(struct store_conn *c, const struct store_due_row *acc,
+                                     const char *today, struct arena *a, struct obligation **out,
+                                     size_t *n)
+{
+    assert(date_valid(str_from(today)));
+    struct collect k = {.c = c, .a = a, .today = today};
+    int rc = accreditation_items(&k, acc);
+    *out = k.items;
+    *n = rc < 0 ? 0 : k.n;
+    return rc < 0 ? rc : STORE_OK;
+}
+
+int ledger_application_obligations(struct store_conn *c, const struct store_app_row *app,
+                                   const char *today, struct arena *a, struct obligation **out,
+                                   size_t *n)
+{
+    assert(date_valid(str_from(today)));
+    struct collect k = {.c = c, .a = a, .today = today};
+    int rc = application_items(&k, app);
+    *out = k.items;
+    *n = rc < 0 ? 0 : k.n;
+    return rc < 0 ? rc : STORE_OK;
+}
+
+void ledger_statement_obligation(const struct store_pending_report *row, const char *today,
+                                 struct arena *a, struct obligation *out)
+{
+    struct collect k = {.a = a, .today = today};
+    add_statement(&k, row);
+    *out = k.items[0];
+}
+
 int ledger_obligations(struct store_conn *c, int64_t org, const char *today, struct arena *a,
                        struct obligation **out, size_t *n)
 {
@@ -254,6 +286,12 @@ static const struct placeholder {
 
 const char *ledger_obligation_text(const struct obligation *o, const char *lang, struct arena *a)
 {
+    return ledger_obligation_text_dated(o, lang, o->due_on, a);
+}
+
+const char *ledger_obligation_text_dated(const struct obligation *o, const char *lang,
+                                         const char *date, struct arena *a)
+{
     bool ru = lang && strcmp(lang, "ru") == 0;
     const char *tpl = NULL;
     for (size_t i = 0; i < ARRAY_SIZE(sentences) && !tpl; i++)
@@ -261,7 +299,8 @@ const char *ledger_obligation_text(const struct obligation *o, const char *lang,
             tpl = ru ? sentences[i].ru : sentences[i].en;
     if (!tpl)
         BUG("ledger_obligation_text: a kind without a sentence");
-    const char *values[] = {o->body ? o->body : "—", o->due_on, o->detail ? o->detail : ""};
+    const char *values[] = {o->body ? o->body : "—", date ? date : o->due_on,
+                            o->detail ? o->detail : ""};
     struct buf b = BUF_INIT;
     for (const char *p = tpl; *p;) {
         size_t k = 0;

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "domain/notify.h"
+#include "domain/ledger_obligations.h"
 #include "json/json.h"
 
 #include <jansson.h>
@@ -20,28 +21,248 @@ const struct notify_threshold notify_thresholds[] = {
 const size_t notify_thresholds_count = ARRAY_SIZE(notify_thresholds);
 
 const struct notify_kind notify_kinds[] = {
-    {"report_due", true, false},         {"questions_open", true, false},
-    {"application_moved", false, false}, {"proposal_answered", false, false},
-    {"report_returned", false, false},   {"account", false, true},
+    {"report_due", true, false},
+    {"questions_open", true, false},
+    {"suspension_expected", true, false},
+    {"withdrawal_expected", true, false},
+    {"questions_to_answer", true, false},
+    {"filing_deadline", true, false},
+    {"statement_due", true, false},
+    {"application_moved", false, false},
+    {"proposal_answered", false, false},
+    {"report_returned", false, false},
+    {"account", false, true},
 };
 const size_t notify_kinds_count = ARRAY_SIZE(notify_kinds);
 
-static int source_report_due(struct store_conn *c, const char *today, const char *until,
-                             struct arena *a, struct notify_item **out, size_t *n)
+/*
+ * How far back an item's due date may lie for the pass still to look for it: the overdue
+ * notice goes the day after the due date, and a pass that did not run for up to this many
+ * days still sends it. Items overdue for longer stay on the obligations list; the pass
+ * does not look for them (at DESIGN §8's scale it would read every old overdue record on
+ * every day's pass).
+ */
+#define NOTIFY_LOOKBACK_DAYS 30
+/* A withdrawal is expected a year after the suspension, which comes on the body's next
+ * decision day after the missed report: at most this many days after the report's date. */
+#define NOTIFY_WITHDRAWAL_SPAN 732
+
+/* Grows an arena array *v of *n elements of size sz by one; returns the new, zeroed slot. */
+static void *push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz)
 {
-    return store_notify_report_due(c, until, a, out, n);
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        void *grown = arena_alloc(a, *cap * sz);
+        if (*n)
+            memcpy(grown, *v, *n * sz);
+        *v = grown;
+    }
+    void *slot = (char *)*v + (*n)++ * sz;
+    memset(slot, 0, sz);
+    return slot;
 }
 
+/* Items found by a source, grown in the pass's arena. */
+struct items {
+    struct notify_item *v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+/*
+ * Adds obligation o of organisation org (name org_name) as a reminder item when its due
+ * date is in [from, until] and its kind is `kind` (NULL: any). The key is
+ * <kind>:<resource>:<id>:<due date> (the accreditation reports' key before the obligations
+ * list came, unchanged); the sentences are the obligations list's, with the date written
+ * for a person.
+ */
+static void add_obligation(struct items *k, const struct obligation *o, const char *kind,
+                           int64_t org, const char *org_name, const char *from, const char *until)
+{
+    if ((kind && strcmp(o->kind, kind) != 0) || strcmp(o->due_on, from) < 0 ||
+        strcmp(o->due_on, until) > 0)
+        return;
+    struct arena *a = k->a;
+    const char *due = arena_strdup(a, o->due_on);
+    struct notify_item *it = push(a, (void **)&k->v, &k->n, &k->cap, sizeof(*it));
+    *it = (struct notify_item){
+        .org_id = org,
+        .kind = o->kind,
+        .due_on = due,
+        .resource = o->resource,
+        .record_id = o->id,
+        .org_name = org_name,
+        .body = o->body,
+        .key = arena_printf(a, "%s:%s:%lld:%s", o->kind, o->resource, (long long)o->id, due),
+        .text_en = ledger_obligation_text_dated(o, "en", notify_date_human(due, "en", a), a),
+        .text_ru = ledger_obligation_text_dated(o, "ru", notify_date_human(due, "ru", a), a)};
+}
+
+/* The window of the pass: from (the lookback) into from[11]. */
+static void window_from(const char *today, char from[11])
+{
+    notify_date_add(today, -NOTIFY_LOOKBACK_DAYS, from);
+}
+
+struct due_rows {
+    struct store_due_row *v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+static void keep_due_row(void *arg, const struct store_due_row *row)
+{
+    struct due_rows *k = arg;
+    struct store_due_row *r = push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*r));
+    *r = (struct store_due_row){
+        .id = row->id,
+        .organisation_id = row->organisation_id,
+        .organisation = arena_strdup(k->a, row->organisation ? row->organisation : ""),
+        .body = arena_strdup(k->a, row->body),
+        .status = arena_strdup(k->a, row->status),
+        .state = arena_strdup(k->a, row->state),
+        .granted_on = row->granted_on ? arena_strdup(k->a, row->granted_on) : NULL,
+        .last_period_end = row->last_period_end};
+}
+
+/* Report due, suspension expected, withdrawal expected: the accreditations whose stored
+ * report date (index accreditations_report_due) is in the window, or early enough for a
+ * suspension or a withdrawal expected in it. */
+static int source_accreditations(struct store_conn *c, const char *today, const char *until,
+                                 struct arena *a, struct notify_item **out, size_t *n)
+{
+    char from[11], scan[11];
+    window_from(today, from);
+    notify_date_add(from, -NOTIFY_WITHDRAWAL_SPAN, scan);
+    struct due_rows rows = {.a = a};
+    int rc = store_reports_due(c, scan, until, 0, keep_due_row, &rows);
+    struct items k = {.a = a};
+    for (size_t r = 0; rc == STORE_OK && r < rows.n; r++) {
+        struct obligation *obs;
+        size_t m;
+        rc = ledger_accreditation_obligations(c, &rows.v[r], today, a, &obs, &m);
+        for (size_t i = 0; rc == STORE_OK && i < m; i++)
+            add_obligation(&k, &obs[i], NULL, rows.v[r].organisation_id, rows.v[r].organisation,
+                           from, until);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Applications' obligations of one kind, for the candidate rows apps[0..napps). */
+static int application_kind(struct store_conn *c, const struct store_app_row *apps, size_t napps,
+                            const char *kind, const char *today, const char *until, struct items *k)
+{
+    char from[11];
+    window_from(today, from);
+    int rc = STORE_OK;
+    for (size_t r = 0; rc == STORE_OK && r < napps; r++) {
+        struct obligation *obs;
+        size_t m;
+        rc = ledger_application_obligations(c, &apps[r], today, k->a, &obs, &m);
+        for (size_t i = 0; rc == STORE_OK && i < m; i++)
+            add_obligation(k, &obs[i], kind, apps[r].organisation_id, apps[r].organisation, from,
+                           until);
+    }
+    return rc;
+}
+
+struct codes {
+    const char **v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+static void keep_code(void *arg, const struct store_body_row *row)
+{
+    struct codes *k = arg;
+    *(const char **)push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*k->v)) =
+        arena_strdup(k->a, row->code);
+}
+
+/* Filing deadlines: the applications not yet filed at each body whose next filing day
+ * (from today) is in the window — the deadline is the same for all of them. */
+static int source_filing(struct store_conn *c, const char *today, const char *until,
+                         struct arena *a, struct notify_item **out, size_t *n)
+{
+    struct codes bodies = {.a = a};
+    struct items k = {.a = a};
+    int rc = store_bodies_each(c, a, keep_code, &bodies);
+    for (size_t i = 0; rc == STORE_OK && i < bodies.n; i++) {
+        struct body_rules b;
+        char deadline[11];
+        if ((rc = ledger_body_rules(c, bodies.v[i], a, &b)) < 0)
+            break;
+        if (!ledger_filing_deadline(&b, today, deadline, NULL) || strcmp(deadline, until) > 0)
+            continue;
+        struct store_app_row *apps;
+        size_t napps;
+        rc = store_notify_unfiled(c, bodies.v[i], a, &apps, &napps);
+        if (rc == STORE_OK)
+            rc = application_kind(c, apps, napps, "filing_deadline", today, until, &k);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Questions to answer before the Committee's next session: when that session is in the
+ * window, the applications with unanswered questions. */
+static int source_questions(struct store_conn *c, const char *today, const char *until,
+                            struct arena *a, struct notify_item **out, size_t *n)
+{
+    char next[11];
+    struct items k = {.a = a};
+    ledger_session_next_start(today, next);
+    int rc = STORE_OK;
+    if (strcmp(next, until) <= 0) {
+        struct store_app_row *apps;
+        size_t napps;
+        rc = store_notify_questioned(c, a, &apps, &napps);
+        if (rc == STORE_OK)
+            rc = application_kind(c, apps, napps, "questions_to_answer", today, until, &k);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Statements and reports due: pending ones whose deadline is in the window (index
+ * reports_deadline), once for each organisation that co-authors them. */
+static int source_statements(struct store_conn *c, const char *today, const char *until,
+                             struct arena *a, struct notify_item **out, size_t *n)
+{
+    char from[11];
+    window_from(today, from);
+    struct store_notify_statement *rows;
+    size_t nrows;
+    struct items k = {.a = a};
+    int rc = store_notify_statements(c, from, until, a, &rows, &nrows);
+    for (size_t r = 0; rc == STORE_OK && r < nrows; r++) {
+        struct obligation o;
+        ledger_statement_obligation(&rows[r].report, today, a, &o);
+        add_obligation(&k, &o, NULL, rows[r].org_id, rows[r].org_name, from, until);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Deferral questions as they are asked (no due date; a new question is a new notice). */
 static int source_open_questions(struct store_conn *c, const char *today, const char *until,
                                  struct arena *a, struct notify_item **out, size_t *n)
 {
     return store_notify_open_questions(c, a, out, n);
 }
 
-/* The obligations list (issue 14) plugs in here as one more row. */
+/* Every kind of the obligations list (ledger_obligations.h) has a source here. */
 const struct notify_source notify_sources[] = {
-    {"accreditation reports", source_report_due},
-    {"deferral questions", source_open_questions},
+    {"accreditations (report due, suspension and withdrawal expected)", source_accreditations},
+    {"applications not yet filed (filing deadline)", source_filing},
+    {"applications with questions (before the next session)", source_questions},
+    {"reports and statements (deadline)", source_statements},
+    {"deferral questions (as asked)", source_open_questions},
 };
 const size_t notify_sources_count = ARRAY_SIZE(notify_sources);
 
@@ -55,22 +276,40 @@ struct notify_words {
 };
 
 static const struct notify_words words[] = {
-    {"report_due", "", "en", "Report to {body} due on {due}",
-     "{org}: the periodic report to {body} is due on {due}, in {days} day(s)."},
-    {"report_due", "", "ru", "Отчёт в {body}: срок {due}",
-     "{org}: периодический отчёт в {body} нужно представить до {due} (осталось дней: {days})."},
+    /* Reminders: the line is the obligations list's own sentence ({text}). */
+    {"report_due", "", "en", "Report to {body} due on {due}", "{org}: {text}"},
+    {"report_due", "", "ru", "Отчёт в {body}: срок {due}", "{org}: {text}"},
     {"report_due", "overdue", "en", "Overdue: report to {body} (due on {due})",
-     "{org}: the periodic report to {body} was due on {due} and is overdue. An organisation "
-     "that does not report is suspended."},
+     "{org}: {text} An organisation that does not report is suspended."},
     {"report_due", "overdue", "ru", "Просрочен отчёт в {body} (срок {due})",
-     "{org}: срок периодического отчёта в {body} ({due}) прошёл. Организацию, не "
-     "представившую отчёт, приостанавливают."},
+     "{org}: {text} Организацию, не представившую отчёт, приостанавливают."},
     {"questions_open", "", "en", "{body} questions to answer: {count}",
      "{org}: application #{id} to {body} was deferred with {count} unanswered question(s). "
      "Unanswered questions lead to closure."},
     {"questions_open", "", "ru", "Вопросы {body} ждут ответа: {count}",
      "{org}: заявка №{id} в {body} отложена; вопросов без ответа: {count}. Без ответов "
      "рассмотрение будет закрыто."},
+    {"suspension_expected", "", "en", "{body} may suspend the status on {due}", "{org}: {text}"},
+    {"suspension_expected", "", "ru", "{body} может приостановить статус {due}", "{org}: {text}"},
+    {"suspension_expected", "overdue", "en", "Suspension by {body} was expected on {due}",
+     "{org}: {text}"},
+    {"suspension_expected", "overdue", "ru", "Приостановка статуса в {body} ожидалась {due}",
+     "{org}: {text}"},
+    {"withdrawal_expected", "", "en", "{body} may withdraw the status on {due}", "{org}: {text}"},
+    {"withdrawal_expected", "", "ru", "{body} может лишить статуса {due}", "{org}: {text}"},
+    {"withdrawal_expected", "overdue", "en", "Withdrawal by {body} was expected on {due}",
+     "{org}: {text}"},
+    {"withdrawal_expected", "overdue", "ru", "Лишение статуса в {body} ожидалось {due}",
+     "{org}: {text}"},
+    {"questions_to_answer", "", "en", "Questions from {body} to answer before {due}",
+     "{org}: {text}"},
+    {"questions_to_answer", "", "ru", "Вопросы {body}: ответить до {due}", "{org}: {text}"},
+    {"filing_deadline", "", "en", "Filing deadline at {body}: {due}", "{org}: {text}"},
+    {"filing_deadline", "", "ru", "Срок подачи заявки в {body}: {due}", "{org}: {text}"},
+    {"statement_due", "", "en", "Due for {body} on {due}", "{org}: {text}"},
+    {"statement_due", "", "ru", "Срок представления в {body}: {due}", "{org}: {text}"},
+    {"statement_due", "overdue", "en", "Overdue: due for {body} on {due}", "{org}: {text}"},
+    {"statement_due", "overdue", "ru", "Просрочено: срок в {body} {due}", "{org}: {text}"},
     {"application_moved", "", "en", "Application #{id} to {body}: {state}",
      "{org}: application #{id} to {body} was {state}.{note}"},
     {"application_moved", "", "ru", "Заявка №{id} в {body}: {state}",
@@ -209,7 +448,8 @@ const char *notify_mode(const struct notify_user *u, const char *kind)
 
 /* ---- the words ---------------------------------------------------------------------- */
 
-/* The words row for a kind, variant and language (English when the language has none). */
+/* The words row for a kind, variant and language (English when the language has none;
+ * the plain variant "" when the kind has no words for this one). */
 static const struct notify_words *words_for(const char *kind, const char *variant, const char *lang)
 {
     const struct notify_words *fallback = NULL;
@@ -220,11 +460,13 @@ static const struct notify_words *words_for(const char *kind, const char *varian
             if (!strcmp(words[i].lang, "en"))
                 fallback = &words[i];
         }
+    if (!fallback && *variant)
+        return words_for(kind, "", lang);
     return fallback;
 }
 
 struct fill {
-    const char *org, *body, *due, *days, *count, *id, *state, *note, *title, *email;
+    const char *org, *body, *due, *days, *count, *id, *state, *note, *title, *email, *text;
 };
 
 /* Expands {name} placeholders of tmpl. */
@@ -239,6 +481,7 @@ static const char *expand(const char *tmpl, const struct fill *f, struct arena *
         {"{count}", offsetof(struct fill, count)}, {"{id}", offsetof(struct fill, id)},
         {"{state}", offsetof(struct fill, state)}, {"{note}", offsetof(struct fill, note)},
         {"{title}", offsetof(struct fill, title)}, {"{email}", offsetof(struct fill, email)},
+        {"{text}", offsetof(struct fill, text)},
     };
     struct buf b = BUF_INIT;
     for (const char *p = tmpl; *p;) {
@@ -406,7 +649,8 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
                      .due = notify_date_human(it->due_on, lang, a),
                      .days = arena_printf(a, "%lld", (long long)left),
                      .count = arena_printf(a, "%lld", (long long)it->count),
-                     .id = arena_printf(a, "%lld", (long long)it->record_id)};
+                     .id = arena_printf(a, "%lld", (long long)it->record_id),
+                     .text = !strcmp(lang, "ru") ? it->text_ru : it->text_en};
     *nt = (struct notice){
         .kind = it->kind,
         .org_id = it->org_id,

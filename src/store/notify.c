@@ -30,37 +30,6 @@ static void *grow(struct arena *a, void **items, size_t *n, size_t *cap, size_t 
 
 /* ---- reminder sources --------------------------------------------------------------- */
 
-int store_notify_report_due(struct store_conn *c, const char *until, struct arena *a,
-                            struct notify_item **out, size_t *n)
-{
-    sqlite3_stmt *st =
-        store_prep(c, "SELECT a.id, a.organisation_id, a.report_due, a.body, o.name "
-                      "FROM accreditations a JOIN organisations o ON o.id = a.organisation_id "
-                      "WHERE a.report_due IS NOT NULL AND a.report_due <= ? "
-                      "AND a.state IN ('active', 'suspended') ORDER BY a.report_due, a.id");
-    size_t cap = 0;
-    *out = NULL;
-    *n = 0;
-    if (!st)
-        return STORE_ERROR;
-    sqlite3_bind_text(st, 1, until, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct notify_item *it = grow(a, (void **)out, n, &cap, sizeof(*it));
-        it->record_id = sqlite3_column_int64(st, 0);
-        it->org_id = sqlite3_column_int64(st, 1);
-        it->due_on = dup_col(a, st, 2);
-        it->body = dup_col(a, st, 3);
-        it->org_name = dup_col(a, st, 4);
-        it->kind = "report_due";
-        it->resource = "accreditations";
-        it->key = arena_printf(a, "report_due:accreditations:%lld:%s", (long long)it->record_id,
-                               it->due_on);
-    }
-    store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
-}
-
 int store_notify_open_questions(struct store_conn *c, struct arena *a, struct notify_item **out,
                                 size_t *n)
 {
@@ -87,6 +56,87 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
         it->resource = "applications";
         it->key = arena_printf(a, "questions_open:applications:%lld:q%lld",
                                (long long)it->record_id, (long long)sqlite3_column_int64(st, 5));
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+static int read_apps(sqlite3_stmt *st, struct arena *a, struct store_app_row **out, size_t *n)
+{
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_app_row *r = grow(a, (void **)out, n, &cap, sizeof(*r));
+        r->id = sqlite3_column_int64(st, 0);
+        r->organisation_id = sqlite3_column_int64(st, 1);
+        r->organisation = dup_col(a, st, 2);
+        r->body = dup_col(a, st, 3);
+        r->requested_status = dup_col(a, st, 4);
+        r->state = dup_col(a, st, 5);
+        r->filed_on = dup_col(a, st, 6);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+#define APP_COLS                                                                                   \
+    "SELECT p.id, p.organisation_id, o.name, p.body, p.requested_status, p.state, p.filed_on "     \
+    "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
+
+int store_notify_unfiled(struct store_conn *c, const char *body, struct arena *a,
+                         struct store_app_row **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_prep(c, APP_COLS "WHERE p.body = ? AND p.state IN "
+                                              "('draft', 'submitted', 'endorsed') ORDER BY p.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    return read_apps(st, a, out, n);
+}
+
+int store_notify_questioned(struct store_conn *c, struct arena *a, struct store_app_row **out,
+                            size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_prep(
+        c, APP_COLS "WHERE p.state IN ('under_review', 'deferred') AND EXISTS (SELECT 1 FROM "
+                    "application_questions q WHERE q.application_id = p.id AND q.answer IS NULL) "
+                    "ORDER BY p.id");
+    if (!st)
+        return STORE_ERROR;
+    return read_apps(st, a, out, n);
+}
+
+int store_notify_statements(struct store_conn *c, const char *from, const char *to, struct arena *a,
+                            struct store_notify_statement **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT r.id, r.kind, r.title, r.target_body, r.deadline_on, r.state, o.id, o.name "
+           "FROM reports r JOIN json_each(coalesce(r.organisation_ids, '[]')) j "
+           "JOIN organisations o ON o.id = j.value "
+           "WHERE r.deadline_on BETWEEN ?1 AND ?2 AND r.state IN ('draft', 'in_review') "
+           "ORDER BY r.deadline_on, r.id, o.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_notify_statement *r = grow(a, (void **)out, n, &cap, sizeof(*r));
+        r->report.id = sqlite3_column_int64(st, 0);
+        r->report.kind = dup_col(a, st, 1);
+        r->report.title = dup_col(a, st, 2);
+        r->report.target_body = dup_col(a, st, 3);
+        r->report.deadline_on = dup_col(a, st, 4);
+        r->report.state = dup_col(a, st, 5);
+        r->org_id = sqlite3_column_int64(st, 6);
+        r->org_name = dup_col(a, st, 7);
     }
     store_done(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;

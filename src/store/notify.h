@@ -7,6 +7,7 @@
 #ifndef CIVDESK_STORE_NOTIFY_H
 #define CIVDESK_STORE_NOTIFY_H
 
+#include "store/ledger.h"
 #include "store/store.h"
 
 /* Something a reminder source found that someone must act on by due_on. */
@@ -20,16 +21,39 @@ struct notify_item {
     const char *org_name; /* for the words of the message */
     const char *body;     /* the international body's code, or NULL */
     int64_t count;        /* e.g. open questions; 0 when it means nothing */
+    const char *text_en;  /* the obligations list's sentence for it, with the date written */
+    const char *text_ru;  /* for a person (NULL: the words table says it all) */
 };
 
-/* Active or suspended accreditations whose stored report date is on or before `until`
- * (overdue ones included), one item each. */
-int store_notify_report_due(struct store_conn *c, const char *until, struct arena *a,
-                            struct notify_item **out, size_t *n);
 /* Deferred applications with unanswered questions, one item per application, keyed by
  * the newest open question (a new question is a new reminder). */
 int store_notify_open_questions(struct store_conn *c, struct arena *a, struct notify_item **out,
                                 size_t *n);
+
+/*
+ * Candidates of the reminder pass's obligation sources (src/domain/notify.c): each finds,
+ * through an index, only the records whose due date can fall in the pass's window; the
+ * domain then applies the obligations rules (ledger_obligations.h) to each. Rows are
+ * copied into a (organisation names included); accreditations use store_reports_due
+ * (store/ledger.h, index accreditations_report_due).
+ */
+/* Applications not yet filed (draft, submitted, endorsed) at body (applications_body_state). */
+int store_notify_unfiled(struct store_conn *c, const char *body, struct arena *a,
+                         struct store_app_row **out, size_t *n);
+/* Applications under review or deferred with at least one unanswered question
+ * (applications_state). */
+int store_notify_questioned(struct store_conn *c, struct arena *a, struct store_app_row **out,
+                            size_t *n);
+/* A pending report with a deadline, once per organisation it names. */
+struct store_notify_statement {
+    struct store_pending_report report;
+    int64_t org_id;
+    const char *org_name;
+};
+/* Reports in draft or in review whose deadline_on is from..to (reports_deadline), one row
+ * per organisation named. */
+int store_notify_statements(struct store_conn *c, const char *from, const char *to, struct arena *a,
+                            struct store_notify_statement **out, size_t *n);
 
 /* A person who may be told something, with their preferences. */
 struct notify_user {
