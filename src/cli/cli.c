@@ -74,10 +74,12 @@ static int cmd_serve(struct opts *o)
     if (cli_open_db(o, STORE_OPEN_SERVE, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
-    struct notify_sender *sender = NULL; /* reminders and e-mail (docs/notifications.md) */
-    if (mc.smtp_url && cli_sender_start(s, &mc, &sender) < 0) {
+    /* The daily reminder pass always runs (in-app notices need no mail server); with
+     * --smtp the same thread also delivers the outbox (docs/notifications.md). */
+    struct notify_sender *sender = NULL;
+    if (cli_sender_start(s, &mc, &sender) < 0) {
         store_close(s);
-        return user_error("could not start the e-mail sender");
+        return user_error("could not start the reminder and e-mail thread");
     }
     int rc = http_serve(s, &cfg, &err);
     cli_sender_stop(sender);
@@ -377,8 +379,9 @@ static const struct command commands[] = {
      "--trust-proxy: behind a reverse proxy that terminates TLS; its X-Forwarded-Proto, "
      "-Host and -For are believed (secure cookies, HSTS; docs/security.md). "
      "--metrics-listen: also serve GET /metrics, to anyone, on that address (on the main "
-     "address it needs an administrator's token). With --smtp, a sender thread delivers "
-     "reminders and notices by e-mail (docs/notifications.md).",
+     "address it needs an administrator's token). A thread runs the reminder pass each day "
+     "(in-app notices); with --smtp it also delivers reminders and notices by e-mail "
+     "(docs/notifications.md).",
      "listen threads trust-proxy metrics-listen smtp mail-from smtp-credentials", cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
