@@ -95,28 +95,34 @@ static void add_statement(void *arg, const struct store_pending_report *row)
         arena_strdup(k->a, row->title));
 }
 
-/* Report due, suspension and withdrawal expected, for one accreditation. */
+/* Report due, suspension and withdrawal expected, for one accreditation at body b. */
+static void accreditation_rules(struct collect *k, const struct body_rules *b,
+                                const struct store_due_row *acc)
+{
+    char due[11];
+    int period[2];
+    if (ledger_report_due(b, acc->status, acc->state, acc->granted_on, acc->last_period_end, due,
+                          period))
+        add(k, "report_due", due, b->code, "accreditations", acc->id,
+            arena_printf(k->a, "%d–%d", period[0], period[1]));
+    struct sanctions s;
+    ledger_sanctions(b, acc->status, acc->state, acc->granted_on, acc->last_period_end, k->today,
+                     &s);
+    if (s.suspension_expected_on[0])
+        add(k, "suspension_expected", s.suspension_expected_on, b->code, "accreditations", acc->id,
+            acc->status);
+    if (s.withdrawal_expected_on[0])
+        add(k, "withdrawal_expected", s.withdrawal_expected_on, b->code, "accreditations", acc->id,
+            acc->status);
+}
+
 static int accreditation_items(struct collect *k, const struct store_due_row *acc)
 {
     struct body_rules b;
     int rc = ledger_body_rules(k->c, acc->body, k->a, &b);
     if (rc < 0)
         return rc;
-    char due[11];
-    int period[2];
-    if (ledger_report_due(&b, acc->status, acc->state, acc->granted_on, acc->last_period_end, due,
-                          period))
-        add(k, "report_due", due, b.code, "accreditations", acc->id,
-            arena_printf(k->a, "%d–%d", period[0], period[1]));
-    struct sanctions s;
-    ledger_sanctions(&b, acc->status, acc->state, acc->granted_on, acc->last_period_end, k->today,
-                     &s);
-    if (s.suspension_expected_on[0])
-        add(k, "suspension_expected", s.suspension_expected_on, b.code, "accreditations", acc->id,
-            acc->status);
-    if (s.withdrawal_expected_on[0])
-        add(k, "withdrawal_expected", s.withdrawal_expected_on, b.code, "accreditations", acc->id,
-            acc->status);
+    accreditation_rules(k, &b, acc);
     return STORE_OK;
 }
 
@@ -131,17 +137,17 @@ static bool one_of(const char *s, const char *const *list)
     return false;
 }
 
-/* Filing deadline of an application not yet filed; questions left open on one reviewed. */
-static int application_items(struct collect *k, const struct store_app_row *app)
+/* Filing deadline of an application not yet filed; questions left open on one reviewed;
+ * b: the rules of its body. */
+static int application_rules(struct collect *k, const struct body_rules *b,
+                             const struct store_app_row *app)
 {
-    struct body_rules b;
-    int rc = ledger_body_rules(k->c, app->body, k->a, &b);
-    if (rc < 0)
-        return rc;
+    int rc;
     char deadline[11];
-    if (one_of(app->state, not_filed) && ledger_deadline_applies(&b, app->requested_status) &&
-        ledger_filing_deadline(&b, k->today, deadline, NULL))
-        add(k, "filing_deadline", deadline, b.code, "applications", app->id, app->requested_status);
+    if (one_of(app->state, not_filed) && ledger_deadline_applies(b, app->requested_status) &&
+        ledger_filing_deadline(b, k->today, deadline, NULL))
+        add(k, "filing_deadline", deadline, b->code, "applications", app->id,
+            app->requested_status);
     if (one_of(app->state, questioned)) {
         int64_t total, open;
         if ((rc = store_question_counts(k->c, app->id, &total, &open)) < 0)
@@ -149,11 +155,20 @@ static int application_items(struct collect *k, const struct store_app_row *app)
         if (open > 0) {
             char session[11];
             ledger_session_next_start(k->today, session);
-            add(k, "questions_to_answer", session, b.code, "applications", app->id,
+            add(k, "questions_to_answer", session, b->code, "applications", app->id,
                 arena_printf(k->a, "%lld", (long long)open));
         }
     }
     return STORE_OK;
+}
+
+static int application_items(struct collect *k, const struct store_app_row *app)
+{
+    struct body_rules b;
+    int rc = ledger_body_rules(k->c, app->body, k->a, &b);
+    if (rc < 0)
+        return rc;
+    return application_rules(k, &b, app);
 }
 
 static int by_date(const void *x, const void *y)
@@ -167,25 +182,26 @@ static int by_date(const void *x, const void *y)
     return c;
 }
 
-int ledger_accreditation_obligations(struct store_conn *c, const struct store_due_row *acc,
-                                     const char *today, struct arena *a, struct obligation **out,
-                                     size_t *n)
+void ledger_accreditation_obligations(const struct body_rules *b, const struct store_due_row *acc,
+                                      const char *today, struct arena *a, struct obligation **out,
+                                      size_t *n)
 {
     assert(date_valid(str_from(today)));
-    struct collect k = {.c = c, .a = a, .today = today};
-    int rc = accreditation_items(&k, acc);
+    assert(strcmp(b->code, acc->body) == 0);
+    struct collect k = {.a = a, .today = today};
+    accreditation_rules(&k, b, acc);
     *out = k.items;
-    *n = rc < 0 ? 0 : k.n;
-    return rc < 0 ? rc : STORE_OK;
+    *n = k.n;
 }
 
-int ledger_application_obligations(struct store_conn *c, const struct store_app_row *app,
-                                   const char *today, struct arena *a, struct obligation **out,
-                                   size_t *n)
+int ledger_application_obligations(struct store_conn *c, const struct body_rules *b,
+                                   const struct store_app_row *app, const char *today,
+                                   struct arena *a, struct obligation **out, size_t *n)
 {
     assert(date_valid(str_from(today)));
+    assert(strcmp(b->code, app->body) == 0);
     struct collect k = {.c = c, .a = a, .today = today};
-    int rc = application_items(&k, app);
+    int rc = application_rules(&k, b, app);
     *out = k.items;
     *n = rc < 0 ? 0 : k.n;
     return rc < 0 ? rc : STORE_OK;

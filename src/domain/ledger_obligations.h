@@ -47,21 +47,22 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
 /*
  * The same rules for one record, for callers that found the records themselves (the
  * reminder pass, src/domain/notify.c, which asks the store only for the records whose due
- * dates fall in its window rather than walking every organisation):
+ * dates fall in its window rather than walking every organisation), with the rules of the
+ * record's body b (ledger_body_rules(); the caller may keep them for many records):
  *   ledger_accreditation_obligations  report_due, suspension_expected, withdrawal_expected
  *                                     of one accreditation row (organisation not needed);
  *   ledger_application_obligations    filing_deadline, questions_to_answer of one
- *                                     application row;
+ *                                     application row (reads its questions through c,
+ *                                     inside a transaction);
  *   ledger_statement_obligation       statement_due of one pending report row.
- * Items and strings in a; c inside a read (or the writer's) transaction. The rows are
- * borrowed for the call.
+ * Items and strings in a. The rows and b are borrowed for the call.
  */
-int ledger_accreditation_obligations(struct store_conn *c, const struct store_due_row *acc,
-                                     const char *today, struct arena *a, struct obligation **out,
-                                     size_t *n);
-int ledger_application_obligations(struct store_conn *c, const struct store_app_row *app,
-                                   const char *today, struct arena *a, struct obligation **out,
-                                   size_t *n);
+void ledger_accreditation_obligations(const struct body_rules *b, const struct store_due_row *acc,
+                                      const char *today, struct arena *a, struct obligation **out,
+                                      size_t *n);
+int ledger_application_obligations(struct store_conn *c, const struct body_rules *b,
+                                   const struct store_app_row *app, const char *today,
+                                   struct arena *a, struct obligation **out, size_t *n);
 void ledger_statement_obligation(const struct store_pending_report *row, const char *today,
                                  struct arena *a, struct obligation *out);
 

@@ -104,6 +104,32 @@ static void window_from(const char *today, char from[11])
     notify_date_add(today, -NOTIFY_LOOKBACK_DAYS, from);
 }
 
+/* Bodies' rules read once per pass (there are a handful of bodies, and many records). */
+struct rules_cache {
+    struct body_rules *v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+/* The rules of body `code` into *out, from the cache or the store. */
+static int rules_of(struct store_conn *c, struct rules_cache *rc, const char *code,
+                    const struct body_rules **out)
+{
+    for (size_t i = 0; i < rc->n; i++)
+        if (!strcmp(rc->v[i].code, code)) {
+            *out = &rc->v[i];
+            return STORE_OK;
+        }
+    struct body_rules b;
+    int r = ledger_body_rules(c, code, rc->a, &b);
+    if (r < 0)
+        return r;
+    struct body_rules *slot = push(rc->a, (void **)&rc->v, &rc->n, &rc->cap, sizeof(*slot));
+    *slot = b;
+    *out = slot;
+    return STORE_OK;
+}
+
 struct due_rows {
     struct store_due_row *v;
     size_t n, cap;
@@ -137,10 +163,14 @@ static int source_accreditations(struct store_conn *c, const char *today, const 
     struct due_rows rows = {.a = a};
     int rc = store_reports_due(c, scan, until, 0, keep_due_row, &rows);
     struct items k = {.a = a};
+    struct rules_cache rules = {.a = a};
     for (size_t r = 0; rc == STORE_OK && r < rows.n; r++) {
         struct obligation *obs;
-        size_t m;
-        rc = ledger_accreditation_obligations(c, &rows.v[r], today, a, &obs, &m);
+        size_t m = 0;
+        const struct body_rules *b;
+        rc = rules_of(c, &rules, rows.v[r].body, &b);
+        if (rc == STORE_OK)
+            ledger_accreditation_obligations(b, &rows.v[r], today, a, &obs, &m);
         for (size_t i = 0; rc == STORE_OK && i < m; i++)
             add_obligation(&k, &obs[i], NULL, rows.v[r].organisation_id, rows.v[r].organisation,
                            from, until);
@@ -157,10 +187,14 @@ static int application_kind(struct store_conn *c, const struct store_app_row *ap
     char from[11];
     window_from(today, from);
     int rc = STORE_OK;
+    struct rules_cache rules = {.a = k->a};
     for (size_t r = 0; rc == STORE_OK && r < napps; r++) {
         struct obligation *obs;
-        size_t m;
-        rc = ledger_application_obligations(c, &apps[r], today, k->a, &obs, &m);
+        size_t m = 0;
+        const struct body_rules *b;
+        rc = rules_of(c, &rules, apps[r].body, &b);
+        if (rc == STORE_OK)
+            rc = ledger_application_obligations(c, b, &apps[r], today, k->a, &obs, &m);
         for (size_t i = 0; rc == STORE_OK && i < m; i++)
             add_obligation(k, &obs[i], kind, apps[r].organisation_id, apps[r].organisation, from,
                            until);

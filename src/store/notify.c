@@ -119,7 +119,9 @@ int store_notify_statements(struct store_conn *c, const char *from, const char *
         c, "SELECT r.id, r.kind, r.title, r.target_body, r.deadline_on, r.state, o.id, o.name "
            "FROM reports r JOIN json_each(coalesce(r.organisation_ids, '[]')) j "
            "JOIN organisations o ON o.id = j.value "
-           "WHERE r.deadline_on BETWEEN ?1 AND ?2 AND r.state IN ('draft', 'in_review') "
+           /* +state: the window on deadline_on (index reports_deadline) leads, not the
+            * state (every draft ever) */
+           "WHERE r.deadline_on BETWEEN ?1 AND ?2 AND +r.state IN ('draft', 'in_review') "
            "ORDER BY r.deadline_on, r.id, o.id");
     if (!st)
         return STORE_ERROR;
