@@ -94,8 +94,8 @@ static void add_obligation(struct items *k, const struct obligation *o, const ch
         .org_name = org_name,
         .body = o->body,
         .key = arena_printf(a, "%s:%s:%lld:%s", o->kind, o->resource, (long long)o->id, due),
-        .text_en = ledger_obligation_text_dated(o, "en", notify_date_human(due, "en", a), a),
-        .text_ru = ledger_obligation_text_dated(o, "ru", notify_date_human(due, "ru", a), a)};
+        .obligation = true,
+        .detail = o->detail ? arena_strdup(a, o->detail) : NULL};
 }
 
 /* The window of the pass: from (the lookback) into from[11]. */
@@ -168,12 +168,14 @@ static int source_accreditations(struct store_conn *c, const char *today, const 
         struct obligation *obs;
         size_t m = 0;
         const struct body_rules *b;
+        struct arena scratch = ARENA_INIT; /* its obligations; kept: those in the window */
         rc = rules_of(c, &rules, rows.v[r].body, &b);
         if (rc == STORE_OK)
-            ledger_accreditation_obligations(b, &rows.v[r], today, a, &obs, &m);
+            ledger_accreditation_obligations(b, &rows.v[r], today, &scratch, &obs, &m);
         for (size_t i = 0; rc == STORE_OK && i < m; i++)
             add_obligation(&k, &obs[i], NULL, rows.v[r].organisation_id, rows.v[r].organisation,
                            from, until);
+        arena_release(&scratch);
     }
     *out = k.v;
     *n = k.n;
@@ -192,12 +194,14 @@ static int application_kind(struct store_conn *c, const struct store_app_row *ap
         struct obligation *obs;
         size_t m = 0;
         const struct body_rules *b;
+        struct arena scratch = ARENA_INIT;
         rc = rules_of(c, &rules, apps[r].body, &b);
         if (rc == STORE_OK)
-            rc = ledger_application_obligations(c, b, &apps[r], today, k->a, &obs, &m);
+            rc = ledger_application_obligations(c, b, &apps[r], today, &scratch, &obs, &m);
         for (size_t i = 0; rc == STORE_OK && i < m; i++)
             add_obligation(k, &obs[i], kind, apps[r].organisation_id, apps[r].organisation, from,
                            until);
+        arena_release(&scratch);
     }
     return rc;
 }
@@ -684,7 +688,18 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
                      .days = arena_printf(a, "%lld", (long long)left),
                      .count = arena_printf(a, "%lld", (long long)it->count),
                      .id = arena_printf(a, "%lld", (long long)it->record_id),
-                     .text = !strcmp(lang, "ru") ? it->text_ru : it->text_en};
+                     .text = NULL};
+    if (it->obligation) {
+        /* the obligations list's own sentence, with the date written for a person */
+        struct obligation o = {.kind = it->kind,
+                               .overdue = ledger_overdue(it->due_on, today),
+                               .body = it->body,
+                               .resource = it->resource,
+                               .id = it->record_id,
+                               .detail = it->detail};
+        snprintf(o.due_on, sizeof(o.due_on), "%s", it->due_on);
+        f.text = ledger_obligation_text_dated(&o, lang, f.due, a);
+    }
     *nt = (struct notice){
         .kind = it->kind,
         .org_id = it->org_id,
@@ -753,23 +768,36 @@ int notify_reminders(struct store *s, const char *today, struct notify_run *out,
         return error_set(err, "the database is busy; try again");
     }
     struct store_conn *c = store_tx_conn(tx);
+    /* Memory: each source's items live in an arena of their own, and each item's
+     * recipients and notices in a scratch arena released after it, so a pass holds one
+     * source's items at a time, not every notice it writes. */
     for (size_t si = 0; rc == 0 && si < notify_sources_count; si++) {
+        struct arena src = ARENA_INIT;
         struct notify_item *items;
         size_t n;
-        rc = notify_sources[si].fn(c, today, until, &a, &items, &n);
+        rc = notify_sources[si].fn(c, today, until, &src, &items, &n);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             int th = items[i].due_on ? notify_threshold_for(today, items[i].due_on) : -1;
             if (items[i].due_on && th < 0)
                 continue;
+            struct arena scratch = ARENA_INIT;
             struct notify_user *users;
             size_t nu;
-            rc = store_notify_recipients(c, items[i].org_id, &a, &users, &nu);
+            rc = store_notify_recipients(c, items[i].org_id, &scratch, &users, &nu);
+            const char *key = arena_printf(&scratch, "%s:%s", items[i].key,
+                                           th >= 0 ? notify_thresholds[th].label : "now");
             for (size_t u = 0; rc == 0 && u < nu; u++) {
+                bool has;
+                rc = store_notification_has(c, users[u].id, key, &has);
+                if (rc < 0 || has)
+                    continue; /* told already: no need to write the words again */
                 struct notice nt;
-                reminder_notice(&items[i], th, today, users[u].lang, &a, &nt);
-                rc = notify_user_tx(tx, &users[u], &nt, &a, &run);
+                reminder_notice(&items[i], th, today, users[u].lang, &scratch, &nt);
+                rc = notify_user_tx(tx, &users[u], &nt, &scratch, &run);
             }
+            arena_release(&scratch);
         }
+        arena_release(&src);
     }
     if (rc == 0)
         rc = digests_tx(tx, today, &a, &run);

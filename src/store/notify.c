@@ -303,6 +303,20 @@ int store_notification_insert(struct store_tx *tx, struct notification_row *r, b
     return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }
 
+int store_notification_has(struct store_conn *c, int64_t user_id, const char *key, bool *has)
+{
+    *has = false;
+    sqlite3_stmt *st = store_prep(c, "SELECT 1 FROM notifications WHERE user_id = ? AND key = ?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *has = rc == SQLITE_ROW;
+    store_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 int store_notification_set_outbox(struct store_tx *tx, int64_t id, int64_t outbox_id)
 {
     sqlite3_stmt *st =

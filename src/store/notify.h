@@ -21,8 +21,8 @@ struct notify_item {
     const char *org_name; /* for the words of the message */
     const char *body;     /* the international body's code, or NULL */
     int64_t count;        /* e.g. open questions; 0 when it means nothing */
-    const char *text_en;  /* the obligations list's sentence for it, with the date written */
-    const char *text_ru;  /* for a person (NULL: the words table says it all) */
+    bool obligation;      /* an item of the obligations list: its sentence is said ... */
+    const char *detail;   /* ... with this detail (period, status, count, title) */
 };
 
 /* Deferred applications with unanswered questions, one item per application, keyed by
@@ -94,6 +94,8 @@ struct notification_row {
 /* Inserts unless the user already has a notification with this key: *created says
  * which; n->id is set either way. */
 int store_notification_insert(struct store_tx *tx, struct notification_row *n, bool *created);
+/* Whether the user already has a notification with this key (*has). */
+int store_notification_has(struct store_conn *c, int64_t user_id, const char *key, bool *has);
 int store_notification_set_outbox(struct store_tx *tx, int64_t id, int64_t outbox_id);
 /* The user's notifications newest first, ids below before_id (0: from the newest);
  * *more when older ones remain; *unread counts all their unread ones. */
