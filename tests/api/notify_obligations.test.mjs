@@ -170,3 +170,30 @@ describe('every kind of obligation is reminded at each threshold, as the list sa
     assert.deepEqual(items.filter((n) => n.kind !== 'account'), []);
   });
 });
+
+describe('an installed database is not told again', () => {
+  test('a report reminder sent under the key of the first reminder pass is not sent again', async () => {
+    const s = await startServer({ ngo: true });
+    servers.push(s);
+    const r = await s.api('POST', '/api/v1/accreditations', {
+      token: s.tokens.officer,
+      body: { organisation_id: s.orgId, body: 'ECOSOC', status: 'special', granted_on: '2022-07-25' },
+    });
+    assert.equal(r.status, 201, r.text);
+    const acc = r.json.id;
+    // The notification the pass before the obligations list wrote 30 days before the due
+    // date, under its key report_due:accreditations:<id>:<due>:d30.
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    await promisify(execFile)('sqlite3', [s.db,
+      `INSERT INTO notifications (user_id, kind, key, organisation_id, resource, record_id, due_on, days, title, mail, created_at)
+       SELECT id, 'report_due', 'report_due:accreditations:${acc}:2026-06-01:d30', ${s.orgId}, 'accreditations', ${acc}, '2026-06-01', 30, 'old', 'off', '2026-05-02T00:00:00Z'
+       FROM users WHERE email = 'ngo@test.example'`]);
+    await cliOk(['notify', 'run', '--db', s.db, '--today', '2026-05-05']);
+    const ngoItems = (await s.api('GET', '/api/v1/notifications', { token: s.tokens.ngo })).json.items.filter((n) => n.kind === 'report_due');
+    assert.deepEqual(ngoItems.map((n) => n.title), ['old'], 'nothing new for the one already told');
+    const off = (await s.api('GET', '/api/v1/notifications', { token: s.tokens.officer })).json.items.filter((n) => n.kind === 'report_due');
+    assert.equal(off.length, 1, 'the officer, not told before, is');
+    assert.equal(off[0].days_before, 30);
+  });
+});
