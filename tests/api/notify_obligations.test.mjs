@@ -103,6 +103,9 @@ async function setup(kind) {
   });
   assert.equal(r.status, 201, r.text);
   cases.push({ kind: 'statement_due', type: 'reports', id: r.json.id, due: '2027-03-10', afterDue: 'overdue' });
+  // One officer preference changed: statements due by e-mail at once, not in the digest.
+  r = await officer('PATCH', '/api/v1/me/preferences', { body: { kinds: { statement_due: 'immediate' } } });
+  assert.equal(r.status, 200, r.text);
   return cases.find((x) => x.kind === kind);
 }
 
@@ -139,7 +142,8 @@ describe('every kind of obligation is reminded at each threshold, as the list sa
         assert.deepEqual(n.record, { type: c.type, id: c.id });
         assert.equal(n.link, `/${c.type}/${c.id}`);
         assert.equal(n.mail, 'immediate');
-        assert.equal(off[0].mail, 'digest', 'officers get reminders in their digest');
+        assert.equal(off[0].mail, kind === 'statement_due' ? 'immediate' : 'digest',
+          'officers get reminders in their digest, unless they chose otherwise');
         assert.ok(item, `${kind} on ${day}: on the obligations list`);
         assert.equal(item.due_on, n.due_on, 'the same due date');
         assert.equal(item.overdue, t < 0);
