@@ -26,6 +26,7 @@ PACKAGES=(
                                         # renders Cyrillic in screenshots
     libcurl4-openssl-dev ca-certificates  # e-mail over SMTP (STARTTLS/SMTPS needs the CAs)
     python3-aiosmtpd                    # a real SMTP server for the mail tests
+    openssl                             # the TLS mail tests make their own CA and certificates
 )
 
 missing=()

@@ -74,10 +74,12 @@ static int cmd_serve(struct opts *o)
     if (cli_open_db(o, STORE_OPEN_SERVE, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
-    struct notify_sender *sender = NULL; /* reminders and e-mail (docs/notifications.md) */
-    if (mc.smtp_url && cli_sender_start(s, &mc, &sender) < 0) {
+    /* The daily reminder pass always runs (in-app notices need no mail server); with
+     * --smtp the same thread also delivers the outbox (docs/notifications.md). */
+    struct notify_sender *sender = NULL;
+    if (cli_sender_start(s, &mc, &sender) < 0) {
         store_close(s);
-        return user_error("could not start the e-mail sender");
+        return user_error("could not start the reminder and e-mail thread");
     }
     int rc = http_serve(s, &cfg, &err);
     cli_sender_stop(sender);
@@ -372,14 +374,16 @@ static const struct command commands[] = {
      cmd_init, 0, 0},
     {"serve",
      "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy] [--metrics-listen HOST:PORT] "
-     "[--smtp URL --mail-from ADDRESS [--smtp-credentials FILE]]",
+     "[--smtp URL --mail-from ADDRESS [--smtp-credentials FILE] [--smtp-ca FILE]]",
      "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080). "
      "--trust-proxy: behind a reverse proxy that terminates TLS; its X-Forwarded-Proto, "
      "-Host and -For are believed (secure cookies, HSTS; docs/security.md). "
      "--metrics-listen: also serve GET /metrics, to anyone, on that address (on the main "
-     "address it needs an administrator's token). With --smtp, a sender thread delivers "
-     "reminders and notices by e-mail (docs/notifications.md).",
-     "listen threads trust-proxy metrics-listen smtp mail-from smtp-credentials", cmd_serve, 0, 0},
+     "address it needs an administrator's token). A thread runs the reminder pass each day "
+     "(in-app notices); with --smtp it also delivers reminders and notices by e-mail "
+     "(docs/notifications.md).",
+     "listen threads trust-proxy metrics-listen smtp mail-from smtp-credentials smtp-ca",
+     cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
      cmd_demo, 0, 0},
@@ -435,11 +439,12 @@ static const struct command commands[] = {
     {"search", "QUERY [--types T,T] [--lang L] [--limit N] [--reindex] [--db PATH]", "Search every record: words (all must match, in any form or script), \"phrases\", prefix* (docs/search.md).", "types lang limit reindex", cmd_search, 0, 1},
     {"reindex", "[--db PATH]", "Rebuild the search index from the records.", "", cmd_reindex, 0, 0},
     {"notify run",
-     "[--today DATE] [--smtp URL --mail-from ADDRESS [--smtp-credentials FILE]] [--db PATH]",
+     "[--today DATE] [--smtp URL --mail-from ADDRESS [--smtp-credentials FILE] [--smtp-ca FILE]] "
+     "[--db PATH]",
      "Compute the reminders due today (or as if today were DATE) into the notifications and "
      "the outbox, then deliver the outbox by e-mail (docs/notifications.md). Running it "
      "again sends nothing twice.",
-     "today smtp mail-from smtp-credentials", cmd_notify_run, 0, 0},
+     "today smtp mail-from smtp-credentials smtp-ca", cmd_notify_run, 0, 0},
 };
 
 /* Commands that check or accept passwords, or check an installation: they refuse to start
@@ -526,6 +531,7 @@ int cli_main(int argc, char **argv)
         {"today", required_argument, 0, 'T'},     {"smtp", required_argument, 0, 'S'},
         {"mail-from", required_argument, 0, 'M'},
         {"smtp-credentials", required_argument, 0, 'C'},
+        {"smtp-ca", required_argument, 0, 'K'},
         {"metrics-listen", required_argument, 0, 'W'},
         {"days", required_argument, 0, 'D'},      {"max-days", required_argument, 0, 'X'},
         {0, 0, 0, 0}};
@@ -586,6 +592,7 @@ int cli_main(int argc, char **argv)
         case 'S': o.smtp = optarg; break;
         case 'M': o.mail_from = optarg; break;
         case 'C': o.smtp_credentials = optarg; break;
+        case 'K': o.smtp_ca = optarg; break;
         }
     }
     o.nargs = cargc - optind;

@@ -18,6 +18,25 @@ static const char *option_or_env(const char *opt, const char *env)
     return v && *v ? v : NULL;
 }
 
+/* The --smtp-ca file must be readable and hold at least one PEM certificate; a one-line
+ * error naming the option otherwise (curl would only say so at the first delivery). */
+static int check_pem(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return user_error("--smtp-ca: cannot read %s", path), -1;
+    char line[256];
+    bool found = false;
+    for (int lines = 0; !found && lines < 100000 && fgets(line, sizeof(line), f); lines++)
+        found = strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0;
+    fclose(f);
+    if (!found)
+        return user_error("--smtp-ca: %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                          path),
+               -1;
+    return 0;
+}
+
 int cli_mail_config(const struct opts *o, struct mail_config *out)
 {
     *out = (struct mail_config){
@@ -25,9 +44,12 @@ int cli_mail_config(const struct opts *o, struct mail_config *out)
         .from = option_or_env(o->mail_from, "CIVDESK_MAIL_FROM"),
         .credentials = option_or_env(o->smtp_credentials, "CIVDESK_SMTP_CREDENTIALS"),
         .public_url = option_or_env(NULL, "CIVDESK_PUBLIC_URL"),
+        .ca_file = option_or_env(o->smtp_ca, "CIVDESK_SMTP_CA"),
     };
-    if (!out->smtp_url && !out->from)
+    if (!out->smtp_url && !out->from && !out->ca_file)
         return 0;
+    if (!out->smtp_url && out->ca_file)
+        return user_error("--smtp-ca needs --smtp URL (or CIVDESK_SMTP_URL)");
     if (!out->smtp_url)
         return user_error("--mail-from needs --smtp URL (or CIVDESK_SMTP_URL)");
     if (strncmp(out->smtp_url, "smtp://", 7) != 0 && strncmp(out->smtp_url, "smtps://", 8) != 0)
@@ -36,6 +58,8 @@ int cli_mail_config(const struct opts *o, struct mail_config *out)
         return user_error("--smtp needs --mail-from ADDRESS (or CIVDESK_MAIL_FROM)");
     if (!valid_email(str_from(out->from)))
         return user_error("--mail-from: '%s' is not an e-mail address", out->from);
+    if (out->ca_file && check_pem(out->ca_file) < 0)
+        return EXIT_USER;
     if (out->credentials) {
         FILE *f = fopen(out->credentials, "r");
         if (!f)

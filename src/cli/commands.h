@@ -40,6 +40,7 @@ struct opts {
     const char *smtp;         /* --smtp URL (or CIVDESK_SMTP_URL) */
     const char *mail_from;    /* --mail-from ADDRESS (or CIVDESK_MAIL_FROM) */
     const char *smtp_credentials; /* --smtp-credentials FILE (or CIVDESK_SMTP_CREDENTIALS) */
+    const char *smtp_ca;          /* --smtp-ca FILE (or CIVDESK_SMTP_CA): the relay's CA, PEM */
     const char *metrics_listen; /* serve --metrics-listen HOST:PORT */
     const char *days;           /* token create / policy --days N */
     const char *max_days;       /* token policy --max-days N */

@@ -40,8 +40,8 @@ static struct obligation *add(struct collect *k, const char *kind, const char *d
         k->cap = cap;
     }
     struct obligation *o = &k->items[k->n++];
-    *o = (struct obligation){.kind = kind, .body = body, .resource = resource, .id = id,
-                             .detail = detail};
+    *o = (struct obligation){
+        .kind = kind, .body = body, .resource = resource, .id = id, .detail = detail};
     snprintf(o->due_on, sizeof(o->due_on), "%s", due);
     o->overdue = ledger_overdue(o->due_on, k->today);
     return o;
@@ -95,28 +95,34 @@ static void add_statement(void *arg, const struct store_pending_report *row)
         arena_strdup(k->a, row->title));
 }
 
-/* Report due, suspension and withdrawal expected, for one accreditation. */
+/* Report due, suspension and withdrawal expected, for one accreditation at body b. */
+static void accreditation_rules(struct collect *k, const struct body_rules *b,
+                                const struct store_due_row *acc)
+{
+    char due[11];
+    int period[2];
+    if (ledger_report_due(b, acc->status, acc->state, acc->granted_on, acc->last_period_end, due,
+                          period))
+        add(k, "report_due", due, b->code, "accreditations", acc->id,
+            arena_printf(k->a, "%d–%d", period[0], period[1]));
+    struct sanctions s;
+    ledger_sanctions(b, acc->status, acc->state, acc->granted_on, acc->last_period_end, k->today,
+                     &s);
+    if (s.suspension_expected_on[0])
+        add(k, "suspension_expected", s.suspension_expected_on, b->code, "accreditations", acc->id,
+            acc->status);
+    if (s.withdrawal_expected_on[0])
+        add(k, "withdrawal_expected", s.withdrawal_expected_on, b->code, "accreditations", acc->id,
+            acc->status);
+}
+
 static int accreditation_items(struct collect *k, const struct store_due_row *acc)
 {
     struct body_rules b;
     int rc = ledger_body_rules(k->c, acc->body, k->a, &b);
     if (rc < 0)
         return rc;
-    char due[11];
-    int period[2];
-    if (ledger_report_due(&b, acc->status, acc->state, acc->granted_on, acc->last_period_end, due,
-                          period))
-        add(k, "report_due", due, b.code, "accreditations", acc->id,
-            arena_printf(k->a, "%d–%d", period[0], period[1]));
-    struct sanctions s;
-    ledger_sanctions(&b, acc->status, acc->state, acc->granted_on, acc->last_period_end,
-                     k->today, &s);
-    if (s.suspension_expected_on[0])
-        add(k, "suspension_expected", s.suspension_expected_on, b.code, "accreditations",
-            acc->id, acc->status);
-    if (s.withdrawal_expected_on[0])
-        add(k, "withdrawal_expected", s.withdrawal_expected_on, b.code, "accreditations",
-            acc->id, acc->status);
+    accreditation_rules(k, &b, acc);
     return STORE_OK;
 }
 
@@ -131,17 +137,16 @@ static bool one_of(const char *s, const char *const *list)
     return false;
 }
 
-/* Filing deadline of an application not yet filed; questions left open on one reviewed. */
-static int application_items(struct collect *k, const struct store_app_row *app)
+/* Filing deadline of an application not yet filed; questions left open on one reviewed;
+ * b: the rules of its body. */
+static int application_rules(struct collect *k, const struct body_rules *b,
+                             const struct store_app_row *app)
 {
-    struct body_rules b;
-    int rc = ledger_body_rules(k->c, app->body, k->a, &b);
-    if (rc < 0)
-        return rc;
+    int rc;
     char deadline[11];
-    if (one_of(app->state, not_filed) && ledger_deadline_applies(&b, app->requested_status) &&
-        ledger_filing_deadline(&b, k->today, deadline, NULL))
-        add(k, "filing_deadline", deadline, b.code, "applications", app->id,
+    if (one_of(app->state, not_filed) && ledger_deadline_applies(b, app->requested_status) &&
+        ledger_filing_deadline(b, k->today, deadline, NULL))
+        add(k, "filing_deadline", deadline, b->code, "applications", app->id,
             app->requested_status);
     if (one_of(app->state, questioned)) {
         int64_t total, open;
@@ -150,11 +155,20 @@ static int application_items(struct collect *k, const struct store_app_row *app)
         if (open > 0) {
             char session[11];
             ledger_session_next_start(k->today, session);
-            add(k, "questions_to_answer", session, b.code, "applications", app->id,
+            add(k, "questions_to_answer", session, b->code, "applications", app->id,
                 arena_printf(k->a, "%lld", (long long)open));
         }
     }
     return STORE_OK;
+}
+
+static int application_items(struct collect *k, const struct store_app_row *app)
+{
+    struct body_rules b;
+    int rc = ledger_body_rules(k->c, app->body, k->a, &b);
+    if (rc < 0)
+        return rc;
+    return application_rules(k, &b, app);
 }
 
 static int by_date(const void *x, const void *y)
@@ -166,6 +180,39 @@ static int by_date(const void *x, const void *y)
     if (c == 0)
         c = a->id < b->id ? -1 : a->id > b->id;
     return c;
+}
+
+void ledger_accreditation_obligations(const struct body_rules *b, const struct store_due_row *acc,
+                                      const char *today, struct arena *a, struct obligation **out,
+                                      size_t *n)
+{
+    assert(date_valid(str_from(today)));
+    assert(strcmp(b->code, acc->body) == 0);
+    struct collect k = {.a = a, .today = today};
+    accreditation_rules(&k, b, acc);
+    *out = k.items;
+    *n = k.n;
+}
+
+int ledger_application_obligations(struct store_conn *c, const struct body_rules *b,
+                                   const struct store_app_row *app, const char *today,
+                                   struct arena *a, struct obligation **out, size_t *n)
+{
+    assert(date_valid(str_from(today)));
+    assert(strcmp(b->code, app->body) == 0);
+    struct collect k = {.c = c, .a = a, .today = today};
+    int rc = application_rules(&k, b, app);
+    *out = k.items;
+    *n = rc < 0 ? 0 : k.n;
+    return rc < 0 ? rc : STORE_OK;
+}
+
+void ledger_statement_obligation(const struct store_pending_report *row, const char *today,
+                                 struct arena *a, struct obligation *out)
+{
+    struct collect k = {.a = a, .today = today};
+    add_statement(&k, row);
+    *out = k.items[0];
 }
 
 int ledger_obligations(struct store_conn *c, int64_t org, const char *today, struct arena *a,
@@ -253,8 +300,13 @@ static const struct placeholder {
     size_t len;
 } placeholders[] = {{"{body}", 6}, {"{date}", 6}, {"{detail}", 8}};
 
-const char *ledger_obligation_text(const struct obligation *o, const char *lang,
-                                   struct arena *a)
+const char *ledger_obligation_text(const struct obligation *o, const char *lang, struct arena *a)
+{
+    return ledger_obligation_text_dated(o, lang, o->due_on, a);
+}
+
+const char *ledger_obligation_text_dated(const struct obligation *o, const char *lang,
+                                         const char *date, struct arena *a)
 {
     bool ru = lang && strcmp(lang, "ru") == 0;
     const char *tpl = NULL;
@@ -263,7 +315,8 @@ const char *ledger_obligation_text(const struct obligation *o, const char *lang,
             tpl = ru ? sentences[i].ru : sentences[i].en;
     if (!tpl)
         BUG("ledger_obligation_text: a kind without a sentence");
-    const char *values[] = {o->body ? o->body : "—", o->due_on, o->detail ? o->detail : ""};
+    const char *values[] = {o->body ? o->body : "—", date ? date : o->due_on,
+                            o->detail ? o->detail : ""};
     struct buf b = BUF_INIT;
     for (const char *p = tpl; *p;) {
         size_t k = 0;

@@ -7,6 +7,7 @@
 #define CIVDESK_LEDGER_OBLIGATIONS_H
 
 #include "domain/ledger.h"
+#include "store/ledger.h"
 
 struct obligation {
     const char *kind;     /* report_due, suspension_expected, withdrawal_expected,
@@ -44,11 +45,37 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
                        struct obligation **out, size_t *n);
 
 /*
+ * The same rules for one record, for callers that found the records themselves (the
+ * reminder pass, src/domain/notify.c, which asks the store only for the records whose due
+ * dates fall in its window rather than walking every organisation), with the rules of the
+ * record's body b (ledger_body_rules(); the caller may keep them for many records):
+ *   ledger_accreditation_obligations  report_due, suspension_expected, withdrawal_expected
+ *                                     of one accreditation row (organisation not needed);
+ *   ledger_application_obligations    filing_deadline, questions_to_answer of one
+ *                                     application row (reads its questions through c,
+ *                                     inside a transaction);
+ *   ledger_statement_obligation       statement_due of one pending report row.
+ * Items and strings in a. The rows and b are borrowed for the call.
+ */
+void ledger_accreditation_obligations(const struct body_rules *b, const struct store_due_row *acc,
+                                      const char *today, struct arena *a, struct obligation **out,
+                                      size_t *n);
+int ledger_application_obligations(struct store_conn *c, const struct body_rules *b,
+                                   const struct store_app_row *app, const char *today,
+                                   struct arena *a, struct obligation **out, size_t *n);
+void ledger_statement_obligation(const struct store_pending_report *row, const char *today,
+                                 struct arena *a, struct obligation *out);
+
+/*
  * The item as one sentence in language lang ("en" or "ru"; anything else: English),
  * arena-allocated. The templates are a static table in ledger_obligations.c.
  */
-const char *ledger_obligation_text(const struct obligation *o, const char *lang,
-                                   struct arena *a);
+const char *ledger_obligation_text(const struct obligation *o, const char *lang, struct arena *a);
+
+/* The same sentence with `date` (e.g. "1 June 2028", written for a person) in place of
+ * the due date; date NULL: due_on. */
+const char *ledger_obligation_text_dated(const struct obligation *o, const char *lang,
+                                         const char *date, struct arena *a);
 
 /* "ru" or "en": ?lang= wins when given (NULL: not given), else the first of ru/en in an
  * Accept-Language header (NULL: none), else "en". Unknown ?lang= values: NULL. */

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "domain/notify.h"
+#include "domain/ledger_obligations.h"
 #include "json/json.h"
 
 #include <jansson.h>
@@ -22,6 +23,11 @@ const size_t notify_thresholds_count = ARRAY_SIZE(notify_thresholds);
 const struct notify_kind notify_kinds[] = {
     {"report_due", true, false},
     {"questions_open", true, false},
+    {"suspension_expected", true, false},
+    {"withdrawal_expected", true, false},
+    {"questions_to_answer", true, false},
+    {"filing_deadline", true, false},
+    {"statement_due", true, false},
     {"application_moved", false, false},
     {"proposal_answered", false, false},
     {"report_returned", false, false},
@@ -29,22 +35,272 @@ const struct notify_kind notify_kinds[] = {
 };
 const size_t notify_kinds_count = ARRAY_SIZE(notify_kinds);
 
-static int source_report_due(struct store_conn *c, const char *today, const char *until,
-                             struct arena *a, struct notify_item **out, size_t *n)
+/*
+ * How far back an item's due date may lie for the pass still to look for it: the overdue
+ * notice goes the day after the due date, and a pass that did not run for up to this many
+ * days still sends it. Items overdue for longer stay on the obligations list; the pass
+ * does not look for them (at DESIGN §8's scale it would read every old overdue record on
+ * every day's pass).
+ */
+#define NOTIFY_LOOKBACK_DAYS 30
+/* A withdrawal is expected a year after the suspension, which comes on the body's next
+ * decision day after the missed report: at most this many days after the report's date. */
+#define NOTIFY_WITHDRAWAL_SPAN 732
+
+/* Grows an arena array *v of *n elements of size sz by one; returns the new, zeroed slot. */
+static void *push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz)
 {
-    return store_notify_report_due(c, until, a, out, n);
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        void *grown = arena_alloc(a, *cap * sz);
+        if (*n)
+            memcpy(grown, *v, *n * sz);
+        *v = grown;
+    }
+    void *slot = (char *)*v + (*n)++ * sz;
+    memset(slot, 0, sz);
+    return slot;
 }
 
+/* Items found by a source, grown in the pass's arena. */
+struct items {
+    struct notify_item *v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+/*
+ * Adds obligation o of organisation org (name org_name) as a reminder item when its due
+ * date is in [from, until] and its kind is `kind` (NULL: any). The key is
+ * <kind>:<resource>:<id>:<due date> (the accreditation reports' key before the obligations
+ * list came, unchanged); the sentences are the obligations list's, with the date written
+ * for a person.
+ */
+static void add_obligation(struct items *k, const struct obligation *o, const char *kind,
+                           int64_t org, const char *org_name, const char *from, const char *until)
+{
+    if ((kind && strcmp(o->kind, kind) != 0) || strcmp(o->due_on, from) < 0 ||
+        strcmp(o->due_on, until) > 0)
+        return;
+    struct arena *a = k->a;
+    const char *due = arena_strdup(a, o->due_on);
+    struct notify_item *it = push(a, (void **)&k->v, &k->n, &k->cap, sizeof(*it));
+    *it = (struct notify_item){
+        .org_id = org,
+        .kind = o->kind,
+        .due_on = due,
+        .resource = o->resource,
+        .record_id = o->id,
+        .org_name = org_name,
+        .body = o->body,
+        .key = arena_printf(a, "%s:%s:%lld:%s", o->kind, o->resource, (long long)o->id, due),
+        .obligation = true,
+        .detail = o->detail ? arena_strdup(a, o->detail) : NULL};
+}
+
+/* The window of the pass: from (the lookback) into from[11]. */
+static void window_from(const char *today, char from[11])
+{
+    notify_date_add(today, -NOTIFY_LOOKBACK_DAYS, from);
+}
+
+/* Bodies' rules read once per pass (there are a handful of bodies, and many records). */
+struct rules_cache {
+    struct body_rules *v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+/* The rules of body `code` into *out, from the cache or the store. */
+static int rules_of(struct store_conn *c, struct rules_cache *rc, const char *code,
+                    const struct body_rules **out)
+{
+    for (size_t i = 0; i < rc->n; i++)
+        if (!strcmp(rc->v[i].code, code)) {
+            *out = &rc->v[i];
+            return STORE_OK;
+        }
+    struct body_rules b;
+    int r = ledger_body_rules(c, code, rc->a, &b);
+    if (r < 0)
+        return r;
+    struct body_rules *slot = push(rc->a, (void **)&rc->v, &rc->n, &rc->cap, sizeof(*slot));
+    *slot = b;
+    *out = slot;
+    return STORE_OK;
+}
+
+struct due_rows {
+    struct store_due_row *v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+static void keep_due_row(void *arg, const struct store_due_row *row)
+{
+    struct due_rows *k = arg;
+    struct store_due_row *r = push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*r));
+    *r = (struct store_due_row){
+        .id = row->id,
+        .organisation_id = row->organisation_id,
+        .organisation = arena_strdup(k->a, row->organisation ? row->organisation : ""),
+        .body = arena_strdup(k->a, row->body),
+        .status = arena_strdup(k->a, row->status),
+        .state = arena_strdup(k->a, row->state),
+        .granted_on = row->granted_on ? arena_strdup(k->a, row->granted_on) : NULL,
+        .last_period_end = row->last_period_end};
+}
+
+/* Report due, suspension expected, withdrawal expected: the accreditations whose stored
+ * report date (index accreditations_report_due) is in the window, or early enough for a
+ * suspension or a withdrawal expected in it. */
+static int source_accreditations(struct store_conn *c, const char *today, const char *until,
+                                 struct arena *a, struct notify_item **out, size_t *n)
+{
+    char from[11], scan[11];
+    window_from(today, from);
+    notify_date_add(from, -NOTIFY_WITHDRAWAL_SPAN, scan);
+    struct due_rows rows = {.a = a};
+    int rc = store_reports_due(c, scan, until, 0, keep_due_row, &rows);
+    struct items k = {.a = a};
+    struct rules_cache rules = {.a = a};
+    for (size_t r = 0; rc == STORE_OK && r < rows.n; r++) {
+        struct obligation *obs;
+        size_t m = 0;
+        const struct body_rules *b;
+        struct arena scratch = ARENA_INIT; /* its obligations; kept: those in the window */
+        rc = rules_of(c, &rules, rows.v[r].body, &b);
+        if (rc == STORE_OK)
+            ledger_accreditation_obligations(b, &rows.v[r], today, &scratch, &obs, &m);
+        for (size_t i = 0; rc == STORE_OK && i < m; i++)
+            add_obligation(&k, &obs[i], NULL, rows.v[r].organisation_id, rows.v[r].organisation,
+                           from, until);
+        arena_release(&scratch);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Applications' obligations of one kind, for the candidate rows apps[0..napps). */
+static int application_kind(struct store_conn *c, const struct store_app_row *apps, size_t napps,
+                            const char *kind, const char *today, const char *until, struct items *k)
+{
+    char from[11];
+    window_from(today, from);
+    int rc = STORE_OK;
+    struct rules_cache rules = {.a = k->a};
+    for (size_t r = 0; rc == STORE_OK && r < napps; r++) {
+        struct obligation *obs;
+        size_t m = 0;
+        const struct body_rules *b;
+        struct arena scratch = ARENA_INIT;
+        rc = rules_of(c, &rules, apps[r].body, &b);
+        if (rc == STORE_OK)
+            rc = ledger_application_obligations(c, b, &apps[r], today, &scratch, &obs, &m);
+        for (size_t i = 0; rc == STORE_OK && i < m; i++)
+            add_obligation(k, &obs[i], kind, apps[r].organisation_id, apps[r].organisation, from,
+                           until);
+        arena_release(&scratch);
+    }
+    return rc;
+}
+
+struct codes {
+    const char **v;
+    size_t n, cap;
+    struct arena *a;
+};
+
+static void keep_code(void *arg, const struct store_body_row *row)
+{
+    struct codes *k = arg;
+    *(const char **)push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*k->v)) =
+        arena_strdup(k->a, row->code);
+}
+
+/* Filing deadlines: the applications not yet filed at each body whose next filing day
+ * (from today) is in the window — the deadline is the same for all of them. */
+static int source_filing(struct store_conn *c, const char *today, const char *until,
+                         struct arena *a, struct notify_item **out, size_t *n)
+{
+    struct codes bodies = {.a = a};
+    struct items k = {.a = a};
+    int rc = store_bodies_each(c, a, keep_code, &bodies);
+    for (size_t i = 0; rc == STORE_OK && i < bodies.n; i++) {
+        struct body_rules b;
+        char deadline[11];
+        if ((rc = ledger_body_rules(c, bodies.v[i], a, &b)) < 0)
+            break;
+        if (!ledger_filing_deadline(&b, today, deadline, NULL) || strcmp(deadline, until) > 0)
+            continue;
+        struct store_app_row *apps;
+        size_t napps;
+        rc = store_notify_unfiled(c, bodies.v[i], a, &apps, &napps);
+        if (rc == STORE_OK)
+            rc = application_kind(c, apps, napps, "filing_deadline", today, until, &k);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Questions to answer before the Committee's next session: when that session is in the
+ * window, the applications with unanswered questions. */
+static int source_questions(struct store_conn *c, const char *today, const char *until,
+                            struct arena *a, struct notify_item **out, size_t *n)
+{
+    char next[11];
+    struct items k = {.a = a};
+    ledger_session_next_start(today, next);
+    int rc = STORE_OK;
+    if (strcmp(next, until) <= 0) {
+        struct store_app_row *apps;
+        size_t napps;
+        rc = store_notify_questioned(c, a, &apps, &napps);
+        if (rc == STORE_OK)
+            rc = application_kind(c, apps, napps, "questions_to_answer", today, until, &k);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Statements and reports due: pending ones whose deadline is in the window (index
+ * reports_deadline), once for each organisation that co-authors them. */
+static int source_statements(struct store_conn *c, const char *today, const char *until,
+                             struct arena *a, struct notify_item **out, size_t *n)
+{
+    char from[11];
+    window_from(today, from);
+    struct store_notify_statement *rows;
+    size_t nrows;
+    struct items k = {.a = a};
+    int rc = store_notify_statements(c, from, until, a, &rows, &nrows);
+    for (size_t r = 0; rc == STORE_OK && r < nrows; r++) {
+        struct obligation o;
+        ledger_statement_obligation(&rows[r].report, today, a, &o);
+        add_obligation(&k, &o, NULL, rows[r].org_id, rows[r].org_name, from, until);
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
+}
+
+/* Deferral questions as they are asked (no due date; a new question is a new notice). */
 static int source_open_questions(struct store_conn *c, const char *today, const char *until,
                                  struct arena *a, struct notify_item **out, size_t *n)
 {
     return store_notify_open_questions(c, a, out, n);
 }
 
-/* The obligations list (issue 14) plugs in here as one more row. */
+/* Every kind of the obligations list (ledger_obligations.h) has a source here. */
 const struct notify_source notify_sources[] = {
-    {"accreditation reports", source_report_due},
-    {"deferral questions", source_open_questions},
+    {"accreditations (report due, suspension and withdrawal expected)", source_accreditations},
+    {"applications not yet filed (filing deadline)", source_filing},
+    {"applications with questions (before the next session)", source_questions},
+    {"reports and statements (deadline)", source_statements},
+    {"deferral questions (as asked)", source_open_questions},
 };
 const size_t notify_sources_count = ARRAY_SIZE(notify_sources);
 
@@ -58,22 +314,40 @@ struct notify_words {
 };
 
 static const struct notify_words words[] = {
-    {"report_due", "", "en", "Report to {body} due on {due}",
-     "{org}: the periodic report to {body} is due on {due}, in {days} day(s)."},
-    {"report_due", "", "ru", "Отчёт в {body}: срок {due}",
-     "{org}: периодический отчёт в {body} нужно представить до {due} (осталось дней: {days})."},
+    /* Reminders: the line is the obligations list's own sentence ({text}). */
+    {"report_due", "", "en", "Report to {body} due on {due}", "{org}: {text}"},
+    {"report_due", "", "ru", "Отчёт в {body}: срок {due}", "{org}: {text}"},
     {"report_due", "overdue", "en", "Overdue: report to {body} (due on {due})",
-     "{org}: the periodic report to {body} was due on {due} and is overdue. An organisation "
-     "that does not report is suspended."},
+     "{org}: {text} An organisation that does not report is suspended."},
     {"report_due", "overdue", "ru", "Просрочен отчёт в {body} (срок {due})",
-     "{org}: срок периодического отчёта в {body} ({due}) прошёл. Организацию, не "
-     "представившую отчёт, приостанавливают."},
+     "{org}: {text} Организацию, не представившую отчёт, приостанавливают."},
     {"questions_open", "", "en", "{body} questions to answer: {count}",
      "{org}: application #{id} to {body} was deferred with {count} unanswered question(s). "
      "Unanswered questions lead to closure."},
     {"questions_open", "", "ru", "Вопросы {body} ждут ответа: {count}",
      "{org}: заявка №{id} в {body} отложена; вопросов без ответа: {count}. Без ответов "
      "рассмотрение будет закрыто."},
+    {"suspension_expected", "", "en", "{body} may suspend the status on {due}", "{org}: {text}"},
+    {"suspension_expected", "", "ru", "{body} может приостановить статус {due}", "{org}: {text}"},
+    {"suspension_expected", "overdue", "en", "Suspension by {body} was expected on {due}",
+     "{org}: {text}"},
+    {"suspension_expected", "overdue", "ru", "Приостановка статуса в {body} ожидалась {due}",
+     "{org}: {text}"},
+    {"withdrawal_expected", "", "en", "{body} may withdraw the status on {due}", "{org}: {text}"},
+    {"withdrawal_expected", "", "ru", "{body} может лишить статуса {due}", "{org}: {text}"},
+    {"withdrawal_expected", "overdue", "en", "Withdrawal by {body} was expected on {due}",
+     "{org}: {text}"},
+    {"withdrawal_expected", "overdue", "ru", "Лишение статуса в {body} ожидалось {due}",
+     "{org}: {text}"},
+    {"questions_to_answer", "", "en", "Questions from {body} to answer before {due}",
+     "{org}: {text}"},
+    {"questions_to_answer", "", "ru", "Вопросы {body}: ответить до {due}", "{org}: {text}"},
+    {"filing_deadline", "", "en", "Filing deadline at {body}: {due}", "{org}: {text}"},
+    {"filing_deadline", "", "ru", "Срок подачи заявки в {body}: {due}", "{org}: {text}"},
+    {"statement_due", "", "en", "Due for {body} on {due}", "{org}: {text}"},
+    {"statement_due", "", "ru", "Срок представления в {body}: {due}", "{org}: {text}"},
+    {"statement_due", "overdue", "en", "Overdue: due for {body} on {due}", "{org}: {text}"},
+    {"statement_due", "overdue", "ru", "Просрочено: срок в {body} {due}", "{org}: {text}"},
     {"application_moved", "", "en", "Application #{id} to {body}: {state}",
      "{org}: application #{id} to {body} was {state}.{note}"},
     {"application_moved", "", "ru", "Заявка №{id} в {body}: {state}",
@@ -97,11 +371,11 @@ static const struct notify_words words[] = {
      "Пароль {email} изменён. Если вы этого не делали, сразу сообщите администратору."},
 };
 
-static const char *const months_en[] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
-static const char *const months_ru[] = {"января", "февраля", "марта",    "апреля",
-                                        "мая",    "июня",    "июля",     "августа",
+static const char *const months_en[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+static const char *const months_ru[] = {"января",   "февраля", "марта",  "апреля",
+                                        "мая",      "июня",    "июля",   "августа",
                                         "сентября", "октября", "ноября", "декабря"};
 
 /* Greeting, link and footer of a message, per language. */
@@ -109,12 +383,14 @@ struct notify_frame {
     const char *lang, *hello, *open, *why, *digest_subject, *digest_intro;
 };
 static const struct notify_frame frames[] = {
-    {"en", "Hello, %s.", "Open", "You receive this from civdesk because it concerns your work. "
-     "Choose what you receive under Preferences.", "civdesk: %zu notice(s) today",
-     "What needs attention:"},
-    {"ru", "Здравствуйте, %s!", "Открыть", "Это письмо civdesk: оно касается вашей работы. "
-     "Выбрать, какие письма получать, можно в настройках.", "civdesk: уведомлений за день — %zu",
-     "Что требует внимания:"},
+    {"en", "Hello, %s.", "Open",
+     "You receive this from civdesk because it concerns your work. "
+     "Choose what you receive under Preferences.",
+     "civdesk: %zu notice(s) today", "What needs attention:"},
+    {"ru", "Здравствуйте, %s!", "Открыть",
+     "Это письмо civdesk: оно касается вашей работы. "
+     "Выбрать, какие письма получать, можно в настройках.",
+     "civdesk: уведомлений за день — %zu", "Что требует внимания:"},
 };
 
 static const struct notify_frame *frame_for(const char *lang)
@@ -196,7 +472,8 @@ const char *notify_mode(const struct notify_user *u, const char *kind)
     json_t *v = obj ? json_object_get(obj, kind) : NULL;
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        mode = !strcmp(s, "immediate") ? "immediate" : !strcmp(s, "digest") ? "digest"
+        mode = !strcmp(s, "immediate") ? "immediate"
+               : !strcmp(s, "digest")  ? "digest"
                : !strcmp(s, "off")     ? "off"
                                        : NULL;
     }
@@ -209,9 +486,9 @@ const char *notify_mode(const struct notify_user *u, const char *kind)
 
 /* ---- the words ---------------------------------------------------------------------- */
 
-/* The words row for a kind, variant and language (English when the language has none). */
-static const struct notify_words *words_for(const char *kind, const char *variant,
-                                            const char *lang)
+/* The words row for a kind, variant and language (English when the language has none;
+ * the plain variant "" when the kind has no words for this one). */
+static const struct notify_words *words_for(const char *kind, const char *variant, const char *lang)
 {
     const struct notify_words *fallback = NULL;
     for (size_t i = 0; i < ARRAY_SIZE(words); i++)
@@ -221,11 +498,13 @@ static const struct notify_words *words_for(const char *kind, const char *varian
             if (!strcmp(words[i].lang, "en"))
                 fallback = &words[i];
         }
+    if (!fallback && *variant)
+        return words_for(kind, "", lang);
     return fallback;
 }
 
 struct fill {
-    const char *org, *body, *due, *days, *count, *id, *state, *note, *title, *email;
+    const char *org, *body, *due, *days, *count, *id, *state, *note, *title, *email, *text;
 };
 
 /* Expands {name} placeholders of tmpl. */
@@ -240,6 +519,7 @@ static const char *expand(const char *tmpl, const struct fill *f, struct arena *
         {"{count}", offsetof(struct fill, count)}, {"{id}", offsetof(struct fill, id)},
         {"{state}", offsetof(struct fill, state)}, {"{note}", offsetof(struct fill, note)},
         {"{title}", offsetof(struct fill, title)}, {"{email}", offsetof(struct fill, email)},
+        {"{text}", offsetof(struct fill, text)},
     };
     struct buf b = BUF_INIT;
     for (const char *p = tmpl; *p;) {
@@ -265,11 +545,20 @@ static void html_text(struct buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        default: buf_putc(b, *s);
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        default:
+            buf_putc(b, *s);
         }
     }
 }
@@ -312,10 +601,9 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
     buf_puts(&h, "<ul>");
     for (size_t i = 0; i < n; i++) {
         const struct notice *it = &items[i];
-        const char *link = it->resource
-                               ? arena_printf(a, LINK_BASE "/%s/%lld", it->resource,
-                                              (long long)it->record_id)
-                               : LINK_BASE "/";
+        const char *link = it->resource ? arena_printf(a, LINK_BASE "/%s/%lld", it->resource,
+                                                       (long long)it->record_id)
+                                        : LINK_BASE "/";
         if (digest)
             buf_printf(&t, "- %s\r\n  %s\r\n  %s: %s\r\n\r\n", it->title,
                        it->detail ? it->detail : "", fr->open, link);
@@ -347,14 +635,21 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
  * when their preference for its kind is immediate, a message in the outbox. Counts into
  * run. Inside the caller's write transaction.
  */
-static int notify_user_tx(struct store_tx *tx, const struct notify_user *u,
-                          const struct notice *nt, struct arena *a, struct notify_run *run)
+static int notify_user_tx(struct store_tx *tx, const struct notify_user *u, const struct notice *nt,
+                          struct arena *a, struct notify_run *run)
 {
     const char *mode = notify_mode(u, nt->kind);
-    struct notification_row row = {
-        .user_id = u->id, .kind = nt->kind, .key = nt->key, .org_id = nt->org_id,
-        .resource = nt->resource, .record_id = nt->record_id, .due_on = nt->due_on,
-        .days = nt->days, .title = nt->title, .detail = nt->detail, .mail = mode};
+    struct notification_row row = {.user_id = u->id,
+                                   .kind = nt->kind,
+                                   .key = nt->key,
+                                   .org_id = nt->org_id,
+                                   .resource = nt->resource,
+                                   .record_id = nt->record_id,
+                                   .due_on = nt->due_on,
+                                   .days = nt->days,
+                                   .title = nt->title,
+                                   .detail = nt->detail,
+                                   .mail = mode};
     bool created;
     int rc = store_notification_insert(tx, &row, &created);
     if (rc < 0 || !created)
@@ -362,8 +657,12 @@ static int notify_user_tx(struct store_tx *tx, const struct notify_user *u,
     run->notifications++;
     if (strcmp(mode, "immediate") != 0)
         return 0;
-    struct outbox_row o = {.user_id = u->id, .kind = nt->kind, .recipient = u->email,
-                           .lang = u->lang, .subject = nt->title, .next_attempt_at = now_unix()};
+    struct outbox_row o = {.user_id = u->id,
+                           .kind = nt->kind,
+                           .recipient = u->email,
+                           .lang = u->lang,
+                           .subject = nt->title,
+                           .next_attempt_at = now_unix()};
     o.key = arena_printf(a, "n%lld", (long long)row.id);
     render_bodies(u, nt, 1, false, a, &o.body_text, &o.body_html);
     rc = store_outbox_insert(tx, &o, &created);
@@ -383,14 +682,30 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
         notify_days_between(today, it->due_on, &left);
     bool overdue = th >= 0 && notify_thresholds[th].days < 0;
     const struct notify_words *w = words_for(it->kind, overdue ? "overdue" : "", lang);
-    struct fill f = {.org = it->org_name, .body = it->body ? it->body : "",
+    struct fill f = {.org = it->org_name,
+                     .body = it->body ? it->body : "",
                      .due = notify_date_human(it->due_on, lang, a),
                      .days = arena_printf(a, "%lld", (long long)left),
                      .count = arena_printf(a, "%lld", (long long)it->count),
-                     .id = arena_printf(a, "%lld", (long long)it->record_id)};
+                     .id = arena_printf(a, "%lld", (long long)it->record_id),
+                     .text = NULL};
+    if (it->obligation) {
+        /* the obligations list's own sentence, with the date written for a person */
+        struct obligation o = {.kind = it->kind,
+                               .overdue = ledger_overdue(it->due_on, today),
+                               .body = it->body,
+                               .resource = it->resource,
+                               .id = it->record_id,
+                               .detail = it->detail};
+        snprintf(o.due_on, sizeof(o.due_on), "%s", it->due_on);
+        f.text = ledger_obligation_text_dated(&o, lang, f.due, a);
+    }
     *nt = (struct notice){
-        .kind = it->kind, .org_id = it->org_id, .resource = it->resource,
-        .record_id = it->record_id, .due_on = it->due_on,
+        .kind = it->kind,
+        .org_id = it->org_id,
+        .resource = it->resource,
+        .record_id = it->record_id,
+        .due_on = it->due_on,
         .days = th >= 0 ? notify_thresholds[th].days : INT64_MIN,
         .key = arena_printf(a, "%s:%s", it->key, th >= 0 ? notify_thresholds[th].label : "now"),
         .title = w ? expand(w->subject, &f, a) : it->kind,
@@ -416,11 +731,16 @@ static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
             continue;
         struct notice *items = arena_alloc(a, n * sizeof(*items));
         for (size_t j = 0; j < n; j++)
-            items[j] = (struct notice){.kind = rows[j].kind, .resource = rows[j].resource,
-                                       .record_id = rows[j].record_id, .title = rows[j].title,
+            items[j] = (struct notice){.kind = rows[j].kind,
+                                       .resource = rows[j].resource,
+                                       .record_id = rows[j].record_id,
+                                       .title = rows[j].title,
                                        .detail = rows[j].detail};
-        struct outbox_row o = {.user_id = u.id, .kind = "digest", .recipient = u.email,
-                               .lang = u.lang, .next_attempt_at = now_unix()};
+        struct outbox_row o = {.user_id = u.id,
+                               .kind = "digest",
+                               .recipient = u.email,
+                               .lang = u.lang,
+                               .next_attempt_at = now_unix()};
         o.key = arena_printf(a, "digest:%lld:%s", (long long)u.id, today);
         o.subject = arena_printf(a, frame_for(u.lang)->digest_subject, n);
         render_bodies(&u, items, n, true, a, &o.body_text, &o.body_html);
@@ -435,8 +755,7 @@ static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
     return rc;
 }
 
-int notify_reminders(struct store *s, const char *today, struct notify_run *out,
-                     struct error *err)
+int notify_reminders(struct store *s, const char *today, struct notify_run *out, struct error *err)
 {
     struct notify_run run = {0};
     struct arena a = ARENA_INIT;
@@ -449,23 +768,36 @@ int notify_reminders(struct store *s, const char *today, struct notify_run *out,
         return error_set(err, "the database is busy; try again");
     }
     struct store_conn *c = store_tx_conn(tx);
+    /* Memory: each source's items live in an arena of their own, and each item's
+     * recipients and notices in a scratch arena released after it, so a pass holds one
+     * source's items at a time, not every notice it writes. */
     for (size_t si = 0; rc == 0 && si < notify_sources_count; si++) {
+        struct arena src = ARENA_INIT;
         struct notify_item *items;
         size_t n;
-        rc = notify_sources[si].fn(c, today, until, &a, &items, &n);
+        rc = notify_sources[si].fn(c, today, until, &src, &items, &n);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             int th = items[i].due_on ? notify_threshold_for(today, items[i].due_on) : -1;
             if (items[i].due_on && th < 0)
                 continue;
+            struct arena scratch = ARENA_INIT;
             struct notify_user *users;
             size_t nu;
-            rc = store_notify_recipients(c, items[i].org_id, &a, &users, &nu);
+            rc = store_notify_recipients(c, items[i].org_id, &scratch, &users, &nu);
+            const char *key = arena_printf(&scratch, "%s:%s", items[i].key,
+                                           th >= 0 ? notify_thresholds[th].label : "now");
             for (size_t u = 0; rc == 0 && u < nu; u++) {
+                bool has;
+                rc = store_notification_has(c, users[u].id, key, &has);
+                if (rc < 0 || has)
+                    continue; /* told already: no need to write the words again */
                 struct notice nt;
-                reminder_notice(&items[i], th, today, users[u].lang, &a, &nt);
-                rc = notify_user_tx(tx, &users[u], &nt, &a, &run);
+                reminder_notice(&items[i], th, today, users[u].lang, &scratch, &nt);
+                rc = notify_user_tx(tx, &users[u], &nt, &scratch, &run);
             }
+            arena_release(&scratch);
         }
+        arena_release(&src);
     }
     if (rc == 0)
         rc = digests_tx(tx, today, &a, &run);
@@ -564,11 +896,15 @@ int notify_deliver(struct store *s, const struct mail_config *cfg, int max, stru
         int64_t t;
         if (datetime_parse(str_from(created), &t) < 0)
             t = now_unix();
-        struct mail_message m = {
-            .from = cfg->from, .to = o->recipient, .subject = o->subject, .text = text,
-            .html = html, .date = now_unix(),
-            .message_id = arena_printf(&a, "<civdesk.%lld.%lld@%s>", (long long)o->id,
-                                       (long long)t, domain_of(cfg->from))};
+        struct mail_message m = {.from = cfg->from,
+                                 .to = o->recipient,
+                                 .subject = o->subject,
+                                 .text = text,
+                                 .html = html,
+                                 .date = now_unix(),
+                                 .message_id =
+                                     arena_printf(&a, "<civdesk.%lld.%lld@%s>", (long long)o->id,
+                                                  (long long)t, domain_of(cfg->from))};
         struct buf msg = BUF_INIT;
         mail_build(&msg, &m);
         free(text);
@@ -649,7 +985,8 @@ static const struct {
     const char *state, *en, *ru;
 } state_words[] = {
     {"draft", "returned to draft", "возвращена на доработку"},
-    {"submitted", "submitted to the ministry for support", "направлена в министерство за поддержкой"},
+    {"submitted", "submitted to the ministry for support",
+     "направлена в министерство за поддержкой"},
     {"withdrawn", "withdrawn", "отозвана"},
     {"endorsed", "endorsed by the ministry", "поддержана министерством"},
     {"filed", "filed with the body", "подана в орган"},
@@ -724,17 +1061,22 @@ int notify_transition(struct store_tx *tx, const struct record *rec, const char 
             const struct notify_words *w = words_for(ev->kind, "", lang);
             bool ru = !strcmp(lang, "ru");
             struct fill f = {
-                .org = org ? org : "", .body = text_field(rec, "body"),
+                .org = org ? org : "",
+                .body = text_field(rec, "body"),
                 .id = arena_printf(&a, "%lld", (long long)rec->id),
-                .state = state_word(to, lang), .title = text_field(rec, "title"),
+                .state = state_word(to, lang),
+                .title = text_field(rec, "title"),
                 .note = note && *note ? arena_printf(&a, ru ? " Примечание: %s" : " Note: %s", note)
                                       : ""};
-            struct notice nt = {
-                .kind = ev->kind, .org_id = orgs[o], .resource = rec->res->name,
-                .record_id = rec->id, .days = INT64_MIN,
-                .key = arena_printf(&a, "event:%s:%lld:v%lld", rec->res->name, (long long)rec->id,
-                                    (long long)rec->version),
-                .title = expand(w->subject, &f, &a), .detail = expand(w->line, &f, &a)};
+            struct notice nt = {.kind = ev->kind,
+                                .org_id = orgs[o],
+                                .resource = rec->res->name,
+                                .record_id = rec->id,
+                                .days = INT64_MIN,
+                                .key = arena_printf(&a, "event:%s:%lld:v%lld", rec->res->name,
+                                                    (long long)rec->id, (long long)rec->version),
+                                .title = expand(w->subject, &f, &a),
+                                .detail = expand(w->line, &f, &a)};
             rc = notify_user_tx(tx, &users[u], &nt, &a, &run);
         }
     }
@@ -751,7 +1093,8 @@ int notify_account(struct store_tx *tx, int64_t user_id, const char *what)
     if (rc == 0 && !u.disabled) {
         const struct notify_words *w = words_for("account", what, u.lang);
         struct fill f = {.email = u.email};
-        struct notice nt = {.kind = "account", .days = INT64_MIN,
+        struct notice nt = {.kind = "account",
+                            .days = INT64_MIN,
                             .key = arena_printf(&a, "account:%s:%lld", what, (long long)now_unix()),
                             .title = w ? expand(w->subject, &f, &a) : what,
                             .detail = w ? expand(w->line, &f, &a) : NULL};
@@ -799,8 +1142,8 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
     json_object_foreach(patch, key, v)
     {
         if (!strcmp(key, "language")) {
-            if (json_is_string(v) && (!strcmp(json_string_value(v), "ru") ||
-                                      !strcmp(json_string_value(v), "en")))
+            if (json_is_string(v) &&
+                (!strcmp(json_string_value(v), "ru") || !strcmp(json_string_value(v), "en")))
                 lang = arena_strdup(a, json_string_value(v));
             else
                 errors_add(errs, "language", "must be ru or en");
@@ -822,8 +1165,8 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
                     errors_add(errs, field, "is not a kind of notification");
                 else if (!known_mode && !json_is_null(mv))
                     errors_add(errs, field, "must be immediate, digest or off");
-                else if (k->mandatory && !(json_is_string(mv) &&
-                                           !strcmp(json_string_value(mv), "immediate")))
+                else if (k->mandatory &&
+                         !(json_is_string(mv) && !strcmp(json_string_value(mv), "immediate")))
                     errors_add(errs, field, "account notices cannot be turned off or delayed");
                 else if (json_is_null(mv))
                     json_object_del(kinds, kn); /* back to the default */
@@ -915,7 +1258,6 @@ int notify_ics_principal(struct store_conn *c, const char *key, struct arena *a,
     enum role role;
     if (role_parse(u.role, &role) < 0)
         return STORE_NOT_FOUND;
-    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id,
-                              .email = u.email};
+    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id, .email = u.email};
     return STORE_OK;
 }

@@ -138,8 +138,9 @@ int notify_account(struct store_tx *tx, int64_t user_id, const char *what);
 
 /*
  * A thread that, every interval_s seconds (and at once when started), runs the reminder
- * pass when the date has changed since its last pass and delivers what is due in the
- * outbox. cfg is borrowed and must outlive the sender. Negative when the thread cannot
+ * pass when the date has changed since its last pass and, when cfg->smtp_url is set,
+ * delivers what is due in the outbox (without it, queued messages wait for a sender that
+ * has one). cfg is borrowed and must outlive the sender. Negative when the thread cannot
  * start.
  */
 struct notify_sender;

@@ -1,6 +1,7 @@
 /*
  * The sender thread of `civdesk serve` (docs/notifications.md): the reminder pass once a
- * day, delivery of the outbox every interval.
+ * day, with or without a mail server; delivery of the outbox every interval when there is
+ * one (cfg->smtp_url).
  */
 #include "domain/notify.h"
 
@@ -38,7 +39,9 @@ static void round_once(struct notify_sender *ns)
             log_error("notify: reminder pass: %s", err.msg);
         }
     }
-    for (;;) {
+    /* Without a mail server the outbox waits: messages stay queued until a serve or
+     * notify run with --smtp delivers them. */
+    for (; ns->cfg->smtp_url;) {
         struct notify_run r = {0};
         if (notify_deliver(ns->store, ns->cfg, 50, &r, &err) < 0) {
             log_error("notify: delivery: %s", err.msg);

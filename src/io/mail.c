@@ -161,8 +161,15 @@ int mail_send(const struct mail_config *cfg, const char *to, const struct buf *m
         die("out of memory");
     curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    /* STARTTLS when the server offers it; required when a password would travel. */
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, cred[0] ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    /* STARTTLS when the server offers it; required when a password would travel, and when
+     * the operator named the relay's own CA (a relay expected to speak TLS must not be
+     * talked to in the clear). The certificate and host name are always verified. */
+    curl_easy_setopt(curl, CURLOPT_USE_SSL,
+                     cred[0] || cfg->ca_file ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (cfg->ca_file)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
     if (cred[0])
         curl_easy_setopt(curl, CURLOPT_USERPWD, cred);
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);

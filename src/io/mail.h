@@ -13,6 +13,9 @@ struct mail_config {
                                 credentials) or smtps://host:port; NULL: no e-mail */
     const char *from;        /* the envelope and From address */
     const char *credentials; /* path of a file holding "user:password" on one line; NULL */
+    const char *ca_file;     /* PEM file of the CA(s) the relay's certificate must chain to,
+                                instead of the system's; TLS is then required. NULL: the
+                                system's CAs */
     const char *public_url;  /* base of links in messages, "https://civdesk.example" */
 };
 

@@ -30,46 +30,15 @@ static void *grow(struct arena *a, void **items, size_t *n, size_t *cap, size_t 
 
 /* ---- reminder sources --------------------------------------------------------------- */
 
-int store_notify_report_due(struct store_conn *c, const char *until, struct arena *a,
-                            struct notify_item **out, size_t *n)
-{
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT a.id, a.organisation_id, a.report_due, a.body, o.name "
-           "FROM accreditations a JOIN organisations o ON o.id = a.organisation_id "
-           "WHERE a.report_due IS NOT NULL AND a.report_due <= ? "
-           "AND a.state IN ('active', 'suspended') ORDER BY a.report_due, a.id");
-    size_t cap = 0;
-    *out = NULL;
-    *n = 0;
-    if (!st)
-        return STORE_ERROR;
-    sqlite3_bind_text(st, 1, until, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct notify_item *it = grow(a, (void **)out, n, &cap, sizeof(*it));
-        it->record_id = sqlite3_column_int64(st, 0);
-        it->org_id = sqlite3_column_int64(st, 1);
-        it->due_on = dup_col(a, st, 2);
-        it->body = dup_col(a, st, 3);
-        it->org_name = dup_col(a, st, 4);
-        it->kind = "report_due";
-        it->resource = "accreditations";
-        it->key = arena_printf(a, "report_due:accreditations:%lld:%s", (long long)it->record_id,
-                               it->due_on);
-    }
-    store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
-}
-
 int store_notify_open_questions(struct store_conn *c, struct arena *a, struct notify_item **out,
                                 size_t *n)
 {
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), max(q.id) "
-           "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
-           "JOIN application_questions q ON q.application_id = p.id "
-           "WHERE p.state = 'deferred' AND (q.answer IS NULL OR q.answer = '') "
-           "GROUP BY p.id ORDER BY p.id");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), max(q.id) "
+                      "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
+                      "JOIN application_questions q ON q.application_id = p.id "
+                      "WHERE p.state = 'deferred' AND (q.answer IS NULL OR q.answer = '') "
+                      "GROUP BY p.id ORDER BY p.id");
     size_t cap = 0;
     *out = NULL;
     *n = 0;
@@ -92,11 +61,94 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
+static int read_apps(sqlite3_stmt *st, struct arena *a, struct store_app_row **out, size_t *n)
+{
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_app_row *r = grow(a, (void **)out, n, &cap, sizeof(*r));
+        r->id = sqlite3_column_int64(st, 0);
+        r->organisation_id = sqlite3_column_int64(st, 1);
+        r->organisation = dup_col(a, st, 2);
+        r->body = dup_col(a, st, 3);
+        r->requested_status = dup_col(a, st, 4);
+        r->state = dup_col(a, st, 5);
+        r->filed_on = dup_col(a, st, 6);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+#define APP_COLS                                                                                   \
+    "SELECT p.id, p.organisation_id, o.name, p.body, p.requested_status, p.state, p.filed_on "     \
+    "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
+
+int store_notify_unfiled(struct store_conn *c, const char *body, struct arena *a,
+                         struct store_app_row **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_prep(c, APP_COLS "WHERE p.body = ? AND p.state IN "
+                                              "('draft', 'submitted', 'endorsed') ORDER BY p.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    return read_apps(st, a, out, n);
+}
+
+int store_notify_questioned(struct store_conn *c, struct arena *a, struct store_app_row **out,
+                            size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_prep(
+        c, APP_COLS "WHERE p.state IN ('under_review', 'deferred') AND EXISTS (SELECT 1 FROM "
+                    "application_questions q WHERE q.application_id = p.id AND q.answer IS NULL) "
+                    "ORDER BY p.id");
+    if (!st)
+        return STORE_ERROR;
+    return read_apps(st, a, out, n);
+}
+
+int store_notify_statements(struct store_conn *c, const char *from, const char *to, struct arena *a,
+                            struct store_notify_statement **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT r.id, r.kind, r.title, r.target_body, r.deadline_on, r.state, o.id, o.name "
+           "FROM reports r JOIN json_each(coalesce(r.organisation_ids, '[]')) j "
+           "JOIN organisations o ON o.id = j.value "
+           /* +state: the window on deadline_on (index reports_deadline) leads, not the
+            * state (every draft ever) */
+           "WHERE r.deadline_on BETWEEN ?1 AND ?2 AND +r.state IN ('draft', 'in_review') "
+           "ORDER BY r.deadline_on, r.id, o.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_notify_statement *r = grow(a, (void **)out, n, &cap, sizeof(*r));
+        r->report.id = sqlite3_column_int64(st, 0);
+        r->report.kind = dup_col(a, st, 1);
+        r->report.title = dup_col(a, st, 2);
+        r->report.target_body = dup_col(a, st, 3);
+        r->report.deadline_on = dup_col(a, st, 4);
+        r->report.state = dup_col(a, st, 5);
+        r->org_id = sqlite3_column_int64(st, 6);
+        r->org_name = dup_col(a, st, 7);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 /* ---- recipients --------------------------------------------------------------------- */
 
-#define USER_COLS                                                                              \
-    "u.id, u.email, u.name, u.role, u.organisation_id, coalesce(p.lang, 'ru'), "             \
-    "coalesce(p.kinds, '{}'), p.ics_hash IS NOT NULL, u.disabled "                             \
+#define USER_COLS                                                                                  \
+    "u.id, u.email, u.name, u.role, u.organisation_id, coalesce(p.lang, 'ru'), "                   \
+    "coalesce(p.kinds, '{}'), p.ics_hash IS NOT NULL, u.disabled "                                 \
     "FROM users u LEFT JOIN notification_prefs p ON p.user_id = u.id "
 
 static void read_user(sqlite3_stmt *st, struct arena *a, struct notify_user *u)
@@ -125,9 +177,9 @@ static int read_users(sqlite3_stmt *st, struct arena *a, struct notify_user **ou
 int store_notify_recipients(struct store_conn *c, int64_t org_id, struct arena *a,
                             struct notify_user **out, size_t *n)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT " USER_COLS
-                                     "WHERE u.disabled = 0 AND (u.role = 'officer' OR "
-                                     "(u.role = 'ngo' AND u.organisation_id = ?)) ORDER BY u.id");
+    sqlite3_stmt *st =
+        store_prep(c, "SELECT " USER_COLS "WHERE u.disabled = 0 AND (u.role = 'officer' OR "
+                      "(u.role = 'ngo' AND u.organisation_id = ?)) ORDER BY u.id");
     *out = NULL;
     *n = 0;
     if (!st)
@@ -139,9 +191,8 @@ int store_notify_recipients(struct store_conn *c, int64_t org_id, struct arena *
 int store_notify_users_of(struct store_conn *c, const char *role, int64_t org_id, struct arena *a,
                           struct notify_user **out, size_t *n)
 {
-    sqlite3_stmt *st =
-        store_prep(c, "SELECT " USER_COLS "WHERE u.disabled = 0 AND u.role = ?1 "
-                      "AND (?2 = 0 OR u.organisation_id = ?2) ORDER BY u.id");
+    sqlite3_stmt *st = store_prep(c, "SELECT " USER_COLS "WHERE u.disabled = 0 AND u.role = ?1 "
+                                     "AND (?2 = 0 OR u.organisation_id = ?2) ORDER BY u.id");
     *out = NULL;
     *n = 0;
     if (!st)
@@ -167,8 +218,8 @@ int store_notify_user(struct store_conn *c, int64_t user_id, struct arena *a,
 
 /* ---- notifications ------------------------------------------------------------------ */
 
-#define NOTE_COLS                                                                              \
-    "id, user_id, kind, key, organisation_id, resource, record_id, due_on, days, title, "    \
+#define NOTE_COLS                                                                                  \
+    "id, user_id, kind, key, organisation_id, resource, record_id, due_on, days, title, "          \
     "detail, mail, outbox_id, created_at, read_at "
 
 static void read_note(sqlite3_stmt *st, struct arena *a, struct notification_row *r)
@@ -250,6 +301,20 @@ int store_notification_insert(struct store_tx *tx, struct notification_row *r, b
         r->id = sqlite3_column_int64(st, 0);
     store_done(st);
     return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int store_notification_has(struct store_conn *c, int64_t user_id, const char *key, bool *has)
+{
+    *has = false;
+    sqlite3_stmt *st = store_prep(c, "SELECT 1 FROM notifications WHERE user_id = ? AND key = ?");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *has = rc == SQLITE_ROW;
+    store_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_notification_set_outbox(struct store_tx *tx, int64_t id, int64_t outbox_id)
@@ -353,8 +418,7 @@ int store_notification_digest_pending(struct store_conn *c, int64_t user_id, str
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-int store_notification_digest_users(struct store_conn *c, struct arena *a, int64_t **out,
-                                    size_t *n)
+int store_notification_digest_users(struct store_conn *c, struct arena *a, int64_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -374,9 +438,9 @@ int store_notification_digest_users(struct store_conn *c, struct arena *a, int64
 
 /* ---- outbox ------------------------------------------------------------------------- */
 
-#define OUTBOX_COLS                                                                            \
-    "o.id, o.user_id, o.key, o.kind, o.recipient, o.lang, o.subject, o.body_text, "          \
-    "o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, "      \
+#define OUTBOX_COLS                                                                                \
+    "o.id, o.user_id, o.key, o.kind, o.recipient, o.lang, o.subject, o.body_text, "                \
+    "o.body_html, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, "            \
     "o.sent_at, u.disabled "
 
 static void read_outbox(sqlite3_stmt *st, struct arena *a, struct outbox_row *o)

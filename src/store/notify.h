@@ -7,6 +7,7 @@
 #ifndef CIVDESK_STORE_NOTIFY_H
 #define CIVDESK_STORE_NOTIFY_H
 
+#include "store/ledger.h"
 #include "store/store.h"
 
 /* Something a reminder source found that someone must act on by due_on. */
@@ -20,16 +21,39 @@ struct notify_item {
     const char *org_name; /* for the words of the message */
     const char *body;     /* the international body's code, or NULL */
     int64_t count;        /* e.g. open questions; 0 when it means nothing */
+    bool obligation;      /* an item of the obligations list: its sentence is said ... */
+    const char *detail;   /* ... with this detail (period, status, count, title) */
 };
 
-/* Active or suspended accreditations whose stored report date is on or before `until`
- * (overdue ones included), one item each. */
-int store_notify_report_due(struct store_conn *c, const char *until, struct arena *a,
-                            struct notify_item **out, size_t *n);
 /* Deferred applications with unanswered questions, one item per application, keyed by
  * the newest open question (a new question is a new reminder). */
 int store_notify_open_questions(struct store_conn *c, struct arena *a, struct notify_item **out,
                                 size_t *n);
+
+/*
+ * Candidates of the reminder pass's obligation sources (src/domain/notify.c): each finds,
+ * through an index, only the records whose due date can fall in the pass's window; the
+ * domain then applies the obligations rules (ledger_obligations.h) to each. Rows are
+ * copied into a (organisation names included); accreditations use store_reports_due
+ * (store/ledger.h, index accreditations_report_due).
+ */
+/* Applications not yet filed (draft, submitted, endorsed) at body (applications_body_state). */
+int store_notify_unfiled(struct store_conn *c, const char *body, struct arena *a,
+                         struct store_app_row **out, size_t *n);
+/* Applications under review or deferred with at least one unanswered question
+ * (applications_state). */
+int store_notify_questioned(struct store_conn *c, struct arena *a, struct store_app_row **out,
+                            size_t *n);
+/* A pending report with a deadline, once per organisation it names. */
+struct store_notify_statement {
+    struct store_pending_report report;
+    int64_t org_id;
+    const char *org_name;
+};
+/* Reports in draft or in review whose deadline_on is from..to (reports_deadline), one row
+ * per organisation named. */
+int store_notify_statements(struct store_conn *c, const char *from, const char *to, struct arena *a,
+                            struct store_notify_statement **out, size_t *n);
 
 /* A person who may be told something, with their preferences. */
 struct notify_user {
@@ -70,6 +94,8 @@ struct notification_row {
 /* Inserts unless the user already has a notification with this key: *created says
  * which; n->id is set either way. */
 int store_notification_insert(struct store_tx *tx, struct notification_row *n, bool *created);
+/* Whether the user already has a notification with this key (*has). */
+int store_notification_has(struct store_conn *c, int64_t user_id, const char *key, bool *has);
 int store_notification_set_outbox(struct store_tx *tx, int64_t id, int64_t outbox_id);
 /* The user's notifications newest first, ids below before_id (0: from the newest);
  * *more when older ones remain; *unread counts all their unread ones. */
@@ -78,8 +104,8 @@ int store_notification_list(struct store_conn *c, int64_t user_id, int64_t befor
                             size_t *n, bool *more, int64_t *unread);
 /* Marks the user's notification read (once; later calls keep the first time).
  * STORE_NOT_FOUND when it is not theirs. */
-int store_notification_read(struct store_tx *tx, int64_t user_id, int64_t id,
-                            struct arena *a, struct notification_row *out);
+int store_notification_read(struct store_tx *tx, int64_t user_id, int64_t id, struct arena *a,
+                            struct notification_row *out);
 /* The user's notifications waiting for a digest, oldest first. */
 int store_notification_digest_pending(struct store_conn *c, int64_t user_id, struct arena *a,
                                       struct notification_row **out, size_t *n);

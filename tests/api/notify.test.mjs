@@ -239,15 +239,22 @@ describe('e-mail through a real SMTP server', () => {
 
   test('overdue: one message the day after the due date, nothing to a disabled user', async () => {
     const r = await notifyRun(plus(dueA, 1), { smtp: true, env: { CIVDESK_TEST_CLOCK_OFFSET: String((clock += 86400)) } });
-    assert.match(r.stdout, /3 sent/);
+    // Each NGO: the overdue report and, from the obligations list, the suspension ECOSOC
+    // is expected to decide on 1 July (29 days on: the 30-day threshold); the officer's
+    // digest lists the four.
+    assert.match(r.stdout, /5 sent/);
     const msgs = await sink.messages();
-    const mine = msgs.filter((m) => m.rcpt_tos[0] === 'ngo@test.example');
-    assert.match(mine.at(-1).subject, /^Просрочен отчёт в ECOSOC/);
+    const mine = msgs.filter((m) => m.rcpt_tos[0] === 'ngo@test.example').slice(-2);
+    assert.match(mine[0].subject, /^Просрочен отчёт в ECOSOC/);
+    const july = `1 июля ${dueA.slice(0, 4)} г.`;
+    assert.equal(mine[1].subject, `ECOSOC может приостановить статус ${july}`);
+    assert.match(mine[1].text, new RegExp(`приостановит статус \\(special\\) ${july}`));
     assert.ok(msgs.every((m) => m.rcpt_tos[0] !== 'gone@test.example'));
     assert.ok(accountMail.every((m) => m.rcpt_tos[0] !== 'gone@test.example'));
     const cancelled = await srv.api('GET', '/api/v1/outbox?state=cancelled');
     assert.deepEqual(cancelled.json.items.map((o) => o.recipient), ['gone@test.example']);
-    const again = await notifyRun(plus(dueA, 40), { smtp: true, env: { CIVDESK_TEST_CLOCK_OFFSET: String((clock += 86400)) } });
+    // Nothing new until the suspension's 7-day threshold.
+    const again = await notifyRun(plus(dueA, 20), { smtp: true, env: { CIVDESK_TEST_CLOCK_OFFSET: String((clock += 86400)) } });
     assert.match(again.stdout, /0 new notifications, 0 messages queued; 0 sent/);
   });
 });

@@ -23,16 +23,19 @@ export function freePort() {
 }
 
 // Resolves {port, url, dir, messages(), start(), stop(), remove()}; started.
-export async function smtpSink() {
+// tls: {mode: 'starttls' | 'tls', cert, key} (PEM files) offers STARTTLS (and requires
+// it) or speaks TLS from the start (url smtps://).
+export async function smtpSink({ tls = null } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'civdesk-smtp-'));
   const port = await freePort();
   let child = null;
   const sink = {
     port,
     dir,
-    url: `smtp://127.0.0.1:${port}`,
+    url: `${tls?.mode === 'tls' ? 'smtps' : 'smtp'}://127.0.0.1:${port}`,
     async start() {
-      child = spawn(PYTHON, [join(here, 'smtp_sink.py'), String(port), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const extra = tls ? [tls.mode, tls.cert, tls.key] : [];
+      child = spawn(PYTHON, [join(here, 'smtp_sink.py'), String(port), dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
       await new Promise((resolve, reject) => {

@@ -1,13 +1,16 @@
 """A real SMTP server for the mail tests (Debian's python3-aiosmtpd).
 
-usage: smtp_sink.py PORT DIR
+usage: smtp_sink.py PORT DIR [starttls|tls CERT KEY]
 Listens on 127.0.0.1:PORT; each message received is written to DIR/<n>.json with the
-envelope and the parsed message (decoded subject, text and HTML parts, headers). Prints
-"ready" once listening; stops on SIGTERM.
+envelope, whether it came over TLS, and the parsed message (decoded subject, text and HTML
+parts, headers). With `starttls CERT KEY` it offers STARTTLS and refuses mail without it;
+with `tls CERT KEY` it speaks TLS from the first byte (smtps). Prints "ready" once
+listening; stops on SIGTERM.
 """
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 from email import policy
@@ -28,6 +31,8 @@ class Sink:
         raw = (envelope.original_content or envelope.content).decode('utf-8', 'replace')
         rec = {
             'mail_from': envelope.mail_from,
+            # STARTTLS sets session.ssl; TLS from the start shows on the transport
+            'tls': session.ssl is not None or server.transport.get_extra_info('sslcontext') is not None,
             'rcpt_tos': envelope.rcpt_tos,
             'subject': str(msg['subject']),
             'raw_subject': next((l for l in raw.split('\r\n') if l.startswith('Subject:')), ''),
@@ -49,7 +54,18 @@ class Sink:
         return '250 Message accepted for delivery'
 
 
-controller = Controller(Sink(), hostname='127.0.0.1', port=port)
+mode = sys.argv[3] if len(sys.argv) > 3 else None
+kwargs = {}
+if mode in ('starttls', 'tls'):
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    if mode == 'starttls':
+        kwargs = {'tls_context': ctx, 'require_starttls': True}
+    else:
+        kwargs = {'ssl_context': ctx}
+elif mode is not None:
+    sys.exit(f'unknown mode {mode}')
+controller = Controller(Sink(), hostname='127.0.0.1', port=port, **kwargs)
 controller.start()
 print('ready', flush=True)
 stop = threading.Event()
