@@ -9,7 +9,7 @@
 #include "core/limits.h"
 #include "core/valid.h"
 #include "domain/access.h"
-#include "domain/notify.h"
+#include "domain/users.h"
 #include "store/access.h"
 
 #include <arpa/inet.h>
@@ -357,23 +357,6 @@ static void write_user_row(struct jw *w, const struct user_row *row)
     jw_obj_end(w);
 }
 
-/* The audit image of a user: never the password hash. */
-static char *user_image(struct arena *a, const struct user *u, bool password_changed)
-{
-    struct buf b = BUF_INIT;
-    struct jw w;
-    jw_init(&w, &b);
-    jw_obj(&w);
-    write_user(&w, u);
-    jw_kbool(&w, "disabled", u->disabled);
-    if (password_changed)
-        jw_kbool(&w, "password_changed", true);
-    jw_obj_end(&w);
-    char *out = arena_strndup(a, b.p, b.n);
-    buf_release(&b);
-    return out;
-}
-
 static void etag(struct request *r, int64_t version)
 {
     resp_header(r, MHD_HTTP_HEADER_ETAG, arena_printf(&r->arena, "\"%lld\"", (long long)version));
@@ -664,103 +647,51 @@ void h_users_get(struct request *r)
     write_user_row(&w, &row);
 }
 
-/* The fields of a user a request may set, validated one by one into u. */
-struct user_input {
-    bool has_name, has_role, has_org, has_disabled, has_password;
-    const char *password; /* borrowed from the JSON body */
-};
-
-static void user_from_json(json_t *body, bool create, struct user *u, struct user_input *in,
-                           struct arena *a, struct errors *errs)
+/* The fields of a user in a request body, read into ch by their JSON types; the rules
+ * on their values are the domain's (src/domain/users.c). A string of the wrong type is
+ * passed on as "" so that the domain names the field with its one message. */
+static void user_from_json(json_t *body, struct user_change *ch, struct arena *a,
+                           struct errors *errs)
 {
     const char *key;
     json_t *v;
     json_object_foreach(body, key, v)
     {
+        const char *text = json_is_string(v) ? arena_strdup(a, json_string_value(v)) : "";
         if (!strcmp(key, "email")) {
-            if (!create)
-                errors_add(errs, key, "cannot be changed: add a new user instead");
-            else if (!json_is_string(v) || !valid_email(str_from(json_string_value(v))))
-                errors_add(errs, key, "must be an e-mail address");
-            else
-                u->email = arena_strdup(a, json_string_value(v));
+            ch->email = text;
         } else if (!strcmp(key, "name")) {
-            in->has_name = true;
-            if (json_is_null(v))
-                u->name = NULL;
-            else if (!json_is_string(v) || json_string_length(v) == 0 ||
-                     utf8_length(json_string_value(v), json_string_length(v)) > LIMIT_TEXT_SHORT)
-                errors_add(errs, key, "must be a name of 1 to %d characters", LIMIT_TEXT_SHORT);
-            else
-                u->name = arena_strdup(a, json_string_value(v));
+            ch->has_name = true;
+            ch->name = json_is_null(v) ? NULL : text;
         } else if (!strcmp(key, "role")) {
-            enum role role;
-            in->has_role = true;
-            if (!json_is_string(v) || role_parse(json_string_value(v), &role) < 0)
-                errors_add(errs, key, "must be admin, officer or ngo");
-            else
-                u->role = role_name(role);
+            ch->has_role = true;
+            ch->role = text;
         } else if (!strcmp(key, "organisation_id")) {
-            in->has_org = true;
+            ch->has_org = true;
             if (json_is_null(v))
-                u->org_id = 0;
+                ch->org_id = 0;
             else if (!json_is_integer(v) || json_integer_value(v) < 1)
                 errors_add(errs, key, "must be the id of an organisation, or null");
             else
-                u->org_id = json_integer_value(v);
+                ch->org_id = json_integer_value(v);
         } else if (!strcmp(key, "disabled")) {
-            in->has_disabled = true;
+            ch->has_disabled = true;
             if (!json_is_boolean(v))
                 errors_add(errs, key, "must be true or false");
             else
-                u->disabled = json_is_true(v);
+                ch->disabled = json_is_true(v);
         } else if (!strcmp(key, "password")) {
-            in->has_password = true;
+            ch->has_password = true;
             if (!json_is_string(v))
                 errors_add(errs, key, "must be a string");
             else
-                in->password = json_string_value(v);
+                ch->password = json_string_value(v); /* not copied: wiped with the body */
         } else {
             errors_add(errs, key,
                        "is not a field of a user (email, name, role, "
                        "organisation_id, disabled, password)");
         }
     }
-    if (create && !u->email && !errs->n)
-        errors_add(errs, "email", "is required");
-    if (create && !in->has_role)
-        errors_add(errs, "role", "is required");
-    if (create && !in->has_password)
-        errors_add(errs, "password", "is required");
-    if (u->role && !strcmp(u->role, "ngo") && !u->org_id)
-        errors_add(errs, "organisation_id", "is required for an ngo user");
-    if (u->role && strcmp(u->role, "ngo") != 0 && u->org_id)
-        errors_add(errs, "organisation_id",
-                   "only ngo users belong to an organisation: set it "
-                   "to null");
-}
-
-/* Checks and hashes a new password (bounded like sign-in: the hash is costly). */
-static bool new_password(struct request *r, const char *pw, const char *email, char hash[128],
-                         struct errors *errs)
-{
-    struct error err = ERROR_INIT;
-    if (password_check(pw, email, &err) < 0) {
-        errors_add(errs, "password", "%s", err.msg);
-        return false;
-    }
-    if (!ratelimit_hash_acquire()) {
-        resp_problem(r, 429, "too many passwords are being checked right now: try again", NULL);
-        resp_header(r, "Retry-After", "1");
-        return false;
-    }
-    int rc = password_hash(pw, hash, &err);
-    ratelimit_hash_release();
-    if (rc < 0) {
-        resp_problem(r, 503, err.msg, NULL);
-        return false;
-    }
-    return true;
 }
 
 static void wipe_password(json_t *body)
@@ -770,23 +701,51 @@ static void wipe_password(json_t *body)
         sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
 }
 
-static void user_problem(struct request *r, int rc, const struct error *err)
+/* Answers a failed users_create / users_update. */
+static void user_problem(struct request *r, int rc, struct errors *errs, const struct error *err)
 {
-    int status = rc == STORE_CONFLICT    ? 409
-                 : rc == STORE_VERSION   ? 412
-                 : rc == STORE_BAD_REF   ? 422
-                 : rc == STORE_NOT_FOUND ? 404
-                                         : 503;
-    if (status == 422) {
-        struct errors errs;
-        errors_init(&errs, &r->arena);
-        errors_add(&errs, "organisation_id", "%s", err->msg);
-        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
+    if (rc == DOMAIN_INVALID) {
+        resp_problem(r, 422, "some fields are not valid; see errors", errs);
         return;
     }
+    if (rc == USERS_BUSY) {
+        resp_problem(r, 429, "too many passwords are being checked right now: try again", NULL);
+        resp_header(r, "Retry-After", "1");
+        return;
+    }
+    if (rc == STORE_BAD_REF) {
+        struct errors ref;
+        errors_init(&ref, &r->arena);
+        errors_add(&ref, "organisation_id", "%s", err->msg);
+        resp_problem(r, 422, "some fields are not valid; see errors", &ref);
+        return;
+    }
+    int status = rc == STORE_CONFLICT    ? 409
+                 : rc == STORE_VERSION   ? 412
+                 : rc == STORE_NOT_FOUND ? 404
+                                         : 503;
     resp_problem(
         r, status,
         status == 503 ? "the database could not complete the request; try again" : err->msg, NULL);
+}
+
+/* Answers with user id as stored now: status, ETag, the user. */
+static void user_reply(struct request *r, int status, int64_t id)
+{
+    struct user_row row;
+    if (store_user_row(store_reader(r->store), id, &r->arena, &row) < 0) {
+        resp_problem(r, 503,
+                     status == 201 ? "the user was added, but could not be read back"
+                                   : "the user was changed, but could not be read back",
+                     NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, status, &w);
+    etag(r, row.version);
+    if (status == 201)
+        resp_header(r, "Location", arena_printf(&r->arena, "/api/v1/users/%lld", (long long)id));
+    write_user_row(&w, &row);
 }
 
 void h_users_create(struct request *r)
@@ -798,53 +757,17 @@ void h_users_create(struct request *r)
         return;
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct user u = {0};
-    struct user_input in = {0};
-    user_from_json(body, true, &u, &in, &r->arena, &errs);
-    char hash[128] = "";
-    bool hashed = !errs.n && new_password(r, in.password, u.email, hash, &errs);
-    wipe_password(body);
-    json_decref(body);
-    if (errs.n) {
-        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
-        return;
-    }
-    if (!hashed)
-        return; /* answered */
-    u.password_hash = hash;
-    struct store_tx *tx;
+    struct user_change ch = {0};
+    user_from_json(body, &ch, &r->arena, &errs);
     struct error err = ERROR_INIT;
     int64_t id = 0;
-    int rc = store_write_begin(r->store, &tx);
-    if (rc == STORE_OK) {
-        rc = store_user_insert(tx, &u, &id, &err);
-        u.id = id;
-        struct store_actor actor = principal_actor(&r->who);
-        if (rc == STORE_OK)
-            rc = store_audit(tx, &actor, "create", "users", id, NULL,
-                             user_image(&r->arena, &u, false));
-        if (rc == STORE_OK) /* the new user is told (docs/notifications.md) */
-            rc = notify_account(tx, id, "created");
-        if (rc == STORE_OK)
-            rc = store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
-    }
-    sodium_memzero(hash, sizeof(hash));
-    if (rc < 0) {
-        user_problem(r, rc, &err);
-        return;
-    }
-    struct user_row row;
-    if (store_user_row(store_reader(r->store), id, &r->arena, &row) < 0) {
-        resp_problem(r, 503, "the user was added, but could not be read back", NULL);
-        return;
-    }
-    struct jw w;
-    resp_json(r, 201, &w);
-    etag(r, row.version);
-    resp_header(r, "Location", arena_printf(&r->arena, "/api/v1/users/%lld", (long long)id));
-    write_user_row(&w, &row);
+    int rc = users_create(r->store, &r->who, &ch, &r->arena, &errs, &err, &id);
+    wipe_password(body);
+    json_decref(body);
+    if (rc < 0)
+        user_problem(r, rc, &errs, &err);
+    else
+        user_reply(r, 201, id);
 }
 
 void h_users_update(struct request *r)
@@ -857,77 +780,18 @@ void h_users_update(struct request *r)
         sodium_memzero(r->body.p, r->body.n);
     if (!body)
         return;
-    struct store_conn *c = store_reader(r->store);
-    struct user_row old;
-    int rc = store_user_row(c, r->id, &r->arena, &old);
-    if (rc < 0) {
-        wipe_password(body);
-        json_decref(body);
-        resp_problem(r, rc == STORE_NOT_FOUND ? 404 : 503,
-                     arena_printf(&r->arena, "no user with id %lld", (long long)r->id), NULL);
-        return;
-    }
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct user u = old.u;
-    struct user_input in = {0};
-    user_from_json(body, false, &u, &in, &r->arena, &errs);
-    char hash[128] = "";
-    bool hashed = false;
-    if (!errs.n && in.has_password)
-        hashed = new_password(r, in.password, u.email, hash, &errs);
+    struct user_change ch = {0};
+    user_from_json(body, &ch, &r->arena, &errs);
+    struct error err = ERROR_INIT;
+    int rc = users_update(r->store, &r->who, r->id, version, &ch, &r->arena, &errs, &err);
     wipe_password(body);
     json_decref(body);
-    if (errs.n) {
-        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
-        return;
-    }
-    if (in.has_password && !hashed)
-        return; /* answered */
-    if (u.id == r->who.user_id && (u.disabled || strcmp(u.role, old.u.role) != 0)) {
-        resp_problem(r, 409,
-                     "you cannot disable your own account or change your own role: "
-                     "ask another admin",
-                     NULL);
-        return;
-    }
-    u.password_hash = hashed ? hash : NULL;
-    struct store_tx *tx;
-    struct error err = ERROR_INIT;
-    rc = store_write_begin(r->store, &tx);
-    if (rc == STORE_OK) {
-        rc = store_user_update(tx, &u, version, &err);
-        /* Disabling ends every way in at once (the triggers do it too). */
-        if (rc == STORE_OK && u.disabled)
-            rc = store_user_revoke_all(tx, u.id);
-        if (rc == STORE_OK && (u.disabled || hashed))
-            rc = store_session_delete_user(tx, u.id);
-        struct store_actor actor = principal_actor(&r->who);
-        if (rc == STORE_OK)
-            rc = store_audit(tx, &actor, u.disabled && !old.u.disabled ? "disable" : "update",
-                             "users", u.id, user_image(&r->arena, &old.u, false),
-                             user_image(&r->arena, &u, hashed));
-        if (rc == STORE_OK && hashed) /* the user is told (docs/notifications.md) */
-            rc = notify_account(tx, u.id, "password");
-        if (rc == STORE_OK)
-            rc = store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
-    }
-    sodium_memzero(hash, sizeof(hash));
-    if (rc < 0) {
-        user_problem(r, rc, &err);
-        return;
-    }
-    struct user_row row;
-    if (store_user_row(c, u.id, &r->arena, &row) < 0) {
-        resp_problem(r, 503, "the user was changed, but could not be read back", NULL);
-        return;
-    }
-    struct jw w;
-    resp_json(r, 200, &w);
-    etag(r, row.version);
-    write_user_row(&w, &row);
+    if (rc < 0)
+        user_problem(r, rc, &errs, &err);
+    else
+        user_reply(r, 200, r->id);
 }
 
 /* ---- the audit trail ---------------------------------------------------------------- */
