@@ -10,6 +10,7 @@
 #include "core/valid.h"
 #include "domain/access.h"
 #include "domain/users.h"
+#include "http/request.h"
 #include "store/access.h"
 
 #include <arpa/inet.h>
@@ -322,17 +323,6 @@ void auth_http_response_headers(struct request *r, struct MHD_Response *resp)
 
 /* ---- JSON helpers ------------------------------------------------------------------- */
 
-static json_t *body_object(struct request *r)
-{
-    json_t *obj;
-    struct error msg = ERROR_INIT;
-    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj, &msg);
-    if (st == JSON_READ_OK)
-        return obj;
-    resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
-    return NULL;
-}
-
 static void write_user(struct jw *w, const struct user *u)
 {
     jw_kint(w, "id", u->id);
@@ -355,81 +345,6 @@ static void write_user_row(struct jw *w, const struct user_row *row)
     jw_kstr(w, "updated_at", row->updated_at);
     jw_kint(w, "version", row->version);
     jw_obj_end(w);
-}
-
-static void etag(struct request *r, int64_t version)
-{
-    resp_header(r, MHD_HTTP_HEADER_ETAG, arena_printf(&r->arena, "\"%lld\"", (long long)version));
-}
-
-static int parse_if_match(struct request *r, int64_t *version)
-{
-    *version = 0;
-    const char *h = req_header(r, MHD_HTTP_HEADER_IF_MATCH);
-    if (!h || strcmp(h, "*") == 0)
-        return 0;
-    struct str s = str_from(h);
-    if (str_starts_with(s, "W/"))
-        s.p += 2, s.n -= 2;
-    if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
-        s.p++, s.n -= 2;
-    if (parse_i64(s, 1, INT64_MAX, version) < 0) {
-        resp_problem(r, 412, "If-Match must be the ETag of the user, such as \"3\"", NULL);
-        return -1;
-    }
-    return 0;
-}
-
-/* Query parameters, each allowed at most once; unknown ones are refused. */
-struct qp {
-    const char *const *allowed;
-    const char *values[16];
-    struct errors *errs;
-};
-
-static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-    struct qp *q = cls;
-    for (size_t i = 0; q->allowed[i]; i++) {
-        if (strcmp(q->allowed[i], key) != 0)
-            continue;
-        if (q->values[i])
-            errors_add(q->errs, key, "is given twice");
-        else if (!value || !utf8_valid(value, strlen(value)))
-            errors_add(q->errs, key, "is not valid UTF-8 text");
-        q->values[i] = value ? value : "";
-        return MHD_YES;
-    }
-    errors_add(q->errs, key, "is not a parameter here");
-    return MHD_YES;
-}
-
-static bool query(struct request *r, struct qp *q, struct errors *errs)
-{
-    q->errs = errs;
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, q);
-    if (errs->n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", errs);
-        return false;
-    }
-    return true;
-}
-
-static int64_t query_id(const char *v, const char *name, struct errors *errs)
-{
-    int64_t id = 0;
-    if (v && parse_i64(str_from(v), 1, INT64_MAX, &id) < 0)
-        errors_add(errs, name, "must be an id");
-    return id;
-}
-
-static int query_limit(const char *v, struct errors *errs)
-{
-    int64_t n = LIMIT_LIST_DEFAULT;
-    if (v && parse_i64(str_from(v), 1, LIMIT_LIST_MAX, &n) < 0)
-        errors_add(errs, "limit", "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
-    return (int)n;
 }
 
 /* ---- sessions ----------------------------------------------------------------------- */
@@ -455,7 +370,7 @@ static const char *login_field(json_t *body, const char *name, size_t max, struc
 
 void h_session_create(struct request *r)
 {
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n); /* the password was in it */
     if (!body)
@@ -585,26 +500,28 @@ void h_users_list(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct qp q = {.allowed = user_params};
-    if (!query(r, &q, &errs))
+    struct req_params q = {.allowed = user_params};
+    if (!req_params_read(r, &q, &errs)) {
+        req_bad_query(r, &errs);
         return;
+    }
     struct user_filter f = {.disabled = -1};
     enum role role;
     if (q.values[0] && role_parse(q.values[0], &role) < 0)
         errors_add(&errs, "role", "must be admin, officer or ngo");
     f.role = q.values[0];
-    f.org_id = query_id(q.values[1], "organisation_id", &errs);
+    f.org_id = req_param_id(q.values[1], "organisation_id", &errs);
     if (q.values[2]) {
         if (!strcmp(q.values[2], "true") || !strcmp(q.values[2], "false"))
             f.disabled = q.values[2][0] == 't';
         else
             errors_add(&errs, "disabled", "must be true or false");
     }
-    f.limit = query_limit(q.values[3], &errs);
+    f.limit = (int)req_param_int(q.values[3], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
     if (q.values[4])
-        f.after_id = query_id(q.values[4], "cursor", &errs);
+        f.after_id = req_param_id(q.values[4], "cursor", &errs);
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     struct user_row *rows;
@@ -643,7 +560,7 @@ void h_users_get(struct request *r)
     }
     struct jw w;
     resp_json(r, 200, &w);
-    etag(r, row.version);
+    req_etag(r, row.version);
     write_user_row(&w, &row);
 }
 
@@ -701,32 +618,20 @@ static void wipe_password(json_t *body)
         sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
 }
 
-/* Answers a failed users_create / users_update. */
+/* Answers a failed users_create / users_update: the users' own codes, an unknown
+ * organisation as a field error, the rest by the common map. */
 static void user_problem(struct request *r, int rc, struct errors *errs, const struct error *err)
 {
-    if (rc == DOMAIN_INVALID) {
-        resp_problem(r, 422, "some fields are not valid; see errors", errs);
-        return;
-    }
     if (rc == USERS_BUSY) {
         resp_problem(r, 429, "too many passwords are being checked right now: try again", NULL);
         resp_header(r, "Retry-After", "1");
         return;
     }
     if (rc == STORE_BAD_REF) {
-        struct errors ref;
-        errors_init(&ref, &r->arena);
-        errors_add(&ref, "organisation_id", "%s", err->msg);
-        resp_problem(r, 422, "some fields are not valid; see errors", &ref);
-        return;
+        errors_add(errs, "organisation_id", "%s", err->msg);
+        rc = DOMAIN_INVALID;
     }
-    int status = rc == STORE_CONFLICT    ? 409
-                 : rc == STORE_VERSION   ? 412
-                 : rc == STORE_NOT_FOUND ? 404
-                                         : 503;
-    resp_problem(
-        r, status,
-        status == 503 ? "the database could not complete the request; try again" : err->msg, NULL);
+    req_problem(r, rc, err, errs);
 }
 
 /* Answers with user id as stored now: status, ETag, the user. */
@@ -742,7 +647,7 @@ static void user_reply(struct request *r, int status, int64_t id)
     }
     struct jw w;
     resp_json(r, status, &w);
-    etag(r, row.version);
+    req_etag(r, row.version);
     if (status == 201)
         resp_header(r, "Location", arena_printf(&r->arena, "/api/v1/users/%lld", (long long)id));
     write_user_row(&w, &row);
@@ -750,7 +655,7 @@ static void user_reply(struct request *r, int status, int64_t id)
 
 void h_users_create(struct request *r)
 {
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n);
     if (!body)
@@ -773,9 +678,9 @@ void h_users_create(struct request *r)
 void h_users_update(struct request *r)
 {
     int64_t version;
-    if (parse_if_match(r, &version) < 0)
+    if (req_if_match(r, "user", &version) < 0)
         return;
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n);
     if (!body)
@@ -822,12 +727,14 @@ void h_audit_list(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct qp q = {.allowed = audit_params};
-    if (!query(r, &q, &errs))
+    struct req_params q = {.allowed = audit_params};
+    if (!req_params_read(r, &q, &errs)) {
+        req_bad_query(r, &errs);
         return;
+    }
     struct audit_filter f = {0};
     f.resource = q.values[0];
-    f.record_id = query_id(q.values[1], "record_id", &errs);
+    f.record_id = req_param_id(q.values[1], "record_id", &errs);
     if (q.values[2]) { /* record=organisations/5 */
         const char *slash = strrchr(q.values[2], '/');
         if (!slash || slash == q.values[2] || q.values[0] || q.values[1]) {
@@ -836,18 +743,18 @@ void h_audit_list(struct request *r)
                        "not given with resource or record_id");
         } else {
             f.resource = arena_strndup(&r->arena, q.values[2], (size_t)(slash - q.values[2]));
-            f.record_id = query_id(slash + 1, "record", &errs);
+            f.record_id = req_param_id(slash + 1, "record", &errs);
         }
     }
     f.actor = q.values[3];
-    f.actor_id = query_id(q.values[4], "actor_id", &errs);
+    f.actor_id = req_param_id(q.values[4], "actor_id", &errs);
     f.action = q.values[5];
     f.from = time_bound(&r->arena, q.values[6], false, "from", &errs);
     f.to = time_bound(&r->arena, q.values[7], true, "to", &errs);
-    f.limit = query_limit(q.values[8], &errs);
-    f.before_id = query_id(q.values[9], "cursor", &errs);
+    f.limit = (int)req_param_int(q.values[8], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
+    f.before_id = req_param_id(q.values[9], "cursor", &errs);
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     struct audit_entry *e;
@@ -907,7 +814,7 @@ void h_audit_verify(struct request *r)
         struct errors errs;
         errors_init(&errs, &r->arena);
         errors_add(&errs, "deep", "must be true or false");
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     bool deep = dv && dv[0] == 't';
