@@ -12,8 +12,7 @@
 #include "store/access.h"
 #include "store/store.h"
 
-/* Outcome codes beyond the store's (STORE_*) and DOMAIN_INVALID. */
-#define USERS_BUSY (-22) /* too many passwords are being hashed right now: try again */
+/* Outcome codes: enum result (core/result.h), USERS_BUSY among them. */
 
 /*
  * What a caller asks to set. Each has_* says the field was given; the value beside it is

@@ -107,7 +107,7 @@ void h_search(struct request *r)
     store_read_begin(c);
     int rc = search_run(c, &rq, &r->arena, &res, &err);
     if (rc == STORE_CONFLICT) {
-        errors_add(&errs, rq.cursor.n && strstr(err.msg, "cursor") ? "cursor" : "q", "%s", err.msg);
+        errors_add(&errs, res.bad_param ? res.bad_param : "q", "%s", err.msg);
         resp_problem(r, 400, err.msg, &errs);
     } else if (rc < 0) {
         log_error("search: %s", err.msg);
