@@ -36,6 +36,22 @@ static const char *user_image(struct arena *a, const struct user *u, bool passwo
     return out;
 }
 
+/* Ends the write transaction tx of an act on user id: when rc is STORE_OK so far, writes
+ * the audit entry (action, images) and commits; otherwise rolls back. Returns the act's
+ * result. */
+static int audit_commit(struct store_tx *tx, int rc, const struct principal *who,
+                        const char *action, int64_t id, const char *before, const char *after,
+                        struct error *err)
+{
+    struct store_actor actor = principal_actor(who);
+    if (rc == STORE_OK)
+        rc = store_audit(tx, &actor, action, "users", id, before, after);
+    if (rc == STORE_OK)
+        return store_write_commit(tx, err);
+    store_write_rollback(tx);
+    return rc;
+}
+
 /* Applies the given fields of ch to u and checks the result; messages go to errs. */
 static void apply(const struct user_change *ch, bool create, struct user *u, struct errors *errs)
 {
@@ -114,15 +130,9 @@ int users_create(struct store *s, const struct principal *who, const struct user
         goto out;
     rc = store_user_insert(tx, &u, id, err);
     u.id = *id;
-    struct store_actor actor = principal_actor(who);
-    if (rc == STORE_OK)
-        rc = store_audit(tx, &actor, "create", "users", u.id, NULL, user_image(a, &u, false));
     if (rc == STORE_OK) /* the new user is told (docs/notifications.md) */
         rc = notify_account(tx, u.id, "created");
-    if (rc == STORE_OK)
-        rc = store_write_commit(tx, err);
-    else
-        store_write_rollback(tx);
+    rc = audit_commit(tx, rc, who, "create", u.id, NULL, user_image(a, &u, false), err);
 out:
     sodium_memzero(hash, sizeof(hash));
     return rc;
@@ -167,16 +177,10 @@ int users_update(struct store *s, const struct principal *who, int64_t id, int64
         rc = store_user_revoke_all(tx, u.id);
     if (rc == STORE_OK && (u.disabled || hashed))
         rc = store_session_delete_user(tx, u.id);
-    struct store_actor actor = principal_actor(who);
-    if (rc == STORE_OK)
-        rc = store_audit(tx, &actor, u.disabled && !old.u.disabled ? "disable" : "update",
-                         "users", u.id, user_image(a, &old.u, false), user_image(a, &u, hashed));
     if (rc == STORE_OK && hashed) /* the user is told (docs/notifications.md) */
         rc = notify_account(tx, u.id, "password");
-    if (rc == STORE_OK)
-        rc = store_write_commit(tx, err);
-    else
-        store_write_rollback(tx);
+    rc = audit_commit(tx, rc, who, u.disabled && !old.u.disabled ? "disable" : "update", u.id,
+                      user_image(a, &old.u, false), user_image(a, &u, hashed), err);
 out:
     sodium_memzero(hash, sizeof(hash));
     return rc;
