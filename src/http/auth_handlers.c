@@ -533,16 +533,10 @@ void h_users_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++)
         write_user_row(&w, &rows[i]);
-    jw_arr_end(&w);
-    jw_kstr(&w, "next_cursor",
-            more && n ? arena_printf(&r->arena, "%lld", (long long)rows[n - 1].u.id) : NULL);
-    jw_obj_end(&w);
+    req_list_end(r, &w, more && n, n ? rows[n - 1].u.id : 0);
 }
 
 void h_users_get(struct request *r)
@@ -765,10 +759,7 @@ void h_audit_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++) {
         jw_obj(&w);
         jw_kint(&w, "id", e[i].id);
@@ -799,10 +790,7 @@ void h_audit_list(struct request *r)
         jw_kstr(&w, "hash", e[i].hash);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_kstr(&w, "next_cursor",
-            more && n ? arena_printf(&r->arena, "%lld", (long long)e[n - 1].id) : NULL);
-    jw_obj_end(&w);
+    req_list_end(r, &w, more && n, n ? e[n - 1].id : 0);
 }
 
 void h_audit_verify(struct request *r)
@@ -882,10 +870,7 @@ void h_tokens_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++) {
         jw_obj(&w);
         jw_kint(&w, "id", rows[i].id);
@@ -898,10 +883,7 @@ void h_tokens_list(struct request *r)
         jw_kbool(&w, "current", rows[i].id == r->who.token_id);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "next_cursor");
-    jw_null(&w);
-    jw_obj_end(&w);
+    req_list_end(r, &w, false, 0); /* the token list is not paged */
 }
 
 void h_tokens_revoke(struct request *r)

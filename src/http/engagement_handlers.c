@@ -178,10 +178,7 @@ void h_delegation_stats(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++) {
         jw_obj(&w);
         jw_kstr(&w, "forum", st[i].forum);

@@ -127,6 +127,21 @@ void req_bad_query(struct request *r, const struct errors *errs)
     resp_problem(r, 400, "the query string is not valid; see errors", errs);
 }
 
+void req_list_begin(struct request *r, struct jw *w)
+{
+    resp_json(r, 200, w);
+    jw_obj(w);
+    jw_key(w, "items");
+    jw_arr(w);
+}
+
+void req_list_end(struct request *r, struct jw *w, bool more, int64_t last_id)
+{
+    jw_arr_end(w);
+    jw_kstr(w, "next_cursor", more ? arena_printf(&r->arena, "%lld", (long long)last_id) : NULL);
+    jw_obj_end(w);
+}
+
 void req_problem(struct request *r, int rc, const struct error *msg, const struct errors *errs)
 {
     switch (rc) {

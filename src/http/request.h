@@ -66,6 +66,13 @@ int64_t req_param_int(const char *v, const char *name, int64_t max, int64_t dflt
 /* Answers 400 "the query string is not valid; see errors". */
 void req_bad_query(struct request *r, const struct errors *errs);
 
+/* Starts a 200 answer that is a list: {"items": [ — the caller writes each item. */
+void req_list_begin(struct request *r, struct jw *w);
+
+/* Ends a list begun by req_list_begin: ], "next_cursor": "<last_id>" when more, else
+ * null }. */
+void req_list_end(struct request *r, struct jw *w, bool more, int64_t last_id);
+
 /*
  * Answers a failed domain or store call by its result code: DOMAIN_INVALID 422 with
  * errs; DOMAIN_FORBIDDEN 403 (with errs, when it is about fields); STORE_NOT_FOUND 404;
