@@ -178,26 +178,37 @@ static int cmd_user_add(struct opts *o)
     if (o->org && parse_i64(str_from(o->org), 1, INT64_MAX, &org) < 0)
         return user_error("--org must be an organisation id"), EXIT_USAGE;
 
-    char pw[LIMIT_PASSWORD_MAX + 2];
-    int prc = read_password(pw, sizeof(pw));
-    if (prc == -2)
-        return user_error("the password is longer than %d bytes", LIMIT_PASSWORD_MAX);
-    if (prc < 0)
-        return user_error("no password given on standard input");
-    struct store *s;
-    if (cli_open_db(o, STORE_OPEN_USE, &s)) {
-        sodium_memzero(pw, sizeof(pw));
-        return EXIT_USER;
-    }
     struct arena a = ARENA_INIT;
     struct errors errs;
     errors_init(&errs, &a);
     struct error err = ERROR_INIT;
     struct user_change ch = {.email = o->email, .has_name = o->name != NULL, .name = o->name,
                              .has_role = true, .role = o->role, .has_org = true,
-                             .org_id = org, .has_password = true, .password = pw};
+                             .org_id = org, .has_password = true};
+    int rc = users_check_new(&ch, &errs); /* before the prompt: say what is wrong at once */
+    if (rc < 0) {
+        rc = user_failed(rc, &errs, &err, "could not add the user");
+        arena_release(&a);
+        return rc;
+    }
+    char pw[LIMIT_PASSWORD_MAX + 2];
+    int prc = read_password(pw, sizeof(pw));
+    if (prc < 0) {
+        sodium_memzero(pw, sizeof(pw)); /* a refused line may still hold most of one */
+        arena_release(&a);
+        if (prc == -2)
+            return user_error("the password is longer than %d bytes", LIMIT_PASSWORD_MAX);
+        return user_error("no password given on standard input");
+    }
+    struct store *s;
+    if (cli_open_db(o, STORE_OPEN_USE, &s)) {
+        sodium_memzero(pw, sizeof(pw));
+        arena_release(&a);
+        return EXIT_USER;
+    }
+    ch.password = pw;
     int64_t id = 0;
-    int rc = users_create(s, &cli_principal, &ch, &a, &errs, &err, &id);
+    rc = users_create(s, &cli_principal, &ch, &a, &errs, &err, &id);
     sodium_memzero(pw, sizeof(pw));
     store_close(s);
     if (rc < 0)

@@ -111,6 +111,15 @@ static int new_password(const char *pw, const char *email, char hash[128], struc
     return rc < 0 ? STORE_ERROR : STORE_OK;
 }
 
+int users_check_new(const struct user_change *ch, struct errors *errs)
+{
+    struct user u = {0};
+    struct user_change c = *ch;
+    c.has_password = true; /* asked for later */
+    apply(&c, true, &u, errs);
+    return errs->n ? DOMAIN_INVALID : STORE_OK;
+}
+
 int users_create(struct store *s, const struct principal *who, const struct user_change *ch,
                  struct arena *a, struct errors *errs, struct error *err, int64_t *id)
 {

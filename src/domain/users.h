@@ -46,6 +46,13 @@ int users_create(struct store *s, const struct principal *who, const struct user
                  struct arena *a, struct errors *errs, struct error *err, int64_t *id);
 
 /*
+ * Checks the fields of a new user in ch as users_create will, the password aside: for a
+ * caller that asks for the password only once the rest is known to be right (the
+ * command line's prompt). DOMAIN_INVALID with errs, or STORE_OK.
+ */
+int users_check_new(const struct user_change *ch, struct errors *errs);
+
+/*
  * Changes user `id` as `who`, if its stored version is `version` (0: any). The fields
  * not given in ch keep their stored values; the result is validated like a new user
  * (an e-mail in ch is refused: e-mails do not change). A new password is checked and

@@ -244,6 +244,14 @@ describe('users and passwords', { concurrency: true }, () => {
     assert.doesNotMatch(l.stdout, /ngo1|off@|ngo2/);
   });
 
+  // The options are checked before the password is asked for: a wrong --email or --org is
+  // said at once, not after a prompt (here: with no password given at all).
+  test('a bad e-mail or --org is named before any password is read', async () => {
+    const db = await freshDb();
+    userError(await add(db, 'not-an-email', null), /--email/);
+    userError(await add(db, 'ngo1@test.example', null, 'ngo'), /--org/);
+  });
+
   // One account rule for the CLI and the API (issue 18): a name is at most 200 characters,
   // not bytes — 200 Cyrillic letters (400 bytes) are a name, 201 are not.
   test('--name is limited in characters, like the API: 200 Cyrillic letters pass, 201 do not', async () => {
