@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "io/mail.h"
 #include "domain/notify.h"
+#include "domain/users.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -140,67 +141,84 @@ static int read_password(char *out, size_t cap)
     return 0;
 }
 
+/* The option a field of a user comes from, for messages. */
+static const char *user_option(const char *field)
+{
+    static const struct {
+        const char *field, *option;
+    } names[] = {{"email", "--email"}, {"name", "--name"}, {"role", "--role"},
+                 {"organisation_id", "--org"}};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (!strcmp(names[i].field, field))
+            return names[i].option;
+    return NULL;
+}
+
+/* One line on stderr for a failed users_* call; exit status 1. */
+static int user_failed(int rc, const struct errors *errs, const struct error *err,
+                       const char *what)
+{
+    if (rc == DOMAIN_INVALID && errs->n) {
+        const char *opt = user_option(errs->items[0].field);
+        if (opt)
+            return user_error("%s: %s", opt, errs->items[0].message);
+        return user_error("%s", errs->items[0].message); /* the password: says so itself */
+    }
+    if (rc == USERS_BUSY)
+        return user_error("too many passwords are being checked right now: try again");
+    return user_error("%s", err->msg[0] ? err->msg : what);
+}
+
 static int cmd_user_add(struct opts *o)
 {
     if (!o->email || !o->role)
         return user_error("user add needs --email and --role"), EXIT_USAGE;
-    if (!valid_email(str_from(o->email)))
-        return user_error("--email: '%s' is not an e-mail address", o->email);
     enum role role;
     if (role_parse(o->role, &role) < 0)
         return user_error("--role must be admin, officer or ngo"), EXIT_USAGE;
     int64_t org = 0;
     if (o->org && parse_i64(str_from(o->org), 1, INT64_MAX, &org) < 0)
         return user_error("--org must be an organisation id"), EXIT_USAGE;
-    if (role == ROLE_NGO && !org)
-        return user_error("an ngo user needs --org, the id of their organisation");
-    if (role != ROLE_NGO && org)
-        return user_error("only ngo users belong to an organisation (drop --org)");
-    if (o->name && (!utf8_valid(o->name, strlen(o->name)) || strlen(o->name) > 200))
-        return user_error("--name must be UTF-8 text of at most 200 characters");
 
+    struct arena a = ARENA_INIT;
+    struct errors errs;
+    errors_init(&errs, &a);
+    struct error err = ERROR_INIT;
+    struct user_change ch = {.email = o->email, .has_name = o->name != NULL, .name = o->name,
+                             .has_role = true, .role = o->role, .has_org = true,
+                             .org_id = org, .has_password = true};
+    int rc = users_check_new(&ch, &errs); /* before the prompt: say what is wrong at once */
+    if (rc < 0) {
+        rc = user_failed(rc, &errs, &err, "could not add the user");
+        arena_release(&a);
+        return rc;
+    }
     char pw[LIMIT_PASSWORD_MAX + 2];
     int prc = read_password(pw, sizeof(pw));
-    if (prc == -2)
-        return user_error("the password is longer than %d bytes", LIMIT_PASSWORD_MAX);
-    if (prc < 0)
+    if (prc < 0) {
+        sodium_memzero(pw, sizeof(pw)); /* a refused line may still hold most of one */
+        arena_release(&a);
+        if (prc == -2)
+            return user_error("the password is longer than %d bytes", LIMIT_PASSWORD_MAX);
         return user_error("no password given on standard input");
-    struct error err = ERROR_INIT;
-    char hash[128];
-    if (password_check(pw, o->email, &err) < 0 || password_hash(pw, hash, &err) < 0) {
-        sodium_memzero(pw, sizeof(pw));
-        return user_error("%s", err.msg);
     }
-    sodium_memzero(pw, sizeof(pw));
-
     struct store *s;
-    if (cli_open_db(o, STORE_OPEN_USE, &s))
+    if (cli_open_db(o, STORE_OPEN_USE, &s)) {
+        sodium_memzero(pw, sizeof(pw));
+        arena_release(&a);
         return EXIT_USER;
-    struct store_tx *tx;
-    int rc = store_write_begin(s, &tx);
-    int64_t id = 0;
-    struct user u = {.email = o->email, .name = o->name, .role = o->role, .org_id = org,
-                     .password_hash = hash};
-    if (rc == 0)
-        rc = store_user_insert(tx, &u, &id, &err);
-    if (rc == 0) {
-        struct store_actor actor = principal_actor(&cli_principal);
-        char after[512];
-        snprintf(after, sizeof(after), "{\"email\":\"%s\",\"role\":\"%s\"}", o->email, o->role);
-        rc = store_audit(tx, &actor, "create", "users", id, NULL, after);
     }
-    if (rc == 0) /* the new user is told (docs/notifications.md) */
-        rc = notify_account(tx, id, "created");
-    if (rc == 0)
-        rc = store_write_commit(tx, &err);
-    else if (tx)
-        store_write_rollback(tx);
+    ch.password = pw;
+    int64_t id = 0;
+    rc = users_create(s, &cli_principal, &ch, &a, &errs, &err, &id);
+    sodium_memzero(pw, sizeof(pw));
     store_close(s);
-    sodium_memzero(hash, sizeof(hash));
     if (rc < 0)
-        return user_error("%s", err.msg[0] ? err.msg : "could not add the user");
-    printf("civdesk: user %s (%s) added with id %lld\n", o->email, o->role, (long long)id);
-    return 0;
+        rc = user_failed(rc, &errs, &err, "could not add the user");
+    else
+        printf("civdesk: user %s (%s) added with id %lld\n", o->email, o->role, (long long)id);
+    arena_release(&a);
+    return rc;
 }
 
 static void print_user(void *arg, const struct user *u)
@@ -231,27 +249,8 @@ static int cmd_user_disable(struct opts *o)
     if (cli_open_db(o, STORE_OPEN_USE, &s))
         return EXIT_USER;
     struct arena a = ARENA_INIT;
-    struct user u;
-    struct store_tx *tx;
     struct error err = ERROR_INIT;
-    int rc = store_write_begin(s, &tx);
-    if (rc == 0) {
-        rc = store_user_by_email(store_tx_conn(tx), o->email, &a, &u);
-        if (rc == STORE_NOT_FOUND)
-            error_set(&err, "no user with e-mail %s", o->email);
-        if (rc == 0)
-            rc = store_user_set_disabled(tx, u.id, true);
-        if (rc == 0)
-            rc = store_user_revoke_all(tx, u.id);
-        if (rc == 0) {
-            struct store_actor actor = principal_actor(&cli_principal);
-            rc = store_audit(tx, &actor, "disable", "users", u.id, NULL, NULL);
-        }
-        if (rc == 0)
-            rc = store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
-    }
+    int rc = users_disable(s, &cli_principal, o->email, &a, &err);
     arena_release(&a);
     store_close(s);
     if (rc < 0)

@@ -39,7 +39,7 @@ int error_set(struct error *e, const char *fmt, ...)
         vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
         va_end(ap);
     }
-    return -1;
+    return ERROR_FAILED;
 }
 
 /* ---- arena -------------------------------------------------------------------------- */

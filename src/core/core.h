@@ -7,6 +7,8 @@
 #ifndef CIVDESK_CORE_H
 #define CIVDESK_CORE_H
 
+#include "core/result.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,7 +32,8 @@ _Noreturn void core_bug(const char *file, int line, const char *msg);
 
 /*
  * A caller-owned error message. Functions that can fail for reasons a user should read
- * take a `struct error *` and return error_set(e, ...) which fills it and returns -1.
+ * take a `struct error *` and return error_set(e, ...) which fills it and returns
+ * ERROR_FAILED — or `return error_set(e, ...), STORE_NOT_FOUND;` to say which failure.
  */
 struct error {
     char msg[512];

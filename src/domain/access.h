@@ -14,7 +14,7 @@
 
 #include "domain/domain.h"
 
-#define DOMAIN_FORBIDDEN (-21) /* visible, but the caller's role may not do this: 403 */
+/* DOMAIN_FORBIDDEN (core/result.h): visible, but the caller's role may not do this. */
 
 enum change {
     CHANGE_UPDATE,     /* PATCH */

@@ -18,8 +18,8 @@ void person_validate(const struct hook_ctx *ctx, struct record *rec, const struc
                      struct errors *errs);
 void person_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
 
-/* Outcome codes: the store's (STORE_*) plus invalid input. */
-#define DOMAIN_INVALID (-20) /* errs holds per-field messages */
+/* Outcome codes: enum result (core/result.h); DOMAIN_INVALID means errs holds
+ * per-field messages. */
 
 /*
  * Generic operations on any declared resource, each one write transaction holding the

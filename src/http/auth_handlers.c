@@ -9,7 +9,8 @@
 #include "core/limits.h"
 #include "core/valid.h"
 #include "domain/access.h"
-#include "domain/notify.h"
+#include "domain/users.h"
+#include "http/request.h"
 #include "store/access.h"
 
 #include <arpa/inet.h>
@@ -322,17 +323,6 @@ void auth_http_response_headers(struct request *r, struct MHD_Response *resp)
 
 /* ---- JSON helpers ------------------------------------------------------------------- */
 
-static json_t *body_object(struct request *r)
-{
-    json_t *obj;
-    struct error msg = ERROR_INIT;
-    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj, &msg);
-    if (st == JSON_READ_OK)
-        return obj;
-    resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
-    return NULL;
-}
-
 static void write_user(struct jw *w, const struct user *u)
 {
     jw_kint(w, "id", u->id);
@@ -355,98 +345,6 @@ static void write_user_row(struct jw *w, const struct user_row *row)
     jw_kstr(w, "updated_at", row->updated_at);
     jw_kint(w, "version", row->version);
     jw_obj_end(w);
-}
-
-/* The audit image of a user: never the password hash. */
-static char *user_image(struct arena *a, const struct user *u, bool password_changed)
-{
-    struct buf b = BUF_INIT;
-    struct jw w;
-    jw_init(&w, &b);
-    jw_obj(&w);
-    write_user(&w, u);
-    jw_kbool(&w, "disabled", u->disabled);
-    if (password_changed)
-        jw_kbool(&w, "password_changed", true);
-    jw_obj_end(&w);
-    char *out = arena_strndup(a, b.p, b.n);
-    buf_release(&b);
-    return out;
-}
-
-static void etag(struct request *r, int64_t version)
-{
-    resp_header(r, MHD_HTTP_HEADER_ETAG, arena_printf(&r->arena, "\"%lld\"", (long long)version));
-}
-
-static int parse_if_match(struct request *r, int64_t *version)
-{
-    *version = 0;
-    const char *h = req_header(r, MHD_HTTP_HEADER_IF_MATCH);
-    if (!h || strcmp(h, "*") == 0)
-        return 0;
-    struct str s = str_from(h);
-    if (str_starts_with(s, "W/"))
-        s.p += 2, s.n -= 2;
-    if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
-        s.p++, s.n -= 2;
-    if (parse_i64(s, 1, INT64_MAX, version) < 0) {
-        resp_problem(r, 412, "If-Match must be the ETag of the user, such as \"3\"", NULL);
-        return -1;
-    }
-    return 0;
-}
-
-/* Query parameters, each allowed at most once; unknown ones are refused. */
-struct qp {
-    const char *const *allowed;
-    const char *values[16];
-    struct errors *errs;
-};
-
-static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-    struct qp *q = cls;
-    for (size_t i = 0; q->allowed[i]; i++) {
-        if (strcmp(q->allowed[i], key) != 0)
-            continue;
-        if (q->values[i])
-            errors_add(q->errs, key, "is given twice");
-        else if (!value || !utf8_valid(value, strlen(value)))
-            errors_add(q->errs, key, "is not valid UTF-8 text");
-        q->values[i] = value ? value : "";
-        return MHD_YES;
-    }
-    errors_add(q->errs, key, "is not a parameter here");
-    return MHD_YES;
-}
-
-static bool query(struct request *r, struct qp *q, struct errors *errs)
-{
-    q->errs = errs;
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, q);
-    if (errs->n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", errs);
-        return false;
-    }
-    return true;
-}
-
-static int64_t query_id(const char *v, const char *name, struct errors *errs)
-{
-    int64_t id = 0;
-    if (v && parse_i64(str_from(v), 1, INT64_MAX, &id) < 0)
-        errors_add(errs, name, "must be an id");
-    return id;
-}
-
-static int query_limit(const char *v, struct errors *errs)
-{
-    int64_t n = LIMIT_LIST_DEFAULT;
-    if (v && parse_i64(str_from(v), 1, LIMIT_LIST_MAX, &n) < 0)
-        errors_add(errs, "limit", "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
-    return (int)n;
 }
 
 /* ---- sessions ----------------------------------------------------------------------- */
@@ -472,7 +370,7 @@ static const char *login_field(json_t *body, const char *name, size_t max, struc
 
 void h_session_create(struct request *r)
 {
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n); /* the password was in it */
     if (!body)
@@ -602,26 +500,28 @@ void h_users_list(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct qp q = {.allowed = user_params};
-    if (!query(r, &q, &errs))
+    struct req_params q = {.allowed = user_params};
+    if (!req_params_read(r, &q, &errs)) {
+        req_bad_query(r, &errs);
         return;
+    }
     struct user_filter f = {.disabled = -1};
     enum role role;
     if (q.values[0] && role_parse(q.values[0], &role) < 0)
         errors_add(&errs, "role", "must be admin, officer or ngo");
     f.role = q.values[0];
-    f.org_id = query_id(q.values[1], "organisation_id", &errs);
+    f.org_id = req_param_id(q.values[1], "organisation_id", &errs);
     if (q.values[2]) {
         if (!strcmp(q.values[2], "true") || !strcmp(q.values[2], "false"))
             f.disabled = q.values[2][0] == 't';
         else
             errors_add(&errs, "disabled", "must be true or false");
     }
-    f.limit = query_limit(q.values[3], &errs);
+    f.limit = (int)req_param_int(q.values[3], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
     if (q.values[4])
-        f.after_id = query_id(q.values[4], "cursor", &errs);
+        f.after_id = req_param_id(q.values[4], "cursor", &errs);
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     struct user_row *rows;
@@ -633,16 +533,10 @@ void h_users_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++)
         write_user_row(&w, &rows[i]);
-    jw_arr_end(&w);
-    jw_kstr(&w, "next_cursor",
-            more && n ? arena_printf(&r->arena, "%lld", (long long)rows[n - 1].u.id) : NULL);
-    jw_obj_end(&w);
+    req_list_end(r, &w, more && n, n ? rows[n - 1].u.id : 0);
 }
 
 void h_users_get(struct request *r)
@@ -660,107 +554,55 @@ void h_users_get(struct request *r)
     }
     struct jw w;
     resp_json(r, 200, &w);
-    etag(r, row.version);
+    req_etag(r, row.version);
     write_user_row(&w, &row);
 }
 
-/* The fields of a user a request may set, validated one by one into u. */
-struct user_input {
-    bool has_name, has_role, has_org, has_disabled, has_password;
-    const char *password; /* borrowed from the JSON body */
-};
-
-static void user_from_json(json_t *body, bool create, struct user *u, struct user_input *in,
-                           struct arena *a, struct errors *errs)
+/* The fields of a user in a request body, read into ch by their JSON types; the rules
+ * on their values are the domain's (src/domain/users.c). A string of the wrong type is
+ * passed on as "" so that the domain names the field with its one message. */
+static void user_from_json(json_t *body, struct user_change *ch, struct arena *a,
+                           struct errors *errs)
 {
     const char *key;
     json_t *v;
     json_object_foreach(body, key, v)
     {
+        const char *text = json_is_string(v) ? arena_strdup(a, json_string_value(v)) : "";
         if (!strcmp(key, "email")) {
-            if (!create)
-                errors_add(errs, key, "cannot be changed: add a new user instead");
-            else if (!json_is_string(v) || !valid_email(str_from(json_string_value(v))))
-                errors_add(errs, key, "must be an e-mail address");
-            else
-                u->email = arena_strdup(a, json_string_value(v));
+            ch->email = text;
         } else if (!strcmp(key, "name")) {
-            in->has_name = true;
-            if (json_is_null(v))
-                u->name = NULL;
-            else if (!json_is_string(v) || json_string_length(v) == 0 ||
-                     utf8_length(json_string_value(v), json_string_length(v)) > LIMIT_TEXT_SHORT)
-                errors_add(errs, key, "must be a name of 1 to %d characters", LIMIT_TEXT_SHORT);
-            else
-                u->name = arena_strdup(a, json_string_value(v));
+            ch->has_name = true;
+            ch->name = json_is_null(v) ? NULL : text;
         } else if (!strcmp(key, "role")) {
-            enum role role;
-            in->has_role = true;
-            if (!json_is_string(v) || role_parse(json_string_value(v), &role) < 0)
-                errors_add(errs, key, "must be admin, officer or ngo");
-            else
-                u->role = role_name(role);
+            ch->has_role = true;
+            ch->role = text;
         } else if (!strcmp(key, "organisation_id")) {
-            in->has_org = true;
+            ch->has_org = true;
             if (json_is_null(v))
-                u->org_id = 0;
+                ch->org_id = 0;
             else if (!json_is_integer(v) || json_integer_value(v) < 1)
                 errors_add(errs, key, "must be the id of an organisation, or null");
             else
-                u->org_id = json_integer_value(v);
+                ch->org_id = json_integer_value(v);
         } else if (!strcmp(key, "disabled")) {
-            in->has_disabled = true;
+            ch->has_disabled = true;
             if (!json_is_boolean(v))
                 errors_add(errs, key, "must be true or false");
             else
-                u->disabled = json_is_true(v);
+                ch->disabled = json_is_true(v);
         } else if (!strcmp(key, "password")) {
-            in->has_password = true;
+            ch->has_password = true;
             if (!json_is_string(v))
                 errors_add(errs, key, "must be a string");
             else
-                in->password = json_string_value(v);
+                ch->password = json_string_value(v); /* not copied: wiped with the body */
         } else {
             errors_add(errs, key,
                        "is not a field of a user (email, name, role, "
                        "organisation_id, disabled, password)");
         }
     }
-    if (create && !u->email && !errs->n)
-        errors_add(errs, "email", "is required");
-    if (create && !in->has_role)
-        errors_add(errs, "role", "is required");
-    if (create && !in->has_password)
-        errors_add(errs, "password", "is required");
-    if (u->role && !strcmp(u->role, "ngo") && !u->org_id)
-        errors_add(errs, "organisation_id", "is required for an ngo user");
-    if (u->role && strcmp(u->role, "ngo") != 0 && u->org_id)
-        errors_add(errs, "organisation_id",
-                   "only ngo users belong to an organisation: set it "
-                   "to null");
-}
-
-/* Checks and hashes a new password (bounded like sign-in: the hash is costly). */
-static bool new_password(struct request *r, const char *pw, const char *email, char hash[128],
-                         struct errors *errs)
-{
-    struct error err = ERROR_INIT;
-    if (password_check(pw, email, &err) < 0) {
-        errors_add(errs, "password", "%s", err.msg);
-        return false;
-    }
-    if (!ratelimit_hash_acquire()) {
-        resp_problem(r, 429, "too many passwords are being checked right now: try again", NULL);
-        resp_header(r, "Retry-After", "1");
-        return false;
-    }
-    int rc = password_hash(pw, hash, &err);
-    ratelimit_hash_release();
-    if (rc < 0) {
-        resp_problem(r, 503, err.msg, NULL);
-        return false;
-    }
-    return true;
 }
 
 static void wipe_password(json_t *body)
@@ -770,164 +612,85 @@ static void wipe_password(json_t *body)
         sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
 }
 
-static void user_problem(struct request *r, int rc, const struct error *err)
+/* Answers a failed users_create / users_update: the users' own codes, an unknown
+ * organisation as a field error, the rest by the common map. */
+static void user_problem(struct request *r, int rc, struct errors *errs, const struct error *err)
 {
-    int status = rc == STORE_CONFLICT    ? 409
-                 : rc == STORE_VERSION   ? 412
-                 : rc == STORE_BAD_REF   ? 422
-                 : rc == STORE_NOT_FOUND ? 404
-                                         : 503;
-    if (status == 422) {
-        struct errors errs;
-        errors_init(&errs, &r->arena);
-        errors_add(&errs, "organisation_id", "%s", err->msg);
-        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
+    if (rc == USERS_BUSY) {
+        resp_problem(r, 429, "too many passwords are being checked right now: try again", NULL);
+        resp_header(r, "Retry-After", "1");
         return;
     }
-    resp_problem(
-        r, status,
-        status == 503 ? "the database could not complete the request; try again" : err->msg, NULL);
+    if (rc == STORE_BAD_REF) {
+        errors_add(errs, "organisation_id", "%s", err->msg);
+        rc = DOMAIN_INVALID;
+    }
+    req_problem(r, rc, err, errs);
+}
+
+/* Answers with user id as stored now: status, ETag, the user. */
+static void user_reply(struct request *r, int status, int64_t id)
+{
+    struct user_row row;
+    if (store_user_row(store_reader(r->store), id, &r->arena, &row) < 0) {
+        resp_problem(r, 503,
+                     status == 201 ? "the user was added, but could not be read back"
+                                   : "the user was changed, but could not be read back",
+                     NULL);
+        return;
+    }
+    struct jw w;
+    resp_json(r, status, &w);
+    req_etag(r, row.version);
+    if (status == 201)
+        resp_header(r, "Location", arena_printf(&r->arena, "/api/v1/users/%lld", (long long)id));
+    write_user_row(&w, &row);
 }
 
 void h_users_create(struct request *r)
 {
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n);
     if (!body)
         return;
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct user u = {0};
-    struct user_input in = {0};
-    user_from_json(body, true, &u, &in, &r->arena, &errs);
-    char hash[128] = "";
-    bool hashed = !errs.n && new_password(r, in.password, u.email, hash, &errs);
-    wipe_password(body);
-    json_decref(body);
-    if (errs.n) {
-        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
-        return;
-    }
-    if (!hashed)
-        return; /* answered */
-    u.password_hash = hash;
-    struct store_tx *tx;
+    struct user_change ch = {0};
+    user_from_json(body, &ch, &r->arena, &errs);
     struct error err = ERROR_INIT;
     int64_t id = 0;
-    int rc = store_write_begin(r->store, &tx);
-    if (rc == STORE_OK) {
-        rc = store_user_insert(tx, &u, &id, &err);
-        u.id = id;
-        struct store_actor actor = principal_actor(&r->who);
-        if (rc == STORE_OK)
-            rc = store_audit(tx, &actor, "create", "users", id, NULL,
-                             user_image(&r->arena, &u, false));
-        if (rc == STORE_OK) /* the new user is told (docs/notifications.md) */
-            rc = notify_account(tx, id, "created");
-        if (rc == STORE_OK)
-            rc = store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
-    }
-    sodium_memzero(hash, sizeof(hash));
-    if (rc < 0) {
-        user_problem(r, rc, &err);
-        return;
-    }
-    struct user_row row;
-    if (store_user_row(store_reader(r->store), id, &r->arena, &row) < 0) {
-        resp_problem(r, 503, "the user was added, but could not be read back", NULL);
-        return;
-    }
-    struct jw w;
-    resp_json(r, 201, &w);
-    etag(r, row.version);
-    resp_header(r, "Location", arena_printf(&r->arena, "/api/v1/users/%lld", (long long)id));
-    write_user_row(&w, &row);
+    int rc = users_create(r->store, &r->who, &ch, &r->arena, &errs, &err, &id);
+    wipe_password(body);
+    json_decref(body);
+    if (rc < 0)
+        user_problem(r, rc, &errs, &err);
+    else
+        user_reply(r, 201, id);
 }
 
 void h_users_update(struct request *r)
 {
     int64_t version;
-    if (parse_if_match(r, &version) < 0)
+    if (req_if_match(r, "user", &version) < 0)
         return;
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n);
     if (!body)
         return;
-    struct store_conn *c = store_reader(r->store);
-    struct user_row old;
-    int rc = store_user_row(c, r->id, &r->arena, &old);
-    if (rc < 0) {
-        wipe_password(body);
-        json_decref(body);
-        resp_problem(r, rc == STORE_NOT_FOUND ? 404 : 503,
-                     arena_printf(&r->arena, "no user with id %lld", (long long)r->id), NULL);
-        return;
-    }
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct user u = old.u;
-    struct user_input in = {0};
-    user_from_json(body, false, &u, &in, &r->arena, &errs);
-    char hash[128] = "";
-    bool hashed = false;
-    if (!errs.n && in.has_password)
-        hashed = new_password(r, in.password, u.email, hash, &errs);
+    struct user_change ch = {0};
+    user_from_json(body, &ch, &r->arena, &errs);
+    struct error err = ERROR_INIT;
+    int rc = users_update(r->store, &r->who, r->id, version, &ch, &r->arena, &errs, &err);
     wipe_password(body);
     json_decref(body);
-    if (errs.n) {
-        resp_problem(r, 422, "some fields are not valid; see errors", &errs);
-        return;
-    }
-    if (in.has_password && !hashed)
-        return; /* answered */
-    if (u.id == r->who.user_id && (u.disabled || strcmp(u.role, old.u.role) != 0)) {
-        resp_problem(r, 409,
-                     "you cannot disable your own account or change your own role: "
-                     "ask another admin",
-                     NULL);
-        return;
-    }
-    u.password_hash = hashed ? hash : NULL;
-    struct store_tx *tx;
-    struct error err = ERROR_INIT;
-    rc = store_write_begin(r->store, &tx);
-    if (rc == STORE_OK) {
-        rc = store_user_update(tx, &u, version, &err);
-        /* Disabling ends every way in at once (the triggers do it too). */
-        if (rc == STORE_OK && u.disabled)
-            rc = store_user_revoke_all(tx, u.id);
-        if (rc == STORE_OK && (u.disabled || hashed))
-            rc = store_session_delete_user(tx, u.id);
-        struct store_actor actor = principal_actor(&r->who);
-        if (rc == STORE_OK)
-            rc = store_audit(tx, &actor, u.disabled && !old.u.disabled ? "disable" : "update",
-                             "users", u.id, user_image(&r->arena, &old.u, false),
-                             user_image(&r->arena, &u, hashed));
-        if (rc == STORE_OK && hashed) /* the user is told (docs/notifications.md) */
-            rc = notify_account(tx, u.id, "password");
-        if (rc == STORE_OK)
-            rc = store_write_commit(tx, &err);
-        else
-            store_write_rollback(tx);
-    }
-    sodium_memzero(hash, sizeof(hash));
-    if (rc < 0) {
-        user_problem(r, rc, &err);
-        return;
-    }
-    struct user_row row;
-    if (store_user_row(c, u.id, &r->arena, &row) < 0) {
-        resp_problem(r, 503, "the user was changed, but could not be read back", NULL);
-        return;
-    }
-    struct jw w;
-    resp_json(r, 200, &w);
-    etag(r, row.version);
-    write_user_row(&w, &row);
+    if (rc < 0)
+        user_problem(r, rc, &errs, &err);
+    else
+        user_reply(r, 200, r->id);
 }
 
 /* ---- the audit trail ---------------------------------------------------------------- */
@@ -958,12 +721,14 @@ void h_audit_list(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct qp q = {.allowed = audit_params};
-    if (!query(r, &q, &errs))
+    struct req_params q = {.allowed = audit_params};
+    if (!req_params_read(r, &q, &errs)) {
+        req_bad_query(r, &errs);
         return;
+    }
     struct audit_filter f = {0};
     f.resource = q.values[0];
-    f.record_id = query_id(q.values[1], "record_id", &errs);
+    f.record_id = req_param_id(q.values[1], "record_id", &errs);
     if (q.values[2]) { /* record=organisations/5 */
         const char *slash = strrchr(q.values[2], '/');
         if (!slash || slash == q.values[2] || q.values[0] || q.values[1]) {
@@ -972,18 +737,18 @@ void h_audit_list(struct request *r)
                        "not given with resource or record_id");
         } else {
             f.resource = arena_strndup(&r->arena, q.values[2], (size_t)(slash - q.values[2]));
-            f.record_id = query_id(slash + 1, "record", &errs);
+            f.record_id = req_param_id(slash + 1, "record", &errs);
         }
     }
     f.actor = q.values[3];
-    f.actor_id = query_id(q.values[4], "actor_id", &errs);
+    f.actor_id = req_param_id(q.values[4], "actor_id", &errs);
     f.action = q.values[5];
     f.from = time_bound(&r->arena, q.values[6], false, "from", &errs);
     f.to = time_bound(&r->arena, q.values[7], true, "to", &errs);
-    f.limit = query_limit(q.values[8], &errs);
-    f.before_id = query_id(q.values[9], "cursor", &errs);
+    f.limit = (int)req_param_int(q.values[8], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
+    f.before_id = req_param_id(q.values[9], "cursor", &errs);
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     struct audit_entry *e;
@@ -994,10 +759,7 @@ void h_audit_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++) {
         jw_obj(&w);
         jw_kint(&w, "id", e[i].id);
@@ -1028,10 +790,7 @@ void h_audit_list(struct request *r)
         jw_kstr(&w, "hash", e[i].hash);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_kstr(&w, "next_cursor",
-            more && n ? arena_printf(&r->arena, "%lld", (long long)e[n - 1].id) : NULL);
-    jw_obj_end(&w);
+    req_list_end(r, &w, more && n, n ? e[n - 1].id : 0);
 }
 
 void h_audit_verify(struct request *r)
@@ -1043,7 +802,7 @@ void h_audit_verify(struct request *r)
         struct errors errs;
         errors_init(&errs, &r->arena);
         errors_add(&errs, "deep", "must be true or false");
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     bool deep = dv && dv[0] == 't';
@@ -1111,10 +870,7 @@ void h_tokens_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++) {
         jw_obj(&w);
         jw_kint(&w, "id", rows[i].id);
@@ -1127,10 +883,7 @@ void h_tokens_list(struct request *r)
         jw_kbool(&w, "current", rows[i].id == r->who.token_id);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "next_cursor");
-    jw_null(&w);
-    jw_obj_end(&w);
+    req_list_end(r, &w, false, 0); /* the token list is not paged */
 }
 
 void h_tokens_revoke(struct request *r)

@@ -6,30 +6,12 @@
 #include "http/engagement_handlers.h"
 #include "domain/engagement.h"
 #include "domain/access.h"
+#include "http/request.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-static void problem_for(struct request *r, int rc, const struct error *msg,
-                        const struct errors *errs)
-{
-    if (rc == DOMAIN_INVALID)
-        resp_problem(r, 422, "some fields are not valid; see errors", errs);
-    else if (rc == DOMAIN_FORBIDDEN)
-        resp_problem(r, 403, msg->msg[0] ? msg->msg : "your role may not do this", NULL);
-    else if (rc == STORE_NOT_FOUND)
-        resp_problem(r, 404, msg->msg[0] ? msg->msg : "no such record", NULL);
-    else if (rc == STORE_CONFLICT || rc == STORE_REFERENCED)
-        resp_problem(r, 409, msg->msg, NULL);
-    else if (rc == STORE_BAD_REF)
-        resp_problem(r, 422, msg->msg, NULL);
-    else {
-        log_error("%s: %s", r->path, msg->msg);
-        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
-    }
-}
 
 static int hex_digit(char c)
 {
@@ -122,7 +104,7 @@ void h_attachment_upload(struct request *r)
         attachment_add(r->store, &r->who, r->id, upload_filename(r), type,
                        (const unsigned char *)r->body.p, r->body.n, &r->arena, &errs, &msg, &rec);
     if (rc < 0) {
-        problem_for(r, rc, &msg, &errs);
+        req_problem(r, rc, &msg, &errs);
         return;
     }
     struct jw w;
@@ -196,10 +178,7 @@ void h_delegation_stats(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++) {
         jw_obj(&w);
         jw_kstr(&w, "forum", st[i].forum);

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "http/io_handlers.h"
 #include "core/limits.h"
+#include "http/request.h"
 #include "json/json.h"
 
 #include <assert.h>
@@ -108,7 +109,7 @@ int io_http_wants_export(struct request *r, enum io_format *fmt)
         struct errors errs;
         errors_init(&errs, &r->arena);
         errors_add(&errs, IO_HTTP_FORMAT_PARAM, "must be csv, json or xlsx");
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return -1;
     }
     const char *accept = req_header(r, MHD_HTTP_HEADER_ACCEPT);
@@ -355,37 +356,31 @@ void io_http_export(struct request *r, const struct resource *res, const struct 
 
 /* ---- import ------------------------------------------------------------------------- */
 
-struct import_params {
-    struct io_import_opts o;
-    struct errors *errs;
-    struct arena *arena;
-};
+static const char *const import_params[] = {"skip_invalid", "on_duplicate", "filename", NULL};
 
-static enum MHD_Result import_param(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
+/* Reads the import's query parameters into o; errors go to errs. */
+static void import_options(struct request *r, struct io_import_opts *o, struct errors *errs)
 {
-    struct import_params *ip = cls;
-    const char *v = value ? value : "";
-    if (!strcmp(key, "skip_invalid")) {
-        if (!strcmp(v, "true") || !strcmp(v, "false"))
-            ip->o.skip_invalid = v[0] == 't';
+    struct req_params q = {.allowed = import_params};
+    if (!req_params_read(r, &q, errs))
+        return;
+    const char *skip = q.values[0], *dup = q.values[1], *name = q.values[2];
+    if (skip) {
+        if (!strcmp(skip, "true") || !strcmp(skip, "false"))
+            o->skip_invalid = skip[0] == 't';
         else
-            errors_add(ip->errs, key, "must be true or false");
-    } else if (!strcmp(key, "on_duplicate")) {
-        if (io_dup_policy_parse(v, &ip->o.on_duplicate) < 0)
-            errors_add(ip->errs, key, "must be error, skip or update");
-    } else if (!strcmp(key, "filename")) {
-        size_t n = strlen(v);
-        if (!n || n > LIMIT_TEXT_SHORT || !utf8_valid(v, n))
-            errors_add(ip->errs, key, "must be a file name of 1 to %d bytes of UTF-8",
+            errors_add(errs, "skip_invalid", "must be true or false");
+    }
+    if (dup && io_dup_policy_parse(dup, &o->on_duplicate) < 0)
+        errors_add(errs, "on_duplicate", "must be error, skip or update");
+    if (name) {
+        size_t n = strlen(name);
+        if (!n || n > LIMIT_TEXT_SHORT)
+            errors_add(errs, "filename", "must be a file name of 1 to %d bytes of UTF-8",
                        LIMIT_TEXT_SHORT);
         else
-            ip->o.source = arena_strdup(ip->arena, v);
-    } else {
-        errors_add(ip->errs, utf8_valid(key, strlen(key)) ? key : "",
-                   "is not a parameter of an import (skip_invalid, on_duplicate, filename)");
+            o->source = arena_strdup(&r->arena, name);
     }
-    return MHD_YES;
 }
 
 /* The upload's format from its Content-Type: 0 CSV, 1 JSON, -1 neither. */
@@ -451,14 +446,11 @@ void h_import(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct import_params ip = {
-        .o = {.res = r->res, .who = &r->who, .on_duplicate = IO_DUP_ERROR, .source = "upload"},
-        .errs = &errs,
-        .arena = &r->arena,
-    };
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, import_param, &ip);
+    struct io_import_opts o = {
+        .res = r->res, .who = &r->who, .on_duplicate = IO_DUP_ERROR, .source = "upload"};
+    import_options(r, &o, &errs);
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     int kind = upload_kind(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE));
@@ -475,8 +467,8 @@ void h_import(struct request *r)
     FILE *in = fmemopen(data, size, "r");
     char *rejects = NULL;
     size_t nrejects = 0;
-    FILE *rej = ip.o.skip_invalid ? open_memstream(&rejects, &nrejects) : NULL;
-    if (!in || (ip.o.skip_invalid && !rej)) {
+    FILE *rej = o.skip_invalid ? open_memstream(&rejects, &nrejects) : NULL;
+    if (!in || (o.skip_invalid && !rej)) {
         if (in)
             fclose(in);
         if (rej)
@@ -485,11 +477,11 @@ void h_import(struct request *r)
         resp_problem(r, 503, "the server could not read the upload; try again", NULL);
         return;
     }
-    ip.o.rejects = rej;
+    o.rejects = rej;
     struct io_report rep = IO_REPORT_INIT;
     struct error err = ERROR_INIT;
-    int rc = kind == 0 ? io_import_csv(r->store, &ip.o, in, (int64_t)r->body.n, &rep, &err)
-                       : io_import_json(r->store, &ip.o, in, (int64_t)r->body.n, &rep, &err);
+    int rc = kind == 0 ? io_import_csv(r->store, &o, in, (int64_t)r->body.n, &rep, &err)
+                       : io_import_json(r->store, &o, in, (int64_t)r->body.n, &rep, &err);
     fclose(in);
     if (rej)
         fclose(rej); /* rejects / nrejects are now final */

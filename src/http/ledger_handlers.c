@@ -8,6 +8,7 @@
 #include "core/valid.h"
 #include "domain/ledger.h"
 #include "domain/ledger_obligations.h"
+#include "http/request.h"
 
 #include <microhttpd.h>
 #include <sodium.h>
@@ -15,53 +16,6 @@
 #include <string.h>
 
 /* ---- query parameters ---------------------------------------------------------------- */
-
-struct allow {
-    const char *const *names;
-    const char *unknown; /* the first parameter not in names */
-    bool duplicate;
-    const char *seen[LIMIT_QUERY_PARAMS];
-    size_t nseen;
-};
-
-static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    struct allow *al = cls;
-    bool known = false;
-    for (const char *const *n = al->names; *n && !known; n++)
-        known = strcmp(*n, key) == 0;
-    if (!known && !al->unknown)
-        al->unknown = key;
-    for (size_t i = 0; i < al->nseen; i++)
-        if (strcmp(al->seen[i], key) == 0)
-            al->duplicate = true;
-    if (al->nseen < ARRAY_SIZE(al->seen))
-        al->seen[al->nseen++] = key;
-    return MHD_YES;
-}
-
-/* Refuses (400) query parameters outside names; true when all are allowed. */
-static bool params_allowed(struct request *r, const char *const *names)
-{
-    struct allow al = {.names = names};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_param, &al);
-    if (!al.unknown && !al.duplicate)
-        return true;
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    if (al.unknown) {
-        struct buf list = BUF_INIT;
-        for (const char *const *n = names; *n; n++)
-            buf_printf(&list, "%s%s", list.n ? ", " : "", *n);
-        errors_add(&errs, al.unknown, "is not a parameter here; allowed: %s", list.p);
-        buf_release(&list);
-    }
-    if (al.duplicate)
-        errors_add(&errs, "", "a query parameter is given twice");
-    resp_problem(r, 400, "the query string is not valid; see errors", &errs);
-    return false;
-}
 
 /* An optional date parameter; false (400 set) when present and not a date. */
 static bool date_param(struct request *r, const char *name, const char **out, struct errors *errs)
@@ -142,7 +96,7 @@ static void write_country_code(struct jw *w, const struct rep_stats *st, const c
 void h_stats_representation(struct request *r)
 {
     static const char *const names[] = {"body", "as_of", "country", "compare", NULL};
-    if (!params_allowed(r, names))
+    if (!req_params_allowed(r, names))
         return;
     struct errors errs;
     errors_init(&errs, &r->arena);
@@ -156,7 +110,7 @@ void h_stats_representation(struct request *r)
     if (country && !valid_country(str_from(country)))
         errors_add(&errs, "country", "must be an ISO 3166-1 alpha-2 country code, such as RU");
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     struct store_conn *c = store_reader(r->store);
@@ -249,7 +203,7 @@ static void write_counts(struct jw *w, const char *key, const struct count_row *
 void h_stats_pipeline(struct request *r)
 {
     static const char *const names[] = {NULL};
-    if (!params_allowed(r, names))
+    if (!req_params_allowed(r, names))
         return;
     struct store_conn *c = store_reader(r->store);
     struct pipeline p;
@@ -285,7 +239,7 @@ static bool calendar_items(struct request *r, bool paged, const char **from, con
 {
     static const char *const names[] = {"from", "to", NULL};
     static const char *const paged_names[] = {"from", "to", "limit", "cursor", NULL};
-    if (!params_allowed(r, paged ? paged_names : names))
+    if (!req_params_allowed(r, paged ? paged_names : names))
         return false;
     struct errors errs;
     errors_init(&errs, &r->arena);
@@ -309,7 +263,7 @@ static bool calendar_items(struct request *r, bool paged, const char **from, con
             errors_add(&errs, "to", "is more than %d days after from", LIMIT_CALENDAR_DAYS);
     }
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return false;
     }
     struct store_conn *c = store_reader(r->store);
@@ -471,14 +425,14 @@ void h_calendar_ics(struct request *r)
 void h_obligations(struct request *r)
 {
     static const char *const names[] = {"lang", NULL};
-    if (!params_allowed(r, names))
+    if (!req_params_allowed(r, names))
         return;
     const char *lang = ledger_obligation_lang(req_query(r, "lang"), req_header(r, "Accept-Language"));
     if (!lang) {
         struct errors errs;
         errors_init(&errs, &r->arena);
         errors_add(&errs, "lang", "must be en or ru");
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     /* an NGO user sees its own organisation's list; another's does not exist for it */

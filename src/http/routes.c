@@ -17,6 +17,7 @@
 #include "http/io_handlers.h"
 #include "http/search_handler.h"
 #include "http/notify_handlers.h"
+#include "http/request.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -98,78 +99,9 @@ bool route_match(const struct route *rt, const char *path, struct request *r)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static void problem_for(struct request *r, int rc, const struct error *msg,
-                        const struct errors *errs)
-{
-    switch (rc) {
-    case DOMAIN_INVALID:
-        resp_problem(r, 422, "some fields are not valid; see errors", errs);
-        break;
-    case STORE_NOT_FOUND:
-        resp_problem(r, 404, msg->msg[0] ? msg->msg : "no such record", NULL);
-        break;
-    case DOMAIN_FORBIDDEN: /* with the fields at fault, when it is about fields */
-        resp_problem(r, 403, msg->msg, errs);
-        break;
-    case STORE_CONFLICT:
-    case STORE_REFERENCED:
-        resp_problem(r, 409, msg->msg, NULL);
-        break;
-    case STORE_VERSION:
-        resp_problem(r, 412, msg->msg, NULL);
-        break;
-    case STORE_BAD_REF:
-        resp_problem(r, 422, msg->msg, NULL);
-        break;
-    default:
-        log_error("%s %s: %s", r->res ? r->res->name : "-", r->path, msg->msg);
-        resp_problem(r, 503, "the database could not complete the request; try again", NULL);
-        break;
-    }
-}
-
-static void set_etag(struct request *r, int64_t version)
-{
-    char etag[24] = "\""; /* "<version>" */
-    size_t n = fmt_u64(etag + 1, version < 0 ? 0 : (uint64_t)version); /* versions start at 1 */
-    etag[n + 1] = '"';
-    etag[n + 2] = '\0';
-    resp_header(r, "ETag", etag);
-}
-
-/* If-Match: "<version>" (or W/"<version>", or a bare number). 0 when absent or "*". */
-static int if_match(struct request *r, int64_t *version)
-{
-    *version = 0;
-    const char *h = req_header(r, MHD_HTTP_HEADER_IF_MATCH);
-    if (!h || strcmp(h, "*") == 0)
-        return 0;
-    struct str s = str_from(h);
-    if (str_starts_with(s, "W/"))
-        s.p += 2, s.n -= 2;
-    if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
-        s.p++, s.n -= 2;
-    if (parse_i64(s, 1, INT64_MAX, version) < 0) {
-        resp_problem(r, 412, "If-Match must be the ETag of the record, such as \"3\"", NULL);
-        return -1;
-    }
-    return 0;
-}
-
 static bool may_see(struct request *r, const struct record *rec)
 {
     return domain_may_see(store_reader(r->store), &r->who, rec, &r->arena);
-}
-
-static json_t *body_object(struct request *r)
-{
-    json_t *obj;
-    struct error msg = ERROR_INIT;
-    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &obj, &msg);
-    if (st == JSON_READ_OK)
-        return obj;
-    resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
-    return NULL;
 }
 
 static void write_record(struct request *r, int status, const struct record *rec)
@@ -178,7 +110,7 @@ static void write_record(struct request *r, int status, const struct record *rec
     struct hook_ctx ctx = {
         .who = &r->who, .conn = store_reader(r->store), .arena = &r->arena, .detail = true};
     resp_json(r, status, &w);
-    set_etag(r, rec->version);
+    req_etag(r, rec->version);
     record_to_json(&ctx, rec, &w);
 }
 
@@ -234,7 +166,7 @@ static bool parse_list_query(struct request *r, const struct resource *res, stru
         return false;
     }
     if (list_query_parse(res, qp.items, qp.n, &r->arena, q, &errs) < 0) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return false;
     }
     return true;
@@ -300,7 +232,7 @@ static void h_list(struct request *r)
 
 static void h_create(struct request *r)
 {
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (!body)
         return;
     struct errors errs;
@@ -310,7 +242,7 @@ static void h_create(struct request *r)
     int rc = domain_create(r->store, &r->who, r->res, body, &r->arena, &errs, &msg, &rec);
     json_decref(body);
     if (rc < 0) {
-        problem_for(r, rc, &msg, &errs);
+        req_problem(r, rc, &msg, &errs);
         return;
     }
     write_record(r, 201, rec);
@@ -322,9 +254,9 @@ static void h_create(struct request *r)
 static void update_record(struct request *r, const struct resource *res, int64_t id)
 {
     int64_t version;
-    if (if_match(r, &version) < 0)
+    if (req_if_match(r, "record", &version) < 0)
         return;
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (!body)
         return;
     struct errors errs;
@@ -334,7 +266,7 @@ static void update_record(struct request *r, const struct resource *res, int64_t
     int rc = domain_update(r->store, &r->who, res, id, version, body, &r->arena, &errs, &msg, &rec);
     json_decref(body);
     if (rc < 0)
-        problem_for(r, rc, &msg, &errs);
+        req_problem(r, rc, &msg, &errs);
     else
         write_record(r, 200, rec);
 }
@@ -343,14 +275,14 @@ static void update_record(struct request *r, const struct resource *res, int64_t
 static void delete_record(struct request *r, const struct resource *res, int64_t id)
 {
     int64_t version;
-    if (if_match(r, &version) < 0)
+    if (req_if_match(r, "record", &version) < 0)
         return;
     struct error msg = ERROR_INIT;
     int rc = domain_delete(r->store, &r->who, res, id, version, &r->arena, &msg);
     if (rc < 0) {
         struct errors none;
         errors_init(&none, &r->arena);
-        problem_for(r, rc, &msg, &none);
+        req_problem(r, rc, &msg, &none);
         return;
     }
     r->status = 204;
@@ -392,7 +324,7 @@ static void h_sub_create(struct request *r)
 {
     if (!parent_visible(r))
         return;
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (!body)
         return;
     json_t *given = json_object_get(body, r->sub->parent_field);
@@ -412,7 +344,7 @@ static void h_sub_create(struct request *r)
     int rc = domain_create(r->store, &r->who, r->sub, body, &r->arena, &errs, &msg, &rec);
     json_decref(body);
     if (rc < 0) {
-        problem_for(r, rc, &msg, &errs);
+        req_problem(r, rc, &msg, &errs);
         return;
     }
     write_record(r, 201, rec);
@@ -469,9 +401,9 @@ static void h_transition(struct request *r)
         return;
     }
     int64_t version;
-    if (if_match(r, &version) < 0)
+    if (req_if_match(r, "record", &version) < 0)
         return;
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (!body)
         return;
     struct errors errs;
@@ -508,7 +440,7 @@ static void h_transition(struct request *r)
     if (rc == STORE_CONFLICT && allowed)
         resp_problem_list(r, 409, msg.msg, "allowed", allowed);
     else if (rc < 0)
-        problem_for(r, rc, &msg, &errs);
+        req_problem(r, rc, &msg, &errs);
     else
         write_record(r, 200, rec);
 }
@@ -557,16 +489,16 @@ static void h_settings_get(struct request *r)
     }
     struct jw w;
     resp_json(r, 200, &w);
-    set_etag(r, st.version);
+    req_etag(r, st.version);
     ledger_settings_json(&st, &w);
 }
 
 static void h_settings_update(struct request *r)
 {
     int64_t version;
-    if (if_match(r, &version) < 0)
+    if (req_if_match(r, "record", &version) < 0)
         return;
-    json_t *body = body_object(r);
+    json_t *body = req_body_object(r);
     if (!body)
         return;
     struct errors errs;
@@ -576,12 +508,12 @@ static void h_settings_update(struct request *r)
     int rc = ledger_settings_update(r->store, &r->who, body, version, &errs, &msg, &st);
     json_decref(body);
     if (rc < 0) {
-        problem_for(r, rc, &msg, &errs);
+        req_problem(r, rc, &msg, &errs);
         return;
     }
     struct jw w;
     resp_json(r, 200, &w);
-    set_etag(r, st.version);
+    req_etag(r, st.version);
     ledger_settings_json(&st, &w);
 }
 

@@ -11,6 +11,7 @@
 #include "core/limits.h"
 #include "core/valid.h"
 #include "search/search.h"
+#include "http/request.h"
 
 #include <microhttpd.h>
 #include <string.h>
@@ -18,29 +19,6 @@
 #define SEARCH_DEFAULT_LIMIT 20
 
 static const char *const params[] = {"q", "types", "lang", "limit", "cursor", NULL};
-
-struct seen {
-    const char *unknown;
-    bool duplicate;
-    const char *keys[LIMIT_QUERY_PARAMS];
-    size_t n;
-};
-
-static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    struct seen *s = cls;
-    bool known = false;
-    for (const char *const *p = params; *p && !known; p++)
-        known = strcmp(*p, key) == 0;
-    if (!known && !s->unknown)
-        s->unknown = key;
-    for (size_t i = 0; i < s->n; i++)
-        s->duplicate |= strcmp(s->keys[i], key) == 0;
-    if (s->n < ARRAY_SIZE(s->keys))
-        s->keys[s->n++] = key;
-    return MHD_YES;
-}
 
 /* Parses types=a,b into rq; false with an error added if a name is not searchable. */
 static bool parse_types(const char *v, struct search_request *rq, struct errors *errs)
@@ -73,31 +51,19 @@ static bool parse_types(const char *v, struct search_request *rq, struct errors 
 
 void h_search(struct request *r)
 {
-    struct seen seen = {0};
     struct errors errs;
     errors_init(&errs, &r->arena);
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_param, &seen);
-    if (seen.unknown)
-        errors_add(&errs, seen.unknown,
-                   "is not a parameter of search; allowed: q, types, "
-                   "lang, limit, cursor");
-    if (seen.duplicate)
-        errors_add(&errs, "", "a query parameter is given twice");
+    struct req_params qp = {.allowed = params};
+    req_params_read(r, &qp, &errs);
 
     struct search_request rq = {
-        .limit = SEARCH_DEFAULT_LIMIT,
         .style = {.open = "<mark>", .close = "</mark>", .ellipsis = "…", .html = true, .words = 24},
     };
-    const char *q = req_query(r, "q"), *types = req_query(r, "types");
-    const char *lang = req_query(r, "lang"), *limit = req_query(r, "limit");
-    const char *cursor = req_query(r, "cursor");
-    for (const char *const *p = params; *p; p++) {
-        const char *v = req_query(r, *p);
-        if (v && !utf8_valid(v, strlen(v)))
-            errors_add(&errs, *p, "is not valid UTF-8");
-    }
+    const char *q = req_param(&qp, "q"), *types = req_param(&qp, "types");
+    const char *lang = req_param(&qp, "lang"), *limit = req_param(&qp, "limit");
+    const char *cursor = req_param(&qp, "cursor");
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     if (!q || !*q)
@@ -108,17 +74,11 @@ void h_search(struct request *r)
         parse_types(types, &rq, &errs);
     if (lang && !valid_lang(str_from(lang)))
         errors_add(&errs, "lang", "must be an ISO 639-1 language code, such as ru or en");
-    if (limit) {
-        int64_t n;
-        if (parse_i64(str_from(limit), 1, LIMIT_SEARCH_RESULTS, &n) < 0)
-            errors_add(&errs, "limit", "must be a whole number from 1 to %d", LIMIT_SEARCH_RESULTS);
-        else
-            rq.limit = (int)n;
-    }
+    rq.limit = (int)req_param_int(limit, "limit", LIMIT_SEARCH_RESULTS, SEARCH_DEFAULT_LIMIT, &errs);
     if (cursor && strlen(cursor) > LIMIT_CURSOR)
         errors_add(&errs, "cursor", "is not a cursor from this search");
     if (errs.n) {
-        resp_problem(r, 400, "the query string is not valid; see errors", &errs);
+        req_bad_query(r, &errs);
         return;
     }
     rq.q = str_from(q);
@@ -147,7 +107,7 @@ void h_search(struct request *r)
     store_read_begin(c);
     int rc = search_run(c, &rq, &r->arena, &res, &err);
     if (rc == STORE_CONFLICT) {
-        errors_add(&errs, rq.cursor.n && strstr(err.msg, "cursor") ? "cursor" : "q", "%s", err.msg);
+        errors_add(&errs, res.bad_param ? res.bad_param : "q", "%s", err.msg);
         resp_problem(r, 400, err.msg, &errs);
     } else if (rc < 0) {
         log_error("search: %s", err.msg);

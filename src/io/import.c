@@ -830,7 +830,7 @@ int io_import_csv(struct store *s, const struct io_import_opts *o, FILE *in, int
     }
     if (rc == 0)
         rc = csv_reader_finish(cx.reader, &perr);
-    if (rc == -1) { /* the reader's: malformed CSV */
+    if (rc == ERROR_FAILED) { /* the reader's: malformed CSV */
         file_issue(&im, csv_reader_error_line(cx.reader), "", perr.msg);
         rc = IO_INVALID;
     }

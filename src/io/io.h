@@ -158,8 +158,8 @@ void io_report_release(struct io_report *r);
  */
 void io_report_to_json(const struct io_report *r, struct jw *w);
 
-/* Outcome of an import besides STORE_* codes: rows were invalid, nothing was imported. */
-#define IO_INVALID (-30)
+/* Outcome of an import besides STORE_* codes: IO_INVALID (core/result.h), rows were
+ * invalid and nothing was imported. */
 
 /*
  * Imports CSV from `in` (size: its length for progress, -1 if unknown) into o->res in one

@@ -220,5 +220,5 @@ int io_export_xlsx(struct store_conn *conn, const struct io_export_opts *o, cons
         rc = error_set(err, "could not write %s: %s", path, lxw_strerror(ce));
     buf_release(&sh.scratch);
     arena_release(&a);
-    return rc < 0 ? (rc == -1 ? STORE_ERROR : rc) : 0;
+    return rc < 0 ? (rc == ERROR_FAILED ? STORE_ERROR : rc) : 0;
 }

@@ -212,6 +212,7 @@ struct search_result {
     size_t n;
     const char *next_cursor; /* NULL on the last page */
     bool capped;             /* more matches than are ranked: the newest SEARCH_SCORE_CAP were */
+    const char *bad_param;   /* on STORE_CONFLICT: the parameter at fault, "q" or "cursor" */
 };
 
 /* How many matches at most are ranked by relevance (DESIGN §8: ranking costs about 3 µs a
@@ -221,8 +222,8 @@ struct search_result {
 /*
  * Runs a search on a reader (or the writer's) connection inside a read transaction the
  * caller opened. Results never include what the scope may not see, in titles, snippets
- * or counts. STORE_CONFLICT: the query or cursor is malformed (err says how, for a 400);
- * STORE_ERROR otherwise.
+ * or counts. STORE_CONFLICT: the query or cursor is malformed (err says how, for a 400;
+ * out->bad_param names which); STORE_ERROR otherwise.
  */
 int search_run(struct store_conn *c, const struct search_request *rq, struct arena *a,
                struct search_result *out, struct error *err);

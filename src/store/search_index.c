@@ -1328,12 +1328,16 @@ int search_run(struct store_conn *c, const struct search_request *rq, struct are
         return error_set(err, "the search index is out of date: run `civdesk reindex`"),
                STORE_ERROR;
     struct search_query q;
-    if (search_parse(rq->q, &q, err) < 0)
+    if (search_parse(rq->q, &q, err) < 0) {
+        out->bad_param = "q";
         return STORE_CONFLICT;
+    }
     double after_score = 0;
     int64_t after_id = 0;
-    if (rq->cursor.n && cursor_decode(rq->cursor, &after_score, &after_id) < 0)
+    if (rq->cursor.n && cursor_decode(rq->cursor, &after_score, &after_id) < 0) {
+        out->bad_param = "cursor";
         return error_set(err, "the cursor does not belong to this search"), STORE_CONFLICT;
+    }
     struct search_tokenizer *t = conn_tokenizer(c);
     if (!t)
         return error_set(err, "the search tokenizer is not available"), STORE_ERROR;

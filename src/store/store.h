@@ -12,15 +12,7 @@
 #include "core/core.h"
 #include "resource/resource.h"
 
-enum store_rc {
-    STORE_OK = 0,
-    STORE_NOT_FOUND = -1,  /* no such record */
-    STORE_CONFLICT = -2,   /* a uniqueness rule: message names the fields */
-    STORE_VERSION = -3,    /* the record changed since the version the caller had */
-    STORE_REFERENCED = -4, /* other records still point at this one: message says which */
-    STORE_BAD_REF = -5,    /* a reference to a record that does not exist */
-    STORE_ERROR = -10,     /* anything else: I/O, corruption; message for the log */
-};
+/* Result codes (STORE_OK, STORE_NOT_FOUND, …): enum result in core/result.h. */
 
 struct store;
 struct store_conn;

@@ -243,6 +243,25 @@ describe('users and passwords', { concurrency: true }, () => {
     const l = await cliOk(['user', 'list', '--db', db]);
     assert.doesNotMatch(l.stdout, /ngo1|off@|ngo2/);
   });
+
+  // The options are checked before the password is asked for: a wrong --email or --org is
+  // said at once, not after a prompt (here: with no password given at all).
+  test('a bad e-mail or --org is named before any password is read', async () => {
+    const db = await freshDb();
+    userError(await add(db, 'not-an-email', null), /--email/);
+    userError(await add(db, 'ngo1@test.example', null, 'ngo'), /--org/);
+  });
+
+  // One account rule for the CLI and the API (issue 18): a name is at most 200 characters,
+  // not bytes — 200 Cyrillic letters (400 bytes) are a name, 201 are not.
+  test('--name is limited in characters, like the API: 200 Cyrillic letters pass, 201 do not', async () => {
+    const db = await freshDb();
+    assert.equal((await add(db, 'long@test.example', PASSWORD, 'officer', ['--name', 'Ж'.repeat(200)])).code, 0);
+    userError(await add(db, 'longer@test.example', PASSWORD, 'officer', ['--name', 'Ж'.repeat(201)]), /--name/);
+    const l = await cliOk(['user', 'list', '--db', db]);
+    assert.match(l.stdout, /long@test\.example/);
+    assert.doesNotMatch(l.stdout, /longer@test\.example/);
+  });
 });
 
 describe('tokens and disabling', { concurrency: true }, () => {
@@ -277,6 +296,32 @@ describe('tokens and disabling', { concurrency: true }, () => {
       userError(await cli(['token', 'create', '--db', db, '--email', 'soon-gone@test.example']), /disabled/);
       const l = await cliOk(['user', 'list', '--db', db]);
       assert.match(l.stdout, /soon-gone@test\.example.*disabled/);
+    } finally {
+      await srv.stop({ keepDir: true });
+    }
+  });
+
+  // One audit image for the CLI and the API (issue 18): the account as the users API
+  // shows it (never the password), before and after, whoever made the change.
+  test('user add and user disable audit the same image of the account as the API', async () => {
+    const db = await freshDb();
+    await cliOk(['user', 'add', '--db', db, '--email', 'admin@image.example', '--role', 'admin', '--name', 'Анна Админ'], { input: PASSWORD + '\n' });
+    await addUser(db, 'gone@image.example', 'officer');
+    await cliOk(['user', 'disable', '--db', db, '--email', 'gone@image.example']);
+    const srv = await launch(db, dir, 2);
+    try {
+      const token = await createToken(db, 'admin@image.example');
+      const created = await srv.api('GET', '/api/v1/audit?resource=users&action=create', { token });
+      const admin = created.json.items.find((e) => e.after.email === 'admin@image.example');
+      assert.deepEqual(admin.after, { id: admin.record_id, email: 'admin@image.example', name: 'Анна Админ', role: 'admin', organisation_id: null, disabled: false });
+      const disabled = await srv.api('GET', '/api/v1/audit?resource=users&action=disable', { token });
+      assert.equal(disabled.json.items.length, 1);
+      assert.equal(disabled.json.items[0].before.disabled, false);
+      assert.equal(disabled.json.items[0].after.disabled, true);
+      assert.equal(disabled.json.items[0].after.email, 'gone@image.example');
+      assert.ok(!created.text.includes('argon2') && !created.text.includes(PASSWORD));
+      const deep = await srv.api('GET', '/api/v1/audit/verify?deep=true', { token });
+      assert.equal(deep.json.ok, true, deep.text);
     } finally {
       await srv.stop({ keepDir: true });
     }

@@ -59,7 +59,9 @@ static bool dies(void (*fn)(void))
 static void test_error_set_fills_message_and_returns_minus_one(void **state)
 {
     struct error e = ERROR_INIT;
-    assert_int_equal(error_set(&e, "field %s: %d", "name", 42), -1);
+    assert_int_equal(error_set(&e, "field %s: %d", "name", 42), ERROR_FAILED);
+    /* A failure is never taken for "no such record" (a 404) by a result-code map. */
+    assert_int_not_equal(ERROR_FAILED, STORE_NOT_FOUND);
     assert_string_equal(e.msg, "field name: 42");
 }
 

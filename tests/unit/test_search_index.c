@@ -520,10 +520,12 @@ static void test_types_filter_and_pages_walk_every_result_once(void **state)
     struct error err;
     store_read_begin(c);
     assert_int_equal(search_run(c, &rq, &f->a, &res, &err), STORE_CONFLICT);
+    assert_string_equal(res.bad_param, "cursor");
     rq.cursor = STR("");
     rq.q = STR("\"unclosed");
     assert_int_equal(search_run(c, &rq, &f->a, &res, &err), STORE_CONFLICT);
     assert_non_null(strstr(err.msg, "not closed"));
+    assert_string_equal(res.bad_param, "q");
     store_read_end(c);
 }
 
