@@ -3,6 +3,7 @@
  * JSON out.
  */
 #include "http/notify_handlers.h"
+#include "http/request.h"
 #include "core/limits.h"
 #include "domain/ledger.h"
 #include "domain/notify.h"
@@ -12,64 +13,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-/* ---- query parameters ---------------------------------------------------------------- */
-
-struct params {
-    const char *const *allowed;
-    const char *values[8];
-    struct errors *errs;
-};
-
-static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-    struct params *q = cls;
-    for (size_t i = 0; q->allowed[i]; i++) {
-        if (strcmp(q->allowed[i], key) != 0)
-            continue;
-        if (q->values[i])
-            errors_add(q->errs, key, "is given twice");
-        q->values[i] = value ? value : "";
-        return MHD_YES;
-    }
-    errors_add(q->errs, key, "is not a parameter here");
-    return MHD_YES;
-}
-
-static int64_t param_int(const char *v, const char *name, int64_t max, int64_t dflt,
-                         struct errors *errs)
-{
-    int64_t n = dflt;
-    if (v && parse_i64(str_from(v), 1, max, &n) < 0)
-        errors_add(errs, name, "must be a whole number from 1 to %lld", (long long)max);
-    return n;
-}
-
-/* Reads the allowed parameters; false (400 sent) on anything unknown or malformed. */
-static bool params_read(struct request *r, struct params *q, struct errors *errs)
-{
-    q->errs = errs;
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, q);
-    return errs->n == 0;
-}
-
-static void bad_query(struct request *r, struct errors *errs)
-{
-    resp_problem(r, 400, "the query string is not valid; see errors", errs);
-}
-
-static void write_next(struct jw *w, bool more, int64_t last_id)
-{
-    jw_key(w, "next_cursor");
-    if (more) {
-        char c[24];
-        snprintf(c, sizeof(c), "%lld", (long long)last_id);
-        jw_str(w, c);
-    } else {
-        jw_null(w);
-    }
-}
 
 /* ---- notifications ------------------------------------------------------------------- */
 
@@ -115,11 +58,11 @@ void h_notifications_list(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct params q = {.allowed = notification_params};
-    if (!params_read(r, &q, &errs))
-        return bad_query(r, &errs);
-    int limit = (int)param_int(q.values[0], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
-    int64_t before = param_int(q.values[1], "cursor", INT64_MAX, 0, &errs);
+    struct req_params q = {.allowed = notification_params};
+    if (!req_params_read(r, &q, &errs))
+        return req_bad_query(r, &errs);
+    int limit = (int)req_param_int(q.values[0], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
+    int64_t before = req_param_int(q.values[1], "cursor", INT64_MAX, 0, &errs);
     bool unread = false;
     if (q.values[2]) {
         if (!strcmp(q.values[2], "true"))
@@ -128,7 +71,7 @@ void h_notifications_list(struct request *r)
             errors_add(&errs, "unread", "must be true or false");
     }
     if (errs.n)
-        return bad_query(r, &errs);
+        return req_bad_query(r, &errs);
     struct notification_row *rows;
     size_t n;
     bool more;
@@ -139,14 +82,10 @@ void h_notifications_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++)
         write_notification(&w, &rows[i]);
-    jw_arr_end(&w);
-    write_next(&w, more, n ? rows[n - 1].id : 0);
+    req_list_items_end(r, &w, more, n ? rows[n - 1].id : 0);
     jw_kint(&w, "unread", unread_count);
     jw_obj_end(&w);
 }
@@ -177,9 +116,9 @@ void h_outbox_list(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct params q = {.allowed = outbox_params};
-    if (!params_read(r, &q, &errs))
-        return bad_query(r, &errs);
+    struct req_params q = {.allowed = outbox_params};
+    if (!req_params_read(r, &q, &errs))
+        return req_bad_query(r, &errs);
     const char *state = q.values[0];
     if (state) {
         bool known = false;
@@ -188,10 +127,10 @@ void h_outbox_list(struct request *r)
         if (!known)
             errors_add(&errs, "state", "must be one of queued, sent, failed, cancelled");
     }
-    int limit = (int)param_int(q.values[1], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
-    int64_t before = param_int(q.values[2], "cursor", INT64_MAX, 0, &errs);
+    int limit = (int)req_param_int(q.values[1], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
+    int64_t before = req_param_int(q.values[2], "cursor", INT64_MAX, 0, &errs);
     if (errs.n)
-        return bad_query(r, &errs);
+        return req_bad_query(r, &errs);
     struct outbox_row *rows;
     size_t n;
     bool more;
@@ -201,10 +140,7 @@ void h_outbox_list(struct request *r)
         return;
     }
     struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_key(&w, "items");
-    jw_arr(&w);
+    req_list_begin(r, &w);
     for (size_t i = 0; i < n; i++) {
         const struct outbox_row *o = &rows[i];
         jw_obj(&w);
@@ -230,9 +166,7 @@ void h_outbox_list(struct request *r)
         jw_kstr(&w, "sent_at", o->sent_at);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    write_next(&w, more, n ? rows[n - 1].id : 0);
-    jw_obj_end(&w);
+    req_list_end(r, &w, more, n ? rows[n - 1].id : 0);
 }
 
 /* ---- preferences --------------------------------------------------------------------- */
@@ -270,19 +204,15 @@ void h_prefs_get(struct request *r)
 
 void h_prefs_update(struct request *r)
 {
-    json_t *body;
-    struct error msg = ERROR_INIT;
-    enum json_read_status st = json_read_object(r->body.p ? r->body.p : "", r->body.n, &body, &msg);
-    if (st != JSON_READ_OK) {
-        resp_problem(r, st == JSON_READ_NOT_OBJECT ? 422 : 400, msg.msg, NULL);
+    json_t *body = req_body_object(r);
+    if (!body)
         return;
-    }
     struct errors errs;
     errors_init(&errs, &r->arena);
     struct notify_user u;
     int rc = notify_prefs_update(r->store, &r->who, body, &r->arena, &errs, &u);
     json_decref(body);
-    if (rc == -20)
+    if (rc == DOMAIN_INVALID)
         resp_problem(r, 422, "some preferences are not valid; see errors", &errs);
     else if (rc < 0)
         resp_problem(r, 503, "the database could not complete the request; try again", NULL);
@@ -324,11 +254,11 @@ void h_ics_feed(struct request *r)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct params q = {.allowed = feed_params};
-    if (!params_read(r, &q, &errs) || !q.values[0]) {
+    struct req_params q = {.allowed = feed_params};
+    if (!req_params_read(r, &q, &errs) || !q.values[0]) {
         if (!errs.n)
             errors_add(&errs, "key", "is required: the secret of a calendar subscription");
-        return bad_query(r, &errs);
+        return req_bad_query(r, &errs);
     }
     struct store_conn *c = store_reader(r->store);
     struct principal who;

@@ -140,10 +140,15 @@ void req_list_begin(struct request *r, struct jw *w)
     jw_arr(w);
 }
 
-void req_list_end(struct request *r, struct jw *w, bool more, int64_t last_id)
+void req_list_items_end(struct request *r, struct jw *w, bool more, int64_t last_id)
 {
     jw_arr_end(w);
     jw_kstr(w, "next_cursor", more ? arena_printf(&r->arena, "%lld", (long long)last_id) : NULL);
+}
+
+void req_list_end(struct request *r, struct jw *w, bool more, int64_t last_id)
+{
+    req_list_items_end(r, w, more, last_id);
     jw_obj_end(w);
 }
 

@@ -73,6 +73,10 @@ void req_list_begin(struct request *r, struct jw *w);
  * null }. */
 void req_list_end(struct request *r, struct jw *w, bool more, int64_t last_id);
 
+/* Like req_list_end but leaves the object open, for a list that adds members after its
+ * items (the caller then ends the object with jw_obj_end). */
+void req_list_items_end(struct request *r, struct jw *w, bool more, int64_t last_id);
+
 /*
  * Answers a failed domain or store call by its result code: DOMAIN_INVALID 422 with
  * errs; DOMAIN_FORBIDDEN 403 (with errs, when it is about fields); STORE_NOT_FOUND 404;
