@@ -756,17 +756,56 @@ static const char *const before_filing[] = {"draft", "submitted", "endorsed", NU
 
 /* A session field is "YYYY regular" or "YYYY resumed"; a value stored before issue 14 in
  * another form is left alone until it is changed. */
+/* The years a Committee session may be given in: the Committee on NGOs first met in 1946. */
+enum { SESSION_YEAR_MIN = 1946, SESSION_YEAR_MAX = 2100 };
+
 static void check_session(const struct record *rec, const struct record *old, const char *field,
                           struct errors *errs)
 {
     const char *s = text_of(rec, field), *was = old ? text_of(old, field) : NULL;
     int y;
     bool resumed;
-    if (s && !(was && strcmp(s, was) == 0) && !ledger_session_parse(s, &y, &resumed))
+    if (s && !(was && strcmp(s, was) == 0) &&
+        (!ledger_session_parse(s, &y, &resumed) || y > SESSION_YEAR_MAX))
         errors_add(errs, field,
-                   "must be a Committee session as \"YYYY regular\" or \"YYYY resumed\", such "
-                   "as \"2017 regular\"");
+                   "must be a Committee session as {\"year\": 1946..2100, \"part\": \"regular\" "
+                   "or \"resumed\"} or as \"YYYY regular\" or \"YYYY resumed\"");
 }
+
+/*
+ * The object form of a Committee session, {"year": 2017, "part": "regular"}, into the
+ * stored text "2017 regular" (struct field_input). Both keys are required and no other
+ * is allowed; the year is 1946..2100, the part "regular" or "resumed".
+ */
+static const char *session_from_object(json_t *obj, struct arena *a, struct value *out)
+{
+    json_t *year = json_object_get(obj, "year"), *part = json_object_get(obj, "part");
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val)
+    {
+        if (strcmp(key, "year") != 0 && strcmp(key, "part") != 0)
+            return "a Committee session has only \"year\" and \"part\"";
+    }
+    if (!json_is_integer(year) || json_integer_value(year) < SESSION_YEAR_MIN ||
+        json_integer_value(year) > SESSION_YEAR_MAX)
+        return "year must be a whole number from 1946 to 2100";
+    const char *p = json_is_string(part) ? json_string_value(part) : NULL;
+    if (!p || (strcmp(p, session_starts[0].part) != 0 && strcmp(p, session_starts[1].part) != 0))
+        return "part must be \"regular\" or \"resumed\"";
+    out->null = false;
+    out->s = arena_printf(a, "%d %s", (int)json_integer_value(year), p);
+    out->n = strlen(out->s);
+    return NULL;
+}
+
+static const struct field_input application_inputs[] = {
+    {"committee_session", session_from_object},
+};
+
+static const struct field_input question_inputs[] = {
+    {"asked_at_session", session_from_object},
+};
 
 /* The session as {"year", "part"}, or null. */
 static void write_session(struct jw *w, const char *key, const char *s)
@@ -1057,6 +1096,8 @@ const struct resource res_applications = {
     .computed = application_computed,
     .params = application_params,
     .nparams = ARRAY_SIZE(application_params),
+    .inputs = application_inputs,
+    .ninputs = ARRAY_SIZE(application_inputs),
 };
 
 /* ---- deferral questions -------------------------------------------------------------- */
@@ -1148,6 +1189,8 @@ const struct resource res_application_questions = {
     .path = "questions",
     .validate = question_validate,
     .computed = question_computed,
+    .inputs = question_inputs,
+    .ninputs = ARRAY_SIZE(question_inputs),
 };
 
 /* ---- quadrennial reports (issue 14 item 8) -------------------------------------------- */
