@@ -743,13 +743,19 @@ static const struct transition application_moves[] = {
     {"*", "withdrawn", ROLE_NGO}, /* from any state that is not final */
 };
 
-static bool state_is(const struct record *rec, const char *const *states)
+/* Whether rec's text field `field` holds one of values (NULL-terminated). */
+static bool field_is(const struct record *rec, const char *field, const char *const *values)
 {
-    const char *s = text_of(rec, "state");
-    for (; s && *states; states++)
-        if (strcmp(*states, s) == 0)
+    const char *s = text_of(rec, field);
+    for (; s && *values; values++)
+        if (strcmp(*values, s) == 0)
             return true;
     return false;
+}
+
+static bool state_is(const struct record *rec, const char *const *states)
+{
+    return field_is(rec, "state", states);
 }
 
 static const char *const before_filing[] = {"draft", "submitted", "endorsed", NULL};
@@ -1105,15 +1111,20 @@ const struct resource res_applications = {
 /* Fields an NGO may set on its application's questions: the answer, not the question. */
 static const char *const answer_fields[] = {"answer", "answered_on", NULL};
 
-static void question_validate(const struct hook_ctx *ctx, struct record *rec,
-                              const struct record *old, struct errors *errs)
+/*
+ * The checks a deferral question has whatever it was asked about (an application, a
+ * quadrennial report): an NGO only answers; dates; the session. False when the record
+ * is refused outright (an NGO creating a question).
+ */
+static bool question_common(const struct hook_ctx *ctx, struct record *rec,
+                            const struct record *old, struct errors *errs)
 {
     if (ctx->who && ctx->who->role == ROLE_NGO) {
         if (!old) {
             errors_add(errs, "question",
                        "questions are recorded by the ministry; answer them "
                        "with a PATCH of the question");
-            return;
+            return false;
         }
         for (size_t i = 0; i < rec->res->nfields; i++) {
             const char *name = rec->res->fields[i].name;
@@ -1149,7 +1160,13 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
                  arena_printf(ctx->arena, "%d %s", idx / 2, idx % 2 ? "resumed" : "regular"),
                  ctx->arena);
     }
-    if (old)
+    return true;
+}
+
+static void question_validate(const struct hook_ctx *ctx, struct record *rec,
+                              const struct record *old, struct errors *errs)
+{
+    if (!question_common(ctx, rec, old, errs) || old)
         return;
     /* Questions come with a deferral: the body asks them while reviewing. */
     struct record *app;
@@ -1279,6 +1296,55 @@ const struct resource res_accreditation_reports = {
     .access = RES_OWNER_READS_ONLY, /* the ministry records them, the NGO reads its own */
     .validate = qreport_validate,
     .check_conflict = qreport_effects,
+};
+
+/* Questions on a quadrennial report: the Committee may defer a report with questions as it
+ * does an application; the organisation answers them (issue 14 item 8). */
+static void report_question_validate(const struct hook_ctx *ctx, struct record *rec,
+                                     const struct record *old, struct errors *errs)
+{
+    if (!question_common(ctx, rec, old, errs) || old)
+        return;
+    /* Asked while the Committee considers the report (pending) or with its deferral. */
+    struct record *report;
+    static const char *const considering[] = {"pending", "deferred", NULL};
+    if (store_get(ctx->conn, &res_accreditation_reports, int_of(rec, "report_id"), ctx->arena,
+                  &report) == STORE_OK &&
+        !field_is(report, "outcome", considering))
+        errors_add(errs, "report_id",
+                   "questions are recorded while the Committee considers the report "
+                   "(pending or deferred); its outcome is %s",
+                   text_of(report, "outcome"));
+}
+
+static const struct field report_question_fields[] = {
+    {"report_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL,
+     "accreditation_reports"},
+    {"question", FT_TEXT, F_REQUIRED | F_SEARCH, 1, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"asked_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"answer", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
+    {"answered_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"asked_at_session", FT_TEXT, F_FILTER, 0, 16, NULL, NULL},
+};
+
+static const struct field_input report_question_inputs[] = {
+    {"asked_at_session", session_from_object},
+};
+
+const struct resource res_report_questions = {
+    .name = "report_questions",
+    .table = "report_questions",
+    .singular = "question",
+    .fields = report_question_fields,
+    .nfields = ARRAY_SIZE(report_question_fields),
+    .parent = "accreditation_reports",
+    .parent_field = "report_id",
+    .path = "questions",
+    .parent_path = "accreditation-reports", /* a report is itself a sub-record */
+    .validate = report_question_validate,
+    .computed = question_computed,
+    .inputs = report_question_inputs,
+    .ninputs = ARRAY_SIZE(report_question_inputs),
 };
 
 /* ---- listings ------------------------------------------------------------------------ */

@@ -176,6 +176,10 @@ struct resource {
     const char *parent;
     const char *parent_field;
     const char *path;
+    /* A sub-resource of a sub-resource, which the generic shapes do not reach: the
+     * top-level segment its own routes address the parent by, as in
+     * /api/v1/{parent_path}/{id}/{path} (routes.c has the rows). NULL otherwise. */
+    const char *parent_path;
     /* State machine: the FT_ENUM field holding the state (read-only to plain PATCH), and
      * the legal moves, made through POST /{collection}/{id}/transitions. */
     const char *state_field;
