@@ -55,6 +55,14 @@ const struct access_rule access_rules[] = {
     {"GET", "/calendar.ics", {N, O, A, A}},
     /* issue 14: an organisation's obligations, its own for an NGO (ledger_handlers.c) */
     {"GET", "/api/v1/organisations/{id}/obligations", {N, O, A, A}},
+    /* issue 14: questions on a quadrennial report (a sub-record of a sub-record), with the
+     * generic sub-resource routes' rules: seen through their parents (src/domain/access.c),
+     * asked by the ministry, answered by the report's organisation */
+    {"GET", "/api/v1/accreditation-reports/{id}/questions", {P, O, A, A}},
+    {"POST", "/api/v1/accreditation-reports/{id}/questions", {N, O, A, A}},
+    {"GET", "/api/v1/accreditation-reports/{id}/questions/{subid}", {P, O, A, A}},
+    {"PATCH", "/api/v1/accreditation-reports/{id}/questions/{subid}", {N, O, A, A}},
+    {"DELETE", "/api/v1/accreditation-reports/{id}/questions/{subid}", {N, O, A, A}},
     {"GET", "/api/v1/settings", {N, A, A, A}},
     {"PATCH", "/api/v1/settings", {N, N, N, A}},
     /* engagement: delegation statistics for officers; attachments as their document */

@@ -743,30 +743,75 @@ static const struct transition application_moves[] = {
     {"*", "withdrawn", ROLE_NGO}, /* from any state that is not final */
 };
 
-static bool state_is(const struct record *rec, const char *const *states)
+/* Whether rec's text field `field` holds one of values (NULL-terminated). */
+static bool field_is(const struct record *rec, const char *field, const char *const *values)
 {
-    const char *s = text_of(rec, "state");
-    for (; s && *states; states++)
-        if (strcmp(*states, s) == 0)
+    const char *s = text_of(rec, field);
+    for (; s && *values; values++)
+        if (strcmp(*values, s) == 0)
             return true;
     return false;
+}
+
+static bool state_is(const struct record *rec, const char *const *states)
+{
+    return field_is(rec, "state", states);
 }
 
 static const char *const before_filing[] = {"draft", "submitted", "endorsed", NULL};
 
 /* A session field is "YYYY regular" or "YYYY resumed"; a value stored before issue 14 in
  * another form is left alone until it is changed. */
+/* The years a Committee session may be given in: the Committee on NGOs first met in 1946. */
+enum { SESSION_YEAR_MIN = 1946, SESSION_YEAR_MAX = 2100 };
+
 static void check_session(const struct record *rec, const struct record *old, const char *field,
                           struct errors *errs)
 {
     const char *s = text_of(rec, field), *was = old ? text_of(old, field) : NULL;
     int y;
     bool resumed;
-    if (s && !(was && strcmp(s, was) == 0) && !ledger_session_parse(s, &y, &resumed))
+    if (s && !(was && strcmp(s, was) == 0) &&
+        (!ledger_session_parse(s, &y, &resumed) || y > SESSION_YEAR_MAX))
         errors_add(errs, field,
-                   "must be a Committee session as \"YYYY regular\" or \"YYYY resumed\", such "
-                   "as \"2017 regular\"");
+                   "must be a Committee session as {\"year\": 1946..2100, \"part\": \"regular\" "
+                   "or \"resumed\"} or as \"YYYY regular\" or \"YYYY resumed\"");
 }
+
+/*
+ * The object form of a Committee session, {"year": 2017, "part": "regular"}, into the
+ * stored text "2017 regular" (struct field_input). Both keys are required and no other
+ * is allowed; the year is 1946..2100, the part "regular" or "resumed".
+ */
+static const char *session_from_object(json_t *obj, struct arena *a, struct value *out)
+{
+    json_t *year = json_object_get(obj, "year"), *part = json_object_get(obj, "part");
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val)
+    {
+        if (strcmp(key, "year") != 0 && strcmp(key, "part") != 0)
+            return "a Committee session has only \"year\" and \"part\"";
+    }
+    if (!json_is_integer(year) || json_integer_value(year) < SESSION_YEAR_MIN ||
+        json_integer_value(year) > SESSION_YEAR_MAX)
+        return "year must be a whole number from 1946 to 2100";
+    const char *p = json_is_string(part) ? json_string_value(part) : NULL;
+    if (!p || (strcmp(p, session_starts[0].part) != 0 && strcmp(p, session_starts[1].part) != 0))
+        return "part must be \"regular\" or \"resumed\"";
+    out->null = false;
+    out->s = arena_printf(a, "%d %s", (int)json_integer_value(year), p);
+    out->n = strlen(out->s);
+    return NULL;
+}
+
+static const struct field_input application_inputs[] = {
+    {"committee_session", session_from_object},
+};
+
+static const struct field_input question_inputs[] = {
+    {"asked_at_session", session_from_object},
+};
 
 /* The session as {"year", "part"}, or null. */
 static void write_session(struct jw *w, const char *key, const char *s)
@@ -1057,6 +1102,8 @@ const struct resource res_applications = {
     .computed = application_computed,
     .params = application_params,
     .nparams = ARRAY_SIZE(application_params),
+    .inputs = application_inputs,
+    .ninputs = ARRAY_SIZE(application_inputs),
 };
 
 /* ---- deferral questions -------------------------------------------------------------- */
@@ -1064,15 +1111,20 @@ const struct resource res_applications = {
 /* Fields an NGO may set on its application's questions: the answer, not the question. */
 static const char *const answer_fields[] = {"answer", "answered_on", NULL};
 
-static void question_validate(const struct hook_ctx *ctx, struct record *rec,
-                              const struct record *old, struct errors *errs)
+/*
+ * The checks a deferral question has whatever it was asked about (an application, a
+ * quadrennial report): an NGO only answers; dates; the session. False when the record
+ * is refused outright (an NGO creating a question).
+ */
+static bool question_common(const struct hook_ctx *ctx, struct record *rec,
+                            const struct record *old, struct errors *errs)
 {
     if (ctx->who && ctx->who->role == ROLE_NGO) {
         if (!old) {
             errors_add(errs, "question",
                        "questions are recorded by the ministry; answer them "
                        "with a PATCH of the question");
-            return;
+            return false;
         }
         for (size_t i = 0; i < rec->res->nfields; i++) {
             const char *name = rec->res->fields[i].name;
@@ -1108,7 +1160,13 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
                  arena_printf(ctx->arena, "%d %s", idx / 2, idx % 2 ? "resumed" : "regular"),
                  ctx->arena);
     }
-    if (old)
+    return true;
+}
+
+static void question_validate(const struct hook_ctx *ctx, struct record *rec,
+                              const struct record *old, struct errors *errs)
+{
+    if (!question_common(ctx, rec, old, errs) || old)
         return;
     /* Questions come with a deferral: the body asks them while reviewing. */
     struct record *app;
@@ -1148,6 +1206,8 @@ const struct resource res_application_questions = {
     .path = "questions",
     .validate = question_validate,
     .computed = question_computed,
+    .inputs = question_inputs,
+    .ninputs = ARRAY_SIZE(question_inputs),
 };
 
 /* ---- quadrennial reports (issue 14 item 8) -------------------------------------------- */
@@ -1236,6 +1296,55 @@ const struct resource res_accreditation_reports = {
     .access = RES_OWNER_READS_ONLY, /* the ministry records them, the NGO reads its own */
     .validate = qreport_validate,
     .check_conflict = qreport_effects,
+};
+
+/* Questions on a quadrennial report: the Committee may defer a report with questions as it
+ * does an application; the organisation answers them (issue 14 item 8). */
+static void report_question_validate(const struct hook_ctx *ctx, struct record *rec,
+                                     const struct record *old, struct errors *errs)
+{
+    if (!question_common(ctx, rec, old, errs) || old)
+        return;
+    /* Asked while the Committee considers the report (pending) or with its deferral. */
+    struct record *report;
+    static const char *const considering[] = {"pending", "deferred", NULL};
+    if (store_get(ctx->conn, &res_accreditation_reports, int_of(rec, "report_id"), ctx->arena,
+                  &report) == STORE_OK &&
+        !field_is(report, "outcome", considering))
+        errors_add(errs, "report_id",
+                   "questions are recorded while the Committee considers the report "
+                   "(pending or deferred); its outcome is %s",
+                   text_of(report, "outcome"));
+}
+
+static const struct field report_question_fields[] = {
+    {"report_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL,
+     "accreditation_reports"},
+    {"question", FT_TEXT, F_REQUIRED | F_SEARCH, 1, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"asked_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"answer", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
+    {"answered_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
+    {"asked_at_session", FT_TEXT, F_FILTER, 0, 16, NULL, NULL},
+};
+
+static const struct field_input report_question_inputs[] = {
+    {"asked_at_session", session_from_object},
+};
+
+const struct resource res_report_questions = {
+    .name = "report_questions",
+    .table = "report_questions",
+    .singular = "question",
+    .fields = report_question_fields,
+    .nfields = ARRAY_SIZE(report_question_fields),
+    .parent = "accreditation_reports",
+    .parent_field = "report_id",
+    .path = "questions",
+    .parent_path = "accreditation-reports", /* a report is itself a sub-record */
+    .validate = report_question_validate,
+    .computed = question_computed,
+    .inputs = report_question_inputs,
+    .ninputs = ARRAY_SIZE(report_question_inputs),
 };
 
 /* ---- listings ------------------------------------------------------------------------ */

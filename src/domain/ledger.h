@@ -17,6 +17,8 @@ extern const struct resource res_applications;
 extern const struct resource res_application_questions;
 extern const struct resource res_listings;
 extern const struct resource res_accreditation_reports; /* /accreditations/{id}/reports */
+/* /accreditation-reports/{id}/questions: the Committee's questions on a quadrennial report */
+extern const struct resource res_report_questions;
 
 /* ---- settings: one record of the ministry's own settings (issue 14) -------------------- */
 

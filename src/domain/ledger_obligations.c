@@ -95,6 +95,22 @@ static void add_statement(void *arg, const struct store_pending_report *row)
         arena_strdup(k->a, row->title));
 }
 
+/* Open questions on a deferred quadrennial report: due before the Committee's next session,
+ * like an application's; detail: the report's period. */
+static void add_report_questions(void *arg, const struct store_report_questions *row)
+{
+    struct collect *k = arg;
+    char session[11];
+    ledger_session_next_start(k->today, session);
+    struct obligation *o =
+        add(k, "questions_to_answer", session, arena_strdup(k->a, row->body),
+            "accreditation_reports", row->report_id,
+            arena_printf(k->a, "%lld–%lld", (long long)row->period_start,
+                         (long long)row->period_end));
+    o->link = arena_printf(k->a, "/api/v1/accreditation-reports/%lld/questions",
+                           (long long)row->report_id);
+}
+
 /* Report due, suspension and withdrawal expected, for one accreditation at body b. */
 static void accreditation_rules(struct collect *k, const struct body_rules *b,
                                 const struct store_due_row *acc)
@@ -228,7 +244,8 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
     struct collect k = {.c = c, .a = a, .today = today};
     if ((rc = store_org_accreditations(c, org, keep_accreditation, &k)) < 0 ||
         (rc = store_applications_open(c, org, keep_application, &k)) < 0 ||
-        (rc = store_org_reports_pending(c, org, add_statement, &k)) < 0)
+        (rc = store_org_reports_pending(c, org, add_statement, &k)) < 0 ||
+        (rc = store_org_report_questions_open(c, org, add_report_questions, &k)) < 0)
         return rc;
     for (size_t i = 0; i < k.naccs && rc == STORE_OK; i++)
         rc = accreditation_items(&k, &k.accs[i]);
@@ -295,6 +312,21 @@ static const struct sentence {
      "«{detail}» для {body} нужно было представить до {date}; срок пропущен."},
 };
 
+/* The sentences of items about a quadrennial report's questions (resource
+ * accreditation_reports), before the table above; {detail} is the report's period. */
+static const struct sentence report_sentences[] = {
+    {"questions_to_answer", false,
+     "Questions from {body} on the quadrennial report for {detail} to answer before its "
+     "session of {date}.",
+     "Вопросы {body} по четырёхгодичному докладу за {detail}, на которые нужно ответить до "
+     "сессии {date}."},
+    {"questions_to_answer", true,
+     "Questions from {body} on the quadrennial report for {detail} still unanswered since its "
+     "session of {date}.",
+     "Вопросы {body} по четырёхгодичному докладу за {detail} без ответа со времени сессии "
+     "{date}."},
+};
+
 static const struct placeholder {
     const char *name;
     size_t len;
@@ -310,6 +342,11 @@ const char *ledger_obligation_text_dated(const struct obligation *o, const char 
 {
     bool ru = lang && strcmp(lang, "ru") == 0;
     const char *tpl = NULL;
+    bool report = o->resource && strcmp(o->resource, "accreditation_reports") == 0;
+    for (size_t i = 0; report && i < ARRAY_SIZE(report_sentences) && !tpl; i++)
+        if (strcmp(report_sentences[i].kind, o->kind) == 0 &&
+            report_sentences[i].overdue == o->overdue)
+            tpl = ru ? report_sentences[i].ru : report_sentences[i].en;
     for (size_t i = 0; i < ARRAY_SIZE(sentences) && !tpl; i++)
         if (strcmp(sentences[i].kind, o->kind) == 0 && sentences[i].overdue == o->overdue)
             tpl = ru ? sentences[i].ru : sentences[i].en;

@@ -19,6 +19,8 @@ struct obligation {
     int64_t id;
     const char *detail; /* what the sentence names: a period "2013–2016", a count of
                            questions, a requested status, a report's title */
+    const char *link;   /* the API path to the record, when not /api/v1/{resource}/{id}
+                           (questions on a quadrennial report); else NULL */
 };
 
 /*
@@ -28,8 +30,9 @@ struct obligation {
  *                       (overdue when its day has passed; withdrawn ones owe none);
  *   suspension_expected the body's decision after a missed report (ECOSOC: July);
  *   withdrawal_expected a year after the suspension, while suspended for a missed report;
- *   questions_to_answer open questions on a deferred or reviewed application, due before
- *                       the Committee's next session;
+ *   questions_to_answer open questions on a deferred or reviewed application, or on a
+ *                       deferred quadrennial report (resource accreditation_reports, link
+ *                       to its questions), due before the Committee's next session;
  *   filing_deadline     of each application not yet filed (draft, submitted, endorsed);
  *   statement_due       deadline of each report or written statement the organisation
  *                       co-authors that is not yet submitted.

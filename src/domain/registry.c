@@ -76,6 +76,7 @@ const struct resource *const resource_all[] = {
     &res_application_questions,
     &res_accreditations,
     &res_accreditation_reports, /* issue 14 */
+    &res_report_questions,      /* issue 14: /accreditation-reports/{id}/questions */
     &res_listings,
     &res_meetings,
     &res_meeting_participants,

@@ -479,7 +479,9 @@ void h_obligations(struct request *r)
         jw_kint(&w, "id", o->id);
         jw_obj_end(&w);
         jw_kstr(&w, "link",
-                arena_printf(&r->arena, "/api/v1/%s/%lld", o->resource, (long long)o->id));
+                o->link ? o->link
+                        : arena_printf(&r->arena, "/api/v1/%s/%lld", o->resource,
+                                       (long long)o->id));
         jw_obj_end(&w);
     }
     jw_arr_end(&w);

@@ -129,6 +129,7 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
     jw_kstr(w, "x-parent", res->parent);
     jw_kstr(w, "x-parent-field", res->parent_field);
     jw_kstr(w, "x-path", res->path);
+    jw_kstr(w, "x-parent-path", res->parent_path);
     jw_kstr(w, "x-state-field", res->state_field);
     jw_kbool(w, "x-reference", (res->access & RES_REFERENCE) != 0);
     jw_kbool(w, "x-owner-reads-only", (res->access & RES_OWNER_READS_ONLY) != 0);

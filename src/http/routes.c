@@ -348,9 +348,12 @@ static void h_sub_create(struct request *r)
         return;
     }
     write_record(r, 201, rec);
+    /* the collection's own path (a literal route names it otherwise than the resource) */
+    size_t n = strlen(r->path);
+    if (n > 1 && r->path[n - 1] == '/')
+        n--;
     resp_header(r, "Location",
-                arena_printf(&r->arena, "/api/v1/%s/%lld/%s/%lld", r->res->name, (long long)r->id,
-                             r->sub->path, (long long)rec->id));
+                arena_printf(&r->arena, "%.*s/%lld", (int)n, r->path, (long long)rec->id));
 }
 
 /* The sub-record named by the URL, checked to belong to the parent in the URL. */
@@ -517,6 +520,48 @@ static void h_settings_update(struct request *r)
     ledger_settings_json(&st, &w);
 }
 
+/*
+ * Questions on a quadrennial report (issue 14 item 8): the report is itself a sub-record
+ * (/accreditations/{id}/reports/{subid}), and the router's generic shapes go one level
+ * deep, so its questions have routes of their own, /accreditation-reports/{id}/questions,
+ * served by the generic sub-resource handlers with the report as the parent.
+ */
+static void as_report_questions(struct request *r)
+{
+    r->res = &res_accreditation_reports;
+    r->sub = &res_report_questions;
+}
+
+static void h_report_questions_list(struct request *r)
+{
+    as_report_questions(r);
+    h_sub_list(r);
+}
+
+static void h_report_questions_create(struct request *r)
+{
+    as_report_questions(r);
+    h_sub_create(r);
+}
+
+static void h_report_question_get(struct request *r)
+{
+    as_report_questions(r);
+    h_sub_get(r);
+}
+
+static void h_report_question_update(struct request *r)
+{
+    as_report_questions(r);
+    h_sub_update(r);
+}
+
+static void h_report_question_delete(struct request *r)
+{
+    as_report_questions(r);
+    h_sub_delete(r);
+}
+
 /* ---- the table ---------------------------------------------------------------------- */
 
 const struct route routes[] = {
@@ -551,6 +596,17 @@ const struct route routes[] = {
     {M_GET, "/calendar/feed.ics", h_ics_feed, ROLE_ANON, ROUTE_PUBLIC},
     /* issue 14: obligations (src/http/ledger_handlers.c); the settings row */
     {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, ROLE_NGO, 0},
+    /* issue 14: questions on a quadrennial report, as the generic sub-resource rows below */
+    {M_GET, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_list, ROLE_ANON,
+     ROUTE_PUBLIC},
+    {M_POST, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_create, ROLE_NGO,
+     ROUTE_BODY},
+    {M_GET, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_get,
+     ROLE_ANON, ROUTE_PUBLIC},
+    {M_PATCH, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_update,
+     ROLE_NGO, ROUTE_BODY},
+    {M_DELETE, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_delete,
+     ROLE_NGO, 0},
     {M_GET, "/api/v1/settings", h_settings_get, ROLE_NGO, 0},
     {M_PATCH, "/api/v1/settings", h_settings_update, ROLE_ADMIN, ROUTE_BODY},
     {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},

@@ -52,6 +52,12 @@ static const struct {
     {"must not be before %s", "before_field"},
     {"is before filed_on", "before_filed"},
     {"is before asked_on", "before_asked"},
+    {"must be a Committee session as {\"year\": 1946..2100, \"part\": \"regular\" or "
+     "\"resumed\"} or as \"YYYY regular\" or \"YYYY resumed\"",
+     "session"},
+    {"a Committee session has only \"year\" and \"part\"", "session_keys"},
+    {"year must be a whole number from 1946 to 2100", "session_year"},
+    {"part must be \"regular\" or \"resumed\"", "session_part"},
     {"'%s' is not an ISO 639-1 language code", "language_item"},
     {"'%s' is not an http:// or https:// address", "url_item"},
     {"no body with code %s", "no_body"},

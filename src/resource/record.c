@@ -417,7 +417,17 @@ void record_from_json(struct record *rec, json_t *obj, enum record_mode mode, st
             continue;
         }
         struct value v;
-        const char *why = value_from_json(f, val, a, &v);
+        const char *why = NULL;
+        const struct field_input *in = NULL;
+        for (size_t k = 0; json_is_object(val) && k < res->ninputs; k++)
+            if (strcmp(res->inputs[k].field, key) == 0)
+                in = &res->inputs[k];
+        if (in) {
+            memset(&v, 0, sizeof(v));
+            why = in->from_object(val, a, &v);
+        } else {
+            why = value_from_json(f, val, a, &v);
+        }
         if (why)
             errors_add(errs, key, "%s", why);
         else

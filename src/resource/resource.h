@@ -176,6 +176,10 @@ struct resource {
     const char *parent;
     const char *parent_field;
     const char *path;
+    /* A sub-resource of a sub-resource, which the generic shapes do not reach: the
+     * top-level segment its own routes address the parent by, as in
+     * /api/v1/{parent_path}/{id}/{path} (routes.c has the rows). NULL otherwise. */
+    const char *parent_path;
     /* State machine: the FT_ENUM field holding the state (read-only to plain PATCH), and
      * the legal moves, made through POST /{collection}/{id}/transitions. */
     const char *state_field;
@@ -199,6 +203,22 @@ struct resource {
     /* Query parameters beyond field equality (see struct list_param). */
     const struct list_param *params;
     size_t nparams;
+    /* Fields whose JSON input may also be an object, which a hook turns into the stored
+     * value (see struct field_input). NULL when none. */
+    const struct field_input *inputs;
+    size_t ninputs;
+};
+
+/*
+ * A second input form of one field: when the JSON value given for `field` is an object,
+ * record_from_json hands it to from_object instead of refusing it, which validates it and
+ * writes the stored value into out (text in arena a). NULL on success, else why not (the
+ * error names the field). Any other JSON value takes the field's declared type as usual.
+ * A committee session: {"year": 2017, "part": "regular"} stored as "2017 regular".
+ */
+struct field_input {
+    const char *field;
+    const char *(*from_object)(json_t *obj, struct arena *a, struct value *out);
 };
 
 /* ---- registry ----------------------------------------------------------------------- */

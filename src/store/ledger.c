@@ -549,6 +549,33 @@ int store_org_accreditations(struct store_conn *c, int64_t org,
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
+int store_org_report_questions_open(struct store_conn *c, int64_t org,
+                                    void (*fn)(void *arg, const struct store_report_questions *row),
+                                    void *arg)
+{
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT r.id,a.body,r.period_start,r.period_end,count(*) FROM accreditations a "
+           "JOIN accreditation_reports r ON r.accreditation_id=a.id AND r.outcome='deferred' "
+           "JOIN report_questions q ON q.report_id=r.id AND q.answer IS NULL "
+           "WHERE a.organisation_id=? GROUP BY r.id ORDER BY r.id");
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_report_questions row = {
+            .report_id = sqlite3_column_int64(st, 0),
+            .body = store_col_text(st, 1),
+            .period_start = sqlite3_column_int64(st, 2),
+            .period_end = sqlite3_column_int64(st, 3),
+            .open = sqlite3_column_int64(st, 4),
+        };
+        fn(arg, &row);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 int store_org_reports_pending(struct store_conn *c, int64_t org,
                               void (*fn)(void *arg, const struct store_pending_report *row),
                               void *arg)

@@ -97,6 +97,18 @@ int store_current_accreditation(struct store_conn *c, int64_t organisation_id, c
 int store_org_accreditations(struct store_conn *c, int64_t org,
                              void (*fn)(void *arg, const struct store_due_row *row), void *arg);
 
+struct store_report_questions {
+    int64_t report_id;
+    const char *body;
+    int64_t period_start, period_end;
+    int64_t open; /* unanswered questions, at least 1 */
+};
+/* The organisation's quadrennial reports deferred by the body (outcome `deferred`) with
+ * unanswered questions, by report id (issue 14 item 8). */
+int store_org_report_questions_open(struct store_conn *c, int64_t org,
+                                    void (*fn)(void *arg, const struct store_report_questions *row),
+                                    void *arg);
+
 struct store_pending_report {
     int64_t id;
     const char *kind, *title, *target_body, *deadline_on, *state;

@@ -41,6 +41,12 @@ const POLICY = {
   'GET /api/v1/{collection}/{id}/{sub}/{subid}': ['public', 'own', 'all', 'all'],
   'PATCH /api/v1/{collection}/{id}/{sub}/{subid}': ['none', 'own', 'all', 'all'],
   'DELETE /api/v1/{collection}/{id}/{sub}/{subid}': ['none', 'own', 'all', 'all'],
+  // a sub-resource of a sub-resource (x-parent-path): the generic sub-resource rules
+  'GET /api/v1/accreditation-reports/{id}/questions': ['public', 'own', 'all', 'all'],
+  'POST /api/v1/accreditation-reports/{id}/questions': ['none', 'own', 'all', 'all'],
+  'GET /api/v1/accreditation-reports/{id}/questions/{subid}': ['public', 'own', 'all', 'all'],
+  'PATCH /api/v1/accreditation-reports/{id}/questions/{subid}': ['none', 'own', 'all', 'all'],
+  'DELETE /api/v1/accreditation-reports/{id}/questions/{subid}': ['none', 'own', 'all', 'all'],
 };
 const ROLE_NAMES = ['anonymous', 'ngo', 'officer', 'admin'];
 const GENERIC = new Set(Object.keys(POLICY).filter((k) => k.includes('{collection}')));
@@ -102,6 +108,7 @@ function meta(name) {
     parent: s['x-parent'] ?? null,
     parentField: s['x-parent-field'] ?? null,
     path: s['x-path'] ?? null,
+    parentPath: s['x-parent-path'] ?? null,
     stateField: s['x-state-field'] ?? null,
     reference: !!s['x-reference'],
     ownerReadsOnly: !!s['x-owner-reads-only'],
@@ -238,6 +245,7 @@ function bodyFor(m, { org = null, pub = false } = {}) {
 }
 
 function collectionPath(m, parentFx) {
+  if (parentFx && m.parentPath) return `/api/v1/${m.parentPath}/${parentFx.id}/${m.path}`;
   return parentFx ? `/api/v1/${parentFx.m.name}/${parentFx.id}/${m.path}` : `/api/v1/${m.name}`;
 }
 
@@ -433,9 +441,11 @@ before(async () => {
   }
   // One sub-record under each record of its parent, in every state that takes one (the
   // declaration may refuse some: questions exist only while the body reviews).
-  const subs = Object.keys(S).map(meta).filter((m) => m.parent);
+  // Sub-records of sub-records (x-parent-path) after their parents.
+  const subs = Object.keys(S).map(meta).filter((m) => m.parent)
+    .sort((a, b) => !!a.parentPath - !!b.parentPath);
   for (const m of subs) {
-    const parents = fixtures.filter((f) => f.m.name === m.parent && !f.parentFx);
+    const parents = fixtures.filter((f) => f.m.name === m.parent && (!f.parentFx || m.parentPath));
     let made = 0;
     for (const p of parents) {
       try {
@@ -585,7 +595,7 @@ test('creation: top-level and sub-records, own and another organisation\'s', asy
       else want = 201;
       // A success adds a record: under a fresh parent of the same kind, so that rules
       // between records (one person once per delegation) do not interfere.
-      const parent = want === 201 ? await makeFixture(p.m, p.kind) : p;
+      const parent = want === 201 ? await makeFixture(p.m, p.kind, p.parentFx) : p;
       let r;
       if (fx.m.name === 'document_attachments') {
         r = await request(srv.url, 'POST', `${collectionPath(fx.m, parent)}?filename=m.txt`, { token: who[roleKey].token, rawBody: 'x\n', headers: { 'content-type': 'text/plain' } });
@@ -664,7 +674,7 @@ test('deletion: refused where the policy says, and done on fresh copies where it
       }
       const staff = roleKey === 'officer' || roleKey === 'admin';
       const kind = staff && fx.kind.owner ? { ...fx.kind, owner: 'X' } : fx.kind;
-      const parent = fx.parentFx ? await makeFixture(fx.parentFx.m, fx.parentFx.kind) : null;
+      const parent = fx.parentFx ? await makeFixture(fx.parentFx.m, fx.parentFx.kind, fx.parentFx.parentFx) : null;
       const fresh = await makeFixture(fx.m, kind, parent);
       const r = await call(roleKey, 'DELETE', recordPath(fresh));
       if (r.status !== 204) note(`${roleKey} DELETE ${fresh.label}`, `${r.status} ${r.json?.detail ?? ''}`, 204);
