@@ -25,7 +25,8 @@ LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lcsv -lstemmer -lpthread -lm $(
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
-GEN_SRC  := $(BUILD)/gen/iso_data.c $(BUILD)/gen/migrations.c $(BUILD)/gen/web.c
+GEN_SRC  := $(BUILD)/gen/iso_data.c $(BUILD)/gen/migrations.c $(BUILD)/gen/web.c \
+            $(BUILD)/gen/labels.c
 OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
@@ -59,6 +60,10 @@ $(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS)
 $(BUILD)/gen/web.c: $(BUILD)/tools/embed $(WEB_FILES)
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed embed_web web/ $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/labels.c: $(BUILD)/tools/gen_labels web/assets/js/strings.js
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/gen_labels web/assets/js/strings.js > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)

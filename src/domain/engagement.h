@@ -109,15 +109,18 @@ int delegation_stats(struct store_conn *c, const char *body, struct arena *a,
 
 /* One dated item of the engagement records for the calendar. */
 struct engagement_event {
-    const char *date;     /* YYYY-MM-DD: the day it happens or is due */
-    const char *end_date; /* last day of a span (delegations), NULL for one day */
-    const char *kind;     /* meeting, delegation, report_deadline, action_due */
-    const char *title;    /* arena-owned */
-    const char *resource; /* the collection of the record it links to */
-    int64_t id;           /* that record */
-    int64_t source_id;    /* the dated record itself (an action item, not its meeting) */
-    const char *link;     /* its API path, arena-owned */
-    const char *body;     /* the body concerned (UNGA, UNHRC), else the department or owner */
+    const char *date;      /* YYYY-MM-DD: the day it happens or is due */
+    const char *end_date;  /* last day of a span (delegations), NULL for one day */
+    const char *starts_at; /* RFC 3339 UTC as stored when it happens at a time (meetings) */
+    const char *ends_at;   /* its end as stored, NULL when not recorded */
+    const char *location;  /* where, NULL when not recorded */
+    const char *kind;      /* meeting, delegation, report_deadline, action_due */
+    const char *title;     /* arena-owned */
+    const char *resource;  /* the collection of the record it links to */
+    int64_t id;            /* that record */
+    int64_t source_id;     /* the dated record itself (an action item, not its meeting) */
+    const char *link;      /* its API path, arena-owned */
+    const char *body;      /* the body concerned (UNGA, UNHRC), else the department or owner */
 };
 
 /*

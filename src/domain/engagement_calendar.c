@@ -21,8 +21,10 @@ int delegation_stats(struct store_conn *c, const char *body, struct arena *a,
 struct cal_source {
     const struct resource *res;
     const char *kind;
-    const char *date_field; /* the day it happens or is due */
-    const char *end_field;  /* last day of a span, or NULL */
+    const char *date_field;     /* the day it happens or is due */
+    const char *end_field;      /* last day of a span, or NULL */
+    const char *time_end_field; /* when date_field is a date-time: its end, or NULL */
+    const char *location_field; /* where it happens, or NULL */
     const char *title_field;
     const char *title_prefix;     /* e.g. "Deadline: " */
     const char *filter_field;     /* equality filter, or NULL */
@@ -36,6 +38,8 @@ static const struct cal_source sources[] = {
      "meeting",
      "starts_at",
      NULL,
+     "ends_at",
+     "location",
      "title",
      "",
      NULL,
@@ -46,6 +50,8 @@ static const struct cal_source sources[] = {
      "delegation",
      "starts_on",
      "ends_on",
+     NULL,
+     NULL,
      "forum",
      "Delegation: ",
      NULL,
@@ -56,6 +62,8 @@ static const struct cal_source sources[] = {
      "report_deadline",
      "deadline_on",
      NULL,
+     NULL,
+     NULL,
      "title",
      "Deadline: ",
      "state",
@@ -65,6 +73,8 @@ static const struct cal_source sources[] = {
     {&res_meeting_actions,
      "action_due",
      "due_on",
+     NULL,
+     NULL,
      NULL,
      "text",
      "Due: ",
@@ -157,6 +167,14 @@ static int read_source(struct store_conn *c, const struct principal *who,
                 int pi = resource_field_index(res, res->parent_field);
                 e.id = rec->v[pi].i;
             }
+            if (res->fields[resource_field_index(res, src->date_field)].type == FT_DATETIME) {
+                e.starts_at = date;
+                e.ends_at = src->time_end_field ? field_text(rec, src->time_end_field) : NULL;
+            }
+            if (src->location_field) {
+                const char *where = field_text(rec, src->location_field);
+                e.location = where && *where ? where : NULL;
+            }
             e.link = arena_printf(ev->a, "/api/v1/%s/%lld", e.resource, (long long)e.id);
             e.body = field_text(rec, src->body_field);
             if (!e.body)
@@ -227,6 +245,10 @@ int engagement_calendar_add(struct store_conn *c, const struct principal *who, c
         it->resource = ev[i].resource;
         it->id = ev[i].id;
         it->body = ev[i].body;
+        it->end_date = ev[i].end_date;
+        it->starts_at = ev[i].starts_at;
+        it->ends_at = ev[i].ends_at;
+        it->location = ev[i].location;
         it->uid = arena_printf(a, "%s-%lld-%s@civdesk", ev[i].kind, (long long)ev[i].source_id,
                                ev[i].date);
     }

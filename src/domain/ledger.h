@@ -92,8 +92,8 @@ bool ledger_deadline_applies(const struct body_rules *b, const char *status);
  * otherwise an arena-owned message.
  */
 const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
-                                        const char *held, const char *held_since,
-                                        const char *on, struct arena *a);
+                                        const char *held, const char *held_since, const char *on,
+                                        struct arena *a);
 
 /* ---- the rules, as pure functions ------------------------------------------------------ */
 
@@ -115,7 +115,7 @@ bool ledger_report_due(const struct body_rules *b, const char *status, const cha
                        int period[2]);
 /* Where an accreditation stands in the sanctions cycle (resolution 2008/4). */
 struct sanctions {
-    const char *standing;           /* "good", "report_overdue", "suspended", "withdrawn" */
+    const char *standing;            /* "good", "report_overdue", "suspended", "withdrawn" */
     char suspension_expected_on[11]; /* "" when nothing is missed (or already suspended) */
     char withdrawal_expected_on[11]; /* "" unless a report is missed */
     char may_reapply_on[11];         /* "" unless withdrawn for a missed report */
@@ -253,6 +253,10 @@ struct cal_item {
     const char *body;
     int64_t organisation_id; /* 0 when none */
     const char *uid;         /* stable across fetches: kind, record and date */
+    const char *end_date;    /* last day of a span (delegations), NULL for one day */
+    const char *starts_at;   /* RFC 3339 UTC when it happens at a time (meetings), else NULL */
+    const char *ends_at;     /* its end (UTC), NULL when not recorded */
+    const char *location;    /* where, NULL when not recorded */
 };
 
 /*
@@ -265,9 +269,10 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
                     const char *to, struct arena *a, struct cal_item **out, size_t *n);
 
 /*
- * The items as an iCalendar (RFC 5545) document appended to out: one all-day VEVENT per
- * item with its stable UID; line folding and text escaping by libical. Negative with msg
- * on failure (out is then unchanged).
+ * The items as an iCalendar (RFC 5545) document appended to out: one VEVENT per item with
+ * its stable UID — at its time in UTC and its place when it has them (meetings), over its
+ * days for a span (delegations), else all day (deadlines); line folding and text escaping by
+ * libical. Negative with msg on failure (out is then unchanged).
  */
 int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct error *msg);
 

@@ -21,6 +21,17 @@ static struct icaltimetype ical_date(const char *date)
     return t;
 }
 
+/* A date-time in UTC, as stored ("YYYY-MM-DDTHH:MM:SSZ"): DTSTART:20311213T100000Z.
+ * False when it is not one. */
+static bool ical_utc(const char *datetime, struct icaltimetype *t)
+{
+    int64_t secs;
+    if (!datetime || datetime_parse(str_from(datetime), &secs) < 0)
+        return false;
+    *t = icaltime_from_timet_with_zone((time_t)secs, 0, icaltimezone_get_utc_timezone());
+    return true;
+}
+
 static const char *const kind_names[][2] = {
     {"filing_deadline", "Filing deadline"},
     {"report_due", "Report due"},
@@ -57,19 +68,34 @@ int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct e
     for (size_t i = 0; i < n; i++) {
         const struct cal_item *it = &items[i];
         icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-        struct icaltimetype start = ical_date(it->date);
-        struct icaltimetype end = icaltime_add(start, icaldurationtype_from_int(86400));
+        struct icaltimetype start, end;
+        bool timed = ical_utc(it->starts_at, &start);
+        bool has_end = timed && ical_utc(it->ends_at, &end);
+        if (!timed) { /* all day, or over the days of a span; DTEND is the day after */
+            start = ical_date(it->date);
+            end = icaltime_add(ical_date(it->end_date && date_valid(str_from(it->end_date))
+                                             ? it->end_date
+                                             : it->date),
+                               icaldurationtype_from_int(86400));
+            has_end = true;
+        }
         icalcomponent_add_property(ev, icalproperty_new_uid(it->uid));
         icalcomponent_add_property(ev, icalproperty_new_dtstamp(stamp));
         icalcomponent_add_property(ev, icalproperty_new_dtstart(start));
-        icalcomponent_add_property(ev, icalproperty_new_dtend(end));
+        /* A meeting without a recorded end is an instant (RFC 5545 §3.6.1): no end invented. */
+        if (has_end)
+            icalcomponent_add_property(ev, icalproperty_new_dtend(end));
+        if (it->location && *it->location)
+            icalcomponent_add_property(ev, icalproperty_new_location(it->location));
         icalcomponent_add_property(ev, icalproperty_new_summary(it->title));
         icalcomponent_add_property(
             ev, icalproperty_new_description(arena_printf(&a, "%s, %s.\nRecord: /api/v1/%s/%lld",
                                                           kind_name(it->kind), it->body,
                                                           it->resource, (long long)it->id)));
         icalcomponent_add_property(ev, icalproperty_new_categories(kind_name(it->kind)));
-        icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+        /* A meeting takes the time; a deadline or a delegation's days do not block it. */
+        icalcomponent_add_property(
+            ev, icalproperty_new_transp(timed ? ICAL_TRANSP_OPAQUE : ICAL_TRANSP_TRANSPARENT));
         icalcomponent_add_component(cal, ev);
     }
     char *text = icalcomponent_as_ical_string_r(cal);

@@ -100,12 +100,31 @@ static int accept_format(const char *accept, enum io_format *fmt)
     return 0;
 }
 
+/* The export as format *fmt, then ?labels= checked against it: 1, or -1 with a 400 set. */
+static int with_labels(struct request *r, int wants, const enum io_format *fmt)
+{
+    const char *labels = req_query(r, IO_HTTP_LABELS_PARAM);
+    if (!labels)
+        return wants;
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    if (wants != 1 || *fmt != IO_CSV)
+        errors_add(&errs, IO_HTTP_LABELS_PARAM,
+                   "names the columns of a CSV export only (format=csv)");
+    else if (!io_export_labels_valid(labels))
+        errors_add(&errs, IO_HTTP_LABELS_PARAM, "must be en or ru");
+    if (!errs.n)
+        return 1;
+    req_bad_query(r, &errs);
+    return -1;
+}
+
 int io_http_wants_export(struct request *r, enum io_format *fmt)
 {
     const char *f = req_query(r, IO_HTTP_FORMAT_PARAM);
     if (f) {
         if (io_format_parse(f, fmt) == 0)
-            return 1;
+            return with_labels(r, 1, fmt);
         struct errors errs;
         errors_init(&errs, &r->arena);
         errors_add(&errs, IO_HTTP_FORMAT_PARAM, "must be csv, json or xlsx");
@@ -113,7 +132,7 @@ int io_http_wants_export(struct request *r, enum io_format *fmt)
         return -1;
     }
     const char *accept = req_header(r, MHD_HTTP_HEADER_ACCEPT);
-    return accept ? accept_format(accept, fmt) : 0;
+    return with_labels(r, accept ? accept_format(accept, fmt) : 0, fmt);
 }
 
 /* ---- the file's name ---------------------------------------------------------------- */
@@ -235,7 +254,11 @@ static void export_stream(struct request *r, const struct resource *res, const s
     arena_init(&st->arena);
     st->who = r->who;
     st->who.email = r->who.email ? arena_strdup(&st->arena, r->who.email) : NULL;
-    st->o = (struct io_export_opts){.res = res, .who = &st->who, .format = fmt};
+    const char *labels = req_query(r, IO_HTTP_LABELS_PARAM); /* checked: with_labels */
+    st->o = (struct io_export_opts){.res = res,
+                                    .who = &st->who,
+                                    .format = fmt,
+                                    .labels = labels ? arena_strdup(&st->arena, labels) : NULL};
     copy_query(&st->arena, &st->o.q, q);
     st->request_id = r->request_id;
     st->what = res->name;
@@ -429,9 +452,10 @@ static void import_answer(struct request *r, int status, const struct io_report 
     if (rejects && nrejects > LIMIT_IMPORT_REJECTS) {
         /* Bounded: 200,000 bad rows must not make a 32 MB answer. The command line writes
          * any number of them to a file. */
-        buf_printf(&r->out, ",\"rejects\":null,\"rejects_omitted\":\"the rows set aside "
-                            "take %zu bytes, more than the %d an answer carries: fix the errors "
-                            "listed, or import with `civdesk import --skip-invalid FILE`\"",
+        buf_printf(&r->out,
+                   ",\"rejects\":null,\"rejects_omitted\":\"the rows set aside "
+                   "take %zu bytes, more than the %d an answer carries: fix the errors "
+                   "listed, or import with `civdesk import --skip-invalid FILE`\"",
                    nrejects, LIMIT_IMPORT_REJECTS);
     } else if (rejects) {
         buf_puts(&r->out, ",\"rejects\":");

@@ -33,7 +33,8 @@ void io_http_export(struct request *r, const struct resource *res, const struct 
 
 /* The query parameter io_http_wants_export reads; the list's own parser skips it. */
 #define IO_HTTP_FORMAT_PARAM "format"
-#define IO_HTTP_BOM_PARAM    "bom" /* bom=true: a CSV starts with a UTF-8 BOM (for Excel) */
+#define IO_HTTP_BOM_PARAM    "bom"    /* bom=true: a CSV starts with a UTF-8 BOM (for Excel) */
+#define IO_HTTP_LABELS_PARAM "labels" /* labels=en|ru: a CSV's header row in the UI's words */
 
 /*
  * POST /api/v1/{collection}/import: the body (text/csv, or a JSON array as

@@ -144,7 +144,8 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
                                const char *value)
 {
     struct qparams *q = cls;
-    if (strcmp(key, IO_HTTP_FORMAT_PARAM) == 0 || strcmp(key, IO_HTTP_BOM_PARAM) == 0)
+    if (strcmp(key, IO_HTTP_FORMAT_PARAM) == 0 || strcmp(key, IO_HTTP_BOM_PARAM) == 0 ||
+        strcmp(key, IO_HTTP_LABELS_PARAM) == 0)
         return MHD_YES; /* the answer's format (io_handlers.c), not a filter */
     if (q->n == ARRAY_SIZE(q->items)) {
         q->overflow = true;

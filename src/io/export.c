@@ -5,6 +5,7 @@
  */
 #include "io/internal.h"
 #include "core/limits.h"
+#include "io/labels.h"
 #include "json/json.h"
 
 #include <math.h>
@@ -100,13 +101,44 @@ static void put_real(struct buf *b, double r)
     buf_puts(b, tmp);
 }
 
-static void csv_header_row(const struct resource *res, struct buf *out)
+bool io_export_labels_valid(const char *lang)
 {
-    buf_puts(out, "id");
-    for (size_t i = 0; i < res->nfields; i++)
-        if (!(res->fields[i].flags & F_HIDDEN))
-            buf_printf(out, ",%s", res->fields[i].name);
-    buf_puts(out, ",created_at,updated_at,version\r\n");
+    for (size_t i = 0; i < io_field_labels_n; i++)
+        if (strcmp(io_field_labels[i].lang, lang) == 0)
+            return true;
+    return false;
+}
+
+/* The UI's label of field `name` in lang; the name itself where the UI has none. */
+static const char *column_label(const char *lang, const char *name)
+{
+    for (size_t i = 0; lang && i < io_field_labels_n; i++)
+        if (strcmp(io_field_labels[i].lang, lang) == 0 &&
+            strcmp(io_field_labels[i].name, name) == 0)
+            return io_field_labels[i].label;
+    return name;
+}
+
+/* The column names, or with `labels` (a UI language) what the UI calls them: quoted as
+ * any cell, as a label may hold a comma. */
+static void csv_header_row(const struct resource *res, const char *labels, struct buf *out)
+{
+    static const char *const meta[] = {"created_at", "updated_at", "version"};
+    const char *id = column_label(labels, "id");
+    csv_put_cell(out, id, strlen(id), ',');
+    for (size_t i = 0; i < res->nfields; i++) {
+        if (res->fields[i].flags & F_HIDDEN)
+            continue;
+        const char *l = column_label(labels, res->fields[i].name);
+        buf_putc(out, ',');
+        csv_put_cell(out, l, strlen(l), ',');
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(meta); i++) {
+        const char *l = column_label(labels, meta[i]);
+        buf_putc(out, ',');
+        csv_put_cell(out, l, strlen(l), ',');
+    }
+    buf_puts(out, "\r\n");
 }
 
 static void csv_row(const struct record *rec, struct buf *out)
@@ -209,7 +241,7 @@ int io_export_next(struct io_export *e, struct buf *out, struct error *err)
         if (e->o.format == IO_JSON)
             buf_putc(out, '[');
         else
-            csv_header_row(e->o.res, out);
+            csv_header_row(e->o.res, e->o.labels, out);
         return 1;
     }
     if (!e->fetched || e->cursor.n) {

@@ -196,9 +196,15 @@ struct io_export_opts {
     const struct resource *res;  /* borrowed */
     const struct principal *who; /* borrowed: computed hooks see it */
     enum io_format format;
+    const char *labels;  /* CSV: a UI language ("en", "ru": io_export_labels_valid) whose
+                            field labels head the columns, for a person reading the file;
+                            NULL: the field names, which import reads */
     struct list_query q; /* filters, scope_org, only_public; sort, cursor and limit are
                             the exporter's */
 };
+
+/* Whether lang has the UI's field labels (io/labels.h): "en" and "ru". */
+bool io_export_labels_valid(const char *lang);
 
 /*
  * Adds the filter name=value (an F_FILTER field or id, value as in the API's query
@@ -216,7 +222,8 @@ int io_export_filter(struct io_export_opts *o, struct str name, struct str value
  *   while ((rc = io_export_next(e, &chunk, &err)) > 0) { send chunk; buf_reset(&chunk); }
  *   io_export_free(e);
  *
- * CSV: a header row of column names (id, the fields, created_at, updated_at, version),
+ * CSV: a header row of column names (id, the fields, created_at, updated_at, version; or
+ * with o->labels, each column's label in that language, the name where it has none),
  * then one row per record, lists as csv_put_list writes them, null as an empty cell.
  * JSON: an array of objects exactly as the API writes records.
  * conn is borrowed and must be used by the calling thread only until io_export_free.

@@ -49,7 +49,7 @@
 #define CACHE_POOL_MAX (4u << 20) /* bytes of cached analyses per connection */
 
 /* Our rules' version: bump it whenever a change here can change tokens. */
-#define TOKENIZER_RULES "civdesk-tokenizer-8"
+#define TOKENIZER_RULES "civdesk-tokenizer-9"
 
 const char *search_tokenizer_version(void)
 {
@@ -703,8 +703,14 @@ static bool lower_ascii_letters(const char *w, size_t n)
  * and ъ (Latin spellings drop them). A transliteration ending in a consonant other than
  * those of case endings (-ом, -ах, -ый) is stemmed as if it ended in ь: Latin spellings
  * lose the soft sign, and "памят" would be cut as a verb where "память" is not. 0 if none.
+ *
+ * In a document (the marked key a Russian query word looks for) not after с: "сь" is the
+ * reflexive verb ending Snowball cuts whole ("Ross" would be "рос"), and a Russian writer
+ * spells the name "Росс", stemmed "росс" — so "Форт Росс" finds "Fort Ross". A Latin
+ * query word keeps the soft sign there: its key looks for Russian words, and "росс" is
+ * the stem of "России" ("Ross" is not a spelling of Russia).
  */
-static size_t cyrillic_key(struct search_tokenizer *t, const char *w, size_t n,
+static size_t cyrillic_key(struct search_tokenizer *t, const char *w, size_t n, bool document,
                            char key[KEY_MAX + 1])
 {
     char cyr[KEY_MAX * 4 + 3];
@@ -712,7 +718,7 @@ static size_t cyrillic_key(struct search_tokenizer *t, const char *w, size_t n,
         return 0;
     size_t cn = strlen(cyr);
     static const char consonants[] = "бвгджзклнпрстфцчшщ";
-    if (cn >= 2) {
+    if (cn >= 2 && !(document && memcmp(cyr + cn - 2, "с", 2) == 0)) {
         for (size_t i = 0; i + 1 < sizeof(consonants); i += 2) {
             if (memcmp(cyr + cn - 2, consonants + i, 2) == 0) {
                 memcpy(cyr + cn, "ь", 3);
@@ -775,13 +781,14 @@ static void analyse(struct search_tokenizer *t, enum lang l, bool number, const 
         }
     } else if (langs[l].translit == TR_TO_CYRILLIC && n >= 2 && lower_ascii_letters(w, n)) {
         char key[KEY_MAX + 2];
-        size_t kn = cyrillic_key(t, w, n, key + 1);
+        size_t kn = cyrillic_key(t, w, n, true, key + 1);
         if (kn) {
             key[0] = LATIN_ORIGIN; /* in documents: apart from Russian words' stems */
             add_key(a, K_DOC, key, kn + 1);
-            if (!t->opts.no_query_translit) /* in queries: Russian words' stems */
-                add_key(a, K_QUERY, key + 1, kn);
         }
+        kn = t->opts.no_query_translit ? 0 : cyrillic_key(t, w, n, false, key + 1);
+        if (kn) /* in queries: Russian words' stems */
+            add_key(a, K_QUERY, key + 1, kn);
     }
 }
 

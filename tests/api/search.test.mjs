@@ -193,3 +193,18 @@ describe('results', () => {
     assert.deepEqual(keys(await officer('GET', S('радуга', '&types=organisations'))).length, 3, 'the server still finds after a rebuild');
   });
 });
+
+describe('names across scripts', () => {
+  test('a Latin name ending in -s is found by its Russian spelling, as a phrase too (issue 17: "Форт Росс")', async () => {
+    const fort = await create('organisations', { name: 'Fort Ross Conservancy', country: 'US' });
+    const russia = await create('organisations', { name: 'Общество дружбы с Россией', country: 'RU' });
+    for (const q of ['Форт Росс', '"Форт Росс"', 'Росс', 'Форт', 'Fort Ross']) {
+      const r = await officer('GET', S(q, '&types=organisations'));
+      assert.equal(r.status, 200, r.text);
+      assert.ok(keys(r).includes(`organisations/${fort.id}`), `${q} finds Fort Ross Conservancy: ${r.text}`);
+    }
+    // "Ross" is not a spelling of Russia: the Latin word does not look for «России».
+    const ross = await officer('GET', S('Ross', '&types=organisations'));
+    assert.ok(!keys(ross).includes(`organisations/${russia.id}`), ross.text);
+  });
+});

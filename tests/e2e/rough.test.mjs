@@ -168,15 +168,35 @@ test('every list can be exported with its filters, not only organisations', asyn
   assert.match(href, /^\/api\/v1\/people\?/);
   assert.match(href, /languages=ru/);
   assert.match(href, /bom=true/);
-  const r = await page.evaluate(async (u) => {
-    const res = await fetch(u);
-    const bytes = new Uint8Array(await res.clone().arrayBuffer());
-    return { status: res.status, type: res.headers.get('content-type'), text: (await res.text()).slice(0, 200), head: [...bytes.slice(0, 3)] };
-  }, href);
+  assert.match(href, /labels=en/);
+  const fetchCsv = (u) =>
+    page.evaluate(async (x) => {
+      const res = await fetch(x);
+      const bytes = new Uint8Array(await res.clone().arrayBuffer());
+      return { status: res.status, type: res.headers.get('content-type'), text: (await res.text()).slice(0, 200), head: [...bytes.slice(0, 3)] };
+    }, u);
+  const r = await fetchCsv(href);
   assert.equal(r.status, 200);
   assert.match(r.type, /csv/);
-  assert.match(r.text, /full_name/);
+  // The header row names the columns as the page does, not by their field names.
+  assert.match(r.text, /^No\.,Full name,/);
+  assert.doesNotMatch(r.text.split('\r\n')[0], /full_name/);
   assert.deepEqual(r.head, [0xef, 0xbb, 0xbf], 'a CSV for Excel starts with a BOM');
+  // In the Russian UI, in Russian.
+  await page.evaluate(() => localStorage.setItem('civdesk.lang', 'ru'));
+  try {
+    await page.goto(`${env.url}/people?languages=ru`);
+    const ru = page.getByRole('link', { name: 'Выгрузить CSV' });
+    await ru.waitFor();
+    const hru = await ru.getAttribute('href');
+    assert.match(hru, /labels=ru/);
+    const rr = await fetchCsv(hru);
+    assert.equal(rr.status, 200);
+    assert.match(rr.text.split('\r\n')[0], /^№,/);
+    assert.doesNotMatch(rr.text.split('\r\n')[0], /full_name|Full name/);
+  } finally {
+    await page.evaluate(() => localStorage.setItem('civdesk.lang', 'en'));
+  }
   await page.goto(`${env.url}/meetings`);
   await page.getByRole('link', { name: 'Export Excel' }).waitFor();
 });

@@ -349,6 +349,9 @@ const en = {
 
   // fields
   'f.id': 'No.',
+  'f.created_at': 'Created',
+  'f.updated_at': 'Last changed',
+  'f.version': 'Version',
   'f.name': 'Name',
   'f.name_en': 'Name in English',
   'f.name_ru': 'Name in Russian',
@@ -1074,6 +1077,9 @@ const ru = {
   'c.other': 'Прочее',
 
   'f.id': '№',
+  'f.created_at': 'Создано',
+  'f.updated_at': 'Изменено',
+  'f.version': 'Версия',
   'f.name': 'Название',
   'f.name_en': 'Название на английском',
   'f.name_ru': 'Название на русском',

@@ -18,7 +18,9 @@ import { titleOf, docTitle } from '../config.js';
 function exportHref(res, format) {
   const q = query();
   for (const k of ['cursor', 'page', 'sort']) delete q[k];
-  return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined });
+  // The header row names the columns as this page does, in the UI's language
+  // (labels=); an import needs the field names, which the API and `civdesk export` give.
+  return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined, labels: format === 'csv' ? getLang() : undefined });
 }
 
 export async function orgListView({ main }) {

@@ -204,7 +204,9 @@ export function exportButtons(res) {
     const q = query();
     for (const k of ['cursor', 'page', 'sort']) delete q[k];
     // A CSV opens in Excel with its letters intact only with a byte order mark.
-    return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined });
+    // The header row names the columns as this page does, in the UI's language
+    // (labels=); an import needs the field names, which the API and `civdesk export` give.
+    return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined, labels: format === 'csv' ? getLang() : undefined });
   };
   return h(
     'span',
