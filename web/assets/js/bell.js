@@ -14,7 +14,7 @@ const WORDS = {
 export function bell() {
   const w = WORDS[getLang()] || WORDS.en;
   const count = h('span', { class: 'bell-count', hidden: true });
-  const summary = h('summary', { class: 'btn btn-topbar bell-btn', 'aria-label': w.label, title: w.label }, h('span', { 'aria-hidden': 'true' }, '\u{1F514}'), count);
+  const summary = h('summary', { class: 'btn btn-topbar bell-btn', 'aria-label': w.label, title: w.label }, h('img', { src: '/assets/bell.svg', alt: '', width: 18, height: 18 }), count);
   const panel = h('div', { class: 'bell-panel', role: 'region', 'aria-label': w.label });
   const details = h('details', { class: 'bell', id: 'bell' }, summary, panel);
 
