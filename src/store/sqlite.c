@@ -1367,25 +1367,6 @@ int store_user_each(struct store_conn *c, struct arena *a,
     return STORE_OK;
 }
 
-int store_token_insert(struct store_tx *tx, int64_t user_id, const unsigned char hash[32],
-                       const char *label)
-{
-    sqlite3_stmt *st =
-        store_prep(tx->conn, "INSERT INTO tokens(user_id,hash,label,created_at) VALUES(?,?,?,?)");
-    if (!st)
-        return STORE_ERROR;
-    char now[21];
-    store_now_text(now);
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
-    if (label)
-        sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
-}
-
 int store_token_user(struct store_conn *c, const unsigned char hash[32], struct arena *a,
                      struct user *out)
 {

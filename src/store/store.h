@@ -168,8 +168,6 @@ int store_user_set_disabled(struct store_tx *tx, int64_t id, bool disabled);
 int store_user_each(struct store_conn *c, struct arena *a,
                     void (*fn)(void *arg, const struct user *u), void *arg);
 
-int store_token_insert(struct store_tx *tx, int64_t user_id, const unsigned char hash[32],
-                       const char *label);
 /* The enabled user holding a token with this hash. */
 int store_token_user(struct store_conn *c, const unsigned char hash[32], struct arena *a,
                      struct user *out);

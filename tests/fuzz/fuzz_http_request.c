@@ -65,13 +65,16 @@ static void start(void)
     struct arena a = ARENA_INIT;
     struct store_tx *tx;
     unsigned char hash[32];
+    int64_t tid;
     if (store_write_begin(s, &tx) < 0)
         die("fuzz: begin");
     token_new(fz.admin_token, hash);
-    if (store_token_insert(tx, user_id(tx, "admin@civdesk.example", &a), hash, "fuzz") < 0)
+    if (store_token_create(tx, user_id(tx, "admin@civdesk.example", &a), hash, "fuzz",
+                           "2100-01-01T00:00:00Z", &tid) < 0)
         die("fuzz: token");
     token_new(fz.ngo_token, hash);
-    if (store_token_insert(tx, user_id(tx, "ngo@civdesk.example", &a), hash, "fuzz") < 0)
+    if (store_token_create(tx, user_id(tx, "ngo@civdesk.example", &a), hash, "fuzz",
+                           "2100-01-01T00:00:00Z", &tid) < 0)
         die("fuzz: token");
     if (session_start(tx, user_id(tx, "officer@civdesk.example", &a), "127.0.0.1", &fz.session) < 0)
         die("fuzz: session");

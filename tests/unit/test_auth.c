@@ -553,9 +553,10 @@ static void test_disabling_a_user_ends_sessions_and_tokens(void **state)
     assert_int_equal(store_write_begin(f->s, &tx), 0);
     assert_int_equal(store_user_insert(tx, &u, &uid, &err), 0);
     assert_int_equal(session_start(tx, uid, NULL, &sn), 0);
-    assert_int_equal(store_token_insert(tx, uid, th, "t"), 0);
+    int64_t tid;
+    assert_int_equal(store_token_create(tx, uid, th, "t", "2100-01-01T00:00:00Z", &tid), 0);
     assert_int_equal(store_write_commit(tx, &err), 0);
-    /* the plain store call the CLI makes: the trigger ends the rest */
+    /* the plain store write: the trigger ends the rest */
     assert_int_equal(store_write_begin(f->s, &tx), 0);
     assert_int_equal(store_user_set_disabled(tx, uid, true), 0);
     assert_int_equal(store_write_commit(tx, &err), 0);
