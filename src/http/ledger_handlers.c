@@ -15,19 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ---- query parameters ---------------------------------------------------------------- */
-
-/* An optional date parameter; false (400 set) when present and not a date. */
-static bool date_param(struct request *r, const char *name, const char **out, struct errors *errs)
-{
-    *out = req_query(r, name);
-    if (*out && !date_valid(str_from(*out))) {
-        errors_add(errs, name, "must be a date that exists, as YYYY-MM-DD");
-        return false;
-    }
-    return true;
-}
-
 static void store_failed(struct request *r)
 {
     resp_problem(r, 503, "the database could not answer; try again", NULL);
@@ -95,24 +82,9 @@ static void write_country_code(struct jw *w, const struct rep_stats *st, const c
 
 void h_stats_representation(struct request *r)
 {
-    static const char *const names[] = {"body", "as_of", "country", "compare", NULL};
-    if (!req_params_allowed(r, names))
-        return;
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    const char *body = req_query(r, "body"), *as_of, *country = req_query(r, "country");
-    const char *compare = req_query(r, "compare");
-    if (compare && !valid_country(str_from(compare)))
-        errors_add(&errs, "compare", "must be an ISO 3166-1 alpha-2 country code, such as FR");
-    if (!body || !*body)
-        errors_add(&errs, "body", "is required, such as body=ECOSOC");
-    date_param(r, "as_of", &as_of, &errs);
-    if (country && !valid_country(str_from(country)))
-        errors_add(&errs, "country", "must be an ISO 3166-1 alpha-2 country code, such as RU");
-    if (errs.n) {
-        req_bad_query(r, &errs);
-        return;
-    }
+    /* body (required), as_of, country, compare: declared on the route, checked before */
+    const char *body = req_route_param(r, "body"), *as_of = req_route_param(r, "as_of");
+    const char *country = req_route_param(r, "country"), *compare = req_route_param(r, "compare");
     struct store_conn *c = store_reader(r->store);
     struct rep_stats st;
     struct error msg = ERROR_INIT;
@@ -202,9 +174,6 @@ static void write_counts(struct jw *w, const char *key, const struct count_row *
 
 void h_stats_pipeline(struct request *r)
 {
-    static const char *const names[] = {NULL};
-    if (!req_params_allowed(r, names))
-        return;
     struct store_conn *c = store_reader(r->store);
     struct pipeline p;
     store_read_begin(c);
@@ -232,20 +201,17 @@ void h_stats_pipeline(struct request *r)
 
 /* ---- calendar ------------------------------------------------------------------------ */
 
-/* Reads ?from=&to= (default: today and a year on) and the calendar between them; paged
- * (the JSON answer) also allows ?limit= and ?cursor=, which calendar_page reads. */
+/* Reads ?from=&to= (default: today and a year on; their dates checked by the route's
+ * declaration) and the calendar between them; paged (the JSON answer) also has ?limit=
+ * and ?cursor=, which calendar_page reads. */
 static bool calendar_items(struct request *r, bool paged, const char **from, const char **to,
                            struct cal_item **items, size_t *n)
 {
-    static const char *const names[] = {"from", "to", NULL};
-    static const char *const paged_names[] = {"from", "to", "limit", "cursor", NULL};
-    if (!req_params_allowed(r, paged ? paged_names : names))
-        return false;
     struct errors errs;
     errors_init(&errs, &r->arena);
-    date_param(r, "from", from, &errs);
-    date_param(r, "to", to, &errs);
-    if (!errs.n) {
+    *from = req_route_param(r, "from"); /* dates: checked before this runs */
+    *to = req_route_param(r, "to");
+    {
         char *today = arena_alloc(&r->arena, 11), *later = arena_alloc(&r->arena, 11);
         ledger_today(today);
         if (!*from)
@@ -330,10 +296,8 @@ static bool calendar_page(struct request *r, const struct cal_item *items, size_
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
-    int64_t limit = LIMIT_LIST_MAX;
-    const char *l = req_query(r, "limit"), *cursor = req_query(r, "cursor");
-    if (l && parse_i64(str_from(l), 1, LIMIT_LIST_MAX, &limit) < 0)
-        errors_add(&errs, "limit", "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
+    int64_t limit = req_param_num(req_route_param(r, "limit"), LIMIT_LIST_MAX);
+    const char *cursor = req_route_param(r, "cursor");
     struct cal_item key;
     if (cursor && !cal_cursor_decode(&r->arena, cursor, &key))
         errors_add(&errs, "cursor", "is not a cursor this calendar gave");
@@ -424,10 +388,8 @@ void h_calendar_ics(struct request *r)
 
 void h_obligations(struct request *r)
 {
-    static const char *const names[] = {"lang", NULL};
-    if (!req_params_allowed(r, names))
-        return;
-    const char *lang = ledger_obligation_lang(req_query(r, "lang"), req_header(r, "Accept-Language"));
+    const char *lang =
+        ledger_obligation_lang(req_route_param(r, "lang"), req_header(r, "Accept-Language"));
     if (!lang) {
         struct errors errs;
         errors_init(&errs, &r->arena);

@@ -1,6 +1,7 @@
 /*
  * http/request: the plumbing every handler file shares — the request body as a JSON
- * object, If-Match, the ETag, the query string against an allow-list, and the one map
+ * object, If-Match, the ETag, the values of the route's declared query parameters (checked
+ * by dispatch, src/http/route_decl.c), and the one map
  * from result codes (STORE_*, DOMAIN_*) to HTTP statuses and problems. Handlers call
  * these instead of keeping their own copies, so a code added to the map is answered the
  * same way everywhere.
@@ -31,37 +32,18 @@ int req_if_match(struct request *r, const char *what, int64_t *version);
 void req_etag(struct request *r, int64_t version);
 
 /*
- * The query string against an allow-list. allowed: NULL-terminated names (borrowed, at
- * most LIMIT_QUERY_PARAMS); values[i] is then the value of allowed[i] (borrowed from the
- * connection; "" for a key without a value), NULL when absent.
+ * The value of the query parameter name that the request's route declares (checked by
+ * dispatch against its type before the handler ran); NULL when absent. Asking for a name
+ * the route does not declare is a bug.
  */
-struct req_params {
-    const char *const *allowed;
-    const char *values[LIMIT_QUERY_PARAMS];
-};
+const char *req_route_param(const struct request *r, const char *name);
 
-/*
- * Reads the query string into q. Adds to errs: a key not in q->allowed ("is not a
- * parameter here; allowed: …"), a key given twice, a value that is not UTF-8. True when
- * it added nothing; the caller answers (req_bad_query) after its own checks.
- */
-bool req_params_read(struct request *r, struct req_params *q, struct errors *errs);
-
-/*
- * For handlers that read each value with req_query: reads the query string against
- * allowed alone. True when all is well; otherwise the 400 is answered.
- */
-bool req_params_allowed(struct request *r, const char *const *allowed);
-
-/* The value of parameter name, by position in q->allowed; NULL when absent. */
-const char *req_param(const struct req_params *q, const char *name);
+/* The number in v, a PT_INT or PT_ID value the dispatcher has checked; dflt when v is
+ * NULL or empty. */
+int64_t req_param_num(const char *v, int64_t dflt);
 
 /* An id (1 … INT64_MAX) from v; 0 when v is NULL; an error added to errs when not one. */
 int64_t req_param_id(const char *v, const char *name, struct errors *errs);
-
-/* A whole number from 1 to max from v; dflt when v is NULL; an error added when not. */
-int64_t req_param_int(const char *v, const char *name, int64_t max, int64_t dflt,
-                      struct errors *errs);
 
 /* Answers 400 "the query string is not valid; see errors". */
 void req_bad_query(struct request *r, const struct errors *errs);

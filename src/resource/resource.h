@@ -148,7 +148,7 @@ struct list_param {
     const char *copy;
 };
 
-/* How the access rules (src/auth/rules.c, src/domain/access.c) read a declaration, beyond
+/* How the access rules (the grants on each route in src/http/routes.c, src/domain/access.c) read a declaration, beyond
  * owner and public_flag. A resource with neither, and no flag here, is for officers. */
 enum resource_access {
     RES_REFERENCE = 1 << 0,        /* reference data: every signed-in user may read it */
