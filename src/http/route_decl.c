@@ -97,7 +97,7 @@ static void check_value(struct request *r, const struct route_param *p, const ch
         for (size_t i = 0; p->values[i] && !known; i++)
             known = strcmp(p->values[i], v) == 0;
         if (!known)
-            errors_add(errs, p->name, "must be %s", or_list(&r->arena, p->values));
+            errors_add(errs, p->name, "must be one of %s", or_list(&r->arena, p->values));
         break;
     }
     case PT_DATE:
