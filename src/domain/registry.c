@@ -57,6 +57,11 @@ static const struct field person_fields[] = {
     {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
 };
 
+static const struct computed_field person_computed_fields[] = {
+    {"organisation_name", "string", NULL, CF_OPTIONAL,
+     "the name of the organisation of organisation_id (left out when there is none)"},
+};
+
 const struct resource res_people = {
     .name = "people",
     .table = "people",
@@ -66,6 +71,8 @@ const struct resource res_people = {
     .owner = "organisation_id",
     .validate = person_validate,
     .computed = person_computed,
+    .computed_fields = person_computed_fields,
+    .ncomputed = ARRAY_SIZE(person_computed_fields),
 };
 
 const struct resource *const resource_all[] = {

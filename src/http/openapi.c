@@ -97,6 +97,41 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
         jw_key(w, res->fields[i].name);
         schema_of_field(w, &res->fields[i]);
     }
+    /* The computed members, as declared beside the fields (read-only, x-computed). */
+    for (size_t i = 0; i < res->ncomputed; i++) {
+        const struct computed_field *cf = &res->computed_fields[i];
+        jw_key(w, cf->name);
+        jw_obj(w);
+        jw_key(w, "type");
+        if (cf->flags & CF_NULLABLE) {
+            jw_arr(w);
+            jw_str(w, cf->type);
+            jw_str(w, "null");
+            jw_arr_end(w);
+        } else {
+            jw_str(w, cf->type);
+        }
+        if (cf->format)
+            jw_kstr(w, "format", cf->format);
+        jw_kstr(w, "description", cf->about);
+        jw_kbool(w, "readOnly", true);
+        jw_kbool(w, "x-computed", true);
+        if (cf->flags & CF_DETAIL)
+            jw_kbool(w, "x-detail", true); /* on one record, not on list items */
+        if (cf->flags & CF_OPTIONAL)
+            jw_kbool(w, "x-optional", true);
+        jw_obj_end(w);
+    }
+    if (res->transitions) {
+        jw_key(w, "history");
+        jw_obj(w);
+        jw_kstr(w, "type", "array");
+        jw_kstr(w, "description", "the record's moves, oldest first: from, to, by, at, note");
+        jw_kbool(w, "readOnly", true);
+        jw_kbool(w, "x-computed", true);
+        jw_kbool(w, "x-detail", true);
+        jw_obj_end(w);
+    }
     static const char *const meta[] = {"created_at", "updated_at", "version"};
     for (size_t i = 0; i < ARRAY_SIZE(meta); i++) {
         jw_key(w, meta[i]);

@@ -104,14 +104,29 @@ static bool may_see(struct request *r, const struct record *rec)
     return domain_may_see(store_reader(r->store), &r->who, rec, &r->arena);
 }
 
-static void write_record(struct request *r, int status, const struct record *rec)
+/* Answers one record: first loads what its JSON needs (the history of a record with
+ * states), then writes it. False with a 503 answered when the database fails. */
+static bool write_record(struct request *r, int status, const struct record *rec)
 {
     struct jw w;
     struct hook_ctx ctx = {
         .who = &r->who, .conn = store_reader(r->store), .arena = &r->arena, .detail = true};
+    if (rec->res->transitions) {
+        struct transition_entry *h = NULL;
+        int rc = store_transition_list(ctx.conn, rec->res->name, rec->id, &r->arena, &h,
+                                       &ctx.nhistory);
+        if (rc < 0) {
+            log_error("%s %lld: the history could not be read", rec->res->name,
+                      (long long)rec->id);
+            resp_problem(r, 503, "the database could not answer; try again", NULL);
+            return false;
+        }
+        ctx.history = h;
+    }
     resp_json(r, status, &w);
     req_etag(r, rec->version);
     record_to_json(&ctx, rec, &w);
+    return true;
 }
 
 /* ---- generic handlers --------------------------------------------------------------- */
@@ -246,9 +261,9 @@ static void h_create(struct request *r)
         req_problem(r, rc, &msg, &errs);
         return;
     }
-    write_record(r, 201, rec);
-    resp_header(r, "Location",
-                arena_printf(&r->arena, "/api/v1/%s/%lld", r->res->name, (long long)rec->id));
+    if (write_record(r, 201, rec))
+        resp_header(r, "Location",
+                    arena_printf(&r->arena, "/api/v1/%s/%lld", r->res->name, (long long)rec->id));
 }
 
 /* PATCH of one record of res (top level or sub-record): If-Match, merge patch, answer. */
@@ -348,7 +363,8 @@ static void h_sub_create(struct request *r)
         req_problem(r, rc, &msg, &errs);
         return;
     }
-    write_record(r, 201, rec);
+    if (!write_record(r, 201, rec))
+        return;
     /* the collection's own path (a literal route names it otherwise than the resource) */
     size_t n = strlen(r->path);
     if (n > 1 && r->path[n - 1] == '/')
@@ -781,10 +797,10 @@ const struct route routes[] = {
      REPLY_OBJECT, "delegation_stats", delegation_stats_params, OPEN,
      "per forum: members and distinct NGOs"},
     {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, {N, O, A, A},
-     BODY_BYTES, REPLY_RECORD, "attachments", attachment_params, OPEN,
+     BODY_BYTES, REPLY_RECORD, "document_attachments", attachment_params, OPEN,
      "upload a file (the body is the file)"},
     {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content,
-     {P, O, A, A}, BODY_NONE, REPLY_FILE, "attachments", NULL, 0, "the file's bytes"},
+     {P, O, A, A}, BODY_NONE, REPLY_FILE, "document_attachments", NULL, 0, "the file's bytes"},
     {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, {P, O, A, A}, BODY_NONE, REPLY_LIST,
      NULL, NULL, LIST, "a page of sub-records, or all as a file"},
     {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, {N, O, A, A}, BODY_JSON,

@@ -100,11 +100,16 @@ size_t errors_params(struct arena *a, const char *fmt, va_list ap, const char **
 struct store_tx;
 struct store_conn;
 struct principal;
+struct transition_entry;
 
 /* What hooks see of the request: who, and where to read or write in the same transaction. */
 struct hook_ctx {
     const struct principal *who; /* borrowed */
-    bool detail;                 /* writing one record (not a list item): add history */
+    bool detail;                 /* writing one record (not a list item): add its history */
+    const struct transition_entry *history; /* detail: the record's moves, oldest first,
+                                               loaded by the caller before record_to_json
+                                               (store_transition_list), which reads none */
+    size_t nhistory;
     struct store_conn *conn;     /* reads in the current transaction */
     struct store_tx *tx;         /* the write transaction, or NULL on reads */
     struct arena *arena;         /* request arena */
@@ -193,8 +198,11 @@ struct resource {
     /* Specific checks after the generic ones (old is NULL on create). */
     void (*validate)(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs);
-    /* Read-only values computed from the record, appended to its JSON. */
+    /* Read-only values computed from the record, appended to its JSON: exactly the
+     * members computed_fields declares (tests/api/computed_fields.test.mjs checks). */
     void (*computed)(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
+    const struct computed_field *computed_fields;
+    size_t ncomputed;
     /* Rules between records (one person in two overlapping delegations): run after
      * validation on create and update; STORE_CONFLICT with msg naming the other record
      * makes the write a 409, other negatives fail it with msg. */
@@ -207,6 +215,26 @@ struct resource {
      * value (see struct field_input). NULL when none. */
     const struct field_input *inputs;
     size_t ninputs;
+};
+
+/*
+ * A read-only member that a resource's computed hook writes into each record's JSON,
+ * declared beside the stored fields so that /api/v1/openapi.json (and so the UI) knows
+ * its name, type and meaning. type is a JSON Schema type ("string", "integer", "boolean",
+ * "array", "object"); format refines a string ("date", "uri") or is NULL.
+ */
+enum computed_flag {
+    CF_NULLABLE = 1 << 0, /* may be null */
+    CF_DETAIL = 1 << 1,   /* only on one record (GET …/{id}, writes), not on list items */
+    CF_OPTIONAL = 1 << 2, /* left out when there is nothing to say */
+};
+
+struct computed_field {
+    const char *name;
+    const char *type;
+    const char *format;
+    unsigned flags; /* enum computed_flag */
+    const char *about;
 };
 
 /*
@@ -256,7 +284,10 @@ void record_from_json(struct record *rec, json_t *obj, enum record_mode mode, st
 int value_from_text(const struct field *f, struct str text, struct arena *a, struct value *out,
                     const char **message);
 
-/* Writes the record as a JSON object: id, declared fields, computed, metadata. */
+/* Writes the record as a JSON object: id, declared fields, computed, metadata; with
+ * ctx->detail, also "history" from ctx->history (a resource with a state machine). It
+ * reads nothing itself: what the record needs is loaded before, so a database error is
+ * the caller's to answer, never a silently empty history. */
 void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
 /* The record's stored fields only, for audit before/after images. */
 void record_to_audit_json(const struct record *rec, struct buf *out);

@@ -1235,7 +1235,8 @@ int store_transition_list(struct store_conn *c, const char *resource, int64_t re
     sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, record_id);
     size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             struct transition_entry *grown = arena_alloc(a, cap * sizeof(*grown));
@@ -1252,7 +1253,7 @@ int store_transition_list(struct store_conn *c, const char *resource, int64_t re
         e->note = store_col_text(st, 5) ? arena_strdup(a, store_col_text(st, 5)) : NULL;
     }
     store_done(st);
-    return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR; /* a failed read is no empty history */
 }
 
 /* ---- users and tokens --------------------------------------------------------------- */

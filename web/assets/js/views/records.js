@@ -6,7 +6,7 @@ import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segT
 import { t, serverText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
-import { conf, titleOf, COMPUTED } from '../config.js';
+import { conf, titleOf } from '../config.js';
 import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
 import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
@@ -64,7 +64,8 @@ export function may(action, res, rec, parent) {
 // The list's columns: configured ones the record has, else the first scalar fields.
 export function columnsFor(res, { exclude = [], link = true } = {}) {
   const c = conf(res.name);
-  let names = (c.columns || []).filter((n) => (res.field(n) || COMPUTED.has(n)) && !exclude.includes(n));
+  // a stored field, a computed one the server declares, or a value this config computes
+  let names = (c.columns || []).filter((n) => (res.field(n) || res.computedField(n) || c.values?.[n]) && !exclude.includes(n));
   if (names.length < 2) names = res.fields.filter((f) => !META.has(f.name) && !exclude.includes(f.name) && f.base !== 'object').slice(0, 5).map((f) => f.name);
   return names.map((n, i) => ({
     key: n,
