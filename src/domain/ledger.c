@@ -706,6 +706,10 @@ static const struct computed_field accreditation_computed_fields[] = {
      "changes of status: from, to, on, application_id"},
 };
 
+static const struct duplicate_rule accreditation_duplicates[] = {
+    {{"organisation_id", "body"}, NULL, "body", "same organisation and body"},
+};
+
 static const struct list_param accreditation_params[] = {
     /* Filtered with status, body or state on 2,000,000 rows: the copy (migration 0006)
      * lets an index walk one country's accreditations in id order. */
@@ -726,6 +730,8 @@ const struct resource res_accreditations = {
     .computed = accreditation_computed,
     .computed_fields = accreditation_computed_fields,
     .ncomputed = ARRAY_SIZE(accreditation_computed_fields),
+    .duplicates = accreditation_duplicates,
+    .nduplicates = ARRAY_SIZE(accreditation_duplicates),
     .check_conflict = accreditation_status_change,
     .params = accreditation_params,
     .nparams = ARRAY_SIZE(accreditation_params),
@@ -1406,7 +1412,13 @@ static const struct field listing_fields[] = {
     {"country", FT_COUNTRY, F_REQUIRED | F_FILTER | F_SORT, 0, 0, NULL, NULL},
 };
 
+static const struct duplicate_rule listing_duplicates[] = {
+    {{"body", "as_of", "country"}, "name", "name", "same body, date, country and a similar name"},
+};
+
 const struct resource res_listings = {
+    .duplicates = listing_duplicates,
+    .nduplicates = ARRAY_SIZE(listing_duplicates),
     .name = "listings",
     .table = "listings",
     .singular = "listing entry",

@@ -35,6 +35,15 @@ static const struct field organisation_fields[] = {
     {"public", FT_BOOL, F_FILTER, 0, 0, NULL, NULL},
 };
 
+static const struct duplicate_rule organisation_duplicates[] = {
+    {{"country", "registration_no"}, NULL, "registration_no",
+     "same country and registration number"},
+    {{"country"}, "name", "name", "same country and a similar name"},
+};
+
+/* Accounts of the ngo role belong to an organisation (src/domain/users.c). */
+static const struct held_by organisation_held_by[] = {{"users", "organisation_id"}};
+
 const struct resource res_organisations = {
     .name = "organisations",
     .table = "organisations",
@@ -44,6 +53,11 @@ const struct resource res_organisations = {
     .owner = "id",
     .public_flag = "public",
     .validate = organisation_validate,
+    .duplicates = organisation_duplicates,
+    .nduplicates = ARRAY_SIZE(organisation_duplicates),
+    .import_sets_indexes_aside = true,
+    .held_by = organisation_held_by,
+    .nheld_by = ARRAY_SIZE(organisation_held_by),
 };
 
 static const struct field person_fields[] = {
@@ -62,6 +76,10 @@ static const struct computed_field person_computed_fields[] = {
      "the name of the organisation of organisation_id (left out when there is none)"},
 };
 
+static const struct duplicate_rule person_duplicates[] = {
+    {{"organisation_id"}, "full_name", "full_name", "same organisation and a similar name"},
+};
+
 const struct resource res_people = {
     .name = "people",
     .table = "people",
@@ -71,6 +89,9 @@ const struct resource res_people = {
     .owner = "organisation_id",
     .validate = person_validate,
     .computed = person_computed,
+    .duplicates = person_duplicates,
+    .nduplicates = ARRAY_SIZE(person_duplicates),
+    .import_sets_indexes_aside = true,
     .computed_fields = person_computed_fields,
     .ncomputed = ARRAY_SIZE(person_computed_fields),
 };

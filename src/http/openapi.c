@@ -10,6 +10,7 @@
  */
 #include "http/openapi.h"
 #include "domain/domain.h"
+#include "search/search.h"
 
 #include <string.h>
 
@@ -171,6 +172,7 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
     jw_kbool(w, "x-reference", (res->access & RES_REFERENCE) != 0);
     jw_kbool(w, "x-owner-reads-only", (res->access & RES_OWNER_READS_ONLY) != 0);
     jw_kbool(w, "x-admin-writes", (res->access & RES_ADMIN_WRITES) != 0);
+    jw_kbool(w, "x-searchable", search_resource_findable(res)); /* in /api/v1/search results */
     jw_kbool(w, "additionalProperties", false);
     jw_obj_end(w);
 }

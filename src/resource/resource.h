@@ -203,6 +203,18 @@ struct resource {
     void (*computed)(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
     const struct computed_field *computed_fields;
     size_t ncomputed;
+    /* Possible duplicates, checked by imports (src/io/dupes.c); NULL when none. */
+    const struct duplicate_rule *duplicates;
+    size_t nduplicates;
+    /* A large import may set the table's secondary indexes aside and build them again at
+     * its end (src/io/import.c): only for resources whose hooks read other tables, or
+     * rows by id, never this table by an indexed column. */
+    bool import_sets_indexes_aside;
+    /* Tables that are not declared resources but refer to this one's records (the users
+     * of an organisation): a record one of them refers to cannot be deleted (409), as
+     * with a declared reference. NULL when none. */
+    const struct held_by *held_by;
+    size_t nheld_by;
     /* Rules between records (one person in two overlapping delegations): run after
      * validation on create and update; STORE_CONFLICT with msg naming the other record
      * makes the write a 409, other negatives fail it with msg. */
@@ -235,6 +247,25 @@ struct computed_field {
     const char *format;
     unsigned flags; /* enum computed_flag */
     const char *about;
+};
+
+/*
+ * A possible-duplicate rule: two records of the resource may be the same when the exact
+ * fields are equal and, if similar is set, that field is similar (same words, any case or
+ * script); report_field is the field an import report shows for the pair, why says which
+ * rule it was. Fields the resource lacks disable the rule.
+ */
+struct duplicate_rule {
+    const char *exact[3];
+    const char *similar;
+    const char *report_field;
+    const char *why;
+};
+
+/* A table outside the declarations whose column refers to a resource's records. */
+struct held_by {
+    const char *table;  /* e.g. "users" */
+    const char *column; /* e.g. "organisation_id" */
 };
 
 /*

@@ -22,15 +22,13 @@ export function mayWrite(path, method) {
   return !!min && roleAtLeast(app.me?.role, min);
 }
 
-// Which field makes a record an organisation's own, and which resources an organisation
-// may read but not change. The server decides (src/domain/access.c); the UI offers only
-// what it would allow. x-owner / x-owner-reads-only in the OpenAPI document win when the
-// server publishes them.
-const OWNER = { organisations: 'id', people: 'organisation_id', accreditations: 'organisation_id', applications: 'organisation_id', proposals: 'organisation_ids', reports: 'organisation_ids', documents: 'organisation_id' };
-const OWNER_READS_ONLY = new Set(['accreditations']);
+// Which field makes a record an organisation's own (x-owner), and which resources an
+// organisation may read but not change (x-owner-reads-only): the server's declarations,
+// from the OpenAPI document. The server decides (src/domain/access.c); the UI offers only
+// what it would allow.
 
 function ownerOf(res) {
-  return res.schema?.['x-owner'] ?? OWNER[res.name] ?? null;
+  return res.schema?.['x-owner'] ?? null; // the server's declaration (x-owner)
 }
 
 function owns(res, rec) {
@@ -52,7 +50,7 @@ export function may(action, res, rec, parent) {
   if (app.me?.role !== 'ngo') return true;
   if (parent) return may('edit', parent.res, parent.rec);
   const owner = ownerOf(res);
-  if (!owner || OWNER_READS_ONLY.has(res.name) || res.schema?.['x-owner-reads-only']) return false;
+  if (!owner || res.schema?.['x-owner-reads-only']) return false;
   if (action === 'create') return owner !== 'id';
   if (action === 'delete' && owner === 'id') return false;
   if (!owns(res, rec)) return false;
