@@ -334,16 +334,17 @@ static void body_of_route(struct jw *w, struct arena *a, const struct route *rt,
     jw_obj_end(w);
 }
 
-/* The answers: the success by the declared kind, then problems. */
+/* The answers: the success by the declared kind, then problems. schema: a resource's
+ * name (a component schema here), else NULL; shape: what the row names its answer. */
 static void responses_of_route(struct jw *w, struct arena *a, const struct route *rt,
-                               const char *schema)
+                               const char *schema, const char *shape)
 {
     static const char *const kinds[] = {
         [REPLY_OBJECT] = "object", [REPLY_RECORD] = "record", [REPLY_LIST] = "list",
         [REPLY_NONE] = "none",     [REPLY_FILE] = "file",     [REPLY_TEXT] = "text"};
     jw_kstr(w, "x-reply", kinds[rt->reply]);
-    if (schema)
-        jw_kstr(w, "x-schema", schema);
+    if (shape) /* fixed shapes (users, tokens, …) get component schemas with issue 23 */
+        jw_kstr(w, "x-schema", shape);
     jw_key(w, "responses");
     jw_obj(w);
     const char *ok = rt->reply == REPLY_NONE ? "204"
@@ -511,7 +512,7 @@ void openapi_write(struct jw *w, struct arena *a)
             security_of_route(w, rt);
             parameters_of_route(w, rt);
             body_of_route(w, a, rt, declared ? schema : NULL);
-            responses_of_route(w, a, rt, declared ? schema : NULL);
+            responses_of_route(w, a, rt, declared ? schema : NULL, schema);
             jw_obj_end(w);
         }
         jw_obj_end(w);
