@@ -247,7 +247,20 @@ static void schema_of_param(struct jw *w, const struct route_param *p)
         jw_kstr(w, "type", "string");
         jw_kint(w, "maxLength", LIMIT_CURSOR);
         break;
-    default: /* PT_TEXT, PT_TIME (a date or a date-time) */
+    case PT_TIME: /* a date (the whole day) or a date-time */
+        jw_key(w, "anyOf");
+        jw_arr(w);
+        jw_obj(w);
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "date");
+        jw_obj_end(w);
+        jw_obj(w);
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "date-time");
+        jw_obj_end(w);
+        jw_arr_end(w);
+        break;
+    default: /* PT_TEXT */
         jw_kstr(w, "type", "string");
         if (p->max)
             jw_kint(w, "maxLength", p->max);
