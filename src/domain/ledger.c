@@ -698,12 +698,10 @@ static const struct computed_field accreditation_computed_fields[] = {
      "good, or what an unreported status is heading for (suspension, withdrawal)"},
     {"suspension_expected_on", "string", "date", CF_NULLABLE,
      "when ECOSOC is expected to suspend the status for a missing report"},
-    {"withdrawal_expected_on", "string", "date", CF_NULLABLE,
-     "when it is expected to withdraw it"},
+    {"withdrawal_expected_on", "string", "date", CF_NULLABLE, "when it is expected to withdraw it"},
     {"may_reapply_on", "string", "date", CF_NULLABLE,
      "for a withdrawn status: the first day the organisation may apply again"},
-    {"status_history", "array", NULL, CF_DETAIL,
-     "changes of status: from, to, on, application_id"},
+    {"status_history", "array", NULL, CF_DETAIL, "changes of status: from, to, on, application_id"},
 };
 
 static const struct duplicate_rule accreditation_duplicates[] = {
@@ -950,8 +948,7 @@ static const struct computed_field application_computed_fields[] = {
     {"filing_deadline", "string", "date", CF_NULLABLE,
      "the last day to file for consideration in considered_in (null: no deadline applies)"},
     {"considered_in", "integer", NULL, CF_NULLABLE, "the year the Committee would consider it"},
-    {"session", "object", NULL, CF_NULLABLE,
-     "committee_session as data: {\"year\", \"part\"}"},
+    {"session", "object", NULL, CF_NULLABLE, "committee_session as data: {\"year\", \"part\"}"},
     {"warnings", "array", NULL, 0, "eligibility and deadline warnings, for a person"},
     {"closure_due", "boolean", NULL, 0,
      "questions unanswered over two sessions: the body may close consideration"},
@@ -1230,8 +1227,7 @@ static const struct field question_fields[] = {
 };
 
 static const struct computed_field question_computed_fields[] = {
-    {"session", "object", NULL, CF_NULLABLE,
-     "asked_at_session as data: {\"year\", \"part\"}"},
+    {"session", "object", NULL, CF_NULLABLE, "asked_at_session as data: {\"year\", \"part\"}"},
 };
 
 static void question_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)

@@ -36,7 +36,9 @@ static const struct field organisation_fields[] = {
 };
 
 static const struct duplicate_rule organisation_duplicates[] = {
-    {{"country", "registration_no"}, NULL, "registration_no",
+    {{"country", "registration_no"},
+     NULL,
+     "registration_no",
      "same country and registration number"},
     {{"country"}, "name", "name", "same country and a similar name"},
 };

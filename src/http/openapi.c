@@ -309,19 +309,15 @@ static void parameters_of_route(struct jw *w, const struct route *rt)
 }
 
 /* The request body of a route by its declared kind. */
-static void body_of_route(struct jw *w, struct arena *a, const struct route *rt,
-                          const char *schema)
+static void body_of_route(struct jw *w, struct arena *a, const struct route *rt, const char *schema)
 {
     static const struct {
         enum body_kind k;
         const char *type;
     } types[] = {
-        {BODY_JSON, "application/json"},
-        {BODY_MERGE_PATCH, "application/merge-patch+json"},
-        {BODY_MERGE_PATCH, "application/json"},
-        {BODY_UPLOAD, "text/csv"},
-        {BODY_UPLOAD, "application/json"},
-        {BODY_BYTES, "application/octet-stream"},
+        {BODY_JSON, "application/json"},        {BODY_MERGE_PATCH, "application/merge-patch+json"},
+        {BODY_MERGE_PATCH, "application/json"}, {BODY_UPLOAD, "text/csv"},
+        {BODY_UPLOAD, "application/json"},      {BODY_BYTES, "application/octet-stream"},
     };
     if (rt->body == BODY_NONE)
         return;
@@ -360,9 +356,9 @@ static void responses_of_route(struct jw *w, struct arena *a, const struct route
         jw_kstr(w, "x-schema", shape);
     jw_key(w, "responses");
     jw_obj(w);
-    const char *ok = rt->reply == REPLY_NONE ? "204"
+    const char *ok = rt->reply == REPLY_NONE                             ? "204"
                      : rt->reply == REPLY_RECORD && rt->method == M_POST ? "201"
-                                                                        : "200";
+                                                                         : "200";
     jw_key(w, ok);
     jw_obj(w);
     jw_kstr(w, "description", rt->summary);

@@ -195,9 +195,11 @@ const char *req_route_param(const struct request *r, const char *name)
 
 /* ---- docs/api.md ---------------------------------------------------------------------- */
 
-static const char *const grant_words[] = {
-    [GRANT_UNSET] = "?", [GRANT_NONE] = "—", [GRANT_PUBLIC] = "public",
-    [GRANT_OWN] = "own", [GRANT_ALL] = "all"};
+static const char *const grant_words[] = {[GRANT_UNSET] = "?",
+                                          [GRANT_NONE] = "—",
+                                          [GRANT_PUBLIC] = "public",
+                                          [GRANT_OWN] = "own",
+                                          [GRANT_ALL] = "all"};
 
 static const char *body_word(enum body_kind k)
 {
@@ -242,10 +244,16 @@ static void reply_words(struct buf *b, const struct route *rt)
     }
 }
 
-static const char *const type_words[] = {
-    [PT_TEXT] = "text", [PT_INT] = "integer",  [PT_ID] = "id",      [PT_BOOL] = "`true` \\| `false`",
-    [PT_ENUM] = "enum", [PT_DATE] = "date",    [PT_TIME] = "date or time",
-    [PT_COUNTRY] = "country", [PT_LANG] = "language", [PT_CURSOR] = "cursor"};
+static const char *const type_words[] = {[PT_TEXT] = "text",
+                                         [PT_INT] = "integer",
+                                         [PT_ID] = "id",
+                                         [PT_BOOL] = "`true` \\| `false`",
+                                         [PT_ENUM] = "enum",
+                                         [PT_DATE] = "date",
+                                         [PT_TIME] = "date or time",
+                                         [PT_COUNTRY] = "country",
+                                         [PT_LANG] = "language",
+                                         [PT_CURSOR] = "cursor"};
 
 static void params_words(struct buf *b, const struct route *rt)
 {
@@ -279,8 +287,7 @@ void routes_markdown(struct buf *b)
                 "query | answer |\n|---|---|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < routes_count; i++) {
         const struct route *rt = &routes[i];
-        buf_printf(b, "| `%s %s` | %s |", route_method_name(rt->method), rt->pattern,
-                   rt->summary);
+        buf_printf(b, "| `%s %s` | %s |", route_method_name(rt->method), rt->pattern, rt->summary);
         for (int role = ROLE_ANON; role < ROLE_COUNT; role++)
             buf_printf(b, " %s |", grant_words[rt->grant[role]]);
         buf_printf(b, " %s | ", body_word(rt->body));

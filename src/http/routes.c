@@ -113,11 +113,10 @@ static bool write_record(struct request *r, int status, const struct record *rec
         .who = &r->who, .conn = store_reader(r->store), .arena = &r->arena, .detail = true};
     if (rec->res->transitions) {
         struct transition_entry *h = NULL;
-        int rc = store_transition_list(ctx.conn, rec->res->name, rec->id, &r->arena, &h,
-                                       &ctx.nhistory);
+        int rc =
+            store_transition_list(ctx.conn, rec->res->name, rec->id, &r->arena, &h, &ctx.nhistory);
         if (rc < 0) {
-            log_error("%s %lld: the history could not be read", rec->res->name,
-                      (long long)rec->id);
+            log_error("%s %lld: the history could not be read", rec->res->name, (long long)rec->id);
             resp_problem(r, 503, "the database could not answer; try again", NULL);
             return false;
         }
@@ -581,6 +580,9 @@ static void h_report_question_delete(struct request *r)
 
 /* ---- the query parameters of the routes that take some --------------------------------- */
 
+/* Tables read across, a row per parameter or route: not formatted a member per line. */
+/* clang-format off */
+
 static const char *const roles_v[] = {"admin", "officer", "ngo", NULL};
 static const char *const outbox_states_v[] = {"queued", "sent", "failed", "cancelled", NULL};
 static const char *const obligation_langs_v[] = {"en", "ru", NULL};
@@ -820,3 +822,4 @@ const size_t routes_count = ARRAY_SIZE(routes);
 #undef A
 #undef LIST
 #undef OPEN
+/* clang-format on */
