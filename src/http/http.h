@@ -111,7 +111,8 @@ enum body_kind {
 /* What a successful answer is, for documents and client generators. */
 enum reply_kind {
     REPLY_OBJECT = 0, /* one JSON object of the shape the route's schema names */
-    REPLY_RECORD,     /* one record of the resource (ETag), 200 or 201 with Location */
+    REPLY_RECORD,     /* one record of the resource (ETag); with ROUTE_CREATES, 201 with
+                         Location */
     REPLY_LIST,       /* {"items": [records…], "next_cursor"} */
     REPLY_NONE,       /* 204, no body */
     REPLY_FILE,       /* bytes: a file download or a feed (its own Content-Type) */
@@ -149,6 +150,7 @@ enum route_flags {
                                   format/bom/labels for a file; checked per resource */
     ROUTE_OPEN_QUERY = 1 << 1, /* parameters other than the declared ones are ignored (as
                                   this route always did), not refused */
+    ROUTE_CREATES = 1 << 2,    /* success is 201 Created (else 200, or 204 for REPLY_NONE) */
 };
 
 struct route {
@@ -172,6 +174,8 @@ extern const size_t routes_count;
 
 /* The least role the route lets in (a grant other than NONE); ROLE_COUNT when none. */
 enum role route_least_role(const struct route *rt);
+/* The status of the route's success: 201, 204 or 200. */
+int route_success_status(const struct route *rt);
 /* Whether anonymous callers may use the route (no credentials needed). */
 bool route_is_public(const struct route *rt);
 /* "GET", "POST", … */

@@ -356,10 +356,7 @@ static void responses_of_route(struct jw *w, struct arena *a, const struct route
         jw_kstr(w, "x-schema", shape);
     jw_key(w, "responses");
     jw_obj(w);
-    const char *ok = rt->reply == REPLY_NONE                             ? "204"
-                     : rt->reply == REPLY_RECORD && rt->method == M_POST ? "201"
-                                                                         : "200";
-    jw_key(w, ok);
+    jw_key(w, arena_printf(a, "%d", route_success_status(rt)));
     jw_obj(w);
     jw_kstr(w, "description", rt->summary);
     if ((rt->reply == REPLY_RECORD || rt->reply == REPLY_LIST) && schema) {

@@ -36,6 +36,11 @@ enum role route_least_role(const struct route *rt)
     return (enum role)ROLE_COUNT;
 }
 
+int route_success_status(const struct route *rt)
+{
+    return rt->reply == REPLY_NONE ? 204 : (rt->flags & ROUTE_CREATES) ? 201 : 200;
+}
+
 bool route_is_public(const struct route *rt)
 {
     return rt->grant[ROLE_ANON] != GRANT_NONE && rt->grant[ROLE_ANON] != GRANT_UNSET;
@@ -224,7 +229,7 @@ static void reply_words(struct buf *b, const struct route *rt)
         of = "{sub}";
     switch (rt->reply) {
     case REPLY_RECORD:
-        buf_printf(b, "%s `%s` record", rt->method == M_POST ? "201," : "200,", of);
+        buf_printf(b, "%d, `%s` record", route_success_status(rt), of);
         break;
     case REPLY_LIST:
         buf_printf(b, "200, list of `%s`", of);
@@ -239,7 +244,7 @@ static void reply_words(struct buf *b, const struct route *rt)
         buf_puts(b, "200, text");
         break;
     default:
-        buf_printf(b, "200, `%s`", of);
+        buf_printf(b, "%d, `%s`", route_success_status(rt), of);
         break;
     }
 }

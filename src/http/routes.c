@@ -689,6 +689,7 @@ static const struct route_param attachment_params[] = {
 #define A GRANT_ALL
 #define LIST ROUTE_LIST_QUERY
 #define OPEN ROUTE_OPEN_QUERY
+#define CREATES ROUTE_CREATES
 
 const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, {A, A, A, A}, BODY_NONE, REPLY_OBJECT, "health", NULL, 0,
@@ -702,7 +703,8 @@ const struct route routes[] = {
      "who the caller is"},
     /* browser sessions: signing in is open to all; the rest needs a principal */
     {M_POST, "/api/v1/session", h_session_create, {A, A, A, A}, BODY_JSON, REPLY_OBJECT,
-     "session", NULL, 0, "sign in: sets the session cookie, returns the user and a CSRF token"},
+     "session", NULL, CREATES,
+     "sign in: sets the session cookie, returns the user and a CSRF token"},
     {M_GET, "/api/v1/session", h_session_get, {N, A, A, A}, BODY_NONE, REPLY_OBJECT, "session",
      NULL, 0, "the current session"},
     {M_DELETE, "/api/v1/session", h_session_delete, {N, A, A, A}, BODY_NONE, REPLY_NONE, NULL,
@@ -711,7 +713,7 @@ const struct route routes[] = {
     {M_GET, "/api/v1/users", h_users_list, {N, N, N, A}, BODY_NONE, REPLY_LIST, "users",
      users_params, 0, "the accounts"},
     {M_POST, "/api/v1/users", h_users_create, {N, N, N, A}, BODY_JSON, REPLY_RECORD, "users",
-     NULL, 0, "add an account"},
+     NULL, CREATES, "add an account"},
     /* the caller's own tokens; an admin's: everyone's */
     {M_GET, "/api/v1/tokens", h_tokens_list, {N, A, A, A}, BODY_NONE, REPLY_LIST, "tokens", NULL,
      0, "API tokens (the caller's; an administrator's: all)"},
@@ -752,7 +754,7 @@ const struct route routes[] = {
     /* a calendar subscription: the secret key in the URL is the credential; the feed shows
      * what its owner may see */
     {M_POST, "/api/v1/me/calendar", h_ics_key_create, {N, A, A, A}, BODY_NONE, REPLY_OBJECT,
-     "calendar_key", NULL, 0, "a new calendar subscription URL (the old one stops working)"},
+     "calendar_key", NULL, CREATES, "a new calendar subscription URL (the old one stops working)"},
     {M_DELETE, "/api/v1/me/calendar", h_ics_key_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE,
      NULL, NULL, 0, "revoke the calendar subscription"},
     {M_GET, "/calendar/feed.ics", h_ics_feed, {A, A, A, A}, BODY_NONE, REPLY_FILE, "calendar",
@@ -767,7 +769,7 @@ const struct route routes[] = {
      {P, O, A, A}, BODY_NONE, REPLY_LIST, "report_questions", NULL, LIST,
      "a quadrennial report's questions"},
     {M_POST, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_create,
-     {N, O, A, A}, BODY_JSON, REPLY_RECORD, "report_questions", NULL, 0, "ask one"},
+     {N, O, A, A}, BODY_JSON, REPLY_RECORD, "report_questions", NULL, CREATES, "ask one"},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_get,
      {P, O, A, A}, BODY_NONE, REPLY_RECORD, "report_questions", NULL, 0, "one question"},
     {M_PATCH, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_update,
@@ -782,7 +784,7 @@ const struct route routes[] = {
     {M_GET, "/api/v1/{collection}", h_list, {P, O, A, A}, BODY_NONE, REPLY_LIST, NULL, NULL,
      LIST, "a page of records, or the whole list as a file (format=)"},
     {M_POST, "/api/v1/{collection}", h_create, {N, O, A, A}, BODY_JSON, REPLY_RECORD, NULL, NULL,
-     0, "create a record"},
+     CREATES, "create a record"},
     {M_GET, "/api/v1/{collection}/{id}", h_get, {P, O, A, A}, BODY_NONE, REPLY_RECORD, NULL,
      NULL, 0, "one record"},
     {M_PATCH, "/api/v1/{collection}/{id}", h_update, {N, O, A, A}, BODY_MERGE_PATCH,
@@ -799,14 +801,14 @@ const struct route routes[] = {
      REPLY_OBJECT, "delegation_stats", delegation_stats_params, OPEN,
      "per forum: members and distinct NGOs"},
     {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, {N, O, A, A},
-     BODY_BYTES, REPLY_RECORD, "document_attachments", attachment_params, OPEN,
+     BODY_BYTES, REPLY_RECORD, "document_attachments", attachment_params, OPEN | CREATES,
      "upload a file (the body is the file)"},
     {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content,
      {P, O, A, A}, BODY_NONE, REPLY_FILE, "document_attachments", NULL, 0, "the file's bytes"},
     {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, {P, O, A, A}, BODY_NONE, REPLY_LIST,
      NULL, NULL, LIST, "a page of sub-records, or all as a file"},
     {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, {N, O, A, A}, BODY_JSON,
-     REPLY_RECORD, NULL, NULL, 0, "create a sub-record"},
+     REPLY_RECORD, NULL, NULL, CREATES, "create a sub-record"},
     {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, {P, O, A, A}, BODY_NONE,
      REPLY_RECORD, NULL, NULL, 0, "one sub-record"},
     {M_PATCH, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_update, {N, O, A, A},
@@ -822,4 +824,5 @@ const size_t routes_count = ARRAY_SIZE(routes);
 #undef A
 #undef LIST
 #undef OPEN
+#undef CREATES
 /* clang-format on */

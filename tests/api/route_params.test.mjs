@@ -102,3 +102,19 @@ test('a value of the wrong type, a repeated parameter and a missing required one
   }
   assert.ok(checked >= 15, `${checked} typed values checked`);
 });
+
+test('the success status each route declares is the one it answers', async () => {
+  const spec = (await srv.api('GET', '/api/v1/openapi.json')).json;
+  const declared = (path, method) => Object.keys(spec.paths[path][method].responses).filter((s) => s !== 'default');
+  const org = await srv.api('POST', '/api/v1/organisations', { body: { name: 'Status Check', country: 'FR' } });
+  assert.deepEqual(declared('/api/v1/organisations', 'post'), [String(org.status)]);
+  const prop = await srv.api('POST', '/api/v1/proposals', { body: { title: 'T', organisation_ids: [org.json.id] } });
+  const moved = await srv.api('POST', `/api/v1/proposals/${prop.json.id}/transitions`, { body: { to: 'under_review' } });
+  assert.equal(moved.status, 200, moved.text);
+  assert.deepEqual(declared('/api/v1/proposals/{id}/transitions', 'post'), ['200']);
+  const key = await srv.api('POST', '/api/v1/me/calendar');
+  assert.deepEqual(declared('/api/v1/me/calendar', 'post'), [String(key.status)]);
+  const gone = await srv.api('DELETE', `/api/v1/proposals/${prop.json.id}`);
+  assert.deepEqual(declared('/api/v1/proposals/{id}', 'delete'), [String(gone.status)]);
+  assert.equal(gone.status, 204);
+});
