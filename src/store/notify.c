@@ -61,6 +61,40 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
+int store_notify_report_questions(struct store_conn *c, struct arena *a,
+                                  struct store_notify_report_question **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    /* Led by the open questions (the partial index report_questions_open): a handful,
+     * however many reports there are. */
+    sqlite3_stmt *st = store_prep(
+        c, "SELECT r.id, a.body, r.period_start, r.period_end, q.open, q.newest, "
+           "a.organisation_id, o.name FROM (SELECT report_id, count(*) AS open, max(id) AS "
+           "newest FROM report_questions WHERE answer IS NULL GROUP BY report_id) q "
+           "JOIN accreditation_reports r ON r.id = q.report_id "
+           "JOIN accreditations a ON a.id = r.accreditation_id "
+           "JOIN organisations o ON o.id = a.organisation_id "
+           "WHERE r.outcome = 'deferred' ORDER BY q.report_id");
+    if (!st)
+        return STORE_ERROR;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_notify_report_question *r = grow(a, (void **)out, n, &cap, sizeof(*r));
+        r->q.report_id = sqlite3_column_int64(st, 0);
+        r->q.body = dup_col(a, st, 1);
+        r->q.period_start = sqlite3_column_int64(st, 2);
+        r->q.period_end = sqlite3_column_int64(st, 3);
+        r->q.open = sqlite3_column_int64(st, 4);
+        r->newest = sqlite3_column_int64(st, 5);
+        r->org_id = sqlite3_column_int64(st, 6);
+        r->org_name = dup_col(a, st, 7);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 static int read_apps(sqlite3_stmt *st, struct arena *a, struct store_app_row **out, size_t *n)
 {
     size_t cap = 0;
