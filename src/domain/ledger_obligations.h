@@ -72,8 +72,8 @@ void ledger_statement_obligation(const struct store_pending_report *row, const c
                                  struct arena *a, struct obligation *out);
 /* questions_to_answer of one deferred quadrennial report with open questions (the row as
  * store_org_report_questions_open gives it). */
-void ledger_report_questions_obligation(const struct store_report_questions *row,
-                                        const char *today, struct arena *a, struct obligation *out);
+void ledger_report_questions_obligation(const struct store_report_questions *row, const char *today,
+                                        struct arena *a, struct obligation *out);
 
 /*
  * The item as one sentence in language lang ("en" or "ru"; anything else: English),

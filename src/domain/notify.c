@@ -434,13 +434,13 @@ static const struct notify_frame frames[] = {
     {"en", "Hello, %s.", "Open",
      "You receive this from civdesk because it concerns your work. "
      "Choose what you receive under Preferences.",
-     "civdesk: %zu notice(s) today", "What needs attention:",
-     "... and %zu more. All of them are listed in civdesk:"},
+     "civdesk: %zu notice(s) today",
+     "What needs attention:", "…and %zu more. All of them are listed in civdesk:"},
     {"ru", "Здравствуйте, %s!", "Открыть",
      "Это письмо civdesk: оно касается вашей работы. "
      "Выбрать, какие письма получать, можно в настройках.",
-     "civdesk: уведомлений за день — %zu", "Что требует внимания:",
-     "…и ещё %zu. Все уведомления — в civdesk:"},
+     "civdesk: уведомлений за день — %zu",
+     "Что требует внимания:", "…и ещё %zu. Все уведомления — в civdesk:"},
 };
 
 static const struct notify_frame *frame_for(const char *lang)
