@@ -64,6 +64,10 @@ test('the representative follows the notice to the report, answers a question, i
   await page.waitForURL(new RegExp(`/accreditation-reports/${rep.id}$`));
   await page.getByRole('heading', { level: 1, name: `Quadrennial report for ${period()}` }).waitFor();
   await page.getByText('Unanswered: 2').waitFor();
+  // years are years: "2017", never "2,017" (the period's first year was grouped)
+  const fields = await page.locator('.panel dl, .panel .fields').first().innerText();
+  assert.ok(fields.includes(String(rep.period_start)), fields);
+  assert.doesNotMatch(fields, /\d,\d{3}/);
   const items = page.locator('li.question');
   assert.equal(await items.count(), 2);
   assert.match(await items.first().innerText(), /Human Rights Council/);
