@@ -67,11 +67,14 @@ int store_notify_report_questions(struct store_conn *c, struct arena *a,
     *out = NULL;
     *n = 0;
     /* Led by the open questions (the partial index report_questions_open): a handful,
-     * however many reports there are. */
+     * however many reports there are. The newest question is the newest asked, answered
+     * or not (index report_questions_report): answering the newest of several open ones
+     * asks nothing new. */
     sqlite3_stmt *st = store_prep(
-        c, "SELECT r.id, a.body, r.period_start, r.period_end, q.open, q.newest, "
-           "a.organisation_id, o.name FROM (SELECT report_id, count(*) AS open, max(id) AS "
-           "newest FROM report_questions WHERE answer IS NULL GROUP BY report_id) q "
+        c, "SELECT r.id, a.body, r.period_start, r.period_end, q.open, (SELECT max(n.id) FROM "
+           "report_questions n WHERE n.report_id = q.report_id), a.organisation_id, o.name "
+           "FROM (SELECT report_id, count(*) AS open FROM report_questions "
+           "WHERE answer IS NULL GROUP BY report_id) q "
            "JOIN accreditation_reports r ON r.id = q.report_id "
            "JOIN accreditations a ON a.id = r.accreditation_id "
            "JOIN organisations o ON o.id = a.organisation_id "

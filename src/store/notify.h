@@ -32,12 +32,13 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
                                 size_t *n);
 
 /* A deferred quadrennial report with unanswered questions, as the reminder sources read
- * it: the obligations list's row, its organisation, and its newest open question. */
+ * it: the obligations list's row, its organisation, and its newest question. */
 struct store_notify_report_question {
     struct store_report_questions q;
     int64_t org_id;
     const char *org_name;
-    int64_t newest; /* the id of its newest unanswered question */
+    int64_t newest; /* the id of its newest question, answered or not (a new one: a new
+                       notice; answering one: none) */
 };
 /* Every quadrennial report the body deferred (outcome `deferred`) with unanswered
  * questions, by report id, found through the open questions (index

@@ -171,15 +171,23 @@ describe('questions on a deferred quadrennial report', () => {
     assert.equal(msgs.filter((m) => m.rcpt_tos[0] === 'ngo-b@test.example').length, 1);
   });
 
-  test('a new question is a new notice', async () => {
+  test('a new question is a new notice; answering one of several is not', async () => {
     await created(officer, Q(repA.id), { question: 'And your funding?' });
+    const last = await created(officer, Q(repA.id), { question: 'And your members?' });
     await sink.clear();
     await run('2028-01-11');
-    const msgs = (await sink.messages()).filter((m) => m.rcpt_tos[0] === 'ngo@test.example');
+    let msgs = (await sink.messages()).filter((m) => m.rcpt_tos[0] === 'ngo@test.example');
     assert.deepEqual(msgs.map((m) => m.subject).sort(), [
-      'ECOSOC questions on the quadrennial report: 1',
+      'ECOSOC questions on the quadrennial report: 2',
       'Questions from ECOSOC to answer before 15 January 2028',
     ]);
+    // The newest question answered first: one is still open, but nothing new was asked.
+    const r = await ngo('PATCH', `${Q(repA.id)}/${last.id}`, { body: { answer: 'About 300.' } });
+    assert.equal(r.status, 200, r.text);
+    await sink.clear();
+    const out = await run('2028-01-12');
+    msgs = (await sink.messages()).filter((m) => m.rcpt_tos[0] === 'ngo@test.example');
+    assert.deepEqual(msgs.map((m) => m.subject), [], out.stdout);
   });
 });
 
