@@ -34,7 +34,11 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
                                 size_t *n)
 {
     struct db_stmt *st =
-        store_prep(c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), max(q.id) "
+        /* The key carries the newest question asked, answered or not: answering the
+         * newest of several open ones is no new question, so it tells nothing new. */
+        store_prep(c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), "
+                      "(SELECT max(n.id) FROM application_questions n "
+                      "WHERE n.application_id = p.id) "
                       "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
                       "JOIN application_questions q ON q.application_id = p.id "
                       "WHERE p.state = 'deferred' AND (q.answer IS NULL OR q.answer = '') "
