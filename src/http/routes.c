@@ -548,6 +548,13 @@ static void as_report_questions(struct request *r)
     r->sub = &res_report_questions;
 }
 
+/* The report itself by its own id (the page a notice about its questions links to). */
+static void h_report_get(struct request *r)
+{
+    r->res = &res_accreditation_reports;
+    h_get(r);
+}
+
 static void h_report_questions_list(struct request *r)
 {
     as_report_questions(r);
@@ -765,6 +772,9 @@ const struct route routes[] = {
     /* issue 14: questions on a quadrennial report (a sub-record of a sub-record), with the
      * generic sub-resource routes' grants: seen through their parents (src/domain/access.c),
      * asked by the ministry, answered by the report's organisation */
+    {M_GET, "/api/v1/accreditation-reports/{id}", h_report_get, {P, O, A, A}, BODY_NONE,
+     REPLY_RECORD, "accreditation_reports", NULL, 0,
+     "a quadrennial report by its own id (the page a notice links to)"},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_list,
      {P, O, A, A}, BODY_NONE, REPLY_LIST, "report_questions", NULL, LIST,
      "a quadrennial report's questions"},
