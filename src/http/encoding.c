@@ -300,6 +300,11 @@ void enc_finish(struct request *r)
     bool codable = body && r->status != 204 && enc_compressible(r->content_type);
     if (codable)
         resp_header(r, "Vary", "Accept-Encoding");
+    /* A stream of unknown length answering HEAD: libmicrohttpd 0.9.75 would send the
+     * last chunk ("0" CRLF CRLF) after the headers, bytes a HEAD's client does not read
+     * and then takes for the next response. Framed by closing instead: no body at all. */
+    if (r->stream && r->method == M_HEAD)
+        MHD_set_response_options(r->stream, MHD_RF_HTTP_VERSION_1_0_ONLY, MHD_RO_END);
     struct header *etag = find_header(r, MHD_HTTP_HEADER_ETAG);
     /* A stream's coding was chosen when it was made (io_handlers.c). */
     if (codable && !r->stream && enc_wants_gzip(r, r->out.n)) {
