@@ -57,10 +57,14 @@ struct MHD_Response *enc_gzip_stream(ssize_t (*reader)(void *cls, uint64_t pos, 
                                      void *cls, void (*free_cls)(void *cls), size_t block);
 
 /*
- * Called as the response is queued: adds Accept-Patch to a PATCH's 415; Vary:
- * Accept-Encoding to a response that could be compressed; turns a GET or HEAD 200 whose
- * ETag the request's If-None-Match matches into a 304 without a body (keeping only the
- * headers RFC 9110 15.4.5 lists); gzips a buffered body when enc_wants_gzip says so.
+ * Called by the server as it queues the response, once, whatever the handler: adds
+ * Accept-Patch to a PATCH's 415; Vary: Accept-Encoding to a response that could be
+ * compressed; gzips a buffered body when enc_wants_gzip says so (its ETag made weak);
+ * then turns a GET or HEAD 200 whose ETag If-None-Match matches into a 304, keeping
+ * only the headers RFC 9110 15.4.5 lists. The 304 keeps its body in r->out: libmicrohttpd
+ * sends no body with a 304 but puts the buffer's length in Content-Length, which must be
+ * the length a 200 would have had (RFC 9110 8.6) — 0.9.75 cannot leave it out. A stream
+ * answering HEAD is set to close the connection instead of sending a last chunk.
  */
 void enc_finish(struct request *r);
 
