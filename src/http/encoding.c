@@ -217,6 +217,8 @@ static ssize_t gz_read(void *cls, uint64_t pos, char *out, size_t max)
                 g->in_done = true;
             else if (got < 0)
                 return MHD_CONTENT_READER_END_WITH_ERROR; /* cut short: never a whole file */
+            else if (got == 0)
+                break; /* nothing yet: libmicrohttpd asks again */
             else {
                 g->in_pos += (uint64_t)got;
                 g->z.next_in = (Bytef *)g->in;
@@ -230,7 +232,9 @@ static ssize_t gz_read(void *cls, uint64_t pos, char *out, size_t max)
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     size_t produced = max - g->z.avail_out;
-    return produced ? (ssize_t)produced : MHD_CONTENT_READER_END_OF_STREAM;
+    if (!produced && g->finished)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)produced;
 }
 
 static void gz_free(void *cls)
