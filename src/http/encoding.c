@@ -210,7 +210,8 @@ static ssize_t gz_read(void *cls, uint64_t pos, char *out, size_t max)
         max = UINT_MAX;
     g->z.next_out = (Bytef *)out;
     g->z.avail_out = (uInt)max;
-    while (g->z.avail_out == max && !g->finished) { /* until something is produced */
+    /* Fill the block: a few large chunks rather than many small writes. */
+    while (g->z.avail_out > 0 && !g->finished) {
         if (g->z.avail_in == 0 && !g->in_done) {
             ssize_t got = g->reader(g->cls, g->in_pos, g->in, g->block);
             if (got == MHD_CONTENT_READER_END_OF_STREAM)
@@ -218,7 +219,7 @@ static ssize_t gz_read(void *cls, uint64_t pos, char *out, size_t max)
             else if (got < 0)
                 return MHD_CONTENT_READER_END_WITH_ERROR; /* cut short: never a whole file */
             else if (got == 0)
-                break; /* nothing yet: libmicrohttpd asks again */
+                break; /* nothing yet: hand over what there is; libmicrohttpd asks again */
             else {
                 g->in_pos += (uint64_t)got;
                 g->z.next_in = (Bytef *)g->in;
