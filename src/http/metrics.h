@@ -10,13 +10,13 @@
 
 #include <stdatomic.h>
 
-#define METRICS_ROUTES   128 /* route slots; routes beyond count under the last */
+#define METRICS_ROUTES   128 /* route slots: at least routes_count (checked at start) */
 #define METRICS_STATUSES 16
 #define METRICS_BUCKETS  12
 #define METRICS_METHODS  7 /* GET POST PATCH DELETE PUT HEAD, then any other */
 
 struct metrics {
-    atomic_ullong requests[METRICS_ROUTES + 1][METRICS_STATUSES]; /* [route][status slot] */
+    atomic_ullong requests[METRICS_ROUTES][METRICS_STATUSES];     /* [route][status slot] */
     atomic_ullong unmatched[METRICS_METHODS][METRICS_STATUSES];  /* no route: [method][status] */
     atomic_ullong latency[METRICS_BUCKETS + 1];                   /* histogram, +Inf last */
     atomic_ullong latency_sum_us;
