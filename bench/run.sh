@@ -166,6 +166,9 @@ if $BIN export --help >/dev/null 2>&1; then
     IMP=$(echo "$ROWS / ($t1 - $t0)" | bc)
 fi
 
+# The same export over HTTP, as it is and gzipped (issue 23), side by side.
+EXPORT_GZIP=$(EXPORT_PORT=$PORT TOKEN=$TOKEN SERVER=$SERVER bench/export-gzip.sh)
+
 rps() { echo "$1" | cut -d'|' -f2; }
 p50_ms() { # wrk's p50 (850.00us, 3.17ms, 1.20s) in ms
     echo "$1" | cut -d'|' -f3 | awk '/us$/ {print $0 / 1000; next} /ms$/ {print $0 + 0; next} /s$/ {print $0 * 1000; next} {print "nan"}'
@@ -212,6 +215,8 @@ load average $LOAD_BEFORE before the HTTP runs, $LOAD_AFTER after them).
 - server peak RSS (VmHWM) after the runs: **$((RSS_KB / 1024)) MB** (target < 100 MB)
 - CSV export of every organisation (${ROWS:-n/a} rows): **${EXP:-n/a} rows/s**; CSV import of
   them with validation: **${IMP:-n/a} rows/s** (target ≥ 100,000)
+
+$EXPORT_GZIP
 MD
 )
 echo "$TABLE"

@@ -8,6 +8,7 @@
 #include "core/valid.h"
 #include "domain/ledger.h"
 #include "domain/ledger_obligations.h"
+#include "http/encoding.h"
 #include "http/request.h"
 
 #include <microhttpd.h>
@@ -363,6 +364,7 @@ void h_calendar(struct request *r)
     jw_arr_end(&w);
     jw_kstr(&w, "next_cursor", next);
     jw_obj_end(&w);
+    enc_etag_body(r); /* If-None-Match → 304 */
 }
 
 void h_calendar_ics(struct request *r)
@@ -382,6 +384,7 @@ void h_calendar_ics(struct request *r)
     r->status = 200;
     r->content_type = "text/calendar; charset=utf-8";
     resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+    enc_etag_body(r); /* If-None-Match → 304 */
 }
 
 /* ---- one organisation's obligations -------------------------------------------------- */
