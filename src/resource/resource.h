@@ -252,6 +252,13 @@ enum record_mode {
 void record_from_json(struct record *rec, json_t *obj, enum record_mode mode, struct arena *a,
                       struct errors *errs);
 
+/*
+ * Reads a selection of records, "1,2,3" (1 to LIMIT_ID_SET ids, each a positive integer;
+ * repeats count once), into out: out->s a JSON array of the ids ("[1,2,3]", in a),
+ * out->i how many. -1 with *why (static English) on anything else.
+ */
+int value_id_set(struct str text, struct arena *a, struct value *out, const char **why);
+
 /* Validates one value given as text (CSV cells, query-string filters) into out. */
 int value_from_text(const struct field *f, struct str text, struct arena *a, struct value *out,
                     const char **message);

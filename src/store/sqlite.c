@@ -517,12 +517,20 @@ static void where_param(struct buf *b, struct binds *bd, const struct resource *
     bind_add(bd, f, pf->v);
 }
 
+/* How an id set's JSON text is bound. */
+static const struct field id_set_field = {.name = "id", .type = FT_TEXT};
+
 static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
                           const struct resource *res, const struct list_query *q, struct arena *a)
 {
     buf_puts(b, " WHERE 1");
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *fl = &q->filters[i];
+        if (fl->field == FILTER_ID_SET) {
+            buf_puts(b, " AND id IN (SELECT value FROM json_each(?))");
+            bind_add(bd, &id_set_field, fl->v);
+            continue;
+        }
         if (fl->field < 0) {
             buf_puts(b, " AND id=?");
             bind_add(bd, NULL, fl->v);
