@@ -301,16 +301,37 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
     return errs->n ? DOMAIN_INVALID : 0;
 }
 
+/* Whether res declares fields only the ministry reads (F_STAFF_READS). */
+static bool has_staff_fields(const struct resource *res)
+{
+    for (size_t i = 0; i < res->nfields; i++)
+        if (res->fields[i].flags & F_STAFF_READS)
+            return true;
+    return false;
+}
+
+/* Whether q filters or sorts by a field only the ministry reads: the answer would tell. */
+static bool uses_staff_fields(const struct resource *res, const struct list_query *q)
+{
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (q->filters[i].field >= 0 && (res->fields[q->filters[i].field].flags & F_STAFF_READS))
+            return true;
+    return q->sort >= 0 && (res->fields[q->sort].flags & F_STAFF_READS);
+}
+
 int domain_list_scope(const struct principal *who, const struct resource *res, struct list_query *q)
 {
-    switch (principal_grant(who)) {
+    enum grant g = principal_grant(who);
+    if (g != GRANT_ALL && uses_staff_fields(res, q))
+        return DOMAIN_LIST_STAFF_FIELD;
+    switch (g) {
     case GRANT_ALL:
         return 0;
     case GRANT_PUBLIC:
         if (!res->public_flag && !res->public_via)
             return -1;
         q->only_public = true;
-        q->hide_internal = res->public_via != NULL;
+        q->hide_internal = res->public_via != NULL || has_staff_fields(res);
         return 0;
     case GRANT_OWN:
         if (res->access & RES_REFERENCE)
@@ -318,12 +339,12 @@ int domain_list_scope(const struct principal *who, const struct resource *res, s
         if (res->owner && who->org_id > 0) {
             q->scope_org = who->org_id;
             q->or_public = res->public_flag || res->public_via;
-            q->hide_internal = res->public_via != NULL;
+            q->hide_internal = res->public_via != NULL || has_staff_fields(res);
             return 0;
         }
         if (res->public_flag || res->public_via) {
             q->only_public = true;
-            q->hide_internal = res->public_via != NULL;
+            q->hide_internal = res->public_via != NULL || has_staff_fields(res);
             return 0;
         }
         return -1;

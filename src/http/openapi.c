@@ -70,6 +70,8 @@ static void schema_of_field(struct jw *w, const struct field *f)
         jw_kbool(w, "readOnly", true);
     if (f->flags & F_STAFF_WRITES)
         jw_kstr(w, "x-writers", "staff"); /* officers and administrators only */
+    if (f->flags & F_STAFF_READS)
+        jw_kstr(w, "x-readers", "staff"); /* never shown to an NGO nor the public */
     if (f->flags & F_FILTER)
         jw_kbool(w, "x-filter", true);
     if (f->flags & F_SORT)

@@ -80,6 +80,7 @@ static const struct {
     {"is required for an ngo user", "ngo_org"},
     {"cannot be changed: add a new user instead", "email_fixed"},
     {"must be a name of 1 to %d characters", "name_length"},
+    {"is not the e-mail of an officer's account", "not_officer"},
 };
 
 const char *errors_code(const char *fmt, const char *message)

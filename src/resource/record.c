@@ -525,11 +525,13 @@ void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct
 {
     const struct resource *res = rec->res;
     bool internal = sees_internal(ctx, rec);
+    bool staff = !ctx || !ctx->who || principal_grant(ctx->who) == GRANT_ALL;
     jw_obj(w);
     jw_kint(w, "id", rec->id);
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
-        if ((f->flags & F_HIDDEN) || ((f->flags & F_INTERNAL) && !internal))
+        if ((f->flags & F_HIDDEN) || ((f->flags & F_INTERNAL) && !internal) ||
+            ((f->flags & F_STAFF_READS) && !staff))
             continue;
         jw_key(w, f->name);
         write_value(w, f, &rec->v[i]);

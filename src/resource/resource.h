@@ -42,6 +42,10 @@ enum field_flag {
                                 naming the field (domain_check_writers) */
     F_INTERNAL = 1 << 9,    /* the ministry's and the owner's only: left out for callers who
                                see the record because it is public (public_via) */
+    F_STAFF_READS = 1 << 10, /* the ministry's working data (a desk officer, tags): read,
+                                filtered and sorted by officers and administrators only —
+                                never shown to an NGO, not even on its own record, nor to the
+                                public. Declare it F_STAFF_WRITES too. */
 };
 
 struct field {

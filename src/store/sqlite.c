@@ -462,9 +462,13 @@ static void public_via_sql(struct buf *b, const struct resource *res, const char
 }
 
 /* Blanks the F_INTERNAL values of a record read for a caller who sees it only because it
- * is public (not for the records of the caller's own organisation, scope_org). */
+ * is public (not for the records of the caller's own organisation, scope_org), and the
+ * F_STAFF_READS values of every record (q->hide_internal is set below the ministry). */
 static void blank_internal(struct record *rec, int64_t scope_org)
 {
+    for (size_t i = 0; i < rec->res->nfields; i++) /* the ministry's own, for no one else */
+        if (rec->res->fields[i].flags & F_STAFF_READS)
+            rec->v[i] = (struct value){.null = true};
     int oi = rec->res->owner ? resource_field_index(rec->res, rec->res->owner) : -1;
     if (scope_org > 0 && oi >= 0 && rec->res->fields[oi].type == FT_REF && !rec->v[oi].null &&
         rec->v[oi].i == scope_org)
