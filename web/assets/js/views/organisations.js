@@ -34,7 +34,7 @@ export async function orgListView({ main }) {
     actions.push(
       button(t('io.import'), async () => {
         const choice = await importDialog();
-        if (choice) await runImport(res, importPath, choice, region, () => clear(listBox).append(recordList(res)));
+        if (choice) await runImport(res, importPath, choice, region, () => clear(listBox).append(recordList(res, { bulk: true })));
       }),
     );
   actions.push(
@@ -45,7 +45,7 @@ export async function orgListView({ main }) {
       h('a', { href: exportHref(res, 'xlsx'), class: 'btn', download: '', 'data-format': 'xlsx' }, t('io.export_xlsx')),
     ),
   );
-  listBox.append(recordList(res));
+  listBox.append(recordList(res, { bulk: true }));
   main.append(pageHeader(collLabel(res.name), { actions }), region, listBox);
 }
 

@@ -10,6 +10,7 @@ import { conf, titleOf, COMPUTED } from '../config.js';
 import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
 import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
+import { selection } from './bulk.js';
 import { fillDelegationStats } from './dashboard.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
@@ -84,9 +85,11 @@ const trails = new Map(); // list key → cursors of the pages seen, for "previo
 
 // A filter bar, table and pager for res at API path `path`. fixed: filters always
 // applied (not shown); opts.urlState: keep q/filters/sort/cursor in the page URL.
-export function recordList(res, { path = res.path, fixed = {}, urlState = true, exclude = [], initial = {}, onRows } = {}) {
+export function recordList(res, { path = res.path, fixed = {}, urlState = true, exclude = [], initial = {}, onRows, bulk = false } = {}) {
   const box = h('div', { class: 'record-list' });
   const c = conf(res.name);
+  // Rows to select and act on together (views/bulk.js): top-level lists.
+  const sel = bulk ? selection(res, { reload: () => load() }) : null;
   let state = urlState ? query() : { ...initial };
   const filterNames = (c.filters || res.fields.filter((f) => f['x-filter'] && (f.enum || f.base === 'boolean' || f.format === 'iso3166-1-alpha-2')).map((f) => f.name)).filter(
     (n) => res.field(n)?.['x-filter'] && !(n in fixed),
@@ -139,7 +142,7 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
     h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), filterNames.some((n) => state[n]) || state.q ? button(t('list.reset'), () => apply(Object.fromEntries(['q', ...filterNames].map((n) => [n, ''])))) : null),
   );
   const results = h('div', { class: 'results', 'aria-live': 'polite' });
-  box.append(filterForm, results);
+  box.append(filterForm, ...(sel ? [sel.bar] : []), results);
 
   async function load() {
     clear(results).append(loading());
@@ -163,6 +166,7 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
     trails.set(key, trail);
     clear(results);
     const cols = columnsFor(res, { exclude: [...exclude, ...Object.keys(fixed)] });
+    if (sel) cols.unshift(sel.column(data.items, (r) => titleOf(res.name, r) || `#${r.id}`));
     results.append(
       table({
         columns: cols,
@@ -230,7 +234,7 @@ export async function listView({ main, params }) {
     main.append(stats);
     fillDelegationStats(stats);
   }
-  main.append(recordList(res));
+  main.append(recordList(res, { bulk: true }));
 }
 
 /* ---- one record ------------------------------------------------------------------- */
@@ -366,7 +370,7 @@ export function subSection(parentRes, rec, sub, { title } = {}) {
 export function recordBody(res, rec, { onChange, skipSubs = [] } = {}) {
   const c = conf(res.name);
   // The title is the page's heading already.
-  const names = res.fields.filter((f) => !META.has(f.name) && f.name !== 'translations' && f.name !== 'title').map((f) => f.name);
+  const names = res.fields.filter((f) => !META.has(f.name) && f.name !== 'translations' && f.name !== 'title' && !(f['x-readers'] === 'staff' && !(f.name in rec))).map((f) => f.name);
   const out = [];
   const extra = EXTRAS[res.name];
   out.push(h('div', { class: 'panel' }, fieldList(res, rec, names), computedBlock(res, rec)));
