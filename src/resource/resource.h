@@ -101,6 +101,29 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...) PRINT
 const char *errors_code(const char *fmt, const char *message);
 size_t errors_params(struct arena *a, const char *fmt, va_list ap, const char **out, size_t max);
 
+/*
+ * A sentence the server computes for a person — a warning on a record, a calendar title:
+ * the English text, and beside it a stable code and the values printed into it, so that a
+ * client says it in its own language as it does a problem's errors (issue 17). Codes are
+ * part of the API: never change one, add a new one. Written out as
+ * {"message", "code", "params"} (said_write).
+ */
+#define SAID_MAX_PARAMS 8
+struct said {
+    const char *text; /* English, arena-owned */
+    const char *code; /* stable code */
+    const char *params[SAID_MAX_PARAMS]; /* as text, arena-owned or static */
+    size_t nparams;
+};
+/* s->text = fmt formatted (in a), s->code = code, s->params = the values printed, in
+ * order (%s %d %lld %zu ...). */
+void said_printf(struct said *s, struct arena *a, const char *code, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+/* Replaces s's parameters with the n texts given (borrowed: static or arena-owned), when
+ * the values a client needs are not those the English prints (a number, not "two"). */
+void said_params(struct said *s, size_t n, ...);
+void said_write(struct jw *w, const struct said *s);
+
 struct store_tx;
 struct store_conn;
 struct principal;
