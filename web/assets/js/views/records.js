@@ -3,7 +3,7 @@
 // sub-records; create and edit forms.
 import { h, clear } from '../dom.js';
 import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
-import { t, serverText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
+import { t, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
 import { conf, titleOf, COMPUTED } from '../config.js';
@@ -272,7 +272,9 @@ function computedBlock(res, rec) {
   for (const k of extra) {
     const v = rec[k];
     if (Array.isArray(v) && k.includes('warning')) {
-      for (const w of v) items.push(notice('warn', typeof w === 'string' ? serverText(w) : w.message || JSON.stringify(w)));
+      // Said by code (warning_details); the English warnings only from a server without.
+      if (k === 'warnings' && Array.isArray(rec.warning_details)) continue;
+      for (const w of v) items.push(notice('warn', saidText(w)));
       continue;
     }
     if (k === 'allowed_transitions' || k === 'transitions') continue;
