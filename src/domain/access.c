@@ -102,6 +102,15 @@ bool domain_grant_reaches(enum grant g, const struct resource *res)
     }
 }
 
+/* Whether rec is the ministry's only (res->internal_flag set on it). */
+static bool is_internal(const struct record *rec)
+{
+    if (!rec->res->internal_flag)
+        return false;
+    int i = resource_field_index(rec->res, rec->res->internal_flag);
+    return i >= 0 && !rec->v[i].null && rec->v[i].i;
+}
+
 bool domain_may_see(struct store_conn *c, const struct principal *who, const struct record *rec,
                     struct arena *a)
 {
@@ -109,6 +118,8 @@ bool domain_may_see(struct store_conn *c, const struct principal *who, const str
     if (g == GRANT_ALL)
         return true;
     if (g != GRANT_PUBLIC && g != GRANT_OWN)
+        return false;
+    if (is_internal(rec))
         return false;
     if (is_public(rec) || public_through(c, rec, a))
         return true;
@@ -167,6 +178,10 @@ int domain_may_change(struct store_conn *c, const struct principal *who, const s
         return error_set(msg,
                          "%s records are kept by the ministry: you may read yours, not "
                          "change them",
+                         res->singular),
+               DOMAIN_FORBIDDEN;
+    if (res->access & RES_OWNER_ADDS_ONLY)
+        return error_set(msg, "a %s stays as written: only ministry staff may change or remove it",
                          res->singular),
                DOMAIN_FORBIDDEN;
     if (what == CHANGE_DELETE && res->owner && strcmp(res->owner, "id") == 0)
@@ -324,6 +339,12 @@ int domain_list_scope(const struct principal *who, const struct resource *res, s
     enum grant g = principal_grant(who);
     if (g != GRANT_ALL && uses_staff_fields(res, q))
         return DOMAIN_LIST_STAFF_FIELD;
+    if (g != GRANT_ALL && res->internal_flag) { /* the ministry's only records left out */
+        if (q->nfilters == ARRAY_SIZE(q->filters))
+            return -1;
+        q->filters[q->nfilters++] =
+            (struct filter){.field = resource_field_index(res, res->internal_flag), .v = {.i = 0}};
+    }
     switch (g) {
     case GRANT_ALL:
         return 0;

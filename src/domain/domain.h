@@ -11,6 +11,7 @@
 
 extern const struct resource res_organisations;
 extern const struct resource res_people;
+extern const struct resource res_comments; /* issue 17: src/domain/comments.c */
 
 void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                            struct errors *errs);

@@ -96,5 +96,6 @@ const struct resource *const resource_all[] = {
     &res_documents,
     &res_document_translations,
     &res_document_attachments, /* engagement.h */
+    &res_comments,             /* issue 17: comments on records (comments.c) */
 };
 const size_t resource_count = ARRAY_SIZE(resource_all);

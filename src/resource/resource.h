@@ -183,6 +183,8 @@ enum resource_access {
                                       (reference data the ministry's admins curate) */
     RES_OWNER_READS_ONLY = 1 << 1, /* the owning organisation may read its records but not
                                     change them (e.g. statuses a body granted) */
+    RES_OWNER_ADDS_ONLY = 1 << 3,  /* the owning organisation may add records and read them,
+                                      never change or remove one (comments) */
 };
 
 struct resource {
@@ -234,6 +236,9 @@ struct resource {
      * value (see struct field_input). NULL when none. */
     const struct field_input *inputs;
     size_t ninputs;
+    /* FT_BOOL field that, when set, makes the record the ministry's only: no one below
+     * officer sees it, whoever owns it (an officer's internal comment). NULL: none. */
+    const char *internal_flag;
 };
 
 /*
