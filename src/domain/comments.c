@@ -19,7 +19,7 @@
 static const char *const commentable[] = {"organisations", "people",   "accreditations",
                                           "applications",  "proposals", "reports",
                                           "meetings",      "documents", "delegations",
-                                          "incidents",     "working_groups", NULL};
+                                          "incidents",     "working-groups", NULL};
 
 static const struct field comment_fields[] = {
     {"about", FT_ENUM, F_REQUIRED | F_FILTER | F_CREATE_ONLY, 0, 0, commentable, NULL},

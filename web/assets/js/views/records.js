@@ -11,6 +11,7 @@ import { pageHeader, table, showValue, linkButton, button, notice, problemNotice
 import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 import { selection } from './bulk.js';
+import { commentable, commentsSection } from './comments.js';
 import { fillDelegationStats } from './dashboard.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
@@ -34,7 +35,7 @@ function ownerOf(res) {
   return res.schema?.['x-owner'] ?? OWNER[res.name] ?? null;
 }
 
-function owns(res, rec) {
+export function owns(res, rec) {
   const org = app.me?.organisation_id;
   const f = ownerOf(res);
   if (!org || !f || !rec) return false;
@@ -381,6 +382,7 @@ export function recordBody(res, rec, { onChange, skipSubs = [] } = {}) {
   if (hist) out.push(hist);
   const handled = [...skipSubs, ...(HANDLED_SUBS[res.name] || [])];
   for (const sub of res.subs) if (!handled.includes(sub.seg)) out.push(subSection(res, rec, sub));
+  if (commentable(res)) out.push(commentsSection(res, rec));
   return out;
 }
 
