@@ -251,7 +251,7 @@ int engagement_calendar_add(struct store_conn *c, const struct principal *who, c
         it->title = ev[i].end_date ? arena_printf(a, "%s (to %s)", ev[i].title, ev[i].end_date)
                                    : ev[i].title;
         it->said = (struct said){.text = it->title, .code = ev[i].title_code};
-        said_params(&it->said, ev[i].end_date ? 2 : 1, ev[i].title_what, ev[i].end_date);
+        said_params(&it->said, a, ev[i].end_date ? 2 : 1, ev[i].title_what, ev[i].end_date);
         it->resource = ev[i].resource;
         it->id = ev[i].id;
         it->body = ev[i].body;

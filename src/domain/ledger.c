@@ -279,20 +279,20 @@ bool ledger_prerequisite_warning(const struct body_rules *b, const char *status,
         const char *n = arena_printf(a, "%d", years);
         if (!held || strcmp(held, needs) != 0) {
             said_printf(out, a, "prereq_not_held", "%s: the organisation does not hold it", rule);
-            said_params(out, 4, b->code, status, n, needs);
+            said_params(out, a, 4, b->code, status, n, needs);
             return true;
         }
         if (!held_since || date_parse(str_from(held_since), &hy, &hm, &hd) < 0) {
             said_printf(out, a, "prereq_since_unknown", "%s: since when it is held is not known",
                         rule);
-            said_params(out, 4, b->code, status, n, needs);
+            said_params(out, a, 4, b->code, status, n, needs);
             return true;
         }
         if (on && date_parse(str_from(on), &y, &m, &d) == 0) {
             int ay = hy + years;
             if (y < ay || (y == ay && (m < hm || (m == hm && d < hd)))) {
                 said_printf(out, a, "prereq_held_since", "%s: held since %s", rule, held_since);
-                said_params(out, 5, b->code, status, n, needs, held_since);
+                said_params(out, a, 5, b->code, status, n, needs, held_since);
                 return true;
             }
         }
@@ -430,7 +430,7 @@ size_t ledger_eligibility(const struct body_rules *b, const char *status, const 
                         "the registration date (founded_on) is not known, so the "
                         "%s-year registration rule cannot be checked",
                         years);
-            said_params(&out[n++], 1, nyears);
+            said_params(&out[n++], a, 1, nyears);
         } else if (on && date_parse(str_from(on), &y, &m, &d) == 0) {
             /* The anniversary: the same month and day min_years later (29 Feb: 1 Mar). */
             int ay = fy + b->min_years;
@@ -439,7 +439,7 @@ size_t ledger_eligibility(const struct body_rules *b, const char *status, const 
                 said_printf(&out[n], a, "registered_less",
                             "registered less than %s year%s before filing", years,
                             b->min_years == 1 ? "" : "s");
-                said_params(&out[n++], 1, nyears);
+                said_params(&out[n++], a, 1, nyears);
             }
         }
     }

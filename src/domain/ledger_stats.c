@@ -437,7 +437,7 @@ static void body_deadlines(void *arg, const struct store_body_row *row)
         said_printf(&s, cal->a, "cal_filing_deadline",
                     "%s filing deadline: applications received by %s are considered in %d",
                     b->code, long_date(cal->a, date), y + 1);
-        said_params(&s, 3, b->code, arena_strdup(cal->a, date), s.params[2]);
+        said_params(&s, cal->a, 3, b->code, arena_strdup(cal->a, date), s.params[2]);
         add_item(cal, date, "filing_deadline", "bodies", b->id, b->code, 0, &s);
     }
 }
@@ -463,7 +463,7 @@ static void application_dates(void *arg, const struct store_app_row *row)
             ledger_filing_deadline(b, cal->today, deadline, &considered) && in_range(cal, deadline)) {
             said_printf(&s, cal->a, "cal_file_by", "File %s by %s to be considered in %d", what,
                         long_date(cal->a, deadline), considered);
-            said_params(&s, 6, app_id, row->organisation, row->body, row->requested_status,
+            said_params(&s, cal->a, 6, app_id, row->organisation, row->body, row->requested_status,
                         arena_strdup(cal->a, deadline), s.params[2]);
             add_item(cal, deadline, "filing_deadline", "applications", row->id, row->body,
                      row->organisation_id, &s);
@@ -486,7 +486,7 @@ static void application_dates(void *arg, const struct store_app_row *row)
     if (in_range(cal, date)) {
         said_printf(&s, cal->a, "cal_decision", "%s decision expected on %s (%s)", row->body, what,
                     row->state);
-        said_params(&s, 5, app_id, row->organisation, row->body, row->requested_status,
+        said_params(&s, cal->a, 5, app_id, row->organisation, row->body, row->requested_status,
                     row->state);
         add_item(cal, date, "decision_expected", "applications", row->id, row->body,
                  row->organisation_id, &s);

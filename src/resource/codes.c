@@ -160,13 +160,15 @@ void said_printf(struct said *s, struct arena *a, const char *code, const char *
     va_end(ap3);
 }
 
-void said_params(struct said *s, size_t n, ...)
+void said_params(struct said *s, struct arena *a, size_t n, ...)
 {
     assert(n <= SAID_MAX_PARAMS);
     va_list ap;
     va_start(ap, n);
-    for (size_t i = 0; i < n; i++)
-        s->params[i] = va_arg(ap, const char *);
+    for (size_t i = 0; i < n; i++) {
+        const char *v = va_arg(ap, const char *);
+        s->params[i] = v ? arena_strdup(a, v) : NULL;
+    }
     va_end(ap);
     s->nparams = n;
 }

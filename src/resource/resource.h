@@ -119,9 +119,9 @@ struct said {
  * order (%s %d %lld %zu ...). */
 void said_printf(struct said *s, struct arena *a, const char *code, const char *fmt, ...)
     PRINTF_LIKE(4, 5);
-/* Replaces s's parameters with the n texts given (borrowed: static or arena-owned), when
+/* Replaces s's parameters with the n texts given (copied into a; NULL stays NULL), when
  * the values a client needs are not those the English prints (a number, not "two"). */
-void said_params(struct said *s, size_t n, ...);
+void said_params(struct said *s, struct arena *a, size_t n, ...);
 void said_write(struct jw *w, const struct said *s);
 
 struct store_tx;

@@ -85,4 +85,12 @@ test('calendar titles carry codes and parameters beside the English title', asyn
   assert.equal(d.title_code, 'cal_delegation');
   assert.deepEqual(d.title_params, ['UNGA 81', `${year}-09-20`]);
   assert.ok(items.every((i) => typeof i.title_code === 'string' && Array.isArray(i.title_params)), 'every item has a code');
+  // A draft application's filing deadline: the values, not the sentence (regression: the
+  // organisation's name was read after its row was gone).
+  const app = await srv.api('POST', '/api/v1/applications', { body: { organisation_id: org.json.id, body: 'ECOSOC', requested_status: 'special' } });
+  const cal2 = await srv.api('GET', `/api/v1/calendar?from=${year}-01-01&to=${year + 1}-12-31&limit=500`);
+  const fileBy = cal2.json.items.find((i) => i.record.type === 'applications' && i.record.id === app.json.id);
+  assert.equal(fileBy.title_code, 'cal_file_by', JSON.stringify(fileBy));
+  assert.deepEqual(fileBy.title_params.slice(0, 4), [String(app.json.id), 'Календарь', 'ECOSOC', 'special']);
+  assert.equal(fileBy.title_params[4], fileBy.date);
 });

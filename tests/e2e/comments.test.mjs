@@ -49,13 +49,13 @@ test('an officer comments on an NGO\'s application, one comment internal', async
   assert.equal(await items.count(), 2);
   assert.match(await items.nth(0).innerText(), /Desk Officer ·/);
   assert.match(await items.nth(1).innerText(), /internal/);
+  await screenshot(page, 'comments');
   // An empty comment is refused at the field, nothing added.
   await page.getByLabel('Your comment').fill('   ');
   await page.getByRole('button', { name: 'Add comment' }).click();
   await page.locator('.comment-form [aria-invalid="true"]').waitFor().catch(() => {});
   assert.equal(await items.count(), 2);
   await assertAccessible(page, 'an application with comments');
-  await screenshot(page, 'comments');
 });
 
 test('the NGO answers in Russian on its own record, and never sees the internal comment', async () => {

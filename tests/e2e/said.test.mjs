@@ -44,7 +44,9 @@ test('calendar titles in Russian from their codes', async () => {
   await list.locator('tr').first().waitFor();
   const text = await list.innerText();
   assert.match(text, /Срок подачи в ЭКОСОС ООН: заявки, поступившие до 1 июня \d{4}/, text);
-  assert.doesNotMatch(text, /##|filing deadline|Report on|due to/, text);
+  assert.doesNotMatch(text, /##|filing deadline|Report on|due to|\uFFFD/, text);
+  // A draft's filing deadline names the application, its organisation and body in words.
+  assert.match(text, /Подать заявку \d+ \([^)]+, ЭКОСОС ООН, статус «[^»]+»\) до 1 июня \d{4} г\., чтобы её рассмотрели в \d{4} году/, text);
   await assertAccessible(page, 'the calendar in Russian');
   await screenshot(page, 'calendar-ru');
   // The dashboard's deadlines are the same items.

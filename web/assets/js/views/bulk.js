@@ -105,7 +105,10 @@ export function selection(res, { onChange, reload }) {
       region.append(notice('ok', t('bulk.done', { changed: data.changed, unchanged: data.unchanged })));
       reload?.();
     } catch (p) {
-      region.append(notice('error', h('p', null, t('bulk.refused'))), problemNotice(p));
+      // One notice: nothing changed, then why (the field errors in the UI's language).
+      const n = problemNotice(p);
+      n.prepend(h('p', { class: 'bulk-refused' }, h('strong', null, t('bulk.refused'))));
+      region.append(n);
     }
     region.querySelector('.notice')?.focus?.();
   }
