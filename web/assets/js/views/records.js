@@ -13,6 +13,7 @@ import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 import { selection } from './bulk.js';
 import { commentable, commentsSection } from './comments.js';
 import { fillDelegationStats } from './dashboard.js';
+import { SUB_PAGES } from './qreport.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
 // Computed members a page shows in its own way (documents' titles, reports' length).
@@ -336,6 +337,8 @@ export function subSection(parentRes, rec, sub, { title } = {}) {
       return;
     }
     const cols = columnsFor(subRes, { exclude: [parentField], link: false });
+    const page = SUB_PAGES[sub.resource];
+    if (page) cols.unshift({ label: oneLabel(sub.resource), cls: 'col-page', render: (item) => h('a', { href: page.href(item) }, page.label(item)) });
     if (canEdit || canDelete)
       cols.push({
         label: t('list.actions'),
