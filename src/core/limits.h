@@ -35,6 +35,7 @@
 #define LIMIT_PASSWORD_MAX       1024 /* bytes: long passphrases allowed, no truncation */
 #define LIMIT_LIST_DEFAULT       50
 #define LIMIT_LIST_MAX           500
+#define LIMIT_ID_SET             500 /* ids in one id=1,2,3 filter (a selection) */
 #define LIMIT_CALENDAR_DAYS      3660 /* span of one calendar query (days) */
 #define LIMIT_SEARCH_QUERY       500  /* bytes of a search query */
 #define LIMIT_SEARCH_RESULTS     100  /* results on one page of /search */

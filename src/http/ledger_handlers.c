@@ -345,6 +345,12 @@ void h_calendar(struct request *r)
         jw_kstr(&w, "date", it->date);
         jw_kstr(&w, "kind", it->kind);
         jw_kstr(&w, "title", it->title);
+        jw_kstr(&w, "title_code", it->said.code); /* the title's code and values (issue 17) */
+        jw_key(&w, "title_params");
+        jw_arr(&w);
+        for (size_t k = 0; k < it->said.nparams; k++)
+            jw_str(&w, it->said.params[k]);
+        jw_arr_end(&w);
         jw_kstr(&w, "body", it->body);
         jw_key(&w, "record");
         jw_obj(&w);

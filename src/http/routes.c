@@ -7,6 +7,7 @@
 #include "domain/domain.h"
 #include "domain/access.h"
 #include "http/auth_handlers.h"
+#include "http/bulk_handlers.h"
 #include "http/http.h"
 #include "http/list_query.h"
 #include "http/ledger_handlers.h"
@@ -192,7 +193,7 @@ static void list_records(struct request *r, const struct resource *res, int pare
                          int64_t parent_id)
 {
     enum io_format fmt;
-    int as_file = io_http_wants_export(r, &fmt);
+    int as_file = io_http_wants_export(r, &fmt), scope;
     struct list_query q;
     if (as_file < 0 || !parse_list_query(r, res, &q))
         return;
@@ -203,9 +204,12 @@ static void list_records(struct request *r, const struct resource *res, int pare
         }
         q.filters[q.nfilters++] = (struct filter){.field = parent_filter, .v = {.i = parent_id}};
         /* the parent's visibility was checked: its sub-records are all visible */
-    } else if (domain_list_scope(&r->who, res, &q) < 0) {
+    } else if ((scope = domain_list_scope(&r->who, res, &q)) < 0) {
         resp_problem(r, r->who.role == ROLE_ANON ? 401 : 403,
-                     arena_printf(&r->arena, "your role may not read %s", res->name), NULL);
+                     scope == DOMAIN_LIST_STAFF_FIELD
+                         ? "only the ministry filters or sorts by its own fields"
+                         : arena_printf(&r->arena, "your role may not read %s", res->name),
+                     NULL);
         return;
     }
     if (as_file) { /* the whole list as a file, with the same filters and scope */
@@ -806,6 +810,9 @@ const struct route routes[] = {
     /* imports (src/http/io_handlers.c): a whole file in one transaction, admins only */
     {M_POST, "/api/v1/{collection}/import", h_import, {N, N, N, A}, BODY_UPLOAD, REPLY_OBJECT,
      "import_report", import_params, 0, "import a CSV or JSON file in one transaction"},
+    /* issue 17: one change to a selection of records, all or none (src/domain/bulk.c) */
+    {M_POST, "/api/v1/{collection}/bulk", h_bulk, {N, N, A, A}, BODY_JSON, REPLY_OBJECT,
+     "bulk_report", NULL, 0, "one change to a selection of records, all or none"},
     /* engagement: delegation statistics for officers; attachments as their document */
     {M_GET, "/api/v1/stats/delegations", h_delegation_stats, {N, N, A, A}, BODY_NONE,
      REPLY_OBJECT, "delegation_stats", delegation_stats_params, OPEN,
