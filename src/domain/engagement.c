@@ -463,6 +463,8 @@ static const struct computed_field report_computed_fields[] = {
      "the most words the target body's rules allow this kind (null: no limit)"},
     {"word_limit_rule", "string", NULL, CF_NULLABLE, "the rule the limit comes from"},
     {"warnings", "array", NULL, 0, "over the limit, past the deadline: for a person"},
+    {"warning_details", "array", NULL, 0,
+     "the same warnings with a stable code and parameters, for a client to say in its language"},
 };
 
 static void report_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)

@@ -967,6 +967,8 @@ static const struct computed_field application_computed_fields[] = {
     {"considered_in", "integer", NULL, CF_NULLABLE, "the year the Committee would consider it"},
     {"session", "object", NULL, CF_NULLABLE, "committee_session as data: {\"year\", \"part\"}"},
     {"warnings", "array", NULL, 0, "eligibility and deadline warnings, for a person"},
+    {"warning_details", "array", NULL, 0,
+     "the same warnings with a stable code and parameters, for a client to say in its language"},
     {"closure_due", "boolean", NULL, 0,
      "questions unanswered over two sessions: the body may close consideration"},
     {"questions", "object", NULL, 0, "the deferral questions: {\"total\", \"open\"}"},
