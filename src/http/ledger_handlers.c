@@ -413,7 +413,7 @@ void h_calendar_ics(struct request *r)
 
 void h_obligations(struct request *r)
 {
-    static const char *const names[] = {"lang", NULL};
+    static const char *const names[] = {"lang", "limit", "cursor", NULL};
     if (!req_params_allowed(r, names))
         return;
     const char *lang = ledger_obligation_lang(req_query(r, "lang"), req_header(r, "Accept-Language"));
@@ -445,6 +445,9 @@ void h_obligations(struct request *r)
         store_failed(r);
         return;
     }
+    size_t first, end; /* one organisation's list is short, but a page all the same */
+    if (!req_page_of(r, LIMIT_LIST_MAX, n, &first, &end))
+        return;
     struct jw w;
     resp_json(r, 200, &w);
     resp_header(r, "Content-Language", lang);
@@ -454,7 +457,7 @@ void h_obligations(struct request *r)
     jw_kstr(&w, "lang", lang);
     jw_key(&w, "items");
     jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = first; i < end; i++) {
         const struct obligation *o = &items[i];
         jw_obj(&w);
         jw_kstr(&w, "kind", o->kind);
@@ -474,5 +477,6 @@ void h_obligations(struct request *r)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    jw_kstr(&w, "next_cursor", end < n ? arena_printf(&r->arena, "%zu", end) : NULL);
     jw_obj_end(&w);
 }
