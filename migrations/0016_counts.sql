@@ -1,4 +1,5 @@
--- Counts kept as the data changes, for the dashboard's figures (issue 21, target 2).
+-- Counts kept as the data changes, for the dashboard's figures (issue 21, target 2): the
+-- pipeline, and the totals of ?count=true lists filtered by these keys only.
 --
 -- GET /api/v1/stats/pipeline counted applications by (body, state), accreditations by
 -- (body, status, state) and overdue reports by body with a scan per load: 2.3 s at
@@ -16,6 +17,12 @@
 -- GROUP BY would return. Plain statements only (INSERT … ON CONFLICT DO UPDATE, DELETE),
 -- so that the PostgreSQL store can carry them over as they are.
 -- `civdesk check` compares each table with a recount (src/store/counts.c).
+
+-- Rows of a table that lists count whole (?count=true without a filter): organisations.
+CREATE TABLE count_rows (
+    tbl TEXT PRIMARY KEY,
+    n   INTEGER NOT NULL
+);
 
 CREATE TABLE count_applications (
     body  TEXT NOT NULL,
@@ -39,6 +46,8 @@ CREATE TABLE count_report_due (
     PRIMARY KEY (body, report_due)
 );
 
+INSERT INTO count_rows (tbl, n) SELECT 'organisations', count(*) FROM organisations;
+
 INSERT INTO count_applications (body, state, n)
 SELECT body, state, count(*) FROM applications GROUP BY body, state;
 
@@ -48,6 +57,18 @@ SELECT body, status, state, count(*) FROM accreditations GROUP BY body, status, 
 INSERT INTO count_report_due (body, report_due, n)
 SELECT body, report_due, count(*) FROM accreditations WHERE report_due IS NOT NULL
  GROUP BY body, report_due;
+
+-- organisations (the row is always there, 0 included) -----------------------------------
+
+CREATE TRIGGER count_organisations_insert AFTER INSERT ON organisations
+BEGIN
+    UPDATE count_rows SET n = n + 1 WHERE tbl = 'organisations';
+END;
+
+CREATE TRIGGER count_organisations_delete AFTER DELETE ON organisations
+BEGIN
+    UPDATE count_rows SET n = n - 1 WHERE tbl = 'organisations';
+END;
 
 -- applications ------------------------------------------------------------------------
 

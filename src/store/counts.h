@@ -15,4 +15,13 @@
  */
 int store_counts_check(struct store_conn *c, int64_t *bad, struct error *err);
 
+/*
+ * A list's total (?count=true) from the kept counts, when its filters are equalities on
+ * their keys only (organisations: none; accreditations: body, status, state;
+ * applications: body, state) and nothing narrows what the caller sees: 1 with *total
+ * set, else 0 (the caller counts the rows).
+ */
+int store_count_kept(struct store_conn *c, const struct resource *res, const struct list_query *q,
+                     int64_t *total);
+
 #endif

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "store/internal.h"
+#include "store/counts.h"
 #include "store/search_index.h"
 #include "core/embed.h"
 
@@ -689,7 +690,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
 
     where_filters(c, &where, bd, res, q, a);
 
-    if (q->count) {
+    if (q->count && !store_count_kept(c, res, q, &out->total)) { /* src/store/counts.c */
         buf_printf(&sql, "SELECT count(*) FROM %s%s", res->table, where.p);
         sqlite3_stmt *st = store_prep(c, sql.p);
         if (!st) {

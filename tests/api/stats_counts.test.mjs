@@ -61,6 +61,29 @@ async function assertPipelineIsRecount(what) {
   const late = accs.filter((x) => x.overdue);
   assert.deepEqual(got(p.json.overdue_reports.by_body, (x) => x.body), tally(late, (x) => x.body), what);
   assert.equal(p.json.overdue_reports.total, late.length, what);
+  // The dashboard's totals (?count=true), which the kept counts answer too.
+  const total = async (path) => {
+    const r = await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1&count=true`);
+    assert.equal(r.status, 200, r.text);
+    return r.json.total;
+  };
+  assert.equal(await total('/api/v1/organisations'), (await all('/api/v1/organisations')).length, what);
+  assert.equal(await total('/api/v1/applications'), apps.length, what);
+  assert.equal(await total('/api/v1/accreditations'), accs.length, what);
+  assert.equal(await total('/api/v1/accreditations?state=active'), accs.filter((x) => x.state === 'active').length, what);
+  assert.equal(
+    await total('/api/v1/accreditations?body=ECOSOC&status=special'),
+    accs.filter((x) => x.body === 'ECOSOC' && x.status === 'special').length,
+    what,
+  );
+  assert.equal(
+    await total('/api/v1/applications?state=draft&body=ECOSOC'),
+    apps.filter((x) => x.state === 'draft' && x.body === 'ECOSOC').length,
+    what,
+  );
+  // An NGO user's total is of what it may see, not the kept count.
+  const mine = await api('GET', '/api/v1/accreditations?limit=1&count=true', { token: srv.tokens.ngo });
+  assert.equal(mine.json.total, accs.filter((x) => x.organisation_id === srv.orgId).length, what);
   const c = await cliOk(['check', '--db', srv.db]);
   assert.match(c.stdout, /counts match a recount/, what);
   return p.json;
@@ -120,7 +143,9 @@ test('kept counts equal a recount after creates, changes, deletes and an import'
   await patch(acc[3], { state: 'withdrawn' });
   await assertPipelineIsRecount('after updates');
 
-  // Deletes.
+  // Deletes (an organisation with nothing attached, too).
+  const gone = await api('POST', '/api/v1/organisations', { body: { name: 'Short-lived', country: 'IT' } });
+  assert.equal((await api('DELETE', `/api/v1/organisations/${gone.json.id}`)).status, 204);
   assert.equal((await api('DELETE', `/api/v1/accreditations/${acc[2].id}`)).status, 204);
   assert.equal((await api('DELETE', `/api/v1/applications/${app2.json.id}`)).status, 204);
   await assertPipelineIsRecount('after deletes');
