@@ -22,6 +22,7 @@
 #include "corpus.h"
 #include "domain/domain.h"
 #include "search/search.h"
+#include "store/db_sqlite.h"
 #include "store/internal.h"
 #include "store/search_index.h"
 
@@ -161,9 +162,10 @@ static void load(struct store *s, struct corpus *c, long docs, struct load *ld)
     if (!res_doc || !res_tr)
         die("bench: this build declares no documents/translations");
     sqlite3_stmt *u61;
-    if (sqlite3_prepare_v2(s->writer.db, "INSERT INTO bench_u61(rowid,title,body) VALUES(?,?,?)",
-                           -1, &u61, NULL) != SQLITE_OK)
-        fail("prepare", s->writer.db);
+    if (sqlite3_prepare_v2(db_sqlite_handle(s->writer.db),
+                           "INSERT INTO bench_u61(rowid,title,body) VALUES(?,?,?)", -1, &u61,
+                           NULL) != SQLITE_OK)
+        fail("prepare", db_sqlite_handle(s->writer.db));
     struct corpus_doc d = {0};
     long every = docs / MID_QUERIES > 0 ? docs / MID_QUERIES : 1;
     for (long done = 0; done < docs;) {
@@ -199,7 +201,7 @@ static void load(struct store *s, struct corpus *c, long docs, struct load *ld)
                 sqlite3_bind_text(u61, 2, t->title.p, (int)t->title.n, SQLITE_STATIC);
                 sqlite3_bind_text(u61, 3, t->body.p, (int)t->body.n, SQLITE_STATIC);
                 if (sqlite3_step(u61) != SQLITE_DONE)
-                    fail("unicode61 insert", s->writer.db);
+                    fail("unicode61 insert", db_sqlite_handle(s->writer.db));
                 sqlite3_reset(u61);
                 ld->civ_ms += t1 - t0;
                 ld->u61_ms += now_ms() - t1;
@@ -318,7 +320,7 @@ static double one(struct store *s, enum engine e, const char *q, double *wall)
     } else {
         if (search_parse(str_from(q), &sq, &err) < 0)
             die("bench: query '%s': %s", q, err.msg);
-        run_sql(c->db, topk_sql[e], search_fts_expr(&sq, &a));
+        run_sql(db_sqlite_handle(c->db), topk_sql[e], search_fts_expr(&sq, &a));
     }
     double t = cpu_ms() - t0;
     *wall = now_ms() - w0;
@@ -351,8 +353,8 @@ static void measure(struct store *s, struct qset *qs)
         if (search_parse(str_from(qs->q[i]), &sq, &err) < 0)
             die("bench: '%s': %s", qs->q[i], err.msg);
         const char *expr = search_fts_expr(&sq, &a);
-        qs->matches[0][i] = run_sql(c->db, count_sql[0], expr);
-        qs->matches[1][i] = run_sql(c->db, count_sql[1], expr);
+        qs->matches[0][i] = run_sql(db_sqlite_handle(c->db), count_sql[0], expr);
+        qs->matches[1][i] = run_sql(db_sqlite_handle(c->db), count_sql[1], expr);
         arena_release(&a);
     }
     for (int e = 0; e < E_COUNT; e++) {
@@ -403,7 +405,7 @@ static void found(sqlite3 *db, bool civ, const char *q, struct ids *out)
 static void recall_of(struct store *s, struct corpus *c, struct load *ld, const int *lemmas,
                       size_t n, int kind, struct recall *r)
 {
-    sqlite3 *db = store_reader(s)->db;
+    sqlite3 *db = db_sqlite_handle(store_reader(s)->db);
     struct ids got = {0};
     for (size_t i = 0; i < n; i++) {
         struct ids *rel = &ld->gt[ld->track[lemmas[i]]];
@@ -482,8 +484,9 @@ int main(int argc, char **argv)
     struct error err = ERROR_INIT;
     if (store_open(&s, path, STORE_OPEN_INIT, &err) < 0)
         die("bench: %s", err.msg);
-    exec_sql(s->writer.db, "CREATE VIRTUAL TABLE bench_u61 USING fts5(title, body, "
-                           "content='', tokenize='unicode61 remove_diacritics 2')");
+    exec_sql(db_sqlite_handle(s->writer.db),
+             "CREATE VIRTUAL TABLE bench_u61 USING fts5(title, body, "
+             "content='', tokenize='unicode61 remove_diacritics 2')");
 
     struct corpus *c = corpus_new(seed);
     struct load ld = {0};
@@ -516,13 +519,14 @@ int main(int argc, char **argv)
     load(s, c, docs, &ld);
     double load_ms = now_ms() - t0;
     t0 = now_ms();
-    exec_sql(s->writer.db, "INSERT INTO search_fts(search_fts) VALUES('optimize')");
+    exec_sql(db_sqlite_handle(s->writer.db),
+             "INSERT INTO search_fts(search_fts) VALUES('optimize')");
     double opt_civ = now_ms() - t0;
     t0 = now_ms();
-    exec_sql(s->writer.db, "INSERT INTO bench_u61(bench_u61) VALUES('optimize')");
+    exec_sql(db_sqlite_handle(s->writer.db), "INSERT INTO bench_u61(bench_u61) VALUES('optimize')");
     double opt_u61 = now_ms() - t0;
-    int64_t size_civ = table_bytes(s->writer.db, "search_fts");
-    int64_t size_u61 = table_bytes(s->writer.db, "bench_u61");
+    int64_t size_civ = table_bytes(db_sqlite_handle(s->writer.db), "search_fts");
+    int64_t size_u61 = table_bytes(db_sqlite_handle(s->writer.db), "bench_u61");
     fprintf(stderr, "bench-search: loaded in %.0f s; measuring\n", load_ms / 1000);
 
     /* Query sets. */

@@ -14,7 +14,7 @@
  * - Snippets (snippet.c): the words around the matches, matches marked.
  *
  * No SQL here. The index (one contentless FTS5 table), its upkeep inside each write
- * transaction and the search query live in src/store/search_index.c; the functions it
+ * transaction and the search query live in src/store/search_*.c; the functions it
  * implements for the layers above are declared at the end of this header.
  */
 #ifndef CIVDESK_SEARCH_H
@@ -171,7 +171,7 @@ const char *search_snippet(struct search_tokenizer *t, const struct search_match
                            const char *text, size_t n, const struct snippet_style *style,
                            struct arena *a, bool *matched);
 
-/* ---- the index (implemented in src/store/search_index.c) ---------------------------- */
+/* ---- the index (implemented in src/store/search_*.c) ---------------------------- */
 
 struct store;
 struct store_conn;

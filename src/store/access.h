@@ -1,7 +1,7 @@
 /*
  * store/access: the SQL behind accounts and access — browser sessions, failed sign-in
  * counters, the users API, and reading and verifying the audit trail. (The chain itself
- * is appended by store_audit in sqlite.c.)
+ * is appended by store_audit in audit.c.)
  *
  * Times are Unix seconds from now_unix() (the test clock applies). Every text returned
  * is copied into the caller's arena.
@@ -56,12 +56,12 @@ int store_login_failures(struct store_conn *c, const char *scope, const char *ke
 /* Forgets the failures of one key (a successful sign-in clears its account's). */
 int store_login_failures_clear(struct store_tx *tx, const char *scope, const char *key);
 /* Whether account signed in successfully from address at or after `since`. */
-int store_login_known(struct store_conn *c, const char *account, const char *address,
-                      int64_t since, bool *known);
+int store_login_known(struct store_conn *c, const char *account, const char *address, int64_t since,
+                      bool *known);
 /* Records a successful sign-in of account from address at `at`, and forgets those older
  * than forget_before. */
-int store_login_known_add(struct store_tx *tx, const char *account, const char *address,
-                          int64_t at, int64_t forget_before);
+int store_login_known_add(struct store_tx *tx, const char *account, const char *address, int64_t at,
+                          int64_t forget_before);
 
 /* Counts one refusal of kind for actor_id in window (a number naming the time slice),
  * forgetting windows before forget_before; *count is the count so far in this window. */
@@ -93,8 +93,8 @@ int store_token_find(struct store_conn *c, const unsigned char hash[32], const c
 /* Records that a token was used at now. */
 int store_token_touch(struct store_tx *tx, int64_t id, const char *now);
 /* The tokens of user_id (0: everyone's), oldest first. */
-int store_token_list(struct store_conn *c, int64_t user_id, struct arena *a,
-                     struct token_row **out, size_t *n);
+int store_token_list(struct store_conn *c, int64_t user_id, struct arena *a, struct token_row **out,
+                     size_t *n);
 /* One page of the same: ids after `after`, at most limit; *more when another page
  * follows (src/store/pages.c). */
 int store_token_page(struct store_conn *c, int64_t user_id, int64_t after, int limit,

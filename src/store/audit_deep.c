@@ -23,7 +23,7 @@ static const char *const bulk_only[] = {"listings"};
 #define IMAGE_ACTIONS "'create','update','transition','delete','disable'"
 
 struct last_entry {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     bool done;
     int64_t record_id, entry_id;
     const char *action, *after; /* valid until the next step */
@@ -33,29 +33,28 @@ static void entry_next(struct last_entry *e)
 {
     if (e->done)
         return;
-    if (sqlite3_step(e->st) != SQLITE_ROW) {
+    if (db_step(e->st) != DB_ROW) {
         e->done = true;
         return;
     }
-    e->record_id = sqlite3_column_int64(e->st, 0);
-    e->entry_id = sqlite3_column_int64(e->st, 1);
-    e->action = (const char *)sqlite3_column_text(e->st, 2);
-    e->after = (const char *)sqlite3_column_text(e->st, 3);
+    e->record_id = db_column_int64(e->st, 0);
+    e->entry_id = db_column_int64(e->st, 1);
+    e->action = db_column_text(e->st, 2);
+    e->after = db_column_text(e->st, 3);
 }
 
 /* The last image-bearing entry of each record of `resource`, in record id order. */
 static int entry_open(struct store_conn *c, const char *resource, struct last_entry *e)
 {
     memset(e, 0, sizeof(*e));
-    const char *sql =
-        "SELECT a.record_id,a.id,a.action,a.after FROM audit a WHERE a.resource=?1 "
-        "AND a.record_id IS NOT NULL AND a.action IN (" IMAGE_ACTIONS ") "
-        "AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.resource=?1 AND "
-        "b.record_id=a.record_id AND b.id>a.id AND b.action IN (" IMAGE_ACTIONS ")) "
-        "ORDER BY a.record_id";
-    if (sqlite3_prepare_v2(c->db, sql, -1, &e->st, NULL) != SQLITE_OK)
+    const char *sql = "SELECT a.record_id,a.id,a.action,a.after FROM audit a WHERE a.resource=?1 "
+                      "AND a.record_id IS NOT NULL AND a.action IN (" IMAGE_ACTIONS ") "
+                      "AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.resource=?1 AND "
+                      "b.record_id=a.record_id AND b.id>a.id AND b.action IN (" IMAGE_ACTIONS ")) "
+                      "ORDER BY a.record_id";
+    if (!(e->st = db_prepare(c->db, sql)))
         return STORE_ERROR;
-    sqlite3_bind_text(e->st, 1, resource, -1, SQLITE_TRANSIENT);
+    db_bind_text_copy(e->st, 1, resource, -1);
     entry_next(e);
     return STORE_OK;
 }
@@ -90,18 +89,16 @@ static void fault(struct deep *d, int64_t id, const char *detail)
 /* The ids an import of this resource created, from its entries' first_id / last_id. */
 static int load_ranges(struct deep *d)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->c->db,
-                           "SELECT after FROM audit WHERE resource=? AND action='import' "
-                           "AND after IS NOT NULL",
-                           -1, &st, NULL) != SQLITE_OK)
+    struct db_stmt *st = NULL;
+    if (!(st = db_prepare(d->c->db, "SELECT after FROM audit WHERE resource=? AND action='import' "
+                                    "AND after IS NOT NULL")))
         return STORE_ERROR;
-    sqlite3_bind_text(st, 1, d->resource, -1, SQLITE_TRANSIENT);
+    db_bind_text_copy(st, 1, d->resource, -1);
     size_t cap = 0;
     d->ranges = NULL;
     d->nranges = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *j = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+    while (db_step(st) == DB_ROW) {
+        json_t *j = json_loads(db_column_text(st, 0), 0, NULL);
         json_t *f = json_object_get(j, "first_id"), *l = json_object_get(j, "last_id");
         if (json_is_integer(f) && json_is_integer(l)) {
             if (d->nranges == cap) {
@@ -115,7 +112,7 @@ static int load_ranges(struct deep *d)
         }
         json_decref(j);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return STORE_OK;
 }
 
@@ -181,30 +178,27 @@ static int on_record(void *arg, const struct record *rec)
 /* The users table, as the account handlers write its images. */
 static int check_users(struct deep *d)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->c->db,
-                           "SELECT id,email,name,role,organisation_id,disabled FROM users "
-                           "ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
+    struct db_stmt *st = NULL;
+    if (!(st = db_prepare(d->c->db, "SELECT id,email,name,role,organisation_id,disabled FROM users "
+                                    "ORDER BY id")))
         return STORE_ERROR;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_step(st) == DB_ROW) {
         json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-        json_object_set_new(o, "email", json_string((const char *)sqlite3_column_text(st, 1)));
-        const char *name = (const char *)sqlite3_column_text(st, 2);
+        json_object_set_new(o, "id", json_integer(db_column_int64(st, 0)));
+        json_object_set_new(o, "email", json_string(db_column_text(st, 1)));
+        const char *name = db_column_text(st, 2);
         json_object_set_new(o, "name", name ? json_string(name) : json_null());
-        json_object_set_new(o, "role", json_string((const char *)sqlite3_column_text(st, 3)));
-        json_object_set_new(o, "organisation_id",
-                            sqlite3_column_type(st, 4) == SQLITE_NULL
-                                ? json_null()
-                                : json_integer(sqlite3_column_int64(st, 4)));
-        json_object_set_new(o, "disabled", json_boolean(sqlite3_column_int(st, 5)));
+        json_object_set_new(o, "role", json_string(db_column_text(st, 3)));
+        json_object_set_new(
+            o, "organisation_id",
+            db_column_type(st, 4) == DB_NULL ? json_null() : json_integer(db_column_int64(st, 4)));
+        json_object_set_new(o, "disabled", json_boolean(db_column_int(st, 5)));
         char *text = json_dumps(o, JSON_COMPACT);
-        compare(d, sqlite3_column_int64(st, 0), text ? text : "{}");
+        compare(d, db_column_int64(st, 0), text ? text : "{}");
         free(text);
         json_decref(o);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return STORE_OK;
 }
 
@@ -219,19 +213,22 @@ int store_audit_deep_check(struct store_conn *c, struct arena *a, struct deep_re
             skip |= strcmp(res->name, bulk_only[k]) == 0;
         if (skip)
             continue;
-        struct deep d = {.c = c, .a = a, .out = out, .resource = res->name,
+        struct deep d = {.c = c,
+                         .a = a,
+                         .out = out,
+                         .resource = res->name,
                          .reference = (res->access & RES_REFERENCE) != 0};
         if (load_ranges(&d) < 0 || entry_open(c, res->name, &d.e) < 0)
             return STORE_ERROR;
         rc = store_scan_records(c, res, 0, on_record, &d);
-        sqlite3_finalize(d.e.st);
+        db_finalize(d.e.st);
     }
     if (rc == STORE_OK) {
         struct deep d = {.c = c, .a = a, .out = out, .resource = "users"};
         if (entry_open(c, "users", &d.e) < 0)
             return STORE_ERROR;
         rc = check_users(&d);
-        sqlite3_finalize(d.e.st);
+        db_finalize(d.e.st);
     }
     return rc;
 }

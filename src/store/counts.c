@@ -33,20 +33,20 @@ int store_counts_check(struct store_conn *c, int64_t *bad, struct error *err)
                    "WHERE k.n IS NOT r.n",
                    kept[i].keys, kept[i].table, kept[i].keys, kept[i].recount, kept[i].keys,
                    kept[i].keys);
-        sqlite3_stmt *st = store_prep(c, sql.p);
+        struct db_stmt *st = store_prep(c, sql.p);
         buf_release(&sql);
         if (!st)
             return error_set(err, "the counts in %s cannot be read", kept[i].table), STORE_ERROR;
         int step;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((step = db_step(st)) == DB_ROW) {
             if (*bad == 0)
                 error_set(err, "%s %s holds %lld where a recount gives %lld", kept[i].table,
-                          store_col_text(st, 0), (long long)sqlite3_column_int64(st, 1),
-                          (long long)sqlite3_column_int64(st, 2));
+                          store_col_text(st, 0), (long long)db_column_int64(st, 1),
+                          (long long)db_column_int64(st, 2));
             ++*bad;
         }
         store_done(st);
-        if (step != SQLITE_DONE)
+        if (step != DB_DONE)
             return error_set(err, "the counts in %s cannot be read", kept[i].table), STORE_ERROR;
     }
     return *bad ? STORE_CONFLICT : STORE_OK;
@@ -89,15 +89,15 @@ int store_count_kept(struct store_conn *c, const struct resource *res, const str
         for (size_t k = 0; totals[t].keys[k]; k++)
             len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND (?%zu IS NULL OR %s=?%zu)",
                                     k + 1, totals[t].keys[k], k + 1);
-        sqlite3_stmt *st = store_prep(c, sql);
+        struct db_stmt *st = store_prep(c, sql);
         if (!st)
             return 0;
         for (size_t k = 0; k < 3; k++)
             if (vals[k])
-                sqlite3_bind_text(st, (int)k + 1, vals[k]->s, (int)vals[k]->n, SQLITE_STATIC);
+                db_bind_text(st, (int)k + 1, vals[k]->s, (int)vals[k]->n);
         int answered = 0;
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            *total = sqlite3_column_int64(st, 0);
+        if (db_step(st) == DB_ROW) {
+            *total = db_column_int64(st, 0);
             answered = 1;
         }
         store_done(st);

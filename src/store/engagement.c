@@ -7,27 +7,28 @@
 
 #include <string.h>
 
-static const char *dup_col(struct arena *a, sqlite3_stmt *st, int col)
+static const char *dup_col(struct arena *a, struct db_stmt *st, int col)
 {
     const char *t = store_col_text(st, col);
     return t ? arena_strdup(a, t) : NULL;
 }
 
 /* Reads a clash row: delegation id, forum, starts_on, ends_on, person id, full name. */
-static int clash_step(sqlite3_stmt *st, struct arena *a, bool *found, struct delegation_clash *out)
+static int clash_step(struct db_stmt *st, struct arena *a, bool *found,
+                      struct delegation_clash *out)
 {
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
+    int rc = db_step(st);
+    *found = rc == DB_ROW;
     if (*found) {
-        out->delegation_id = sqlite3_column_int64(st, 0);
+        out->delegation_id = db_column_int64(st, 0);
         out->forum = dup_col(a, st, 1);
         out->starts_on = dup_col(a, st, 2);
         out->ends_on = dup_col(a, st, 3);
-        out->person_id = sqlite3_column_int64(st, 4);
+        out->person_id = db_column_int64(st, 4);
         out->person = dup_col(a, st, 5);
     }
     store_done(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_ROW || rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 /* Two spans overlap when each starts on or before the other ends (days inclusive). */
@@ -35,7 +36,7 @@ int store_delegation_clash(struct store_conn *c, int64_t person_id, int64_t dele
                            const char *starts_on, const char *ends_on, struct arena *a, bool *found,
                            struct delegation_clash *out)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         store_prep(c, "SELECT d.id, d.forum, d.starts_on, d.ends_on, p.id, p.full_name "
                       "FROM delegation_members m JOIN delegations d ON d.id = m.delegation_id "
                       "JOIN people p ON p.id = m.person_id "
@@ -44,10 +45,10 @@ int store_delegation_clash(struct store_conn *c, int64_t person_id, int64_t dele
     *found = false;
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, person_id);
-    sqlite3_bind_int64(st, 2, delegation_id);
-    sqlite3_bind_text(st, 3, ends_on, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, starts_on, -1, SQLITE_STATIC);
+    db_bind_int64(st, 1, person_id);
+    db_bind_int64(st, 2, delegation_id);
+    db_bind_text(st, 3, ends_on, -1);
+    db_bind_text(st, 4, starts_on, -1);
     return clash_step(st, a, found, out);
 }
 
@@ -55,7 +56,7 @@ int store_delegation_members_clash(struct store_conn *c, int64_t delegation_id,
                                    const char *starts_on, const char *ends_on, struct arena *a,
                                    bool *found, struct delegation_clash *out)
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         store_prep(c, "SELECT d.id, d.forum, d.starts_on, d.ends_on, p.id, p.full_name "
                       "FROM delegation_members m "
                       "JOIN delegation_members o ON o.person_id = m.person_id "
@@ -67,9 +68,9 @@ int store_delegation_members_clash(struct store_conn *c, int64_t delegation_id,
     *found = false;
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, delegation_id);
-    sqlite3_bind_text(st, 2, ends_on, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, starts_on, -1, SQLITE_STATIC);
+    db_bind_int64(st, 1, delegation_id);
+    db_bind_text(st, 2, ends_on, -1);
+    db_bind_text(st, 3, starts_on, -1);
     return clash_step(st, a, found, out);
 }
 
@@ -78,7 +79,7 @@ int store_delegation_stats(struct store_conn *c, const char *body, struct arena 
 {
     /* Members are distinct people per forum; NGOs the distinct organisations they came
      * from. A forum with delegations but no members still appears, with zeros. */
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         store_prep(c, "SELECT d.forum, max(d.body), min(d.starts_on), max(d.ends_on), "
                       "count(DISTINCT d.id), count(DISTINCT m.person_id), "
                       "count(DISTINCT CASE WHEN m.role = 'expert' THEN m.person_id END), "
@@ -91,10 +92,10 @@ int store_delegation_stats(struct store_conn *c, const char *body, struct arena 
     if (!st)
         return STORE_ERROR;
     if (body)
-        sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+        db_bind_text(st, 1, body, -1);
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             struct delegation_stat *grown = arena_alloc(a, cap * sizeof(*grown));
@@ -107,44 +108,44 @@ int store_delegation_stats(struct store_conn *c, const char *body, struct arena 
         s->body = dup_col(a, st, 1);
         s->starts_on = dup_col(a, st, 2);
         s->ends_on = dup_col(a, st, 3);
-        s->delegations = sqlite3_column_int64(st, 4);
-        s->members = sqlite3_column_int64(st, 5);
-        s->experts = sqlite3_column_int64(st, 6);
-        s->ngos = sqlite3_column_int64(st, 7);
+        s->delegations = db_column_int64(st, 4);
+        s->members = db_column_int64(st, 5);
+        s->experts = db_column_int64(st, 6);
+        s->ngos = db_column_int64(st, 7);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_attachment_set_content(struct store_tx *tx, int64_t id, const void *bytes, size_t n)
 {
     struct store_conn *c = store_tx_conn(tx);
-    sqlite3_stmt *st = store_prep(c, "UPDATE document_attachments SET content = ? WHERE id = ?");
+    struct db_stmt *st = store_prep(c, "UPDATE document_attachments SET content = ? WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_blob64(st, 1, n ? bytes : "", n, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
+    db_bind_blob(st, 1, n ? bytes : "", n);
+    db_bind_int64(st, 2, id);
+    int rc = db_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return STORE_ERROR;
-    return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
+    return db_changes(c->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
 int store_attachment_content(struct store_conn *c, int64_t id, struct buf *out)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT content FROM document_attachments WHERE id = ?");
+    struct db_stmt *st = store_prep(c, "SELECT content FROM document_attachments WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const void *p = sqlite3_column_blob(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        const void *p = db_column_blob(st, 0);
+        size_t n = (size_t)db_column_bytes(st, 0);
         buf_grow(out, n + 1);
         if (n)
             buf_append(out, p, n);
     }
     store_done(st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    return rc == DB_ROW ? STORE_OK : rc == DB_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }

@@ -1,6 +1,7 @@
 /*
- * Internals shared by the SQLite store's files (sqlite.c and the per-feature files beside
- * it). Nothing outside src/store includes this.
+ * Internals shared by the store's files (conn.c and the per-feature files beside it).
+ * Nothing outside src/store includes this. The database is reached only through the
+ * driver table (db.h).
  */
 #ifndef CIVDESK_STORE_INTERNAL_H
 #define CIVDESK_STORE_INTERNAL_H
@@ -9,7 +10,7 @@
 
 #include <pthread.h>
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #define STMT_CACHE      64
 #define BUSY_TIMEOUT_MS 10000
@@ -20,11 +21,11 @@
 
 struct stmt_slot {
     char *sql; /* owned */
-    sqlite3_stmt *st;
+    struct db_stmt *st;
 };
 
 struct store_conn {
-    sqlite3 *db;
+    struct db_conn *db; /* owned; NULL when closed */
     struct stmt_slot cache[STMT_CACHE];
     unsigned next_evict;
     struct store *store;
@@ -65,10 +66,20 @@ struct store_tx {
 
 /* A cached prepared statement for sql (borrowed; the connection owns it); NULL and
  * logged on error. Call store_done() after use: it resets and clears bindings. */
-sqlite3_stmt *store_prep(struct store_conn *c, const char *sql);
-void store_done(sqlite3_stmt *st);
+struct db_stmt *store_prep(struct store_conn *c, const char *sql);
+void store_done(struct db_stmt *st);
 /* The value of a result column as stored: text copied into a, or borrowed (a NULL). */
-void store_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v);
+void store_column_value(struct db_stmt *st, int col, struct arena *a, struct value *v);
+/* The index of res in resource_all[] (a registered resource; BUG otherwise). */
+size_t store_res_index(const struct resource *res);
+/* Builds the SQL texts of one resource from its declaration (src/store/records.c). */
+void store_res_sql_build(const struct resource *r, struct res_sql *out);
+/* Binds a field's value (null, integer, real or text, copied) to parameter col. */
+void store_bind_value(struct db_stmt *st, int col, const struct field *f, const struct value *v);
+/* Copies column text into dst (cap bytes with the NUL; truncated), "" for NULL. */
+void store_copy_text(char *dst, size_t cap, struct db_stmt *st, int col);
+/* The row at the statement's cursor as a record of res, columns in select_cols order. */
+struct record *store_row_record(struct db_stmt *st, const struct resource *res, struct arena *a);
 /* The SQL of a list condition (P_COND) with one '?' and the value to bind to it, or NULL
  * if there is no such condition (src/store/ledger.c). */
 const char *store_cond_sql(const char *name, struct value *bound, struct arena *a);
@@ -83,6 +94,6 @@ void store_now_text(char out[21]);
  * 0, or -1 with err set. */
 int store_create_private(const char *path, struct error *err);
 /* Column text or NULL. */
-const char *store_col_text(sqlite3_stmt *st, int col);
+const char *store_col_text(struct db_stmt *st, int col);
 
 #endif

@@ -46,40 +46,40 @@ const char *store_cond_sql(const char *name, struct value *bound, struct arena *
     return NULL;
 }
 
-static const char *dup_or_null(struct arena *a, sqlite3_stmt *st, int col)
+static const char *dup_or_null(struct arena *a, struct db_stmt *st, int col)
 {
     const char *t = store_col_text(st, col);
     return t ? arena_strdup(a, t) : NULL;
 }
 
-static void bind_text(sqlite3_stmt *st, int col, const char *s)
+static void bind_text(struct db_stmt *st, int col, const char *s)
 {
     if (s)
-        sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+        db_bind_text(st, col, s, -1);
     else
-        sqlite3_bind_null(st, col);
+        db_bind_null(st, col);
 }
 
 /* ---- bodies --------------------------------------------------------------------------- */
 
 #define BODY_COLS                                                                                  \
     "id,code,name,statuses,national_statuses,report_exempt,report_interval_years,report_due,"      \
-    "filing_deadline,decision_expected,min_years_registered,filing_deadline_statuses,"           \
+    "filing_deadline,decision_expected,min_years_registered,filing_deadline_statuses,"             \
     "status_prerequisites"
 
-static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *out)
+static void body_row(struct db_stmt *st, struct arena *a, struct store_body_row *out)
 {
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_column_int64(st, 0);
     out->code = dup_or_null(a, st, 1);
     out->name = dup_or_null(a, st, 2);
     out->statuses = dup_or_null(a, st, 3);
     out->national = dup_or_null(a, st, 4);
     out->exempt = dup_or_null(a, st, 5);
-    out->report_interval = sqlite3_column_int64(st, 6);
+    out->report_interval = db_column_int64(st, 6);
     out->report_due = dup_or_null(a, st, 7);
     out->filing_deadline = dup_or_null(a, st, 8);
     out->decision_expected = dup_or_null(a, st, 9);
-    out->min_years = sqlite3_column_int64(st, 10);
+    out->min_years = db_column_int64(st, 10);
     out->deadline_statuses = dup_or_null(a, st, 11);
     out->prerequisites = dup_or_null(a, st, 12);
 }
@@ -87,7 +87,7 @@ static void body_row(sqlite3_stmt *st, struct arena *a, struct store_body_row *o
 /*
  * Bodies rows cached per connection: the table is small and read for every accreditation
  * and application written out. The cache holds while no other connection has committed
- * (PRAGMA data_version) and this one has changed nothing (sqlite3_total_changes64); rows
+ * (PRAGMA data_version) and this one has changed nothing (db_total_changes); rows
  * handed out are copied into the caller's arena, so a later invalidation cannot pull them
  * away.
  */
@@ -113,10 +113,16 @@ static void cache_clear(struct ledger_cache *lc)
 {
     for (size_t i = 0; i < lc->n; i++) {
         struct store_body_row *r = &lc->rows[i];
-        const char *strings[] = {
-            r->code,   r->name,       r->statuses,        r->national,
-            r->exempt, r->report_due, r->filing_deadline, r->decision_expected,
-            r->deadline_statuses, r->prerequisites};
+        const char *strings[] = {r->code,
+                                 r->name,
+                                 r->statuses,
+                                 r->national,
+                                 r->exempt,
+                                 r->report_due,
+                                 r->filing_deadline,
+                                 r->decision_expected,
+                                 r->deadline_statuses,
+                                 r->prerequisites};
         for (size_t k = 0; k < ARRAY_SIZE(strings); k++)
             free((char *)strings[k]);
     }
@@ -161,17 +167,17 @@ static char *dup_owned(void *ctx, const char *s)
 /* The connection's cache, emptied if the database changed since it was filled. */
 static struct ledger_cache *cache_of(struct store_conn *c)
 {
-    sqlite3_stmt *st = store_prep(c, "PRAGMA data_version");
+    struct db_stmt *st = store_prep(c, "PRAGMA data_version");
     if (!st)
         return NULL;
-    int64_t version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    int64_t version = db_step(st) == DB_ROW ? db_column_int64(st, 0) : -1;
     store_done(st);
     if (version < 0)
         return NULL;
     if (!c->ledger && !(c->ledger = calloc(1, sizeof(*c->ledger))))
         die("out of memory");
     struct ledger_cache *lc = c->ledger;
-    int64_t changes = sqlite3_total_changes64(c->db);
+    int64_t changes = db_total_changes(c->db);
     if (lc->data_version != version || lc->changes != changes) {
         cache_clear(lc);
         lc->data_version = version;
@@ -190,51 +196,51 @@ int store_body_row(struct store_conn *c, const char *code, struct arena *a,
             return STORE_OK;
         }
     }
-    sqlite3_stmt *st = store_prep(c, "SELECT " BODY_COLS " FROM bodies WHERE code=?");
+    struct db_stmt *st = store_prep(c, "SELECT " BODY_COLS " FROM bodies WHERE code=?");
     if (!st)
         return STORE_ERROR;
     bind_text(st, 1, code);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         body_row(st, a, out);
     store_done(st);
-    if (rc == SQLITE_ROW && lc && lc->n < LEDGER_CACHE_BODIES && out->code)
+    if (rc == DB_ROW && lc && lc->n < LEDGER_CACHE_BODIES && out->code)
         row_copy(&lc->rows[lc->n++], out, dup_owned, NULL);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    return rc == DB_ROW ? STORE_OK : rc == DB_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
 int store_bodies_each(struct store_conn *c, struct arena *a,
                       void (*fn)(void *arg, const struct store_body_row *row), void *arg)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT " BODY_COLS " FROM bodies ORDER BY code");
+    struct db_stmt *st = store_prep(c, "SELECT " BODY_COLS " FROM bodies ORDER BY code");
     if (!st)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_body_row row;
         body_row(st, a, &row);
         fn(arg, &row);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 /* ---- listings ------------------------------------------------------------------------- */
 
 int store_listing_newest(struct store_conn *c, const char *body, const char *before, char out[11])
 {
-    sqlite3_stmt *st =
+    struct db_stmt *st =
         store_prep(c, "SELECT max(as_of) FROM listings WHERE body=?1 AND (?2 IS NULL OR as_of<?2)");
     if (!st)
         return STORE_ERROR;
     bind_text(st, 1, body);
     bind_text(st, 2, before);
-    int rc = sqlite3_step(st);
-    const char *t = rc == SQLITE_ROW ? store_col_text(st, 0) : NULL;
+    int rc = db_step(st);
+    const char *t = rc == DB_ROW ? store_col_text(st, 0) : NULL;
     if (t)
         snprintf(out, 11, "%s", t);
     store_done(st);
-    if (rc != SQLITE_ROW)
+    if (rc != DB_ROW)
         return STORE_ERROR;
     return t ? STORE_OK : STORE_NOT_FOUND;
 }
@@ -243,17 +249,17 @@ int store_listing_counts(struct store_conn *c, const char *body, const char *as_
                          void (*fn)(void *arg, const char *country, const char *status, int64_t n),
                          void *arg)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT country,status,count(*) FROM listings WHERE "
-                                     "body=? AND as_of=? GROUP BY country,status");
+    struct db_stmt *st = store_prep(c, "SELECT country,status,count(*) FROM listings WHERE "
+                                       "body=? AND as_of=? GROUP BY country,status");
     if (!st)
         return STORE_ERROR;
     bind_text(st, 1, body);
     bind_text(st, 2, as_of);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(arg, store_col_text(st, 0), store_col_text(st, 1), sqlite3_column_int64(st, 2));
+    while ((rc = db_step(st)) == DB_ROW)
+        fn(arg, store_col_text(st, 0), store_col_text(st, 1), db_column_int64(st, 2));
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_listing_replace(struct store_tx *tx, const char *body, const char *as_of,
@@ -264,14 +270,14 @@ int store_listing_replace(struct store_tx *tx, const char *body, const char *as_
     /* Listings are searchable: the rows replaced leave the index (by their text, before
      * they go) and the new ones enter it, in this same transaction. */
     const struct resource *res = resource_find(STR("listings"));
-    sqlite3_stmt *st = store_prep(c, "SELECT id FROM listings WHERE body=? AND as_of=?");
+    struct db_stmt *st = store_prep(c, "SELECT id FROM listings WHERE body=? AND as_of=?");
     if (!st || !res)
         return error_set(err, "could not prepare the listing import"), STORE_ERROR;
     bind_text(st, 1, body);
     bind_text(st, 2, as_of);
     struct buf ids = BUF_INIT;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
+    while (db_step(st) == DB_ROW) {
+        int64_t id = db_column_int64(st, 0);
         buf_append(&ids, &id, sizeof(id));
     }
     store_done(st);
@@ -289,11 +295,11 @@ int store_listing_replace(struct store_tx *tx, const char *body, const char *as_
         return error_set(err, "could not prepare the listing import"), STORE_ERROR;
     bind_text(st, 1, body);
     bind_text(st, 2, as_of);
-    int rc = sqlite3_step(st);
+    int rc = db_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE)
-        return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
-    *replaced = sqlite3_changes(c->db);
+    if (rc != DB_DONE)
+        return error_set(err, "%s", db_error_text(c->db)), STORE_ERROR;
+    *replaced = db_changes(c->db);
     st = store_prep(c, "INSERT INTO listings(body,status,as_of,name,country,created_at,"
                        "updated_at,version) VALUES(?,?,?,?,?,?,?,1)");
     if (!st)
@@ -308,16 +314,16 @@ int store_listing_replace(struct store_tx *tx, const char *body, const char *as_
         bind_text(st, 5, rows[i].country);
         bind_text(st, 6, now);
         bind_text(st, 7, now);
-        rc = sqlite3_step(st);
+        rc = db_step(st);
         store_done(st);
-        if (rc != SQLITE_DONE) {
-            if (sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        if (rc != DB_DONE) {
+            if (db_fault(c->db) == DB_FAULT_FOREIGN_KEY)
                 return error_set(err, "no body %s", body), STORE_BAD_REF;
-            return error_set(err, "%s", sqlite3_errmsg(c->db)), STORE_ERROR;
+            return error_set(err, "%s", db_error_text(c->db)), STORE_ERROR;
         }
         struct arena a = ARENA_INIT;
         struct record *rec;
-        rc = store_get(c, res, sqlite3_last_insert_rowid(c->db), &a, &rec);
+        rc = store_get(c, res, db_last_insert_id(c->db), &a, &rec);
         if (rc == STORE_OK && search_index_put(c, rec) < 0)
             rc = STORE_ERROR;
         arena_release(&a);
@@ -335,17 +341,17 @@ int store_listing_replace(struct store_tx *tx, const char *body, const char *as_
 static int each_count(struct store_conn *c, const char *sql, const char *bound, int nkeys,
                       store_count_fn fn, void *arg)
 {
-    sqlite3_stmt *st = store_prep(c, sql);
+    struct db_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     if (bound)
         bind_text(st, 1, bound);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = db_step(st)) == DB_ROW)
         fn(arg, store_col_text(st, 0), nkeys > 0 ? store_col_text(st, 1) : NULL,
-           nkeys > 1 ? store_col_text(st, 2) : NULL, sqlite3_column_int64(st, nkeys + 1));
+           nkeys > 1 ? store_col_text(st, 2) : NULL, db_column_int64(st, nkeys + 1));
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_count_applications(struct store_conn *c, store_count_fn fn, void *arg)
@@ -376,50 +382,50 @@ int store_count_overdue(struct store_conn *c, const char *today, store_count_fn 
 int store_reports_due(struct store_conn *c, const char *from, const char *to, int64_t org,
                       void (*fn)(void *arg, const struct store_due_row *row), void *arg)
 {
-    sqlite3_stmt *st = store_prep(
-        c, "SELECT a.id,a.organisation_id,o.name,a.body,a.status,a.state,a.granted_on,"
-           "a.last_report_period_end FROM accreditations a JOIN organisations o ON "
-           "o.id=a.organisation_id WHERE a.report_due BETWEEN ?1 AND ?2 AND (?3=0 OR "
-           "a.organisation_id=?3) ORDER BY a.id");
+    struct db_stmt *st =
+        store_prep(c, "SELECT a.id,a.organisation_id,o.name,a.body,a.status,a.state,a.granted_on,"
+                      "a.last_report_period_end FROM accreditations a JOIN organisations o ON "
+                      "o.id=a.organisation_id WHERE a.report_due BETWEEN ?1 AND ?2 AND (?3=0 OR "
+                      "a.organisation_id=?3) ORDER BY a.id");
     if (!st)
         return STORE_ERROR;
     bind_text(st, 1, from);
     bind_text(st, 2, to);
-    sqlite3_bind_int64(st, 3, org);
+    db_bind_int64(st, 3, org);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_due_row row = {
-            .id = sqlite3_column_int64(st, 0),
-            .organisation_id = sqlite3_column_int64(st, 1),
+            .id = db_column_int64(st, 0),
+            .organisation_id = db_column_int64(st, 1),
             .organisation = store_col_text(st, 2),
             .body = store_col_text(st, 3),
             .status = store_col_text(st, 4),
             .state = store_col_text(st, 5),
             .granted_on = store_col_text(st, 6),
-            .last_period_end = sqlite3_column_int64(st, 7),
+            .last_period_end = db_column_int64(st, 7),
         };
         fn(arg, &row);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_applications_open(struct store_conn *c, int64_t org,
                             void (*fn)(void *arg, const struct store_app_row *row), void *arg)
 {
-    sqlite3_stmt *st = store_prep(
+    struct db_stmt *st = store_prep(
         c, "SELECT a.id,a.organisation_id,o.name,a.body,a.requested_status,a.state,a.filed_on "
            "FROM applications a JOIN organisations o ON o.id=a.organisation_id WHERE a.state IN "
            "('draft','submitted','endorsed','filed','under_review','deferred','recommended') "
            "AND (?1=0 OR a.organisation_id=?1) ORDER BY a.id");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, org);
+    db_bind_int64(st, 1, org);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_app_row row = {
-            .id = sqlite3_column_int64(st, 0),
-            .organisation_id = sqlite3_column_int64(st, 1),
+            .id = db_column_int64(st, 0),
+            .organisation_id = db_column_int64(st, 1),
             .organisation = store_col_text(st, 2),
             .body = store_col_text(st, 3),
             .requested_status = store_col_text(st, 4),
@@ -429,7 +435,7 @@ int store_applications_open(struct store_conn *c, int64_t org,
         fn(arg, &row);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 /* ---- applications --------------------------------------------------------------------- */
@@ -437,36 +443,36 @@ int store_applications_open(struct store_conn *c, int64_t org,
 int store_question_counts(struct store_conn *c, int64_t application_id, int64_t *total,
                           int64_t *open)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT count(*),count(*)-count(answer) FROM "
-                                     "application_questions WHERE application_id=?");
+    struct db_stmt *st = store_prep(c, "SELECT count(*),count(*)-count(answer) FROM "
+                                       "application_questions WHERE application_id=?");
     *total = *open = 0;
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, application_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *total = sqlite3_column_int64(st, 0);
-        *open = sqlite3_column_int64(st, 1);
+    db_bind_int64(st, 1, application_id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *total = db_column_int64(st, 0);
+        *open = db_column_int64(st, 1);
     }
     store_done(st);
-    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    return rc == DB_ROW ? STORE_OK : STORE_ERROR;
 }
 
 int store_current_accreditation(struct store_conn *c, int64_t organisation_id, const char *body,
                                 int64_t *id)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT id FROM accreditations WHERE organisation_id=? "
-                                     "AND body=? AND state<>'withdrawn'");
+    struct db_stmt *st = store_prep(c, "SELECT id FROM accreditations WHERE organisation_id=? "
+                                       "AND body=? AND state<>'withdrawn'");
     *id = 0;
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, organisation_id);
+    db_bind_int64(st, 1, organisation_id);
     bind_text(st, 2, body);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *id = db_column_int64(st, 0);
     store_done(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_ROW || rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 /* ---- accreditations' status history --------------------------------------------------- */
@@ -476,51 +482,51 @@ int store_status_history_add(struct store_tx *tx, int64_t accreditation_id, cons
                              struct error *err)
 {
     struct store_conn *c = store_tx_conn(tx);
-    sqlite3_stmt *st = store_prep(
+    struct db_stmt *st = store_prep(
         c, "INSERT INTO accreditation_status_history(accreditation_id,from_status,to_status,"
            "changed_on,application_id,created_at) VALUES (?,?,?,?,?,?)");
     if (!st)
         return error_set(err, "could not record the change of status"), STORE_ERROR;
     char now[21];
     store_now_text(now);
-    sqlite3_bind_int64(st, 1, accreditation_id);
+    db_bind_int64(st, 1, accreditation_id);
     bind_text(st, 2, from);
     bind_text(st, 3, to);
     bind_text(st, 4, on);
     if (application_id)
-        sqlite3_bind_int64(st, 5, application_id);
+        db_bind_int64(st, 5, application_id);
     else
-        sqlite3_bind_null(st, 5);
+        db_bind_null(st, 5);
     bind_text(st, 6, now);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        error_set(err, "could not record the change of status: %s", sqlite3_errmsg(c->db));
+    int rc = db_step(st);
+    if (rc != DB_DONE)
+        error_set(err, "could not record the change of status: %s", db_error_text(c->db));
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_status_history_each(struct store_conn *c, int64_t accreditation_id,
                               void (*fn)(void *arg, const struct store_status_change *ch),
                               void *arg)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT from_status,to_status,changed_on,application_id "
-                                     "FROM accreditation_status_history "
-                                     "WHERE accreditation_id=? ORDER BY id");
+    struct db_stmt *st = store_prep(c, "SELECT from_status,to_status,changed_on,application_id "
+                                       "FROM accreditation_status_history "
+                                       "WHERE accreditation_id=? ORDER BY id");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, accreditation_id);
+    db_bind_int64(st, 1, accreditation_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_status_change ch = {
             .from = store_col_text(st, 0),
             .to = store_col_text(st, 1),
             .on = store_col_text(st, 2),
-            .application_id = sqlite3_column_int64(st, 3),
+            .application_id = db_column_int64(st, 3),
         };
         fn(arg, &ch);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 /* ---- one organisation's obligations --------------------------------------------------- */
@@ -528,72 +534,72 @@ int store_status_history_each(struct store_conn *c, int64_t accreditation_id,
 int store_org_accreditations(struct store_conn *c, int64_t org,
                              void (*fn)(void *arg, const struct store_due_row *row), void *arg)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT id,organisation_id,body,status,state,granted_on,"
-                                     "last_report_period_end FROM accreditations "
-                                     "WHERE organisation_id=? ORDER BY id");
+    struct db_stmt *st = store_prep(c, "SELECT id,organisation_id,body,status,state,granted_on,"
+                                       "last_report_period_end FROM accreditations "
+                                       "WHERE organisation_id=? ORDER BY id");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, org);
+    db_bind_int64(st, 1, org);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_due_row row = {
-            .id = sqlite3_column_int64(st, 0),
-            .organisation_id = sqlite3_column_int64(st, 1),
+            .id = db_column_int64(st, 0),
+            .organisation_id = db_column_int64(st, 1),
             .body = store_col_text(st, 2),
             .status = store_col_text(st, 3),
             .state = store_col_text(st, 4),
             .granted_on = store_col_text(st, 5),
-            .last_period_end = sqlite3_column_int64(st, 6),
+            .last_period_end = db_column_int64(st, 6),
         };
         fn(arg, &row);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_org_report_questions_open(struct store_conn *c, int64_t org,
                                     void (*fn)(void *arg, const struct store_report_questions *row),
                                     void *arg)
 {
-    sqlite3_stmt *st = store_prep(
+    struct db_stmt *st = store_prep(
         c, "SELECT r.id,a.body,r.period_start,r.period_end,count(*) FROM accreditations a "
            "JOIN accreditation_reports r ON r.accreditation_id=a.id AND r.outcome='deferred' "
            "JOIN report_questions q ON q.report_id=r.id AND q.answer IS NULL "
            "WHERE a.organisation_id=? GROUP BY r.id ORDER BY r.id");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, org);
+    db_bind_int64(st, 1, org);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_report_questions row = {
-            .report_id = sqlite3_column_int64(st, 0),
+            .report_id = db_column_int64(st, 0),
             .body = store_col_text(st, 1),
-            .period_start = sqlite3_column_int64(st, 2),
-            .period_end = sqlite3_column_int64(st, 3),
-            .open = sqlite3_column_int64(st, 4),
+            .period_start = db_column_int64(st, 2),
+            .period_end = db_column_int64(st, 3),
+            .open = db_column_int64(st, 4),
         };
         fn(arg, &row);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_org_reports_pending(struct store_conn *c, int64_t org,
                               void (*fn)(void *arg, const struct store_pending_report *row),
                               void *arg)
 {
-    sqlite3_stmt *st = store_prep(
+    struct db_stmt *st = store_prep(
         c, "SELECT r.id,r.kind,r.title,r.target_body,r.deadline_on,r.state FROM reports r "
            "WHERE r.state IN ('draft','in_review') AND r.deadline_on IS NOT NULL "
            "AND EXISTS (SELECT 1 FROM json_each(coalesce(r.organisation_ids,'[]')) "
            "WHERE value=?) ORDER BY r.deadline_on,r.id");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, org);
+    db_bind_int64(st, 1, org);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct store_pending_report row = {
-            .id = sqlite3_column_int64(st, 0),
+            .id = db_column_int64(st, 0),
             .kind = store_col_text(st, 1),
             .title = store_col_text(st, 2),
             .target_body = store_col_text(st, 3),
@@ -603,7 +609,7 @@ int store_org_reports_pending(struct store_conn *c, int64_t org,
         fn(arg, &row);
     }
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 /* ---- settings ------------------------------------------------------------------------- */
@@ -611,52 +617,52 @@ int store_org_reports_pending(struct store_conn *c, int64_t org,
 int store_settings_get(struct store_conn *c, struct store_settings *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *st = store_prep(
+    struct db_stmt *st = store_prep(
         c, "SELECT national_country,version,created_at,updated_at FROM settings WHERE id=1");
     if (!st)
         return STORE_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
         const char *cc = store_col_text(st, 0), *ca = store_col_text(st, 2),
                    *ua = store_col_text(st, 3);
         snprintf(out->national_country, sizeof(out->national_country), "%s", cc ? cc : "");
-        out->version = sqlite3_column_int64(st, 1);
+        out->version = db_column_int64(st, 1);
         snprintf(out->created_at, sizeof(out->created_at), "%s", ca ? ca : "");
         snprintf(out->updated_at, sizeof(out->updated_at), "%s", ua ? ua : "");
     }
     store_done(st);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    return rc == DB_ROW ? STORE_OK : rc == DB_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
 int store_settings_put(struct store_tx *tx, const char *national_country, struct error *err)
 {
     struct store_conn *c = store_tx_conn(tx);
-    sqlite3_stmt *st = store_prep(c, "UPDATE settings SET national_country=?,updated_at=?,"
-                                     "version=version+1 WHERE id=1");
+    struct db_stmt *st = store_prep(c, "UPDATE settings SET national_country=?,updated_at=?,"
+                                       "version=version+1 WHERE id=1");
     if (!st)
         return error_set(err, "could not write the settings"), STORE_ERROR;
     char now[21];
     store_now_text(now);
     bind_text(st, 1, national_country);
     bind_text(st, 2, now);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        error_set(err, "could not write the settings: %s", sqlite3_errmsg(c->db));
+    int rc = db_step(st);
+    if (rc != DB_DONE)
+        error_set(err, "could not write the settings: %s", db_error_text(c->db));
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_open_question_sessions(struct store_conn *c, int64_t application_id,
                                  void (*fn)(void *arg, const char *session), void *arg)
 {
-    sqlite3_stmt *st = store_prep(c, "SELECT asked_at_session FROM application_questions "
-                                     "WHERE application_id=? AND answer IS NULL ORDER BY id");
+    struct db_stmt *st = store_prep(c, "SELECT asked_at_session FROM application_questions "
+                                       "WHERE application_id=? AND answer IS NULL ORDER BY id");
     if (!st)
         return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, application_id);
+    db_bind_int64(st, 1, application_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = db_step(st)) == DB_ROW)
         fn(arg, store_col_text(st, 0));
     store_done(st);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }

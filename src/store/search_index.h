@@ -1,5 +1,5 @@
 /*
- * The search index's hooks inside the SQLite store (src/store only). The functions the
+ * The search index's hooks inside the store (src/store only). The functions the
  * layers above use (search_run, search_reindex) are declared in search/search.h.
  */
 #ifndef CIVDESK_STORE_SEARCH_INDEX_H
@@ -8,8 +8,30 @@
 #include "search/search.h"
 #include "store/internal.h"
 
-/* Registers the "civdesk" FTS5 tokenizer on a new connection. SQLITE_OK or an error. */
-int search_register(sqlite3 *db);
+#define PARENT_DEPTH_MAX 8
+#define SLOT_BITS        16     /* entries of one anchor: its own, and up to 65535 sub-records */
+#define TAG              "\x01" /* starts every tag: no word of text can */
+
+/* A rebuild's progress, reported every SEARCH_PROGRESS_EVERY records. */
+struct search_job {
+    search_progress_fn fn; /* may be NULL */
+    void *arg;
+    int64_t done, total; /* records */
+};
+
+/* Indexes every record of res inside the caller's write transaction, with progress in
+ * job (may be NULL): fresh — none of them is indexed yet, written together (top-level
+ * resources) — or one by one, each finding what it belongs to (sub-resources).
+ * STORE_OK or STORE_ERROR (src/store/search_index.c). */
+int search_index_all(struct store_conn *c, const struct resource *res, bool fresh,
+                     struct search_job *job);
+
+/* Steps st once and resets it; STORE_OK, or STORE_ERROR logged with `what`. */
+int search_step_done(struct store_conn *c, struct db_stmt *st, const char *what);
+
+/* The connection's tokenizer, for snippets and queries; NULL if it cannot be made
+ * (src/store/search_fts5.c). Borrowed: the connection owns it. */
+struct search_tokenizer *search_conn_tokenizer(struct store_conn *c);
 
 /*
  * Index upkeep, in the write transaction of the change, so the index is exact at every

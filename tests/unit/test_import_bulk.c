@@ -18,6 +18,7 @@
 #include "domain/domain.h"
 #include "io/io.h"
 #include "search/search.h"
+#include "store/db_sqlite.h"
 #include "store/search_index.h"
 #include "store/store.h"
 
@@ -195,7 +196,7 @@ static char *index_dump(const char *path)
 {
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(search_register(db), SQLITE_OK);
+    assert_int_equal(search_fts5_register(db), SQLITE_OK);
     char *msg = NULL;
     if (sqlite3_exec(db,
                      "INSERT INTO search_fts(search_fts) VALUES('integrity-check');"

@@ -14,6 +14,7 @@
 
 #include "domain/domain.h"
 #include "search/search.h"
+#include "store/db_sqlite.h"
 #include "store/search_index.h"
 #include "store/store.h"
 
@@ -318,7 +319,7 @@ static char *vocabulary(struct fx *f)
 {
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(search_register(db), SQLITE_OK);
+    assert_int_equal(search_fts5_register(db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, search_fts, "
                                   "'col');"
@@ -607,7 +608,7 @@ static void test_index_is_built_at_open_when_missing(void **state)
     /* As a database from before the index (or another tokenizer) would be. */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(search_register(db), SQLITE_OK);
+    assert_int_equal(search_fts5_register(db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "INSERT INTO search_fts(search_fts) VALUES('delete-all');"
                                   "DELETE FROM search_entry; DELETE FROM search_meta;",
