@@ -168,6 +168,9 @@ if $BIN export --help >/dev/null 2>&1; then
     IMP_RSS=$(($(tail -1 "$OUT/import.rss") / 1024))
 fi
 
+# The same export over HTTP, as it is and gzipped (issue 23), side by side.
+EXPORT_GZIP=$(EXPORT_PORT=$PORT TOKEN=$TOKEN SERVER=$SERVER bench/export-gzip.sh)
+
 # What the dashboard and the calendars load (bench/dashboard.sh): 20 requests each, one
 # connection, after the wrk runs.
 DASH=$(PORT=18582 bench/dashboard.sh "$BIN" "$DB" 20)
@@ -219,6 +222,8 @@ load average $LOAD_BEFORE before the HTTP runs, $LOAD_AFTER after them).
 - CSV export of every organisation (${ROWS:-n/a} rows): **${EXP:-n/a} rows/s**; CSV import of
   them with validation: **${IMP:-n/a} rows/s** (target ≥ 100,000), peak RSS
   **${IMP_RSS:-n/a} MB** (issue 21: under 200 MB)
+
+$EXPORT_GZIP
 
 Dashboard and calendars (bench/dashboard.sh: one connection, 20 requests each, 3 for the
 ICS; issue 21: each under 50 ms, no response unbounded):

@@ -8,6 +8,7 @@
 #include "core/valid.h"
 #include "domain/ledger.h"
 #include "domain/ledger_obligations.h"
+#include "http/encoding.h"
 #include "http/request.h"
 
 #include <microhttpd.h>
@@ -367,6 +368,12 @@ void h_calendar(struct request *r)
         jw_kstr(&w, "date", it->date);
         jw_kstr(&w, "kind", it->kind);
         jw_kstr(&w, "title", it->title);
+        jw_kstr(&w, "title_code", it->said.code); /* the title's code and values (issue 17) */
+        jw_key(&w, "title_params");
+        jw_arr(&w);
+        for (size_t k = 0; k < it->said.nparams; k++)
+            jw_str(&w, it->said.params[k]);
+        jw_arr_end(&w);
         jw_kstr(&w, "body", it->body);
         jw_key(&w, "record");
         jw_obj(&w);
@@ -386,6 +393,7 @@ void h_calendar(struct request *r)
     jw_arr_end(&w);
     jw_kstr(&w, "next_cursor", next);
     jw_obj_end(&w);
+    enc_etag_body(r); /* If-None-Match → 304 */
 }
 
 void h_calendar_ics(struct request *r)
@@ -407,6 +415,7 @@ void h_calendar_ics(struct request *r)
     r->status = 200;
     r->content_type = "text/calendar; charset=utf-8";
     resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+    enc_etag_body(r); /* If-None-Match → 304 */
 }
 
 /* ---- one organisation's obligations -------------------------------------------------- */

@@ -3,6 +3,7 @@
  * JSON out.
  */
 #include "http/notify_handlers.h"
+#include "http/encoding.h"
 #include "http/request.h"
 #include "core/limits.h"
 #include "domain/ledger.h"
@@ -288,4 +289,5 @@ void h_ics_feed(struct request *r)
     r->content_type = "text/calendar; charset=utf-8";
     resp_header(r, "Cache-Control", "private, no-cache");
     resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+    enc_etag_body(r); /* If-None-Match → 304 */
 }

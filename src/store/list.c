@@ -134,9 +134,13 @@ static void public_via_sql(struct buf *b, const struct resource *res, const char
 }
 
 /* Blanks the F_INTERNAL values of a record read for a caller who sees it only because it
- * is public (not for the records of the caller's own organisation, scope_org). */
+ * is public (not for the records of the caller's own organisation, scope_org), and the
+ * F_STAFF_READS values of every record (q->hide_internal is set below the ministry). */
 static void blank_internal(struct record *rec, int64_t scope_org)
 {
+    for (size_t i = 0; i < rec->res->nfields; i++) /* the ministry's own, for no one else */
+        if (rec->res->fields[i].flags & F_STAFF_READS)
+            rec->v[i] = (struct value){.null = true};
     int oi = rec->res->owner ? resource_field_index(rec->res, rec->res->owner) : -1;
     if (scope_org > 0 && oi >= 0 && rec->res->fields[oi].type == FT_REF && !rec->v[oi].null &&
         rec->v[oi].i == scope_org)
@@ -189,12 +193,20 @@ static void where_param(struct buf *b, struct binds *bd, const struct resource *
     bind_add(bd, f, pf->v);
 }
 
+/* How an id set's JSON text is bound. */
+static const struct field id_set_field = {.name = "id", .type = FT_TEXT};
+
 static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
                           const struct resource *res, const struct list_query *q, struct arena *a)
 {
     buf_puts(b, " WHERE 1");
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *fl = &q->filters[i];
+        if (fl->field == FILTER_ID_SET) { /* a selection: id=1,2,3 */
+            buf_puts(b, " AND id IN (SELECT value FROM json_each(?))");
+            bind_add(bd, &id_set_field, fl->v);
+            continue;
+        }
         if (fl->field < 0) {
             buf_puts(b, " AND id=?");
             bind_add(bd, NULL, fl->v);

@@ -383,7 +383,11 @@ static void test_no_filing_deadline_where_the_body_has_none(void **state)
 static size_t warnings(struct fx *f, const struct body_rules *b, const char *status,
                        const char *founded, const char *on, const char **out)
 {
-    return ledger_eligibility(b, status, founded, on, &f->a, out, 4);
+    struct said said[4];
+    size_t n = ledger_eligibility(b, status, founded, on, &f->a, said, 4);
+    for (size_t i = 0; i < n; i++)
+        out[i] = said[i].text;
+    return n;
 }
 
 static void test_registered_under_two_years_before_filing_warns(void **state)
