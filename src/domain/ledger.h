@@ -261,16 +261,27 @@ struct cal_item {
     const char *starts_at;   /* RFC 3339 UTC when it happens at a time (meetings), else NULL */
     const char *ends_at;     /* its end (UTC), NULL when not recorded */
     const char *location;    /* where, NULL when not recorded */
+    int64_t count;           /* > 0: this item stands for so many reports due at one body on
+                              * one day (ICS, struct cal_bounds.group); id is then 0 */
+};
+
+/* How much of a calendar to produce (issue 21: a day can hold 40,000 reports due). */
+struct cal_bounds {
+    const struct cal_item *after; /* only items after this one (a page's cursor); NULL: all */
+    size_t limit; /* > 0: at most limit + 1 items (the last says another page follows) */
+    int64_t group; /* > 0: a body's reports due on one day, when more than this many, are one
+                    * item with their count (not for an NGO user, who sees its own only) */
 };
 
 /*
- * Every deadline from `from` to `to` (inclusive), ordered by date: filing deadlines (each
+ * Every deadline from `from` to `to` (inclusive) within bounds (NULL: no bounds), ordered by date: filing deadlines (each
  * body's, and each application not yet filed), report due dates of accreditations, and
  * decisions expected on applications with the body. An NGO user sees its own records' and
  * the bodies' only. Items and strings are arena-owned.
  */
 int ledger_calendar(struct store_conn *c, const struct principal *who, const char *from,
-                    const char *to, struct arena *a, struct cal_item **out, size_t *n);
+                    const char *to, const struct cal_bounds *bounds, struct arena *a,
+                    struct cal_item **out, size_t *n);
 
 /*
  * The items as an iCalendar (RFC 5545) document appended to out: one VEVENT per item with

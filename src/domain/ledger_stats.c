@@ -525,9 +525,72 @@ int ledger_cal_item_cmp(const void *pa, const void *pb)
     return c;
 }
 
-int ledger_calendar(struct store_conn *c, const struct principal *who, const char *from,
-                    const char *to, struct arena *a, struct cal_item **out, size_t *n)
+struct due_day {
+    const char *body, *date;
+    int64_t n;
+};
+
+struct due_days {
+    struct arena *a;
+    struct due_day *items;
+    size_t n, cap;
+};
+
+static void collect_day(void *arg, const char *body, const char *date, int64_t n)
 {
+    struct due_days *d = arg;
+    d->items = grow(d->a, d->items, d->n, &d->cap, sizeof(*d->items));
+    d->items[d->n++] = (struct due_day){arena_strdup(d->a, body), arena_strdup(d->a, date), n};
+}
+
+/* Reports due, a body's day at a time: a day with more than `group` is one item. */
+static int report_days(struct cal *cal, int64_t group)
+{
+    struct due_days days = {.a = cal->a};
+    int rc = store_report_due_days(cal->conn, cal->from, cal->to, collect_day, &days);
+    for (size_t i = 0; rc == STORE_OK && i < days.n; i++) {
+        const struct due_day *d = &days.items[i];
+        if (d->n <= group) {
+            rc = store_reports_due_on(cal->conn, d->body, d->date, report_dates, cal);
+            continue;
+        }
+        struct said said; /* only in the ICS feeds, which are in English */
+        said_printf(&said, cal->a, "cal_reports_due_count", "%lld reports due to %s",
+                    (long long)d->n, d->body);
+        add_item(cal, d->date, "report_due", "accreditations", 0, d->body, 0, &said);
+        struct cal_item *it = &cal->items[cal->n - 1];
+        it->count = d->n;
+        it->uid = arena_printf(cal->a, "report_due-%s-%s@civdesk", d->body, d->date);
+    }
+    return rc;
+}
+
+/* The report items of a page: in (due date, id) order from where `after` leaves them. */
+static int report_page(struct cal *cal, int64_t org, const struct cal_bounds *bounds)
+{
+    const char *after_date = NULL;
+    int64_t after_id = -1;
+    const struct cal_item *k = bounds->after;
+    if (k) {
+        /* Where report items ("report_due", "accreditations", id) of k's day fall against k. */
+        int c = strcmp("report_due", k->kind);
+        if (!c)
+            c = strcmp("accreditations", k->resource);
+        after_date = k->date;
+        after_id = c < 0 ? INT64_MAX : c == 0 ? k->id : -1;
+    }
+    int64_t limit = bounds->limit ? (int64_t)bounds->limit + 1 : INT64_MAX;
+    return store_reports_due_page(cal->conn, cal->from, cal->to, org, after_date, after_id, limit,
+                                  report_dates, cal);
+}
+
+int ledger_calendar(struct store_conn *c, const struct principal *who, const char *from,
+                    const char *to, const struct cal_bounds *bounds, struct arena *a,
+                    struct cal_item **out, size_t *n)
+{
+    static const struct cal_bounds all = {0};
+    if (!bounds)
+        bounds = &all;
     char *today = arena_alloc(a, 11);
     ledger_today(today);
     struct cal cal = {.conn = c, .a = a, .from = from, .to = to, .today = today};
@@ -537,12 +600,22 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
         rc = store_applications_open(c, org, domain_open_states_json(&res_applications, a),
                                      application_dates, &cal);
     if (rc == STORE_OK)
-        rc = store_reports_due(c, from, to, org, report_dates, &cal);
+        rc = bounds->group > 0 && org == 0 ? report_days(&cal, bounds->group)
+                                           : report_page(&cal, org, bounds);
     if (rc == STORE_OK) /* meetings, delegations, report deadlines, action items */
         rc = engagement_calendar_add(c, who, from, to, a, &cal.items, &cal.n, &cal.cap);
     if (rc < 0)
         return rc;
+    if (bounds->after) { /* the other sources are small: they are cut here */
+        size_t kept = 0;
+        for (size_t i = 0; i < cal.n; i++)
+            if (ledger_cal_item_cmp(&cal.items[i], bounds->after) > 0)
+                cal.items[kept++] = cal.items[i];
+        cal.n = kept;
+    }
     qsort(cal.items, cal.n, sizeof(*cal.items), ledger_cal_item_cmp);
+    if (bounds->limit && cal.n > bounds->limit + 1)
+        cal.n = bounds->limit + 1;
     *out = cal.items;
     *n = cal.n;
     return STORE_OK;

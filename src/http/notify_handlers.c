@@ -236,7 +236,9 @@ void h_ics_feed(struct request *r)
     store_read_begin(c);
     int rc = notify_ics_principal(c, key, &r->arena, &who);
     if (rc == STORE_OK)
-        rc = ledger_calendar(c, &who, from, to, &r->arena, &items, &n);
+        rc = ledger_calendar(c, &who, from, to,
+                             &(struct cal_bounds){.group = LIMIT_ICS_DAY_REPORTS}, &r->arena,
+                             &items, &n);
     store_read_end(c);
     if (rc == STORE_NOT_FOUND) {
         resp_problem(r, 404, "no calendar with this key (revoked, or never made)", NULL);

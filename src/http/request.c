@@ -53,6 +53,63 @@ void req_etag(struct request *r, int64_t version)
     resp_header(r, MHD_HTTP_HEADER_ETAG, etag);
 }
 
+struct collect {
+    struct req_params *q;
+    struct errors *errs;
+    struct request *r;
+};
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    struct collect *c = cls;
+    struct req_params *q = c->q;
+    for (size_t i = 0; q->allowed[i]; i++) {
+        if (strcmp(q->allowed[i], key) != 0)
+            continue;
+        if (q->values[i])
+            errors_add(c->errs, key, "is given twice");
+        else if (!value || !utf8_valid(value, strlen(value)))
+            errors_add(c->errs, key, "is not valid UTF-8 text");
+        q->values[i] = value ? value : "";
+        return MHD_YES;
+    }
+    struct buf list = BUF_INIT;
+    for (size_t i = 0; q->allowed[i]; i++)
+        buf_printf(&list, "%s%s", i ? ", " : "", q->allowed[i]);
+    errors_add(c->errs, utf8_valid(key, strlen(key)) ? key : "",
+               "is not a parameter here; allowed: %s", list.p ? list.p : "none");
+    buf_release(&list);
+    return MHD_YES;
+}
+
+bool req_params_read(struct request *r, struct req_params *q, struct errors *errs)
+{
+    size_t before = errs->n;
+    struct collect c = {.q = q, .errs = errs, .r = r};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &c);
+    return errs->n == before;
+}
+
+bool req_params_allowed(struct request *r, const char *const *allowed)
+{
+    struct req_params q = {.allowed = allowed};
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    if (req_params_read(r, &q, &errs))
+        return true;
+    req_bad_query(r, &errs);
+    return false;
+}
+
+const char *req_param(const struct req_params *q, const char *name)
+{
+    for (size_t i = 0; q->allowed[i]; i++)
+        if (strcmp(q->allowed[i], name) == 0)
+            return q->values[i];
+    return NULL;
+}
+
 int64_t req_param_num(const char *v, int64_t dflt)
 {
     int64_t n;
@@ -69,6 +126,30 @@ int64_t req_param_id(const char *v, const char *name, struct errors *errs)
     if (v && parse_i64(str_from(v), 1, INT64_MAX, &id) < 0)
         errors_add(errs, name, "must be an id");
     return id;
+}
+
+int64_t req_param_int(const char *v, const char *name, int64_t max, int64_t dflt,
+                      struct errors *errs)
+{
+    int64_t n = dflt;
+    if (v && parse_i64(str_from(v), 1, max, &n) < 0)
+        errors_add(errs, name, "must be a whole number from 1 to %lld", (long long)max);
+    return n;
+}
+
+bool req_page_of(struct request *r, int64_t dflt, size_t n, size_t *first, size_t *end)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    int64_t limit = req_param_int(req_query(r, "limit"), "limit", LIMIT_LIST_MAX, dflt, &errs);
+    int64_t after = req_param_int(req_query(r, "cursor"), "cursor", INT64_MAX, 0, &errs);
+    if (errs.n) {
+        req_bad_query(r, &errs);
+        return false;
+    }
+    *first = (uint64_t)after < n ? (size_t)after : n;
+    *end = n - *first > (uint64_t)limit ? *first + (size_t)limit : n;
+    return true;
 }
 
 void req_bad_query(struct request *r, const struct errors *errs)

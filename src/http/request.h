@@ -1,7 +1,6 @@
 /*
  * http/request: the plumbing every handler file shares — the request body as a JSON
- * object, If-Match, the ETag, the values of the route's declared query parameters (checked
- * by dispatch, src/http/route_decl.c), and the one map
+ * object, If-Match, the ETag, the query string against an allow-list, and the one map
  * from result codes (STORE_*, DOMAIN_*) to HTTP statuses and problems. Handlers call
  * these instead of keeping their own copies, so a code added to the map is answered the
  * same way everywhere.
@@ -32,6 +31,32 @@ int req_if_match(struct request *r, const char *what, int64_t *version);
 void req_etag(struct request *r, int64_t version);
 
 /*
+ * The query string against an allow-list. allowed: NULL-terminated names (borrowed, at
+ * most LIMIT_QUERY_PARAMS); values[i] is then the value of allowed[i] (borrowed from the
+ * connection; "" for a key without a value), NULL when absent.
+ */
+struct req_params {
+    const char *const *allowed;
+    const char *values[LIMIT_QUERY_PARAMS];
+};
+
+/*
+ * Reads the query string into q. Adds to errs: a key not in q->allowed ("is not a
+ * parameter here; allowed: …"), a key given twice, a value that is not UTF-8. True when
+ * it added nothing; the caller answers (req_bad_query) after its own checks.
+ */
+bool req_params_read(struct request *r, struct req_params *q, struct errors *errs);
+
+/*
+ * For handlers that read each value with req_query: reads the query string against
+ * allowed alone. True when all is well; otherwise the 400 is answered.
+ */
+bool req_params_allowed(struct request *r, const char *const *allowed);
+
+/* The value of parameter name, by position in q->allowed; NULL when absent. */
+const char *req_param(const struct req_params *q, const char *name);
+
+/*
  * The value of the query parameter name that the request's route declares (checked by
  * dispatch against its type before the handler ran); NULL when absent. Asking for a name
  * the route does not declare is a bug.
@@ -44,6 +69,18 @@ int64_t req_param_num(const char *v, int64_t dflt);
 
 /* An id (1 … INT64_MAX) from v; 0 when v is NULL; an error added to errs when not one. */
 int64_t req_param_id(const char *v, const char *name, struct errors *errs);
+
+/* A whole number from 1 to max from v; dflt when v is NULL; an error added when not. */
+int64_t req_param_int(const char *v, const char *name, int64_t max, int64_t dflt,
+                      struct errors *errs);
+
+/*
+ * A page of a list made whole in memory in a stable order (n items): ?limit= (1 to
+ * LIMIT_LIST_MAX, default dflt) and ?cursor= (the position the last page's next_cursor
+ * gave). Sets [*first, *end); the page's next_cursor is then *end when *end < n (write it
+ * with req_list_end(r, w, *end < n, *end)). False, with a 400 answered, for a bad value.
+ */
+bool req_page_of(struct request *r, int64_t dflt, size_t n, size_t *first, size_t *end);
 
 /* Answers 400 "the query string is not valid; see errors". */
 void req_bad_query(struct request *r, const struct errors *errs);

@@ -666,6 +666,12 @@ static const struct route_param feed_params[] = {
 static const struct route_param obligation_params[] = {
     {"lang", PT_ENUM, 0, obligation_langs_v, false,
      "language of the texts (default from Accept-Language, else en)"},
+    LIMIT_PARAM,
+    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {NULL}};
+static const struct route_param token_params[] = {
+    LIMIT_PARAM,
+    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
     {NULL}};
 static const struct route_param import_params[] = {
     {"skip_invalid", PT_BOOL, 0, NULL, false, "import the valid rows, return the invalid ones"},
@@ -675,6 +681,8 @@ static const struct route_param import_params[] = {
     {NULL}};
 static const struct route_param delegation_stats_params[] = {
     {"body", PT_TEXT, 0, NULL, false, "only delegations to this body, such as UNGA"},
+    LIMIT_PARAM,
+    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
     {NULL}};
 static const struct route_param attachment_params[] = {
     {"filename", PT_TEXT, 0, NULL, false,
@@ -726,7 +734,7 @@ const struct route routes[] = {
     {M_POST, "/api/v1/users", h_users_create, {N, N, N, A}, BODY_JSON, REPLY_RECORD, "users",
      NULL, CREATES, "add an account"},
     /* the caller's own tokens; an admin's: everyone's */
-    {M_GET, "/api/v1/tokens", h_tokens_list, {N, A, A, A}, BODY_NONE, REPLY_LIST, "tokens", NULL,
+    {M_GET, "/api/v1/tokens", h_tokens_list, {N, A, A, A}, BODY_NONE, REPLY_LIST, "tokens", token_params,
      0, "API tokens (the caller's; an administrator's: all)"},
     {M_DELETE, "/api/v1/tokens/{id}", h_tokens_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE, NULL,
      NULL, 0, "revoke a token (the caller's own; an administrator: any)"},
@@ -815,7 +823,7 @@ const struct route routes[] = {
      "bulk_report", NULL, 0, "one change to a selection of records, all or none"},
     /* engagement: delegation statistics for officers; attachments as their document */
     {M_GET, "/api/v1/stats/delegations", h_delegation_stats, {N, N, A, A}, BODY_NONE,
-     REPLY_OBJECT, "delegation_stats", delegation_stats_params, OPEN,
+     REPLY_LIST, "delegation_stats", delegation_stats_params, 0,
      "per forum: members and distinct NGOs"},
     {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, {N, O, A, A},
      BODY_BYTES, REPLY_RECORD, "document_attachments", attachment_params, OPEN | CREATES,

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "store/internal.h"
+#include "store/counts.h"
 #include "store/search_index.h"
 
 #include <assert.h>
@@ -372,7 +373,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
 
     where_filters(c, &where, bd, res, q, a);
 
-    if (q->count) {
+    if (q->count && !store_count_kept(c, res, q, &out->total)) { /* src/store/counts.c */
         buf_printf(&sql, "SELECT count(*) FROM %s%s", res->table, where.p);
         struct db_stmt *st = store_prep(c, sql.p);
         if (!st) {

@@ -1056,7 +1056,7 @@ static void test_calendar_has_report_due_filing_deadlines_and_ngo_sees_its_own(v
     struct cal_item *items;
     size_t n;
     struct store_conn *c = store_reader(f->s);
-    assert_int_equal(ledger_calendar(c, &f->officer, "2027-01-01", "2027-12-31", &f->a, &items, &n),
+    assert_int_equal(ledger_calendar(c, &f->officer, "2027-01-01", "2027-12-31", NULL, &f->a, &items, &n),
                      0);
     size_t reports = 0, deadlines = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1068,7 +1068,7 @@ static void test_calendar_has_report_due_filing_deadlines_and_ngo_sees_its_own(v
     assert_int_equal(reports, 2);
     assert_int_equal(deadlines, 2); /* ECOSOC 1 June, UNESCO 30 November */
     struct principal ngo = {.role = ROLE_NGO, .org_id = mine};
-    assert_int_equal(ledger_calendar(c, &ngo, "2027-01-01", "2027-12-31", &f->a, &items, &n), 0);
+    assert_int_equal(ledger_calendar(c, &ngo, "2027-01-01", "2027-12-31", NULL, &f->a, &items, &n), 0);
     reports = 0;
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(items[i].kind, "report_due")) {
