@@ -667,11 +667,11 @@ static const struct route_param obligation_params[] = {
     {"lang", PT_ENUM, 0, obligation_langs_v, false,
      "language of the texts (default from Accept-Language, else en)"},
     LIMIT_PARAM,
-    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
     {NULL}};
 static const struct route_param token_params[] = {
     LIMIT_PARAM,
-    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
     {NULL}};
 static const struct route_param import_params[] = {
     {"skip_invalid", PT_BOOL, 0, NULL, false, "import the valid rows, return the invalid ones"},
@@ -682,7 +682,7 @@ static const struct route_param import_params[] = {
 static const struct route_param delegation_stats_params[] = {
     {"body", PT_TEXT, 0, NULL, false, "only delegations to this body, such as UNGA"},
     LIMIT_PARAM,
-    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
     {NULL}};
 static const struct route_param attachment_params[] = {
     {"filename", PT_TEXT, 0, NULL, false,
