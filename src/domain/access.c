@@ -17,6 +17,7 @@
  */
 #include "domain/access.h"
 
+#include <assert.h>
 #include <string.h>
 
 static bool owned_by(const struct record *rec, int64_t org)
@@ -316,6 +317,12 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
     return errs->n ? DOMAIN_INVALID : 0;
 }
 
+bool domain_reads_internal(struct store_conn *c, const struct principal *who,
+                           const struct record *rec, struct arena *a)
+{
+    return principal_grant(who) == GRANT_ALL || owns(c, who, rec, a);
+}
+
 /* Whether res declares fields only the ministry reads (F_STAFF_READS). */
 static bool has_staff_fields(const struct resource *res)
 {
@@ -372,4 +379,21 @@ int domain_list_scope(const struct principal *who, const struct resource *res, s
     default:
         return -1;
     }
+}
+
+bool domain_sub_list_scope(struct store_conn *c, const struct principal *who,
+                           const struct resource *res, int64_t parent_id, struct list_query *q,
+                           struct arena *a)
+{
+    assert(res->parent);
+    if (principal_grant(who) == GRANT_ALL)
+        return true;
+    const struct resource *pres = resource_find(str_from(res->parent));
+    struct record *parent;
+    bool owner = pres && store_get(c, pres, parent_id, a, &parent) == STORE_OK &&
+                 owns(c, who, parent, a);
+    /* The store blanks both kinds together: a sub-resource declaring F_STAFF_READS would
+     * hide its F_INTERNAL values from the owner too (none does). */
+    q->hide_internal = !owner || has_staff_fields(res);
+    return !q->hide_internal;
 }

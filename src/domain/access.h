@@ -59,4 +59,24 @@ int domain_check_writers(const struct principal *who, const struct record *rec,
 int domain_list_scope(const struct principal *who, const struct resource *res,
                       struct list_query *q);
 
+/*
+ * Whether the caller reads the F_INTERNAL fields of rec, a record it may see: the
+ * ministry (the whole reach) and the organisation owning rec — through its parents for a
+ * sub-record; not a caller who sees it only because it is public. Reads the parents, so
+ * the writer of a sub-record's JSON asks first and hands the answer to record_to_json
+ * (hook_ctx.owns_parent).
+ */
+bool domain_reads_internal(struct store_conn *c, const struct principal *who,
+                           const struct record *rec, struct arena *a);
+
+/*
+ * Scopes q, a list of the sub-records of res under the parent with id parent_id (which
+ * the caller may see): their F_INTERNAL values are blanked for all but the ministry and
+ * the parent's owner, their F_STAFF_READS ones for all but the ministry. Returns whether
+ * the caller reads the F_INTERNAL fields (hook_ctx.owns_parent for the items' JSON).
+ */
+bool domain_sub_list_scope(struct store_conn *c, const struct principal *who,
+                           const struct resource *res, int64_t parent_id, struct list_query *q,
+                           struct arena *a);
+
 #endif

@@ -174,7 +174,7 @@ static const struct field participant_fields[] = {
     {"organisation_id", FT_REF, F_FILTER, 0, 0, NULL, "organisations"},
     {"role", FT_ENUM, F_FILTER, 0, 0, participant_roles, NULL},
     {"attended", FT_BOOL, F_FILTER, 0, 0, NULL, NULL},
-    {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"notes", FT_TEXT, F_INTERNAL, 0, LIMIT_TEXT_MEDIUM, NULL, NULL}, /* the ministry's */
 };
 
 const struct resource res_meeting_participants = {

@@ -303,7 +303,7 @@ static const struct field qreport_fields[] = {
     {"period_end", FT_INT, F_REQUIRED | F_SORT, 1946, 9999, NULL, NULL},
     {"submitted_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
     {"outcome", FT_ENUM, F_FILTER, 0, 0, report_outcomes, NULL}, /* the Committee's */
-    {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"notes", FT_TEXT, F_INTERNAL, 0, LIMIT_TEXT_MEDIUM, NULL, NULL}, /* the ministry's */
 };
 
 const struct resource res_accreditation_reports = {

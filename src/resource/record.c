@@ -507,12 +507,15 @@ static void write_value(struct jw *w, const struct field *f, const struct value 
 
 /* Whether the caller of ctx reads rec's F_INTERNAL fields: every caller with the whole
  * reach (officers, administrators, the CLI) and the owning organisation; not those who
- * see the record only because it is public. */
+ * see the record only because it is public. A sub-record is owned through its parent,
+ * as the caller found (ctx->owns_parent). */
 static bool sees_internal(const struct hook_ctx *ctx, const struct record *rec)
 {
     if (!ctx || !ctx->who || principal_grant(ctx->who) == GRANT_ALL)
         return true;
     const struct resource *res = rec->res;
+    if (res->parent)
+        return ctx->owns_parent;
     int oi = res->owner ? resource_field_index(res, res->owner) : -1;
     if (oi < 0 || ctx->who->org_id <= 0)
         return false;

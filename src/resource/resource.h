@@ -140,6 +140,11 @@ struct hook_ctx {
     struct store_conn *conn;     /* reads in the current transaction */
     struct store_tx *tx;         /* the write transaction, or NULL on reads */
     struct arena *arena;         /* request arena */
+    bool owns_parent; /* writing sub-records: the caller reads their F_INTERNAL fields (the
+                         ministry, or the organisation owning their parent), decided by
+                         the caller first (domain_reads_internal, domain_sub_list_scope) —
+                         a sub-record's owner is its parent's, which record_to_json does
+                         not read */
 };
 
 /*
