@@ -128,12 +128,6 @@ void attachment_disposition(struct buf *out, const char *filename)
     }
 }
 
-static void set_text(struct record *rec, const char *name, const char *s, size_t n, struct arena *a)
-{
-    int i = resource_field_index(rec->res, name);
-    rec->v[i] = (struct value){.s = arena_strndup(a, s, n), .n = n};
-}
-
 int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
                    const char *filename, const char *media_type, const unsigned char *bytes,
                    size_t n, struct arena *a, struct errors *errs, struct error *msg,
@@ -162,9 +156,9 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
     int si = resource_field_index(rec->res, "size");
     rec->v[di] = (struct value){.i = doc_id};
     rec->v[si] = (struct value){.i = (int64_t)n};
-    set_text(rec, "filename", filename ? filename : "", filename ? strlen(filename) : 0, a);
-    set_text(rec, "content_type", media_type, strlen(media_type), a);
-    set_text(rec, "sha256", hexdigest, strlen(hexdigest), a);
+    record_set_text(rec, "filename", filename ? filename : "", a);
+    record_set_text(rec, "content_type", media_type, a);
+    record_set_text(rec, "sha256", hexdigest, a);
     /* The access rules decide as for any new sub-record of the document. */
     rc = domain_may_create(c, who, rec, a, errs, msg);
     if (rc < 0)

@@ -23,7 +23,7 @@
 bool ledger_check_body_status(const struct hook_ctx *ctx, const struct record *rec,
                               const char *status_field, struct body_rules *b, struct errors *errs)
 {
-    const char *code = ledger_text(rec, "body");
+    const char *code = record_text(rec, "body");
     int rc = ledger_body_rules(ctx->conn, code, ctx->arena, b);
     if (rc == STORE_NOT_FOUND) {
         errors_add(errs, "body", "no body with code %s", code);
@@ -33,7 +33,7 @@ bool ledger_check_body_status(const struct hook_ctx *ctx, const struct record *r
         errors_add(errs, "body", "the rules of body %s cannot be read", code);
         return false;
     }
-    const char *status = ledger_text(rec, status_field);
+    const char *status = record_text(rec, status_field);
     if (ledger_has_status(b, status))
         return true;
     if (b->nstatuses == 0) {
@@ -51,7 +51,7 @@ bool ledger_check_body_status(const struct hook_ctx *ctx, const struct record *r
 void ledger_not_in_future(const struct record *rec, const char *field, const char *today,
                           struct errors *errs)
 {
-    const char *s = ledger_text(rec, field);
+    const char *s = record_text(rec, field);
     if (s && strcmp(s, today) > 0)
         errors_add(errs, field, "is in the future");
 }
@@ -65,27 +65,27 @@ static void accreditation_validate(const struct hook_ctx *ctx, struct record *re
 {
     struct body_rules b = {0};
     ledger_check_body_status(ctx, rec, "status", &b, errs);
-    if (!ledger_text(rec, "state"))
-        ledger_set_text(rec, "state", accreditation_states[0], ctx->arena);
+    if (!record_text(rec, "state"))
+        record_set_text(rec, "state", accreditation_states[0], ctx->arena);
     char today[11];
     ledger_today(today);
     ledger_not_in_future(rec, "granted_on", today, errs);
     /* Reinstatement (resolution 2008/4): a suspended status whose missing report arrives
      * (last_report_period_end now covers what was due) is active again, in the same
      * write. The state is only changed when the caller did not set it in this write. */
-    if (old && b.code && ledger_text(old, "state") &&
-        strcmp(ledger_text(old, "state"), "suspended") == 0 && ledger_text(rec, "state") &&
-        strcmp(ledger_text(rec, "state"), "suspended") == 0 &&
-        ledger_int(rec, "last_report_period_end") != ledger_int(old, "last_report_period_end")) {
+    if (old && b.code && record_text(old, "state") &&
+        strcmp(record_text(old, "state"), "suspended") == 0 && record_text(rec, "state") &&
+        strcmp(record_text(rec, "state"), "suspended") == 0 &&
+        record_int(rec, "last_report_period_end") != record_int(old, "last_report_period_end")) {
         struct sanctions sn;
-        ledger_sanctions(&b, ledger_text(rec, "status"), "active", ledger_text(rec, "granted_on"),
-                         ledger_int(rec, "last_report_period_end"), today, &sn);
+        ledger_sanctions(&b, record_text(rec, "status"), "active", record_text(rec, "granted_on"),
+                         record_int(rec, "last_report_period_end"), today, &sn);
         if (strcmp(sn.standing, "good") == 0)
-            ledger_set_text(rec, "state", "active", ctx->arena);
+            record_set_text(rec, "state", "active", ctx->arena);
     }
     /* A report may end before the year granted: the status held before a reclassification
      * reported it, and it does not move the new cycle (ledger_report_due). */
-    int64_t end = ledger_int(rec, "last_report_period_end");
+    int64_t end = record_int(rec, "last_report_period_end");
     int y, m, d;
     if (end && date_parse(str_from(today), &y, &m, &d) == 0 && end > y)
         errors_add(errs, "last_report_period_end", "is in the future");
@@ -114,10 +114,10 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
     char due[11], today[11];
     int period[2];
     bool has = ctx && ctx->conn &&
-               ledger_body_rules(ctx->conn, ledger_text(rec, "body"), ctx->arena, &b) == STORE_OK &&
-               ledger_report_due(&b, ledger_text(rec, "status"), ledger_text(rec, "state"),
-                                 ledger_text(rec, "granted_on"),
-                                 ledger_int(rec, "last_report_period_end"), due, period);
+               ledger_body_rules(ctx->conn, record_text(rec, "body"), ctx->arena, &b) == STORE_OK &&
+               ledger_report_due(&b, record_text(rec, "status"), record_text(rec, "state"),
+                                 record_text(rec, "granted_on"),
+                                 record_int(rec, "last_report_period_end"), due, period);
     ledger_today(today);
     jw_kstr(w, "report_due_on", has ? due : NULL);
     jw_key(w, "report_period");
@@ -132,11 +132,11 @@ static void accreditation_computed(const struct hook_ctx *ctx, const struct reco
     jw_kbool(w, "overdue", has && ledger_overdue(due, today));
     struct sanctions sn = {.standing = "good"};
     if (ctx && ctx->conn && b.code)
-        ledger_sanctions(&b, ledger_text(rec, "status"), ledger_text(rec, "state"),
-                         ledger_text(rec, "granted_on"), ledger_int(rec, "last_report_period_end"),
+        ledger_sanctions(&b, record_text(rec, "status"), record_text(rec, "state"),
+                         record_text(rec, "granted_on"), record_int(rec, "last_report_period_end"),
                          today, &sn);
-    else if (ledger_text(rec, "state") && strcmp(ledger_text(rec, "state"), "active") != 0)
-        sn.standing = ledger_text(rec, "state");
+    else if (record_text(rec, "state") && strcmp(record_text(rec, "state"), "active") != 0)
+        sn.standing = record_text(rec, "state");
     jw_kstr(w, "standing", sn.standing);
     jw_kstr(w, "suspension_expected_on",
             sn.suspension_expected_on[0] ? sn.suspension_expected_on : NULL);
@@ -162,15 +162,15 @@ static int accreditation_status_change(const struct hook_ctx *ctx, const struct 
 {
     if (!old || !ctx->tx)
         return 0;
-    const char *from = ledger_text(old, "status"), *to = ledger_text(rec, "status");
+    const char *from = record_text(old, "status"), *to = record_text(rec, "status");
     if (!from || !to || strcmp(from, to) == 0)
         return 0;
-    const char *granted = ledger_text(rec, "granted_on"), *was = ledger_text(old, "granted_on");
+    const char *granted = record_text(rec, "granted_on"), *was = record_text(old, "granted_on");
     char today[11];
     ledger_today(today);
     const char *on = granted && !(was && strcmp(granted, was) == 0) ? granted : today;
-    int64_t app = ledger_int(rec, "application_id");
-    if (app == ledger_int(old, "application_id"))
+    int64_t app = record_int(rec, "application_id");
+    if (app == record_int(old, "application_id"))
         app = 0;
     return store_status_history_add(ctx->tx, rec->id, from, to, on, app, msg);
 }
@@ -239,9 +239,9 @@ static const char *const report_outcomes[] = {"pending", "taken_note", "deferred
 static void qreport_validate(const struct hook_ctx *ctx, struct record *rec,
                              const struct record *old, struct errors *errs)
 {
-    if (!ledger_text(rec, "outcome"))
-        ledger_set_text(rec, "outcome", report_outcomes[0], ctx->arena);
-    int64_t start = ledger_int(rec, "period_start"), end = ledger_int(rec, "period_end");
+    if (!record_text(rec, "outcome"))
+        record_set_text(rec, "outcome", report_outcomes[0], ctx->arena);
+    int64_t start = record_int(rec, "period_start"), end = record_int(rec, "period_end");
     if (start && end && end < start)
         errors_add(errs, "period_end", "is before period_start");
     char today[11];
@@ -255,14 +255,14 @@ static void qreport_validate(const struct hook_ctx *ctx, struct record *rec,
      * their cooperation): they are recorded, and move no due date since there is none. */
     struct record *acc;
     struct body_rules b;
-    if (store_get(ctx->conn, &res_accreditations, ledger_int(rec, "accreditation_id"), ctx->arena,
+    if (store_get(ctx->conn, &res_accreditations, record_int(rec, "accreditation_id"), ctx->arena,
                   &acc) != STORE_OK)
         return; /* the reference check names it */
-    if (ledger_body_rules(ctx->conn, ledger_text(acc, "body"), ctx->arena, &b) != STORE_OK)
+    if (ledger_body_rules(ctx->conn, record_text(acc, "body"), ctx->arena, &b) != STORE_OK)
         return;
-    if (ledger_status_exempt(&b, ledger_text(acc, "status")))
+    if (ledger_status_exempt(&b, record_text(acc, "status")))
         errors_add(errs, "accreditation_id", "%s %s status does not report", b.code,
-                   ledger_text(acc, "status"));
+                   record_text(acc, "status"));
 }
 
 /*
@@ -274,18 +274,18 @@ static void qreport_validate(const struct hook_ctx *ctx, struct record *rec,
 static int qreport_effects(const struct hook_ctx *ctx, const struct record *rec,
                            const struct record *old, struct error *msg)
 {
-    if (!ledger_text(rec, "submitted_on"))
+    if (!record_text(rec, "submitted_on"))
         return 0;
     struct record *acc;
-    int rc = store_get(ctx->conn, &res_accreditations, ledger_int(rec, "accreditation_id"),
+    int rc = store_get(ctx->conn, &res_accreditations, record_int(rec, "accreditation_id"),
                        ctx->arena, &acc);
     if (rc < 0)
         return error_set(msg, "could not read the accreditation"), rc;
-    int64_t end = ledger_int(rec, "period_end");
-    if (end <= ledger_int(acc, "last_report_period_end"))
+    int64_t end = record_int(rec, "period_end");
+    if (end <= record_int(acc, "last_report_period_end"))
         return 0;
     struct record *moved = record_copy(acc, ctx->arena);
-    ledger_set_int(moved, "last_report_period_end", end);
+    record_set_int(moved, "last_report_period_end", end);
     struct errors errs;
     errors_init(&errs, ctx->arena);
     rc = domain_update_tx(ctx->tx, ctx->who, acc, moved, ctx->arena, &errs, msg);
@@ -302,7 +302,7 @@ static const struct field qreport_fields[] = {
     {"period_start", FT_INT, F_REQUIRED | F_SORT, 1946, 9999, NULL, NULL},
     {"period_end", FT_INT, F_REQUIRED | F_SORT, 1946, 9999, NULL, NULL},
     {"submitted_on", FT_DATE, F_SORT, 0, 0, NULL, NULL},
-    {"outcome", FT_ENUM, F_FILTER, 0, 0, report_outcomes, NULL}, /* the Committee's */
+    {"outcome", FT_ENUM, F_FILTER, 0, 0, report_outcomes, NULL},      /* the Committee's */
     {"notes", FT_TEXT, F_INTERNAL, 0, LIMIT_TEXT_MEDIUM, NULL, NULL}, /* the ministry's */
 };
 

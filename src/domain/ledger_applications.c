@@ -48,7 +48,7 @@ static const struct transition application_moves[] = {
 /* Whether rec's text field `field` holds one of values (NULL-terminated). */
 static bool field_is(const struct record *rec, const char *field, const char *const *values)
 {
-    const char *s = ledger_text(rec, field);
+    const char *s = record_text(rec, field);
     for (; s && *values; values++)
         if (strcmp(*values, s) == 0)
             return true;
@@ -70,7 +70,7 @@ enum { SESSION_YEAR_MIN = 1946, SESSION_YEAR_MAX = 2100 };
 static void check_session(const struct record *rec, const struct record *old, const char *field,
                           struct errors *errs)
 {
-    const char *s = ledger_text(rec, field), *was = old ? ledger_text(old, field) : NULL;
+    const char *s = record_text(rec, field), *was = old ? record_text(old, field) : NULL;
     int y;
     bool resumed;
     if (s && !(was && strcmp(s, was) == 0) &&
@@ -135,7 +135,7 @@ static void application_validate(const struct hook_ctx *ctx, struct record *rec,
                                  const struct record *old, struct errors *errs)
 {
     struct body_rules b;
-    if (!ledger_int(rec, "organisation_id"))
+    if (!record_int(rec, "organisation_id"))
         errors_add(errs, "organisation_id", "is required");
     ledger_check_body_status(ctx, rec, "requested_status", &b, errs);
     /* Whether the ministry supported it is the ministry's to say: set by `endorsed`, or by
@@ -148,13 +148,13 @@ static void application_validate(const struct hook_ctx *ctx, struct record *rec,
         errors_add(errs, "ministry_supported", "is recorded by the ministry");
     check_session(rec, old, "committee_session", errs);
     if (old && !state_is(old, before_filing) &&
-        strcmp(ledger_text(old, "requested_status"), ledger_text(rec, "requested_status")) != 0)
+        strcmp(record_text(old, "requested_status"), record_text(rec, "requested_status")) != 0)
         errors_add(errs, "requested_status", "cannot change once the application is filed");
     char today[11];
     ledger_today(today);
     ledger_not_in_future(rec, "filed_on", today, errs);
     ledger_not_in_future(rec, "decided_on", today, errs);
-    const char *filed = ledger_text(rec, "filed_on"), *decided = ledger_text(rec, "decided_on");
+    const char *filed = record_text(rec, "filed_on"), *decided = record_text(rec, "decided_on");
     if (filed && decided && strcmp(decided, filed) < 0)
         errors_add(errs, "decided_on", "is before filed_on");
 }
@@ -162,7 +162,7 @@ static void application_validate(const struct hook_ctx *ctx, struct record *rec,
 /* The date eligibility and the filing deadline are judged on: when filed, else today. */
 static const char *judged_on(const struct record *rec, const char *today)
 {
-    const char *filed = ledger_text(rec, "filed_on");
+    const char *filed = record_text(rec, "filed_on");
     return filed ? filed : today;
 }
 
@@ -242,10 +242,10 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     char today[11], deadline[11];
     ledger_today(today);
     bool rules = ctx && ctx->conn &&
-                 ledger_body_rules(ctx->conn, ledger_text(rec, "body"), ctx->arena, &b) == STORE_OK;
+                 ledger_body_rules(ctx->conn, record_text(rec, "body"), ctx->arena, &b) == STORE_OK;
     int considered = 0;
-    bool has_deadline = rules && (ledger_text(rec, "filed_on") || state_is(rec, before_filing)) &&
-                        ledger_deadline_applies(&b, ledger_text(rec, "requested_status")) &&
+    bool has_deadline = rules && (record_text(rec, "filed_on") || state_is(rec, before_filing)) &&
+                        ledger_deadline_applies(&b, record_text(rec, "requested_status")) &&
                         ledger_filing_deadline(&b, judged_on(rec, today), deadline, &considered);
     jw_kstr(w, "filing_deadline", has_deadline ? deadline : NULL);
     jw_key(w, "considered_in");
@@ -261,27 +261,27 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     if (rules) {
         struct record *org;
         const char *founded = NULL;
-        if (store_get(ctx->conn, &res_organisations, ledger_int(rec, "organisation_id"), ctx->arena,
+        if (store_get(ctx->conn, &res_organisations, record_int(rec, "organisation_id"), ctx->arena,
                       &org) == STORE_OK)
-            founded = ledger_text(org, "founded_on");
-        n = ledger_eligibility(&b, ledger_text(rec, "requested_status"), founded,
+            founded = record_text(org, "founded_on");
+        n = ledger_eligibility(&b, record_text(rec, "requested_status"), founded,
                                judged_on(rec, today), ctx->arena, warnings,
                                ARRAY_SIZE(warnings) - 1);
         const char *held = NULL, *held_since = NULL;
         int64_t current;
         struct record *acc;
-        if (store_current_accreditation(ctx->conn, ledger_int(rec, "organisation_id"), b.code,
+        if (store_current_accreditation(ctx->conn, record_int(rec, "organisation_id"), b.code,
                                         &current) == STORE_OK &&
             current &&
             store_get(ctx->conn, &res_accreditations, current, ctx->arena, &acc) == STORE_OK) {
-            held = ledger_text(acc, "status");
-            held_since = ledger_text(acc, "granted_on");
+            held = record_text(acc, "status");
+            held_since = record_text(acc, "granted_on");
         }
         if (n < ARRAY_SIZE(warnings) - 1 &&
-            ledger_prerequisite_warning(&b, ledger_text(rec, "requested_status"), held, held_since,
+            ledger_prerequisite_warning(&b, record_text(rec, "requested_status"), held, held_since,
                                         judged_on(rec, today), ctx->arena, &warnings[n]))
             n++;
-        const char *reapply = may_reapply_on(ctx, &b, ledger_int(rec, "organisation_id"), today);
+        const char *reapply = may_reapply_on(ctx, &b, record_int(rec, "organisation_id"), today);
         if (reapply && strcmp(judged_on(rec, today), reapply) < 0 && n < ARRAY_SIZE(warnings) - 1)
             said_printf(&warnings[n++], ctx->arena, "may_reapply",
                         "the organisation's %s status was withdrawn for a missed report: it "
@@ -317,7 +317,7 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
         said_write(w, &warnings[i]);
     jw_arr_end(w);
     jw_kbool(w, "closure_due", closure);
-    write_session(w, "session", ledger_text(rec, "committee_session"));
+    write_session(w, "session", record_text(rec, "committee_session"));
     jw_key(w, "questions");
     jw_obj(w);
     jw_kint(w, "total", total);
@@ -338,8 +338,8 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
 static int grant(const struct hook_ctx *ctx, const struct record *app, const char *on,
                  struct errors *errs, struct error *msg)
 {
-    int64_t org = ledger_int(app, "organisation_id"), existing;
-    const char *body = ledger_text(app, "body"), *status = ledger_text(app, "requested_status");
+    int64_t org = record_int(app, "organisation_id"), existing;
+    const char *body = record_text(app, "body"), *status = record_text(app, "requested_status");
     int rc = store_current_accreditation(ctx->conn, org, body, &existing);
     if (rc < 0)
         return error_set(msg, "could not read the organisation's accreditations"), rc;
@@ -347,23 +347,23 @@ static int grant(const struct hook_ctx *ctx, const struct record *app, const cha
     struct record *acc;
     if (!existing) {
         acc = record_new(&res_accreditations, ctx->arena);
-        ledger_set_int(acc, "organisation_id", org);
-        ledger_set_text(acc, "body", body, ctx->arena);
-        ledger_set_text(acc, "status", status, ctx->arena);
-        ledger_set_text(acc, "granted_on", on, ctx->arena);
-        ledger_set_text(acc, "state", "active", ctx->arena);
-        ledger_set_int(acc, "application_id", app->id);
+        record_set_int(acc, "organisation_id", org);
+        record_set_text(acc, "body", body, ctx->arena);
+        record_set_text(acc, "status", status, ctx->arena);
+        record_set_text(acc, "granted_on", on, ctx->arena);
+        record_set_text(acc, "state", "active", ctx->arena);
+        record_set_int(acc, "application_id", app->id);
         rc = domain_insert_tx(ctx->tx, ctx->who, acc, ctx->arena, errs, msg);
     } else {
         struct record *old;
         if ((rc = store_get(ctx->conn, &res_accreditations, existing, ctx->arena, &old)) < 0)
             return error_set(msg, "could not read accreditation %lld", (long long)existing), rc;
-        from = ledger_text(old, "status");
+        from = record_text(old, "status");
         acc = record_copy(old, ctx->arena);
-        ledger_set_text(acc, "status", status, ctx->arena);
-        ledger_set_text(acc, "granted_on", on, ctx->arena);
-        ledger_set_text(acc, "state", "active", ctx->arena);
-        ledger_set_int(acc, "application_id", app->id);
+        record_set_text(acc, "status", status, ctx->arena);
+        record_set_text(acc, "granted_on", on, ctx->arena);
+        record_set_text(acc, "state", "active", ctx->arena);
+        record_set_int(acc, "application_id", app->id);
         rc = domain_update_tx(ctx->tx, ctx->who, old, acc, ctx->arena, errs, msg);
     }
     if (rc < 0)
@@ -378,16 +378,16 @@ static int application_on_transition(const struct hook_ctx *ctx, struct record *
 {
     char today[11];
     ledger_today(today);
-    const char *to = ledger_text(rec, "state");
-    if (strcmp(to, "filed") == 0 && !ledger_text(rec, "filed_on"))
-        ledger_set_text(rec, "filed_on", today, ctx->arena);
+    const char *to = record_text(rec, "state");
+    if (strcmp(to, "filed") == 0 && !record_text(rec, "filed_on"))
+        record_set_text(rec, "filed_on", today, ctx->arena);
     if (strcmp(to, "endorsed") == 0)
-        ledger_set_int(rec, "ministry_supported", 1);
+        record_set_int(rec, "ministry_supported", 1);
     static const char *const decided[] = {"granted", "rejected", "closed", NULL};
-    if (state_is(rec, decided) && !ledger_text(rec, "decided_on"))
-        ledger_set_text(rec, "decided_on", today, ctx->arena);
+    if (state_is(rec, decided) && !record_text(rec, "decided_on"))
+        record_set_text(rec, "decided_on", today, ctx->arena);
     if (strcmp(to, "granted") == 0)
-        return grant(ctx, rec, ledger_text(rec, "decided_on"), errs, msg);
+        return grant(ctx, rec, record_text(rec, "decided_on"), errs, msg);
     return 0;
 }
 
@@ -464,22 +464,22 @@ static bool question_common(const struct hook_ctx *ctx, struct record *rec,
     }
     char today[11];
     ledger_today(today);
-    if (!ledger_text(rec, "asked_on"))
-        ledger_set_text(rec, "asked_on", today, ctx->arena);
-    const char *answer = ledger_text(rec, "answer");
-    if (answer && !ledger_text(rec, "answered_on"))
-        ledger_set_text(rec, "answered_on", today, ctx->arena);
-    if (!answer && ledger_text(rec, "answered_on"))
+    if (!record_text(rec, "asked_on"))
+        record_set_text(rec, "asked_on", today, ctx->arena);
+    const char *answer = record_text(rec, "answer");
+    if (answer && !record_text(rec, "answered_on"))
+        record_set_text(rec, "answered_on", today, ctx->arena);
+    if (!answer && record_text(rec, "answered_on"))
         errors_add(errs, "answered_on", "is only set together with an answer");
     ledger_not_in_future(rec, "asked_on", today, errs);
     ledger_not_in_future(rec, "answered_on", today, errs);
-    const char *asked = ledger_text(rec, "asked_on"), *answered = ledger_text(rec, "answered_on");
+    const char *asked = record_text(rec, "asked_on"), *answered = record_text(rec, "answered_on");
     if (answered && strcmp(answered, asked) < 0)
         errors_add(errs, "answered_on", "is before asked_on");
     check_session(rec, old, "asked_at_session", errs);
-    if (!ledger_text(rec, "asked_at_session") && asked && date_valid(str_from(asked))) {
+    if (!record_text(rec, "asked_at_session") && asked && date_valid(str_from(asked))) {
         int idx = ledger_session_current(asked);
-        ledger_set_text(rec, "asked_at_session",
+        record_set_text(rec, "asked_at_session",
                         arena_printf(ctx->arena, "%d %s", idx / 2, idx % 2 ? "resumed" : "regular"),
                         ctx->arena);
     }
@@ -494,13 +494,13 @@ static void question_validate(const struct hook_ctx *ctx, struct record *rec,
     /* Questions come with a deferral: the body asks them while reviewing. */
     struct record *app;
     static const char *const reviewing[] = {"under_review", "deferred", NULL};
-    if (store_get(ctx->conn, &res_applications, ledger_int(rec, "application_id"), ctx->arena,
+    if (store_get(ctx->conn, &res_applications, record_int(rec, "application_id"), ctx->arena,
                   &app) == STORE_OK &&
         !state_is(app, reviewing))
         errors_add(errs, "application_id",
                    "questions are recorded while the body reviews the application "
                    "(under_review or deferred); it is %s",
-                   ledger_text(app, "state"));
+                   record_text(app, "state"));
 }
 
 static const struct field question_fields[] = {
@@ -519,7 +519,7 @@ static const struct computed_field question_computed_fields[] = {
 
 static void question_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
-    write_session(w, "session", ledger_text(rec, "asked_at_session"));
+    write_session(w, "session", record_text(rec, "asked_at_session"));
 }
 
 const struct resource res_application_questions = {
@@ -549,13 +549,13 @@ static void report_question_validate(const struct hook_ctx *ctx, struct record *
     /* Asked while the Committee considers the report (pending) or with its deferral. */
     struct record *report;
     static const char *const considering[] = {"pending", "deferred", NULL};
-    if (store_get(ctx->conn, &res_accreditation_reports, ledger_int(rec, "report_id"), ctx->arena,
+    if (store_get(ctx->conn, &res_accreditation_reports, record_int(rec, "report_id"), ctx->arena,
                   &report) == STORE_OK &&
         !field_is(report, "outcome", considering))
         errors_add(errs, "report_id",
                    "questions are recorded while the Committee considers the report "
                    "(pending or deferred); its outcome is %s",
-                   ledger_text(report, "outcome"));
+                   record_text(report, "outcome"));
 }
 
 static const struct field report_question_fields[] = {

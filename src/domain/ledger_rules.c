@@ -84,40 +84,6 @@ void ledger_session_next_start(const char *today, char out[11])
              (unsigned)s->day % 100u);
 }
 
-/* The text of field `name` of rec, or NULL when null. */
-const char *ledger_text(const struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    if (i < 0)
-        BUG("no such field");
-    return rec->v[i].null ? NULL : rec->v[i].s;
-}
-
-int64_t ledger_int(const struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    if (i < 0)
-        BUG("no such field");
-    return rec->v[i].null ? 0 : rec->v[i].i;
-}
-
-void ledger_set_text(struct record *rec, const char *name, const char *s, struct arena *a)
-{
-    int i = resource_field_index(rec->res, name);
-    if (i < 0)
-        BUG("no such field");
-    rec->v[i] =
-        s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)} : (struct value){.null = true};
-}
-
-void ledger_set_int(struct record *rec, const char *name, int64_t v)
-{
-    int i = resource_field_index(rec->res, name);
-    if (i < 0)
-        BUG("no such field");
-    rec->v[i] = (struct value){.i = v, .r = (double)v};
-}
-
 /* Whether s is in list[0..n). */
 static bool in_list(const char *const *list, size_t n, const char *s)
 {
@@ -473,7 +439,7 @@ static void check_subset(const struct record *rec, const char *sub, const char *
 {
     const char *items[LEDGER_STATUSES_MAX];
     size_t n;
-    if (!parse_list(ledger_text(rec, sub), a, items, LEDGER_STATUSES_MAX, &n))
+    if (!parse_list(record_text(rec, sub), a, items, LEDGER_STATUSES_MAX, &n))
         return;
     for (size_t i = 0; i < n; i++)
         if (!in_list(statuses, nstatuses, items[i]))
@@ -483,29 +449,29 @@ static void check_subset(const struct record *rec, const char *sub, const char *
 static void body_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                           struct errors *errs)
 {
-    if (!code_ok(ledger_text(rec, "code")))
+    if (!code_ok(record_text(rec, "code")))
         errors_add(errs, "code", "must be capital letters, digits and _ (such as ECOSOC)");
     static const char *const days[] = {"report_due", "filing_deadline", "decision_expected"};
     for (size_t i = 0; i < ARRAY_SIZE(days); i++) {
         int m, d;
-        const char *s = ledger_text(rec, days[i]);
+        const char *s = record_text(rec, days[i]);
         if (s && !month_day(s, &m, &d))
             errors_add(errs, days[i], "must be a day of the year as MM-DD, such as 06-01");
     }
-    bool interval = ledger_int(rec, "report_interval_years") > 0,
-         due = ledger_text(rec, "report_due");
+    bool interval = record_int(rec, "report_interval_years") > 0,
+         due = record_text(rec, "report_due");
     if (interval != due)
         errors_add(errs, interval ? "report_due" : "report_interval_years",
                    "report_interval_years and report_due go together");
     const char *statuses[LEDGER_STATUSES_MAX];
     size_t n;
-    parse_list(ledger_text(rec, "statuses"), ctx->arena, statuses, LEDGER_STATUSES_MAX, &n);
+    parse_list(record_text(rec, "statuses"), ctx->arena, statuses, LEDGER_STATUSES_MAX, &n);
     check_subset(rec, "national_statuses", statuses, n, ctx->arena, errs);
     check_subset(rec, "report_exempt", statuses, n, ctx->arena, errs);
     check_subset(rec, "filing_deadline_statuses", statuses, n, ctx->arena, errs);
     const char *prereq[LEDGER_STATUSES_MAX];
     size_t np;
-    if (parse_list(ledger_text(rec, "status_prerequisites"), ctx->arena, prereq,
+    if (parse_list(record_text(rec, "status_prerequisites"), ctx->arena, prereq,
                    LEDGER_STATUSES_MAX, &np))
         for (size_t i = 0; i < np; i++) {
             const char *st, *needs;

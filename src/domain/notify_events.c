@@ -64,12 +64,6 @@ static const char *state_word(const char *state, const char *lang)
     return state;
 }
 
-static const char *text_field(const struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
-}
-
 /* The organisations a record concerns: organisation_id, or the organisation_ids list. */
 static size_t record_orgs(const struct record *rec, int64_t *out, size_t cap)
 {
@@ -100,7 +94,7 @@ int notify_transition(struct store_tx *tx, const struct record *rec, const char 
     if (!ev)
         return 0;
     if ((!note || !*note) && !strcmp(ev->kind, "proposal_answered"))
-        note = text_field(rec, "response"); /* the answer itself */
+        note = record_text_if(rec, "response"); /* the answer itself */
     struct store_conn *c = store_tx_conn(tx);
     struct arena a = ARENA_INIT;
     struct notify_run run = {0};
@@ -119,10 +113,10 @@ int notify_transition(struct store_tx *tx, const struct record *rec, const char 
             bool ru = !strcmp(lang, "ru");
             struct notify_fill f = {
                 .org = org ? org : "",
-                .body = text_field(rec, "body"),
+                .body = record_text_if(rec, "body"),
                 .id = arena_printf(&a, "%lld", (long long)rec->id),
                 .state = state_word(to, lang),
-                .title = text_field(rec, "title"),
+                .title = record_text_if(rec, "title"),
                 .note = note && *note ? arena_printf(&a, ru ? " Примечание: %s" : " Note: %s", note)
                                       : ""};
             struct notify_notice nt = {.kind = ev->kind,

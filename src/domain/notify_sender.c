@@ -1,7 +1,8 @@
 /*
  * The sender thread of `civdesk serve` (docs/notifications.md): the reminder pass once a
  * day, with or without a mail server; delivery of the outbox every interval when there is
- * one (cfg->smtp_url).
+ * one (cfg->smtp_url); and the delivery itself (notify_deliver): each message sent, its
+ * state recorded, a failure retried after a growing delay.
  */
 #include "domain/notify.h"
 #include "domain/notify_int.h"

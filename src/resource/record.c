@@ -114,6 +114,43 @@ struct record *record_copy(const struct record *src, struct arena *a)
     return rec;
 }
 
+struct value *record_val(const struct record *rec, const char *name)
+{
+    int i = resource_field_index(rec->res, name);
+    if (i < 0)
+        BUG("code names a field its resource does not declare");
+    return &rec->v[i];
+}
+
+const char *record_text(const struct record *rec, const char *name)
+{
+    const struct value *v = record_val(rec, name);
+    return v->null ? NULL : v->s;
+}
+
+int64_t record_int(const struct record *rec, const char *name)
+{
+    const struct value *v = record_val(rec, name);
+    return v->null ? 0 : v->i;
+}
+
+void record_set_text(struct record *rec, const char *name, const char *s, struct arena *a)
+{
+    *record_val(rec, name) =
+        s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)} : (struct value){.null = true};
+}
+
+void record_set_int(struct record *rec, const char *name, int64_t v)
+{
+    *record_val(rec, name) = (struct value){.i = v, .r = (double)v};
+}
+
+const char *record_text_if(const struct record *rec, const char *name)
+{
+    int i = resource_field_index(rec->res, name);
+    return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
+}
+
 /* ---- validation of one value -------------------------------------------------------- */
 
 static const char *check_text(const struct field *f, const char *s, size_t n)

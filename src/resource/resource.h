@@ -335,6 +335,20 @@ const struct field *list_param_field(const struct resource *res, const struct li
 struct record *record_new(const struct resource *res, struct arena *a); /* all null */
 struct record *record_copy(const struct record *src, struct arena *a);
 
+/*
+ * A record's fields by name, for hooks and other code that knows its resource: the field
+ * must be declared on rec's resource (BUG otherwise — a typo in the code, not an input).
+ * Text is borrowed from rec; record_set_text copies s into a (NULL: null).
+ */
+struct value *record_val(const struct record *rec, const char *name);
+const char *record_text(const struct record *rec, const char *name); /* NULL when null */
+int64_t record_int(const struct record *rec, const char *name);      /* 0 when null */
+void record_set_text(struct record *rec, const char *name, const char *s, struct arena *a);
+void record_set_int(struct record *rec, const char *name, int64_t v);
+/* The text of field `name` when rec's resource declares it and it is not null, else NULL
+ * (code reading records of several resources). */
+const char *record_text_if(const struct record *rec, const char *name);
+
 enum record_mode {
     RECORD_CREATE, /* rec starts empty; required fields enforced */
     RECORD_PATCH,  /* rec starts as the stored record; JSON merge patch applied onto it */
