@@ -6,6 +6,7 @@
  */
 #include "domain/domain.h"
 #include "domain/access.h"
+#include "http/audit_handlers.h"
 #include "http/auth_handlers.h"
 #include "http/bulk_handlers.h"
 #include "http/http.h"
