@@ -149,7 +149,7 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
         rc = STORE_NOT_FOUND;
     if (rc < 0) {
         error_set(msg, "no document with id %lld", (long long)doc_id);
-        goto fail;
+        goto done;
     }
     struct record *rec = record_new(&res_document_attachments, a);
     int di = resource_field_index(rec->res, "document_id");
@@ -162,7 +162,7 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
     /* The access rules decide as for any new sub-record of the document. */
     rc = domain_may_create(c, who, rec, a, errs, msg);
     if (rc < 0)
-        goto fail;
+        goto done;
     if (n == 0)
         errors_add(errs, "content", "is empty: send the file's bytes as the request body");
     else if (media_type && attachment_sniff(media_type, bytes, n))
@@ -173,21 +173,17 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
                    "is required: give ?filename= or a Content-Disposition header with filename*=");
     if (errs->n) {
         rc = DOMAIN_INVALID;
-        goto fail;
+        goto done;
     }
     rc = domain_insert_tx(tx, who, rec, a, errs, msg);
     if (rc == STORE_OK && store_attachment_set_content(tx, rec->id, bytes, n) < 0) {
         error_set(msg, "storing the attachment's bytes failed");
         rc = STORE_ERROR;
     }
-    if (rc < 0)
-        goto fail;
-    rc = store_write_commit(tx, msg);
+done:
+    rc = domain_end_tx(tx, rc, msg);
     if (rc == STORE_OK)
         *out = rec;
-    return rc;
-fail:
-    store_write_rollback(tx);
     return rc;
 }
 

@@ -85,7 +85,7 @@ int ledger_settings_update(struct store *s, const struct principal *who, const j
     int rc = ledger_settings_get(store_tx_conn(tx), &before);
     if (rc < 0) {
         error_set(msg, "the settings could not be read");
-        goto fail;
+        goto done;
     }
     if (if_match && before.version != if_match) {
         error_set(msg,
@@ -93,7 +93,7 @@ int ledger_settings_update(struct store *s, const struct principal *who, const j
                   "%lld): reload them",
                   (long long)if_match, (long long)before.version);
         rc = STORE_VERSION;
-        goto fail;
+        goto done;
     }
     struct ledger_settings after = before;
     json_t *cc = json_object_get(patch, "national_country");
@@ -102,7 +102,7 @@ int ledger_settings_update(struct store *s, const struct principal *who, const j
                  json_is_string(cc) ? json_string_value(cc) : "");
     if ((rc = store_settings_put(tx, after.national_country[0] ? after.national_country : NULL,
                                  msg)) < 0)
-        goto fail;
+        goto done;
     struct buf b = BUF_INIT, a = BUF_INIT;
     settings_audit_json(&before, &b);
     settings_audit_json(&after, &a);
@@ -112,14 +112,11 @@ int ledger_settings_update(struct store *s, const struct principal *who, const j
     buf_release(&a);
     if (rc < 0) {
         error_set(msg, "could not write the audit entry");
-        goto fail;
+        goto done;
     }
-    if ((rc = ledger_settings_get(store_tx_conn(tx), out)) < 0)
-        goto fail;
-    return store_write_commit(tx, msg);
-fail:
-    store_write_rollback(tx);
-    return rc;
+    rc = ledger_settings_get(store_tx_conn(tx), out);
+done:
+    return domain_end_tx(tx, rc, msg);
 }
 
 void ledger_settings_json(const struct ledger_settings *st, struct jw *w)

@@ -55,10 +55,7 @@ int notify_mark_read(struct store *s, const struct principal *who, int64_t id, s
         return rc;
     rc = store_notification_read(tx, who->user_id, id, a, out);
     struct error err = ERROR_INIT;
-    if (rc == 0)
-        return store_write_commit(tx, &err);
-    store_write_rollback(tx);
-    return rc;
+    return domain_end_tx(tx, rc, &err);
 }
 
 /* ---- preferences -------------------------------------------------------------------- */
@@ -87,7 +84,7 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
     struct notify_user old;
     rc = store_notify_user(store_tx_conn(tx), who->user_id, a, &old);
     if (rc < 0)
-        goto fail;
+        goto done;
     const char *lang = old.lang;
     json_t *kinds = json_loads(old.kinds ? old.kinds : "{}", 0, NULL);
     if (!json_is_object(kinds)) {
@@ -141,7 +138,7 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
     if (errs->n) {
         free(kinds_text);
         rc = -20; /* DOMAIN_INVALID */
-        goto fail;
+        goto done;
     }
     rc = store_prefs_put(tx, who->user_id, lang, kinds_text);
     if (rc == 0) {
@@ -150,15 +147,11 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
         rc = store_audit(tx, &actor, "preferences", "users", who->user_id, NULL, after);
     }
     free(kinds_text);
-    if (rc < 0)
-        goto fail;
+done:;
     struct error err = ERROR_INIT;
-    rc = store_write_commit(tx, &err);
+    rc = domain_end_tx(tx, rc, &err);
     if (rc == 0)
         rc = notify_prefs_get(s, who, a, out);
-    return rc;
-fail:
-    store_write_rollback(tx);
     return rc;
 }
 

@@ -159,10 +159,7 @@ static int mark(struct store *s, const struct outbox_row *o, const char *state, 
         return rc;
     rc = store_outbox_mark(tx, o->id, state, attempts, next, error, sent_at);
     struct error err = ERROR_INIT;
-    if (rc == 0)
-        return store_write_commit(tx, &err);
-    store_write_rollback(tx);
-    return rc;
+    return domain_end_tx(tx, rc, &err);
 }
 
 int notify_deliver(struct store *s, const struct mail_config *cfg, int max, struct notify_run *out,

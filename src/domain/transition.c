@@ -87,18 +87,18 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     int rc = store_get(ctx.conn, res, id, a, &old);
     if (rc < 0) {
         error_set(msg, "no %s with id %lld", res->singular, (long long)id);
-        goto fail;
+        goto done;
     }
     rc = domain_may_change(ctx.conn, who, old, CHANGE_TRANSITION, a, msg);
     if (rc < 0)
-        goto fail;
+        goto done;
     if (if_match && old->version != if_match) {
         error_set(msg,
                   "the %s was changed by someone else (you had version %lld, it is now "
                   "%lld): reload it",
                   res->singular, (long long)if_match, (long long)old->version);
         rc = STORE_VERSION;
-        goto fail;
+        goto done;
     }
     const char *from = state_of(old);
     if (!legal(res, from, to, who ? who->role : ROLE_ANON)) {
@@ -110,7 +110,7 @@ int domain_transition(struct store *s, const struct principal *who, const struct
                   list.n ? list.p : "none");
         buf_release(&list);
         rc = STORE_CONFLICT;
-        goto fail;
+        goto done;
     }
     struct record *rec = record_copy(old, a);
     int si = resource_field_index(res, res->state_field);
@@ -123,7 +123,7 @@ int domain_transition(struct store *s, const struct principal *who, const struct
         if (rc == 0 && errs->n)
             rc = DOMAIN_INVALID;
         if (rc < 0)
-            goto fail;
+            goto done;
     }
     rc = store_update(tx, rec, msg);
     struct store_actor actor = principal_actor(who);
@@ -139,13 +139,9 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     }
     if (rc == STORE_OK) /* who must hear of it (docs/notifications.md) */
         rc = notify_transition(tx, rec, from, to, note);
-    if (rc < 0)
-        goto fail;
-    rc = store_write_commit(tx, msg);
+done:
+    rc = domain_end_tx(tx, rc, msg);
     if (rc == STORE_OK)
         *out = rec;
-    return rc;
-fail:
-    store_write_rollback(tx);
     return rc;
 }

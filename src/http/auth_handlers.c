@@ -607,26 +607,48 @@ static void user_reply(struct request *r, int status, int64_t id)
     write_user_row(&w, &row);
 }
 
-void h_users_create(struct request *r)
+/*
+ * Reads the body of a users write into ch (field errors into errs, initialised here),
+ * wiping the request's bytes, which hold the password; NULL when the body was refused
+ * (answered). The caller hands the JSON, which ch borrows from, to user_done.
+ */
+static json_t *user_body(struct request *r, struct user_change *ch, struct errors *errs)
 {
     json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n);
     if (!body)
-        return;
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct user_change ch = {0};
-    user_from_json(body, &ch, &r->arena, &errs);
-    struct error err = ERROR_INIT;
-    int64_t id = 0;
-    int rc = users_create(r->store, &r->who, &ch, &r->arena, &errs, &err, &id);
+        return NULL;
+    errors_init(errs, &r->arena);
+    *ch = (struct user_change){0};
+    user_from_json(body, ch, &r->arena, errs);
+    return body;
+}
+
+/* After users_create / users_update returned rc: the password wiped and the body freed,
+ * then the answer (user id with status, or the problem). */
+static void user_done(struct request *r, json_t *body, int rc, struct errors *errs,
+                      const struct error *err, int status, int64_t id)
+{
     wipe_password(body);
     json_decref(body);
     if (rc < 0)
-        user_problem(r, rc, &errs, &err);
+        user_problem(r, rc, errs, err);
     else
-        user_reply(r, 201, id);
+        user_reply(r, status, id);
+}
+
+void h_users_create(struct request *r)
+{
+    struct errors errs;
+    struct user_change ch;
+    json_t *body = user_body(r, &ch, &errs);
+    if (!body)
+        return;
+    struct error err = ERROR_INIT;
+    int64_t id = 0;
+    int rc = users_create(r->store, &r->who, &ch, &r->arena, &errs, &err, &id);
+    user_done(r, body, rc, &errs, &err, 201, id);
 }
 
 void h_users_update(struct request *r)
@@ -634,23 +656,14 @@ void h_users_update(struct request *r)
     int64_t version;
     if (req_if_match(r, "user", &version) < 0)
         return;
-    json_t *body = req_body_object(r);
-    if (r->body.p)
-        sodium_memzero(r->body.p, r->body.n);
+    struct errors errs;
+    struct user_change ch;
+    json_t *body = user_body(r, &ch, &errs);
     if (!body)
         return;
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct user_change ch = {0};
-    user_from_json(body, &ch, &r->arena, &errs);
     struct error err = ERROR_INIT;
     int rc = users_update(r->store, &r->who, r->id, version, &ch, &r->arena, &errs, &err);
-    wipe_password(body);
-    json_decref(body);
-    if (rc < 0)
-        user_problem(r, rc, &errs, &err);
-    else
-        user_reply(r, 200, r->id);
+    user_done(r, body, rc, &errs, &err, 200, r->id);
 }
 
 /* ---- API tokens (issue 16) -------------------------------------------------------------- */
