@@ -72,6 +72,8 @@ void *arena_zalloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *p, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* arena_printf with the arguments as a va_list (left to the caller to end). */
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 /* Frees every block; the arena is empty and reusable afterwards. */
 void arena_release(struct arena *a);
 

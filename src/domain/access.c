@@ -20,6 +20,20 @@
 #include <assert.h>
 #include <string.h>
 
+/* Whether the JSON list of ids v holds id. */
+static bool list_has(const struct value *v, int64_t id)
+{
+    if (v->null)
+        return false;
+    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
+    bool found = false;
+    size_t k;
+    json_t *item;
+    json_array_foreach(arr, k, item) found |= json_integer_value(item) == id;
+    json_decref(arr);
+    return found;
+}
+
 static bool owned_by(const struct record *rec, int64_t org)
 {
     const struct resource *res = rec->res;
@@ -32,13 +46,7 @@ static bool owned_by(const struct record *rec, int64_t org)
         return false;
     if (res->fields[i].type == FT_REF)
         return rec->v[i].i == org;
-    json_t *arr = json_loadb(rec->v[i].s, rec->v[i].n, 0, NULL);
-    bool found = false;
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item) found |= json_integer_value(item) == org;
-    json_decref(arr);
-    return found;
+    return list_has(&rec->v[i], org);
 }
 
 static bool is_public(const struct record *rec)
@@ -204,19 +212,6 @@ static int owner_index(const struct resource *res)
     if (res->parent || !res->owner || strcmp(res->owner, "id") == 0)
         return -1;
     return resource_field_index(res, res->owner);
-}
-
-static bool list_has(const struct value *v, int64_t id)
-{
-    if (v->null)
-        return false;
-    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
-    bool found = false;
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item) found |= json_integer_value(item) == id;
-    json_decref(arr);
-    return found;
 }
 
 void domain_check_owner(const struct principal *who, const struct record *rec, struct errors *errs)
@@ -390,8 +385,8 @@ bool domain_sub_list_scope(struct store_conn *c, const struct principal *who,
         return true;
     const struct resource *pres = resource_find(str_from(res->parent));
     struct record *parent;
-    bool owner = pres && store_get(c, pres, parent_id, a, &parent) == STORE_OK &&
-                 owns(c, who, parent, a);
+    bool owner =
+        pres && store_get(c, pres, parent_id, a, &parent) == STORE_OK && owns(c, who, parent, a);
     /* The store blanks both kinds together: a sub-resource declaring F_STAFF_READS would
      * hide its F_INTERNAL values from the owner too (none does). */
     q->hide_internal = !owner || has_staff_fields(res);

@@ -220,20 +220,7 @@ void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const
 void person_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs)
 {
-    int li = resource_field_index(rec->res, "languages");
-    const struct value *v = &rec->v[li];
-    if (v->null)
-        return;
-    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item)
-    {
-        const char *code = json_string_value(item);
-        if (!valid_lang(str_from(code)))
-            errors_add(errs, "languages", "'%s' is not an ISO 639-1 language code", code);
-    }
-    json_decref(arr);
+    record_check_items(rec, "languages", valid_lang, "an ISO 639-1 language code", errs);
 }
 
 /* organisation_name: the name of the person's organisation, so a list of people shows it

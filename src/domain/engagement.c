@@ -67,23 +67,6 @@ static void check_body(const struct hook_ctx *ctx, const struct record *rec, con
         errors_add(errs, name, "no body with code %s (see /api/v1/bodies)", code);
 }
 
-static void check_urls(const struct record *rec, const char *name, struct errors *errs)
-{
-    const struct value *v = record_val(rec, name);
-    if (v->null)
-        return;
-    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item)
-    {
-        const char *u = json_string_value(item);
-        if (!valid_http_url(str_from(u)))
-            errors_add(errs, name, "'%s' is not an http:// or https:// address", u);
-    }
-    json_decref(arr);
-}
-
 static void today_text(char out[11])
 {
     date_from_unix(now_unix(), out);
@@ -555,7 +538,7 @@ static void incident_validate(const struct hook_ctx *ctx, struct record *rec,
                               const struct record *old, struct errors *errs)
 {
     check_not_future(rec, "occurred_on", errs);
-    check_urls(rec, "sources", errs);
+    record_check_items(rec, "sources", valid_http_url, "an http:// or https:// address", errs);
 }
 
 static const struct field incident_fields[] = {

@@ -143,7 +143,7 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
     if (store_write_begin(s, &tx) < 0)
         return error_set(msg, "the database is busy"), STORE_ERROR;
     struct store_conn *c = store_tx_conn(tx);
-    struct record *doc;
+    struct record *doc, *rec = NULL;
     int rc = store_get(c, &res_documents, doc_id, a, &doc);
     if (rc == STORE_OK && !domain_may_see(c, who, doc, a))
         rc = STORE_NOT_FOUND;
@@ -151,7 +151,7 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
         error_set(msg, "no document with id %lld", (long long)doc_id);
         goto done;
     }
-    struct record *rec = record_new(&res_document_attachments, a);
+    rec = record_new(&res_document_attachments, a);
     int di = resource_field_index(rec->res, "document_id");
     int si = resource_field_index(rec->res, "size");
     rec->v[di] = (struct value){.i = doc_id};

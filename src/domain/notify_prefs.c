@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "domain/notify.h"
 #include "domain/notify_int.h"
+#include "domain/domain.h"
 
 #include <jansson.h>
 #include <sodium.h>

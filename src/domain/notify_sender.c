@@ -6,6 +6,7 @@
  */
 #include "domain/notify.h"
 #include "domain/notify_int.h"
+#include "domain/domain.h"
 
 #include <errno.h>
 #include <pthread.h>

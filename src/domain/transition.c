@@ -83,7 +83,7 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     if (store_write_begin(s, &tx) < 0)
         return error_set(msg, "the database is busy"), STORE_ERROR;
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
-    struct record *old;
+    struct record *old, *rec = NULL;
     int rc = store_get(ctx.conn, res, id, a, &old);
     if (rc < 0) {
         error_set(msg, "no %s with id %lld", res->singular, (long long)id);
@@ -112,7 +112,7 @@ int domain_transition(struct store *s, const struct principal *who, const struct
         rc = STORE_CONFLICT;
         goto done;
     }
-    struct record *rec = record_copy(old, a);
+    rec = record_copy(old, a);
     int si = resource_field_index(res, res->state_field);
     const struct field *sf = &res->fields[si];
     for (const char *const *v = sf->values; *v; v++)

@@ -151,6 +151,24 @@ const char *record_text_if(const struct record *rec, const char *name)
     return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
 }
 
+void record_check_items(const struct record *rec, const char *name, bool (*valid)(struct str),
+                        const char *what, struct errors *errs)
+{
+    const struct value *v = record_val(rec, name);
+    if (v->null)
+        return;
+    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
+    size_t k;
+    json_t *item;
+    json_array_foreach(arr, k, item)
+    {
+        const char *s = json_string_value(item);
+        if (!valid(str_from(s)))
+            errors_add(errs, name, "'%s' is not %s", s, what);
+    }
+    json_decref(arr);
+}
+
 /* ---- validation of one value -------------------------------------------------------- */
 
 static const char *check_text(const struct field *f, const char *s, size_t n)

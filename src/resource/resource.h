@@ -348,6 +348,10 @@ void record_set_int(struct record *rec, const char *name, int64_t v);
 /* The text of field `name` when rec's resource declares it and it is not null, else NULL
  * (code reading records of several resources). */
 const char *record_text_if(const struct record *rec, const char *name);
+/* Checks every item of rec's text list `name` (FT_TEXT_LIST, declared) with valid: each
+ * refused item is an error on the field, "'<item>' is not <what>". */
+void record_check_items(const struct record *rec, const char *name, bool (*valid)(struct str),
+                        const char *what, struct errors *errs);
 
 enum record_mode {
     RECORD_CREATE, /* rec starts empty; required fields enforced */
