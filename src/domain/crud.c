@@ -51,7 +51,7 @@ static void check_refs(const struct hook_ctx *ctx, const struct record *rec, str
 
 int domain_end_tx(struct store_tx *tx, int rc, struct error *msg)
 {
-    assert(tx);
+    assert(tx && store_in_transaction(store_tx_conn(tx)));
     if (rc < 0) {
         store_write_rollback(tx);
         return rc;
@@ -244,7 +244,7 @@ void person_computed(const struct hook_ctx *ctx, const struct record *rec, struc
 int domain_import_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
                      struct arena *a, struct errors *errs, struct error *msg)
 {
-    assert(tx && rec);
+    assert(tx && rec && store_in_transaction(store_tx_conn(tx)));
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     check_refs(&ctx, rec, errs);
     if (rec->res->validate)
@@ -258,6 +258,8 @@ int domain_import_tx(struct store_tx *tx, const struct principal *who, struct re
 int domain_update_tx(struct store_tx *tx, const struct principal *who, const struct record *old,
                      struct record *rec, struct arena *a, struct errors *errs, struct error *msg)
 {
+    assert(tx && old && rec && old->res == rec->res && old->id == rec->id);
+    assert(store_in_transaction(store_tx_conn(tx)));
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     const struct resource *res = rec->res;
     check_refs(&ctx, rec, errs);

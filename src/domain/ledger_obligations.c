@@ -215,6 +215,7 @@ int ledger_application_obligations(struct store_conn *c, const struct body_rules
                                    struct arena *a, struct obligation **out, size_t *n)
 {
     assert(date_valid(str_from(today)));
+    assert(b && app && store_in_transaction(c));
     assert(strcmp(b->code, app->body) == 0);
     struct collect k = {.c = c, .a = a, .today = today};
     int rc = application_rules(&k, b, app);
@@ -243,6 +244,7 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
                        struct obligation **out, size_t *n)
 {
     assert(date_valid(str_from(today)));
+    assert(store_in_transaction(c)); /* one snapshot for the whole list: the caller's read */
     *out = NULL;
     *n = 0;
     struct record *o;

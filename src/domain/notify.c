@@ -10,6 +10,7 @@
 #include "domain/notify_int.h"
 #include "domain/ledger_obligations.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,7 @@ static void render_bodies(const struct notify_user *u, const struct notify_notic
 int notify_user_tx(struct store_tx *tx, const struct notify_user *u, const struct notify_notice *nt,
                    struct arena *a, struct notify_run *run)
 {
+    assert(tx && u && nt && run && store_in_transaction(store_tx_conn(tx)));
     const char *mode = notify_mode(u, nt->kind);
     struct notification_row row = {.user_id = u->id,
                                    .kind = nt->kind,
@@ -391,6 +393,7 @@ int notify_user_tx(struct store_tx *tx, const struct notify_user *u, const struc
 static void reminder_notice(const struct notify_item *it, int th, const char *today,
                             const char *lang, struct arena *a, struct notify_notice *nt)
 {
+    assert(th >= -1 && th < (int)notify_thresholds_count); /* a row of the table, or none */
     int64_t left = 0;
     if (it->due_on)
         notify_days_between(today, it->due_on, &left);

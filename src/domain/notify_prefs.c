@@ -7,6 +7,7 @@
 #include "domain/notify_int.h"
 #include "domain/domain.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -197,6 +198,7 @@ int notify_ics_revoke(struct store *s, const struct principal *who)
 int notify_ics_principal(struct store_conn *c, const char *key, struct arena *a,
                          struct principal *out)
 {
+    assert(store_in_transaction(c)); /* the caller's read */
     size_t n = key ? strlen(key) : 0, pn = strlen(NOTIFY_ICS_KEY_PREFIX);
     if (n != pn + 64 || strncmp(key, NOTIFY_ICS_KEY_PREFIX, pn) != 0)
         return STORE_NOT_FOUND;

@@ -18,6 +18,7 @@
 #include "json/json.h"
 #include "search/search.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -260,6 +261,9 @@ int import_begin(struct importer *im, struct store *s, const struct io_import_op
     im->total = size;
     im->t0 = mono();
     memset(rep, 0, sizeof(*rep));
+    /* Fixed values come from the command (listing: body, date), never from the file; the
+     * rows' loops read o->nfixed of them from im's arrays. */
+    assert(o->nfixed <= ARRAY_SIZE(im->fixed_field));
     for (size_t k = 0; k < o->nfixed && k < ARRAY_SIZE(im->fixed_field); k++) {
         const struct io_fixed *fx = &o->fixed[k];
         int fi = resource_field_index(o->res, fx->field);

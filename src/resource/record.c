@@ -5,6 +5,7 @@
 #include "core/valid.h"
 #include "auth/auth.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -581,6 +582,9 @@ static bool sees_internal(const struct hook_ctx *ctx, const struct record *rec)
 
 void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
+    assert(rec && rec->res && w);
+    /* The history is loaded by the caller before (this reads nothing). */
+    assert(!ctx || !ctx->nhistory || ctx->history);
     const struct resource *res = rec->res;
     bool internal = sees_internal(ctx, rec);
     bool staff = !ctx || !ctx->who || principal_grant(ctx->who) == GRANT_ALL;
