@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, cli, cliOk, addUser } from './lib/server.mjs';
+import { startServer, launch, cli, cliOk, addUser } from './lib/server.mjs';
 
 let srv;
 before(async () => {
@@ -145,4 +145,61 @@ test('a user removed outside civdesk does not give its id to the next user', asy
   await addUser(srv.db, 'next@test.example', 'officer');
   const next = (await srv.api('GET', '/api/v1/users?limit=500')).json.items.find((u) => u.email === 'next@test.example');
   assert.ok(next.id > gone, `the new user got id ${next.id}, the removed one had ${gone}`);
+});
+
+test('an existing database: the migration keeps ids the audit trail gave to newest records already deleted', async () => {
+  // A database as the schema before migration 0017 left it: the newest organisation,
+  // meeting and token deleted, nothing above them in the tables — only the audit trail
+  // names their ids.
+  const old = await startServer();
+  let revived;
+  try {
+    const call = (m, p, body) => old.api(m, p, { body });
+    const keep = (await call('POST', '/api/v1/organisations', { name: 'Kept', country: 'FR' })).json.id;
+    const gone = (await call('POST', '/api/v1/organisations', { name: 'Gone', country: 'FR' })).json.id;
+    assert.equal((await call('DELETE', `/api/v1/organisations/${gone}`)).status, 204);
+    const meeting = (await call('POST', '/api/v1/meetings', { kind: 'other', title: 'Gone', starts_at: '2026-01-01T10:00:00Z' })).json.id;
+    assert.equal((await call('DELETE', `/api/v1/meetings/${meeting}`)).status, 204);
+    const tokens = (await old.api('GET', '/api/v1/tokens')).json.items;
+    const goneToken = Math.max(...tokens.map((t) => t.id));
+    assert.equal((await call('DELETE', `/api/v1/tokens/${goneToken}`)).status, 204);
+    await old.stop({ keepDir: true });
+
+    const version = Number((await sqlite(old.db, 'PRAGMA user_version;')).trim());
+    await sqlite(
+      old.db,
+      `PRAGMA writable_schema=ON;
+       UPDATE sqlite_schema SET sql=replace(sql, ' AUTOINCREMENT', '') WHERE type='table';
+       PRAGMA writable_schema=OFF;
+       DELETE FROM sqlite_sequence;
+       PRAGMA user_version=${version - 1};`,
+    );
+    assert.equal((await sqlite(old.db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%';")).trim(), '0');
+
+    await cliOk(['init', '--db', old.db]);
+    assert.equal((await sqlite(old.db, 'PRAGMA user_version;')).trim(), String(version));
+    const seq = Object.fromEntries(
+      (await sqlite(old.db, 'SELECT name, seq FROM sqlite_sequence;')).trim().split('\n').map((l) => l.split('|')),
+    );
+    assert.equal(Number(seq.organisations), gone);
+    assert.equal(Number(seq.meetings), meeting);
+    assert.equal(Number(seq.tokens), goneToken);
+    assert.ok(gone > keep);
+
+    const check = await cli(['check', '--db', old.db]);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+
+    revived = await launch(old.db, old.dir);
+    const opts = (body) => ({ body, token: old.tokens.admin });
+    const org = await revived.api('POST', '/api/v1/organisations', opts({ name: 'After migration', country: 'FR' }));
+    assert.equal(org.status, 201, org.text);
+    assert.ok(org.json.id > gone, `the new organisation got id ${org.json.id}, the deleted one had ${gone}`);
+    const m = await revived.api('POST', '/api/v1/meetings', opts({ kind: 'other', title: 'New', starts_at: '2026-02-01T10:00:00Z' }));
+    assert.ok(m.json.id > meeting);
+    assert.equal((await revived.api('GET', `/api/v1/organisations/${gone}`, { token: old.tokens.admin })).status, 404);
+    const after = await cli(['check', '--db', old.db]);
+    assert.equal(after.code, 0, after.stdout + after.stderr);
+  } finally {
+    await revived?.stop();
+  }
 });
