@@ -118,6 +118,22 @@ char *arena_strdup(struct arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
+void *arena_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz)
+{
+    assert(*n <= *cap && (*cap == 0 || *v));
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 16;
+        void *grown = arena_alloc(a, grown_cap * sz);
+        if (*n)
+            memcpy(grown, *v, *n * sz);
+        *v = grown;
+        *cap = grown_cap;
+    }
+    void *slot = (char *)*v + (*n)++ * sz;
+    memset(slot, 0, sz);
+    return slot;
+}
+
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
     va_list ap2;

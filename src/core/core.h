@@ -66,6 +66,10 @@ struct arena {
 void arena_init(struct arena *a);
 /* Memory aligned for any type, uninitialised; valid until arena_release. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Adds one element of size sz to the arena array *v (*n elements, room for *cap) and
+ * returns it, zeroed: when full, the array moves to a new block of a with twice the room
+ * (16 at first). The old block stays in the arena until it is released. */
+void *arena_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz);
 /* Same, zero-filled. */
 void *arena_zalloc(struct arena *a, size_t n);
 /* A NUL-terminated copy of p[0..n). */

@@ -35,6 +35,16 @@ int domain_may_change(struct store_conn *c, const struct principal *who, const s
                       enum change what, struct arena *a, struct error *msg);
 
 /*
+ * Begins the write transaction of a change (what) to record id of res (src/domain/crud.c,
+ * for updates, deletions and transitions): *tx begun, *old the record as stored, and the
+ * caller allowed to make the change. On failure the transaction is already ended and the
+ * code returned (STORE_ERROR busy, STORE_NOT_FOUND, DOMAIN_FORBIDDEN …), msg saying why.
+ */
+int domain_begin_change(struct store *s, const struct principal *who, const struct resource *res,
+                        int64_t id, enum change what, struct arena *a, struct store_tx **tx,
+                        struct record **old, struct error *msg);
+
+/*
  * Whether the caller may create rec (validated, not stored). For a role limited to its
  * own organisation, an absent owner field is set to that organisation and any other
  * organisation is refused with a field error (never silently replaced).

@@ -98,23 +98,32 @@ int domain_create(struct store *s, const struct principal *who, const struct res
     return rc;
 }
 
+int domain_begin_change(struct store *s, const struct principal *who, const struct resource *res,
+                        int64_t id, enum change what, struct arena *a, struct store_tx **tx,
+                        struct record **old, struct error *msg)
+{
+    if (store_write_begin(s, tx) < 0)
+        return error_set(msg, "the database is busy"), STORE_ERROR;
+    int rc = store_get(store_tx_conn(*tx), res, id, a, old);
+    if (rc < 0)
+        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
+    else
+        rc = domain_may_change(store_tx_conn(*tx), who, *old, what, a, msg);
+    if (rc < 0)
+        domain_end_tx(*tx, rc, msg);
+    return rc;
+}
+
 int domain_update(struct store *s, const struct principal *who, const struct resource *res,
                   int64_t id, int64_t if_match, json_t *patch, struct arena *a, struct errors *errs,
                   struct error *msg, struct record **out)
 {
     struct store_tx *tx;
-    if (store_write_begin(s, &tx) < 0)
-        return error_set(msg, "the database is busy"), STORE_ERROR;
-    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     struct record *old;
-    int rc = store_get(ctx.conn, res, id, a, &old);
-    if (rc < 0) {
-        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
-        return domain_end_tx(tx, rc, msg);
-    }
-    rc = domain_may_change(ctx.conn, who, old, CHANGE_UPDATE, a, msg);
+    int rc = domain_begin_change(s, who, res, id, CHANGE_UPDATE, a, &tx, &old, msg);
     if (rc < 0)
-        return domain_end_tx(tx, rc, msg);
+        return rc;
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     if (if_match && old->version != if_match) {
         error_set(msg,
                   "the %s was changed by someone else (you had version %lld, it is now %lld): "
@@ -156,17 +165,10 @@ int domain_delete(struct store *s, const struct principal *who, const struct res
                   int64_t id, int64_t if_match, struct arena *a, struct error *msg)
 {
     struct store_tx *tx;
-    if (store_write_begin(s, &tx) < 0)
-        return error_set(msg, "the database is busy"), STORE_ERROR;
     struct record *old;
-    int rc = store_get(store_tx_conn(tx), res, id, a, &old);
-    if (rc < 0) {
-        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
-        return domain_end_tx(tx, rc, msg);
-    }
-    rc = domain_may_change(store_tx_conn(tx), who, old, CHANGE_DELETE, a, msg);
+    int rc = domain_begin_change(s, who, res, id, CHANGE_DELETE, a, &tx, &old, msg);
     if (rc < 0)
-        return domain_end_tx(tx, rc, msg);
+        return rc;
     rc = store_delete(tx, res, id, if_match, msg);
     if (rc == STORE_OK) {
         struct buf before = BUF_INIT;

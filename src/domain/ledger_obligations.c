@@ -31,15 +31,7 @@ static struct obligation *add(struct collect *k, const char *kind, const char *d
                               const char *body, const char *resource, int64_t id,
                               const char *detail)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 16;
-        struct obligation *grown = arena_alloc(k->a, cap * sizeof(*grown));
-        if (k->n)
-            memcpy(grown, k->items, k->n * sizeof(*grown));
-        k->items = grown;
-        k->cap = cap;
-    }
-    struct obligation *o = &k->items[k->n++];
+    struct obligation *o = arena_push(k->a, (void **)&k->items, &k->n, &k->cap, sizeof(*o));
     *o = (struct obligation){
         .kind = kind, .body = body, .resource = resource, .id = id, .detail = detail};
     snprintf(o->due_on, sizeof(o->due_on), "%s", due);

@@ -24,21 +24,6 @@
  * decision day after the missed report: at most this many days after the report's date. */
 #define NOTIFY_WITHDRAWAL_SPAN 732
 
-/* Grows an arena array *v of *n elements of size sz by one; returns the new, zeroed slot. */
-static void *push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        void *grown = arena_alloc(a, *cap * sz);
-        if (*n)
-            memcpy(grown, *v, *n * sz);
-        *v = grown;
-    }
-    void *slot = (char *)*v + (*n)++ * sz;
-    memset(slot, 0, sz);
-    return slot;
-}
-
 /* Items found by a source, grown in the pass's arena. */
 struct items {
     struct notify_item *v;
@@ -61,7 +46,7 @@ static void add_obligation(struct items *k, const struct obligation *o, const ch
         return;
     struct arena *a = k->a;
     const char *due = arena_strdup(a, o->due_on);
-    struct notify_item *it = push(a, (void **)&k->v, &k->n, &k->cap, sizeof(*it));
+    struct notify_item *it = arena_push(a, (void **)&k->v, &k->n, &k->cap, sizeof(*it));
     *it = (struct notify_item){
         .org_id = org,
         .kind = o->kind,
@@ -101,7 +86,7 @@ static int rules_of(struct store_conn *c, struct rules_cache *rc, const char *co
     int r = ledger_body_rules(c, code, rc->a, &b);
     if (r < 0)
         return r;
-    struct body_rules *slot = push(rc->a, (void **)&rc->v, &rc->n, &rc->cap, sizeof(*slot));
+    struct body_rules *slot = arena_push(rc->a, (void **)&rc->v, &rc->n, &rc->cap, sizeof(*slot));
     *slot = b;
     *out = slot;
     return STORE_OK;
@@ -116,7 +101,7 @@ struct due_rows {
 static void keep_due_row(void *arg, const struct store_due_row *row)
 {
     struct due_rows *k = arg;
-    struct store_due_row *r = push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*r));
+    struct store_due_row *r = arena_push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*r));
     *r = (struct store_due_row){
         .id = row->id,
         .organisation_id = row->organisation_id,
@@ -192,7 +177,7 @@ struct codes {
 static void keep_code(void *arg, const struct store_body_row *row)
 {
     struct codes *k = arg;
-    *(const char **)push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*k->v)) =
+    *(const char **)arena_push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*k->v)) =
         arena_strdup(k->a, row->code);
 }
 
@@ -290,7 +275,7 @@ static int source_open_questions(struct store_conn *c, const char *today, const 
         rc = store_notify_report_questions(c, a, &reps, &nreps);
     for (size_t r = 0; rc == STORE_OK && r < nreps; r++) {
         const struct store_notify_report_question *q = &reps[r];
-        struct notify_item *it = push(a, (void **)&k.v, &k.n, &k.cap, sizeof(*it));
+        struct notify_item *it = arena_push(a, (void **)&k.v, &k.n, &k.cap, sizeof(*it));
         *it = (struct notify_item){
             .org_id = q->org_id,
             .kind = "questions_open",

@@ -80,18 +80,11 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     if (!res->state_field)
         return error_set(msg, "%s records have no states", res->singular), STORE_NOT_FOUND;
     struct store_tx *tx;
-    if (store_write_begin(s, &tx) < 0)
-        return error_set(msg, "the database is busy"), STORE_ERROR;
-    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     struct record *old, *rec = NULL;
-    int rc = store_get(ctx.conn, res, id, a, &old);
-    if (rc < 0) {
-        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
-        goto done;
-    }
-    rc = domain_may_change(ctx.conn, who, old, CHANGE_TRANSITION, a, msg);
+    int rc = domain_begin_change(s, who, res, id, CHANGE_TRANSITION, a, &tx, &old, msg);
     if (rc < 0)
-        goto done;
+        return rc;
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     if (if_match && old->version != if_match) {
         error_set(msg,
                   "the %s was changed by someone else (you had version %lld, it is now "

@@ -20,21 +20,14 @@ void errors_init(struct errors *e, struct arena *a)
 
 void errors_add(struct errors *e, const char *field, const char *fmt, ...)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 8;
-        struct field_error *items = arena_alloc(e->arena, cap * sizeof(*items));
-        if (e->n)
-            memcpy(items, e->items, e->n * sizeof(*items));
-        e->items = items;
-        e->cap = cap;
-    }
+    struct field_error *fe =
+        arena_push(e->arena, (void **)&e->items, &e->n, &e->cap, sizeof(*fe));
     va_list ap, params;
     va_start(ap, fmt);
     va_copy(params, ap);
     struct buf b = BUF_INIT;
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    struct field_error *fe = &e->items[e->n];
     fe->field = arena_strdup(e->arena, field);
     fe->message = arena_strndup(e->arena, b.p, b.n);
     fe->code = errors_code(fmt, fe->message);
@@ -42,7 +35,6 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
                       ? errors_params(e->arena, fmt, params, fe->params, ERRORS_MAX_PARAMS)
                       : 0;
     va_end(params);
-    e->n++;
     buf_release(&b);
 }
 
