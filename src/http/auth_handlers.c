@@ -204,7 +204,7 @@ static bool authenticate(struct request *r, bool *stale)
         struct str token = {a.p + 7, a.n - 7};
         while (token.n && token.p[0] == ' ')
             token.p++, token.n--;
-        int rc = auth_bearer(store_reader(r->store), token, &r->arena, &r->who);
+        int rc = auth_bearer(r->tokens, store_reader(r->store), token, &r->arena, &r->who);
         if (rc == STORE_NOT_FOUND) {
             refuse(r, 401,
                    "the token is not valid (unknown, revoked, expired, or its user is disabled)");

@@ -41,6 +41,7 @@ struct server {
     pthread_mutex_t watch_lock;      /* guards watched */
     struct conn_watch *watched;      /* every open connection */
     struct route_index routes;       /* routes[] by method and depth, built at start */
+    struct token_cache *tokens;      /* owned; NULL on the --metrics-listen daemon */
 };
 
 static uint64_t monotonic_us(void)
@@ -246,6 +247,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         arena_init(&r->arena);
         r->conn = conn;
         r->store = srv->store;
+        r->tokens = srv->tokens;
         r->cfg = srv->cfg;
         r->metrics = srv->counted;
         r->route_index = -1;
@@ -501,10 +503,12 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     MHD_set_panic_func(on_panic, NULL);
     srv_ptr->counted = &srv_ptr->metrics;
     route_index_init(&srv_ptr->routes, routes, routes_count);
+    srv_ptr->tokens = token_cache_new();
     pthread_mutex_init(&srv_ptr->watch_lock, NULL);
     struct MHD_Daemon *d = start_daemon(srv_ptr, &sa, threads);
     if (!d) {
         route_index_release(&srv_ptr->routes);
+        token_cache_free(srv_ptr->tokens);
         free(srv_ptr);
         return error_set(err, "cannot listen on %s (in use, or not this machine's address?)",
                          cfg->listen);
@@ -528,6 +532,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
             MHD_stop_daemon(d);
             free(msrv);
             route_index_release(&srv_ptr->routes);
+            token_cache_free(srv_ptr->tokens);
             free(srv_ptr);
             return -1;
         }
@@ -572,6 +577,7 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     free(msrv);
     log_info("stopped"); /* after the last access-log lines, which it writes out */
     route_index_release(&srv_ptr->routes);
+    token_cache_free(srv_ptr->tokens);
     free(srv_ptr);
     return 0;
 }
