@@ -26,8 +26,10 @@
  * its bytes trickle in (libmicrohttpd's own timeout restarts at each byte). */
 struct conn_watch {
     int fd;
-    bool reading_header;   /* no complete header yet since header_since */
-    uint64_t header_since; /* monotonic µs */
+    /* Monotonic µs at which the connection began waiting for a request's header; 0 while
+     * it is not (a request is being answered). Written by the connection's thread at each
+     * request without the lock, read and cleared by the sweeper with a compare-exchange. */
+    _Atomic uint64_t header_since;
     struct conn_watch *prev, *next;
 };
 
@@ -87,16 +89,21 @@ static struct conn_watch *watch_of(struct MHD_Connection *conn)
     return ci ? ci->socket_context : NULL;
 }
 
-/* Marks the connection as reading a header (since now) or not. */
+/* A header wait that began now (never 0, which means none). */
+static uint64_t header_wait_start(void)
+{
+    uint64_t now = monotonic_us();
+    return now ? now : 1;
+}
+
+/* Marks the connection as reading a header (since now) or not. No lock: the field is the
+ * connection's own, and the list it is on changes only when connections open and close. */
 static void watch_header(struct server *srv, struct MHD_Connection *conn, bool reading)
 {
     struct conn_watch *w = watch_of(conn);
-    if (!w)
-        return;
-    pthread_mutex_lock(&srv->watch_lock);
-    w->reading_header = reading;
-    w->header_since = monotonic_us();
-    pthread_mutex_unlock(&srv->watch_lock);
+    if (w)
+        atomic_store_explicit(&w->header_since, reading ? header_wait_start() : 0,
+                              memory_order_relaxed);
 }
 
 /* libmicrohttpd calls this when a connection opens and when it closes, the latter before
@@ -113,8 +120,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             free(w);
             return;
         }
-        *w = (struct conn_watch){.fd = ci->connect_fd, .reading_header = true,
-                                 .header_since = monotonic_us()};
+        *w = (struct conn_watch){.fd = ci->connect_fd};
+        atomic_init(&w->header_since, header_wait_start());
         pthread_mutex_lock(&srv->watch_lock);
         w->next = srv->watched;
         if (w->next)
@@ -145,10 +152,11 @@ static void sweep_slow_headers(struct server *srv)
     uint64_t now = monotonic_us(), limit = (uint64_t)LIMIT_HEADER_SECONDS * 1000000u;
     pthread_mutex_lock(&srv->watch_lock);
     for (struct conn_watch *w = srv->watched; w; w = w->next) {
-        if (w->reading_header && now - w->header_since > limit) {
+        uint64_t since = atomic_load_explicit(&w->header_since, memory_order_relaxed);
+        /* Only if the connection is still in the same wait (not answering meanwhile). */
+        if (since && now > since && now - since > limit &&
+            atomic_compare_exchange_strong(&w->header_since, &since, 0))
             shutdown(w->fd, SHUT_RDWR);
-            w->reading_header = false;
-        }
     }
     pthread_mutex_unlock(&srv->watch_lock);
 }
