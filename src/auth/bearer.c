@@ -113,8 +113,8 @@ static void remember(struct token_entry *e, const unsigned char *mac, const stru
 
 /* Whether e answers for this token now: the same token, the same connection and data
  * version, not expired (the lookup's own test: expires_at > now, as text). */
-static bool fresh(const struct token_entry *e, const unsigned char *mac,
-                  const struct store_conn *c, int64_t version, const char *now)
+static bool fresh(const struct token_entry *e, const unsigned char *mac, const struct store_conn *c,
+                  int64_t version, const char *now)
 {
     return e->used && e->conn == c && e->version == version &&
            sodium_memcmp(e->mac, mac, sizeof(e->mac)) == 0 &&
@@ -138,10 +138,13 @@ int auth_bearer(struct token_cache *tc, struct store_conn *c, struct str token, 
         e = slot_of(tc, mac);
     }
     if (e && fresh(e, mac, c, version, now)) {
-        *out = (struct principal){
-            .role = e->role, .user_id = e->user_id, .org_id = e->org_id,
-            .email = arena_strdup(a, e->email), .token_id = e->token_id,
-            .token_last_used = e->last_used_at[0] ? arena_strdup(a, e->last_used_at) : NULL};
+        *out = (struct principal){.role = e->role,
+                                  .user_id = e->user_id,
+                                  .org_id = e->org_id,
+                                  .email = arena_strdup(a, e->email),
+                                  .token_id = e->token_id,
+                                  .token_last_used =
+                                      e->last_used_at[0] ? arena_strdup(a, e->last_used_at) : NULL};
         return STORE_OK;
     }
     unsigned char hash[32];
@@ -159,8 +162,11 @@ int auth_bearer(struct token_cache *tc, struct store_conn *c, struct str token, 
         return STORE_NOT_FOUND;
     if (e)
         remember(e, mac, c, version, &t, role);
-    *out = (struct principal){.role = role, .user_id = t.user_id, .org_id = t.org_id,
-                              .email = t.email, .token_id = t.token_id,
+    *out = (struct principal){.role = role,
+                              .user_id = t.user_id,
+                              .org_id = t.org_id,
+                              .email = t.email,
+                              .token_id = t.token_id,
                               .token_last_used = t.last_used_at};
     return STORE_OK;
 }

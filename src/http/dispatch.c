@@ -224,7 +224,8 @@ void http_dispatch(const struct route_index *ix, struct request *r)
  * matches no route is left to dispatch (404, 405). */
 bool http_refuse_before_body(const struct route_index *ix, struct request *r)
 {
-    if (!(r->method & (M_POST | M_PATCH | M_PUT | M_DELETE)) || !utf8_valid(r->path, strlen(r->path)))
+    if (!(r->method & (M_POST | M_PATCH | M_PUT | M_DELETE)) ||
+        !utf8_valid(r->path, strlen(r->path)))
         return false;
     const struct route *found = route_index_find(ix, r->method, r->path, r);
     if (!found)
@@ -239,7 +240,7 @@ size_t http_body_limit(const struct route_index *ix, struct request *r)
     if (!(r->method & (M_POST | M_PATCH | M_PUT)))
         return LIMIT_JSON_BODY; /* no upload route: spare reads the route search */
     const struct route *rt = route_index_find(ix, r->method, r->path, r);
-    return !rt                      ? LIMIT_JSON_BODY
+    return !rt                       ? LIMIT_JSON_BODY
            : rt->body == BODY_UPLOAD ? LIMIT_CSV_UPLOAD
            : rt->body == BODY_BYTES  ? LIMIT_ATTACHMENT
                                      : LIMIT_JSON_BODY;

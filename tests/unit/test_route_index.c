@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const enum http_method all_methods[] = {M_GET,    M_POST, M_PATCH, M_DELETE,
-                                               M_PUT,    M_HEAD, M_OTHER};
+static const enum http_method all_methods[] = {M_GET, M_POST, M_PATCH, M_DELETE,
+                                               M_PUT, M_HEAD, M_OTHER};
 
 /* The first row of table for m that matches path, trying each in turn (the old dispatch). */
 static const struct route *scan(const struct route *table, size_t n, enum http_method m,
@@ -105,12 +105,28 @@ static void test_index_finds_what_the_scan_finds_for_every_declared_path(void **
         expand(&ix, routes[i].pattern, buf, 0, &paths, &found);
     /* With a trailing slash, and paths no route has. */
     static const char *const odd[] = {
-        "/", "", "//", "/api", "/api/", "/api/v1", "/api/v1/", "/api/v1/organisations/",
-        "/api/v1/organisations/7/", "/api/v1/organisations//", "/api/v1/nope",
-        "/api/v1/organisations/0", "/api/v1/organisations/-1", "/api/v1/organisations/07",
-        "/api/v1/organisations/9223372036854775808", "/healthz/", "/healthzz",
-        "/api/v1/stats/delegations", "/api/v1/a/b/c/d/e/f/g/h/i/j", "/index.html",
-        "/api/v1/organisations/7/obligations/", "/API/V1/ORGANISATIONS/7",
+        "/",
+        "",
+        "//",
+        "/api",
+        "/api/",
+        "/api/v1",
+        "/api/v1/",
+        "/api/v1/organisations/",
+        "/api/v1/organisations/7/",
+        "/api/v1/organisations//",
+        "/api/v1/nope",
+        "/api/v1/organisations/0",
+        "/api/v1/organisations/-1",
+        "/api/v1/organisations/07",
+        "/api/v1/organisations/9223372036854775808",
+        "/healthz/",
+        "/healthzz",
+        "/api/v1/stats/delegations",
+        "/api/v1/a/b/c/d/e/f/g/h/i/j",
+        "/index.html",
+        "/api/v1/organisations/7/obligations/",
+        "/API/V1/ORGANISATIONS/7",
     };
     for (size_t i = 0; i < ARRAY_SIZE(odd); i++)
         expect_same(&ix, odd[i], &found);
