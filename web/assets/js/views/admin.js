@@ -1,12 +1,12 @@
 // Administration: user accounts (create, disable, enable) and the audit trail with the
 // result of verifying its hash chain.
 import { h, clear } from '../dom.js';
-import { api, has, pseudoResource } from '../api.js';
+import { api, has, pseudoResource, resource } from '../api.js';
 import { t, fmtDate, fmtNumber, valueLabel, collLabel, fieldLabel } from '../i18n.js';
-import { pageHeader, problemNotice, loading, table, button, notice, toast, refLink, unavailable, badge, confirmDialog } from '../ui.js';
+import { pageHeader, problemNotice, loading, table, button, notice, toast, refLink, unavailable, badge, confirmDialog, showValue } from '../ui.js';
 import { recordForm } from '../forms.js';
 import { app } from '../state.js';
-import { auditDetail, auditRecord } from './organisations.js';
+import { auditDetail, auditRecord, auditActor } from './organisations.js';
 import { query, setQuery } from '../router.js';
 import { collections } from '../api.js';
 
@@ -189,7 +189,7 @@ export async function auditView({ main }) {
         columns: [
           { label: t('audit.seq'), render: (e) => `#${e.id ?? e.seq}` },
           { label: t('audit.at'), render: (e) => fmtDate(e.at || e.created_at) },
-          { label: t('audit.actor'), render: (e) => e.actor || (e.actor_id ? `#${e.actor_id}` : t('audit.system')) },
+          { label: t('audit.actor'), render: auditActor },
           { label: t('audit.action'), render: (e) => valueLabel(e.action) },
           { label: t('audit.entity'), render: (e) => auditRecord(e) },
           { label: t('audit.detail'), render: (e) => auditChanges(e) },
@@ -281,7 +281,9 @@ function auditChanges(e) {
   const a = after || {};
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !AUDIT_SKIP.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
   if (!keys.length) return summary;
-  const show = (v) => (v === undefined || v === null || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  // Each value as the record's page shows it (words, dates, names), by its declaration.
+  const decl = e.resource ? resource(e.resource) : null;
+  const show = (k, v) => (v === undefined ? '—' : showValue(decl?.field(k) || decl?.computedField(k) || { name: k }, v));
   return h(
     'details',
     { class: 'audit-change' },
@@ -290,7 +292,7 @@ function auditChanges(e) {
       'table',
       { class: 'data compact' },
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('form.field')), h('th', { scope: 'col' }, t('audit.before')), h('th', { scope: 'col' }, t('audit.after')))),
-      h('tbody', null, keys.map((k) => h('tr', null, h('th', { scope: 'row' }, fieldLabel(k)), h('td', null, show(b[k])), h('td', null, show(a[k]))))),
+      h('tbody', null, keys.map((k) => h('tr', null, h('th', { scope: 'row' }, fieldLabel(k)), h('td', null, show(k, b[k])), h('td', null, show(k, a[k]))))),
     ),
   );
 }

@@ -11,9 +11,15 @@ import { mayWrite } from './records.js';
 
 const MAX = 500; // LIMIT_ID_SET on the server
 
+// The selection of each list (by its API path), kept while the user pages, filters or
+// leaves the list and comes back, until "Clear the selection" (or a reload of the app).
+const kept = new Map();
+
 // The selection of one list: ids, kept while the list reloads (filters in place, pages).
 export function selection(res, { onChange, reload }) {
-  const ids = new Set();
+  if (!kept.has(res.path)) kept.set(res.path, new Set());
+  const ids = kept.get(res.path);
+  let shown = []; // the ids of the rows on the page now
   const bar = h('div', { class: 'bulk-bar', role: 'group', 'aria-label': t('bulk.actions') });
   const status = h('p', { class: 'bulk-count', role: 'status', 'aria-live': 'polite' });
   const region = h('div', { class: 'bulk-result' });
@@ -27,6 +33,8 @@ export function selection(res, { onChange, reload }) {
   // The first column of the list's table: a checkbox per row, one in the header for all.
   function column(rows, nameOf) {
     const boxes = [];
+    shown = rows.map((r) => r.id);
+    render();
     const all = h('input', { type: 'checkbox', class: 'select-all', 'aria-label': t('bulk.select_all') });
     const syncAll = () => {
       const n = rows.filter((r) => ids.has(r.id)).length;
@@ -74,7 +82,9 @@ export function selection(res, { onChange, reload }) {
 
   function render() {
     clear(bar);
-    status.textContent = ids.size ? plural('bulk.selected', ids.size) : '';
+    // Rows selected on other pages are counted too: they are acted on with the rest.
+    const elsewhere = [...ids].filter((id) => !shown.includes(id)).length;
+    status.textContent = !ids.size ? '' : elsewhere ? `${plural('bulk.selected', ids.size)} ${plural('bulk.elsewhere', elsewhere)}` : plural('bulk.selected', ids.size);
     bar.hidden = !ids.size;
     if (!ids.size) return;
     bar.append(

@@ -4,7 +4,7 @@
 // proposals, reports, meetings, documents, and its history from the audit trail.
 import { h, clear, nextId } from '../dom.js';
 import { api, resource, has, Problem, segmentOf, url } from '../api.js';
-import { t, collLabel, oneLabel, displayName, fmtDate, fmtNumber, valueLabel, fieldLabel, getLang } from '../i18n.js';
+import { t, tOpt, bodyLabel, collLabel, oneLabel, displayName, fmtDate, fmtNumber, valueLabel, fieldLabel, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query } from '../router.js';
 import { pageHeader, tabs, notice, problemNotice, loading, linkButton, button, dialog, section, table, unavailable, badge } from '../ui.js';
@@ -275,7 +275,7 @@ async function historyPanel(id) {
           columns: [
             { label: t('audit.at'), render: (e) => fmtDate(e.at || e.created_at) },
             { label: t('audit.action'), render: (e) => valueLabel(e.action) },
-            { label: t('audit.actor'), render: (e) => e.actor || (e.actor_id ? `#${e.actor_id}` : t('audit.system')) },
+            { label: t('audit.actor'), render: auditActor },
             { label: t('audit.detail'), render: (e) => auditDetail(e) },
           ],
           rows: items,
@@ -302,6 +302,14 @@ export function auditDetail(e) {
   return shown.join(', ') + (keys.length > 6 ? ` (+${keys.length - 6})` : '');
 }
 
+// Who wrote an audit entry: an account's e-mail, or the server's label for work done
+// without one (the sample data, the reminder run, the system itself) in words.
+const ACTORS = { anonymous: 'audit.anonymous', system: 'audit.system', notify: 'audit.notify', demo: 'audit.demo' };
+export function auditActor(e) {
+  if (e.actor) return ACTORS[e.actor] ? t(ACTORS[e.actor]) : e.actor;
+  return e.actor_id ? `#${e.actor_id}` : t('audit.system');
+}
+
 export function auditRecord(e) {
   const coll = e.resource;
   if (!coll) return '';
@@ -313,6 +321,15 @@ export function auditRecord(e) {
 export { segmentOf };
 
 /* ---- what the organisation owes (issue 14): GET /organisations/{id}/obligations ---- */
+
+// An item in the page's language, from its kind and values (the body in words, the date
+// as the page writes dates); the server's own sentence when it gives no detail.
+function obligationText(o) {
+  const key = `ob.${o.record?.type === 'accreditation_reports' ? 'report.' : ''}${o.kind}${o.overdue ? '.late' : ''}`;
+  if (o.detail === undefined || !tOpt(key)) return o.text;
+  const status = o.detail && tOpt(`v.${o.detail}`);
+  return t(key, { body: bodyLabel(o.body) || '—', date: fmtDate(o.due_on, { long: true }), detail: status ? status.toLocaleLowerCase(getLang()) : o.detail || '' });
+}
 
 async function obligationsPanel(id) {
   const el = section(t('org.obligations'));
@@ -329,7 +346,7 @@ async function obligationsPanel(id) {
     return el;
   }
   el.append(h('ul', { class: 'obligation-list' }, data.items.map((o) => {
-    const text = h('a', { href: recordHref(o.record.type, o.record.id) }, o.text);
+    const text = h('a', { href: recordHref(o.record.type, o.record.id) }, obligationText(o));
     return h('li', { class: o.overdue ? 'overdue' : null }, h('time', { datetime: o.due_on }, fmtDate(o.due_on)), ' ', o.overdue ? [badge('overdue'), ' '] : null, text);
   })));
   return el;

@@ -3,7 +3,7 @@
 // every language they exist in.
 import { h, clear } from '../dom.js';
 import { api, resource, Problem } from '../api.js';
-import { t, bodyLabel, displayName, countryName, fmtDate, fmtNumber, valueLabel, languageName, getLang, allCountries } from '../i18n.js';
+import { t, tOpt, bodyLabel, displayName, countryName, fmtDate, fmtNumber, valueLabel, languageName, getLang, allCountries } from '../i18n.js';
 import { query, setQuery } from '../router.js';
 import { pageHeader, problemNotice, loading, table, notice, badge, button } from '../ui.js';
 import { docTitleOf } from './extras.js';
@@ -122,7 +122,7 @@ export async function publicOrg({ main, params }) {
     ['f.country', countryName(o.country)],
     ['f.city', o.city],
     ['f.website', o.website ? h('a', { href: o.website, rel: 'noopener noreferrer' }, o.website) : null],
-    ['f.areas', (o.areas || []).join(', ')],
+    ['f.areas', (o.areas || []).map((a) => tOpt(`v.${a}`) || a).join(', ')],
     ['f.description', o.description],
   ].filter(([, v]) => v);
   main.append(

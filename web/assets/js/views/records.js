@@ -3,7 +3,7 @@
 // sub-records; create and edit forms.
 import { h, clear } from '../dom.js';
 import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
-import { t, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
+import { t, tOpt, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
 import { conf, titleOf } from '../config.js';
@@ -279,7 +279,10 @@ function computedBlock(res, rec) {
       continue;
     }
     if (k === 'allowed_transitions' || k === 'transitions') continue;
-    items.push(h('div', { class: 'dl-row' }, h('dt', null, fieldLabel(k)), h('dd', null, showValue({ name: k }, v, rec))));
+    // A computed code ("standing": "good") in words, like a stored one.
+    const f = res.computedField(k) || { name: k };
+    const shown = typeof v === 'string' && /^[a-z][a-z_]*$/.test(v) && tOpt(`v.${v}`) ? valueLabel(v) : showValue(f, v, rec);
+    items.push(h('div', { class: 'dl-row' }, h('dt', null, fieldLabel(k)), h('dd', null, shown)));
   }
   return h('div', { class: 'computed' }, items.filter((x) => x.tagName === 'DIV' && x.classList.contains('notice')), h('dl', { class: 'fields' }, items.filter((x) => x.classList.contains('dl-row'))));
 }
