@@ -135,3 +135,19 @@ test('a listed organisation\'s areas of work are words on its public page', asyn
     await b.close();
   }
 });
+
+test('an organisation\'s form offers the desk officer by name, and saves the account', async () => {
+  await page.goto(`${env.url}/organisations/3/edit`);
+  const officer = page.getByLabel('Desk officer');
+  await officer.locator('option', { hasText: 'Desk Officer' }).waitFor({ state: 'attached' });
+  assert.equal(await officer.evaluate((el) => el.tagName), 'SELECT');
+  await officer.selectOption({ label: `Desk Officer (${env.logins.officer.email})` });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForURL(/\/organisations\/3$/);
+  const saved = await page.evaluate(async () => (await (await fetch('/api/v1/organisations/3')).json()).officer);
+  assert.equal(saved, env.logins.officer.email);
+  await page.goto(`${env.url}/organisations/3/edit`);
+  await officer.locator('option', { hasText: 'Desk Officer' }).waitFor({ state: 'attached' });
+  assert.equal(await officer.inputValue(), env.logins.officer.email);
+  await assertAccessible(page, 'the organisation form with its desk officer');
+});

@@ -2,8 +2,8 @@
 // validation errors shown at the fields (and in a summary that links to them), merge
 // patches of what changed, If-Match conflicts explained.
 import { h, nextId, clear } from './dom.js';
-import { api, Problem, segmentOf } from './api.js';
-import { t, plural, tOpt, bodyLabel, fieldLabel, valueLabel, allCountries, displayName, countryName } from './i18n.js';
+import { api, Problem, segmentOf, has } from './api.js';
+import { t, plural, tOpt, bodyLabel, fieldLabel, valueLabel, allCountries, displayName, countryName, getLang } from './i18n.js';
 import { button, notice, problemText, refName, errorMessage } from './ui.js';
 
 // Fields that hold long prose (textarea) and lists of lines (one item per line).
@@ -57,6 +57,9 @@ function widget(res, f, value, opts) {
     };
     fill(opts.initialBody || null, value);
     opts.onBodyChange = fill;
+    get = () => control.value || null;
+  } else if (f.name === 'officer' && has('/api/v1/officers')) {
+    control = officerSelect({ ...common }, value);
     get = () => control.value || null;
   } else if (f.enum) {
     control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'), f.enum.filter((v) => v !== null).map((v) => h('option', { value: v, selected: v === value }, valueLabel(v))));
@@ -162,6 +165,29 @@ function toLocalInput(iso) {
   if (Number.isNaN(d.getTime())) return '';
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+// A choice of desk officer by name (GET /api/v1/officers: active officers and
+// administrators); the value is the account's e-mail, which the server stores. The names
+// fill in when the list arrives; a value not in it (an account disabled since) stays.
+// empty: the label of the empty choice, or null for none.
+export function officerSelect(attrs, value, { empty = '—' } = {}) {
+  const sel = h('select', attrs, empty === null ? null : h('option', { value: '' }, empty));
+  if (value) sel.append(h('option', { value, selected: true }, value));
+  api('GET', '/api/v1/officers')
+    .then(({ data }) => {
+      const coll = new Intl.Collator(getLang());
+      const items = [...data.items].sort((a, b) => coll.compare(a.name || a.email, b.name || b.email));
+      for (const u of items) {
+        const label = u.name ? `${u.name} (${u.email})` : u.email;
+        const had = [...sel.options].find((o) => o.value === u.email);
+        if (had) had.textContent = label;
+        else sel.append(h('option', { value: u.email, selected: u.email === value }, label));
+      }
+      if (value) sel.value = value;
+    })
+    .catch(() => {});
+  return sel;
 }
 
 // A search-as-you-type picker of records of another collection; single or multiple.

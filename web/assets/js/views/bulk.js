@@ -3,11 +3,12 @@
 // officers on organisations, assign it to an officer or add or remove a tag
 // (POST /api/v1/{collection}/bulk: every selected record changes, or none).
 import { h, clear, nextId } from '../dom.js';
-import { api, url } from '../api.js';
+import { api, url, has } from '../api.js';
 import { t, plural, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { button, dialog, notice, problemNotice, toast } from '../ui.js';
 import { mayWrite } from './records.js';
+import { officerSelect } from '../forms.js';
 
 const MAX = 500; // LIMIT_ID_SET on the server
 
@@ -132,9 +133,13 @@ function askChange(kind) {
   const title = { assign: t('bulk.assign_title'), tag: t('bulk.tag_title'), untag: t('bulk.untag_title') }[kind];
   return dialog(title, (done) => {
     const id = nextId('bulk');
+    // An officer is chosen by name from the accounts that may be one (yours first
+    // chosen); a server without that list gets the e-mail address typed.
     const input =
       kind === 'assign'
-        ? h('input', { type: 'email', id, name: 'officer', required: true, maxlength: '254', value: app.me?.email || '', autocomplete: 'off' })
+        ? has('/api/v1/officers')
+          ? officerSelect({ id, name: 'officer', required: true }, app.me?.email || '', { empty: null })
+          : h('input', { type: 'email', id, name: 'officer', required: true, maxlength: '254', value: app.me?.email || '', autocomplete: 'off' })
         : h('input', { type: 'text', id, name: 'tag', required: true, maxlength: '200', autocomplete: 'off' });
     const hint = kind === 'assign' ? h('p', { class: 'hint' }, t('bulk.officer_hint')) : null;
     return h(
