@@ -4,7 +4,7 @@
 import { h, nextId, clear } from './dom.js';
 import { api, Problem, segmentOf, has } from './api.js';
 import { t, plural, tOpt, bodyLabel, fieldLabel, valueLabel, allCountries, displayName, countryName, getLang } from './i18n.js';
-import { button, notice, problemText, refName, errorMessage } from './ui.js';
+import { button, notice, problemText, refName, errorMessage, toast } from './ui.js';
 
 // Fields that hold long prose (textarea) and lists of lines (one item per line).
 const LONG = new Set(['description', 'notes', 'summary', 'text', 'mandate', 'response', 'note', 'question', 'answer']);
@@ -537,4 +537,29 @@ export function recordForm(res, opts = {}) {
   }
 
   return { form, widgets, showProblem, values };
+}
+
+// A form for a sub-record opened inside a panel (box), under an optional heading: saved,
+// the box empties, "Saved" is said, opts.onSaved(rec) runs (a reload of the panel) and
+// the focus returns to `back` (the button that opened it); cancelled, the same without
+// saving. opts: as recordForm's.
+export function inlineForm(box, res, { title, back, ...opts }) {
+  clear(box);
+  const { form } = recordForm(res, {
+    ...opts,
+    onSaved: async (rec) => {
+      clear(box);
+      toast(t('msg.saved'));
+      await opts.onSaved?.(rec);
+      back?.focus();
+    },
+    onCancel: () => {
+      clear(box);
+      back?.focus();
+    },
+  });
+  if (title) box.append(h('h3', null, title));
+  box.append(form);
+  form.querySelector('input, select, textarea')?.focus();
+  return form;
 }

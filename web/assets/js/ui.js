@@ -92,6 +92,20 @@ export function loading() {
   return h('p', { class: 'muted loading', role: 'status' }, t('msg.loading'));
 }
 
+// Reads what a part of a page shows: "Loading…" in box meanwhile, then box emptied for
+// the caller to fill. Resolves the answer's data, or null with the problem shown in box.
+export async function loadInto(box, path, query) {
+  clear(box).append(loading());
+  try {
+    const { data } = await api('GET', path, { query });
+    clear(box);
+    return data;
+  } catch (p) {
+    clear(box).append(problemNotice(p));
+    return null;
+  }
+}
+
 /* ---- values ----------------------------------------------------------------------- */
 
 const refCache = new Map();
@@ -223,6 +237,43 @@ export function confirmDialog(title, text, okLabel, kind = 'danger') {
   return dialog(title, (done) =>
     h('div', null, h('p', null, text), h('div', { class: 'dialog-actions' }, button(t('act.cancel'), () => done(null)), button(okLabel, () => done(true), { kind }))),
   );
+}
+
+// A "Delete" button for one record of the collection at path: asks first, sends DELETE
+// with If-Match (the version shown), says so, then onDone(); a refusal shows at the top
+// of errorBox.
+export function deleteButton(path, item, { onDone, errorBox, text = t('rec.confirm_delete_item') } = {}) {
+  return button(
+    t('act.delete'),
+    async () => {
+      if (!(await confirmDialog(t('act.delete'), text, t('act.delete')))) return;
+      try {
+        await api('DELETE', `${path}/${item.id}`, { etag: `"${item.version}"` });
+        toast(t('msg.deleted'));
+        await onDone?.();
+      } catch (p) {
+        errorBox.prepend(problemNotice(p));
+      }
+    },
+    { kind: 'ghost-danger' },
+  );
+}
+
+/* ---- filters ---------------------------------------------------------------------- */
+
+// A control with its label, as filter bars lay them out.
+export function labelled(name, label, control) {
+  return h('div', { class: `field field-${name}` }, h('label', { for: control.id }, label), control);
+}
+
+// A list's filter bar: a search landmark of labelled controls and buttons; onSubmit gets
+// the form's elements.
+export function filterBar(children, onSubmit) {
+  const submit = (e) => {
+    e.preventDefault();
+    onSubmit(e.target.elements);
+  };
+  return h('form', { class: 'filters', role: 'search', 'aria-label': t('list.filters'), on: { submit } }, children);
 }
 
 /* ---- state changes ---------------------------------------------------------------- */

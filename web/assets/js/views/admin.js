@@ -3,7 +3,7 @@
 import { h, clear } from '../dom.js';
 import { api, has, pseudoResource, resource } from '../api.js';
 import { t, fmtDate, fmtNumber, valueLabel, collLabel, fieldLabel } from '../i18n.js';
-import { pageHeader, problemNotice, loading, table, button, notice, toast, refLink, unavailable, badge, confirmDialog, showValue } from '../ui.js';
+import { pageHeader, problemNotice, loading, loadInto, labelled, filterBar, table, button, notice, toast, refLink, unavailable, badge, confirmDialog, showValue } from '../ui.js';
 import { recordForm } from '../forms.js';
 import { app } from '../state.js';
 import { auditDetail, auditRecord, auditActor } from './organisations.js';
@@ -67,17 +67,9 @@ export async function usersView({ main }) {
   }
 
   async function load() {
-    clear(listBox).append(loading());
-    let items;
-    try {
-      ({
-        data: { items },
-      } = await api('GET', '/api/v1/users', { query: { limit: 500 } }));
-    } catch (p) {
-      clear(listBox).append(problemNotice(p));
-      return;
-    }
-    clear(listBox).append(
+    const data = await loadInto(listBox, '/api/v1/users', { limit: 500 });
+    if (!data) return;
+    listBox.append(
       table({
         columns: [
           { label: t('f.email'), render: (u) => u.email },
@@ -112,7 +104,7 @@ export async function usersView({ main }) {
               ),
           },
         ],
-        rows: items,
+        rows: data.items,
         caption: t('nav.users'),
       }),
     );
@@ -147,43 +139,26 @@ export async function auditView({ main }) {
   // Filters (who, which record, what, when), kept in the page's URL.
   const q = query();
   const names = collections();
-  const fld = (name, label, control) => h('div', { class: `field field-${name}` }, h('label', { for: control.id }, label), control);
-  const filters = h(
-    'form',
-    {
-      class: 'filters',
-      role: 'search',
-      'aria-label': t('list.filters'),
-      on: {
-        submit: (e) => {
-          e.preventDefault();
-          const f = e.target.elements;
-          setQuery({ actor: f.actor.value.trim(), resource: f.resource.value, record_id: f.record_id.value.trim(), action: f.action.value, from: f.from.value, to: f.to.value });
-        },
-      },
-    },
-    fld('actor', t('audit.actor'), h('input', { id: 'audit-actor', name: 'actor', type: 'search', value: q.actor || '', placeholder: t('audit.actor_hint') })),
-    fld('resource', t('audit.entity'), h('select', { id: 'audit-resource', name: 'resource' }, h('option', { value: '' }, t('list.any')), names.map((n) => h('option', { value: n, selected: q.resource === n }, collLabel(n))))),
-    fld('record_id', t('audit.record_id'), h('input', { id: 'audit-record', name: 'record_id', type: 'text', inputmode: 'numeric', value: q.record_id || '' })),
-    fld('action', t('audit.action'), h('select', { id: 'audit-action', name: 'action' }, h('option', { value: '' }, t('list.any')), ['create', 'update', 'delete', 'transition'].map((a) => h('option', { value: a, selected: q.action === a }, valueLabel(a))))),
-    fld('from', t('audit.from'), h('input', { id: 'audit-from', name: 'from', type: 'date', value: q.from || '' })),
-    fld('to', t('audit.to'), h('input', { id: 'audit-to', name: 'to', type: 'date', value: q.to || '' })),
-    h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), Object.keys(q).length ? button(t('list.reset'), () => setQuery({})) : null),
+  const filters = filterBar(
+    [
+      labelled('actor', t('audit.actor'), h('input', { id: 'audit-actor', name: 'actor', type: 'search', value: q.actor || '', placeholder: t('audit.actor_hint') })),
+      labelled('resource', t('audit.entity'), h('select', { id: 'audit-resource', name: 'resource' }, h('option', { value: '' }, t('list.any')), names.map((n) => h('option', { value: n, selected: q.resource === n }, collLabel(n))))),
+      labelled('record_id', t('audit.record_id'), h('input', { id: 'audit-record', name: 'record_id', type: 'text', inputmode: 'numeric', value: q.record_id || '' })),
+      labelled('action', t('audit.action'), h('select', { id: 'audit-action', name: 'action' }, h('option', { value: '' }, t('list.any')), ['create', 'update', 'delete', 'transition'].map((a) => h('option', { value: a, selected: q.action === a }, valueLabel(a))))),
+      labelled('from', t('audit.from'), h('input', { id: 'audit-from', name: 'from', type: 'date', value: q.from || '' })),
+      labelled('to', t('audit.to'), h('input', { id: 'audit-to', name: 'to', type: 'date', value: q.to || '' })),
+      h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), Object.keys(q).length ? button(t('list.reset'), () => setQuery({})) : null),
+    ],
+    (f) => setQuery({ actor: f.actor.value.trim(), resource: f.resource.value, record_id: f.record_id.value.trim(), action: f.action.value, from: f.from.value, to: f.to.value }),
   );
   listBox.before(filters);
   const stack = [null];
   let page = 0;
   const load = async () => {
-    clear(listBox).append(loading());
-    let data;
-    try {
-      const fq = { actor: q.actor, resource: q.resource, record_id: q.record_id, action: q.action, from: q.from, to: q.to ? `${q.to}T23:59:59Z` : undefined };
-      ({ data } = await api('GET', '/api/v1/audit', { query: { limit: 50, cursor: stack[page] || undefined, ...fq } }));
-    } catch (p) {
-      clear(listBox).append(problemNotice(p));
-      return;
-    }
-    clear(listBox).append(
+    const fq = { actor: q.actor, resource: q.resource, record_id: q.record_id, action: q.action, from: q.from, to: q.to ? `${q.to}T23:59:59Z` : undefined };
+    const data = await loadInto(listBox, '/api/v1/audit', { limit: 50, cursor: stack[page] || undefined, ...fq });
+    if (!data) return;
+    listBox.append(
       h('h2', null, t('audit.entries')),
       table({
         columns: [

@@ -6,7 +6,7 @@ import { h, clear, nextId } from '../dom.js';
 import { api, resource, Problem } from '../api.js';
 import { t, fmtDate } from '../i18n.js';
 import { app } from '../state.js';
-import { button, notice, problemNotice, errorMessage, loading } from '../ui.js';
+import { button, notice, problemNotice, errorMessage, loadInto } from '../ui.js';
 import { mayWrite, owns } from './records.js';
 
 // Whether records of res take comments (the server's list of kinds).
@@ -27,15 +27,9 @@ export function commentsSection(res, rec) {
   const box = h('section', { class: 'panel comments', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('cm.title')), list);
 
   async function load() {
-    clear(list).append(loading());
-    let items;
-    try {
-      ({ data: { items } } = await api('GET', comments.path, { query: { about: res.name, record_id: rec.id, limit: 500 } }));
-    } catch (p) {
-      clear(list).append(problemNotice(p));
-      return;
-    }
-    clear(list);
+    const data = await loadInto(list, comments.path, { about: res.name, record_id: rec.id, limit: 500 });
+    if (!data) return;
+    const { items } = data;
     if (!items.length) {
       list.append(h('p', { class: 'muted' }, t('cm.none')));
       return;
