@@ -151,3 +151,18 @@ test('an organisation\'s form offers the desk officer by name, and saves the acc
   assert.equal(await officer.inputValue(), env.logins.officer.email);
   await assertAccessible(page, 'the organisation form with its desk officer');
 });
+
+test('in Russian the international bodies are named in Russian, their codes kept', async () => {
+  await lang('ru');
+  await page.goto(`${env.url}/bodies`);
+  await rows().first().waitFor();
+  const text = await page.locator('table.data tbody').innerText();
+  assert.doesNotMatch(text, /United Nations|Council of Europe/);
+  assert.match(text, /Экономический и Социальный Совет ООН/);
+  assert.match(text, /ECOSOC/);
+  assert.deepEqual(await missingLabels(page), []);
+  await lang('en');
+  await page.reload();
+  await rows().first().waitFor();
+  assert.match(await page.locator('table.data tbody').innerText(), /United Nations Economic and Social Council/);
+});
