@@ -166,3 +166,13 @@ test('in Russian the international bodies are named in Russian, their codes kept
   await rows().first().waitFor();
   assert.match(await page.locator('table.data tbody').innerText(), /United Nations Economic and Social Council/);
 });
+
+test('a delegation list prints without an empty "Actions" column', async () => {
+  await page.goto(`${env.url}/delegations/1`);
+  await page.locator('table.data tbody tr').first().waitFor();
+  await page.emulateMedia({ media: 'print' });
+  const heads = await page.evaluate(() => [...document.querySelectorAll('main table.data th[scope=col]')].filter((th) => getComputedStyle(th).display !== 'none').map((th) => th.textContent.trim()));
+  await page.emulateMedia({ media: 'screen' });
+  assert.ok(heads.includes('Person'), heads.join(', '));
+  assert.ok(!heads.includes('Actions'), heads.join(', '));
+});
