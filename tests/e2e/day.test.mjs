@@ -42,6 +42,7 @@ test('a selection is kept while paging a list, counted, and cleared on request',
   await rows().first().locator('input.select-row').check();
   const third = Number(await rows().first().locator('input.select-row').getAttribute('value'));
   await page.getByRole('status').filter({ hasText: '3 selected (2 on other pages)' }).waitFor();
+  await screenshot(page, 'bulk-across-pages');
   const href = decodeURIComponent(await page.getByRole('link', { name: 'Export selected (CSV)' }).getAttribute('href'));
   const sent = /[?&]id=([\d,]+)/.exec(href)[1].split(',').map(Number).sort((a, b) => a - b);
   assert.deepEqual(sent, [...first, third].sort((a, b) => a - b));
@@ -75,6 +76,7 @@ test('in Russian the audit trail says who and what in words, every field named',
     assert.doesNotMatch(text, /\banonymous\b|\bsystem\b|\bnotify\b|Remind|Settings|Notifications|National country|\bRows\b|\bClient\b/);
     assert.deepEqual(await missingLabels(p), []);
     await assertAccessible(p, 'the audit trail in Russian');
+    await screenshot(p, 'audit-ru');
   } finally {
     await b.close();
   }
