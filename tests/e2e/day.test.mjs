@@ -74,6 +74,8 @@ test('in Russian the audit trail says who and what in words, every field named',
     // The demo's own entries ("anonymous"), the reminder run ("notify", "remind"), the
     // settings: words, not the server's codes.
     assert.doesNotMatch(text, /\banonymous\b|\bsystem\b|\bnotify\b|Remind|Settings|Notifications|National country|\bRows\b|\bClient\b/);
+    // An entry about no one record names the kind alone, without a dangling "#".
+    assert.doesNotMatch(text, /#\s/);
     assert.deepEqual(await missingLabels(p), []);
     await assertAccessible(p, 'the audit trail in Russian');
     await screenshot(p, 'audit-ru');

@@ -12,14 +12,15 @@ import { officerSelect } from '../forms.js';
 
 const MAX = 500; // LIMIT_ID_SET on the server
 
-// The selection of each list (by its API path), kept while the user pages, filters or
-// leaves the list and comes back, until "Clear the selection" (or a reload of the app).
+// The selection of each list (by user and API path), kept while the user pages, filters
+// or leaves the list and comes back, until "Clear the selection" (or a reload of the app).
 const kept = new Map();
 
 // The selection of one list: ids, kept while the list reloads (filters in place, pages).
 export function selection(res, { onChange, reload }) {
-  if (!kept.has(res.path)) kept.set(res.path, new Set());
-  const ids = kept.get(res.path);
+  const key = `${app.me?.id}:${res.path}`;
+  if (!kept.has(key)) kept.set(key, new Set());
+  const ids = kept.get(key);
   let shown = []; // the ids of the rows on the page now
   const bar = h('div', { class: 'bulk-bar', role: 'group', 'aria-label': t('bulk.actions') });
   const status = h('p', { class: 'bulk-count', role: 'status', 'aria-live': 'polite' });
@@ -141,7 +142,8 @@ function askChange(kind) {
           ? officerSelect({ id, name: 'officer', required: true }, app.me?.email || '', { empty: null })
           : h('input', { type: 'email', id, name: 'officer', required: true, maxlength: '254', value: app.me?.email || '', autocomplete: 'off' })
         : h('input', { type: 'text', id, name: 'tag', required: true, maxlength: '200', autocomplete: 'off' });
-    const hint = kind === 'assign' ? h('p', { class: 'hint' }, t('bulk.officer_hint')) : null;
+    const hint = kind === 'assign' ? h('p', { class: 'hint', id: `${id}-hint` }, t('bulk.officer_hint')) : null;
+    if (hint) input.setAttribute('aria-describedby', hint.id);
     return h(
       'form',
       {

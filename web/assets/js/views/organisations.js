@@ -297,7 +297,8 @@ export function auditRecord(e) {
   const coll = e.resource;
   if (!coll) return '';
   const seg = segmentOf(coll);
-  const label = `${collLabel(coll)} #${e.record_id ?? ''}`;
+  // An entry about no one record (a reminder run, an imported list) names the kind alone.
+  const label = e.record_id ? `${collLabel(coll)} #${e.record_id}` : collLabel(coll);
   return seg && e.record_id && e.action !== 'delete' ? h('a', { href: `/${seg}/${e.record_id}` }, label) : label;
 }
 
