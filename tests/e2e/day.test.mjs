@@ -150,6 +150,9 @@ test('an organisation\'s form offers the desk officer by name, and saves the acc
   await page.waitForURL(/\/organisations\/3$/);
   const saved = await page.evaluate(async () => (await (await fetch('/api/v1/organisations/3')).json()).officer);
   assert.equal(saved, env.logins.officer.email);
+  // The record names its desk officer.
+  const row = page.locator('dl.fields .dl-row', { has: page.locator('dt', { hasText: 'Desk officer' }) });
+  await row.locator('dd', { hasText: `Desk Officer (${env.logins.officer.email})` }).waitFor();
   await page.goto(`${env.url}/organisations/3/edit`);
   await officer.locator('option', { hasText: 'Desk Officer' }).waitFor({ state: 'attached' });
   assert.equal(await officer.inputValue(), env.logins.officer.email);

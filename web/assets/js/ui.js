@@ -1,7 +1,7 @@
 // Shared pieces of pages: headers, tables, pagers, badges, value formatting, dialogs,
 // notices and problem display.
 import { h, clear, nextId } from './dom.js';
-import { api, Problem, segmentOf, resource } from './api.js';
+import { api, Problem, segmentOf, resource, has } from './api.js';
 import { t, tOpt, bodyLabel, singularLabel, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
 import { navigate } from './router.js';
 
@@ -140,6 +140,19 @@ export function refLink(resName, id, known) {
   return a;
 }
 
+// The desk officers by e-mail (GET /api/v1/officers, read once per page load), so an
+// organisation's desk officer is shown by name.
+let officers = null;
+function officerLink(email) {
+  const a = h('a', { href: `mailto:${email}` }, email);
+  if (!has('/api/v1/officers')) return a;
+  officers = officers || api('GET', '/api/v1/officers').then(({ data }) => new Map(data.items.map((u) => [u.email, u.name])), () => new Map());
+  officers.then((names) => {
+    if (names.get(email)) a.textContent = `${names.get(email)} (${email})`;
+  });
+  return a;
+}
+
 // Fields holding a year (or a session number): shown without digit grouping.
 const YEARISH = /(^|_)(year|years|period_start|period_end|considered_in|session|committee_session)(_|$)|_year$/;
 
@@ -162,6 +175,7 @@ export function showValue(f, v, rec) {
   if (f?.format === 'date-time' || /_at$/.test(name)) return fmtDate(v);
   if (f?.base === 'boolean' || typeof v === 'boolean') return v ? t('v.yes') : t('v.no');
   if (f?.format === 'uri' || name === 'website') return h('a', { href: v, rel: 'noopener noreferrer' }, v);
+  if (name === 'officer' && typeof v === 'string') return officerLink(v);
   if (f?.format === 'email' || name === 'email') return h('a', { href: `mailto:${v}` }, v);
   if (name === 'report_period' && Array.isArray(v) && v.length === 2) return `${v[0]}–${v[1]}`;
   if (Array.isArray(v) && ['agenda', 'recommendations', 'sources'].includes(name)) return h('ol', { class: 'plain-list' }, v.map((x) => h('li', null, String(x))));
