@@ -183,3 +183,13 @@ test('a delegation list prints without an empty "Actions" column', async () => {
   assert.ok(heads.includes('Person'), heads.join(', '));
   assert.ok(!heads.includes('Actions'), heads.join(', '));
 });
+
+test('an officer who moved an application on is named in its history', async () => {
+  const app = await page.evaluate(async () => (await (await fetch('/api/v1/applications?state=draft&limit=1')).json()).items[0]);
+  await page.goto(`${env.url}/applications/${app.id}`);
+  await page.locator('.transitions button[data-to=submitted]').click();
+  await page.locator('dialog form button[type=submit]').click();
+  const hist = page.locator('section.panel', { has: page.getByRole('heading', { name: 'History of states' }) });
+  await hist.locator('tbody tr td', { hasText: 'Desk Officer' }).first().waitFor();
+  assert.doesNotMatch(await hist.innerText(), /officer@/);
+});

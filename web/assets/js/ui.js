@@ -1,7 +1,8 @@
 // Shared pieces of pages: headers, tables, pagers, badges, value formatting, dialogs,
 // notices and problem display.
 import { h, clear, nextId } from './dom.js';
-import { api, Problem, segmentOf, resource, has } from './api.js';
+import { api, Problem, segmentOf, resource, has, roleAtLeast, minRole } from './api.js';
+import { app } from './state.js';
 import { t, tOpt, bodyLabel, singularLabel, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
 import { navigate } from './router.js';
 
@@ -140,18 +141,19 @@ export function refLink(resName, id, known) {
   return a;
 }
 
-// The desk officers by e-mail (GET /api/v1/officers, read once per page load), so an
-// organisation's desk officer is shown by name.
+// The officers' and administrators' names by e-mail (GET /api/v1/officers, read once per
+// page load, for those who may), so that a desk officer, or who moved a record on, is
+// named. el shows the e-mail until then; show(name, email) gives its text.
 let officers = null;
-function officerLink(email) {
-  const a = h('a', { href: `mailto:${email}` }, email);
-  if (!has('/api/v1/officers')) return a;
+export function nameByEmail(el, email, show) {
+  if (!email || !has('/api/v1/officers') || !roleAtLeast(app.me?.role, minRole('/api/v1/officers'))) return el;
   officers = officers || api('GET', '/api/v1/officers').then(({ data }) => new Map(data.items.map((u) => [u.email, u.name])), () => new Map());
   officers.then((names) => {
-    if (names.get(email)) a.textContent = `${names.get(email)} (${email})`;
+    if (names.get(email)) el.textContent = show(names.get(email), email);
   });
-  return a;
+  return el;
 }
+const officerLink = (email) => nameByEmail(h('a', { href: `mailto:${email}` }, email), email, (name) => `${name} (${email})`);
 
 // Fields holding a year (or a session number): shown without digit grouping.
 const YEARISH = /(^|_)(year|years|period_start|period_end|considered_in|session|committee_session)(_|$)|_year$/;

@@ -7,7 +7,7 @@ import { t, tOpt, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumb
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
 import { conf, titleOf } from '../config.js';
-import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink, loadInto, deleteButton, labelled, filterBar } from '../ui.js';
+import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink, loadInto, deleteButton, labelled, filterBar, nameByEmail } from '../ui.js';
 import { recordForm, editableFields, inlineForm } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 import { selection } from './bulk.js';
@@ -250,7 +250,7 @@ export function historyTable(rec) {
         { label: t('hist.at'), render: (x) => fmtDate(x.at) },
         { label: t('hist.from'), render: (x) => valueLabel(x.from) },
         { label: t('hist.to'), render: (x) => valueLabel(x.to) },
-        { label: t('hist.by'), render: (x) => actorName(x.by) },
+        { label: t('hist.by'), render: (x) => (x.by?.name ? x.by.name : nameByEmail(h('span', null, actorName(x.by)), x.by?.email, (name) => name)) },
         { label: t('hist.note'), render: (x) => x.note || '' },
       ],
       rows: hist,
