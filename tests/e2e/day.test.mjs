@@ -193,3 +193,27 @@ test('an officer who moved an application on is named in its history', async () 
   await hist.locator('tbody tr td', { hasText: 'Desk Officer' }).first().waitFor();
   assert.doesNotMatch(await hist.innerText(), /officer@/);
 });
+
+test('a comment being typed survives the end of the session', async () => {
+  const b = await openBrowser();
+  try {
+    const p = await b.page();
+    await p.goto(`${env.url}/signin`);
+    await p.evaluate(() => localStorage.setItem('civdesk.lang', 'en'));
+    await signIn(p, env, 'officer');
+    await p.goto(`${env.url}/organisations/6`);
+    const box = p.getByLabel('Your comment');
+    await box.waitFor();
+    const typed = `A long note typed before the session ended ${Date.now()}`;
+    await box.fill(typed);
+    await b.context.clearCookies();
+    await p.getByRole('button', { name: 'Add comment' }).click();
+    await p.waitForURL(/\/signin\?next=.*expired=1/);
+    await signIn(p, env, 'officer');
+    await p.waitForURL(/\/organisations\/6$/);
+    await p.getByText('what you had typed is back in the form').waitFor();
+    assert.equal(await p.getByLabel('Your comment').inputValue(), typed);
+  } finally {
+    await b.close();
+  }
+});

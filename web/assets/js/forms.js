@@ -347,6 +347,24 @@ export function saveDrafts() {
   }
 }
 
+// Registers a form whose typed values are kept when the session ends (saveDrafts), under
+// key on this page; a draft kept for it comes back now, said in status. Returns the
+// registration.
+export function keepDraft(form, key, status) {
+  const entry = { form, key: `${location.pathname}:${key}`, dirty: false };
+  live.add(entry);
+  const dirty = () => {
+    entry.dirty = true;
+  };
+  form.addEventListener('input', dirty);
+  form.addEventListener('change', dirty);
+  if (restoreDraft(form, entry.key)) {
+    dirty();
+    status.append(notice('info', t('form.draft_restored')));
+  }
+  return entry; // entry.dirty = false once what was typed is saved and the form stays
+}
+
 // Puts a kept draft back into form; true when there was one.
 function restoreDraft(form, key) {
   let values = null;
@@ -407,19 +425,7 @@ export function recordForm(res, opts = {}) {
   );
   let etag = rec ? `"${rec.version}"` : null;
 
-  // A draft kept when the session ended on this page comes back once signed in again.
-  const entry = { form, key: `${location.pathname}:${res.name}:${rec?.id ?? 'new'}`, dirty: false };
-  live.add(entry);
-  form.addEventListener('input', () => {
-    entry.dirty = true;
-  });
-  form.addEventListener('change', () => {
-    entry.dirty = true;
-  });
-  if (restoreDraft(form, entry.key)) {
-    entry.dirty = true;
-    status.append(notice('info', t('form.draft_restored')));
-  }
+  keepDraft(form, `${res.name}:${rec?.id ?? 'new'}`, status);
 
   // Empty text, an empty list and an absent value are the same thing here.
   const norm = (n, v) => {

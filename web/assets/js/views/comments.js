@@ -8,6 +8,7 @@ import { t, fmtDate } from '../i18n.js';
 import { app } from '../state.js';
 import { button, notice, problemNotice, errorMessage, loadInto } from '../ui.js';
 import { mayWrite, owns } from './records.js';
+import { keepDraft } from '../forms.js';
 
 // Whether records of res take comments (the server's list of kinds).
 export function commentable(res) {
@@ -98,6 +99,7 @@ function commentForm(comments, res, rec, onAdded) {
           }
           text.value = '';
           if (internal) internal.checked = false;
+          draft.dirty = false;
           status.append(notice('ok', t('cm.added')));
           onAdded();
         },
@@ -108,5 +110,7 @@ function commentForm(comments, res, rec, onAdded) {
     h('div', { class: 'form-actions' }, button(t('cm.add'), null, { kind: 'primary', type: 'submit' })),
     status,
   );
+  // A comment being typed when the session ends is kept for after signing in again.
+  const draft = keepDraft(form, `comment:${res.name}:${rec.id}`, status);
   return form;
 }
