@@ -64,7 +64,7 @@ test('select rows, export just those as CSV with the labelled header', async () 
 });
 
 test('assign the selection to an officer: every record changes, each in the audit trail', async () => {
-  await page.goto(`${env.url}/organisations?sort=-name`);
+  await page.goto(`${env.url}/organisations?sort=-name&country=RU`);
   const names = await pick(3);
   await page.getByRole('button', { name: 'Assign to an officer…' }).click();
   const dlg = page.getByRole('dialog', { name: 'Assign the selected organisations to an officer' });
