@@ -44,6 +44,9 @@ void h_users_list(struct request *r);
 void h_users_create(struct request *r);
 void h_users_get(struct request *r);
 void h_users_update(struct request *r);
+/* GET /api/v1/officers (officers, admins): the active officers' and administrators'
+ * id, name, e-mail and role, to choose a desk officer from. */
+void h_officers_list(struct request *r);
 
 /* /api/v1/tokens: GET lists the caller's API tokens (an administrator's: everyone's) with
  * name, expiry and last use, never the token; DELETE /api/v1/tokens/{id} revokes one of
