@@ -35,6 +35,22 @@ int user_error(const char *fmt, ...)
     return EXIT_USER;
 }
 
+const char *cli_grouped(int64_t n, char out[32])
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
+    size_t o = 0;
+    if (n < 0)
+        out[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 const struct principal cli_principal = {.role = ROLE_ADMIN, .email = "cli"};
 
 int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **s)

@@ -64,6 +64,8 @@ extern const struct principal cli_principal;
 
 /* Prints "civdesk: <message>" on stderr; returns EXIT_USER. */
 int user_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* n with its thousands grouped, into out: 1234567 → "1,234,567" (-1234 → "-1,234"). */
+const char *cli_grouped(int64_t n, char out[32]);
 /* Opens --db; on failure prints the reason and returns non-zero. */
 int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **s);
 

@@ -156,6 +156,11 @@ void store_read_end(struct store_conn *c)
     db_commit(c->db);
 }
 
+bool store_in_transaction(const struct store_conn *c)
+{
+    return c->read_depth > 0 || db_in_transaction(c->db);
+}
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 int store_write_begin(struct store *s, struct store_tx **out)

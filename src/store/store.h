@@ -57,6 +57,9 @@ int store_reader_open(struct store *s, struct store_conn **out, struct error *er
 void store_reader_close(struct store_conn *c);
 int store_read_begin(struct store_conn *c);
 void store_read_end(struct store_conn *c);
+/* Whether c is inside a transaction (a read begun and not ended, or the writer's): what
+ * functions documented "inside the caller's transaction" assert. */
+bool store_in_transaction(const struct store_conn *c);
 
 #define FILTER_ID (-1)     /* struct filter.field: id equals v.i */
 #define FILTER_ID_SET (-2) /* struct filter.field: id is one of v.s, as value_id_set makes it */
