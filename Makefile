@@ -15,6 +15,7 @@ PKGS     := libmicrohttpd jansson sqlite3 libsodium pwquality xlsxwriter libical
 PKGS     += icu-uc  # Unicode character properties (word counts in any script)
 PKGS     += icu-i18n  # search tokenizer: word breaks, transliteration (libstemmer: -lstemmer)
 PKGS     += libcurl  # e-mail: SMTP with STARTTLS / SMTPS (src/io/mail.c)
+PKGS     += libpq  # PostgreSQL, the second store (src/store/db_pgsql.c)
 CFLAGS_WARN := -std=gnu17 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
                -Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter
 OPT      ?= -O2 -g
@@ -25,11 +26,13 @@ LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lcsv -lstemmer -lpthread -lm $(
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
-GEN_SRC  := $(BUILD)/gen/iso_data.c $(BUILD)/gen/migrations.c $(BUILD)/gen/web.c \
+GEN_SRC  := $(BUILD)/gen/iso_data.c $(BUILD)/gen/migrations.c $(BUILD)/gen/migrations_pgsql.c \
+            $(BUILD)/gen/web.c \
             $(BUILD)/gen/labels.c
 OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
             $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+MIGRATIONS_PGSQL := $(sort $(wildcard migrations/pgsql/*.sql))
 WEB_FILES  := $(sort $(shell find web -type f -not -name ".*"))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -39,7 +42,7 @@ ISO_DIR  ?= /usr/share/iso-codes/json
 # (the system's older than 20), else the system's.
 export PATH := $(CURDIR)/.tools/node/node_modules/.bin:$(PATH)
 
-.PHONY: all run check asan unit api test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e
+.PHONY: all run check asan unit api test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e check-pg
 all: $(BUILD)/civdesk
 
 deps:
@@ -56,6 +59,10 @@ $(BUILD)/gen/iso_data.c: $(BUILD)/tools/gen_iso
 $(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS)
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed embed_migrations migrations/ $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations_pgsql.c: $(BUILD)/tools/embed $(MIGRATIONS_PGSQL)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed embed_migrations_pgsql migrations/pgsql/ $(MIGRATIONS_PGSQL) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/web.c: $(BUILD)/tools/embed $(WEB_FILES)
 	@mkdir -p $(dir $@)
@@ -102,6 +109,15 @@ e2e: $(BUILD)/civdesk
 	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node --test --test-concurrency=2 tests/e2e/
 
 test-all: unit api e2e
+
+# The API tests on PostgreSQL: tests/pg/run.sh starts a throwaway cluster (as `nobody`
+# when run as root), each test file gets a database of its own in it, and the cluster is
+# removed afterwards. Only the files that pass there so far (docs/operations.md lists what
+# PostgreSQL lacks yet); not part of `make check` until the whole suite passes.
+PG_API_TESTS ?= $(addprefix tests/api/,organisations.test.mjs)
+check-pg: $(BUILD)/civdesk
+	tests/pg/run.sh env CIVDESK_BIN=$(abspath $(BUILD)/civdesk) \
+		node --test --test-concurrency=2 $(PG_API_TESTS)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -45,7 +45,8 @@ struct res_sql {
 };
 
 struct store {
-    char *path;
+    char *path;  /* owned: the target (a file, a libpq connection string) */
+    char *shown; /* owned: path without its password, for messages */
     pthread_mutex_t writer_lock;
     struct store_conn writer;
     pthread_key_t reader_key;

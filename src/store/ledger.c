@@ -167,6 +167,10 @@ static char *dup_owned(void *ctx, const char *s)
 /* The connection's cache, emptied if the database changed since it was filled. */
 static struct ledger_cache *cache_of(struct store_conn *c)
 {
+    /* PostgreSQL has no data_version: another server may change bodies at any moment,
+     * so there the rows are read afresh each time. */
+    if (db_dialect(c->db) == DB_PGSQL)
+        return NULL;
     struct db_stmt *st = store_prep(c, "PRAGMA data_version");
     if (!st)
         return NULL;

@@ -8,6 +8,8 @@
 //   const r = await srv.api('GET', '/api/v1/me', { token: null }); // no credentials
 //
 // CIVDESK_BIN names the binary (the Makefile sets it); default build/civdesk.
+// CIVDESK_TEST_PG, a libpq connection string of a PostgreSQL cluster (tests/pg/run.sh sets
+// it), makes startServer run on a fresh database of that cluster instead of a SQLite file.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
@@ -74,6 +76,21 @@ export async function cliOk(args, opts) {
     `civdesk ${args.join(' ')} exited ${r.code} (${r.signal ?? 'no signal'}):\n${r.stderr}`,
   );
   return r;
+}
+
+// A new, empty database for one server: a SQLite file in dir, or (CIVDESK_TEST_PG) a
+// database created in the test cluster, named after dir; its connection string.
+export async function newDatabase(dir) {
+  const pg = process.env.CIVDESK_TEST_PG;
+  if (!pg) return join(dir, 'civdesk.db');
+  const name = 'civdesk_' + dir.split('-').pop().toLowerCase().replace(/[^a-z0-9]/g, '_');
+  await new Promise((res, rej) => {
+    const c = spawn('createdb', ['-T', 'template0', '-E', 'UTF8', '--locale=C', name], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    c.on('exit', (code) => (code === 0 ? res() : rej(new Error(`createdb ${name}: ${err}`))));
+  });
+  return `${pg} dbname=${name}`;
 }
 
 export async function tempDir() {
@@ -245,7 +262,7 @@ export function assertProblem(res, status, { path, fields, detail } = {}) {
 //                             sanitizer report
 export async function startServer({ ngo = false, threads = 4, serve = {} } = {}) {
   const dir = await tempDir();
-  const db = join(dir, 'civdesk.db');
+  const db = await newDatabase(dir);
   await cliOk(['init', '--db', db]);
   await addUser(db, ADMIN_EMAIL, 'admin');
   await addUser(db, OFFICER_EMAIL, 'officer');
