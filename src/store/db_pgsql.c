@@ -33,6 +33,7 @@
 #define OID_FLOAT4  700
 #define OID_FLOAT8  701
 #define OID_NUMERIC 1700
+#define OID_TEXT    25
 
 struct pg_conn {
     struct db_conn base;
@@ -55,8 +56,11 @@ struct pg_param {
 
 struct pg_stmt {
     struct db_stmt base;
-    char *sql;     /* owned: with $n placeholders */
-    char name[16]; /* "" when not prepared on the server */
+    char *sql;            /* owned: with $n placeholders */
+    char name[16];        /* kept long (store_prep's cache): prepared on the server as this */
+    bool prepared;        /* name is prepared on the server (at the first step) */
+    unsigned char *texty; /* per parameter: untyped, it must be sent as text (not used, or
+                           * only tested for NULL: nothing to infer its type from) */
     int nparams;
     struct pg_param *params; /* nparams of them */
     PGresult *res;
@@ -175,7 +179,7 @@ static int pg_open(const char *target, unsigned flags, struct db_conn **out, str
  * Quoted text ('…', "…") and comments are copied as they are. The number of parameters
  * (the highest) goes into *nparams.
  */
-static char *placeholders(const char *sql, int *nparams)
+static char *placeholders(const char *sql, int *nparams, unsigned char *texty)
 {
     struct buf b = BUF_INIT;
     int next = 0, max = 0;
@@ -222,6 +226,15 @@ static char *placeholders(const char *sql, int *nparams)
         if (n > max)
             max = n;
         buf_printf(&b, "$%d", n);
+        /* Seen: no longer "unused". Only tested for NULL: no type to infer from. */
+        if (n <= MAX_PARAMS) {
+            const char *after = p + 1;
+            while (*after == ' ')
+                after++;
+            bool null_test =
+                strncmp(after, "IS NULL", 7) == 0 || strncmp(after, "IS NOT NULL", 11) == 0;
+            texty[n - 1] = (texty[n - 1] & ~1u) | (null_test ? 2u : 0u);
+        }
     }
     *nparams = max;
     return buf_detach(&b);
@@ -235,7 +248,9 @@ static struct db_stmt *pg_prepare(struct db_conn *c, const char *sql, bool persi
         die("out of memory");
     st->base.drv = &db_pgsql_driver;
     st->base.conn = c;
-    st->sql = placeholders(sql, &st->nparams);
+    unsigned char texty[MAX_PARAMS + 1];
+    memset(texty, 1, sizeof(texty)); /* bit 1: not used; bit 2: tested for NULL */
+    st->sql = placeholders(sql, &st->nparams, texty);
     if (st->nparams > MAX_PARAMS) {
         free(st->sql);
         free(st);
@@ -243,21 +258,13 @@ static struct db_stmt *pg_prepare(struct db_conn *c, const char *sql, bool persi
         return NULL;
     }
     st->params = calloc((size_t)st->nparams + 1, sizeof(*st->params));
-    if (!st->params)
+    st->texty = malloc((size_t)st->nparams + 1);
+    if (!st->params || !st->texty)
         die("out of memory");
-    if (persistent) {
+    memcpy(st->texty, texty, (size_t)st->nparams);
+    /* Prepared on the server at the first step, when the values bound tell their types. */
+    if (persistent)
         snprintf(st->name, sizeof(st->name), "s%u", ++pc->next_name);
-        PGresult *res = PQprepare(pc->pg, st->name, st->sql, 0, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            set_error(pc, res);
-            PQclear(res);
-            free(st->params);
-            free(st->sql);
-            free(st);
-            return NULL;
-        }
-        PQclear(res);
-    }
     return &st->base;
 }
 
@@ -292,7 +299,7 @@ static void pg_finalize(struct db_stmt *s)
 {
     struct pg_stmt *st = st_of(s);
     pg_reset(s);
-    if (st->name[0]) {
+    if (st->prepared) {
         struct pg_conn *pc = conn_of(s->conn);
         char sql[40];
         snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
@@ -300,6 +307,7 @@ static void pg_finalize(struct db_stmt *s)
             PQclear(PQexec(pc->pg, sql));
     }
     free(st->params);
+    free(st->texty);
     free(st->sql);
     free(st);
 }
@@ -328,6 +336,7 @@ static void pg_bind_int64(struct db_stmt *s, int i, int64_t v)
         die("out of memory");
     p->p = p->text;
     p->len = (int)strlen(p->text);
+    p->type = OID_INT8;
 }
 
 static void pg_bind_double(struct db_stmt *s, int i, double v)
@@ -339,6 +348,7 @@ static void pg_bind_double(struct db_stmt *s, int i, double v)
         die("out of memory");
     p->p = p->text;
     p->len = (int)strlen(p->text);
+    p->type = OID_FLOAT8;
 }
 
 static void pg_bind_text(struct db_stmt *s, int i, const char *v, int n, bool copy)
@@ -370,23 +380,67 @@ static void pg_bind_blob(struct db_stmt *s, int i, const void *v, size_t n, bool
     p->type = OID_BYTEA;
 }
 
+/*
+ * The parameter $k a "could not determine data type of parameter $k" error names (a
+ * parameter only compared with NULL, or not used at all, has no type to infer); 0 if the
+ * error is another.
+ */
+static int indeterminate(const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *dollar = msg ? strrchr(msg, '$') : NULL;
+    if (!state || strcmp(state, "42P18") != 0 || !dollar)
+        return 0;
+    return atoi(dollar + 1);
+}
+
+/*
+ * Runs the statement with its bound values. Integers, reals and blobs are sent typed;
+ * text and NULL untyped, for the server to infer from where they are used — and where it
+ * cannot (`? IS NULL`, a number not used), as text, retried until it can. A statement
+ * kept long is prepared on the server the first time, with the types so found.
+ */
+static PGresult *run(struct pg_stmt *st, struct pg_conn *pc)
+{
+    int n = st->nparams;
+    const char *vals[MAX_PARAMS + 1];
+    int lens[MAX_PARAMS + 1], fmts[MAX_PARAMS + 1];
+    Oid types[MAX_PARAMS + 1];
+    for (int i = 0; i < n; i++) {
+        vals[i] = st->params[i].p;
+        lens[i] = st->params[i].len;
+        fmts[i] = st->params[i].format;
+        types[i] = st->params[i].type ? st->params[i].type : st->texty[i] ? OID_TEXT : 0;
+    }
+    if (st->prepared)
+        return PQexecPrepared(pc->pg, st->name, n, vals, lens, fmts, 0);
+    for (int tries = 0;; tries++) {
+        PGresult *res;
+        if (st->name[0]) {
+            res = PQprepare(pc->pg, st->name, st->sql, n, types);
+            if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+                PQclear(res);
+                st->prepared = true;
+                return PQexecPrepared(pc->pg, st->name, n, vals, lens, fmts, 0);
+            }
+        } else {
+            res = PQexecParams(pc->pg, st->sql, n, types, vals, lens, fmts, 0);
+        }
+        int k = indeterminate(res);
+        if (tries >= n || k < 1 || k > n || types[k - 1] != 0)
+            return res;
+        PQclear(res);
+        types[k - 1] = OID_TEXT;
+    }
+}
+
 static int pg_step(struct db_stmt *s)
 {
     struct pg_stmt *st = st_of(s);
     struct pg_conn *pc = conn_of(s->conn);
     if (!st->ran) {
-        int n = st->nparams;
-        const char *vals[MAX_PARAMS + 1];
-        int lens[MAX_PARAMS + 1], fmts[MAX_PARAMS + 1];
-        Oid types[MAX_PARAMS + 1];
-        for (int i = 0; i < n; i++) {
-            vals[i] = st->params[i].p;
-            lens[i] = st->params[i].len;
-            fmts[i] = st->params[i].format;
-            types[i] = st->params[i].type;
-        }
-        PGresult *res = st->name[0] ? PQexecPrepared(pc->pg, st->name, n, vals, lens, fmts, 0)
-                                    : PQexecParams(pc->pg, st->sql, n, types, vals, lens, fmts, 0);
+        PGresult *res = run(st, pc);
         st->ran = true;
         ExecStatusType status = PQresultStatus(res);
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
