@@ -491,7 +491,8 @@ int store_audit_list(struct store_conn *c, const struct audit_filter *f, struct 
     if (f->actor_id)
         buf_puts(&sql, " AND actor_id=?4");
     if (f->actor)
-        buf_puts(&sql, " AND actor=?5 COLLATE NOCASE");
+        buf_puts(&sql, " AND lower(actor)=lower(?5)"); /* any case (lower() folds ASCII on SQLite,
+                                                          as NOCASE did) */
     if (f->action)
         buf_puts(&sql, " AND action=?6");
     if (f->from)

@@ -336,7 +336,7 @@ static void pg_bind_int64(struct db_stmt *s, int i, int64_t v)
         die("out of memory");
     p->p = p->text;
     p->len = (int)strlen(p->text);
-    p->type = OID_INT8;
+    p->type = OID_INT8; /* sent untyped unless nothing else tells (run) */
 }
 
 static void pg_bind_double(struct db_stmt *s, int i, double v)
@@ -348,7 +348,7 @@ static void pg_bind_double(struct db_stmt *s, int i, double v)
         die("out of memory");
     p->p = p->text;
     p->len = (int)strlen(p->text);
-    p->type = OID_FLOAT8;
+    p->type = OID_FLOAT8; /* sent untyped unless nothing else tells (run) */
 }
 
 static void pg_bind_text(struct db_stmt *s, int i, const char *v, int n, bool copy)
@@ -396,9 +396,11 @@ static int indeterminate(const PGresult *res)
 }
 
 /*
- * Runs the statement with its bound values. Integers, reals and blobs are sent typed;
- * text and NULL untyped, for the server to infer from where they are used — and where it
- * cannot (`? IS NULL`, a number not used), as text, retried until it can. A statement
+ * Runs the statement with its bound values. Values go untyped (blobs as bytea), for the
+ * server to infer from where they are used — so that 5 compares with a bigint column and
+ * with the text of a JSON array's element alike; where it cannot (`? IS NULL`, a number
+ * not used) they are typed as bound, text for NULL, and retried as text should the
+ * server still find one it cannot type. A statement
  * kept long is prepared on the server the first time, with the types so found.
  */
 static PGresult *run(struct pg_stmt *st, struct pg_conn *pc)
@@ -411,7 +413,10 @@ static PGresult *run(struct pg_stmt *st, struct pg_conn *pc)
         vals[i] = st->params[i].p;
         lens[i] = st->params[i].len;
         fmts[i] = st->params[i].format;
-        types[i] = st->params[i].type ? st->params[i].type : st->texty[i] ? OID_TEXT : 0;
+        /* Untyped but where nothing tells the type: as bound (text for NULL). */
+        types[i] = st->texty[i]           ? (st->params[i].type ? st->params[i].type : OID_TEXT)
+                   : st->params[i].format ? st->params[i].type
+                                          : 0;
     }
     if (st->prepared)
         return PQexecPrepared(pc->pg, st->name, n, vals, lens, fmts, 0);

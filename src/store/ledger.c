@@ -32,7 +32,7 @@ static const struct {
     /* (the unary + keeps SQLite from sorting every overdue row by id to page through them:
      * a page walks the rows in id order, which stops after 50) */
     {"accreditation_overdue",
-     "(accreditations.report_due IS NOT NULL AND +accreditations.report_due<?)", bind_today},
+     "(accreditations.report_due IS NOT NULL AND (accreditations.report_due||'')<?)", bind_today},
 };
 
 const char *store_cond_sql(const char *name, struct value *bound, struct arena *a)
@@ -567,7 +567,7 @@ int store_org_report_questions_open(struct store_conn *c, int64_t org,
         c, "SELECT r.id,a.body,r.period_start,r.period_end,count(*) FROM accreditations a "
            "JOIN accreditation_reports r ON r.accreditation_id=a.id AND r.outcome='deferred' "
            "JOIN report_questions q ON q.report_id=r.id AND q.answer IS NULL "
-           "WHERE a.organisation_id=? GROUP BY r.id ORDER BY r.id");
+           "WHERE a.organisation_id=? GROUP BY r.id, a.id ORDER BY r.id");
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, org);
@@ -590,11 +590,14 @@ int store_org_reports_pending(struct store_conn *c, int64_t org,
                               void (*fn)(void *arg, const struct store_pending_report *row),
                               void *arg)
 {
-    struct db_stmt *st = store_prep(
-        c, "SELECT r.id,r.kind,r.title,r.target_body,r.deadline_on,r.state FROM reports r "
-           "WHERE r.state IN ('draft','in_review') AND r.deadline_on IS NOT NULL "
-           "AND EXISTS (SELECT 1 FROM json_each(coalesce(r.organisation_ids,'[]')) "
-           "WHERE value=?) ORDER BY r.deadline_on,r.id");
+    char sql[512], each[96];
+    snprintf(each, sizeof(each), db_sql_json_each(c->db), "coalesce(r.organisation_ids,'[]')");
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id,r.kind,r.title,r.target_body,r.deadline_on,r.state FROM reports r "
+             "WHERE r.state IN ('draft','in_review') AND r.deadline_on IS NOT NULL "
+             "AND EXISTS (SELECT 1 FROM %s WHERE value=?) ORDER BY r.deadline_on,r.id",
+             each);
+    struct db_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, org);
