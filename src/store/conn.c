@@ -31,6 +31,8 @@ static void conn_close(struct store_conn *c)
         c->cache[i].sql = NULL;
     }
     store_ledger_cache_free(c);
+    search_tokenizer_free(c->tokenizer);
+    c->tokenizer = NULL;
     db_close(c->db);
     c->db = NULL;
 }

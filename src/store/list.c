@@ -72,16 +72,25 @@ static void sort_expr(struct buf *b, const struct resource *res, int sort)
 /* One declared list parameter (struct list_param) as a condition on res's table. */
 /* The FTS5 trigram index of a resource's text (migration 0012), or NULL. Its columns
  * are what a person types to find a record; case-folded in every script. */
-static const char *trigram_table(const struct resource *res)
+static const char *trigram_table(const struct resource *res, const char **text)
 {
+    /* text: on PostgreSQL, the expression pg_trgm's index covers (migrations/pgsql/0012),
+     * written exactly as there so that the planner uses the index. */
     static const struct {
-        const char *table, *index;
+        const char *table, *index, *text;
     } tri[] = {
-        {"organisations", "organisations_trigram"},
+        {"organisations", "organisations_trigram",
+         "(coalesce(name, '') || ' ' || coalesce(name_en, '') || ' ' || coalesce(name_ru, '') "
+         "|| ' ' || coalesce(acronym, '') || ' ' || coalesce(city, '') || ' ' || "
+         "coalesce(registration_no, ''))"},
     };
-    for (size_t i = 0; i < ARRAY_SIZE(tri); i++)
-        if (strcmp(res->table, tri[i].table) == 0)
+    for (size_t i = 0; i < ARRAY_SIZE(tri); i++) {
+        if (strcmp(res->table, tri[i].table) == 0) {
+            if (text)
+                *text = tri[i].text;
             return tri[i].index;
+        }
+    }
     return NULL;
 }
 
@@ -188,6 +197,18 @@ static void where_param(struct buf *b, struct binds *bd, const struct resource *
     bind_add(bd, f, pf->v);
 }
 
+/* "%text%" for LIKE, with %, _ and \ in text made literal. */
+static void like_pattern(struct buf *pat, const char *s, size_t n)
+{
+    buf_putc(pat, '%');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+            buf_putc(pat, '\\');
+        buf_putc(pat, s[i]);
+    }
+    buf_putc(pat, '%');
+}
+
 static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
                           const struct resource *res, const struct list_query *q, struct arena *a)
 {
@@ -237,20 +258,28 @@ static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
     if (q->q.n) {
         /* Substring search over searchable fields; % and _ in the query are literal. */
         struct buf pat = BUF_INIT;
-        buf_putc(&pat, '%');
-        for (size_t i = 0; i < q->q.n; i++) {
-            char ch = q->q.p[i];
-            if (ch == '%' || ch == '_' || ch == '\\')
-                buf_putc(&pat, '\\');
-            buf_putc(&pat, ch);
-        }
-        buf_putc(&pat, '%');
+        like_pattern(&pat, q->q.p, q->q.n);
         struct value pv = {.s = arena_strndup(a, pat.p, pat.n), .n = pat.n};
         buf_release(&pat);
         /* PostgreSQL: no search index yet (docs/operations.md): the substring alone. */
         bool pg = db_dialect(c->db) == DB_PGSQL;
-        const char *tri = pg ? NULL : trigram_table(res);
-        if (tri && utf8_chars(q->q) >= 3) {
+        const char *tri_text = NULL;
+        const char *tri = trigram_table(res, &tri_text);
+        if (pg && tri && utf8_chars(q->q) >= 3) {
+            /* A substring of any case in either script, from pg_trgm's index. */
+            const char *other = search_list_other_script(c, q->q, a);
+            buf_printf(b, " AND (%s ILIKE ? ESCAPE '\\'", tri_text);
+            bind_add(bd, &search_match_field, pv);
+            if (other) {
+                struct buf op = BUF_INIT;
+                like_pattern(&op, other, strlen(other));
+                buf_printf(b, " OR %s ILIKE ? ESCAPE '\\'", tri_text);
+                bind_add(bd, &search_match_field,
+                         (struct value){.s = arena_strndup(a, op.p, op.n), .n = op.n});
+                buf_release(&op);
+            }
+            buf_putc(b, ')');
+        } else if (tri && utf8_chars(q->q) >= 3) {
             /* Its words in any form or script (search index), or a substring of any case
              * in either script (trigram index, migration 0012): the ids come from the two
              * indexes, never from a scan of the table. */
@@ -266,9 +295,24 @@ static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
                 search_list_sql(b, res); /* or its words, in any form or script */
                 bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
             }
+            /* PostgreSQL: the fragment also as written in the other script ("Фонд" finds
+             * "Fondation"), as the search index finds it on SQLite. */
+            const char *other = pg ? search_list_other_script(c, q->q, a) : NULL;
+            struct value ov = {0};
+            if (other) {
+                struct buf op = BUF_INIT;
+                like_pattern(&op, other, strlen(other));
+                ov = (struct value){.s = arena_strndup(a, op.p, op.n), .n = op.n};
+                buf_release(&op);
+            }
             for (size_t i = 0; i < res->nfields; i++) {
                 if (!(res->fields[i].flags & F_SEARCH))
                     continue;
+                if (other) {
+                    buf_printf(b, " OR %s %s ? ESCAPE '\\'", res->fields[i].name,
+                               db_sql_ilike(c->db));
+                    bind_add(bd, &res->fields[i], ov);
+                }
                 buf_printf(b, " OR %s %s ? ESCAPE '\\'", res->fields[i].name, db_sql_ilike(c->db));
                 bind_add(bd, &res->fields[i], pv);
             }

@@ -30,8 +30,10 @@ int search_index_all(struct store_conn *c, const struct resource *res, bool fres
 int search_step_done(struct store_conn *c, struct db_stmt *st, const char *what);
 
 /* The connection's tokenizer, for snippets and queries; NULL if it cannot be made
- * (src/store/search_fts5.c). Borrowed: the connection owns it. */
+ * (src/store/search_query.c). Borrowed: the connection owns it. */
 struct search_tokenizer *search_conn_tokenizer(struct store_conn *c);
+/* The tokenizer registered with FTS5 on a SQLite connection (src/store/search_fts5.c). */
+struct search_tokenizer *search_fts5_tokenizer(struct store_conn *c);
 
 /*
  * Index upkeep, in the write transaction of the change, so the index is exact at every

@@ -15,6 +15,20 @@
 
 /* ---- lists -------------------------------------------------------------------------- */
 
+struct search_tokenizer *search_conn_tokenizer(struct store_conn *c)
+{
+    if (db_dialect(c->db) == DB_SQLITE)
+        return search_fts5_tokenizer(c); /* the one FTS5 uses: made once per connection */
+    if (!c->tokenizer) {
+        struct error err;
+        if (search_tokenizer_new(&c->tokenizer, NULL, &err) < 0) {
+            log_error("search: %s", err.msg);
+            return NULL;
+        }
+    }
+    return c->tokenizer;
+}
+
 const char *search_list_other_script(struct store_conn *c, struct str q, struct arena *a)
 {
     struct search_tokenizer *t = search_conn_tokenizer(c);

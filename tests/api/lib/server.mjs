@@ -85,7 +85,7 @@ export async function newDatabase(dir) {
   if (!pg) return join(dir, 'civdesk.db');
   const name = 'civdesk_' + dir.split('-').pop().toLowerCase().replace(/[^a-z0-9]/g, '_');
   await new Promise((res, rej) => {
-    const c = spawn('createdb', ['-T', 'template0', '-E', 'UTF8', '--locale=C', name], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn('createdb', ['--maintenance-db', `${pg} dbname=postgres`, '-T', 'template0', '-E', 'UTF8', '--lc-collate=C', '--lc-ctype=C.UTF-8', name], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     c.stderr.on('data', (d) => (err += d));
     c.on('exit', (code) => (code === 0 ? res() : rej(new Error(`createdb ${name}: ${err}`))));
