@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, launch, cli, request, assertProblem, PASSWORD, OFFICER_EMAIL } from './lib/server.mjs';
+import { startServer, launch, cli, request, assertProblem, PASSWORD, OFFICER_EMAIL, SQLITE_ONLY } from './lib/server.mjs';
 
 let srv;
 let pristine; // a stopped copy of the database with a known trail
@@ -126,6 +126,7 @@ test('officers and admins read the trail; only admins verify it', async () => {
   assert.ok(v.json.checked > 5);
   assert.equal(v.json.head.entries, v.json.checked);
   assert.match(v.json.head.last_hash, /^[0-9a-f]{64}$/);
+  if (SQLITE_ONLY) return; // the tampering below edits the SQLite file
   // Freeze the trail for the tampering tests: stop this server, keep its database.
   const ok = await cli(['check', '--db', srv.db]);
   assert.equal(ok.code, 0, ok.stderr);
@@ -138,13 +139,13 @@ test('officers and admins read the trail; only admins verify it', async () => {
   srv = { ...srv, stop: () => rm(srv.dir, { recursive: true, force: true }) };
 });
 
-test('the server itself cannot change the trail: updates and deletes are refused', async () => {
+test('the server itself cannot change the trail: updates and deletes are refused', { skip: SQLITE_ONLY }, async () => {
   const t = await tampered('naive', 'UPDATE audit SET actor=\'someone else\' WHERE id=2;\nDELETE FROM audit WHERE id=3;\n', { dropTriggers: false });
   assert.match(t.err, /append-only/);
   assert.equal((await check(t.db)).code, 0);
 });
 
-test('an edited entry is caught, whichever it is', async () => {
+test('an edited entry is caught, whichever it is', { skip: SQLITE_ONLY }, async () => {
   for (let id = 1; id <= entries; id++) {
     for (const [column, value] of [['actor', "'intruder'"], ['after', "'{}'"], ['at', "'2020-01-01T00:00:00Z'"], ['record_id', 'record_id+1']]) {
       const t = await tampered(`edit-${id}-${column}`, `UPDATE audit SET ${column}=${value} WHERE id=${id};`);
@@ -157,7 +158,7 @@ test('an edited entry is caught, whichever it is', async () => {
   }
 });
 
-test('a deleted entry is caught, whichever it is — the last one too', async () => {
+test('a deleted entry is caught, whichever it is — the last one too', { skip: SQLITE_ONLY }, async () => {
   for (let id = 1; id <= entries; id++) {
     const t = await tampered(`delete-${id}`, `DELETE FROM audit WHERE id=${id};`);
     const c = await check(t.db);
@@ -167,7 +168,7 @@ test('a deleted entry is caught, whichever it is — the last one too', async ()
   }
 });
 
-test('reordered entries are caught', async () => {
+test('reordered entries are caught', { skip: SQLITE_ONLY }, async () => {
   for (let id = 1; id < entries; id++) {
     const t = await tampered(`swap-${id}`, `UPDATE audit SET id=-1 WHERE id=${id}; UPDATE audit SET id=${id} WHERE id=${id + 1}; UPDATE audit SET id=${id + 1} WHERE id=-1;`);
     const c = await check(t.db);
@@ -177,7 +178,7 @@ test('reordered entries are caught', async () => {
   }
 });
 
-test('inserted entries are caught: in the middle, and at the end', async () => {
+test('inserted entries are caught: in the middle, and at the end', { skip: SQLITE_ONLY }, async () => {
   const copyRow = (newId, fromId) =>
     `INSERT INTO audit(id,at,actor_id,actor,org_id,action,resource,record_id,before,after,prev_hash,hash) ` +
     `SELECT ${newId},at,actor_id,actor,org_id,action,resource,record_id,before,after,prev_hash,hash FROM audit WHERE id=${fromId};`;
@@ -197,7 +198,7 @@ test('inserted entries are caught: in the middle, and at the end', async () => {
   assert.match(c2.stderr, new RegExp(`audit entry ${entries + 1}\\b`), c2.stderr);
 });
 
-test('GET /api/v1/audit/verify names the first bad entry of a tampered trail', async () => {
+test('GET /api/v1/audit/verify names the first bad entry of a tampered trail', { skip: SQLITE_ONLY }, async () => {
   const t = await tampered('api', `UPDATE audit SET actor='intruder' WHERE id=3;`);
   const s = await launch(t.db, srv.dir);
   try {

@@ -21,6 +21,9 @@ import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BIN = process.env.CIVDESK_BIN || resolve(here, '../../../build/civdesk');
+// Tests that edit a SQLite file behind civdesk's back (tampering with the audit trail,
+// schema versions) pass { skip: SQLITE_ONLY }: they do not apply to a PostgreSQL run.
+export const SQLITE_ONLY = process.env.CIVDESK_TEST_PG ? 'edits the SQLite file behind civdesk: not in a PostgreSQL run' : false;
 export const PASSWORD = 'correct horse battery staple 42';
 export const ADMIN_EMAIL = 'admin@test.example';
 export const OFFICER_EMAIL = 'officer@test.example';
