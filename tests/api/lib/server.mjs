@@ -96,6 +96,23 @@ export async function newDatabase(dir) {
   return `${pg} dbname=${name}`;
 }
 
+// Runs SQL on a test database behind civdesk's back: sqlite3 on a file, psql on a
+// PostgreSQL database (a connection string). Resolves {code, out, err}.
+export function sqlShell(db, sql) {
+  const pg = process.env.CIVDESK_TEST_PG && !db.endsWith('.db');
+  const [cmd, args] = pg ? ['psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', db]] : ['sqlite3', [db]];
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, out, err }));
+    c.stdin.end(sql);
+  });
+}
+
 export async function tempDir() {
   return mkdtemp(join(tmpdir(), 'civdesk-api-'));
 }
