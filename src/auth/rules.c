@@ -58,6 +58,7 @@ const struct access_rule access_rules[] = {
     /* issue 14: questions on a quadrennial report (a sub-record of a sub-record), with the
      * generic sub-resource routes' rules: seen through their parents (src/domain/access.c),
      * asked by the ministry, answered by the report's organisation */
+    {"GET", "/api/v1/accreditation-reports/{id}", {P, O, A, A}}, /* the report by its id */
     {"GET", "/api/v1/accreditation-reports/{id}/questions", {P, O, A, A}},
     {"POST", "/api/v1/accreditation-reports/{id}/questions", {N, O, A, A}},
     {"GET", "/api/v1/accreditation-reports/{id}/questions/{subid}", {P, O, A, A}},

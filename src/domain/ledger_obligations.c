@@ -231,6 +231,14 @@ void ledger_statement_obligation(const struct store_pending_report *row, const c
     *out = k.items[0];
 }
 
+void ledger_report_questions_obligation(const struct store_report_questions *row,
+                                        const char *today, struct arena *a, struct obligation *out)
+{
+    struct collect k = {.a = a, .today = today};
+    add_report_questions(&k, row);
+    *out = k.items[0];
+}
+
 int ledger_obligations(struct store_conn *c, int64_t org, const char *today, struct arena *a,
                        struct obligation **out, size_t *n)
 {

@@ -57,7 +57,9 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
  *   ledger_application_obligations    filing_deadline, questions_to_answer of one
  *                                     application row (reads its questions through c,
  *                                     inside a transaction);
- *   ledger_statement_obligation       statement_due of one pending report row.
+ *   ledger_statement_obligation       statement_due of one pending report row;
+ *   ledger_report_questions_obligation questions_to_answer of one deferred quadrennial
+ *                                     report with open questions.
  * Items and strings in a. The rows and b are borrowed for the call.
  */
 void ledger_accreditation_obligations(const struct body_rules *b, const struct store_due_row *acc,
@@ -68,6 +70,10 @@ int ledger_application_obligations(struct store_conn *c, const struct body_rules
                                    struct arena *a, struct obligation **out, size_t *n);
 void ledger_statement_obligation(const struct store_pending_report *row, const char *today,
                                  struct arena *a, struct obligation *out);
+/* questions_to_answer of one deferred quadrennial report with open questions (the row as
+ * store_org_report_questions_open gives it). */
+void ledger_report_questions_obligation(const struct store_report_questions *row, const char *today,
+                                        struct arena *a, struct obligation *out);
 
 /*
  * The item as one sentence in language lang ("en" or "ru"; anything else: English),

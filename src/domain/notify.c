@@ -246,13 +246,15 @@ static int source_filing(struct store_conn *c, const char *today, const char *un
 }
 
 /* Questions to answer before the Committee's next session: when that session is in the
- * window, the applications with unanswered questions. */
+ * window, the applications and the deferred quadrennial reports with unanswered questions
+ * (both are due before the same session). */
 static int source_questions(struct store_conn *c, const char *today, const char *until,
                             struct arena *a, struct notify_item **out, size_t *n)
 {
-    char next[11];
+    char next[11], from[11];
     struct items k = {.a = a};
     ledger_session_next_start(today, next);
+    window_from(today, from);
     int rc = STORE_OK;
     if (strcmp(next, until) <= 0) {
         struct store_app_row *apps;
@@ -260,6 +262,15 @@ static int source_questions(struct store_conn *c, const char *today, const char 
         rc = store_notify_questioned(c, a, &apps, &napps);
         if (rc == STORE_OK)
             rc = application_kind(c, apps, napps, "questions_to_answer", today, until, &k);
+        struct store_notify_report_question *reps = NULL;
+        size_t nreps = 0;
+        if (rc == STORE_OK)
+            rc = store_notify_report_questions(c, a, &reps, &nreps);
+        for (size_t r = 0; rc == STORE_OK && r < nreps; r++) {
+            struct obligation o;
+            ledger_report_questions_obligation(&reps[r].q, today, a, &o);
+            add_obligation(&k, &o, NULL, reps[r].org_id, reps[r].org_name, from, until);
+        }
     }
     *out = k.v;
     *n = k.n;
@@ -287,20 +298,50 @@ static int source_statements(struct store_conn *c, const char *today, const char
     return rc;
 }
 
-/* Deferral questions as they are asked (no due date; a new question is a new notice). */
+/* Questions as they are asked (no due date; a new question is a new notice): on deferred
+ * applications, and on deferred quadrennial reports (the "report" words, naming the
+ * period). */
 static int source_open_questions(struct store_conn *c, const char *today, const char *until,
                                  struct arena *a, struct notify_item **out, size_t *n)
 {
-    return store_notify_open_questions(c, a, out, n);
+    struct items k = {.a = a};
+    struct store_notify_report_question *reps;
+    size_t nreps;
+    int rc = store_notify_open_questions(c, a, &k.v, &k.n);
+    k.cap = k.n;
+    if (rc == STORE_OK)
+        rc = store_notify_report_questions(c, a, &reps, &nreps);
+    for (size_t r = 0; rc == STORE_OK && r < nreps; r++) {
+        const struct store_notify_report_question *q = &reps[r];
+        struct notify_item *it = push(a, (void **)&k.v, &k.n, &k.cap, sizeof(*it));
+        *it = (struct notify_item){
+            .org_id = q->org_id,
+            .kind = "questions_open",
+            .resource = "accreditation_reports",
+            .record_id = q->q.report_id,
+            .key = arena_printf(a, "questions_open:accreditation_reports:%lld:q%lld",
+                                (long long)q->q.report_id, (long long)q->newest),
+            .org_name = q->org_name,
+            .body = q->q.body,
+            .count = q->q.open,
+            .detail = arena_printf(a, "%lld\u2013%lld", (long long)q->q.period_start,
+                                   (long long)q->q.period_end),
+            .variant = "report"};
+    }
+    *out = k.v;
+    *n = k.n;
+    return rc;
 }
 
 /* Every kind of the obligations list (ledger_obligations.h) has a source here. */
 const struct notify_source notify_sources[] = {
     {"accreditations (report due, suspension and withdrawal expected)", source_accreditations},
     {"applications not yet filed (filing deadline)", source_filing},
-    {"applications with questions (before the next session)", source_questions},
+    {"applications and quadrennial reports with questions (before the next session)",
+     source_questions},
     {"reports and statements (deadline)", source_statements},
-    {"deferral questions (as asked)", source_open_questions},
+    {"questions on deferred applications and quadrennial reports (as asked)",
+     source_open_questions},
 };
 const size_t notify_sources_count = ARRAY_SIZE(notify_sources);
 
@@ -327,6 +368,12 @@ static const struct notify_words words[] = {
     {"questions_open", "", "ru", "Вопросы {body} ждут ответа: {count}",
      "{org}: заявка №{id} в {body} отложена; вопросов без ответа: {count}. Без ответов "
      "рассмотрение будет закрыто."},
+    {"questions_open", "report", "en", "{body} questions on the quadrennial report: {count}",
+     "{org}: {body} deferred the quadrennial report for {detail} with {count} unanswered "
+     "question(s). Answer them before the Committee's next session."},
+    {"questions_open", "report", "ru", "Вопросы {body} по четырёхгодичному докладу: {count}",
+     "{org}: {body} отложил рассмотрение четырёхгодичного доклада за {detail}; вопросов без "
+     "ответа: {count}. Ответить нужно до следующей сессии Комитета."},
     {"suspension_expected", "", "en", "{body} may suspend the status on {due}", "{org}: {text}"},
     {"suspension_expected", "", "ru", "{body} может приостановить статус {due}", "{org}: {text}"},
     {"suspension_expected", "overdue", "en", "Suspension by {body} was expected on {due}",
@@ -381,16 +428,19 @@ static const char *const months_ru[] = {"января",   "февраля", "м�
 /* Greeting, link and footer of a message, per language. */
 struct notify_frame {
     const char *lang, *hello, *open, *why, *digest_subject, *digest_intro;
+    const char *digest_more; /* after the first NOTIFY_DIGEST_MAX lines: how many more */
 };
 static const struct notify_frame frames[] = {
     {"en", "Hello, %s.", "Open",
      "You receive this from civdesk because it concerns your work. "
      "Choose what you receive under Preferences.",
-     "civdesk: %zu notice(s) today", "What needs attention:"},
+     "civdesk: %zu notice(s) today",
+     "What needs attention:", "…and %zu more. All of them are listed in civdesk:"},
     {"ru", "Здравствуйте, %s!", "Открыть",
      "Это письмо civdesk: оно касается вашей работы. "
      "Выбрать, какие письма получать, можно в настройках.",
-     "civdesk: уведомлений за день — %zu", "Что требует внимания:"},
+     "civdesk: уведомлений за день — %zu",
+     "Что требует внимания:", "…и ещё %zu. Все уведомления — в civdesk:"},
 };
 
 static const struct notify_frame *frame_for(const char *lang)
@@ -452,6 +502,14 @@ int notify_threshold_for(const char *today, const char *due_on)
     return -1;
 }
 
+void notify_link(const char *resource, int64_t id, char out[NOTIFY_LINK_MAX])
+{
+    int k = snprintf(out, NOTIFY_LINK_MAX, "/%s/%lld", resource, (long long)id);
+    for (int i = 1; i < k && i < NOTIFY_LINK_MAX && out[i] != '/'; i++)
+        if (out[i] == '_')
+            out[i] = '-';
+}
+
 /* ---- preferences -------------------------------------------------------------------- */
 
 static const struct notify_kind *kind_find(const char *name)
@@ -505,6 +563,7 @@ static const struct notify_words *words_for(const char *kind, const char *varian
 
 struct fill {
     const char *org, *body, *due, *days, *count, *id, *state, *note, *title, *email, *text;
+    const char *detail; /* an item's detail (a report's period) */
 };
 
 /* Expands {name} placeholders of tmpl. */
@@ -519,7 +578,7 @@ static const char *expand(const char *tmpl, const struct fill *f, struct arena *
         {"{count}", offsetof(struct fill, count)}, {"{id}", offsetof(struct fill, id)},
         {"{state}", offsetof(struct fill, state)}, {"{note}", offsetof(struct fill, note)},
         {"{title}", offsetof(struct fill, title)}, {"{email}", offsetof(struct fill, email)},
-        {"{text}", offsetof(struct fill, text)},
+        {"{text}", offsetof(struct fill, text)},   {"{detail}", offsetof(struct fill, detail)},
     };
     struct buf b = BUF_INIT;
     for (const char *p = tmpl; *p;) {
@@ -565,6 +624,8 @@ static void html_text(struct buf *b, const char *s)
 
 /* Where links in stored messages start; the sender puts the public URL in its place. */
 #define LINK_BASE "{civdesk}"
+/* The UI's page of all a user's notifications: where a digest cut short sends the rest. */
+#define NOTIFY_ALL_PAGE "/notifications"
 
 /* One notice for a person: the title and line in their language and the record link. */
 struct notice {
@@ -579,7 +640,8 @@ struct notice {
 
 /* The text and HTML bodies of a message listing lines (title, detail, link) for u. */
 static void render_bodies(const struct notify_user *u, const struct notice *items, size_t n,
-                          bool digest, struct arena *a, const char **text, const char **html)
+                          bool digest, size_t more, struct arena *a, const char **text,
+                          const char **html)
 {
     const struct notify_frame *fr = frame_for(u->lang);
     const char *who = u->name && *u->name ? u->name : u->email;
@@ -601,9 +663,10 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
     buf_puts(&h, "<ul>");
     for (size_t i = 0; i < n; i++) {
         const struct notice *it = &items[i];
-        const char *link = it->resource ? arena_printf(a, LINK_BASE "/%s/%lld", it->resource,
-                                                       (long long)it->record_id)
-                                        : LINK_BASE "/";
+        char page[NOTIFY_LINK_MAX] = "/";
+        if (it->resource)
+            notify_link(it->resource, it->record_id, page);
+        const char *link = arena_printf(a, LINK_BASE "%s", page);
         if (digest)
             buf_printf(&t, "- %s\r\n  %s\r\n  %s: %s\r\n\r\n", it->title,
                        it->detail ? it->detail : "", fr->open, link);
@@ -620,8 +683,20 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
         html_text(&h, fr->open);
         buf_puts(&h, "</a></p></li>");
     }
+    buf_puts(&h, "</ul>");
+    if (more) {
+        /* the rest are in the app: the page of all the reader's notifications */
+        struct buf line = BUF_INIT;
+        buf_printf(&line, fr->digest_more, more);
+        buf_printf(&t, "%s\r\n%s\r\n\r\n", line.p, LINK_BASE NOTIFY_ALL_PAGE);
+        buf_puts(&h, "<p>");
+        html_text(&h, line.p);
+        buf_puts(&h, " <a href=\"" LINK_BASE NOTIFY_ALL_PAGE "\">" LINK_BASE NOTIFY_ALL_PAGE
+                     "</a></p>");
+        buf_release(&line);
+    }
     buf_printf(&t, "--\r\n%s\r\n", fr->why);
-    buf_puts(&h, "</ul><hr><p><small>");
+    buf_puts(&h, "<hr><p><small>");
     html_text(&h, fr->why);
     buf_puts(&h, "</small></p></body></html>");
     *text = arena_strndup(a, t.p, t.n);
@@ -664,7 +739,7 @@ static int notify_user_tx(struct store_tx *tx, const struct notify_user *u, cons
                            .subject = nt->title,
                            .next_attempt_at = now_unix()};
     o.key = arena_printf(a, "n%lld", (long long)row.id);
-    render_bodies(u, nt, 1, false, a, &o.body_text, &o.body_html);
+    render_bodies(u, nt, 1, false, 0, a, &o.body_text, &o.body_html);
     rc = store_outbox_insert(tx, &o, &created);
     if (rc == 0 && created)
         run->queued++;
@@ -681,8 +756,10 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
     if (it->due_on)
         notify_days_between(today, it->due_on, &left);
     bool overdue = th >= 0 && notify_thresholds[th].days < 0;
-    const struct notify_words *w = words_for(it->kind, overdue ? "overdue" : "", lang);
+    const char *variant = overdue ? "overdue" : it->variant ? it->variant : "";
+    const struct notify_words *w = words_for(it->kind, variant, lang);
     struct fill f = {.org = it->org_name,
+                     .detail = it->detail,
                      .body = it->body ? it->body : "",
                      .due = notify_date_human(it->due_on, lang, a),
                      .days = arena_printf(a, "%lld", (long long)left),
@@ -712,7 +789,21 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
         .detail = w ? expand(w->line, &f, a) : NULL};
 }
 
-/* One digest message per user with notices waiting for one, keyed by user and day. */
+/* Digest lines: without a due date first, then by due date, then by id. */
+static int by_urgency(const void *x, const void *y)
+{
+    const struct notification_row *a = x, *b = y;
+    if (!a->due_on != !b->due_on)
+        return a->due_on ? 1 : -1;
+    int c = a->due_on ? strcmp(a->due_on, b->due_on) : 0;
+    return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+/*
+ * One digest message per user with notices waiting for one, keyed by user and day. It
+ * lists at most NOTIFY_DIGEST_MAX of them, the most pressing, and says how many more there
+ * are with a link to the page that lists them all; every one is marked as carried by it.
+ */
 static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
                       struct notify_run *run)
 {
@@ -729,8 +820,12 @@ static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
             rc = store_notification_digest_pending(c, u.id, a, &rows, &n);
         if (rc < 0 || n == 0)
             continue;
-        struct notice *items = arena_alloc(a, n * sizeof(*items));
-        for (size_t j = 0; j < n; j++)
+        /* The most pressing first: by due date (overdue ones are the earliest), notices
+         * without one (act now) before them; then in the order they came. */
+        qsort(rows, n, sizeof(*rows), by_urgency);
+        size_t shown = n < NOTIFY_DIGEST_MAX ? n : NOTIFY_DIGEST_MAX;
+        struct notice *items = arena_alloc(a, shown * sizeof(*items));
+        for (size_t j = 0; j < shown; j++)
             items[j] = (struct notice){.kind = rows[j].kind,
                                        .resource = rows[j].resource,
                                        .record_id = rows[j].record_id,
@@ -743,7 +838,7 @@ static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
                                .next_attempt_at = now_unix()};
         o.key = arena_printf(a, "digest:%lld:%s", (long long)u.id, today);
         o.subject = arena_printf(a, frame_for(u.lang)->digest_subject, n);
-        render_bodies(&u, items, n, true, a, &o.body_text, &o.body_html);
+        render_bodies(&u, items, shown, true, n - shown, a, &o.body_text, &o.body_html);
         bool created;
         rc = store_outbox_insert(tx, &o, &created);
         if (rc < 0 || !created)

@@ -50,6 +50,15 @@ void notify_date_add(const char *date, int64_t days, char out[11]);
 /* A date for a person: "1 June 2028", "1 июня 2028 г." (lang "ru"); arena-owned. */
 const char *notify_date_human(const char *date, const char *lang, struct arena *a);
 
+/* The UI's page of the record a notification is about, into out: "/accreditations/5",
+ * "/accreditation-reports/7" — the resource's name with '-' for '_', as the UI's paths
+ * write it. */
+#define NOTIFY_LINK_MAX 96
+void notify_link(const char *resource, int64_t id, char out[NOTIFY_LINK_MAX]);
+
+/* The most lines a daily digest lists; the rest are counted, with a link to the app. */
+#define NOTIFY_DIGEST_MAX 50
+
 /* What a run did. */
 struct notify_run {
     int64_t notifications; /* new in-app notifications */

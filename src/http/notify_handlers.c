@@ -36,8 +36,8 @@ static void write_notification(struct jw *w, const struct notification_row *n)
     }
     jw_key(w, "link");
     if (n->resource) {
-        char link[128];
-        snprintf(link, sizeof(link), "/%s/%lld", n->resource, (long long)n->record_id);
+        char link[NOTIFY_LINK_MAX];
+        notify_link(n->resource, n->record_id, link);
         jw_str(w, link);
     } else {
         jw_null(w);

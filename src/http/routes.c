@@ -533,6 +533,13 @@ static void as_report_questions(struct request *r)
     r->sub = &res_report_questions;
 }
 
+/* The report itself by its own id (the page a notice about its questions links to). */
+static void h_report_get(struct request *r)
+{
+    r->res = &res_accreditation_reports;
+    h_get(r);
+}
+
 static void h_report_questions_list(struct request *r)
 {
     as_report_questions(r);
@@ -598,6 +605,7 @@ const struct route routes[] = {
     /* issue 14: obligations (src/http/ledger_handlers.c); the settings row */
     {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, ROLE_NGO, 0},
     /* issue 14: questions on a quadrennial report, as the generic sub-resource rows below */
+    {M_GET, "/api/v1/accreditation-reports/{id}", h_report_get, ROLE_ANON, ROUTE_PUBLIC},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_list, ROLE_ANON,
      ROUTE_PUBLIC},
     {M_POST, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_create, ROLE_NGO,

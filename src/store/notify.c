@@ -34,7 +34,11 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
                                 size_t *n)
 {
     struct db_stmt *st =
-        store_prep(c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), max(q.id) "
+        /* The key carries the newest question asked, answered or not: answering the
+         * newest of several open ones is no new question, so it tells nothing new. */
+        store_prep(c, "SELECT p.id, p.organisation_id, p.body, o.name, count(q.id), "
+                      "(SELECT max(n.id) FROM application_questions n "
+                      "WHERE n.application_id = p.id) "
                       "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
                       "JOIN application_questions q ON q.application_id = p.id "
                       "WHERE p.state = 'deferred' AND (q.answer IS NULL OR q.answer = '') "
@@ -56,6 +60,43 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
         it->resource = "applications";
         it->key = arena_printf(a, "questions_open:applications:%lld:q%lld",
                                (long long)it->record_id, (long long)db_column_int64(st, 5));
+    }
+    store_done(st);
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_notify_report_questions(struct store_conn *c, struct arena *a,
+                                  struct store_notify_report_question **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    /* Led by the open questions (the partial index report_questions_open): a handful,
+     * however many reports there are. The newest question is the newest asked, answered
+     * or not (index report_questions_report): answering the newest of several open ones
+     * asks nothing new. */
+    struct db_stmt *st = store_prep(
+        c, "SELECT r.id, a.body, r.period_start, r.period_end, q.open, (SELECT max(n.id) FROM "
+           "report_questions n WHERE n.report_id = q.report_id), a.organisation_id, o.name "
+           "FROM (SELECT report_id, count(*) AS open FROM report_questions "
+           "WHERE answer IS NULL GROUP BY report_id) q "
+           "JOIN accreditation_reports r ON r.id = q.report_id "
+           "JOIN accreditations a ON a.id = r.accreditation_id "
+           "JOIN organisations o ON o.id = a.organisation_id "
+           "WHERE r.outcome = 'deferred' ORDER BY q.report_id");
+    if (!st)
+        return STORE_ERROR;
+    size_t cap = 0;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct store_notify_report_question *r = grow(a, (void **)out, n, &cap, sizeof(*r));
+        r->q.report_id = db_column_int64(st, 0);
+        r->q.body = dup_col(a, st, 1);
+        r->q.period_start = db_column_int64(st, 2);
+        r->q.period_end = db_column_int64(st, 3);
+        r->q.open = db_column_int64(st, 4);
+        r->newest = db_column_int64(st, 5);
+        r->org_id = db_column_int64(st, 6);
+        r->org_name = dup_col(a, st, 7);
     }
     store_done(st);
     return rc == DB_DONE ? STORE_OK : STORE_ERROR;

@@ -23,12 +23,28 @@ struct notify_item {
     int64_t count;        /* e.g. open questions; 0 when it means nothing */
     bool obligation;      /* an item of the obligations list: its sentence is said ... */
     const char *detail;   /* ... with this detail (period, status, count, title) */
+    const char *variant;  /* the words' variant for the record ("report"), NULL: plain */
 };
 
 /* Deferred applications with unanswered questions, one item per application, keyed by
  * the newest open question (a new question is a new reminder). */
 int store_notify_open_questions(struct store_conn *c, struct arena *a, struct notify_item **out,
                                 size_t *n);
+
+/* A deferred quadrennial report with unanswered questions, as the reminder sources read
+ * it: the obligations list's row, its organisation, and its newest question. */
+struct store_notify_report_question {
+    struct store_report_questions q;
+    int64_t org_id;
+    const char *org_name;
+    int64_t newest; /* the id of its newest question, answered or not (a new one: a new
+                       notice; answering one: none) */
+};
+/* Every quadrennial report the body deferred (outcome `deferred`) with unanswered
+ * questions, by report id, found through the open questions (index
+ * report_questions_open), not by reading every report. */
+int store_notify_report_questions(struct store_conn *c, struct arena *a,
+                                  struct store_notify_report_question **out, size_t *n);
 
 /*
  * Candidates of the reminder pass's obligation sources (src/domain/notify.c): each finds,

@@ -42,6 +42,7 @@ const POLICY = {
   'PATCH /api/v1/{collection}/{id}/{sub}/{subid}': ['none', 'own', 'all', 'all'],
   'DELETE /api/v1/{collection}/{id}/{sub}/{subid}': ['none', 'own', 'all', 'all'],
   // a sub-resource of a sub-resource (x-parent-path): the generic sub-resource rules
+  'GET /api/v1/accreditation-reports/{id}': ['public', 'own', 'all', 'all'],
   'GET /api/v1/accreditation-reports/{id}/questions': ['public', 'own', 'all', 'all'],
   'POST /api/v1/accreditation-reports/{id}/questions': ['none', 'own', 'all', 'all'],
   'GET /api/v1/accreditation-reports/{id}/questions/{subid}': ['public', 'own', 'all', 'all'],

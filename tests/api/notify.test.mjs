@@ -301,6 +301,18 @@ describe('questions to answer', () => {
     const q2 = (await ngo('GET', '/api/v1/notifications?limit=100')).json.items.filter((n) => n.kind === 'questions_open');
     assert.equal(q2.length, 2);
     assert.match(q2[0].title, /: 2$/);
+    // Two more asked at once are one notice; answering the newest of them is no new
+    // question, so nothing new is told.
+    r = await officer('POST', `${A}/${id}/questions`, { body: { question: 'Members abroad?' } });
+    assert.equal(r.status, 201, r.text);
+    r = await officer('POST', `${A}/${id}/questions`, { body: { question: 'Offices abroad?' } });
+    assert.equal(r.status, 201, r.text);
+    await notifyRun(today);
+    r = await ngo('PATCH', `${A}/${id}/questions/${r.json.id}`, { body: { answer: 'None.' } });
+    assert.equal(r.status, 200, r.text);
+    await notifyRun(today);
+    const q3 = (await ngo('GET', '/api/v1/notifications?limit=100')).json.items.filter((n) => n.kind === 'questions_open');
+    assert.equal(q3.length, 3, JSON.stringify(q3.map((n) => n.title)));
   });
 });
 

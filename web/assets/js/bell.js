@@ -7,8 +7,8 @@ import { getLang } from './i18n.js';
 import { navigate } from './router.js';
 
 const WORDS = {
-  en: { label: 'Notifications', unread: (n) => `${n} unread`, none: 'Nothing new.', more: 'Newest 10 shown.' },
-  ru: { label: 'Уведомления', unread: (n) => `непрочитанных: ${n}`, none: 'Ничего нового.', more: 'Показаны 10 последних.' },
+  en: { label: 'Notifications', unread: (n) => `${n} unread`, none: 'Nothing new.', more: 'Newest 10 shown.', all: 'All notifications' },
+  ru: { label: 'Уведомления', unread: (n) => `непрочитанных: ${n}`, none: 'Ничего нового.', more: 'Показаны 10 последних.', all: 'Все уведомления' },
 };
 
 export function bell() {
@@ -42,6 +42,7 @@ export function bell() {
     panel.append(
       h('ul', null, data.items.map((n) => h('li', { class: n.read ? 'read' : 'unread' }, h('a', { href: n.link || '/', on: { click: open(n) } }, n.title), n.detail ? h('p', null, n.detail) : null))),
       data.next_cursor ? h('p', { class: 'muted' }, w.more) : null,
+      h('p', null, h('a', { href: '/notifications', on: { click: () => (details.open = false) } }, w.all)),
     );
   }
   details.addEventListener('toggle', () => details.open && load());

@@ -14,6 +14,7 @@ import { orgDetailView, orgListView } from './views/organisations.js';
 import { boardView } from './views/applications.js';
 import { calendarView } from './views/calendar.js';
 import { bell } from './bell.js';
+import { reportView, notificationsView } from './views/qreport.js';
 import { searchView } from './views/search.js';
 import { usersView, auditView, tokensView } from './views/admin.js';
 import { publicHome, publicRegistry, publicOrg, publicDocs, publicDoc } from './views/public.js';
@@ -36,6 +37,8 @@ const ROUTES = [
   ['/admin/audit', auditView, { role: 'admin' }],
   ['/tokens', tokensView, { role: 'ngo' }],
   ['/applications/board', boardView],
+  ['/accreditation-reports/:id', reportView, { when: (p) => /^\d+$/.test(p.id) }],
+  ['/notifications', notificationsView],
   ['/organisations', orgListView, { when: () => !!segToResource('organisations') }],
   ['/organisations/:id', orgDetailView, { when: (p) => /^\d+$/.test(p.id) }],
   ['/organisations/:id/:tab', orgDetailView, { when: (p) => /^\d+$/.test(p.id) && p.tab !== 'edit' }],

@@ -127,7 +127,7 @@ export function refLink(resName, id, known) {
 }
 
 // Fields holding a year (or a session number): shown without digit grouping.
-const YEARISH = /(^|_)(year|years|period_end|considered_in|session|committee_session)(_|$)|_year$/;
+const YEARISH = /(^|_)(year|years|period_start|period_end|considered_in|session|committee_session)(_|$)|_year$/;
 
 // Renders a field's value for reading. f: field declaration (may be null).
 export function showValue(f, v, rec) {

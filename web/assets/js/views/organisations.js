@@ -10,6 +10,7 @@ import { navigate, query } from '../router.js';
 import { pageHeader, tabs, notice, problemNotice, loading, linkButton, button, dialog, section, table, unavailable, badge } from '../ui.js';
 import { recordBody, recordActions, recordList, meta, may, mayWrite } from './records.js';
 import { titleOf, docTitle } from '../config.js';
+import { recordHref } from './qreport.js';
 
 /* ---- the list: export and import ------------------------------------------------- */
 
@@ -326,8 +327,7 @@ async function obligationsPanel(id) {
     return el;
   }
   el.append(h('ul', { class: 'obligation-list' }, data.items.map((o) => {
-    const r = resource(o.record.type);
-    const text = r ? h('a', { href: `/${r.seg}/${o.record.id}` }, o.text) : o.text;
+    const text = h('a', { href: recordHref(o.record.type, o.record.id) }, o.text);
     return h('li', { class: o.overdue ? 'overdue' : null }, h('time', { datetime: o.due_on }, fmtDate(o.due_on)), ' ', o.overdue ? [badge('overdue'), ' '] : null, text);
   })));
   return el;

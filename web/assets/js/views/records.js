@@ -11,6 +11,7 @@ import { pageHeader, table, showValue, linkButton, button, notice, problemNotice
 import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 import { fillDelegationStats } from './dashboard.js';
+import { SUB_PAGES } from './qreport.js';
 
 const META = new Set(['id', 'created_at', 'updated_at', 'version', 'history']);
 // Computed members a page shows in its own way (documents' titles, reports' length).
@@ -329,6 +330,8 @@ export function subSection(parentRes, rec, sub, { title } = {}) {
       return;
     }
     const cols = columnsFor(subRes, { exclude: [parentField], link: false });
+    const page = SUB_PAGES[sub.resource];
+    if (page) cols.unshift({ label: oneLabel(sub.resource), cls: 'col-page', render: (item) => h('a', { href: page.href(item) }, page.label(item)) });
     if (canEdit || canDelete)
       cols.push({
         label: t('list.actions'),
