@@ -354,8 +354,8 @@ static void pg_bind_double(struct db_stmt *s, int i, double v)
 static void pg_bind_text(struct db_stmt *s, int i, const char *v, int n, bool copy)
 {
     struct pg_param *p = param(st_of(s), i);
-    if (!p)
-        return;
+    if (!p || !v)
+        return; /* NULL text is SQL NULL, as sqlite3_bind_text has it */
     size_t len = n < 0 ? strlen(v) : (size_t)n;
     /* Text parameters end at a NUL: always a copy of exactly len bytes. */
     p->text = strndup(v, len);
@@ -371,6 +371,8 @@ static void pg_bind_blob(struct db_stmt *s, int i, const void *v, size_t n, bool
     if (!p)
         return;
     p->text = malloc(n ? n : 1);
+    if (n)
+        assert(v);
     if (!p->text)
         die("out of memory");
     memcpy(p->text, v, n);

@@ -202,6 +202,8 @@ int search_run(struct store_conn *c, const struct search_request *rq, struct are
                struct search_result *out, struct error *err)
 {
     memset(out, 0, sizeof(*out));
+    if (c->store->search_stale && db_dialect(c->db) == DB_PGSQL)
+        return error_set(err, "search is not available on PostgreSQL yet (issue 19)"), STORE_ERROR;
     if (c->store->search_stale)
         return error_set(err, "the search index is out of date: run `civdesk reindex`"),
                STORE_ERROR;

@@ -74,6 +74,8 @@ static int64_t records_to_index(struct store_conn *c, int64_t cap)
 int search_reindex(struct store *s, search_progress_fn progress, void *arg, int64_t *entries,
                    struct error *err)
 {
+    if (db_dialect(s->writer.db) == DB_PGSQL)
+        return error_set(err, "search is not available on PostgreSQL yet (issue 19)"), STORE_ERROR;
     struct store_tx *tx;
     if (store_write_begin(s, &tx) < 0)
         return error_set(err, "the database is busy"), STORE_ERROR;
