@@ -15,6 +15,7 @@ PKGS     := libmicrohttpd jansson sqlite3 libsodium pwquality xlsxwriter libical
 PKGS     += icu-uc  # Unicode character properties (word counts in any script)
 PKGS     += icu-i18n  # search tokenizer: word breaks, transliteration (libstemmer: -lstemmer)
 PKGS     += libcurl  # e-mail: SMTP with STARTTLS / SMTPS (src/io/mail.c)
+PKGS     += zlib  # gzip of responses (src/http/encoding.c)
 PKGS     += libpq  # PostgreSQL, the second store (src/store/db_pgsql.c)
 CFLAGS_WARN := -std=gnu17 -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes \
                -Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter

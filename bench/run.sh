@@ -10,8 +10,9 @@
 # point read against nginx serving a static file of the same size (ratio), p99 at 64
 # connections, two filtered lists, search (two mid-frequency words, bench/search.lua)
 # anonymous and as an officer, at BENCH_CONNS connections and on one; CSV export and
-# import of every organisation (1,000,000 rows at the default size) in rows per second;
-# the server's peak RSS. Writes the table into docs/performance.md between the bench
+# import of every organisation (1,000,000 rows at the default size) in rows per second
+# and the import's peak RSS; the server's peak RSS; what the dashboard and the calendars
+# load (bench/dashboard.sh). Writes the table into docs/performance.md between the bench
 # markers, with the machine and date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -161,10 +162,18 @@ if $BIN export --help >/dev/null 2>&1; then
     rm -f "$OUT/import.db"*
     $BIN init --db "$OUT/import.db" >/dev/null
     t0=$(date +%s.%N)
-    $BIN import organisations "$OUT/orgs.csv" --db "$OUT/import.db" 2>/dev/null >/dev/null
+    /usr/bin/time -f '%M' -o "$OUT/import.rss" $BIN import organisations "$OUT/orgs.csv" --db "$OUT/import.db" 2>/dev/null >/dev/null
     t1=$(date +%s.%N)
     IMP=$(echo "$ROWS / ($t1 - $t0)" | bc)
+    IMP_RSS=$(($(tail -1 "$OUT/import.rss") / 1024))
 fi
+
+# The same export over HTTP, as it is and gzipped (issue 23), side by side.
+EXPORT_GZIP=$(EXPORT_PORT=$PORT TOKEN=$TOKEN SERVER=$SERVER bench/export-gzip.sh)
+
+# What the dashboard and the calendars load (bench/dashboard.sh): 20 requests each, one
+# connection, after the wrk runs.
+DASH=$(PORT=18582 bench/dashboard.sh "$BIN" "$DB" 20)
 
 rps() { echo "$1" | cut -d'|' -f2; }
 p50_ms() { # wrk's p50 (850.00us, 3.17ms, 1.20s) in ms
@@ -211,7 +220,17 @@ load average $LOAD_BEFORE before the HTTP runs, $LOAD_AFTER after them).
   ($(verdict "$SA1_P50")), officer **${SO1_P50} ms** ($(verdict "$SO1_P50"))
 - server peak RSS (VmHWM) after the runs: **$((RSS_KB / 1024)) MB** (target < 100 MB)
 - CSV export of every organisation (${ROWS:-n/a} rows): **${EXP:-n/a} rows/s**; CSV import of
-  them with validation: **${IMP:-n/a} rows/s** (target ≥ 100,000)
+  them with validation: **${IMP:-n/a} rows/s** (target ≥ 100,000), peak RSS
+  **${IMP_RSS:-n/a} MB** (issue 21: under 200 MB)
+
+$EXPORT_GZIP
+
+Dashboard and calendars (bench/dashboard.sh: one connection, 20 requests each, 3 for the
+ICS; issue 21: each under 50 ms, no response unbounded):
+
+| request | p50 ms | max ms | bytes |
+|---|---|---|---|
+$DASH
 MD
 )
 echo "$TABLE"

@@ -92,6 +92,8 @@ const struct access_rule access_rules[] = {
     {"POST", "/api/v1/{collection}/{id}/transitions", {N, O, A, A}},
     /* imports (src/http/io_handlers.c): a whole file in one transaction, admins only */
     {"POST", "/api/v1/{collection}/import", {N, N, N, A}},
+    /* issue 17: one change to a selection of records, all or none (src/domain/bulk.c) */
+    {"POST", "/api/v1/{collection}/bulk", {N, N, A, A}},
     {"GET", "/api/v1/{collection}/{id}/{sub}", {P, O, A, A}},
     {"POST", "/api/v1/{collection}/{id}/{sub}", {N, O, A, A}},
     {"GET", "/api/v1/{collection}/{id}/{sub}/{subid}", {P, O, A, A}},

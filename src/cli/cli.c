@@ -431,10 +431,14 @@ static const struct command commands[] = {
      "Import a CSV (or JSON) file of KIND (organisations, people, ...): every row or none; "
      "errors name line and field (docs/import-export.md).",
      "format skip-invalid on-duplicate body as-of", cmd_import, 2, 0},
-    {"export", "KIND [--format csv|json|xlsx] [-o FILE] [--filter FIELD=VALUE]... [--db PATH]",
+    {"export",
+     "KIND [--format csv|json|xlsx] [-o FILE] [--filter FIELD=VALUE]... [--labels [--lang "
+     "en|ru]] [--db PATH]",
      "Export the records of KIND, all or those the filters select, as CSV, JSON or XLSX (to "
-     "standard output without -o).",
-     "format output filter", cmd_export, 1, 0},
+     "standard output without -o). --labels heads a CSV's columns with the words the web UI "
+     "uses, in English or (--lang ru) Russian, for a person to read; without it the header "
+     "is the field names, which import reads back.",
+     "format output filter labels lang", cmd_export, 1, 0},
     {"search", "QUERY [--types T,T] [--lang L] [--limit N] [--reindex] [--db PATH]", "Search every record: words (all must match, in any form or script), \"phrases\", prefix* (docs/search.md).", "types lang limit reindex", cmd_search, 0, 1},
     {"reindex", "[--db PATH]", "Rebuild the search index from the records.", "", cmd_reindex, 0, 0},
     {"notify run",
@@ -527,6 +531,7 @@ int cli_main(int argc, char **argv)
         {"filter", required_argument, 0, 'F'},    {"limit", required_argument, 0, 'm'},
         {"lang", required_argument, 0, 'g'},      {"types", required_argument, 0, 'y'},
         {"reindex", no_argument, 0, 'R'},         {"help", no_argument, 0, 'h'},
+        {"labels", no_argument, 0, 'H'},
         {"trust-proxy", no_argument, 0, 'P'},
         {"today", required_argument, 0, 'T'},     {"smtp", required_argument, 0, 'S'},
         {"mail-from", required_argument, 0, 'M'},
@@ -587,6 +592,7 @@ int cli_main(int argc, char **argv)
         case 'g': o.lang = optarg; break;
         case 'y': o.types = optarg; break;
         case 'R': o.reindex = true; break;
+        case 'H': o.labels = true; break;
         case 'P': o.trust_proxy = true; break;
         case 'T': o.today = optarg; break;
         case 'S': o.smtp = optarg; break;

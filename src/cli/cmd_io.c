@@ -393,6 +393,16 @@ int cmd_export(struct opts *o)
                                               : "csv";
     if (fmt && io_format_parse(fmt, &eo.format) < 0)
         return user_error("--format must be csv, json or xlsx"), EXIT_USAGE;
+    if (o->lang && !o->labels)
+        return user_error("--lang names the language of --labels: give both"), EXIT_USAGE;
+    if (o->labels) {
+        eo.labels = o->lang ? o->lang : "en";
+        if (eo.format != IO_CSV)
+            return user_error("--labels names the columns of a CSV export only (--format csv)"),
+                   EXIT_USAGE;
+        if (!io_export_labels_valid(eo.labels))
+            return user_error("--lang must be en or ru, not '%s'", eo.labels), EXIT_USAGE;
+    }
     if (eo.format == IO_XLSX && !o->output && isatty(STDOUT_FILENO))
         return user_error("XLSX is binary: give -o FILE.xlsx, or redirect standard output"),
                EXIT_USAGE;

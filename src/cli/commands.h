@@ -35,6 +35,7 @@ struct opts {
     const char *lang;
     const char *types;
     bool reindex;
+    bool labels;              /* export --labels: the UI's column names (--lang en|ru) */
     bool trust_proxy;         /* serve --trust-proxy */
     const char *today;        /* notify run --today YYYY-MM-DD */
     const char *smtp;         /* --smtp URL (or CIVDESK_SMTP_URL) */

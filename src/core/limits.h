@@ -35,7 +35,10 @@
 #define LIMIT_PASSWORD_MAX       1024 /* bytes: long passphrases allowed, no truncation */
 #define LIMIT_LIST_DEFAULT       50
 #define LIMIT_LIST_MAX           500
+#define LIMIT_ID_SET             500 /* ids in one id=1,2,3 filter (a selection) */
 #define LIMIT_CALENDAR_DAYS      3660 /* span of one calendar query (days) */
+#define LIMIT_ICS_DAY_REPORTS    20   /* ICS: more reports due at a body on a day are one event */
+#define LIMIT_ICS_EVENTS         5000 /* ICS: events in one feed; later ones are left out */
 #define LIMIT_SEARCH_QUERY       500  /* bytes of a search query */
 #define LIMIT_SEARCH_RESULTS     100  /* results on one page of /search */
 #define LIMIT_CURSOR             512  /* bytes of an opaque cursor */

@@ -102,6 +102,15 @@ bool domain_grant_reaches(enum grant g, const struct resource *res)
     }
 }
 
+/* Whether rec is the ministry's only (res->internal_flag set on it). */
+static bool is_internal(const struct record *rec)
+{
+    if (!rec->res->internal_flag)
+        return false;
+    int i = resource_field_index(rec->res, rec->res->internal_flag);
+    return i >= 0 && !rec->v[i].null && rec->v[i].i;
+}
+
 bool domain_may_see(struct store_conn *c, const struct principal *who, const struct record *rec,
                     struct arena *a)
 {
@@ -109,6 +118,8 @@ bool domain_may_see(struct store_conn *c, const struct principal *who, const str
     if (g == GRANT_ALL)
         return true;
     if (g != GRANT_PUBLIC && g != GRANT_OWN)
+        return false;
+    if (is_internal(rec))
         return false;
     if (is_public(rec) || public_through(c, rec, a))
         return true;
@@ -167,6 +178,10 @@ int domain_may_change(struct store_conn *c, const struct principal *who, const s
         return error_set(msg,
                          "%s records are kept by the ministry: you may read yours, not "
                          "change them",
+                         res->singular),
+               DOMAIN_FORBIDDEN;
+    if (res->access & RES_OWNER_ADDS_ONLY)
+        return error_set(msg, "a %s stays as written: only ministry staff may change or remove it",
                          res->singular),
                DOMAIN_FORBIDDEN;
     if (what == CHANGE_DELETE && res->owner && strcmp(res->owner, "id") == 0)
@@ -301,16 +316,43 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
     return errs->n ? DOMAIN_INVALID : 0;
 }
 
+/* Whether res declares fields only the ministry reads (F_STAFF_READS). */
+static bool has_staff_fields(const struct resource *res)
+{
+    for (size_t i = 0; i < res->nfields; i++)
+        if (res->fields[i].flags & F_STAFF_READS)
+            return true;
+    return false;
+}
+
+/* Whether q filters or sorts by a field only the ministry reads: the answer would tell. */
+static bool uses_staff_fields(const struct resource *res, const struct list_query *q)
+{
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (q->filters[i].field >= 0 && (res->fields[q->filters[i].field].flags & F_STAFF_READS))
+            return true;
+    return q->sort >= 0 && (res->fields[q->sort].flags & F_STAFF_READS);
+}
+
 int domain_list_scope(const struct principal *who, const struct resource *res, struct list_query *q)
 {
-    switch (principal_grant(who)) {
+    enum grant g = principal_grant(who);
+    if (g != GRANT_ALL && uses_staff_fields(res, q))
+        return DOMAIN_LIST_STAFF_FIELD;
+    if (g != GRANT_ALL && res->internal_flag) { /* the ministry's only records left out */
+        if (q->nfilters == ARRAY_SIZE(q->filters))
+            return -1;
+        q->filters[q->nfilters++] =
+            (struct filter){.field = resource_field_index(res, res->internal_flag), .v = {.i = 0}};
+    }
+    switch (g) {
     case GRANT_ALL:
         return 0;
     case GRANT_PUBLIC:
         if (!res->public_flag && !res->public_via)
             return -1;
         q->only_public = true;
-        q->hide_internal = res->public_via != NULL;
+        q->hide_internal = res->public_via != NULL || has_staff_fields(res);
         return 0;
     case GRANT_OWN:
         if (res->access & RES_REFERENCE)
@@ -318,12 +360,12 @@ int domain_list_scope(const struct principal *who, const struct resource *res, s
         if (res->owner && who->org_id > 0) {
             q->scope_org = who->org_id;
             q->or_public = res->public_flag || res->public_via;
-            q->hide_internal = res->public_via != NULL;
+            q->hide_internal = res->public_via != NULL || has_staff_fields(res);
             return 0;
         }
         if (res->public_flag || res->public_via) {
             q->only_public = true;
-            q->hide_internal = res->public_via != NULL;
+            q->hide_internal = res->public_via != NULL || has_staff_fields(res);
             return 0;
         }
         return -1;

@@ -51,8 +51,11 @@ int domain_check_writers(const struct principal *who, const struct record *rec,
 
 /*
  * Restricts a top-level list query to what the caller may see (the same rule as
- * domain_may_see, expressed for the store). -1 when the caller may see none of res.
+ * domain_may_see, expressed for the store). -1 when the caller may see none of res;
+ * DOMAIN_LIST_STAFF_FIELD when q filters or sorts by a field only the ministry reads
+ * (F_STAFF_READS) and the caller is not of the ministry.
  */
+#define DOMAIN_LIST_STAFF_FIELD (-2)
 int domain_list_scope(const struct principal *who, const struct resource *res,
                       struct list_query *q);
 

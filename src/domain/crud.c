@@ -209,6 +209,18 @@ void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const
         if (strncmp(v->s, today, 10) > 0)
             errors_add(errs, "founded_on", "is in the future");
     }
+    /* The desk officer, when set or changed, is an enabled officer's (or an
+     * administrator's) account; one who leaves later stays named until reassigned. */
+    int oi = resource_field_index(rec->res, "officer");
+    const struct value *o = &rec->v[oi];
+    if (o->null || (old && !old->v[oi].null && strcmp(old->v[oi].s, o->s) == 0))
+        return;
+    struct user u;
+    if (store_user_by_email(ctx->conn, o->s, ctx->arena, &u) != STORE_OK || u.disabled ||
+        (strcmp(u.role, "officer") != 0 && strcmp(u.role, "admin") != 0))
+        errors_add(errs, "officer", "is not the e-mail of an officer's account");
+    else /* as the account spells it, so that ?officer= finds it */
+        rec->v[oi] = (struct value){.s = u.email, .n = strlen(u.email)};
 }
 
 void person_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,

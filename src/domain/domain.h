@@ -11,6 +11,7 @@
 
 extern const struct resource res_organisations;
 extern const struct resource res_people;
+extern const struct resource res_comments; /* issue 17: src/domain/comments.c */
 
 void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                            struct errors *errs);
@@ -35,6 +36,22 @@ int domain_update(struct store *s, const struct principal *who, const struct res
                   struct error *msg, struct record **out);
 int domain_delete(struct store *s, const struct principal *who, const struct resource *res,
                   int64_t id, int64_t if_match, struct arena *a, struct error *msg);
+
+/*
+ * One change to a selection of records of res (issue 17's bulk actions), all or none: one
+ * write transaction. Each record gets the JSON merge patch `set` (may be NULL), and for
+ * each list-of-text field named in `add` / `remove` (objects of arrays of strings; may be
+ * NULL) those strings added to its current list (once) or taken out of it. Each record is
+ * checked as a PATCH of it by `who` would be — access, the ministry's fields, references,
+ * the resource's rules — and audited as an "update" of its own; a record the change
+ * leaves as it was is not written. ids: n distinct ids (1..LIMIT_ID_SET, checked by the
+ * caller). *changed receives how many records were written. Failures change nothing:
+ * DOMAIN_INVALID with errs (an id naming no record the caller may see is an error of
+ * `ids`; a record refusing the change is named in msg), DOMAIN_FORBIDDEN with msg.
+ */
+int domain_bulk_update(struct store *s, const struct principal *who, const struct resource *res,
+                       const int64_t *ids, size_t n, json_t *set, json_t *add, json_t *remove,
+                       struct arena *a, struct errors *errs, struct error *msg, size_t *changed);
 
 /* Sets a new record's state to its machine's initial state (the enum's first value). */
 void domain_initial_state(struct record *rec);

@@ -475,19 +475,27 @@ static void report_computed(const struct hook_ctx *ctx, const struct record *rec
     else
         jw_null(w);
     jw_kstr(w, "word_limit_rule", wl.rule);
-    jw_key(w, "warnings");
-    jw_arr(w);
-    if (counted && wl.limit && words > wl.limit) {
-        char *m = arena_printf(ctx->arena, "%lld words, over the limit of %lld (%s)",
-                               (long long)words, (long long)wl.limit, wl.rule);
-        jw_str(w, m);
-    }
+    struct said warn[2];
+    size_t n = 0;
+    if (counted && wl.limit && words > wl.limit)
+        said_printf(&warn[n++], ctx->arena, "over_limit", "%lld words, over the limit of %lld (%s)",
+                    (long long)words, (long long)wl.limit, wl.rule);
     const char *deadline = text_of(rec, "deadline_on"), *state = text_of(rec, "state");
     char today[11];
     today_text(today);
     if (deadline && state && (!strcmp(state, "draft") || !strcmp(state, "in_review")) &&
         strcmp(deadline, today) < 0)
-        jw_str(w, arena_printf(ctx->arena, "the deadline (%s) has passed", deadline));
+        said_printf(&warn[n++], ctx->arena, "deadline_passed", "the deadline (%s) has passed",
+                    deadline);
+    jw_key(w, "warnings");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        jw_str(w, warn[i].text);
+    jw_arr_end(w);
+    jw_key(w, "warning_details"); /* the same, with a code and parameters (issue 17) */
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        said_write(w, &warn[i]);
     jw_arr_end(w);
 }
 

@@ -116,6 +116,8 @@ struct engagement_event {
     const char *location;  /* where, NULL when not recorded */
     const char *kind;      /* meeting, delegation, report_deadline, action_due */
     const char *title;     /* arena-owned */
+    const char *title_code; /* its stable code (struct said), title_what its parameter */
+    const char *title_what; /* the record's own words in the title (arena-owned) */
     const char *resource;  /* the collection of the record it links to */
     int64_t id;            /* that record */
     int64_t source_id;     /* the dated record itself (an action item, not its meeting) */

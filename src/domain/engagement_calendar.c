@@ -31,6 +31,8 @@ struct cal_source {
     const char *filter_values[3]; /* any of these (one query each), NULL-terminated */
     const char *body_field;       /* the international body concerned (or who acts) */
     const char *body_default;     /* when that field is empty */
+    const char *title_code;       /* the title's stable code (struct said): its parameter is
+                                     the title field, then the last day of a span */
 };
 
 static const struct cal_source sources[] = {
@@ -45,7 +47,8 @@ static const struct cal_source sources[] = {
      NULL,
      {NULL},
      "department",
-     "the ministry"},
+     "the ministry",
+     "cal_meeting"},
     {&res_delegations,
      "delegation",
      "starts_on",
@@ -57,7 +60,8 @@ static const struct cal_source sources[] = {
      NULL,
      {NULL},
      "body",
-     "a delegation"},
+     "a delegation",
+     "cal_delegation"},
     {&res_reports,
      "report_deadline",
      "deadline_on",
@@ -69,7 +73,8 @@ static const struct cal_source sources[] = {
      "state",
      {"draft", "in_review", NULL},
      "target_body",
-     "a report"},
+     "a report",
+     "cal_deadline"},
     {&res_meeting_actions,
      "action_due",
      "due_on",
@@ -81,7 +86,8 @@ static const struct cal_source sources[] = {
      "done",
      {"0", NULL},
      "owner",
-     "an action item"},
+     "an action item",
+     "cal_due"},
 };
 
 struct events {
@@ -159,6 +165,8 @@ static int read_source(struct store_conn *c, const struct principal *who,
                 .end_date = src->end_field ? field_text(rec, src->end_field) : NULL,
                 .kind = src->kind,
                 .title = short_title(ev->a, src->title_prefix, field_text(rec, src->title_field)),
+                .title_code = src->title_code,
+                .title_what = short_title(ev->a, "", field_text(rec, src->title_field)),
                 .resource = res->parent ? res->parent : res->name,
                 .id = rec->id,
                 .source_id = rec->id,
@@ -242,6 +250,8 @@ int engagement_calendar_add(struct store_conn *c, const struct principal *who, c
         it->kind = ev[i].kind;
         it->title = ev[i].end_date ? arena_printf(a, "%s (to %s)", ev[i].title, ev[i].end_date)
                                    : ev[i].title;
+        it->said = (struct said){.text = it->title, .code = ev[i].title_code};
+        said_params(&it->said, a, ev[i].end_date ? 2 : 1, ev[i].title_what, ev[i].end_date);
         it->resource = ev[i].resource;
         it->id = ev[i].id;
         it->body = ev[i].body;

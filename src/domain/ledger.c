@@ -265,9 +265,9 @@ static const char *years_word(int n, struct arena *a)
     return n >= 0 && n < (int)ARRAY_SIZE(number_words) ? number_words[n] : arena_printf(a, "%d", n);
 }
 
-const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
-                                        const char *held, const char *held_since, const char *on,
-                                        struct arena *a)
+bool ledger_prerequisite_warning(const struct body_rules *b, const char *status,
+                                 const char *held, const char *held_since, const char *on,
+                                 struct arena *a, struct said *out)
 {
     for (size_t i = 0; i < b->nprereq; i++) {
         if (!status || strcmp(b->prereq[i].status, status) != 0)
@@ -276,17 +276,28 @@ const char *ledger_prerequisite_warning(const struct body_rules *b, const char *
         int years = b->prereq[i].years, y, m, d, hy, hm, hd;
         const char *rule = arena_printf(a, "%s %s status needs %s year%s in %s status", b->code,
                                         status, years_word(years, a), years == 1 ? "" : "s", needs);
-        if (!held || strcmp(held, needs) != 0)
-            return arena_printf(a, "%s: the organisation does not hold it", rule);
-        if (!held_since || date_parse(str_from(held_since), &hy, &hm, &hd) < 0)
-            return arena_printf(a, "%s: since when it is held is not known", rule);
+        const char *n = arena_printf(a, "%d", years);
+        if (!held || strcmp(held, needs) != 0) {
+            said_printf(out, a, "prereq_not_held", "%s: the organisation does not hold it", rule);
+            said_params(out, a, 4, b->code, status, n, needs);
+            return true;
+        }
+        if (!held_since || date_parse(str_from(held_since), &hy, &hm, &hd) < 0) {
+            said_printf(out, a, "prereq_since_unknown", "%s: since when it is held is not known",
+                        rule);
+            said_params(out, a, 4, b->code, status, n, needs);
+            return true;
+        }
         if (on && date_parse(str_from(on), &y, &m, &d) == 0) {
             int ay = hy + years;
-            if (y < ay || (y == ay && (m < hm || (m == hm && d < hd))))
-                return arena_printf(a, "%s: held since %s", rule, held_since);
+            if (y < ay || (y == ay && (m < hm || (m == hm && d < hd)))) {
+                said_printf(out, a, "prereq_held_since", "%s: held since %s", rule, held_since);
+                said_params(out, a, 5, b->code, status, n, needs, held_since);
+                return true;
+            }
         }
     }
-    return NULL;
+    return false;
 }
 
 /* ---- the rules ----------------------------------------------------------------------- */
@@ -405,8 +416,9 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
 }
 
 size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
-                          const char *on, struct arena *a, const char **out, size_t cap)
+                          const char *on, struct arena *a, struct said *out, size_t cap)
 {
+    const char *nyears = arena_printf(a, "%d", b->min_years);
     size_t n = 0;
     if (b->min_years > 0 && n < cap) {
         const char *years = b->min_years < (int)ARRAY_SIZE(number_words)
@@ -414,21 +426,26 @@ size_t ledger_eligibility(const struct body_rules *b, const char *status, const 
                                 : arena_printf(a, "%d", b->min_years);
         int fy, fm, fd, y, m, d;
         if (!founded_on || date_parse(str_from(founded_on), &fy, &fm, &fd) < 0) {
-            out[n++] = arena_printf(a,
-                                    "the registration date (founded_on) is not known, so the "
-                                    "%s-year registration rule cannot be checked",
-                                    years);
+            said_printf(&out[n], a, "founded_unknown",
+                        "the registration date (founded_on) is not known, so the "
+                        "%s-year registration rule cannot be checked",
+                        years);
+            said_params(&out[n++], a, 1, nyears);
         } else if (on && date_parse(str_from(on), &y, &m, &d) == 0) {
             /* The anniversary: the same month and day min_years later (29 Feb: 1 Mar). */
             int ay = fy + b->min_years;
             bool before = y < ay || (y == ay && (m < fm || (m == fm && d < fd)));
-            if (before)
-                out[n++] = arena_printf(a, "registered less than %s year%s before filing", years,
-                                        b->min_years == 1 ? "" : "s");
+            if (before) {
+                said_printf(&out[n], a, "registered_less",
+                            "registered less than %s year%s before filing", years,
+                            b->min_years == 1 ? "" : "s");
+                said_params(&out[n++], a, 1, nyears);
+            }
         }
     }
     if (ledger_has_status(b, status) && !ledger_status_national(b, status) && n < cap)
-        out[n++] = arena_printf(a, "%s %s status is not open to national NGOs", b->code, status);
+        said_printf(&out[n++], a, "not_national", "%s %s status is not open to national NGOs",
+                    b->code, status);
     return n;
 }
 
@@ -939,7 +956,7 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
     else
         jw_null(w);
 
-    const char *warnings[7];
+    struct said warnings[7];
     size_t n = 0;
     int64_t total = 0, open = 0;
     int closure_since = -1; /* session index of the oldest question unanswered for two */
@@ -961,39 +978,44 @@ static void application_computed(const struct hook_ctx *ctx, const struct record
             held = text_of(acc, "status");
             held_since = text_of(acc, "granted_on");
         }
-        const char *pre =
+        if (n < ARRAY_SIZE(warnings) - 1 &&
             ledger_prerequisite_warning(&b, text_of(rec, "requested_status"), held, held_since,
-                                        judged_on(rec, today), ctx->arena);
-        if (pre && n < ARRAY_SIZE(warnings) - 1)
-            warnings[n++] = pre;
+                                        judged_on(rec, today), ctx->arena, &warnings[n]))
+            n++;
         const char *reapply = may_reapply_on(ctx, &b, int_of(rec, "organisation_id"), today);
         if (reapply && strcmp(judged_on(rec, today), reapply) < 0 && n < ARRAY_SIZE(warnings) - 1)
-            warnings[n++] = arena_printf(ctx->arena,
-                                         "the organisation's %s status was withdrawn for a "
-                                         "missed report: it may apply again from %s",
-                                         b.code, reapply);
+            said_printf(&warnings[n++], ctx->arena, "may_reapply",
+                        "the organisation's %s status was withdrawn for a missed report: it "
+                        "may apply again from %s",
+                        b.code, reapply);
         store_question_counts(ctx->conn, rec->id, &total, &open);
         closure_since = closure_due_since(ctx, rec->id, today);
         const char *const deferred[] = {"deferred", NULL};
         if (open && state_is(rec, deferred))
-            warnings[n++] = arena_printf(ctx->arena,
-                                         "%lld question%s from %s %s unanswered: unanswered "
-                                         "questions lead to closure",
-                                         (long long)open, open == 1 ? "" : "s", b.code,
-                                         open == 1 ? "is" : "are");
+            said_printf(&warnings[n++], ctx->arena, "unanswered",
+                        open == 1 ? "%lld question from %s is unanswered: unanswered "
+                                    "questions lead to closure"
+                                  : "%lld questions from %s are unanswered: unanswered "
+                                    "questions lead to closure",
+                        (long long)open, b.code);
     }
     static const char *const open_states[] = {"under_review", "deferred", NULL};
     bool closure = closure_since >= 0 && state_is(rec, open_states);
     if (closure && n < ARRAY_SIZE(warnings))
-        warnings[n++] = arena_printf(ctx->arena,
-                                     "questions asked at the %d %s session are unanswered after "
-                                     "two consecutive sessions: closure of the application is "
-                                     "due (record it with the move to closed)",
-                                     closure_since / 2, closure_since % 2 ? "resumed" : "regular");
+        said_printf(&warnings[n++], ctx->arena, "closure_due",
+                    "questions asked at the %d %s session are unanswered after two consecutive "
+                    "sessions: closure of the application is due (record it with the move to "
+                    "closed)",
+                    closure_since / 2, closure_since % 2 ? "resumed" : "regular");
     jw_key(w, "warnings");
     jw_arr(w);
     for (size_t i = 0; i < n; i++)
-        jw_str(w, warnings[i]);
+        jw_str(w, warnings[i].text);
+    jw_arr_end(w);
+    jw_key(w, "warning_details"); /* the same, with a code and parameters (issue 17) */
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        said_write(w, &warnings[i]);
     jw_arr_end(w);
     jw_kbool(w, "closure_due", closure);
     write_session(w, "session", text_of(rec, "committee_session"));

@@ -88,12 +88,14 @@ bool ledger_deadline_applies(const struct body_rules *b, const char *status);
 /*
  * The prerequisite warning for an application for `status` at b (UNESCO associate: two
  * years in consultative status), judged on `on`: held is the organisation's current status
- * at the body (NULL: none) and held_since its granted_on. NULL when there is none to give;
- * otherwise an arena-owned message.
+ * at the body (NULL: none) and held_since its granted_on. false when there is none to
+ * give; otherwise true with the warning in *out (codes prereq_not_held,
+ * prereq_since_unknown: body, status, years, needed status; prereq_held_since: those and
+ * the date).
  */
-const char *ledger_prerequisite_warning(const struct body_rules *b, const char *status,
-                                        const char *held, const char *held_since, const char *on,
-                                        struct arena *a);
+bool ledger_prerequisite_warning(const struct body_rules *b, const char *status,
+                                 const char *held, const char *held_since, const char *on,
+                                 struct arena *a, struct said *out);
 
 /* ---- the rules, as pure functions ------------------------------------------------------ */
 
@@ -148,10 +150,11 @@ bool ledger_filing_deadline(const struct body_rules *b, const char *on, char out
 /*
  * Eligibility warnings for an application for `status` at body b by an organisation
  * founded on founded_on (NULL: unknown), judged on date `on` (filing date or today). Up to
- * cap messages into out (arena-owned); returns how many.
+ * cap warnings into out (arena-owned; codes founded_unknown and registered_less with the
+ * years required, not_national with body and status); returns how many.
  */
 size_t ledger_eligibility(const struct body_rules *b, const char *status, const char *founded_on,
-                          const char *on, struct arena *a, const char **out, size_t cap);
+                          const char *on, struct arena *a, struct said *out, size_t cap);
 
 /* ---- Committee on NGOs sessions (issue 14 item 10) ------------------------------------ */
 
@@ -248,6 +251,7 @@ struct cal_item {
     char date[11];
     const char *kind; /* filing_deadline, report_due, decision_expected */
     const char *title;
+    struct said said;     /* the title with its stable code and parameters (issue 17) */
     const char *resource; /* the record it concerns: "applications", "accreditations", "bodies" */
     int64_t id;
     const char *body;
@@ -257,16 +261,27 @@ struct cal_item {
     const char *starts_at;   /* RFC 3339 UTC when it happens at a time (meetings), else NULL */
     const char *ends_at;     /* its end (UTC), NULL when not recorded */
     const char *location;    /* where, NULL when not recorded */
+    int64_t count;           /* > 0: this item stands for so many reports due at one body on
+                              * one day (ICS, struct cal_bounds.group); id is then 0 */
+};
+
+/* How much of a calendar to produce (issue 21: a day can hold 40,000 reports due). */
+struct cal_bounds {
+    const struct cal_item *after; /* only items after this one (a page's cursor); NULL: all */
+    size_t limit; /* > 0: at most limit + 1 items (the last says another page follows) */
+    int64_t group; /* > 0: a body's reports due on one day, when more than this many, are one
+                    * item with their count (not for an NGO user, who sees its own only) */
 };
 
 /*
- * Every deadline from `from` to `to` (inclusive), ordered by date: filing deadlines (each
+ * Every deadline from `from` to `to` (inclusive) within bounds (NULL: no bounds), ordered by date: filing deadlines (each
  * body's, and each application not yet filed), report due dates of accreditations, and
  * decisions expected on applications with the body. An NGO user sees its own records' and
  * the bodies' only. Items and strings are arena-owned.
  */
 int ledger_calendar(struct store_conn *c, const struct principal *who, const char *from,
-                    const char *to, struct arena *a, struct cal_item **out, size_t *n);
+                    const char *to, const struct cal_bounds *bounds, struct arena *a,
+                    struct cal_item **out, size_t *n);
 
 /*
  * The items as an iCalendar (RFC 5545) document appended to out: one VEVENT per item with

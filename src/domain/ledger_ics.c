@@ -5,6 +5,8 @@
  */
 #include "domain/ledger.h"
 
+#include "core/limits.h"
+
 #include <libical/ical.h>
 #include <string.h>
 
@@ -65,8 +67,22 @@ int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct e
     struct icaltimetype stamp =
         icaltime_from_timet_with_zone((time_t)now_unix(), 0, icaltimezone_get_utc_timezone());
     struct arena a = ARENA_INIT;
-    for (size_t i = 0; i < n; i++) {
+    /* A feed is bounded: past LIMIT_ICS_EVENTS, one event says where the rest are. */
+    size_t shown = n > LIMIT_ICS_EVENTS ? LIMIT_ICS_EVENTS : n;
+    for (size_t i = 0; i <= shown && i < n; i++) {
+        struct cal_item more;
         const struct cal_item *it = &items[i];
+        if (i == shown) {
+            more = (struct cal_item){
+                .kind = "more",
+                .body = "",
+                .uid = arena_printf(&a, "more-%s@civdesk", items[i].date),
+                .title = arena_printf(&a, "%zu more events from this day on: not in this feed",
+                                      n - shown),
+            };
+            memcpy(more.date, items[i].date, sizeof(more.date));
+            it = &more;
+        }
         icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
         struct icaltimetype start, end;
         bool timed = ical_utc(it->starts_at, &start);
@@ -88,10 +104,20 @@ int ledger_ics(const struct cal_item *items, size_t n, struct buf *out, struct e
         if (it->location && *it->location)
             icalcomponent_add_property(ev, icalproperty_new_location(it->location));
         icalcomponent_add_property(ev, icalproperty_new_summary(it->title));
-        icalcomponent_add_property(
-            ev, icalproperty_new_description(arena_printf(&a, "%s, %s.\nRecord: /api/v1/%s/%lld",
-                                                          kind_name(it->kind), it->body,
-                                                          it->resource, (long long)it->id)));
+        const char *about;
+        if (i == shown)
+            about = arena_printf(&a,
+                                 "This feed carries at most %d events. Those from %s on: "
+                                 "/api/v1/calendar?from=%s, or this feed with ?from=%s.",
+                                 LIMIT_ICS_EVENTS, it->date, it->date, it->date);
+        else if (it->count > 0) /* a body's reports due on a crowded day, as one event */
+            about = arena_printf(&a, "%s, %s: %lld reports.\nEvery one: /api/v1/calendar?from=%s&to=%s",
+                                 kind_name(it->kind), it->body, (long long)it->count, it->date,
+                                 it->date);
+        else
+            about = arena_printf(&a, "%s, %s.\nRecord: /api/v1/%s/%lld", kind_name(it->kind),
+                                 it->body, it->resource, (long long)it->id);
+        icalcomponent_add_property(ev, icalproperty_new_description(about));
         icalcomponent_add_property(ev, icalproperty_new_categories(kind_name(it->kind)));
         /* A meeting takes the time; a deadline or a delegation's days do not block it. */
         icalcomponent_add_property(

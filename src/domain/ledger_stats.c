@@ -402,7 +402,7 @@ static bool in_range(const struct cal *cal, const char *date)
 }
 
 static void add_item(struct cal *cal, const char *date, const char *kind, const char *resource,
-                     int64_t id, const char *body, int64_t org, const char *title)
+                     int64_t id, const char *body, int64_t org, const struct said *title)
 {
     cal->items = grow(cal->a, cal->items, cal->n, &cal->cap, sizeof(*cal->items));
     struct cal_item *it = &cal->items[cal->n++];
@@ -413,7 +413,8 @@ static void add_item(struct cal *cal, const char *date, const char *kind, const 
     it->id = id;
     it->body = arena_strdup(cal->a, body);
     it->organisation_id = org;
-    it->title = title;
+    it->said = *title;
+    it->title = title->text;
     /* Stable: the same deadline of the same record keeps its UID across fetches. */
     it->uid = arena_printf(cal->a, "%s-%s-%lld-%s@civdesk", kind, resource, (long long)id, date);
 }
@@ -432,11 +433,12 @@ static void body_deadlines(void *arg, const struct store_body_row *row)
         fmt_date(date, y, b->filing_month, b->filing_day);
         if (!in_range(cal, date))
             continue;
-        add_item(cal, date, "filing_deadline", "bodies", b->id, b->code, 0,
-                 arena_printf(cal->a,
-                              "%s filing deadline: applications received by %s are considered "
-                              "in %d",
-                              b->code, long_date(cal->a, date), y + 1));
+        struct said s;
+        said_printf(&s, cal->a, "cal_filing_deadline",
+                    "%s filing deadline: applications received by %s are considered in %d",
+                    b->code, long_date(cal->a, date), y + 1);
+        said_params(&s, cal->a, 3, b->code, arena_strdup(cal->a, date), s.params[2]);
+        add_item(cal, date, "filing_deadline", "bodies", b->id, b->code, 0, &s);
     }
 }
 
@@ -454,13 +456,18 @@ static void application_dates(void *arg, const struct store_app_row *row)
     const char *what =
         arena_printf(cal->a, "application %lld (%s, %s %s status)", (long long)row->id,
                      row->organisation, row->body, row->requested_status);
+    const char *app_id = arena_printf(cal->a, "%lld", (long long)row->id);
+    struct said s;
     if (!filed) {
         if (ledger_deadline_applies(b, row->requested_status) &&
-            ledger_filing_deadline(b, cal->today, deadline, &considered) && in_range(cal, deadline))
+            ledger_filing_deadline(b, cal->today, deadline, &considered) && in_range(cal, deadline)) {
+            said_printf(&s, cal->a, "cal_file_by", "File %s by %s to be considered in %d", what,
+                        long_date(cal->a, deadline), considered);
+            said_params(&s, cal->a, 6, app_id, row->organisation, row->body, row->requested_status,
+                        arena_strdup(cal->a, deadline), s.params[2]);
             add_item(cal, deadline, "filing_deadline", "applications", row->id, row->body,
-                     row->organisation_id,
-                     arena_printf(cal->a, "File %s by %s to be considered in %d", what,
-                                  long_date(cal->a, deadline), considered));
+                     row->organisation_id, &s);
+        }
         return;
     }
     if (!b->decision_month)
@@ -476,11 +483,14 @@ static void application_dates(void *arg, const struct store_app_row *row)
     fmt_date(date, year > ty ? year : ty, b->decision_month, b->decision_day);
     if (strcmp(date, cal->today) < 0)
         fmt_date(date, ty + 1, b->decision_month, b->decision_day);
-    if (in_range(cal, date))
-        add_item(
-            cal, date, "decision_expected", "applications", row->id, row->body,
-            row->organisation_id,
-            arena_printf(cal->a, "%s decision expected on %s (%s)", row->body, what, row->state));
+    if (in_range(cal, date)) {
+        said_printf(&s, cal->a, "cal_decision", "%s decision expected on %s (%s)", row->body, what,
+                    row->state);
+        said_params(&s, cal->a, 5, app_id, row->organisation, row->body, row->requested_status,
+                    row->state);
+        add_item(cal, date, "decision_expected", "applications", row->id, row->body,
+                 row->organisation_id, &s);
+    }
 }
 
 static void report_dates(void *arg, const struct store_due_row *row)
@@ -492,10 +502,14 @@ static void report_dates(void *arg, const struct store_due_row *row)
     if (!b || !ledger_report_due(b, row->status, row->state, row->granted_on, row->last_period_end,
                                  due, period))
         return;
+    bool suspended = strcmp(row->state, "suspended") == 0;
+    struct said s;
+    said_printf(&s, cal->a, suspended ? "cal_report_due_suspended" : "cal_report_due",
+                "Report on %d–%d due to %s: %s (%s status%s)", period[0], period[1], row->body,
+                row->organisation, row->status, suspended ? ", suspended" : "");
+    s.nparams = 5; /* period, body, organisation, status: ", suspended" is in the code */
     add_item(cal, due, "report_due", "accreditations", row->id, row->body, row->organisation_id,
-             arena_printf(cal->a, "Report on %d–%d due to %s: %s (%s status%s)", period[0],
-                          period[1], row->body, row->organisation, row->status,
-                          strcmp(row->state, "suspended") == 0 ? ", suspended" : ""));
+             &s);
 }
 
 int ledger_cal_item_cmp(const void *pa, const void *pb)
@@ -511,9 +525,72 @@ int ledger_cal_item_cmp(const void *pa, const void *pb)
     return c;
 }
 
-int ledger_calendar(struct store_conn *c, const struct principal *who, const char *from,
-                    const char *to, struct arena *a, struct cal_item **out, size_t *n)
+struct due_day {
+    const char *body, *date;
+    int64_t n;
+};
+
+struct due_days {
+    struct arena *a;
+    struct due_day *items;
+    size_t n, cap;
+};
+
+static void collect_day(void *arg, const char *body, const char *date, int64_t n)
 {
+    struct due_days *d = arg;
+    d->items = grow(d->a, d->items, d->n, &d->cap, sizeof(*d->items));
+    d->items[d->n++] = (struct due_day){arena_strdup(d->a, body), arena_strdup(d->a, date), n};
+}
+
+/* Reports due, a body's day at a time: a day with more than `group` is one item. */
+static int report_days(struct cal *cal, int64_t group)
+{
+    struct due_days days = {.a = cal->a};
+    int rc = store_report_due_days(cal->conn, cal->from, cal->to, collect_day, &days);
+    for (size_t i = 0; rc == STORE_OK && i < days.n; i++) {
+        const struct due_day *d = &days.items[i];
+        if (d->n <= group) {
+            rc = store_reports_due_on(cal->conn, d->body, d->date, report_dates, cal);
+            continue;
+        }
+        struct said said; /* only in the ICS feeds, which are in English */
+        said_printf(&said, cal->a, "cal_reports_due_count", "%lld reports due to %s",
+                    (long long)d->n, d->body);
+        add_item(cal, d->date, "report_due", "accreditations", 0, d->body, 0, &said);
+        struct cal_item *it = &cal->items[cal->n - 1];
+        it->count = d->n;
+        it->uid = arena_printf(cal->a, "report_due-%s-%s@civdesk", d->body, d->date);
+    }
+    return rc;
+}
+
+/* The report items of a page: in (due date, id) order from where `after` leaves them. */
+static int report_page(struct cal *cal, int64_t org, const struct cal_bounds *bounds)
+{
+    const char *after_date = NULL;
+    int64_t after_id = -1;
+    const struct cal_item *k = bounds->after;
+    if (k) {
+        /* Where report items ("report_due", "accreditations", id) of k's day fall against k. */
+        int c = strcmp("report_due", k->kind);
+        if (!c)
+            c = strcmp("accreditations", k->resource);
+        after_date = k->date;
+        after_id = c < 0 ? INT64_MAX : c == 0 ? k->id : -1;
+    }
+    int64_t limit = bounds->limit ? (int64_t)bounds->limit + 1 : INT64_MAX;
+    return store_reports_due_page(cal->conn, cal->from, cal->to, org, after_date, after_id, limit,
+                                  report_dates, cal);
+}
+
+int ledger_calendar(struct store_conn *c, const struct principal *who, const char *from,
+                    const char *to, const struct cal_bounds *bounds, struct arena *a,
+                    struct cal_item **out, size_t *n)
+{
+    static const struct cal_bounds all = {0};
+    if (!bounds)
+        bounds = &all;
     char *today = arena_alloc(a, 11);
     ledger_today(today);
     struct cal cal = {.conn = c, .a = a, .from = from, .to = to, .today = today};
@@ -522,12 +599,22 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
     if (rc == STORE_OK)
         rc = store_applications_open(c, org, application_dates, &cal);
     if (rc == STORE_OK)
-        rc = store_reports_due(c, from, to, org, report_dates, &cal);
+        rc = bounds->group > 0 && org == 0 ? report_days(&cal, bounds->group)
+                                           : report_page(&cal, org, bounds);
     if (rc == STORE_OK) /* meetings, delegations, report deadlines, action items */
         rc = engagement_calendar_add(c, who, from, to, a, &cal.items, &cal.n, &cal.cap);
     if (rc < 0)
         return rc;
+    if (bounds->after) { /* the other sources are small: they are cut here */
+        size_t kept = 0;
+        for (size_t i = 0; i < cal.n; i++)
+            if (ledger_cal_item_cmp(&cal.items[i], bounds->after) > 0)
+                cal.items[kept++] = cal.items[i];
+        cal.n = kept;
+    }
     qsort(cal.items, cal.n, sizeof(*cal.items), ledger_cal_item_cmp);
+    if (bounds->limit && cal.n > bounds->limit + 1)
+        cal.n = bounds->limit + 1;
     *out = cal.items;
     *n = cal.n;
     return STORE_OK;

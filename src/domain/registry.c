@@ -33,6 +33,9 @@ static const struct field organisation_fields[] = {
     {"areas", FT_TEXT_LIST, F_FILTER, 0, 20, NULL, NULL},
     {"description", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_MEDIUM * 5, NULL, NULL},
     {"public", FT_BOOL, F_FILTER, 0, 0, NULL, NULL},
+    /* issue 17: the desk's own (migration 0015); officer: an officer's account e-mail */
+    {"officer", FT_EMAIL, F_FILTER | F_SORT | F_STAFF_WRITES | F_STAFF_READS, 0, 0, NULL, NULL},
+    {"tags", FT_TEXT_LIST, F_FILTER | F_STAFF_WRITES | F_STAFF_READS, 0, 20, NULL, NULL},
 };
 
 const struct resource res_organisations = {
@@ -93,5 +96,6 @@ const struct resource *const resource_all[] = {
     &res_documents,
     &res_document_translations,
     &res_document_attachments, /* engagement.h */
+    &res_comments,             /* issue 17: comments on records (comments.c) */
 };
 const size_t resource_count = ARRAY_SIZE(resource_all);

@@ -863,9 +863,21 @@ void h_tokens_list(struct request *r)
 {
     /* Administrators see everyone's tokens; everyone else their own. */
     int64_t user_id = r->who.role == ROLE_ADMIN ? 0 : r->who.user_id;
+    static const char *const names[] = {"limit", "cursor", NULL};
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    struct req_params q = {.allowed = names};
+    if (!req_params_read(r, &q, &errs))
+        return req_bad_query(r, &errs);
+    int limit = (int)req_param_int(q.values[0], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
+    int64_t after = req_param_int(q.values[1], "cursor", INT64_MAX, 0, &errs);
+    if (errs.n)
+        return req_bad_query(r, &errs);
     struct token_row *rows;
     size_t n;
-    if (store_token_list(store_reader(r->store), user_id, &r->arena, &rows, &n) < 0) {
+    bool more;
+    if (store_token_page(store_reader(r->store), user_id, after, limit, &r->arena, &rows, &n,
+                         &more) < 0) {
         resp_problem(r, 503, "the database could not answer; try again", NULL);
         return;
     }
@@ -883,7 +895,7 @@ void h_tokens_list(struct request *r)
         jw_kbool(&w, "current", rows[i].id == r->who.token_id);
         jw_obj_end(&w);
     }
-    req_list_end(r, &w, false, 0); /* the token list is not paged */
+    req_list_end(r, &w, more, n ? rows[n - 1].id : 0);
 }
 
 void h_tokens_revoke(struct request *r)

@@ -162,6 +162,9 @@ void h_attachment_content(struct request *r)
 
 void h_delegation_stats(struct request *r)
 {
+    static const char *const names[] = {"body", "limit", "cursor", NULL};
+    if (!req_params_allowed(r, names))
+        return;
     const char *body = req_query(r, "body");
     if (body && (!*body || strlen(body) > 32 || !utf8_valid(body, strlen(body)))) {
         resp_problem(r, 400, "body must be a body code, such as UNGA or UNHRC", NULL);
@@ -177,9 +180,12 @@ void h_delegation_stats(struct request *r)
         resp_problem(r, 503, "the database could not answer; try again", NULL);
         return;
     }
+    size_t first, end; /* one row per forum: a page, as every list */
+    if (!req_page_of(r, LIMIT_LIST_MAX, n, &first, &end))
+        return;
     struct jw w;
     req_list_begin(r, &w);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = first; i < end; i++) {
         jw_obj(&w);
         jw_kstr(&w, "forum", st[i].forum);
         jw_kstr(&w, "body", st[i].body);
@@ -191,6 +197,5 @@ void h_delegation_stats(struct request *r)
         jw_kint(&w, "ngos", st[i].ngos);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
+    req_list_end(r, &w, end < n, (int64_t)end);
 }

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "http/io_handlers.h"
 #include "core/limits.h"
+#include "http/encoding.h"
 #include "http/request.h"
 #include "json/json.h"
 
@@ -276,10 +277,22 @@ static void export_stream(struct request *r, const struct resource *res, const s
      * short list is complete here and goes out with a Content-Length. */
     if (stream_fill(st, STREAM_BLOCK, &err) < 0)
         goto fail;
-    uint64_t size = st->e ? MHD_SIZE_UNKNOWN : (uint64_t)st->pending.n;
-    r->stream = MHD_create_response_from_callback(size, STREAM_BLOCK, stream_read, st, stream_free);
-    if (!r->stream) {
+    bool whole = !st->e;
+    if (whole) { /* all of it is here: an ordinary body (gzipped as the others are) */
+        buf_reset(&r->out);
+        buf_append(&r->out, st->pending.p ? st->pending.p : "", st->pending.n);
         stream_free(st);
+    } else if (enc_wants_gzip(r, MHD_SIZE_UNKNOWN)) { /* compressed block by block */
+        r->stream = enc_gzip_stream(stream_read, st, stream_free, STREAM_BLOCK);
+        if (r->stream)
+            resp_header(r, "Content-Encoding", "gzip");
+    } else {
+        r->stream = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read,
+                                                      st, stream_free);
+        if (!r->stream)
+            stream_free(st);
+    }
+    if (!whole && !r->stream) { /* st is freed */
         resp_problem(r, 503, "the server could not start the answer; try again", NULL);
         return;
     }

@@ -8,6 +8,7 @@
 #include "core/valid.h"
 #include "domain/ledger.h"
 #include "domain/ledger_obligations.h"
+#include "http/encoding.h"
 #include "http/request.h"
 
 #include <microhttpd.h>
@@ -234,8 +235,8 @@ void h_stats_pipeline(struct request *r)
 
 /* Reads ?from=&to= (default: today and a year on) and the calendar between them; paged
  * (the JSON answer) also allows ?limit= and ?cursor=, which calendar_page reads. */
-static bool calendar_items(struct request *r, bool paged, const char **from, const char **to,
-                           struct cal_item **items, size_t *n)
+static bool calendar_items(struct request *r, bool paged, const struct cal_bounds *bounds,
+                           const char **from, const char **to, struct cal_item **items, size_t *n)
 {
     static const char *const names[] = {"from", "to", NULL};
     static const char *const paged_names[] = {"from", "to", "limit", "cursor", NULL};
@@ -268,7 +269,7 @@ static bool calendar_items(struct request *r, bool paged, const char **from, con
     }
     struct store_conn *c = store_reader(r->store);
     store_read_begin(c);
-    int rc = ledger_calendar(c, &r->who, *from, *to, &r->arena, items, n);
+    int rc = ledger_calendar(c, &r->who, *from, *to, bounds, &r->arena, items, n);
     store_read_end(c);
     if (rc < 0) {
         store_failed(r);
@@ -320,13 +321,11 @@ static bool cal_cursor_decode(struct arena *a, const char *cursor, struct cal_it
 }
 
 /*
- * Which of the n items (in the calendar's order) this page holds: [*first, *end), from
- * ?cursor= (after the item it names) and ?limit= (1..LIMIT_LIST_MAX, default
- * LIMIT_LIST_MAX); *next is the cursor of the page after, NULL on the last. False (400 set)
- * for a bad limit or cursor.
+ * A page's bounds from ?cursor= (after the item it names) and ?limit= (1..LIMIT_LIST_MAX,
+ * default LIMIT_LIST_MAX); key holds the cursor's item. False (400 set) for a bad limit or
+ * cursor. The calendar then reads only what the page needs (ledger_calendar).
  */
-static bool calendar_page(struct request *r, const struct cal_item *items, size_t n,
-                          size_t *first, size_t *end, const char **next)
+static bool calendar_bounds(struct request *r, struct cal_bounds *b, struct cal_item *key)
 {
     struct errors errs;
     errors_init(&errs, &r->arena);
@@ -334,39 +333,28 @@ static bool calendar_page(struct request *r, const struct cal_item *items, size_
     const char *l = req_query(r, "limit"), *cursor = req_query(r, "cursor");
     if (l && parse_i64(str_from(l), 1, LIMIT_LIST_MAX, &limit) < 0)
         errors_add(&errs, "limit", "must be a whole number from 1 to %d", LIMIT_LIST_MAX);
-    struct cal_item key;
-    if (cursor && !cal_cursor_decode(&r->arena, cursor, &key))
+    if (cursor && !cal_cursor_decode(&r->arena, cursor, key))
         errors_add(&errs, "cursor", "is not a cursor this calendar gave");
     if (errs.n) {
         resp_problem(r, 400, "the query string is not valid; see errors", &errs);
         return false;
     }
-    size_t i = 0;
-    if (cursor) /* the first item after the key: the items are sorted, so bisect */
-        for (size_t hi = n; i < hi;) {
-            size_t mid = i + (hi - i) / 2;
-            if (ledger_cal_item_cmp(&items[mid], &key) <= 0)
-                i = mid + 1;
-            else
-                hi = mid;
-        }
-    *first = i;
-    *end = n - i > (size_t)limit ? i + (size_t)limit : n;
-    *next = *end < n ? cal_cursor_encode(&r->arena, &items[*end - 1]) : NULL;
+    *b = (struct cal_bounds){.after = cursor ? key : NULL, .limit = (size_t)limit};
     return true;
 }
 
 void h_calendar(struct request *r)
 {
     const char *from, *to;
-    struct cal_item *items;
+    struct cal_item *items, key;
     size_t n;
-    if (!calendar_items(r, true, &from, &to, &items, &n))
+    struct cal_bounds bounds;
+    if (!calendar_bounds(r, &bounds, &key) ||
+        !calendar_items(r, true, &bounds, &from, &to, &items, &n))
         return;
-    size_t first, end;
-    const char *next;
-    if (!calendar_page(r, items, n, &first, &end, &next))
-        return;
+    /* n is at most limit + 1: the one more says another page follows */
+    size_t first = 0, end = n > bounds.limit ? bounds.limit : n;
+    const char *next = n > bounds.limit ? cal_cursor_encode(&r->arena, &items[end - 1]) : NULL;
     struct jw w;
     resp_json(r, 200, &w);
     jw_obj(&w);
@@ -380,6 +368,12 @@ void h_calendar(struct request *r)
         jw_kstr(&w, "date", it->date);
         jw_kstr(&w, "kind", it->kind);
         jw_kstr(&w, "title", it->title);
+        jw_kstr(&w, "title_code", it->said.code); /* the title's code and values (issue 17) */
+        jw_key(&w, "title_params");
+        jw_arr(&w);
+        for (size_t k = 0; k < it->said.nparams; k++)
+            jw_str(&w, it->said.params[k]);
+        jw_arr_end(&w);
         jw_kstr(&w, "body", it->body);
         jw_key(&w, "record");
         jw_obj(&w);
@@ -399,6 +393,7 @@ void h_calendar(struct request *r)
     jw_arr_end(&w);
     jw_kstr(&w, "next_cursor", next);
     jw_obj_end(&w);
+    enc_etag_body(r); /* If-None-Match → 304 */
 }
 
 void h_calendar_ics(struct request *r)
@@ -406,7 +401,9 @@ void h_calendar_ics(struct request *r)
     const char *from, *to;
     struct cal_item *items;
     size_t n;
-    if (!calendar_items(r, false, &from, &to, &items, &n))
+    /* A calendar program takes the whole window: a crowded day's reports are one event */
+    static const struct cal_bounds bounds = {.group = LIMIT_ICS_DAY_REPORTS};
+    if (!calendar_items(r, false, &bounds, &from, &to, &items, &n))
         return;
     struct error msg = ERROR_INIT;
     buf_reset(&r->out);
@@ -418,13 +415,14 @@ void h_calendar_ics(struct request *r)
     r->status = 200;
     r->content_type = "text/calendar; charset=utf-8";
     resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+    enc_etag_body(r); /* If-None-Match → 304 */
 }
 
 /* ---- one organisation's obligations -------------------------------------------------- */
 
 void h_obligations(struct request *r)
 {
-    static const char *const names[] = {"lang", NULL};
+    static const char *const names[] = {"lang", "limit", "cursor", NULL};
     if (!req_params_allowed(r, names))
         return;
     const char *lang = ledger_obligation_lang(req_query(r, "lang"), req_header(r, "Accept-Language"));
@@ -456,6 +454,9 @@ void h_obligations(struct request *r)
         store_failed(r);
         return;
     }
+    size_t first, end; /* one organisation's list is short, but a page all the same */
+    if (!req_page_of(r, LIMIT_LIST_MAX, n, &first, &end))
+        return;
     struct jw w;
     resp_json(r, 200, &w);
     resp_header(r, "Content-Language", lang);
@@ -465,7 +466,7 @@ void h_obligations(struct request *r)
     jw_kstr(&w, "lang", lang);
     jw_key(&w, "items");
     jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = first; i < end; i++) {
         const struct obligation *o = &items[i];
         jw_obj(&w);
         jw_kstr(&w, "kind", o->kind);
@@ -485,5 +486,6 @@ void h_obligations(struct request *r)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    jw_kstr(&w, "next_cursor", end < n ? arena_printf(&r->arena, "%zu", end) : NULL);
     jw_obj_end(&w);
 }

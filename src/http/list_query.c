@@ -69,12 +69,13 @@ int list_query_parse(const struct resource *res, const struct query_param *param
                 q->desc = desc;
             }
         } else if (strcmp(k, "id") == 0) {
-            int64_t id;
-            if (parse_i64(v, 1, INT64_MAX, &id) < 0) {
-                errors_add(errs, k, "must be an id");
-            } else if (q->nfilters < ARRAY_SIZE(q->filters)) {
-                q->filters[q->nfilters++] = (struct filter){.field = -1, .v = {.i = id}};
-            }
+            /* One id, or a selection: id=1,2,3 (the UI's bulk export). */
+            struct value ids;
+            const char *why;
+            if (value_id_set(v, a, &ids, &why) < 0)
+                errors_add(errs, k, "%s", why);
+            else if (q->nfilters < ARRAY_SIZE(q->filters))
+                q->filters[q->nfilters++] = (struct filter){.field = FILTER_ID_SET, .v = ids};
         } else if (resource_param(res, str_from(k))) {
             const struct list_param *p = resource_param(res, str_from(k));
             const struct field *f = list_param_field(res, p);

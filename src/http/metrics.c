@@ -13,6 +13,9 @@ static const double bucket_ms[METRICS_BUCKETS] = {0.25, 0.5, 1,   2.5, 5,    10,
 
 void metrics_init(struct metrics *m)
 {
+    /* Every route has its own slot, so every series has its method and route. */
+    if (routes_count > METRICS_ROUTES)
+        BUG("more routes than METRICS_ROUTES: raise it in src/http/metrics.h");
     memset(m, 0, sizeof(*m));
 }
 
@@ -24,10 +27,25 @@ static size_t status_slot(int status)
     return METRICS_STATUSES - 1;
 }
 
-void metrics_observe(struct metrics *m, int route, int status, uint64_t us)
+/* Method labels by bit of enum http_method; the last counts any other method (OPTIONS,
+ * TRACE, made-up ones) under one label, so a client cannot mint label values. */
+static const char *const method_names[METRICS_METHODS] = {"GET", "POST",  "PATCH", "DELETE",
+                                                          "PUT", "HEAD", "OTHER"};
+
+static size_t method_slot(unsigned method)
 {
-    size_t r = route < 0 || route >= METRICS_ROUTES ? METRICS_ROUTES : (size_t)route;
-    atomic_fetch_add(&m->requests[r][status_slot(status)], 1);
+    for (size_t k = 0; k + 1 < METRICS_METHODS; k++)
+        if (method == 1u << k)
+            return k;
+    return METRICS_METHODS - 1;
+}
+
+void metrics_observe(struct metrics *m, int route, unsigned method, int status, uint64_t us)
+{
+    if (route < 0 || (size_t)route >= routes_count)
+        atomic_fetch_add(&m->unmatched[method_slot(method)][status_slot(status)], 1);
+    else
+        atomic_fetch_add(&m->requests[route][status_slot(status)], 1);
     size_t b = 0;
     while (b < METRICS_BUCKETS && (double)us > bucket_ms[b] * 1000.0)
         b++;
@@ -42,38 +60,35 @@ static long long file_size(const char *path)
     return stat(path, &st) == 0 ? (long long)st.st_size : 0;
 }
 
+/* One civdesk_http_requests_total line, unless n is 0. */
+static void counter_line(struct buf *out, const char *method, const char *route, size_t slot,
+                         unsigned long long n)
+{
+    if (!n)
+        return;
+    if (slot < METRICS_STATUSES - 1)
+        buf_printf(out,
+                   "civdesk_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
+                   method, route, status_slots[slot], n);
+    else
+        buf_printf(out,
+                   "civdesk_http_requests_total{method=\"%s\",route=\"%s\",status=\"other\"} "
+                   "%llu\n",
+                   method, route, n);
+}
+
 void metrics_write(const struct metrics *m, struct buf *out, const char *db_path,
                    long writer_waiting)
 {
     buf_puts(out, "# HELP civdesk_http_requests_total HTTP requests answered, by route and "
                   "status.\n# TYPE civdesk_http_requests_total counter\n");
-    for (size_t r = 0; r <= METRICS_ROUTES; r++) {
-        const char *route =
-            r < routes_count && r < METRICS_ROUTES ? routes[r].pattern : "unmatched";
-        if (r >= routes_count && r < METRICS_ROUTES)
-            continue;
-        static const char *const mnames[] = {"GET", "POST", "PATCH", "DELETE", "PUT", "HEAD"};
-        const char *method = "";
-        if (r < routes_count)
-            for (size_t k = 0; k < ARRAY_SIZE(mnames); k++)
-                if (routes[r].method == (enum http_method)(1 << k))
-                    method = mnames[k];
-        for (size_t s = 0; s < METRICS_STATUSES; s++) {
-            unsigned long long n = atomic_load(&m->requests[r][s]);
-            if (!n)
-                continue;
-            if (s < METRICS_STATUSES - 1)
-                buf_printf(out,
-                           "civdesk_http_requests_total{method=\"%s\",route=\"%s\","
-                           "status=\"%d\"} %llu\n",
-                           method, route, status_slots[s], n);
-            else
-                buf_printf(out,
-                           "civdesk_http_requests_total{method=\"%s\",route=\"%s\","
-                           "status=\"other\"} %llu\n",
-                           method, route, n);
-        }
-    }
+    for (size_t r = 0; r < routes_count; r++)
+        for (size_t s = 0; s < METRICS_STATUSES; s++)
+            counter_line(out, method_names[method_slot(routes[r].method)], routes[r].pattern, s,
+                         atomic_load(&m->requests[r][s]));
+    for (size_t k = 0; k < METRICS_METHODS; k++)
+        for (size_t s = 0; s < METRICS_STATUSES; s++)
+            counter_line(out, method_names[k], "unmatched", s, atomic_load(&m->unmatched[k][s]));
     buf_puts(out, "# HELP civdesk_http_request_duration_seconds Time from request to "
                   "response queued.\n# TYPE civdesk_http_request_duration_seconds histogram\n");
     unsigned long long cum = 0;

@@ -3,6 +3,7 @@
  * JSON out.
  */
 #include "http/notify_handlers.h"
+#include "http/encoding.h"
 #include "http/request.h"
 #include "core/limits.h"
 #include "domain/ledger.h"
@@ -270,7 +271,9 @@ void h_ics_feed(struct request *r)
     store_read_begin(c);
     int rc = notify_ics_principal(c, q.values[0], &r->arena, &who);
     if (rc == STORE_OK)
-        rc = ledger_calendar(c, &who, from, to, &r->arena, &items, &n);
+        rc = ledger_calendar(c, &who, from, to,
+                             &(struct cal_bounds){.group = LIMIT_ICS_DAY_REPORTS}, &r->arena,
+                             &items, &n);
     store_read_end(c);
     if (rc == STORE_NOT_FOUND) {
         resp_problem(r, 404, "no calendar with this key (revoked, or never made)", NULL);
@@ -286,4 +289,5 @@ void h_ics_feed(struct request *r)
     r->content_type = "text/calendar; charset=utf-8";
     resp_header(r, "Cache-Control", "private, no-cache");
     resp_header(r, "Content-Disposition", "inline; filename=\"civdesk.ics\"");
+    enc_etag_body(r); /* If-None-Match → 304 */
 }

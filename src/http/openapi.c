@@ -70,6 +70,8 @@ static void schema_of_field(struct jw *w, const struct field *f)
         jw_kbool(w, "readOnly", true);
     if (f->flags & F_STAFF_WRITES)
         jw_kstr(w, "x-writers", "staff"); /* officers and administrators only */
+    if (f->flags & F_STAFF_READS)
+        jw_kstr(w, "x-readers", "staff"); /* never shown to an NGO nor the public */
     if (f->flags & F_FILTER)
         jw_kbool(w, "x-filter", true);
     if (f->flags & F_SORT)
@@ -134,6 +136,8 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
     jw_kbool(w, "x-reference", (res->access & RES_REFERENCE) != 0);
     jw_kbool(w, "x-owner-reads-only", (res->access & RES_OWNER_READS_ONLY) != 0);
     jw_kbool(w, "x-admin-writes", (res->access & RES_ADMIN_WRITES) != 0);
+    jw_kbool(w, "x-owner-adds-only", (res->access & RES_OWNER_ADDS_ONLY) != 0);
+    jw_kstr(w, "x-internal-flag", res->internal_flag); /* set: the ministry's only */
     jw_kbool(w, "additionalProperties", false);
     jw_obj_end(w);
 }

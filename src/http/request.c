@@ -127,6 +127,21 @@ int64_t req_param_int(const char *v, const char *name, int64_t max, int64_t dflt
     return n;
 }
 
+bool req_page_of(struct request *r, int64_t dflt, size_t n, size_t *first, size_t *end)
+{
+    struct errors errs;
+    errors_init(&errs, &r->arena);
+    int64_t limit = req_param_int(req_query(r, "limit"), "limit", LIMIT_LIST_MAX, dflt, &errs);
+    int64_t after = req_param_int(req_query(r, "cursor"), "cursor", INT64_MAX, 0, &errs);
+    if (errs.n) {
+        req_bad_query(r, &errs);
+        return false;
+    }
+    *first = (uint64_t)after < n ? (size_t)after : n;
+    *end = n - *first > (uint64_t)limit ? *first + (size_t)limit : n;
+    return true;
+}
+
 void req_bad_query(struct request *r, const struct errors *errs)
 {
     resp_problem(r, 400, "the query string is not valid; see errors", errs);

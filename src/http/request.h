@@ -63,6 +63,14 @@ int64_t req_param_id(const char *v, const char *name, struct errors *errs);
 int64_t req_param_int(const char *v, const char *name, int64_t max, int64_t dflt,
                       struct errors *errs);
 
+/*
+ * A page of a list made whole in memory in a stable order (n items): ?limit= (1 to
+ * LIMIT_LIST_MAX, default dflt) and ?cursor= (the position the last page's next_cursor
+ * gave). Sets [*first, *end); the page's next_cursor is then *end when *end < n (write it
+ * with req_list_end(r, w, *end < n, *end)). False, with a 400 answered, for a bad value.
+ */
+bool req_page_of(struct request *r, int64_t dflt, size_t n, size_t *first, size_t *end);
+
 /* Answers 400 "the query string is not valid; see errors". */
 void req_bad_query(struct request *r, const struct errors *errs);
 

@@ -7,6 +7,7 @@
 #include "domain/domain.h"
 #include "domain/access.h"
 #include "http/auth_handlers.h"
+#include "http/bulk_handlers.h"
 #include "http/http.h"
 #include "http/list_query.h"
 #include "http/ledger_handlers.h"
@@ -178,7 +179,7 @@ static void list_records(struct request *r, const struct resource *res, int pare
                          int64_t parent_id)
 {
     enum io_format fmt;
-    int as_file = io_http_wants_export(r, &fmt);
+    int as_file = io_http_wants_export(r, &fmt), scope;
     struct list_query q;
     if (as_file < 0 || !parse_list_query(r, res, &q))
         return;
@@ -189,9 +190,12 @@ static void list_records(struct request *r, const struct resource *res, int pare
         }
         q.filters[q.nfilters++] = (struct filter){.field = parent_filter, .v = {.i = parent_id}};
         /* the parent's visibility was checked: its sub-records are all visible */
-    } else if (domain_list_scope(&r->who, res, &q) < 0) {
+    } else if ((scope = domain_list_scope(&r->who, res, &q)) < 0) {
         resp_problem(r, r->who.role == ROLE_ANON ? 401 : 403,
-                     arena_printf(&r->arena, "your role may not read %s", res->name), NULL);
+                     scope == DOMAIN_LIST_STAFF_FIELD
+                         ? "only the ministry filters or sorts by its own fields"
+                         : arena_printf(&r->arena, "your role may not read %s", res->name),
+                     NULL);
         return;
     }
     if (as_file) { /* the whole list as a file, with the same filters and scope */
@@ -625,6 +629,7 @@ const struct route routes[] = {
     {M_DELETE, "/api/v1/{collection}/{id}", h_delete, ROLE_NGO, 0},
     {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, ROLE_NGO, ROUTE_BODY},
     {M_POST, "/api/v1/{collection}/import", h_import, ROLE_ADMIN, ROUTE_UPLOAD},
+    {M_POST, "/api/v1/{collection}/bulk", h_bulk, ROLE_OFFICER, ROUTE_BODY}, /* issue 17 */
     {M_GET, "/api/v1/stats/delegations", h_delegation_stats, ROLE_OFFICER, 0},
     {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, ROLE_NGO, ROUTE_RAW_BODY},
     {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content, ROLE_ANON,

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "http/http.h"
 #include "http/auth_handlers.h"
+#include "http/encoding.h"
 #include "http/metrics.h"
 #include "http/static.h"
 #include "core/limits.h"
@@ -207,6 +208,7 @@ static enum MHD_Result queue(struct request *r)
 {
     if (r->status == 0)
         resp_problem(r, 500, "the handler produced no response", NULL);
+    enc_finish(r); /* 304, gzip, Vary (src/http/encoding.c) */
     size_t n = r->out.n;
     struct MHD_Response *resp = r->stream; /* a streamed body, else the buffer */
     r->stream = NULL;
@@ -734,7 +736,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r || r == (void *)&too_many_pairs)
         return;
     uint64_t us = monotonic_us() - r->started_us;
-    metrics_observe(r->metrics, r->route_index, r->status, us);
+    metrics_observe(r->metrics, r->route_index, r->method, r->status, us);
     atomic_fetch_sub(&r->metrics->in_flight, 1);
     access_log(r, us, toe);
     if (r->stream)

@@ -2,10 +2,10 @@
  * Possible duplicates during imports: a table of rules per resource, and an in-memory
  * hash index of every record's keys (see internal.h for the contract).
  *
- * Cost: one 64-bit hash per rule per row and a probe into an open-addressing table; a
- * stored record is read back only on a hash hit. 24 bytes per key: a million stored
- * organisations with two rules take about 100 MB at the worst load factor, loaded in
- * one sequential scan.
+ * Cost: one hash per rule per row and a probe into an open-addressing table; a stored
+ * record is read back only on a hash hit (a 32-bit hash, so about one in 4 billion probes
+ * reads a record for nothing). 16 bytes per slot, at most half full: a million
+ * organisations with two rules take 64 MiB, loaded in one sequential scan.
  */
 #include "io/internal.h"
 
@@ -90,7 +90,7 @@ static bool key_of(const struct dup_rule *rule, const struct resource *res, cons
 }
 
 /* FNV-1a, then a final mix so the low bits (the table index) depend on every byte. */
-static uint64_t hash_bytes(const char *p, size_t n, size_t rule)
+static uint32_t hash_bytes(const char *p, size_t n, size_t rule)
 {
     uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)rule;
     for (size_t i = 0; i < n; i++) {
@@ -100,7 +100,7 @@ static uint64_t hash_bytes(const char *p, size_t n, size_t rule)
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
-    return h;
+    return (uint32_t)h;
 }
 
 static void insert_slot(struct dup_index *d, struct dup_slot s);
@@ -118,7 +118,7 @@ static void resize(struct dup_index *d, size_t want)
         die("out of memory");
     d->n = 0;
     for (size_t i = 0; i < old_cap; i++)
-        if (old[i].used)
+        if (old[i].id)
             insert_slot(d, old[i]);
     free(old);
 }
@@ -127,13 +127,20 @@ static void insert_slot(struct dup_index *d, struct dup_slot s)
 {
     if ((d->n + 1) * 2 > d->cap)
         resize(d, d->cap * 2);
+    if (s.id == 0)
+        BUG("dup index: a key without a record");
     size_t mask = d->cap - 1;
     size_t i = (size_t)s.hash & mask;
-    while (d->slots[i].used)
+    while (d->slots[i].id)
         i = (i + 1) & mask;
-    s.used = true;
     d->slots[i] = s;
     d->n++;
+}
+
+/* A line past 32 bits is not kept (the match then names the record, not the line). */
+static uint32_t line_of(size_t line)
+{
+    return line <= UINT32_MAX ? (uint32_t)line : 0;
 }
 
 static void add_keys(struct dup_index *d, int64_t id, const struct value *v, size_t line,
@@ -144,8 +151,7 @@ static void add_keys(struct dup_index *d, int64_t id, const struct value *v, siz
             continue;
         insert_slot(d, (struct dup_slot){.hash = hash_bytes(key->p, key->n, r),
                                          .id = id,
-                                         .line = (uint32_t)line,
-                                         .rule = (uint8_t)r});
+                                         .line = line_of(line)});
     }
 }
 
@@ -234,11 +240,11 @@ int dup_find(struct dup_index *d, struct store_conn *conn, const struct record *
     for (size_t r = 0; r < d->nrules && !found && d->n; r++) {
         if (!d->last.has[r])
             continue;
-        uint64_t h = d->last.hash[r];
+        uint32_t h = d->last.hash[r];
         bool have_key = false; /* rule r's key is in `key` (built again on a hash hit only) */
-        for (size_t i = (size_t)h & mask; d->slots[i].used && !found; i = (i + 1) & mask) {
+        for (size_t i = (size_t)h & mask; d->slots[i].id && !found; i = (i + 1) & mask) {
             const struct dup_slot *s = &d->slots[i];
-            if (s->hash != h || s->rule != r || s->id == rec->id)
+            if (s->hash != h || s->id == rec->id)
                 continue;
             if (!have_key)
                 have_key = key_of(&d->rules[r], d->res, rec->v, key, a);
@@ -275,7 +281,6 @@ void dup_add(struct dup_index *d, const struct record *rec, size_t line, struct 
         if (d->last.has[r])
             insert_slot(d, (struct dup_slot){.hash = d->last.hash[r],
                                              .id = rec->id,
-                                             .line = (uint32_t)line,
-                                             .rule = (uint8_t)r});
+                                             .line = line_of(line)});
     d->last.rec = NULL;
 }

@@ -57,12 +57,11 @@ int io_export_filter(struct io_export_opts *o, struct str name, struct str value
         return 0;
     }
     if (str_eq_cstr(name, "id")) {
-        int64_t id;
-        if (parse_i64(value, 1, INT64_MAX, &id) < 0)
-            return error_set(err, "id: must be an id");
+        if (value_id_set(value, a, &val, &why) < 0)
+            return error_set(err, "id: %s", why);
         if (q->nfilters >= ARRAY_SIZE(q->filters))
             return error_set(err, "too many filters");
-        q->filters[q->nfilters++] = (struct filter){.field = -1, .v = {.i = id}};
+        q->filters[q->nfilters++] = (struct filter){.field = FILTER_ID_SET, .v = val};
         return 0;
     }
     const struct list_param *p = resource_param(res, name);

@@ -27,7 +27,9 @@
 #define BYTES_PER_ROW_GUESS 100    /* to size the duplicate index from the file's size */
 #define REJECTS_FLUSH       65536  /* bytes of rejects buffered before writing */
 #define COL_IGNORED         (-1)   /* a column that is read but not imported (id, version, ...) */
-#define IMPORT_CACHE_KIB    131072 /* page cache of the import's transaction: 128 MiB */
+#define IMPORT_CACHE_KIB    65536  /* page cache of the import's transaction: 64 MiB */
+#define IMPORT_SORT_KIB     16384  /* ... while its indexes are built again (SQLite's sorter
+                                    * takes as much again per thread): 16 MiB */
 #define HASH_RING           4      /* chunks read ahead of the hashing thread, at most */
 #define INDEX_ASIDE_MIN     50000  /* rows imported before a table's indexes are set aside */
 
@@ -310,7 +312,7 @@ static bool value_equal(const struct value *a, const struct value *b)
 /* ---- start and end ------------------------------------------------------------------ */
 
 static int begin(struct importer *im, struct store *s, const struct io_import_opts *o, int64_t size,
-                 struct io_report *rep, struct error *err)
+                 int64_t rows, struct io_report *rep, struct error *err)
 {
     memset(im, 0, sizeof(*im));
     im->o = o;
@@ -341,8 +343,10 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
     im->conn = store_tx_conn(im->tx);
     im->old_cache = store_tx_cache_size(im->tx, -IMPORT_CACHE_KIB);
     int rc = dup_index_init(&im->dups, o->res, im->conn, err);
-    if (rc == 0 && size > 0)
-        dup_index_reserve(&im->dups, (size_t)(size / BYTES_PER_ROW_GUESS));
+    /* Sized once for the rows to come (a table grown by doubling holds the old and the new
+     * at once): from the file's lines when they could be counted, else from its size. */
+    if (rc == 0 && (rows > 0 || size > 0))
+        dup_index_reserve(&im->dups, (size_t)(rows > 0 ? rows : size / BYTES_PER_ROW_GUESS));
     /* The search index entries of the records created are written together at the end. */
     if (rc == 0 && search_bulk_begin(im->tx, o->res) < 0) {
         error_set(err, "could not prepare the search index for the import");
@@ -420,6 +424,7 @@ static int end(struct importer *im, int rc)
 {
     struct io_report *rep = im->rep;
     hasher_finish(&im->hash, im->sha256);
+    dup_index_release(&im->dups); /* the rows are read: 64 MiB a million back before the sorts */
     if (rc == 0 && im->fatal)
         rc = im->fatal;
     if (rc == 0 && flush_rejects(im) < 0)
@@ -428,10 +433,14 @@ static int end(struct importer *im, int rc)
         rc = IO_INVALID;
     if (im->aside && rc == 0) {
         index_progress(im, 0, (int64_t)rep->imported); /* building them takes seconds */
+        /* SQLite's sorter holds as much as the page cache allows, per thread: smaller
+         * while it runs (the pages beyond it go to the WAL now rather than at COMMIT) */
+        store_tx_cache_size(im->tx, -IMPORT_SORT_KIB);
         if (store_tx_restore_indexes(im->tx, im->aside) < 0) {
             error_set(im->err, "could not build the indexes of %s again", im->res->table);
             rc = STORE_ERROR;
         }
+        store_tx_cache_size(im->tx, -IMPORT_CACHE_KIB);
         im->aside = NULL;
     }
     store_indexes_free(im->aside); /* the rollback brings them back */
@@ -801,12 +810,41 @@ static int on_csv_row(void *arg, size_t line, const struct str *cells, size_t n)
     return im->fatal;
 }
 
+/* Lines of a file that can be read twice (a regular file, an upload in memory), read from
+ * where it stands and rewound there: at least its rows, for sizing the duplicate index.
+ * -1 when it cannot be rewound (a pipe) or read. */
+static int64_t lines_ahead(FILE *in)
+{
+    off_t at = ftello(in);
+    if (at < 0)
+        return -1;
+    char *block = malloc(READ_CHUNK);
+    if (!block)
+        die("out of memory");
+    int64_t lines = 1;
+    size_t got;
+    while ((got = fread(block, 1, READ_CHUNK, in)) > 0)
+        for (const char *p = block; (p = memchr(p, '\n', (size_t)(block + got - p))); p++)
+            lines++;
+    free(block);
+    bool ok = !ferror(in);
+    clearerr(in);
+    if (fseeko(in, at, SEEK_SET) != 0)
+        return -2; /* cannot happen for a file ftello answered; the caller refuses the file */
+    return ok ? lines : -1;
+}
+
 int io_import_csv(struct store *s, const struct io_import_opts *o, FILE *in, int64_t size,
                   struct io_report *rep, struct error *err)
 {
     struct importer im;
-    int rc = begin(&im, s, o, size, rep, err);
+    int64_t rows = lines_ahead(in);
+    int rc = begin(&im, s, o, size, rows, rep, err);
     im.format = "csv";
+    if (rc == 0 && rows == -2) {
+        error_set(err, "could not read the file again: %s", strerror(errno));
+        rc = fatal(&im, STORE_ERROR);
+    }
     if (rc < 0)
         return end(&im, rc);
     struct csv_ctx cx = {.im = &im};
@@ -1004,7 +1042,7 @@ int io_import_json(struct store *s, const struct io_import_opts *o, FILE *in, in
                    struct io_report *rep, struct error *err)
 {
     struct importer im;
-    int rc = begin(&im, s, o, size, rep, err);
+    int rc = begin(&im, s, o, size, -1, rep, err);
     im.format = "json";
     if (rc < 0)
         return end(&im, rc);

@@ -18,19 +18,20 @@ struct dup_rule {
     const char *why;  /* "same country and registration number" */
 };
 
+/* 16 bytes: a million organisations (two keys each) fit in 64 MiB at half load. The slot
+ * keeps 32 bits of the key's hash (its low bits are also the slot's index); a match is
+ * confirmed against the stored record, so neither a longer hash nor the rule is kept. */
 struct dup_slot {
-    uint64_t hash;
-    int64_t id;    /* the record holding the key */
+    uint32_t hash; /* the key hash's low 32 bits */
     uint32_t line; /* line of the import that wrote it, 0 if it was stored before */
-    uint8_t rule;
-    bool used;
+    int64_t id;    /* the record holding the key; 0: the slot is empty */
 };
 
 /* The keys dup_find hashed for a record, which dup_add reuses when the record's key
  * fields still hold the same values (a hook may have replaced one in between). */
 struct dup_last {
     const struct record *rec; /* NULL: none */
-    uint64_t hash[4];         /* per rule */
+    uint32_t hash[4];         /* per rule */
     bool has[4];              /* the rule gave a key */
     struct value seen[16];    /* the key fields' values as hashed */
 };

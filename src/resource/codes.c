@@ -8,6 +8,7 @@
  */
 #include "resource/resource.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +81,7 @@ static const struct {
     {"is required for an ngo user", "ngo_org"},
     {"cannot be changed: add a new user instead", "email_fixed"},
     {"must be a name of 1 to %d characters", "name_length"},
+    {"is not the e-mail of an officer's account", "not_officer"},
 };
 
 const char *errors_code(const char *fmt, const char *message)
@@ -135,4 +137,51 @@ size_t errors_params(struct arena *a, const char *fmt, va_list ap, const char **
         }
     }
     return n;
+}
+
+/* ---- sentences computed for a person (struct said) ---------------------------------- */
+
+void said_printf(struct said *s, struct arena *a, const char *code, const char *fmt, ...)
+{
+    va_list ap, ap2, ap3;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    va_copy(ap3, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        die("said_printf: bad format");
+    char *text = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(text, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    s->text = text;
+    s->code = code;
+    s->nparams = errors_params(a, fmt, ap3, s->params, SAID_MAX_PARAMS);
+    va_end(ap3);
+}
+
+void said_params(struct said *s, struct arena *a, size_t n, ...)
+{
+    assert(n <= SAID_MAX_PARAMS);
+    va_list ap;
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *v = va_arg(ap, const char *);
+        s->params[i] = v ? arena_strdup(a, v) : NULL;
+    }
+    va_end(ap);
+    s->nparams = n;
+}
+
+void said_write(struct jw *w, const struct said *s)
+{
+    jw_obj(w);
+    jw_kstr(w, "message", s->text);
+    jw_kstr(w, "code", s->code);
+    jw_key(w, "params");
+    jw_arr(w);
+    for (size_t i = 0; i < s->nparams; i++)
+        jw_str(w, s->params[i]);
+    jw_arr_end(w);
+    jw_obj_end(w);
 }

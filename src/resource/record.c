@@ -312,6 +312,41 @@ static const char *value_from_json(const struct field *f, json_t *j, struct aren
     }
 }
 
+_Static_assert(LIMIT_ID_SET == 500, "value_id_set's message names the limit");
+
+int value_id_set(struct str text, struct arena *a, struct value *out, const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    size_t n = 0;
+    struct str rest = text, one;
+    for (;;) {
+        bool more = str_cut(rest, ',', &one, &rest);
+        int64_t id;
+        if (parse_i64(one, 1, INT64_MAX, &id) < 0) {
+            *why = "must be an id, or ids separated by commas";
+            goto fail;
+        }
+        if (++n > LIMIT_ID_SET) {
+            *why = "names too many records (at most 500)";
+            goto fail;
+        }
+        buf_printf(&b, "%s%lld", n > 1 ? "," : "", (long long)id);
+        if (!more)
+            break;
+    }
+    buf_putc(&b, ']');
+    out->s = arena_strndup(a, b.p, b.n);
+    out->n = b.n;
+    out->i = (int64_t)n;
+    buf_release(&b);
+    return 0;
+fail:
+    buf_release(&b);
+    return -1;
+}
+
 int value_from_text(const struct field *f, struct str text, struct arena *a, struct value *out,
                     const char **message)
 {
@@ -490,11 +525,13 @@ void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct
 {
     const struct resource *res = rec->res;
     bool internal = sees_internal(ctx, rec);
+    bool staff = !ctx || !ctx->who || principal_grant(ctx->who) == GRANT_ALL;
     jw_obj(w);
     jw_kint(w, "id", rec->id);
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
-        if ((f->flags & F_HIDDEN) || ((f->flags & F_INTERNAL) && !internal))
+        if ((f->flags & F_HIDDEN) || ((f->flags & F_INTERNAL) && !internal) ||
+            ((f->flags & F_STAFF_READS) && !staff))
             continue;
         jw_key(w, f->name);
         write_value(w, f, &rec->v[i]);

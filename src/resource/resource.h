@@ -42,6 +42,10 @@ enum field_flag {
                                 naming the field (domain_check_writers) */
     F_INTERNAL = 1 << 9,    /* the ministry's and the owner's only: left out for callers who
                                see the record because it is public (public_via) */
+    F_STAFF_READS = 1 << 10, /* the ministry's working data (a desk officer, tags): read,
+                                filtered and sorted by officers and administrators only —
+                                never shown to an NGO, not even on its own record, nor to the
+                                public. Declare it F_STAFF_WRITES too. */
 };
 
 struct field {
@@ -96,6 +100,29 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...) PRINT
  * none), and the values printed into it as text (0 when fmt cannot be read). */
 const char *errors_code(const char *fmt, const char *message);
 size_t errors_params(struct arena *a, const char *fmt, va_list ap, const char **out, size_t max);
+
+/*
+ * A sentence the server computes for a person — a warning on a record, a calendar title:
+ * the English text, and beside it a stable code and the values printed into it, so that a
+ * client says it in its own language as it does a problem's errors (issue 17). Codes are
+ * part of the API: never change one, add a new one. Written out as
+ * {"message", "code", "params"} (said_write).
+ */
+#define SAID_MAX_PARAMS 8
+struct said {
+    const char *text; /* English, arena-owned */
+    const char *code; /* stable code */
+    const char *params[SAID_MAX_PARAMS]; /* as text, arena-owned or static */
+    size_t nparams;
+};
+/* s->text = fmt formatted (in a), s->code = code, s->params = the values printed, in
+ * order (%s %d %lld %zu ...). */
+void said_printf(struct said *s, struct arena *a, const char *code, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+/* Replaces s's parameters with the n texts given (copied into a; NULL stays NULL), when
+ * the values a client needs are not those the English prints (a number, not "two"). */
+void said_params(struct said *s, struct arena *a, size_t n, ...);
+void said_write(struct jw *w, const struct said *s);
 
 struct store_tx;
 struct store_conn;
@@ -156,6 +183,8 @@ enum resource_access {
                                       (reference data the ministry's admins curate) */
     RES_OWNER_READS_ONLY = 1 << 1, /* the owning organisation may read its records but not
                                     change them (e.g. statuses a body granted) */
+    RES_OWNER_ADDS_ONLY = 1 << 3,  /* the owning organisation may add records and read them,
+                                      never change or remove one (comments) */
 };
 
 struct resource {
@@ -207,6 +236,9 @@ struct resource {
      * value (see struct field_input). NULL when none. */
     const struct field_input *inputs;
     size_t ninputs;
+    /* FT_BOOL field that, when set, makes the record the ministry's only: no one below
+     * officer sees it, whoever owns it (an officer's internal comment). NULL: none. */
+    const char *internal_flag;
 };
 
 /*
@@ -251,6 +283,13 @@ enum record_mode {
  */
 void record_from_json(struct record *rec, json_t *obj, enum record_mode mode, struct arena *a,
                       struct errors *errs);
+
+/*
+ * Reads a selection of records, "1,2,3" (1 to LIMIT_ID_SET ids, each a positive integer;
+ * repeats count once), into out: out->s a JSON array of the ids ("[1,2,3]", in a),
+ * out->i how many. -1 with *why (static English) on anything else.
+ */
+int value_id_set(struct str text, struct arena *a, struct value *out, const char **why);
 
 /* Validates one value given as text (CSV cells, query-string filters) into out. */
 int value_from_text(const struct field *f, struct str text, struct arena *a, struct value *out,

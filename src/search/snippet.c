@@ -23,6 +23,7 @@ struct search_matcher {
     size_t n, cap;
     struct arena *arena;
     size_t last_pos_first; /* while collecting: first key of the term's last word */
+    size_t nterms;         /* the query's terms: a window with as many hits is enough */
 };
 
 static int collect(void *ctx, int flags, const char *token, int n, int start, int end)
@@ -47,6 +48,7 @@ struct search_matcher *search_matcher_new(struct search_tokenizer *t, const stru
 {
     struct search_matcher *m = arena_zalloc(a, sizeof(*m));
     m->arena = a;
+    m->nterms = q->n;
     for (size_t i = 0; i < q->n; i++) {
         const struct search_term *term = &q->terms[i];
         size_t first = m->n;
@@ -82,12 +84,34 @@ struct words {
     size_t n, cap;
     const struct search_matcher *m;
     bool oom;
+    size_t width;   /* words a snippet shows */
+    size_t stop_at; /* > 0: enough words once there are this many */
+    bool stopped;   /* the text was not read to its end */
 };
+
+/* Whether the `width` words ending with the last one hold as many hits as the query has
+ * terms: a snippet good enough that reading on for a better one does not pay. */
+static bool window_full(const struct words *ws)
+{
+    size_t hits = 0, from = ws->n > ws->width ? ws->n - ws->width : 0;
+    for (size_t i = from; i < ws->n; i++)
+        hits += ws->w[i].hit;
+    return hits >= ws->m->nterms;
+}
 
 static int add_word(void *ctx, int flags, const char *token, int n, int start, int end)
 {
     struct words *ws = ctx;
     if (!(flags & SEARCH_COLOCATED)) {
+        /* A new word: the one before is complete (its colocated keys are in). Tokenizing
+         * the rest of a long text cost as much as ranking the matches (issue 21): once a
+         * window holds every term, `width` words more are all the snippet can show. */
+        if (ws->stop_at && ws->n >= ws->stop_at) {
+            ws->stopped = true;
+            return 1;
+        }
+        if (!ws->stop_at && ws->n && ws->w[ws->n - 1].hit && window_full(ws))
+            ws->stop_at = ws->n + ws->width;
         if (ws->n == ws->cap) {
             size_t cap = ws->cap ? ws->cap * 2 : 64;
             struct word *w = realloc(ws->w, cap * sizeof(*w));
@@ -138,9 +162,9 @@ const char *search_snippet(struct search_tokenizer *t, const struct search_match
         while (scan > 0 && ((unsigned char)text[scan] & 0xC0) == 0x80)
             scan--;
     }
-    struct words ws = {.m = m};
-    search_tokenize(t, SEARCH_DOCUMENT, text, scan, add_word, &ws);
     size_t width = style->words > 0 ? (size_t)style->words : 24;
+    struct words ws = {.m = m, .width = width};
+    search_tokenize(t, SEARCH_DOCUMENT, text, scan, add_word, &ws);
     if (ws.n == 0) {
         free(ws.w);
         return arena_strdup(a, "");
@@ -183,7 +207,7 @@ const char *search_snippet(struct search_tokenizer *t, const struct search_match
     /* After the last word shown: the rest of the text when no word follows (closing
      * punctuation, common words), else an ellipsis. */
     size_t end = (size_t)ws.w[to - 1].end;
-    if (to == ws.n && end < n && n - end <= SNIPPET_TAIL_BYTES && scan == n)
+    if (to == ws.n && end < n && n - end <= SNIPPET_TAIL_BYTES && scan == n && !ws.stopped)
         put_text(&b, text + end, n - end, style->html);
     else if (end < n)
         buf_puts(&b, ell);

@@ -95,6 +95,10 @@ int store_token_touch(struct store_tx *tx, int64_t id, const char *now);
 /* The tokens of user_id (0: everyone's), oldest first. */
 int store_token_list(struct store_conn *c, int64_t user_id, struct arena *a, struct token_row **out,
                      size_t *n);
+/* One page of the same: ids after `after`, at most limit; *more when another page
+ * follows (src/store/pages.c). */
+int store_token_page(struct store_conn *c, int64_t user_id, int64_t after, int limit,
+                     struct arena *a, struct token_row **out, size_t *n, bool *more);
 /* Deletes token id, if it is user_id's (0: whoever's); STORE_NOT_FOUND if there is none. */
 int store_token_delete(struct store_tx *tx, int64_t id, int64_t user_id);
 /* The administrator's policy for new tokens, in days. */

@@ -69,6 +69,24 @@ struct store_due_row {
 int store_reports_due(struct store_conn *c, const char *from, const char *to, int64_t org,
                       void (*fn)(void *arg, const struct store_due_row *row), void *arg);
 
+/*
+ * One page of the same, in the calendar's order of report items (due date, then id):
+ * those after (after_date, after_id) — after_date NULL: from the start — at most limit
+ * rows. Served by an index, so a page costs the same wherever it starts (issue 21).
+ * src/store/calendar.c.
+ */
+int store_reports_due_page(struct store_conn *c, const char *from, const char *to, int64_t org,
+                           const char *after_date, int64_t after_id, int64_t limit,
+                           void (*fn)(void *arg, const struct store_due_row *row), void *arg);
+/* Reports due from `from` to `to` by body and day, from the kept counts (migration
+ * 0016), in date order. */
+int store_report_due_days(struct store_conn *c, const char *from, const char *to,
+                          void (*fn)(void *arg, const char *body, const char *date, int64_t n),
+                          void *arg);
+/* The reports due at one body on one day. */
+int store_reports_due_on(struct store_conn *c, const char *body, const char *date,
+                         void (*fn)(void *arg, const struct store_due_row *row), void *arg);
+
 struct store_app_row {
     int64_t id, organisation_id;
     const char *organisation, *body, *requested_status, *state, *filed_on;

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "store/internal.h"
+#include "store/counts.h"
 #include "store/search_index.h"
 
 #include <assert.h>
@@ -142,9 +143,13 @@ static void public_via_sql(struct buf *b, const struct resource *res, const char
 }
 
 /* Blanks the F_INTERNAL values of a record read for a caller who sees it only because it
- * is public (not for the records of the caller's own organisation, scope_org). */
+ * is public (not for the records of the caller's own organisation, scope_org), and the
+ * F_STAFF_READS values of every record (q->hide_internal is set below the ministry). */
 static void blank_internal(struct record *rec, int64_t scope_org)
 {
+    for (size_t i = 0; i < rec->res->nfields; i++) /* the ministry's own, for no one else */
+        if (rec->res->fields[i].flags & F_STAFF_READS)
+            rec->v[i] = (struct value){.null = true};
     int oi = rec->res->owner ? resource_field_index(rec->res, rec->res->owner) : -1;
     if (scope_org > 0 && oi >= 0 && rec->res->fields[oi].type == FT_REF && !rec->v[oi].null &&
         rec->v[oi].i == scope_org)
@@ -209,12 +214,22 @@ static void like_pattern(struct buf *pat, const char *s, size_t n)
     buf_putc(pat, '%');
 }
 
+/* How an id set's JSON text is bound. */
+static const struct field id_set_field = {.name = "id", .type = FT_TEXT};
+
 static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
                           const struct resource *res, const struct list_query *q, struct arena *a)
 {
     buf_puts(b, " WHERE 1=1");
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *fl = &q->filters[i];
+        if (fl->field == FILTER_ID_SET) { /* a selection: id=1,2,3 */
+            buf_puts(b, " AND id IN (SELECT CAST(value AS BIGINT) FROM ");
+            buf_printf(b, db_sql_json_each(c->db), "?");
+            buf_putc(b, ')');
+            bind_add(bd, &id_set_field, fl->v);
+            continue;
+        }
         if (fl->field < 0) {
             buf_puts(b, " AND id=?");
             bind_add(bd, NULL, fl->v);
@@ -412,7 +427,7 @@ int store_list(struct store_conn *c, const struct resource *res, const struct li
 
     where_filters(c, &where, bd, res, q, a);
 
-    if (q->count) {
+    if (q->count && !store_count_kept(c, res, q, &out->total)) { /* src/store/counts.c */
         buf_printf(&sql, "SELECT count(*) FROM %s%s", res->table, where.p);
         struct db_stmt *st = store_prep(c, sql.p);
         if (!st) {

@@ -62,8 +62,10 @@ void store_reader_close(struct store_conn *c);
 int store_read_begin(struct store_conn *c);
 void store_read_end(struct store_conn *c);
 
+#define FILTER_ID (-1)     /* struct filter.field: id equals v.i */
+#define FILTER_ID_SET (-2) /* struct filter.field: id is one of v.s, as value_id_set makes it */
 struct filter {
-    int field;      /* index into res->fields; -1 for id */
+    int field;      /* index into res->fields; FILTER_ID, FILTER_ID_SET */
     struct value v; /* validated value (equality; membership for list fields) */
 };
 

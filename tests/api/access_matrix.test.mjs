@@ -113,6 +113,7 @@ function meta(name) {
     stateField: s['x-state-field'] ?? null,
     reference: !!s['x-reference'],
     ownerReadsOnly: !!s['x-owner-reads-only'],
+    ownerAddsOnly: !!s['x-owner-adds-only'], // comments: added by the owner, never changed
     adminWrites: !!s['x-admin-writes'],
     transitions: s['x-transitions'] ?? [],
     schema: s,
@@ -191,7 +192,7 @@ function expectChange(roleKey, key, fx, what) {
   if (g === 'all') return 'ok';
   if (!visible(roleKey, fx)) return 404;
   if (fx.parentFx && !visible(roleKey, fx.parentFx)) return 404;
-  if (!owns(roleKey, fx) || fx.m.ownerReadsOnly) return 403;
+  if (!owns(roleKey, fx) || fx.m.ownerReadsOnly || fx.m.ownerAddsOnly) return 403;
   if (what === 'delete' && fx.m.owner === 'id') return 403;
   if (what !== 'transition' && fx.m.stateField && !ngoMovesFrom(fx.m, fx.state)) return 403;
   return 'ok';
@@ -242,6 +243,9 @@ function bodyFor(m, { org = null, pub = false } = {}) {
     }
     if (required.has(name)) body[name] = valueFor(m, name, prop, date);
   }
+  // A comment belongs to the organisations of the record it is about (issue 17): about
+  // the owner itself, or about a meeting, which no organisation owns.
+  if (m.name === 'comments') Object.assign(body, org !== null ? { about: 'organisations', record_id: org } : { about: 'meetings', record_id: support.meetings });
   return body;
 }
 
@@ -579,7 +583,8 @@ test('creation: top-level and sub-records, own and another organisation\'s', asy
         // For another organisation: refused and named, never silently taken as its own.
         const other = roleKey === 'ngoA' ? who.ngoB.org : who.ngoA.org;
         const r2 = await call(roleKey, 'POST', `/api/v1/${m.name}`, bodyFor(m, { org: other }));
-        if (r2.status !== 422 || !r2.json.errors?.some((e) => e.field === m.owner)) note(`${roleKey} POST /api/v1/${m.name} for another organisation`, `${r2.status} ${r2.text.slice(0, 160)}`, `422 on ${m.owner}`);
+        const ownerField = m.name === 'comments' ? 'record_id' : m.owner; // comments: the record names the owner
+        if (r2.status !== 422 || !r2.json.errors?.some((e) => e.field === ownerField)) note(`${roleKey} POST /api/v1/${m.name} for another organisation`, `${r2.status} ${r2.text.slice(0, 160)}`, `422 on ${m.owner}`);
       }
     }
     // Sub-records under every plain parent.

@@ -56,3 +56,47 @@ test('labels is checked: a UI language, with format=csv only', async () => {
   assertProblem(await api('format=json&labels=ru'), 400, { fields: { labels: /CSV/ } });
   assertProblem(await api('labels=ru'), 400, { fields: { labels: /CSV/ } });
 });
+
+// The command line (issue 17): `civdesk export --labels [--lang ru|en]` gives the same
+// labelled header; without --labels the header stays the field names that import reads.
+test('civdesk export --labels --lang ru|en: the UI\'s column names; checked like the API', async () => {
+  const { cli, cliOk, tempDir } = await import('./lib/server.mjs');
+  const { join } = await import('node:path');
+  const { rm } = await import('node:fs/promises');
+  const dir = await tempDir();
+  try {
+    const db = join(dir, 'labels.db');
+    await cliOk(['init', '--db', db]);
+    const src = join(dir, 'o.csv');
+    await (await import('node:fs/promises')).writeFile(src, 'name,country,city\nФонд «Память»,RU,Самара\n');
+    await cliOk(['import', 'organisations', src, '--db', db]);
+    const head = (r) => r.stdout.split('\r\n')[0].split(',');
+    const raw = head(await cliOk(['export', 'organisations', '--db', db]));
+    assert.deepEqual(raw.slice(0, 3), ['id', 'name', 'name_en']);
+    const ru = await cliOk(['export', 'organisations', '--labels', '--lang', 'ru', '--db', db]);
+    assert.equal(head(ru).length, raw.length, 'one label per column');
+    assert.equal(head(ru)[1], label('ru', 'name'));
+    assert.equal(head(ru)[6], 'Город');
+    assert.match(ru.stdout, /Фонд «Память»,,,,RU,Самара/);
+    const en = await cliOk(['export', 'organisations', '--labels', '--db', db]);
+    assert.equal(head(en)[1], 'Name', 'English unless --lang says otherwise');
+    assert.equal(head(en)[6], label('en', 'city'));
+    const en2 = await cliOk(['export', 'organisations', '--labels', '--lang', 'en', '--db', db]);
+    assert.deepEqual(head(en2), head(en));
+
+    let r = await cli(['export', 'organisations', '--labels', '--lang', 'de', '--db', db]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--lang must be en or ru/);
+    assert.equal(r.stdout, '');
+    r = await cli(['export', 'organisations', '--labels', '--format', 'json', '--db', db]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /CSV export only/);
+    r = await cli(['export', 'organisations', '--lang', 'ru', '--db', db]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--lang names the language of --labels/);
+    r = await cli(['export', '--help']);
+    assert.match(r.stdout, /--labels/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

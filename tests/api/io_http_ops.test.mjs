@@ -122,6 +122,9 @@ test('/metrics: every line is Prometheus text, and the counters follow the reque
     assertProblem(await srv.api('POST', '/api/v1/organisations', { body: { name: 'No country' } }), 422);
     assertProblem(await srv.api('GET', '/api/v1/people', { token: null }), 401);
     assertProblem(await srv.api('GET', '/api/v1/nothing-here'), 404);
+    assertProblem(await srv.api('DELETE', '/api/v1/nothing-here'), 404);
+    assertProblem(await srv.api('DELETE', '/api/v1/nothing-here/either'), 404);
+    assert.equal((await srv.api('OPTIONS', '/api/v1/nothing-here')).status, 404);
     const bad = await request(srv.url, 'POST', '/api/v1/session', { body: { email: ADMIN_EMAIL, password: 'not the password at all' } });
     assert.equal(bad.status, 401);
     await srv.api('GET', '/api/v1/organisations?format=csv');
@@ -135,7 +138,11 @@ test('/metrics: every line is Prometheus text, and the counters follow the reque
     assert.equal(delta(requests('GET', '/api/v1/{collection}', 200)), 1, 'the export counts once, as its route');
     assert.equal(delta(requests('POST', '/api/v1/session', 401)), 1);
     assert.equal(delta(requests('GET', '/metrics', 200)), 1, 'the first scrape counted');
-    assert.equal(delta('civdesk_http_requests_total{method="",route="unmatched",status="404"}'), 1);
+    // Requests that matched no route, by their method (issue 23): never method="".
+    assert.equal(delta('civdesk_http_requests_total{method="GET",route="unmatched",status="404"}'), 1);
+    assert.equal(delta('civdesk_http_requests_total{method="DELETE",route="unmatched",status="404"}'), 2);
+    assert.equal(delta('civdesk_http_requests_total{method="OTHER",route="unmatched",status="404"}'), 1);
+    assert.ok(![...m1.samples.keys()].some((k) => k.includes('method=""')), 'no series without a method');
     assert.equal(delta('civdesk_login_failures_total{}'), 1);
     assert.ok(delta('civdesk_http_request_duration_seconds_count{}') >= 12);
     assert.ok(delta('civdesk_http_request_duration_seconds_sum{}') > 0);

@@ -567,7 +567,7 @@ static void test_calendar_has_meetings_delegations_deadlines_and_actions(void **
     /* The ledger's calendar carries them too. */
     struct cal_item *items;
     assert_int_equal(
-        ledger_calendar(store_reader(f->s), &f->who, "2030-12-01", "2030-12-31", &f->a, &items, &n),
+        ledger_calendar(store_reader(f->s), &f->who, "2030-12-01", "2030-12-31", NULL, &f->a, &items, &n),
         0);
     size_t mine = 0;
     for (size_t i = 0; i < n; i++)

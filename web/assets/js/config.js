@@ -12,7 +12,10 @@ export const CONFIG = {
       ['grp.location', ['country', 'city']],
       ['grp.contact', ['website', 'email', 'phone']],
       ['grp.work', ['areas', 'description', 'public']],
+      ['grp.desk', ['officer', 'tags']],
     ],
+    // The desk's own (never shown to the organisation): not in an NGO's form.
+    officerOnly: ['officer', 'tags'],
   },
   people: { columns: ['full_name', 'organisation_id', 'position', 'email', 'languages'], sort: 'full_name' },
   bodies: { columns: ['code', 'name', 'statuses'] },

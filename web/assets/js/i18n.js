@@ -213,26 +213,37 @@ export function plural(key, n, vars = {}) {
   return t(k, { ...vars, n: fmtNumber(n) });
 }
 
-// Sentences the server computes in English (warnings on records, calendar titles): the
-// known shapes are said in the chosen language, anything else is shown as it came.
-const SERVER_TEXT = [
-  [/^(\d+) words, over the limit of (\d+) \((.*)\)$/, (m) => t('sw.over_limit', { words: fmtNumber(m[1]), limit: fmtNumber(m[2]), rule: m[3] })],
-  [/^the deadline \((\d{4}-\d\d-\d\d)\) has passed$/, (m) => t('sw.deadline_passed', { date: fmtDate(m[1]) })],
-  [/^(\d+) questions? from (\S+) (?:is|are) unanswered: unanswered questions lead to closure$/, (m) => plural('sw.unanswered', Number(m[1]), { body: bodyLabel(m[2]) })],
-  [/^registered less than (\d+) years? before filing$/, (m) => plural('sw.registered_less', Number(m[1]))],
-  [/^the registration date \(founded_on\) is not known, so the (\d+)-year registration rule cannot be checked$/, (m) => t('sw.founded_unknown', { n: m[1] })],
-  [/^(\S+) (\S+) status is not open to national NGOs$/, (m) => t('sw.not_national', { body: bodyLabel(m[1]), status: valueLabel(m[2]) })],
-  [/^Due: (.*)$/s, (m) => t('cal.t.due', { what: m[1] })],
-  [/^Deadline: (.*)$/s, (m) => t('cal.t.deadline', { what: m[1] })],
-  [/^Delegation: (.*)$/s, (m) => t('cal.t.delegation', { what: m[1] })],
-  [/^Report on (\d+)–(\d+) due to (\S+): (.*) \((\S+) status(, suspended)?\)$/s, (m) => t(m[6] ? 'cal.t.report_due_suspended' : 'cal.t.report_due', { from: m[1], to: m[2], body: bodyLabel(m[3]), org: m[4], status: valueLabel(m[5]) })],
-  [/^(\S+) filing deadline: applications received by (.*) are considered in (\d+)$/s, (m) => t('cal.t.filing_deadline', { body: bodyLabel(m[1]), date: m[2], year: m[3] })],
-];
-export function serverText(s) {
-  if (typeof s !== 'string') return s;
-  for (const [re, fn] of SERVER_TEXT) {
-    const m = re.exec(s);
-    if (m) return fn(m);
-  }
-  return s;
+// Sentences the server computes (warnings on records, calendar titles) come with a stable
+// code and the values printed into their English text (issue 17): {message, code, params}
+// for a warning (warning_details), title_code and title_params for a calendar item. Each
+// code is said here in the chosen language from its parameters; a code this UI does not
+// know shows the server's English.
+const num = (v) => Number(v);
+const SAID = {
+  over_limit: (p) => t('sw.over_limit', { words: fmtNumber(num(p[0])), limit: fmtNumber(num(p[1])), rule: p[2] }),
+  deadline_passed: (p) => t('sw.deadline_passed', { date: fmtDate(p[0]) }),
+  unanswered: (p) => plural('sw.unanswered', num(p[0]), { body: bodyLabel(p[1]) }),
+  registered_less: (p) => plural('sw.registered_less', num(p[0])),
+  founded_unknown: (p) => t('sw.founded_unknown', { n: p[0] }),
+  not_national: (p) => t('sw.not_national', { body: bodyLabel(p[0]), status: valueLabel(p[1]) }),
+  prereq_not_held: (p) => plural('sw.prereq_not_held', num(p[2]), { body: bodyLabel(p[0]), status: valueLabel(p[1]), needs: valueLabel(p[3]) }),
+  prereq_since_unknown: (p) => plural('sw.prereq_since_unknown', num(p[2]), { body: bodyLabel(p[0]), status: valueLabel(p[1]), needs: valueLabel(p[3]) }),
+  prereq_held_since: (p) => plural('sw.prereq_held_since', num(p[2]), { body: bodyLabel(p[0]), status: valueLabel(p[1]), needs: valueLabel(p[3]), date: fmtDate(p[4]) }),
+  may_reapply: (p) => t('sw.may_reapply', { body: bodyLabel(p[0]), date: fmtDate(p[1]) }),
+  closure_due: (p) => t(`sw.closure_due.${p[1]}`, { year: p[0] }),
+  cal_meeting: (p) => p[0],
+  cal_due: (p) => t('cal.t.due', { what: p[0] }),
+  cal_deadline: (p) => t('cal.t.deadline', { what: p[0] }),
+  cal_delegation: (p) => (p[1] ? t('cal.t.delegation_to', { what: p[0], date: fmtDate(p[1]) }) : t('cal.t.delegation', { what: p[0] })),
+  cal_report_due: (p) => t('cal.t.report_due', { from: p[0], to: p[1], body: bodyLabel(p[2]), org: p[3], status: valueLabel(p[4]) }),
+  cal_report_due_suspended: (p) => t('cal.t.report_due_suspended', { from: p[0], to: p[1], body: bodyLabel(p[2]), org: p[3], status: valueLabel(p[4]) }),
+  cal_filing_deadline: (p) => t('cal.t.filing_deadline', { body: bodyLabel(p[0]), date: fmtDate(p[1], { long: true }), year: p[2] }),
+  cal_file_by: (p) => t('cal.t.file_by', { id: p[0], org: p[1], body: bodyLabel(p[2]), status: valueLabel(p[3]), date: fmtDate(p[4], { long: true }), year: p[5] }),
+  cal_decision: (p) => t('cal.t.decision', { id: p[0], org: p[1], body: bodyLabel(p[2]), status: valueLabel(p[3]), state: valueLabel(p[4]) }),
+};
+export function saidText(s) {
+  if (!s) return '';
+  if (typeof s === 'string') return s;
+  const say = s.code && SAID[s.code];
+  return say && Array.isArray(s.params) ? say(s.params) : s.message || '';
 }

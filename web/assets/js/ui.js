@@ -179,7 +179,8 @@ export function table({ columns, rows, caption, sort, onSort, empty }) {
       );
     }),
   );
-  const body = rows.map((r) => h('tr', null, columns.map((c, i) => h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.cls }, c.render ? c.render(r) : r[c.key]))));
+  const rh = columns.findIndex((c) => !c.select); // the row header: not a checkbox column
+  const body = rows.map((r) => h('tr', null, columns.map((c, i) => h(i === rh ? 'th' : 'td', { scope: i === rh ? 'row' : null, class: c.cls }, c.render ? c.render(r) : r[c.key]))));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, caption ? h('caption', { class: 'sr-only' }, caption) : null, h('thead', null, head), h('tbody', null, body)));
 }
 

@@ -222,11 +222,15 @@ export async function tokensView({ main }) {
   }
   async function load() {
     clear(listBox).append(loading());
-    let items;
+    const items = [];
     try {
-      ({
-        data: { items },
-      } = await api('GET', '/api/v1/tokens'));
+      // The list pages (limit + cursor): follow next_cursor to the end.
+      let cursor = null;
+      do {
+        const { data } = await api('GET', '/api/v1/tokens', { query: cursor ? { limit: 500, cursor } : { limit: 500 } });
+        items.push(...data.items);
+        cursor = data.next_cursor;
+      } while (cursor);
     } catch (p) {
       clear(listBox).append(problemNotice(p));
       return;

@@ -3,7 +3,7 @@
 // server's list of allowed ones).
 import { h, clear } from '../dom.js';
 import { api, resource, isFinalState, legalMoves } from '../api.js';
-import { t, serverText, bodyLabel, valueLabel, fmtDate, fmtNumber, collLabel, oneLabel } from '../i18n.js';
+import { t, saidText, bodyLabel, valueLabel, fmtDate, fmtNumber, collLabel, oneLabel } from '../i18n.js';
 import { app } from '../state.js';
 import { query, setQuery } from '../router.js';
 import { pageHeader, problemNotice, loading, linkButton, refLink, transitionControls, notice, unavailable } from '../ui.js';
@@ -90,7 +90,7 @@ function card(res, a, reload) {
       a.committee_session ? h('span', null, t('f.committee_session'), ': ', a.committee_session) : null,
       a.filed_on ? h('span', null, t('f.filed_on'), ': ', fmtDate(a.filed_on)) : null,
     ),
-    Array.isArray(a.warnings) && a.warnings.length ? h('p', { class: 'card-warn' }, a.warnings.map((w) => (typeof w === 'string' ? serverText(w) : w.message)).join('; ')) : null,
+    Array.isArray(a.warnings) && a.warnings.length ? h('p', { class: 'card-warn' }, (a.warning_details || a.warnings).map(saidText).join('; ')) : null,
     legalMoves(res, a.state, app.me?.role).length ? moves : null,
   );
 }

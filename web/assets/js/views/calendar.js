@@ -1,7 +1,7 @@
 // The calendar of deadlines and meetings: a month grid and the same events as a list.
 import { h, clear } from '../dom.js';
 import { api, has, resource, segmentOf } from '../api.js';
-import { t, serverText, fmtDate, fmtMonth, weekdayNames, valueLabel, getLang } from '../i18n.js';
+import { t, saidText, fmtDate, fmtMonth, weekdayNames, valueLabel, getLang } from '../i18n.js';
 import { query, setQuery } from '../router.js';
 import { pageHeader, problemNotice, loading, table, badge, unavailable, button } from '../ui.js';
 
@@ -39,7 +39,9 @@ function normalise(e) {
 }
 
 export function eventTitle(e) {
-  return e.title ? serverText(e.title) : valueLabel(e.kind);
+  const r = e.raw || {};
+  if (r.title_code) return saidText({ code: r.title_code, params: r.title_params, message: e.title });
+  return e.title || valueLabel(e.kind);
 }
 
 export function eventLink(e) {

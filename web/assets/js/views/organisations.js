@@ -35,7 +35,7 @@ export async function orgListView({ main }) {
     actions.push(
       button(t('io.import'), async () => {
         const choice = await importDialog();
-        if (choice) await runImport(res, importPath, choice, region, () => clear(listBox).append(recordList(res)));
+        if (choice) await runImport(res, importPath, choice, region, () => clear(listBox).append(recordList(res, { bulk: true })));
       }),
     );
   actions.push(
@@ -46,7 +46,7 @@ export async function orgListView({ main }) {
       h('a', { href: exportHref(res, 'xlsx'), class: 'btn', download: '', 'data-format': 'xlsx' }, t('io.export_xlsx')),
     ),
   );
-  listBox.append(recordList(res));
+  listBox.append(recordList(res, { bulk: true }));
   main.append(pageHeader(collLabel(res.name), { actions }), region, listBox);
 }
 
@@ -226,6 +226,8 @@ const TIMELINE = [
   ['proposals', 'organisation_ids', (r) => [[r.created_at, r.title], r.answered_on ? [r.answered_on, `${r.title} — ${valueLabel(r.state)}`] : null]],
   ['reports', 'organisation_ids', (r) => [[r.submitted_on || r.deadline_on || r.created_at, `${r.title} — ${valueLabel(r.state)}`]]],
   ['documents', 'organisation_id', (r) => [[r.published_at || r.created_at, `${docTitle(r)} (${valueLabel(r.kind)})`]]],
+  // Comments on any of its records (issue 17), linked to the record they are about.
+  ['comments', 'organisation_ids', (r) => [[r.created_at, t('tl.comment', { what: `${oneLabel(r.about)} #${r.record_id}`, text: r.text.length > 120 ? `${r.text.slice(0, 120)}…` : r.text, who: r.author_name || r.author || '' }), `/${segmentOf(r.about) || r.about}/${r.record_id}`]]],
 ];
 
 async function timelinePanel(id) {
@@ -238,7 +240,7 @@ async function timelinePanel(id) {
         const { data } = await api('GET', r.path, { query: { [field]: id, limit: 100 } });
         for (const rec of data.items)
           for (const ev of events(rec))
-            if (ev && ev[0]) rows.push({ date: ev[0], coll, what: ev[1], href: `/${r.seg}/${rec.id}` });
+            if (ev && ev[0]) rows.push({ date: ev[0], coll, what: ev[1], href: ev[2] || `/${r.seg}/${rec.id}` });
       } catch {
         /* a kind the user may not read is left out */
       }

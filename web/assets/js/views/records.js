@@ -3,13 +3,15 @@
 // sub-records; create and edit forms.
 import { h, clear } from '../dom.js';
 import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
-import { t, serverText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
+import { t, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
 import { conf, titleOf, COMPUTED } from '../config.js';
 import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
 import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
+import { selection } from './bulk.js';
+import { commentable, commentsSection } from './comments.js';
 import { fillDelegationStats } from './dashboard.js';
 import { SUB_PAGES } from './qreport.js';
 
@@ -34,7 +36,7 @@ function ownerOf(res) {
   return res.schema?.['x-owner'] ?? OWNER[res.name] ?? null;
 }
 
-function owns(res, rec) {
+export function owns(res, rec) {
   const org = app.me?.organisation_id;
   const f = ownerOf(res);
   if (!org || !f || !rec) return false;
@@ -85,9 +87,11 @@ const trails = new Map(); // list key → cursors of the pages seen, for "previo
 
 // A filter bar, table and pager for res at API path `path`. fixed: filters always
 // applied (not shown); opts.urlState: keep q/filters/sort/cursor in the page URL.
-export function recordList(res, { path = res.path, fixed = {}, urlState = true, exclude = [], initial = {}, onRows } = {}) {
+export function recordList(res, { path = res.path, fixed = {}, urlState = true, exclude = [], initial = {}, onRows, bulk = false } = {}) {
   const box = h('div', { class: 'record-list' });
   const c = conf(res.name);
+  // Rows to select and act on together (views/bulk.js): top-level lists.
+  const sel = bulk ? selection(res, { reload: () => load() }) : null;
   let state = urlState ? query() : { ...initial };
   const filterNames = (c.filters || res.fields.filter((f) => f['x-filter'] && (f.enum || f.base === 'boolean' || f.format === 'iso3166-1-alpha-2')).map((f) => f.name)).filter(
     (n) => res.field(n)?.['x-filter'] && !(n in fixed),
@@ -140,7 +144,7 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
     h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), filterNames.some((n) => state[n]) || state.q ? button(t('list.reset'), () => apply(Object.fromEntries(['q', ...filterNames].map((n) => [n, ''])))) : null),
   );
   const results = h('div', { class: 'results', 'aria-live': 'polite' });
-  box.append(filterForm, results);
+  box.append(filterForm, ...(sel ? [sel.bar] : []), results);
 
   async function load() {
     clear(results).append(loading());
@@ -164,6 +168,7 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
     trails.set(key, trail);
     clear(results);
     const cols = columnsFor(res, { exclude: [...exclude, ...Object.keys(fixed)] });
+    if (sel) cols.unshift(sel.column(data.items, (r) => titleOf(res.name, r) || `#${r.id}`));
     results.append(
       table({
         columns: cols,
@@ -231,7 +236,7 @@ export async function listView({ main, params }) {
     main.append(stats);
     fillDelegationStats(stats);
   }
-  main.append(recordList(res));
+  main.append(recordList(res, { bulk: true }));
 }
 
 /* ---- one record ------------------------------------------------------------------- */
@@ -269,7 +274,9 @@ function computedBlock(res, rec) {
   for (const k of extra) {
     const v = rec[k];
     if (Array.isArray(v) && k.includes('warning')) {
-      for (const w of v) items.push(notice('warn', typeof w === 'string' ? serverText(w) : w.message || JSON.stringify(w)));
+      // Said by code (warning_details); the English warnings only from a server without.
+      if (k === 'warnings' && Array.isArray(rec.warning_details)) continue;
+      for (const w of v) items.push(notice('warn', saidText(w)));
       continue;
     }
     if (k === 'allowed_transitions' || k === 'transitions') continue;
@@ -369,7 +376,7 @@ export function subSection(parentRes, rec, sub, { title } = {}) {
 export function recordBody(res, rec, { onChange, skipSubs = [] } = {}) {
   const c = conf(res.name);
   // The title is the page's heading already.
-  const names = res.fields.filter((f) => !META.has(f.name) && f.name !== 'translations' && f.name !== 'title').map((f) => f.name);
+  const names = res.fields.filter((f) => !META.has(f.name) && f.name !== 'translations' && f.name !== 'title' && !(f['x-readers'] === 'staff' && !(f.name in rec))).map((f) => f.name);
   const out = [];
   const extra = EXTRAS[res.name];
   out.push(h('div', { class: 'panel' }, fieldList(res, rec, names), computedBlock(res, rec)));
@@ -378,6 +385,7 @@ export function recordBody(res, rec, { onChange, skipSubs = [] } = {}) {
   if (hist) out.push(hist);
   const handled = [...skipSubs, ...(HANDLED_SUBS[res.name] || [])];
   for (const sub of res.subs) if (!handled.includes(sub.seg)) out.push(subSection(res, rec, sub));
+  if (commentable(res)) out.push(commentsSection(res, rec));
   return out;
 }
 
