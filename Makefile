@@ -5,6 +5,7 @@
 #   make check      install what is missing, run every test, then again under ASan+UBSan
 #   make asan       build build-asan/civdesk (ASan + UBSan)
 #   make format     clang-format every C file
+#   make api-doc    rewrite docs/api.md's route table from src/http/routes.c
 #
 # BUILD selects the output directory, so several builds can live side by side.
 
@@ -43,7 +44,7 @@ ISO_DIR  ?= /usr/share/iso-codes/json
 # (the system's older than 20), else the system's.
 export PATH := $(CURDIR)/.tools/node/node_modules/.bin:$(PATH)
 
-.PHONY: all run check asan unit api test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e check-pg
+.PHONY: all run check asan unit api api-doc test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e check-pg
 all: $(BUILD)/civdesk
 
 deps:
@@ -92,6 +93,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcivdesk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libcivdesk.a \
 		$(LDLIBS_ALL) $(shell pkg-config --libs cmocka)
+
+# docs/api.md's route table, written from the route declarations (make unit checks it).
+$(BUILD)/api_doc: tools/api_doc.c $(BUILD)/libcivdesk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libcivdesk.a $(LDLIBS_ALL)
+
+api-doc: $(BUILD)/api_doc
+	$(BUILD)/api_doc docs/api.md
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -1,7 +1,8 @@
 /*
  * auth: who is calling (the principal), passwords (Argon2id, libpwquality), API tokens
  * (random, shown once, stored as SHA-256), browser sessions (session.c), sign-in limits
- * (ratelimit.c) and the access rules: one table of role x route x ownership (rules.c).
+ * (ratelimit.c) and the grants: what each role may do on a route, declared on the route's
+ * row (src/http/routes.c) and read here and in src/domain/access.c.
  * docs/security.md describes the model.
  */
 #ifndef CIVDESK_AUTH_H
@@ -19,7 +20,7 @@ enum role {
 #define ROLE_COUNT 4
 
 /*
- * How far a role reaches on one route: what the access rule of the route (rules.c) gives
+ * How far a role reaches on one route: what the route's row (src/http/routes.c) grants
  * it. The row-level code (src/domain/access.c) interprets it against each resource's
  * declaration (owner, public_flag, parent), so the rules stay generic over resources.
  */
@@ -37,7 +38,7 @@ struct principal {
     int64_t user_id;    /* 0 for anonymous */
     int64_t org_id;     /* the NGO's organisation; 0 otherwise */
     const char *email;  /* arena-owned; NULL for anonymous */
-    enum grant grant;   /* set from the route's rule by the server; UNSET elsewhere */
+    enum grant grant;   /* set from the route's grants by the server; UNSET elsewhere */
     int64_t session_id; /* the browser session it came from; 0 for tokens and anonymous */
     int64_t token_id;   /* the API token it came from; 0 otherwise */
     const char *token_last_used; /* that token's last use before this one (arena); NULL: never */
@@ -110,25 +111,6 @@ void token_note_use(struct store *s, const struct principal *p);
  * nothing. The server calls it once per request.
  */
 void auth_clock_refresh(void);
-
-/* ---- access rules (rules.c) ----------------------------------------------------------- */
-
-/* One route's rule: what each role may do there. method is "GET", "POST", ...; pattern
- * is the route's pattern exactly as in routes[]. */
-struct access_rule {
-    const char *method;
-    const char *pattern;
-    enum grant grant[ROLE_COUNT]; /* by enum role; every entry set (never UNSET) */
-};
-
-extern const struct access_rule access_rules[];
-extern const size_t access_rules_count;
-
-/* The rule of a route, or NULL when it has none (the server then refuses the route).
- * method: "GET", "post", ... (case does not matter). */
-const struct access_rule *access_rule_find(const char *method, const char *pattern);
-/* The least role the rule lets in (grant other than NONE); ROLE_COUNT when none. */
-enum role access_rule_least_role(const struct access_rule *rule);
 
 /* ---- browser sessions (session.c) ----------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /*
  * Row-level access: which records a caller may see and change. The route's rule
- * (src/auth/rules.c) says how far the caller's role reaches on that route (a grant);
+ * (its row in src/http/routes.c) says how far the caller's role reaches on that route (a grant);
  * this file is the single place that turns a grant into decisions about records, from
  * the declarations alone:
  *

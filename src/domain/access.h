@@ -1,6 +1,6 @@
 /*
- * domain/access: the row-level half of the access rules. The route's rule (src/auth/
- * rules.c) gives the caller a grant (principal_grant); these functions interpret it
+ * domain/access: the row-level half of the access rules. The route's row (src/http/
+ * routes.c) gives the caller a grant (principal_grant); these functions interpret it
  * against a resource's declaration — owner, public_flag, parent, state machine, access
  * flags — so every resource, present and future, is governed by the same few lines.
  *

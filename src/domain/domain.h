@@ -67,6 +67,13 @@ int domain_transition(struct store *s, const struct principal *who, const struct
                       struct arena *a, struct errors *errs, struct error *msg,
                       const char ***allowed, struct record **out);
 /* The states a principal may move rec to now (NULL-terminated, arena-owned). */
+/*
+ * The states of res's state machine that are not final (some row leaves them), as a JSON
+ * array of strings in arena a — for store queries that select the open records, so the
+ * set comes from the declaration and is not spelt again in SQL. res has a state field.
+ */
+const char *domain_open_states_json(const struct resource *res, struct arena *a);
+
 const char **domain_transitions_allowed(const struct principal *who, const struct record *rec,
                                         struct arena *a);
 

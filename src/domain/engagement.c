@@ -457,6 +457,16 @@ static void report_validate(const struct hook_ctx *ctx, struct record *rec,
 }
 
 /* word_count, word_limit, word_limit_rule and warnings a person should act on. */
+static const struct computed_field report_computed_fields[] = {
+    {"word_count", "integer", NULL, CF_NULLABLE, "words in the text, counted in any script"},
+    {"word_limit", "integer", NULL, CF_NULLABLE,
+     "the most words the target body's rules allow this kind (null: no limit)"},
+    {"word_limit_rule", "string", NULL, CF_NULLABLE, "the rule the limit comes from"},
+    {"warnings", "array", NULL, 0, "over the limit, past the deadline: for a person"},
+    {"warning_details", "array", NULL, 0,
+     "the same warnings with a stable code and parameters, for a client to say in its language"},
+};
+
 static void report_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     if (!ctx || !ctx->conn)
@@ -530,6 +540,8 @@ const struct resource res_reports = {
     .on_transition = report_on_transition,
     .validate = report_validate,
     .computed = report_computed,
+    .computed_fields = report_computed_fields,
+    .ncomputed = ARRAY_SIZE(report_computed_fields),
     .params = report_params,
     .nparams = ARRAY_SIZE(report_params),
 };
@@ -699,6 +711,11 @@ static void document_validate(const struct hook_ctx *ctx, struct record *rec,
 }
 
 /* "titles": {"en": "...", "ru": "..."} — the document in each language it exists in. */
+static const struct computed_field document_computed_fields[] = {
+    {"titles", "object", NULL, CF_OPTIONAL,
+     "the title in each language version: {\"en\": …, \"ru\": …}"},
+};
+
 static void document_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     if (!ctx || !ctx->conn)
@@ -739,6 +756,8 @@ const struct resource res_documents = {
     .public_flag = "published",
     .validate = document_validate,
     .computed = document_computed,
+    .computed_fields = document_computed_fields,
+    .ncomputed = ARRAY_SIZE(document_computed_fields),
     .params = document_params,
     .nparams = ARRAY_SIZE(document_params),
 };
@@ -770,6 +789,10 @@ static void attachment_validate(const struct hook_ctx *ctx, struct record *rec,
         errors_add(errs, "filename", "%s", why);
 }
 
+static const struct computed_field attachment_computed_fields[] = {
+    {"content_url", "string", "uri-reference", 0, "where the bytes are: GET it to download"},
+};
+
 /* Where the bytes are: GET it to download. */
 static void attachment_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
@@ -799,4 +822,6 @@ const struct resource res_document_attachments = {
     .path = "attachments",
     .validate = attachment_validate,
     .computed = attachment_computed,
+    .computed_fields = attachment_computed_fields,
+    .ncomputed = ARRAY_SIZE(attachment_computed_fields),
 };

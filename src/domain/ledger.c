@@ -706,6 +706,25 @@ static const struct field accreditation_fields[] = {
     {"notes", FT_TEXT, F_SEARCH | F_INTERNAL, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
 };
 
+static const struct computed_field accreditation_computed_fields[] = {
+    {"report_due_on", "string", "date", CF_NULLABLE,
+     "when the next quadrennial report is due (null: none is, e.g. roster status)"},
+    {"report_period", "array", NULL, CF_NULLABLE, "the years it covers: [first, last]"},
+    {"overdue", "boolean", NULL, 0, "the report is past its due date"},
+    {"standing", "string", NULL, 0,
+     "good, or what an unreported status is heading for (suspension, withdrawal)"},
+    {"suspension_expected_on", "string", "date", CF_NULLABLE,
+     "when ECOSOC is expected to suspend the status for a missing report"},
+    {"withdrawal_expected_on", "string", "date", CF_NULLABLE, "when it is expected to withdraw it"},
+    {"may_reapply_on", "string", "date", CF_NULLABLE,
+     "for a withdrawn status: the first day the organisation may apply again"},
+    {"status_history", "array", NULL, CF_DETAIL, "changes of status: from, to, on, application_id"},
+};
+
+static const struct duplicate_rule accreditation_duplicates[] = {
+    {{"organisation_id", "body"}, NULL, "body", "same organisation and body"},
+};
+
 static const struct list_param accreditation_params[] = {
     /* Filtered with status, body or state on 2,000,000 rows: the copy (migration 0006)
      * lets an index walk one country's accreditations in id order. */
@@ -724,6 +743,10 @@ const struct resource res_accreditations = {
     .access = RES_OWNER_READS_ONLY,  /* a body grants statuses; the ministry records them */
     .validate = accreditation_validate,
     .computed = accreditation_computed,
+    .computed_fields = accreditation_computed_fields,
+    .ncomputed = ARRAY_SIZE(accreditation_computed_fields),
+    .duplicates = accreditation_duplicates,
+    .nduplicates = ARRAY_SIZE(accreditation_duplicates),
     .check_conflict = accreditation_status_change,
     .params = accreditation_params,
     .nparams = ARRAY_SIZE(accreditation_params),
@@ -938,6 +961,19 @@ static int closure_due_since(const struct hook_ctx *ctx, int64_t app, const char
     return k.oldest >= 0 && ledger_session_current(today) >= k.oldest + 2 ? k.oldest : -1;
 }
 
+static const struct computed_field application_computed_fields[] = {
+    {"filing_deadline", "string", "date", CF_NULLABLE,
+     "the last day to file for consideration in considered_in (null: no deadline applies)"},
+    {"considered_in", "integer", NULL, CF_NULLABLE, "the year the Committee would consider it"},
+    {"session", "object", NULL, CF_NULLABLE, "committee_session as data: {\"year\", \"part\"}"},
+    {"warnings", "array", NULL, 0, "eligibility and deadline warnings, for a person"},
+    {"warning_details", "array", NULL, 0,
+     "the same warnings with a stable code and parameters, for a client to say in its language"},
+    {"closure_due", "boolean", NULL, 0,
+     "questions unanswered over two sessions: the body may close consideration"},
+    {"questions", "object", NULL, 0, "the deferral questions: {\"total\", \"open\"}"},
+};
+
 static void application_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     struct body_rules b;
@@ -1122,6 +1158,8 @@ const struct resource res_applications = {
     .on_transition = application_on_transition,
     .validate = application_validate,
     .computed = application_computed,
+    .computed_fields = application_computed_fields,
+    .ncomputed = ARRAY_SIZE(application_computed_fields),
     .params = application_params,
     .nparams = ARRAY_SIZE(application_params),
     .inputs = application_inputs,
@@ -1212,6 +1250,10 @@ static const struct field question_fields[] = {
     {"asked_at_session", FT_TEXT, F_FILTER, 0, 16, NULL, NULL},
 };
 
+static const struct computed_field question_computed_fields[] = {
+    {"session", "object", NULL, CF_NULLABLE, "asked_at_session as data: {\"year\", \"part\"}"},
+};
+
 static void question_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
     write_session(w, "session", text_of(rec, "asked_at_session"));
@@ -1228,6 +1270,8 @@ const struct resource res_application_questions = {
     .path = "questions",
     .validate = question_validate,
     .computed = question_computed,
+    .computed_fields = question_computed_fields,
+    .ncomputed = ARRAY_SIZE(question_computed_fields),
     .inputs = question_inputs,
     .ninputs = ARRAY_SIZE(question_inputs),
 };
@@ -1365,6 +1409,8 @@ const struct resource res_report_questions = {
     .parent_path = "accreditation-reports", /* a report is itself a sub-record */
     .validate = report_question_validate,
     .computed = question_computed,
+    .computed_fields = question_computed_fields,
+    .ncomputed = ARRAY_SIZE(question_computed_fields),
     .inputs = report_question_inputs,
     .ninputs = ARRAY_SIZE(report_question_inputs),
 };
@@ -1386,7 +1432,13 @@ static const struct field listing_fields[] = {
     {"country", FT_COUNTRY, F_REQUIRED | F_FILTER | F_SORT, 0, 0, NULL, NULL},
 };
 
+static const struct duplicate_rule listing_duplicates[] = {
+    {{"body", "as_of", "country"}, "name", "name", "same body, date, country and a similar name"},
+};
+
 const struct resource res_listings = {
+    .duplicates = listing_duplicates,
+    .nduplicates = ARRAY_SIZE(listing_duplicates),
     .name = "listings",
     .table = "listings",
     .singular = "listing entry",

@@ -251,7 +251,8 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
         return rc;
     struct collect k = {.c = c, .a = a, .today = today};
     if ((rc = store_org_accreditations(c, org, keep_accreditation, &k)) < 0 ||
-        (rc = store_applications_open(c, org, keep_application, &k)) < 0 ||
+        (rc = store_applications_open(c, org, domain_open_states_json(&res_applications, a),
+                                      keep_application, &k)) < 0 ||
         (rc = store_org_reports_pending(c, org, add_statement, &k)) < 0 ||
         (rc = store_org_report_questions_open(c, org, add_report_questions, &k)) < 0)
         return rc;

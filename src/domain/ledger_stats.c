@@ -597,7 +597,8 @@ int ledger_calendar(struct store_conn *c, const struct principal *who, const cha
     int64_t org = who && who->role == ROLE_NGO ? (who->org_id > 0 ? who->org_id : -1) : 0;
     int rc = store_bodies_each(c, a, body_deadlines, &cal);
     if (rc == STORE_OK)
-        rc = store_applications_open(c, org, application_dates, &cal);
+        rc = store_applications_open(c, org, domain_open_states_json(&res_applications, a),
+                                     application_dates, &cal);
     if (rc == STORE_OK)
         rc = bounds->group > 0 && org == 0 ? report_days(&cal, bounds->group)
                                            : report_page(&cal, org, bounds);

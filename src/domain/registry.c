@@ -38,6 +38,17 @@ static const struct field organisation_fields[] = {
     {"tags", FT_TEXT_LIST, F_FILTER | F_STAFF_WRITES | F_STAFF_READS, 0, 20, NULL, NULL},
 };
 
+static const struct duplicate_rule organisation_duplicates[] = {
+    {{"country", "registration_no"},
+     NULL,
+     "registration_no",
+     "same country and registration number"},
+    {{"country"}, "name", "name", "same country and a similar name"},
+};
+
+/* Accounts of the ngo role belong to an organisation (src/domain/users.c). */
+static const struct held_by organisation_held_by[] = {{"users", "organisation_id"}};
+
 const struct resource res_organisations = {
     .name = "organisations",
     .table = "organisations",
@@ -47,6 +58,11 @@ const struct resource res_organisations = {
     .owner = "id",
     .public_flag = "public",
     .validate = organisation_validate,
+    .duplicates = organisation_duplicates,
+    .nduplicates = ARRAY_SIZE(organisation_duplicates),
+    .import_sets_indexes_aside = true,
+    .held_by = organisation_held_by,
+    .nheld_by = ARRAY_SIZE(organisation_held_by),
 };
 
 static const struct field person_fields[] = {
@@ -60,6 +76,15 @@ static const struct field person_fields[] = {
     {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
 };
 
+static const struct computed_field person_computed_fields[] = {
+    {"organisation_name", "string", NULL, CF_OPTIONAL,
+     "the name of the organisation of organisation_id (left out when there is none)"},
+};
+
+static const struct duplicate_rule person_duplicates[] = {
+    {{"organisation_id"}, "full_name", "full_name", "same organisation and a similar name"},
+};
+
 const struct resource res_people = {
     .name = "people",
     .table = "people",
@@ -69,6 +94,11 @@ const struct resource res_people = {
     .owner = "organisation_id",
     .validate = person_validate,
     .computed = person_computed,
+    .duplicates = person_duplicates,
+    .nduplicates = ARRAY_SIZE(person_duplicates),
+    .import_sets_indexes_aside = true,
+    .computed_fields = person_computed_fields,
+    .ncomputed = ARRAY_SIZE(person_computed_fields),
 };
 
 const struct resource *const resource_all[] = {

@@ -6,6 +6,7 @@
 #include "domain/notify.h"
 #include "domain/access.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* A state is final when no explicit row leaves it. */
@@ -15,6 +16,23 @@ static bool is_final(const struct resource *res, const char *state)
         if (strcmp(res->transitions[i].from, state) == 0)
             return false;
     return true;
+}
+
+const char *domain_open_states_json(const struct resource *res, struct arena *a)
+{
+    int si = res->state_field ? resource_field_index(res, res->state_field) : -1;
+    assert(si >= 0 && res->fields[si].type == FT_ENUM && res->fields[si].values);
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    for (const char *const *v = res->fields[si].values; *v; v++) {
+        assert(!strpbrk(*v, "\"\\")); /* states are plain words: nothing to escape */
+        if (!is_final(res, *v))
+            buf_printf(&b, "%s\"%s\"", b.n > 1 ? "," : "", *v);
+    }
+    buf_putc(&b, ']');
+    const char *out = arena_strdup(a, b.p);
+    buf_release(&b);
+    return out;
 }
 
 static bool legal(const struct resource *res, const char *from, const char *to, enum role role)

@@ -13,8 +13,8 @@ struct MHD_Response;
 
 /*
  * Called by dispatch() once the route is known: resolves the caller (bearer token or
- * session cookie) into r->who, applies the route's rule from src/auth/rules.c (setting
- * r->who.grant), refuses cookie-authenticated writes without the CSRF token or from
+ * session cookie) into r->who, applies the route's grants (its row in src/http/routes.c,
+ * setting r->who.grant), refuses cookie-authenticated writes without the CSRF token or from
  * another origin, and refuses a write from a foreign Origin whatever the credentials.
  * False when the request was answered (401, 403, 503).
  */

@@ -7,7 +7,7 @@
 
 #include "http/http.h"
 
-/* POST /api/v1/documents/{id}/attachments: the body is the file (ROUTE_RAW_BODY). */
+/* POST /api/v1/documents/{id}/attachments: the body is the file (BODY_BYTES). */
 void h_attachment_upload(struct request *r);
 /* GET /api/v1/documents/{id}/attachments/{subid}/content: the file as uploaded. */
 void h_attachment_content(struct request *r);

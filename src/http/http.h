@@ -9,6 +9,7 @@
 
 #include "auth/auth.h"
 #include "core/core.h"
+#include "core/limits.h"
 #include "resource/resource.h"
 #include "store/store.h"
 
@@ -79,30 +80,120 @@ struct request {
     /* bookkeeping for metrics and the access log */
     struct metrics *metrics; /* borrowed from the server */
     int route_index;         /* index in routes[], -1 until matched */
+    const char *params[LIMIT_QUERY_PARAMS]; /* values of the route's declared query
+                                               parameters, by position; NULL when absent */
     uint64_t started_us;     /* monotonic clock at the first callback */
     uint64_t request_id;
 };
 
 typedef void (*handler_fn)(struct request *r);
 
+/*
+ * The route declarations: one row per route (src/http/routes.c) carrying everything the
+ * server checks before the handler runs and everything a document about the API needs —
+ * docs/api.md's route table (routes_markdown) and /api/v1/openapi.json are written from
+ * the same rows, so neither can drift from what the server does.
+ */
+
+/* What a route takes as its request body; dispatch checks the size (413) and, for JSON
+ * kinds, the Content-Type (415) before the handler runs. */
+enum body_kind {
+    BODY_NONE = 0,    /* no body is read */
+    BODY_JSON,        /* a JSON object (application/json), up to LIMIT_JSON_BODY */
+    BODY_MERGE_PATCH, /* a JSON merge patch (RFC 7396; application/json or
+                         application/merge-patch+json), up to LIMIT_JSON_BODY */
+    BODY_UPLOAD,      /* a file to import (text/csv or application/json, the handler
+                         checks which), up to LIMIT_CSV_UPLOAD */
+    BODY_BYTES,       /* any bytes (an attachment; the handler checks the type), up to
+                         LIMIT_ATTACHMENT */
+};
+
+/* What a successful answer is, for documents and client generators. */
+enum reply_kind {
+    REPLY_OBJECT = 0, /* one JSON object of the shape the route's schema names */
+    REPLY_RECORD,     /* one record of the resource (ETag); with ROUTE_CREATES, 201 with
+                         Location */
+    REPLY_LIST,       /* {"items": [records…], "next_cursor"} */
+    REPLY_NONE,       /* 204, no body */
+    REPLY_FILE,       /* bytes: a file download or a feed (its own Content-Type) */
+    REPLY_TEXT,       /* text/plain (Prometheus metrics) */
+};
+
+/* The type of a query parameter: what dispatch checks its value against. */
+enum param_type {
+    PT_TEXT = 0, /* UTF-8 text of 1 … max bytes (max 0: LIMIT_TEXT_SHORT) */
+    PT_INT,      /* a whole number from 1 to max */
+    PT_ID,       /* a record id, 1 … INT64_MAX */
+    PT_BOOL,     /* true or false */
+    PT_ENUM,     /* one of values */
+    PT_DATE,     /* YYYY-MM-DD, a date that exists */
+    PT_TIME,     /* a date or an RFC 3339 time (the handler reads which) */
+    PT_COUNTRY,  /* ISO 3166-1 alpha-2 */
+    PT_LANG,     /* ISO 639-1 */
+    PT_CURSOR,   /* an opaque cursor from an earlier page, at most LIMIT_CURSOR bytes */
+};
+
+/* One query parameter a route accepts. A table of them ends with a row whose name is
+ * NULL. */
+struct route_param {
+    const char *name;
+    enum param_type type;
+    int64_t max;                /* PT_INT: the largest value; PT_TEXT: the most bytes */
+    const char *const *values;  /* PT_ENUM: NULL-terminated */
+    bool required;
+    const char *about;          /* for people: what it does (docs/api.md) */
+};
+
 enum route_flags {
-    ROUTE_PUBLIC = 1 << 0,   /* no credentials needed */
-    ROUTE_BODY = 1 << 1,     /* takes a JSON body */
-    ROUTE_RAW_BODY = 1 << 2, /* takes raw bytes, up to LIMIT_ATTACHMENT; the handler checks
-                                the type (a route needing another limit gets its own flag) */
-    ROUTE_UPLOAD = 1 << 3,   /* takes raw bytes up to LIMIT_CSV_UPLOAD (imports) */
+    ROUTE_LIST_QUERY = 1 << 0, /* the query string is a list's (list_query.c): the
+                                  resource's filters, sort, q, limit, cursor, count, and
+                                  format/bom/labels for a file; checked per resource */
+    ROUTE_OPEN_QUERY = 1 << 1, /* parameters other than the declared ones are ignored (as
+                                  this route always did), not refused */
+    ROUTE_CREATES = 1 << 2,    /* success is 201 Created (else 200, or 204 for REPLY_NONE) */
 };
 
 struct route {
     enum http_method method;
     const char *pattern; /* literals, {collection}, {id}, {sub}, {subid} */
     handler_fn handler;
-    enum role min_role; /* the least role that may call it */
-    unsigned flags;     /* enum route_flags */
+    enum grant grant[ROLE_COUNT]; /* by enum role: what each role may do here (never
+                                     GRANT_UNSET); see src/auth/auth.h and docs/security.md */
+    enum body_kind body;
+    enum reply_kind reply;
+    const char *schema; /* what the answer (and a JSON body) is: a resource's name, or
+                           the name of a fixed shape; NULL: the resource of the captures */
+    const struct route_param *params; /* the query parameters; NULL: none (any given is
+                                         refused unless ROUTE_OPEN_QUERY) */
+    unsigned flags;                   /* enum route_flags */
+    const char *summary;              /* one line for people (docs/api.md) */
 };
 
 extern const struct route routes[];
 extern const size_t routes_count;
+
+/* The least role the route lets in (a grant other than NONE); ROLE_COUNT when none. */
+enum role route_least_role(const struct route *rt);
+/* The status of the route's success: 201, 204 or 200. */
+int route_success_status(const struct route *rt);
+/* Whether anonymous callers may use the route (no credentials needed). */
+bool route_is_public(const struct route *rt);
+/* "GET", "POST", … */
+const char *route_method_name(enum http_method m);
+/* The route row for a method ("GET", "post", …) and a pattern exactly as declared;
+ * NULL when there is none. */
+const struct route *route_find(const char *method, const char *pattern);
+
+/*
+ * Checks the query string against rt's declaration (names, repeats, UTF-8, each value's
+ * type, required ones) and fills r->params. True when it is acceptable; otherwise the 400
+ * problem is answered. Called once by dispatch before the handler; list routes are left
+ * to list_query_parse, which knows the resource's fields.
+ */
+bool route_check_query(struct request *r, const struct route *rt);
+
+/* Appends docs/api.md's generated route table (Markdown) to b. */
+void routes_markdown(struct buf *b);
 
 /* Matches a path against one pattern, filling captures; false if it does not match. */
 bool route_match(const struct route *rt, const char *path, struct request *r);

@@ -392,31 +392,21 @@ void io_http_export(struct request *r, const struct resource *res, const struct 
 
 /* ---- import ------------------------------------------------------------------------- */
 
-static const char *const import_params[] = {"skip_invalid", "on_duplicate", "filename", NULL};
-
-/* Reads the import's query parameters into o; errors go to errs. */
+/* Reads the import's query parameters into o (declared on the route, their types checked
+ * before the handler runs); errors go to errs. */
 static void import_options(struct request *r, struct io_import_opts *o, struct errors *errs)
 {
-    struct req_params q = {.allowed = import_params};
-    if (!req_params_read(r, &q, errs))
-        return;
-    const char *skip = q.values[0], *dup = q.values[1], *name = q.values[2];
-    if (skip) {
-        if (!strcmp(skip, "true") || !strcmp(skip, "false"))
-            o->skip_invalid = skip[0] == 't';
-        else
-            errors_add(errs, "skip_invalid", "must be true or false");
-    }
+    const char *skip = req_route_param(r, "skip_invalid");
+    const char *dup = req_route_param(r, "on_duplicate"), *name = req_route_param(r, "filename");
+    if (skip)
+        o->skip_invalid = skip[0] == 't';
     if (dup && io_dup_policy_parse(dup, &o->on_duplicate) < 0)
-        errors_add(errs, "on_duplicate", "must be error, skip or update");
-    if (name) {
-        size_t n = strlen(name);
-        if (!n || n > LIMIT_TEXT_SHORT)
-            errors_add(errs, "filename", "must be a file name of 1 to %d bytes of UTF-8",
-                       LIMIT_TEXT_SHORT);
-        else
-            o->source = arena_strdup(&r->arena, name);
-    }
+        BUG("an on_duplicate policy the route declares but io does not know");
+    if (name && !*name)
+        errors_add(errs, "filename", "must be a file name of 1 to %d bytes of UTF-8",
+                   LIMIT_TEXT_SHORT);
+    else if (name)
+        o->source = arena_strdup(&r->arena, name);
 }
 
 /* The upload's format from its Content-Type: 0 CSV, 1 JSON, -1 neither. */

@@ -53,26 +53,14 @@ static void write_notification(struct jw *w, const struct notification_row *n)
     jw_obj_end(w);
 }
 
-static const char *const notification_params[] = {"limit", "cursor", "unread", NULL};
-
+/* The query parameters (limit, cursor, unread) are declared on the route and checked
+ * before this runs. */
 void h_notifications_list(struct request *r)
 {
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct req_params q = {.allowed = notification_params};
-    if (!req_params_read(r, &q, &errs))
-        return req_bad_query(r, &errs);
-    int limit = (int)req_param_int(q.values[0], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
-    int64_t before = req_param_int(q.values[1], "cursor", INT64_MAX, 0, &errs);
-    bool unread = false;
-    if (q.values[2]) {
-        if (!strcmp(q.values[2], "true"))
-            unread = true;
-        else if (strcmp(q.values[2], "false") != 0)
-            errors_add(&errs, "unread", "must be true or false");
-    }
-    if (errs.n)
-        return req_bad_query(r, &errs);
+    int limit = (int)req_param_num(req_route_param(r, "limit"), LIMIT_LIST_DEFAULT);
+    int64_t before = req_param_num(req_route_param(r, "cursor"), 0);
+    const char *u = req_route_param(r, "unread");
+    bool unread = u && !strcmp(u, "true");
     struct notification_row *rows;
     size_t n;
     bool more;
@@ -110,28 +98,13 @@ void h_notification_read(struct request *r)
 
 /* ---- the outbox ---------------------------------------------------------------------- */
 
-static const char *const outbox_params[] = {"state", "limit", "cursor", NULL};
-static const char *const outbox_states[] = {"queued", "sent", "failed", "cancelled", NULL};
-
+/* The query parameters (state, limit, cursor) are declared on the route and checked
+ * before this runs. */
 void h_outbox_list(struct request *r)
 {
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct req_params q = {.allowed = outbox_params};
-    if (!req_params_read(r, &q, &errs))
-        return req_bad_query(r, &errs);
-    const char *state = q.values[0];
-    if (state) {
-        bool known = false;
-        for (size_t i = 0; outbox_states[i] && !known; i++)
-            known = !strcmp(outbox_states[i], state);
-        if (!known)
-            errors_add(&errs, "state", "must be one of queued, sent, failed, cancelled");
-    }
-    int limit = (int)req_param_int(q.values[1], "limit", LIMIT_LIST_MAX, LIMIT_LIST_DEFAULT, &errs);
-    int64_t before = req_param_int(q.values[2], "cursor", INT64_MAX, 0, &errs);
-    if (errs.n)
-        return req_bad_query(r, &errs);
+    const char *state = req_route_param(r, "state");
+    int limit = (int)req_param_num(req_route_param(r, "limit"), LIMIT_LIST_DEFAULT);
+    int64_t before = req_param_num(req_route_param(r, "cursor"), 0);
     struct outbox_row *rows;
     size_t n;
     bool more;
@@ -249,18 +222,10 @@ void h_ics_key_revoke(struct request *r)
     r->status = 204;
 }
 
-static const char *const feed_params[] = {"key", NULL};
-
+/* ?key= (required) is declared on the route and checked before this runs. */
 void h_ics_feed(struct request *r)
 {
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct req_params q = {.allowed = feed_params};
-    if (!req_params_read(r, &q, &errs) || !q.values[0]) {
-        if (!errs.n)
-            errors_add(&errs, "key", "is required: the secret of a calendar subscription");
-        return req_bad_query(r, &errs);
-    }
+    const char *key = req_route_param(r, "key");
     struct store_conn *c = store_reader(r->store);
     struct principal who;
     struct cal_item *items = NULL;
@@ -269,7 +234,7 @@ void h_ics_feed(struct request *r)
     ledger_today(from);
     ledger_add_days(from, 365, to);
     store_read_begin(c);
-    int rc = notify_ics_principal(c, q.values[0], &r->arena, &who);
+    int rc = notify_ics_principal(c, key, &r->arena, &who);
     if (rc == STORE_OK)
         rc = ledger_calendar(c, &who, from, to,
                              &(struct cal_bounds){.group = LIMIT_ICS_DAY_REPORTS}, &r->arena,

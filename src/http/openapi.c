@@ -1,13 +1,16 @@
 /*
  * GET /api/v1/openapi.json: an OpenAPI 3.1 document generated from the route table and
  * the resource declarations the server runs on, so it cannot drift from them. Generic
- * patterns are expanded per resource; each operation carries x-min-role (the least role
- * that may call it), x-route (its pattern in routes[]) and x-access (each role's grant
- * from src/auth/rules.c, null for a route without a rule), and each schema what the
- * access rules read of the declaration, for tools and the authorisation-matrix test.
+ * patterns are expanded per resource; each operation carries what its row in routes[]
+ * declares: path and query parameters with their types, the request body by kind, the
+ * success answer by kind (x-reply, with the resource schema for records and lists), the
+ * security (none for public routes; bearer or session), x-min-role, x-route and x-access
+ * (each role's grant); each schema carries what the access rules read of the declaration,
+ * for tools and the authorisation-matrix test.
  */
 #include "http/openapi.h"
 #include "domain/domain.h"
+#include "search/search.h"
 
 #include <string.h>
 
@@ -97,6 +100,41 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
         jw_key(w, res->fields[i].name);
         schema_of_field(w, &res->fields[i]);
     }
+    /* The computed members, as declared beside the fields (read-only, x-computed). */
+    for (size_t i = 0; i < res->ncomputed; i++) {
+        const struct computed_field *cf = &res->computed_fields[i];
+        jw_key(w, cf->name);
+        jw_obj(w);
+        jw_key(w, "type");
+        if (cf->flags & CF_NULLABLE) {
+            jw_arr(w);
+            jw_str(w, cf->type);
+            jw_str(w, "null");
+            jw_arr_end(w);
+        } else {
+            jw_str(w, cf->type);
+        }
+        if (cf->format)
+            jw_kstr(w, "format", cf->format);
+        jw_kstr(w, "description", cf->about);
+        jw_kbool(w, "readOnly", true);
+        jw_kbool(w, "x-computed", true);
+        if (cf->flags & CF_DETAIL)
+            jw_kbool(w, "x-detail", true); /* on one record, not on list items */
+        if (cf->flags & CF_OPTIONAL)
+            jw_kbool(w, "x-optional", true);
+        jw_obj_end(w);
+    }
+    if (res->transitions) {
+        jw_key(w, "history");
+        jw_obj(w);
+        jw_kstr(w, "type", "array");
+        jw_kstr(w, "description", "the record's moves, oldest first: from, to, by, at, note");
+        jw_kbool(w, "readOnly", true);
+        jw_kbool(w, "x-computed", true);
+        jw_kbool(w, "x-detail", true);
+        jw_obj_end(w);
+    }
     static const char *const meta[] = {"created_at", "updated_at", "version"};
     for (size_t i = 0; i < ARRAY_SIZE(meta); i++) {
         jw_key(w, meta[i]);
@@ -136,25 +174,21 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
     jw_kbool(w, "x-reference", (res->access & RES_REFERENCE) != 0);
     jw_kbool(w, "x-owner-reads-only", (res->access & RES_OWNER_READS_ONLY) != 0);
     jw_kbool(w, "x-admin-writes", (res->access & RES_ADMIN_WRITES) != 0);
+    jw_kbool(w, "x-searchable", search_resource_findable(res)); /* in /api/v1/search results */
     jw_kbool(w, "x-owner-adds-only", (res->access & RES_OWNER_ADDS_ONLY) != 0);
     jw_kstr(w, "x-internal-flag", res->internal_flag); /* set: the ministry's only */
     jw_kbool(w, "additionalProperties", false);
     jw_obj_end(w);
 }
 
-/* The route's access rule: each role's grant, or null when the route has none. */
-static void access_of_route(struct jw *w, const struct route *rt, const char *method)
+/* The route's grants: each role's, as declared on its row. */
+static void access_of_route(struct jw *w, const struct route *rt)
 {
-    const struct access_rule *rule = access_rule_find(method, rt->pattern);
     jw_kstr(w, "x-route", rt->pattern);
     jw_key(w, "x-access");
-    if (!rule) {
-        jw_null(w);
-        return;
-    }
     jw_obj(w);
     for (int role = ROLE_ANON; role < ROLE_COUNT; role++)
-        jw_kstr(w, role_name((enum role)role), grant_name(rule->grant[role]));
+        jw_kstr(w, role_name((enum role)role), grant_name(rt->grant[role]));
     jw_obj_end(w);
 }
 
@@ -174,6 +208,225 @@ static const char *method_name(enum http_method m)
     default:
         return "head";
     }
+}
+
+/* The schema of a query parameter's value. */
+static void schema_of_param(struct jw *w, const struct route_param *p)
+{
+    jw_obj(w);
+    switch (p->type) {
+    case PT_INT:
+        jw_kstr(w, "type", "integer");
+        jw_kint(w, "minimum", 1);
+        jw_kint(w, "maximum", p->max);
+        break;
+    case PT_ID:
+        jw_kstr(w, "type", "integer");
+        jw_kint(w, "minimum", 1);
+        break;
+    case PT_BOOL:
+        jw_kstr(w, "type", "boolean");
+        break;
+    case PT_ENUM:
+        jw_kstr(w, "type", "string");
+        jw_key(w, "enum");
+        jw_arr(w);
+        for (const char *const *v = p->values; *v; v++)
+            jw_str(w, *v);
+        jw_arr_end(w);
+        break;
+    case PT_DATE:
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "date");
+        break;
+    case PT_COUNTRY:
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "iso3166-1-alpha-2");
+        break;
+    case PT_LANG:
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "iso639-1");
+        break;
+    case PT_CURSOR:
+        jw_kstr(w, "type", "string");
+        jw_kint(w, "maxLength", LIMIT_CURSOR);
+        break;
+    case PT_TIME: /* a date (the whole day) or a date-time */
+        jw_key(w, "anyOf");
+        jw_arr(w);
+        jw_obj(w);
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "date");
+        jw_obj_end(w);
+        jw_obj(w);
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "date-time");
+        jw_obj_end(w);
+        jw_arr_end(w);
+        break;
+    default: /* PT_TEXT */
+        jw_kstr(w, "type", "string");
+        if (p->max)
+            jw_kint(w, "maxLength", p->max);
+        break;
+    }
+    jw_obj_end(w);
+}
+
+/* The path parameters of a pattern ({id}, {subid}: integers) and the route's declared
+ * query parameters. A list route's parameters depend on the resource (x-list-query). */
+static void parameters_of_route(struct jw *w, const struct route *rt)
+{
+    jw_key(w, "parameters");
+    jw_arr(w);
+    static const char *const ids[] = {"{id}", "{subid}"};
+    for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+        if (!strstr(rt->pattern, ids[i]))
+            continue;
+        jw_obj(w);
+        jw_kstr(w, "name", i ? "subid" : "id");
+        jw_kstr(w, "in", "path");
+        jw_kbool(w, "required", true);
+        jw_key(w, "schema");
+        jw_obj(w);
+        jw_kstr(w, "type", "integer");
+        jw_kint(w, "minimum", 1);
+        jw_obj_end(w);
+        jw_obj_end(w);
+    }
+    for (size_t i = 0; rt->params && rt->params[i].name; i++) {
+        jw_obj(w);
+        jw_kstr(w, "name", rt->params[i].name);
+        jw_kstr(w, "in", "query");
+        jw_kbool(w, "required", rt->params[i].required);
+        jw_kstr(w, "description", rt->params[i].about);
+        jw_key(w, "schema");
+        schema_of_param(w, &rt->params[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    if (rt->flags & ROUTE_LIST_QUERY)
+        jw_kbool(w, "x-list-query", true); /* filters and sort from the schema's x-filter,
+                                               x-sort; limit, cursor, count, q, format */
+    if (rt->flags & ROUTE_OPEN_QUERY)
+        jw_kbool(w, "x-other-query-ignored", true);
+}
+
+/* The request body of a route by its declared kind. */
+static void body_of_route(struct jw *w, struct arena *a, const struct route *rt, const char *schema)
+{
+    static const struct {
+        enum body_kind k;
+        const char *type;
+    } types[] = {
+        {BODY_JSON, "application/json"},        {BODY_MERGE_PATCH, "application/merge-patch+json"},
+        {BODY_MERGE_PATCH, "application/json"}, {BODY_UPLOAD, "text/csv"},
+        {BODY_UPLOAD, "application/json"},      {BODY_BYTES, "application/octet-stream"},
+    };
+    if (rt->body == BODY_NONE)
+        return;
+    jw_key(w, "requestBody");
+    jw_obj(w);
+    jw_kbool(w, "required", true);
+    jw_key(w, "content");
+    jw_obj(w);
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        if (types[i].k != rt->body)
+            continue;
+        jw_key(w, types[i].type);
+        jw_obj(w);
+        if ((rt->body == BODY_JSON || rt->body == BODY_MERGE_PATCH) && schema) {
+            jw_key(w, "schema");
+            jw_obj(w);
+            jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s", schema));
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+/* The answers: the success by the declared kind, then problems. schema: a resource's
+ * name (a component schema here), else NULL; shape: what the row names its answer. */
+static void responses_of_route(struct jw *w, struct arena *a, const struct route *rt,
+                               const char *schema, const char *shape)
+{
+    static const char *const kinds[] = {
+        [REPLY_OBJECT] = "object", [REPLY_RECORD] = "record", [REPLY_LIST] = "list",
+        [REPLY_NONE] = "none",     [REPLY_FILE] = "file",     [REPLY_TEXT] = "text"};
+    jw_kstr(w, "x-reply", kinds[rt->reply]);
+    if (shape) /* fixed shapes (users, tokens, …) get component schemas with issue 23 */
+        jw_kstr(w, "x-schema", shape);
+    jw_key(w, "responses");
+    jw_obj(w);
+    jw_key(w, arena_printf(a, "%d", route_success_status(rt)));
+    jw_obj(w);
+    jw_kstr(w, "description", rt->summary);
+    if ((rt->reply == REPLY_RECORD || rt->reply == REPLY_LIST) && schema) {
+        const char *ref = arena_printf(a, "#/components/schemas/%s", schema);
+        jw_key(w, "content");
+        jw_obj(w);
+        jw_key(w, "application/json");
+        jw_obj(w);
+        jw_key(w, "schema");
+        jw_obj(w);
+        if (rt->reply == REPLY_RECORD) {
+            jw_kstr(w, "$ref", ref);
+        } else {
+            jw_kstr(w, "type", "object");
+            jw_key(w, "properties");
+            jw_obj(w);
+            jw_key(w, "items");
+            jw_obj(w);
+            jw_kstr(w, "type", "array");
+            jw_key(w, "items");
+            jw_obj(w);
+            jw_kstr(w, "$ref", ref);
+            jw_obj_end(w);
+            jw_obj_end(w);
+            jw_key(w, "next_cursor");
+            jw_obj(w);
+            jw_key(w, "type");
+            jw_arr(w);
+            jw_str(w, "string");
+            jw_str(w, "null");
+            jw_arr_end(w);
+            jw_obj_end(w);
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+        jw_obj_end(w);
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+    jw_key(w, "default");
+    jw_obj(w);
+    jw_kstr(w, "description", "a problem (RFC 9457, application/problem+json); see docs/api.md");
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+/* Who may call: nothing for a public route, else a bearer token or the session cookie. */
+static void security_of_route(struct jw *w, const struct route *rt)
+{
+    jw_key(w, "security");
+    jw_arr(w);
+    if (route_is_public(rt)) {
+        jw_obj(w);
+        jw_obj_end(w);
+    }
+    jw_obj(w);
+    jw_key(w, "bearer");
+    jw_arr(w);
+    jw_arr_end(w);
+    jw_obj_end(w);
+    jw_obj(w);
+    jw_key(w, "session");
+    jw_arr(w);
+    jw_arr_end(w);
+    jw_obj_end(w);
+    jw_arr_end(w);
 }
 
 /* One concrete path: the pattern with {collection}/{sub} replaced. */
@@ -255,35 +508,21 @@ void openapi_write(struct jw *w, struct arena *a)
                 continue;
             jw_key(w, method_name(ops[k].rt->method));
             jw_obj(w);
-            jw_kstr(w, "x-min-role", role_name(ops[k].rt->min_role));
-            jw_kbool(w, "x-public", (ops[k].rt->flags & ROUTE_PUBLIC) != 0);
-            access_of_route(w, ops[k].rt, method_name(ops[k].rt->method));
-            if (ops[k].res) {
+            const struct route *rt = ops[k].rt;
+            const char *schema = rt->schema ? rt->schema : ops[k].res ? ops[k].res->name : NULL;
+            bool declared = false; /* only resources have component schemas so far */
+            for (size_t e = 0; schema && e < resource_count && !declared; e++)
+                declared = !strcmp(resource_all[e]->name, schema);
+            jw_kstr(w, "summary", rt->summary);
+            jw_kstr(w, "x-min-role", role_name(route_least_role(rt)));
+            jw_kbool(w, "x-public", route_is_public(rt));
+            access_of_route(w, rt);
+            if (ops[k].res)
                 jw_kstr(w, "x-resource", ops[k].res->name);
-                if (ops[k].rt->flags & ROUTE_BODY) {
-                    jw_key(w, "requestBody");
-                    jw_obj(w);
-                    jw_key(w, "content");
-                    jw_obj(w);
-                    jw_key(w, "application/json");
-                    jw_obj(w);
-                    jw_key(w, "schema");
-                    jw_obj(w);
-                    jw_kstr(w, "$ref",
-                            arena_printf(a, "#/components/schemas/%s", ops[k].res->name));
-                    jw_obj_end(w);
-                    jw_obj_end(w);
-                    jw_obj_end(w);
-                    jw_obj_end(w);
-                }
-            }
-            jw_key(w, "responses");
-            jw_obj(w);
-            jw_key(w, "default");
-            jw_obj(w);
-            jw_kstr(w, "description", "see docs/api.md; errors are application/problem+json");
-            jw_obj_end(w);
-            jw_obj_end(w);
+            security_of_route(w, rt);
+            parameters_of_route(w, rt);
+            body_of_route(w, a, rt, declared ? schema : NULL);
+            responses_of_route(w, a, rt, declared ? schema : NULL, schema);
             jw_obj_end(w);
         }
         jw_obj_end(w);
@@ -302,6 +541,12 @@ void openapi_write(struct jw *w, struct arena *a)
     jw_obj(w);
     jw_kstr(w, "type", "http");
     jw_kstr(w, "scheme", "bearer");
+    jw_obj_end(w);
+    jw_key(w, "session"); /* writes with it also send X-CSRF-Token (docs/security.md) */
+    jw_obj(w);
+    jw_kstr(w, "type", "apiKey");
+    jw_kstr(w, "in", "cookie");
+    jw_kstr(w, "name", "civdesk_session");
     jw_obj_end(w);
     jw_obj_end(w);
     jw_obj_end(w);

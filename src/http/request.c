@@ -110,6 +110,16 @@ const char *req_param(const struct req_params *q, const char *name)
     return NULL;
 }
 
+int64_t req_param_num(const char *v, int64_t dflt)
+{
+    int64_t n;
+    if (!v || !*v)
+        return dflt;
+    if (parse_i64(str_from(v), 1, INT64_MAX, &n) < 0)
+        BUG("a number parameter that the route's check let through");
+    return n;
+}
+
 int64_t req_param_id(const char *v, const char *name, struct errors *errs)
 {
     int64_t id = 0;

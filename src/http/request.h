@@ -56,6 +56,17 @@ bool req_params_allowed(struct request *r, const char *const *allowed);
 /* The value of parameter name, by position in q->allowed; NULL when absent. */
 const char *req_param(const struct req_params *q, const char *name);
 
+/*
+ * The value of the query parameter name that the request's route declares (checked by
+ * dispatch against its type before the handler ran); NULL when absent. Asking for a name
+ * the route does not declare is a bug.
+ */
+const char *req_route_param(const struct request *r, const char *name);
+
+/* The number in v, a PT_INT or PT_ID value the dispatcher has checked; dflt when v is
+ * NULL or empty. */
+int64_t req_param_num(const char *v, int64_t dflt);
+
 /* An id (1 … INT64_MAX) from v; 0 when v is NULL; an error added to errs when not one. */
 int64_t req_param_id(const char *v, const char *name, struct errors *errs);
 

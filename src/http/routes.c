@@ -1,8 +1,8 @@
 /*
  * The route table and the generic resource handlers. Handlers translate between HTTP and
- * the domain: parse, call, write the answer. Access is checked centrally: server.c applies
- * each route's rule (src/auth/rules.c; min_role here must agree with it, which the tests
- * check) and src/domain/access.c the row-level part.
+ * the domain: parse, call, write the answer. Each route is one row of routes[] below,
+ * carrying its grants, body, answer and query parameters; server.c checks them before the
+ * handler runs, and src/domain/access.c the row-level part of the grant.
  */
 #include "domain/domain.h"
 #include "domain/access.h"
@@ -105,14 +105,28 @@ static bool may_see(struct request *r, const struct record *rec)
     return domain_may_see(store_reader(r->store), &r->who, rec, &r->arena);
 }
 
-static void write_record(struct request *r, int status, const struct record *rec)
+/* Answers one record: first loads what its JSON needs (the history of a record with
+ * states), then writes it. False with a 503 answered when the database fails. */
+static bool write_record(struct request *r, int status, const struct record *rec)
 {
     struct jw w;
     struct hook_ctx ctx = {
         .who = &r->who, .conn = store_reader(r->store), .arena = &r->arena, .detail = true};
+    if (rec->res->transitions) {
+        struct transition_entry *h = NULL;
+        int rc =
+            store_transition_list(ctx.conn, rec->res->name, rec->id, &r->arena, &h, &ctx.nhistory);
+        if (rc < 0) {
+            log_error("%s %lld: the history could not be read", rec->res->name, (long long)rec->id);
+            resp_problem(r, 503, "the database could not answer; try again", NULL);
+            return false;
+        }
+        ctx.history = h;
+    }
     resp_json(r, status, &w);
     req_etag(r, rec->version);
     record_to_json(&ctx, rec, &w);
+    return true;
 }
 
 /* ---- generic handlers --------------------------------------------------------------- */
@@ -250,9 +264,9 @@ static void h_create(struct request *r)
         req_problem(r, rc, &msg, &errs);
         return;
     }
-    write_record(r, 201, rec);
-    resp_header(r, "Location",
-                arena_printf(&r->arena, "/api/v1/%s/%lld", r->res->name, (long long)rec->id));
+    if (write_record(r, 201, rec))
+        resp_header(r, "Location",
+                    arena_printf(&r->arena, "/api/v1/%s/%lld", r->res->name, (long long)rec->id));
 }
 
 /* PATCH of one record of res (top level or sub-record): If-Match, merge patch, answer. */
@@ -352,7 +366,8 @@ static void h_sub_create(struct request *r)
         req_problem(r, rc, &msg, &errs);
         return;
     }
-    write_record(r, 201, rec);
+    if (!write_record(r, 201, rec))
+        return;
     /* the collection's own path (a literal route names it otherwise than the resource) */
     size_t n = strlen(r->path);
     if (n > 1 && r->path[n - 1] == '/')
@@ -574,70 +589,265 @@ static void h_report_question_delete(struct request *r)
     h_sub_delete(r);
 }
 
+/* ---- the query parameters of the routes that take some --------------------------------- */
+
+/* Tables read across, a row per parameter or route: not formatted a member per line. */
+/* clang-format off */
+
+static const char *const roles_v[] = {"admin", "officer", "ngo", NULL};
+static const char *const outbox_states_v[] = {"queued", "sent", "failed", "cancelled", NULL};
+static const char *const obligation_langs_v[] = {"en", "ru", NULL};
+static const char *const dup_policies_v[] = {"error", "skip", "update", NULL};
+
+#define LIMIT_PARAM {"limit", PT_INT, LIMIT_LIST_MAX, NULL, false, "page size (default 50)"}
+
+static const struct route_param no_params[] = {{.name = NULL}};
+static const struct route_param users_params[] = {
+    {"role", PT_ENUM, 0, roles_v, false, "only accounts of this role"},
+    {"organisation_id", PT_ID, 0, NULL, false, "only accounts of this organisation"},
+    {"disabled", PT_BOOL, 0, NULL, false, "only disabled (true) or active (false) accounts"},
+    LIMIT_PARAM,
+    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param audit_params[] = {
+    {"resource", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "entries about this collection"},
+    {"record_id", PT_ID, 0, NULL, false, "entries about this record (with resource)"},
+    {"record", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false,
+     "collection/id, such as organisations/5 (instead of resource and record_id)"},
+    {"actor", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "entries by this e-mail address"},
+    {"actor_id", PT_ID, 0, NULL, false, "entries by this user"},
+    {"action", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "create, update, delete, …"},
+    {"from", PT_TIME, 0, NULL, false, "entries at or after (a date: from its start)"},
+    {"to", PT_TIME, 0, NULL, false, "entries at or before (a date: to its end)"},
+    LIMIT_PARAM,
+    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param verify_params[] = {
+    {"deep", PT_BOOL, 0, NULL, false, "also every live row against its last audited image"},
+    {.name = NULL}};
+static const struct route_param representation_params[] = {
+    {"body", PT_TEXT, LIMIT_TEXT_SHORT, NULL, true, "the body's code, such as body=ECOSOC"},
+    {"as_of", PT_DATE, 0, NULL, false, "the newest listing on or before this date"},
+    {"country", PT_COUNTRY, 0, NULL, false, "one country's row only"},
+    {"compare", PT_COUNTRY, 0, NULL, false, "a second country to compare with"},
+    {.name = NULL}};
+static const struct route_param calendar_params[] = {
+    {"from", PT_DATE, 0, NULL, false, "first day (default today)"},
+    {"to", PT_DATE, 0, NULL, false, "last day (default a year after from)"},
+    LIMIT_PARAM,
+    {"cursor", PT_CURSOR, 0, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param ics_params[] = {
+    {"from", PT_DATE, 0, NULL, false, "first day (default today)"},
+    {"to", PT_DATE, 0, NULL, false, "last day (default a year after from)"},
+    {.name = NULL}};
+static const struct route_param search_params[] = {
+    {"q", PT_TEXT, LIMIT_SEARCH_QUERY, NULL, true, "the words to look for"},
+    {"types", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false,
+     "comma-separated collections to search (default all searchable)"},
+    {"lang", PT_LANG, 0, NULL, false, "the language of the words (stemming)"},
+    {"limit", PT_INT, LIMIT_SEARCH_RESULTS, NULL, false, "results on a page (default 20)"},
+    {"cursor", PT_CURSOR, 0, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param notification_params[] = {
+    LIMIT_PARAM,
+    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {"unread", PT_BOOL, 0, NULL, false, "only unread notifications"},
+    {.name = NULL}};
+static const struct route_param outbox_params[] = {
+    {"state", PT_ENUM, 0, outbox_states_v, false, "only e-mails in this state"},
+    LIMIT_PARAM,
+    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param feed_params[] = {
+    {"key", PT_TEXT, LIMIT_TEXT_SHORT, NULL, true,
+     "the secret of a calendar subscription (POST /api/v1/me/calendar)"},
+    {.name = NULL}};
+static const struct route_param obligation_params[] = {
+    {"lang", PT_ENUM, 0, obligation_langs_v, false,
+     "language of the texts (default from Accept-Language, else en)"},
+    LIMIT_PARAM,
+    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param token_params[] = {
+    LIMIT_PARAM,
+    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param import_params[] = {
+    {"skip_invalid", PT_BOOL, 0, NULL, false, "import the valid rows, return the invalid ones"},
+    {"on_duplicate", PT_ENUM, 0, dup_policies_v, false,
+     "what a possible duplicate does (default error)"},
+    {"filename", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "the file's name, for the audit entry"},
+    {.name = NULL}};
+static const struct route_param delegation_stats_params[] = {
+    {"body", PT_TEXT, 0, NULL, false, "only delegations to this body, such as UNGA"},
+    LIMIT_PARAM,
+    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
+    {.name = NULL}};
+static const struct route_param attachment_params[] = {
+    {"filename", PT_TEXT, 0, NULL, false,
+     "the file's name (else from Content-Disposition)"},
+    {.name = NULL}};
+
+#undef LIMIT_PARAM
+
 /* ---- the table ---------------------------------------------------------------------- */
 
+/*
+ * One row per route: method, pattern, handler, what each role may do there (anonymous,
+ * ngo, officer, admin: N none, P public records, O its own organisation's, A all — see
+ * src/auth/auth.h), body, answer, schema, query parameters, flags, summary. Dispatch
+ * (src/http/server.c) checks the method, the grant, the body and the query string from
+ * this row before the handler runs; docs/api.md's route table and openapi.json are
+ * written from it. The first row that matches wins, so literal paths come before the
+ * generic {collection} shapes they would otherwise fall into.
+ */
+#define N GRANT_NONE
+#define P GRANT_PUBLIC
+#define O GRANT_OWN
+#define A GRANT_ALL
+#define LIST ROUTE_LIST_QUERY
+#define OPEN ROUTE_OPEN_QUERY
+#define CREATES ROUTE_CREATES
+
 const struct route routes[] = {
-    {M_GET, "/healthz", h_healthz, ROLE_ANON, ROUTE_PUBLIC},
-    {M_GET, "/api/v1/openapi.json", h_openapi, ROLE_ANON, ROUTE_PUBLIC},
-    {M_GET, "/metrics", h_metrics, ROLE_ADMIN, 0},
-    {M_GET, "/api/v1/me", h_me, ROLE_NGO, 0},
-    {M_POST, "/api/v1/session", h_session_create, ROLE_ANON, ROUTE_PUBLIC | ROUTE_BODY},
-    {M_GET, "/api/v1/session", h_session_get, ROLE_NGO, 0},
-    {M_DELETE, "/api/v1/session", h_session_delete, ROLE_NGO, 0},
-    {M_GET, "/api/v1/users", h_users_list, ROLE_ADMIN, 0},
-    {M_POST, "/api/v1/users", h_users_create, ROLE_ADMIN, ROUTE_BODY},
-    {M_GET, "/api/v1/tokens", h_tokens_list, ROLE_NGO, 0},
-    {M_DELETE, "/api/v1/tokens/{id}", h_tokens_revoke, ROLE_NGO, 0},
-    {M_GET, "/api/v1/users/{id}", h_users_get, ROLE_ADMIN, 0},
-    {M_PATCH, "/api/v1/users/{id}", h_users_update, ROLE_ADMIN, ROUTE_BODY},
-    {M_GET, "/api/v1/audit", h_audit_list, ROLE_OFFICER, 0},
-    {M_GET, "/api/v1/audit/verify", h_audit_verify, ROLE_ADMIN, 0},
-    {M_GET, "/api/v1/stats/representation", h_stats_representation, ROLE_NGO, 0},
-    {M_GET, "/api/v1/stats/pipeline", h_stats_pipeline, ROLE_OFFICER, 0},
-    {M_GET, "/api/v1/calendar", h_calendar, ROLE_NGO, 0},
-    {M_GET, "/api/v1/search", h_search, ROLE_ANON, ROUTE_PUBLIC},
-    {M_GET, "/calendar.ics", h_calendar_ics, ROLE_NGO, 0},
-    /* notifications (src/http/notify_handlers.c) */
-    {M_GET, "/api/v1/notifications", h_notifications_list, ROLE_NGO, 0},
-    {M_POST, "/api/v1/notifications/{id}/read", h_notification_read, ROLE_NGO, 0},
-    {M_GET, "/api/v1/outbox", h_outbox_list, ROLE_ADMIN, 0},
-    {M_GET, "/api/v1/me/preferences", h_prefs_get, ROLE_NGO, 0},
-    {M_PATCH, "/api/v1/me/preferences", h_prefs_update, ROLE_NGO, ROUTE_BODY},
-    {M_POST, "/api/v1/me/calendar", h_ics_key_create, ROLE_NGO, 0},
-    {M_DELETE, "/api/v1/me/calendar", h_ics_key_revoke, ROLE_NGO, 0},
-    {M_GET, "/calendar/feed.ics", h_ics_feed, ROLE_ANON, ROUTE_PUBLIC},
-    /* issue 14: obligations (src/http/ledger_handlers.c); the settings row */
-    {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, ROLE_NGO, 0},
-    /* issue 14: questions on a quadrennial report, as the generic sub-resource rows below */
-    {M_GET, "/api/v1/accreditation-reports/{id}", h_report_get, ROLE_ANON, ROUTE_PUBLIC},
-    {M_GET, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_list, ROLE_ANON,
-     ROUTE_PUBLIC},
-    {M_POST, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_create, ROLE_NGO,
-     ROUTE_BODY},
+    {M_GET, "/healthz", h_healthz, {A, A, A, A}, BODY_NONE, REPLY_OBJECT, "health", NULL, 0,
+     "whether the server and its database answer"},
+    {M_GET, "/api/v1/openapi.json", h_openapi, {A, A, A, A}, BODY_NONE, REPLY_OBJECT, "openapi",
+     NULL, 0, "this API as an OpenAPI 3.1 document"},
+    /* and to anyone on --metrics-listen */
+    {M_GET, "/metrics", h_metrics, {N, N, N, A}, BODY_NONE, REPLY_TEXT, "metrics", NULL, 0,
+     "Prometheus metrics"},
+    {M_GET, "/api/v1/me", h_me, {N, A, A, A}, BODY_NONE, REPLY_OBJECT, "me", NULL, 0,
+     "who the caller is"},
+    /* browser sessions: signing in is open to all; the rest needs a principal */
+    {M_POST, "/api/v1/session", h_session_create, {A, A, A, A}, BODY_JSON, REPLY_OBJECT,
+     "session", NULL, CREATES,
+     "sign in: sets the session cookie, returns the user and a CSRF token"},
+    {M_GET, "/api/v1/session", h_session_get, {N, A, A, A}, BODY_NONE, REPLY_OBJECT, "session",
+     NULL, 0, "the current session"},
+    {M_DELETE, "/api/v1/session", h_session_delete, {N, A, A, A}, BODY_NONE, REPLY_NONE, NULL,
+     NULL, 0, "sign out"},
+    /* accounts and the audit trail */
+    {M_GET, "/api/v1/users", h_users_list, {N, N, N, A}, BODY_NONE, REPLY_LIST, "users",
+     users_params, 0, "the accounts"},
+    {M_POST, "/api/v1/users", h_users_create, {N, N, N, A}, BODY_JSON, REPLY_RECORD, "users",
+     NULL, CREATES, "add an account"},
+    /* the caller's own tokens; an admin's: everyone's */
+    {M_GET, "/api/v1/tokens", h_tokens_list, {N, A, A, A}, BODY_NONE, REPLY_LIST, "tokens", token_params,
+     0, "API tokens (the caller's; an administrator's: all)"},
+    {M_DELETE, "/api/v1/tokens/{id}", h_tokens_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE, NULL,
+     NULL, 0, "revoke a token (the caller's own; an administrator: any)"},
+    {M_GET, "/api/v1/users/{id}", h_users_get, {N, N, N, A}, BODY_NONE, REPLY_RECORD, "users",
+     NULL, 0, "one account"},
+    {M_PATCH, "/api/v1/users/{id}", h_users_update, {N, N, N, A}, BODY_MERGE_PATCH,
+     REPLY_RECORD, "users", NULL, 0, "change an account (role, name, disabled, password)"},
+    {M_GET, "/api/v1/audit", h_audit_list, {N, N, A, A}, BODY_NONE, REPLY_LIST, "audit",
+     audit_params, 0, "the audit trail, newest first"},
+    {M_GET, "/api/v1/audit/verify", h_audit_verify, {N, N, N, A}, BODY_NONE, REPLY_OBJECT,
+     "audit_report", verify_params, OPEN, "verify the audit chain"},
+    /* the ledger: statistics for officers; representation and the calendar (own
+     * organisation only, src/domain/ledger_stats.c) for every signed-in user */
+    {M_GET, "/api/v1/stats/representation", h_stats_representation, {N, A, A, A}, BODY_NONE,
+     REPLY_OBJECT, "representation", representation_params, 0,
+     "organisations in a body's status, by country, from the newest listing"},
+    {M_GET, "/api/v1/stats/pipeline", h_stats_pipeline, {N, N, A, A}, BODY_NONE, REPLY_OBJECT,
+     "pipeline", no_params, 0, "applications by state, accreditations, overdue reports"},
+    {M_GET, "/api/v1/calendar", h_calendar, {N, O, A, A}, BODY_NONE, REPLY_LIST,
+     "calendar_items", calendar_params, 0, "every dated item the caller may see, by date"},
+    {M_GET, "/api/v1/search", h_search, {P, O, A, A}, BODY_NONE, REPLY_LIST, "search_hits",
+     search_params, 0, "full-text search over every searchable collection"},
+    {M_GET, "/calendar.ics", h_calendar_ics, {N, O, A, A}, BODY_NONE, REPLY_FILE, "calendar",
+     ics_params, 0, "the calendar as iCalendar"},
+    /* notifications (src/http/notify_handlers.c): each user's own; the outbox for admins */
+    {M_GET, "/api/v1/notifications", h_notifications_list, {N, A, A, A}, BODY_NONE, REPLY_LIST,
+     "notifications", notification_params, 0, "the caller's notifications, newest first"},
+    {M_POST, "/api/v1/notifications/{id}/read", h_notification_read, {N, A, A, A}, BODY_NONE,
+     REPLY_OBJECT, "notifications", NULL, 0, "mark one read"},
+    {M_GET, "/api/v1/outbox", h_outbox_list, {N, N, N, A}, BODY_NONE, REPLY_LIST, "outbox",
+     outbox_params, 0, "every e-mail with its state"},
+    {M_GET, "/api/v1/me/preferences", h_prefs_get, {N, A, A, A}, BODY_NONE, REPLY_OBJECT,
+     "preferences", NULL, 0, "the caller's language and notification choices"},
+    {M_PATCH, "/api/v1/me/preferences", h_prefs_update, {N, A, A, A}, BODY_MERGE_PATCH,
+     REPLY_OBJECT, "preferences", NULL, 0, "change them"},
+    /* a calendar subscription: the secret key in the URL is the credential; the feed shows
+     * what its owner may see */
+    {M_POST, "/api/v1/me/calendar", h_ics_key_create, {N, A, A, A}, BODY_NONE, REPLY_OBJECT,
+     "calendar_key", NULL, CREATES, "a new calendar subscription URL (the old one stops working)"},
+    {M_DELETE, "/api/v1/me/calendar", h_ics_key_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE,
+     NULL, NULL, 0, "revoke the calendar subscription"},
+    {M_GET, "/calendar/feed.ics", h_ics_feed, {A, A, A, A}, BODY_NONE, REPLY_FILE, "calendar",
+     feed_params, 0, "a subscribed calendar (the key is the credential)"},
+    /* issue 14: an organisation's obligations, its own for an NGO (ledger_handlers.c) */
+    {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, {N, O, A, A}, BODY_NONE,
+     REPLY_OBJECT, "obligations", obligation_params, 0, "what the organisation must do, by date"},
+    /* issue 14: questions on a quadrennial report (a sub-record of a sub-record), with the
+     * generic sub-resource routes' grants: seen through their parents (src/domain/access.c),
+     * asked by the ministry, answered by the report's organisation */
+    {M_GET, "/api/v1/accreditation-reports/{id}", h_report_get, {P, O, A, A}, BODY_NONE,
+     REPLY_RECORD, "accreditation_reports", NULL, 0,
+     "a quadrennial report by its own id (the page a notice links to)"},
+    {M_GET, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_list,
+     {P, O, A, A}, BODY_NONE, REPLY_LIST, "report_questions", NULL, LIST,
+     "a quadrennial report's questions"},
+    {M_POST, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_create,
+     {N, O, A, A}, BODY_JSON, REPLY_RECORD, "report_questions", NULL, CREATES, "ask one"},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_get,
-     ROLE_ANON, ROUTE_PUBLIC},
+     {P, O, A, A}, BODY_NONE, REPLY_RECORD, "report_questions", NULL, 0, "one question"},
     {M_PATCH, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_update,
-     ROLE_NGO, ROUTE_BODY},
+     {N, O, A, A}, BODY_MERGE_PATCH, REPLY_RECORD, "report_questions", NULL, 0, "answer it"},
     {M_DELETE, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_delete,
-     ROLE_NGO, 0},
-    {M_GET, "/api/v1/settings", h_settings_get, ROLE_NGO, 0},
-    {M_PATCH, "/api/v1/settings", h_settings_update, ROLE_ADMIN, ROUTE_BODY},
-    {M_GET, "/api/v1/{collection}", h_list, ROLE_ANON, ROUTE_PUBLIC},
-    {M_POST, "/api/v1/{collection}", h_create, ROLE_NGO, ROUTE_BODY},
-    {M_GET, "/api/v1/{collection}/{id}", h_get, ROLE_ANON, ROUTE_PUBLIC},
-    {M_PATCH, "/api/v1/{collection}/{id}", h_update, ROLE_NGO, ROUTE_BODY},
-    {M_DELETE, "/api/v1/{collection}/{id}", h_delete, ROLE_NGO, 0},
-    {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, ROLE_NGO, ROUTE_BODY},
-    {M_POST, "/api/v1/{collection}/import", h_import, ROLE_ADMIN, ROUTE_UPLOAD},
-    {M_POST, "/api/v1/{collection}/bulk", h_bulk, ROLE_OFFICER, ROUTE_BODY}, /* issue 17 */
-    {M_GET, "/api/v1/stats/delegations", h_delegation_stats, ROLE_OFFICER, 0},
-    {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, ROLE_NGO, ROUTE_RAW_BODY},
-    {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content, ROLE_ANON,
-     ROUTE_PUBLIC},
-    {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, ROLE_ANON, ROUTE_PUBLIC},
-    {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, ROLE_NGO, ROUTE_BODY},
-    {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, ROLE_ANON, ROUTE_PUBLIC},
-    {M_PATCH, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_update, ROLE_NGO, ROUTE_BODY},
-    {M_DELETE, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_delete, ROLE_NGO, 0},
+     {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL, NULL, 0, "delete it"},
+    {M_GET, "/api/v1/settings", h_settings_get, {N, A, A, A}, BODY_NONE, REPLY_OBJECT,
+     "settings", NULL, 0, "the installation's settings"},
+    {M_PATCH, "/api/v1/settings", h_settings_update, {N, N, N, A}, BODY_MERGE_PATCH,
+     REPLY_OBJECT, "settings", NULL, 0, "change them"},
+    /* every declared resource */
+    {M_GET, "/api/v1/{collection}", h_list, {P, O, A, A}, BODY_NONE, REPLY_LIST, NULL, NULL,
+     LIST, "a page of records, or the whole list as a file (format=)"},
+    {M_POST, "/api/v1/{collection}", h_create, {N, O, A, A}, BODY_JSON, REPLY_RECORD, NULL, NULL,
+     CREATES, "create a record"},
+    {M_GET, "/api/v1/{collection}/{id}", h_get, {P, O, A, A}, BODY_NONE, REPLY_RECORD, NULL,
+     NULL, 0, "one record"},
+    {M_PATCH, "/api/v1/{collection}/{id}", h_update, {N, O, A, A}, BODY_MERGE_PATCH,
+     REPLY_RECORD, NULL, NULL, 0, "change a record (If-Match)"},
+    {M_DELETE, "/api/v1/{collection}/{id}", h_delete, {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL,
+     NULL, 0, "delete a record (If-Match)"},
+    {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, {N, O, A, A}, BODY_JSON,
+     REPLY_RECORD, NULL, NULL, 0, "move a record with states: {\"to\", \"note\"}"},
+    /* imports (src/http/io_handlers.c): a whole file in one transaction, admins only */
+    {M_POST, "/api/v1/{collection}/import", h_import, {N, N, N, A}, BODY_UPLOAD, REPLY_OBJECT,
+     "import_report", import_params, 0, "import a CSV or JSON file in one transaction"},
+    /* issue 17: one change to a selection of records, all or none (src/domain/bulk.c) */
+    {M_POST, "/api/v1/{collection}/bulk", h_bulk, {N, N, A, A}, BODY_JSON, REPLY_OBJECT,
+     "bulk_report", NULL, 0, "one change to a selection of records, all or none"},
+    /* engagement: delegation statistics for officers; attachments as their document */
+    {M_GET, "/api/v1/stats/delegations", h_delegation_stats, {N, N, A, A}, BODY_NONE,
+     REPLY_LIST, "delegation_stats", delegation_stats_params, 0,
+     "per forum: members and distinct NGOs"},
+    {M_POST, "/api/v1/documents/{id}/attachments", h_attachment_upload, {N, O, A, A},
+     BODY_BYTES, REPLY_RECORD, "document_attachments", attachment_params, OPEN | CREATES,
+     "upload a file (the body is the file)"},
+    {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content,
+     {P, O, A, A}, BODY_NONE, REPLY_FILE, "document_attachments", NULL, 0, "the file's bytes"},
+    {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, {P, O, A, A}, BODY_NONE, REPLY_LIST,
+     NULL, NULL, LIST, "a page of sub-records, or all as a file"},
+    {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, {N, O, A, A}, BODY_JSON,
+     REPLY_RECORD, NULL, NULL, CREATES, "create a sub-record"},
+    {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, {P, O, A, A}, BODY_NONE,
+     REPLY_RECORD, NULL, NULL, 0, "one sub-record"},
+    {M_PATCH, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_update, {N, O, A, A},
+     BODY_MERGE_PATCH, REPLY_RECORD, NULL, NULL, 0, "change a sub-record (If-Match)"},
+    {M_DELETE, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_delete, {N, O, A, A}, BODY_NONE,
+     REPLY_NONE, NULL, NULL, 0, "delete a sub-record (If-Match)"},
 };
 const size_t routes_count = ARRAY_SIZE(routes);
+
+#undef N
+#undef P
+#undef O
+#undef A
+#undef LIST
+#undef OPEN
+#undef CREATES
+/* clang-format on */

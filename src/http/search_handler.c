@@ -18,8 +18,6 @@
 
 #define SEARCH_DEFAULT_LIMIT 20
 
-static const char *const params[] = {"q", "types", "lang", "limit", "cursor", NULL};
-
 /* Parses types=a,b into rq; false with an error added if a name is not searchable. */
 static bool parse_types(const char *v, struct search_request *rq, struct errors *errs)
 {
@@ -51,32 +49,19 @@ static bool parse_types(const char *v, struct search_request *rq, struct errors 
 
 void h_search(struct request *r)
 {
+    /* q (required), types, lang, limit, cursor: declared on the route, their types checked
+     * before this runs; what is left is whether types names searchable collections. */
     struct errors errs;
     errors_init(&errs, &r->arena);
-    struct req_params qp = {.allowed = params};
-    req_params_read(r, &qp, &errs);
-
     struct search_request rq = {
         .style = {.open = "<mark>", .close = "</mark>", .ellipsis = "…", .html = true, .words = 24},
     };
-    const char *q = req_param(&qp, "q"), *types = req_param(&qp, "types");
-    const char *lang = req_param(&qp, "lang"), *limit = req_param(&qp, "limit");
-    const char *cursor = req_param(&qp, "cursor");
-    if (errs.n) {
-        req_bad_query(r, &errs);
-        return;
-    }
-    if (!q || !*q)
-        errors_add(&errs, "q", "is required: the words to look for");
-    else if (strlen(q) > LIMIT_SEARCH_QUERY)
-        errors_add(&errs, "q", "is longer than %d bytes", LIMIT_SEARCH_QUERY);
+    const char *q = req_route_param(r, "q"), *types = req_route_param(r, "types");
+    const char *lang = req_route_param(r, "lang");
+    const char *cursor = req_route_param(r, "cursor");
     if (types)
         parse_types(types, &rq, &errs);
-    if (lang && !valid_lang(str_from(lang)))
-        errors_add(&errs, "lang", "must be an ISO 639-1 language code, such as ru or en");
-    rq.limit = (int)req_param_int(limit, "limit", LIMIT_SEARCH_RESULTS, SEARCH_DEFAULT_LIMIT, &errs);
-    if (cursor && strlen(cursor) > LIMIT_CURSOR)
-        errors_add(&errs, "cursor", "is not a cursor from this search");
+    rq.limit = (int)req_param_num(req_route_param(r, "limit"), SEARCH_DEFAULT_LIMIT);
     if (errs.n) {
         req_bad_query(r, &errs);
         return;
@@ -84,7 +69,7 @@ void h_search(struct request *r)
     rq.q = str_from(q);
     rq.lang = lang;
     rq.cursor = str_from(cursor);
-    /* The route's grant (src/auth/rules.c) as a scope, the same reach as a read. */
+    /* The route's grant (its row in src/http/routes.c) as a scope, the same reach as a read. */
     switch (principal_grant(&r->who)) {
     case GRANT_ALL:
         rq.scope = SEARCH_SEE_ALL;

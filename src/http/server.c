@@ -355,25 +355,32 @@ static bool refuse_before_body(struct request *r)
     return !auth_http_check(r, found);
 }
 
+/*
+ * What the route's declaration lets central code check, in order, before its handler
+ * runs — so no handler re-checks any of it: the caller and the route's grants
+ * (src/http/auth_handlers.c), the body's size and type, the query string.
+ */
 static void run_route(struct request *r, const struct route *found)
 {
-    /* Credentials, the route's access rule (src/auth/rules.c), CSRF and Origin — unless
-     * already checked when the headers arrived. */
+    /* Credentials, the route's grants, CSRF and Origin — unless already checked when the
+     * headers arrived. */
     if (!r->checked && !auth_http_check(r, found))
         return;
-    if ((found->flags & (ROUTE_BODY | ROUTE_RAW_BODY | ROUTE_UPLOAD)) && r->body_too_large) {
+    if (found->body != BODY_NONE && r->body_too_large) {
         resp_problem(
             r, 413,
             arena_printf(&r->arena, "the request body is larger than %zu MiB", r->body_limit >> 20),
             NULL);
         return;
     }
-    if (found->flags & ROUTE_BODY) {
+    if (found->body == BODY_JSON || found->body == BODY_MERGE_PATCH) {
         if (!json_content_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
             resp_problem(r, 415, "send the body as application/json", NULL);
             return;
         }
     }
+    if (!route_check_query(r, found))
+        return;
     found->handler(r);
 }
 
@@ -387,9 +394,9 @@ static size_t body_limit(struct request *r)
         return LIMIT_JSON_BODY; /* no upload route: spare reads the route search */
     for (size_t i = 0; i < routes_count; i++)
         if (routes[i].method == m && route_match(&routes[i], r->path, r))
-            return (routes[i].flags & ROUTE_UPLOAD)     ? LIMIT_CSV_UPLOAD
-                   : (routes[i].flags & ROUTE_RAW_BODY) ? LIMIT_ATTACHMENT
-                                                        : LIMIT_JSON_BODY;
+            return routes[i].body == BODY_UPLOAD  ? LIMIT_CSV_UPLOAD
+                   : routes[i].body == BODY_BYTES ? LIMIT_ATTACHMENT
+                                                  : LIMIT_JSON_BODY;
     return LIMIT_JSON_BODY;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Possible duplicates during imports: a table of rules per resource, and an in-memory
+ * Possible duplicates during imports: the rules each resource declares, and an in-memory
  * hash index of every record's keys (see internal.h for the contract).
  *
  * Cost: one hash per rule per row and a probe into an open-addressing table; a stored
@@ -12,46 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rules are declared by names; fields a resource does not have disable the rule. */
-static const struct {
-    const char *resource;
-    const char *exact[3];
-    const char *similar;
-    const char *report_field;
-    const char *why;
-} rule_table[] = {
-    {"organisations",
-     {"country", "registration_no"},
-     NULL,
-     "registration_no",
-     "same country and registration number"},
-    {"organisations", {"country"}, "name", "name", "same country and a similar name"},
-    {"people",
-     {"organisation_id"},
-     "full_name",
-     "full_name",
-     "same organisation and a similar name"},
-    {"accreditations", {"organisation_id", "body"}, NULL, "body", "same organisation and body"},
-    {"listings",
-     {"body", "as_of", "country"},
-     "name",
-     "name",
-     "same body, date, country and a similar name"},
-};
-
+/* The resource's declared rules (res->duplicates) by field index; fields a resource does
+ * not have disable the rule. */
 static void resolve_rules(struct dup_index *d, const struct resource *res)
 {
-    for (size_t r = 0; r < ARRAY_SIZE(rule_table) && d->nrules < ARRAY_SIZE(d->rules); r++) {
-        if (strcmp(rule_table[r].resource, res->name) != 0)
-            continue;
+    for (size_t r = 0; r < res->nduplicates && d->nrules < ARRAY_SIZE(d->rules); r++) {
+        const struct duplicate_rule *decl = &res->duplicates[r];
         struct dup_rule rule = {.exact = {-1, -1, -1}, .similar = -1};
         bool ok = true;
-        for (size_t k = 0; k < 3 && rule_table[r].exact[k]; k++)
-            ok &= (rule.exact[k] = resource_field_index(res, rule_table[r].exact[k])) >= 0;
-        if (rule_table[r].similar)
-            ok &= (rule.similar = resource_field_index(res, rule_table[r].similar)) >= 0;
-        rule.report_field = resource_field_index(res, rule_table[r].report_field);
-        rule.why = rule_table[r].why;
+        for (size_t k = 0; k < 3 && decl->exact[k]; k++)
+            ok &= (rule.exact[k] = resource_field_index(res, decl->exact[k])) >= 0;
+        if (decl->similar)
+            ok &= (rule.similar = resource_field_index(res, decl->similar)) >= 0;
+        rule.report_field = resource_field_index(res, decl->report_field);
+        rule.why = decl->why;
         if (ok && rule.report_field >= 0)
             d->rules[d->nrules++] = rule;
     }

@@ -38,11 +38,11 @@
  * at its end, in one sorted pass (store_tx_drop_indexes): inserting a million rows into
  * each of them at random was half the import. It does so once it has imported as many
  * rows as the table held (at least INDEX_ASIDE_MIN), so that rebuilding costs at most
- * twice what it saves. Only for the resources listed here: while the indexes are aside,
- * the import's own queries cannot use them, and these resources' hooks (validation,
- * references) read other tables or rows by id only.
+ * twice what it saves. Only for the resources that declare it may
+ * (import_sets_indexes_aside): while the indexes are aside, the import's own queries
+ * cannot use them, and these resources' hooks (validation, references) read other tables
+ * or rows by id only.
  */
-static const char *const index_aside_ok[] = {"organisations", "people"};
 
 /*
  * The input's SHA-256 (for the audit entry), computed on a thread of its own: it is about
@@ -353,9 +353,7 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
         rc = STORE_ERROR;
     }
     im->aside_at = -1;
-    for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(index_aside_ok); i++) {
-        if (strcmp(o->res->name, index_aside_ok[i]) != 0)
-            continue;
+    if (rc == 0 && o->res->import_sets_indexes_aside) {
         int64_t stored = store_tx_max_id(im->tx, o->res);
         if (stored >= 0)
             im->aside_at = stored > INDEX_ASIDE_MIN ? stored : INDEX_ASIDE_MIN;

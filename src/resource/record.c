@@ -538,29 +538,26 @@ void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct
     }
     if (res->computed)
         res->computed(ctx, rec, w);
-    if (ctx && ctx->detail && res->transitions && ctx->conn) {
-        struct transition_entry *h;
-        size_t n;
+    if (ctx && ctx->detail && res->transitions) {
+        const struct transition_entry *h = ctx->history;
         jw_key(w, "history");
         jw_arr(w);
-        if (store_transition_list(ctx->conn, res->name, rec->id, ctx->arena, &h, &n) == 0) {
-            for (size_t i = 0; i < n; i++) {
-                jw_obj(w);
-                jw_kstr(w, "from", h[i].from);
-                jw_kstr(w, "to", h[i].to);
-                jw_key(w, "by");
-                jw_obj(w);
-                jw_key(w, "id");
-                if (h[i].actor_id)
-                    jw_int(w, h[i].actor_id);
-                else
-                    jw_null(w);
-                jw_kstr(w, "email", h[i].actor);
-                jw_obj_end(w);
-                jw_kstr(w, "at", h[i].at);
-                jw_kstr(w, "note", h[i].note);
-                jw_obj_end(w);
-            }
+        for (size_t i = 0; i < ctx->nhistory; i++) {
+            jw_obj(w);
+            jw_kstr(w, "from", h[i].from);
+            jw_kstr(w, "to", h[i].to);
+            jw_key(w, "by");
+            jw_obj(w);
+            jw_key(w, "id");
+            if (h[i].actor_id)
+                jw_int(w, h[i].actor_id);
+            else
+                jw_null(w);
+            jw_kstr(w, "email", h[i].actor);
+            jw_obj_end(w);
+            jw_kstr(w, "at", h[i].at);
+            jw_kstr(w, "note", h[i].note);
+            jw_obj_end(w);
         }
         jw_arr_end(w);
     }

@@ -127,11 +127,16 @@ void said_write(struct jw *w, const struct said *s);
 struct store_tx;
 struct store_conn;
 struct principal;
+struct transition_entry;
 
 /* What hooks see of the request: who, and where to read or write in the same transaction. */
 struct hook_ctx {
     const struct principal *who; /* borrowed */
-    bool detail;                 /* writing one record (not a list item): add history */
+    bool detail;                 /* writing one record (not a list item): add its history */
+    const struct transition_entry *history; /* detail: the record's moves, oldest first,
+                                               loaded by the caller before record_to_json
+                                               (store_transition_list), which reads none */
+    size_t nhistory;
     struct store_conn *conn;     /* reads in the current transaction */
     struct store_tx *tx;         /* the write transaction, or NULL on reads */
     struct arena *arena;         /* request arena */
@@ -175,7 +180,7 @@ struct list_param {
     const char *copy;
 };
 
-/* How the access rules (src/auth/rules.c, src/domain/access.c) read a declaration, beyond
+/* How the access rules (the grants on each route in src/http/routes.c, src/domain/access.c) read a declaration, beyond
  * owner and public_flag. A resource with neither, and no flag here, is for officers. */
 enum resource_access {
     RES_REFERENCE = 1 << 0,        /* reference data: every signed-in user may read it */
@@ -222,8 +227,23 @@ struct resource {
     /* Specific checks after the generic ones (old is NULL on create). */
     void (*validate)(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs);
-    /* Read-only values computed from the record, appended to its JSON. */
+    /* Read-only values computed from the record, appended to its JSON: exactly the
+     * members computed_fields declares (tests/api/computed_fields.test.mjs checks). */
     void (*computed)(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
+    const struct computed_field *computed_fields;
+    size_t ncomputed;
+    /* Possible duplicates, checked by imports (src/io/dupes.c); NULL when none. */
+    const struct duplicate_rule *duplicates;
+    size_t nduplicates;
+    /* A large import may set the table's secondary indexes aside and build them again at
+     * its end (src/io/import.c): only for resources whose hooks read other tables, or
+     * rows by id, never this table by an indexed column. */
+    bool import_sets_indexes_aside;
+    /* Tables that are not declared resources but refer to this one's records (the users
+     * of an organisation): a record one of them refers to cannot be deleted (409), as
+     * with a declared reference. NULL when none. */
+    const struct held_by *held_by;
+    size_t nheld_by;
     /* Rules between records (one person in two overlapping delegations): run after
      * validation on create and update; STORE_CONFLICT with msg naming the other record
      * makes the write a 409, other negatives fail it with msg. */
@@ -239,6 +259,45 @@ struct resource {
     /* FT_BOOL field that, when set, makes the record the ministry's only: no one below
      * officer sees it, whoever owns it (an officer's internal comment). NULL: none. */
     const char *internal_flag;
+};
+
+/*
+ * A read-only member that a resource's computed hook writes into each record's JSON,
+ * declared beside the stored fields so that /api/v1/openapi.json (and so the UI) knows
+ * its name, type and meaning. type is a JSON Schema type ("string", "integer", "boolean",
+ * "array", "object"); format refines a string ("date", "uri") or is NULL.
+ */
+enum computed_flag {
+    CF_NULLABLE = 1 << 0, /* may be null */
+    CF_DETAIL = 1 << 1,   /* only on one record (GET …/{id}, writes), not on list items */
+    CF_OPTIONAL = 1 << 2, /* left out when there is nothing to say */
+};
+
+struct computed_field {
+    const char *name;
+    const char *type;
+    const char *format;
+    unsigned flags; /* enum computed_flag */
+    const char *about;
+};
+
+/*
+ * A possible-duplicate rule: two records of the resource may be the same when the exact
+ * fields are equal and, if similar is set, that field is similar (same words, any case or
+ * script); report_field is the field an import report shows for the pair, why says which
+ * rule it was. Fields the resource lacks disable the rule.
+ */
+struct duplicate_rule {
+    const char *exact[3];
+    const char *similar;
+    const char *report_field;
+    const char *why;
+};
+
+/* A table outside the declarations whose column refers to a resource's records. */
+struct held_by {
+    const char *table;  /* e.g. "users" */
+    const char *column; /* e.g. "organisation_id" */
 };
 
 /*
@@ -295,7 +354,10 @@ int value_id_set(struct str text, struct arena *a, struct value *out, const char
 int value_from_text(const struct field *f, struct str text, struct arena *a, struct value *out,
                     const char **message);
 
-/* Writes the record as a JSON object: id, declared fields, computed, metadata. */
+/* Writes the record as a JSON object: id, declared fields, computed, metadata; with
+ * ctx->detail, also "history" from ctx->history (a resource with a state machine). It
+ * reads nothing itself: what the record needs is loaded before, so a database error is
+ * the caller's to answer, never a silently empty history. */
 void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct jw *w);
 /* The record's stored fields only, for audit before/after images. */
 void record_to_audit_json(const struct record *rec, struct buf *out);

@@ -224,7 +224,8 @@ int store_transition_list(struct store_conn *c, const char *resource, int64_t re
     db_bind_text(st, 1, resource, -1);
     db_bind_int64(st, 2, record_id);
     size_t cap = 0;
-    while (db_step(st) == DB_ROW) {
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             struct transition_entry *grown = arena_alloc(a, cap * sizeof(*grown));
@@ -241,5 +242,5 @@ int store_transition_list(struct store_conn *c, const char *resource, int64_t re
         e->note = store_col_text(st, 5) ? arena_strdup(a, store_col_text(st, 5)) : NULL;
     }
     store_done(st);
-    return STORE_OK;
+    return rc == DB_DONE ? STORE_OK : STORE_ERROR; /* a failed read is no empty history */
 }

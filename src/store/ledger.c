@@ -414,17 +414,21 @@ int store_reports_due(struct store_conn *c, const char *from, const char *to, in
     return rc == DB_DONE ? STORE_OK : STORE_ERROR;
 }
 
-int store_applications_open(struct store_conn *c, int64_t org,
+int store_applications_open(struct store_conn *c, int64_t org, const char *states,
                             void (*fn)(void *arg, const struct store_app_row *row), void *arg)
 {
-    struct db_stmt *st = store_prep(
-        c, "SELECT a.id,a.organisation_id,o.name,a.body,a.requested_status,a.state,a.filed_on "
-           "FROM applications a JOIN organisations o ON o.id=a.organisation_id WHERE a.state IN "
-           "('draft','submitted','endorsed','filed','under_review','deferred','recommended') "
-           "AND (?1=0 OR a.organisation_id=?1) ORDER BY a.id");
+    char sql[320], each[64];
+    snprintf(each, sizeof(each), db_sql_json_each(c->db), "?2");
+    snprintf(sql, sizeof(sql),
+             "SELECT a.id,a.organisation_id,o.name,a.body,a.requested_status,a.state,a.filed_on "
+             "FROM applications a JOIN organisations o ON o.id=a.organisation_id WHERE a.state IN "
+             "(SELECT value FROM %s) AND (?1=0 OR a.organisation_id=?1) ORDER BY a.id",
+             each);
+    struct db_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, org);
+    db_bind_text(st, 2, states, -1);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         struct store_app_row row = {

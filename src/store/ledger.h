@@ -91,8 +91,9 @@ struct store_app_row {
     int64_t id, organisation_id;
     const char *organisation, *body, *requested_status, *state, *filed_on;
 };
-/* Applications not yet decided (draft to recommended); org > 0: only its. */
-int store_applications_open(struct store_conn *c, int64_t org,
+/* Applications not yet decided: in one of states (a JSON array of state names, from the
+ * declaration: domain_open_states_json); org > 0: only its. */
+int store_applications_open(struct store_conn *c, int64_t org, const char *states,
                             void (*fn)(void *arg, const struct store_app_row *row), void *arg);
 
 /* ---- applications -------------------------------------------------------------------- */

@@ -270,17 +270,20 @@ static int64_t references(struct store_conn *c, const struct resource *res, int6
             }
         }
     }
-    /* Users of an organisation are not a declared resource but still hold it. */
-    if (strcmp(res->name, "organisations") == 0) {
-        struct db_stmt *st = store_prep(c, "SELECT count(*) FROM users WHERE organisation_id=?");
-        if (st) {
-            db_bind_int64(st, 1, id);
-            int64_t n = db_step(st) == DB_ROW ? db_column_int64(st, 0) : 0;
-            store_done(st);
-            if (n > 0) {
-                *what = "users";
-                return n;
-            }
+    /* Tables that are not declared resources but still hold it (res->held_by). */
+    for (size_t i = 0; i < res->nheld_by; i++) {
+        char sql[160];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s=?", res->held_by[i].table,
+                 res->held_by[i].column);
+        struct db_stmt *st = store_prep(c, sql);
+        if (!st)
+            continue;
+        db_bind_int64(st, 1, id);
+        int64_t n = db_step(st) == DB_ROW ? db_column_int64(st, 0) : 0;
+        store_done(st);
+        if (n > 0) {
+            *what = res->held_by[i].table;
+            return n;
         }
     }
     return 0;

@@ -127,14 +127,13 @@ describe('delegations', () => {
     assert.deepEqual(only.json.items.map((x) => x.forum), ['HRC 33']);
     assertProblem(await officer('GET', `/api/v1/stats/delegations?body=${'x'.repeat(40)}`), 400);
     const n = await srv.api('GET', '/api/v1/stats/delegations', { token: srv.tokens.ngo });
-    assert.ok([403, 404].includes(n.status), n.text);
+    assertProblem(n, 403);
     assertProblem(await srv.api('GET', '/api/v1/stats/delegations', { token: null }), 401);
   });
 
   test('delegations are not shown to ngo users or anonymous callers', async () => {
     const r = await srv.api('GET', `${D}/${unga71.id}`, { token: srv.tokens.ngo });
-    assert.ok([403, 404].includes(r.status), r.text);
-    const a = await srv.api('GET', D, { token: null });
-    assert.ok([401, 403].includes(a.status), a.text);
+    assertProblem(r, 403); // the whole collection is refused to the role, whatever the id
+    assertProblem(await srv.api('GET', D, { token: null }), 401);
   });
 });

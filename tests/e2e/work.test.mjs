@@ -21,10 +21,13 @@ after(async () => {
   await env?.stop();
 });
 
-const has = (name) => !!spec.components.schemas[name];
+// These pages are generic over the server's declarations: a resource that vanished from
+// them would leave its page empty, so that is a failure here, never a skip.
+test('the server declares the resources these pages show', () => {
+  for (const name of ['reports', 'documents', 'meetings']) assert.ok(spec.components.schemas[name], `no ${name} in openapi.json`);
+});
 
-test('a report counts its words against the limit of its kind as they are typed', async (t) => {
-  if (!has('reports')) return t.skip('this server has no reports yet');
+test('a report counts its words against the limit of its kind as they are typed', async () => {
   await page.goto(`${env.url}/reports/new`);
   await page.getByLabel('Kind', { exact: true }).selectOption('written_statement');
   const text = page.getByLabel('Text', { exact: true });
@@ -39,8 +42,7 @@ test('a report counts its words against the limit of its kind as they are typed'
   await screenshot(page, 'report-form');
 });
 
-test("a document's language versions stand side by side", async (t) => {
-  if (!has('documents')) return t.skip('this server has no documents yet');
+test("a document's language versions stand side by side", async () => {
   await page.goto(`${env.url}/documents`);
   await page.locator('table.data tbody th a').first().click();
   await page.waitForURL(/\/documents\/\d+$/);
@@ -55,8 +57,7 @@ test("a document's language versions stand side by side", async (t) => {
   await screenshot(page, 'document-versions');
 });
 
-test('a meeting shows its agenda, documents and participants', async (t) => {
-  if (!has('meetings')) return t.skip('this server has no meetings yet');
+test('a meeting shows its agenda, documents and participants', async () => {
   // The demo's first meeting has happened: it has participants.
   await page.goto(`${env.url}/meetings?sort=starts_at`);
   await page.locator('table.data tbody th a').first().click();

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "domain/domain.h"
 #include "domain/ledger.h"
 #include "domain/ledger_obligations.h"
 #include "store/ledger.h"
@@ -1130,9 +1131,21 @@ static void test_ics_folds_at_75_octets_and_escapes_text(void **state)
     buf_release(&out);
 }
 
+/* The open applications (calendar, obligations) are the states the state machine leaves,
+ * read from the declaration: DESIGN §3's final states are out, every other one is in. */
+static void test_open_application_states_come_from_the_state_machine(void **state)
+{
+    struct arena a = ARENA_INIT;
+    assert_string_equal(domain_open_states_json(&res_applications, &a),
+                        "[\"draft\",\"submitted\",\"endorsed\",\"filed\",\"under_review\","
+                        "\"deferred\",\"recommended\"]");
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_application_states_come_from_the_state_machine),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(test_first_report_covers_the_year_of_grant_due_1_june_y4),
         T(test_report_before_the_current_grant_does_not_move_the_cycle),

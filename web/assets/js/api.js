@@ -146,18 +146,21 @@ export function segmentOf(resource) {
   return seg;
 }
 
-// A resource's declaration: {name, seg, fields: [{name, ...schema}], required, transitions,
+// A resource's declaration: {name, seg, fields: [{name, ...schema}], computed (the
+// read-only members the server computes, x-computed), required, transitions,
 // subs: [{seg, resource}], canCreate, ...}; null when the server has no such resource.
 export function resource(name) {
   const sch = spec?.components?.schemas?.[name];
   if (!sch) return null;
   const seg = segmentOf(name);
-  const fields = Object.entries(sch.properties || {}).map(([fname, f]) => ({
+  const props = Object.entries(sch.properties || {}).map(([fname, f]) => ({
     name: fname,
     ...f,
     nullable: Array.isArray(f.type) && f.type.includes('null'),
     base: Array.isArray(f.type) ? f.type.find((t) => t !== 'null') : f.type,
   }));
+  const fields = props.filter((f) => !f['x-computed']);
+  const computed = props.filter((f) => f['x-computed']);
   const subs = [];
   if (seg) {
     for (const [p, ops] of Object.entries(spec.paths)) {
@@ -173,6 +176,8 @@ export function resource(name) {
     schema: sch,
     fields,
     field: (n) => fields.find((f) => f.name === n) || null,
+    computed,
+    computedField: (n) => computed.find((f) => f.name === n) || null,
     required: sch.required || [],
     transitions: sch['x-transitions'] || null,
     subs,

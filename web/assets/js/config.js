@@ -59,9 +59,6 @@ export const CONFIG = {
 // 4,507 in ECOSOC status in 2017). A user can pick another; the choice is remembered.
 export const NATIONAL_DEFAULT = 'RU';
 
-// Fields that can be shown in a list though the schema does not declare them (computed).
-export const COMPUTED = new Set(['report_due_on', 'overdue', 'filing_deadline', 'title', 'languages', 'word_count', 'word_limit', 'organisation_name']);
-
 export function conf(name) {
   return CONFIG[name.replace(/-/g, '_')] || {};
 }

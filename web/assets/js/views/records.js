@@ -6,7 +6,7 @@ import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segT
 import { t, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
-import { conf, titleOf, COMPUTED } from '../config.js';
+import { conf, titleOf } from '../config.js';
 import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
 import { recordForm, editableFields } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
@@ -25,15 +25,13 @@ export function mayWrite(path, method) {
   return !!min && roleAtLeast(app.me?.role, min);
 }
 
-// Which field makes a record an organisation's own, and which resources an organisation
-// may read but not change. The server decides (src/domain/access.c); the UI offers only
-// what it would allow. x-owner / x-owner-reads-only in the OpenAPI document win when the
-// server publishes them.
-const OWNER = { organisations: 'id', people: 'organisation_id', accreditations: 'organisation_id', applications: 'organisation_id', proposals: 'organisation_ids', reports: 'organisation_ids', documents: 'organisation_id' };
-const OWNER_READS_ONLY = new Set(['accreditations']);
+// Which field makes a record an organisation's own (x-owner), and which resources an
+// organisation may read but not change (x-owner-reads-only): the server's declarations,
+// from the OpenAPI document. The server decides (src/domain/access.c); the UI offers only
+// what it would allow.
 
 function ownerOf(res) {
-  return res.schema?.['x-owner'] ?? OWNER[res.name] ?? null;
+  return res.schema?.['x-owner'] ?? null; // the server's declaration (x-owner)
 }
 
 export function owns(res, rec) {
@@ -55,7 +53,7 @@ export function may(action, res, rec, parent) {
   if (app.me?.role !== 'ngo') return true;
   if (parent) return may('edit', parent.res, parent.rec);
   const owner = ownerOf(res);
-  if (!owner || OWNER_READS_ONLY.has(res.name) || res.schema?.['x-owner-reads-only']) return false;
+  if (!owner || res.schema?.['x-owner-reads-only']) return false;
   if (action === 'create') return owner !== 'id';
   if (action === 'delete' && owner === 'id') return false;
   if (!owns(res, rec)) return false;
@@ -67,7 +65,8 @@ export function may(action, res, rec, parent) {
 // The list's columns: configured ones the record has, else the first scalar fields.
 export function columnsFor(res, { exclude = [], link = true } = {}) {
   const c = conf(res.name);
-  let names = (c.columns || []).filter((n) => (res.field(n) || COMPUTED.has(n)) && !exclude.includes(n));
+  // a stored field, a computed one the server declares, or a value this config computes
+  let names = (c.columns || []).filter((n) => (res.field(n) || res.computedField(n) || c.values?.[n]) && !exclude.includes(n));
   if (names.length < 2) names = res.fields.filter((f) => !META.has(f.name) && !exclude.includes(f.name) && f.base !== 'object').slice(0, 5).map((f) => f.name);
   return names.map((n, i) => ({
     key: n,

@@ -116,7 +116,7 @@ async function viaSearch(q, lang) {
 }
 
 async function viaLists(q) {
-  const names = collections().filter((n) => n !== 'users');
+  const names = collections().filter((n) => resource(n)?.schema['x-searchable']); // as the server declares
   const results = await Promise.all(
     names.map(async (name) => {
       const res = resource(name);
