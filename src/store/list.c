@@ -276,58 +276,43 @@ static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
         like_pattern(&pat, q->q.p, q->q.n);
         struct value pv = {.s = arena_strndup(a, pat.p, pat.n), .n = pat.n};
         buf_release(&pat);
-        /* PostgreSQL: no search index yet (docs/operations.md): the substring alone. */
         bool pg = db_dialect(c->db) == DB_PGSQL;
+        const char *match = search_list_match(c, q->q, a);
+        struct value mv = {.s = match, .n = strlen(match)};
         const char *tri_text = NULL;
         const char *tri = trigram_table(res, &tri_text);
-        if (pg && tri && utf8_chars(q->q) >= 3) {
-            /* A substring of any case in either script, from pg_trgm's index. */
-            const char *other = search_list_other_script(c, q->q, a);
-            buf_printf(b, " AND (%s ILIKE ? ESCAPE '\\'", tri_text);
-            bind_add(bd, &search_match_field, pv);
-            if (other) {
-                struct buf op = BUF_INIT;
-                like_pattern(&op, other, strlen(other));
-                buf_printf(b, " OR %s ILIKE ? ESCAPE '\\'", tri_text);
-                bind_add(bd, &search_match_field,
-                         (struct value){.s = arena_strndup(a, op.p, op.n), .n = op.n});
-                buf_release(&op);
-            }
-            buf_putc(b, ')');
-        } else if (tri && utf8_chars(q->q) >= 3) {
+        if (tri && utf8_chars(q->q) >= 3) {
             /* Its words in any form or script (search index), or a substring of any case
-             * in either script (trigram index, migration 0012): the ids come from the two
-             * indexes, never from a scan of the table. */
-            buf_puts(b, " AND id IN (");
-            search_list_subquery(b, res);
-            bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
-            buf_printf(b, " UNION SELECT rowid FROM %s WHERE %s MATCH ?)", tri, tri);
+             * in either script (trigram index: FTS5's, migration 0012, or pg_trgm's): the
+             * ids come from the two indexes, never from a scan of the table. */
             const char *other = search_list_other_script(c, q->q, a);
-            bind_add(bd, &search_match_field, trigram_query(q->q, other, a)); /* any text */
+            buf_puts(b, " AND id IN (");
+            search_list_subquery(c, b, res);
+            bind_add(bd, &search_match_field, mv);
+            if (pg) {
+                buf_printf(b, " UNION SELECT id FROM %s WHERE %s ILIKE ? ESCAPE '\\'",
+                           res->table, tri_text);
+                bind_add(bd, &search_match_field, pv);
+                if (other) {
+                    struct buf op = BUF_INIT;
+                    like_pattern(&op, other, strlen(other));
+                    buf_printf(b, " OR %s ILIKE ? ESCAPE '\\'", tri_text);
+                    bind_add(bd, &search_match_field,
+                             (struct value){.s = arena_strndup(a, op.p, op.n), .n = op.n});
+                    buf_release(&op);
+                }
+                buf_putc(b, ')');
+            } else {
+                buf_printf(b, " UNION SELECT rowid FROM %s WHERE %s MATCH ?)", tri, tri);
+                bind_add(bd, &search_match_field, trigram_query(q->q, other, a)); /* any text */
+            }
         } else {
             buf_puts(b, " AND (1=0");
-            if (!pg) {
-                search_list_sql(b, res); /* or its words, in any form or script */
-                bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
-            }
-            /* PostgreSQL: the fragment also as written in the other script ("Фонд" finds
-             * "Fondation"), as the search index finds it on SQLite. */
-            const char *other = pg ? search_list_other_script(c, q->q, a) : NULL;
-            struct value ov = {0};
-            if (other) {
-                struct buf op = BUF_INIT;
-                like_pattern(&op, other, strlen(other));
-                ov = (struct value){.s = arena_strndup(a, op.p, op.n), .n = op.n};
-                buf_release(&op);
-            }
+            search_list_sql(c, b, res); /* or its words, in any form or script */
+            bind_add(bd, &search_match_field, mv);
             for (size_t i = 0; i < res->nfields; i++) {
                 if (!(res->fields[i].flags & F_SEARCH))
                     continue;
-                if (other) {
-                    buf_printf(b, " OR %s %s ? ESCAPE '\\'", res->fields[i].name,
-                               db_sql_ilike(c->db));
-                    bind_add(bd, &res->fields[i], ov);
-                }
                 buf_printf(b, " OR %s %s ? ESCAPE '\\'", res->fields[i].name, db_sql_ilike(c->db));
                 bind_add(bd, &res->fields[i], pv);
             }
