@@ -38,6 +38,23 @@ static void put_lexeme(struct buf *b, const char *key, int n)
     buf_putc(b, '\'');
 }
 
+/* How much of a key PostgreSQL takes: all of it, or without the incomplete character the
+ * tokenizer's cut of a very long word may end in (FTS5 takes any bytes; PostgreSQL refuses
+ * text that is not UTF-8). 0: none (skip the key). Documents and queries cut alike. */
+static int key_length(const char *key, int n)
+{
+    if (n <= 0 || n > TSV_MAX_KEY)
+        return 0;
+    if (utf8_valid(key, (size_t)n))
+        return n;
+    int cut = n;
+    while (cut > 0 && n - cut < 4 && ((unsigned char)key[cut - 1] & 0xC0) == 0x80)
+        cut--;
+    if (cut > 0 && ((unsigned char)key[cut - 1] & 0x80)) /* the lead byte of that character */
+        cut--;
+    return cut > 0 && utf8_valid(key, (size_t)cut) ? cut : 0;
+}
+
 struct tsv {
     struct buf *out;
     int pos;      /* the position of the last token */
@@ -49,7 +66,7 @@ static int tsv_token(void *ctx, int flags, const char *tok, int n, int start, in
     struct tsv *v = ctx;
     if (!(flags & SEARCH_COLOCATED) || v->pos == 0)
         v->pos++;
-    if (n <= 0 || n > TSV_MAX_KEY)
+    if (!(n = key_length(tok, n)))
         return 0;
     if (v->out->n)
         buf_putc(v->out, ' ');
@@ -86,7 +103,7 @@ struct tsq {
 static int tsq_token(void *ctx, int flags, const char *tok, int n, int start, int end)
 {
     struct tsq *q = ctx;
-    if (n <= 0 || n > TSV_MAX_KEY)
+    if (!(n = key_length(tok, n)))
         return 0;
     if (!(flags & SEARCH_COLOCATED) || q->groups == 0) {
         if (q->groups)
