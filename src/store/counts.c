@@ -49,8 +49,10 @@ int store_counts_check(struct store_conn *c, int64_t *bad, struct error *err)
                 json_t *k = key ? json_loads(key, 0, NULL) : NULL;
                 char *compact = k ? json_dumps(k, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
                 error_set(err, "%s %s holds %lld where a recount gives %lld", kept[i].table,
-                          compact ? compact : key ? key : "[]", (long long)db_column_int64(st, 1),
-                          (long long)db_column_int64(st, 2));
+                          compact ? compact
+                          : key   ? key
+                                  : "[]",
+                          (long long)db_column_int64(st, 1), (long long)db_column_int64(st, 2));
                 free(compact);
                 json_decref(k);
             }

@@ -290,8 +290,8 @@ static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
             search_list_subquery(c, b, res);
             bind_add(bd, &search_match_field, mv);
             if (pg) {
-                buf_printf(b, " UNION SELECT id FROM %s WHERE %s ILIKE ? ESCAPE '\\'",
-                           res->table, tri_text);
+                buf_printf(b, " UNION SELECT id FROM %s WHERE %s ILIKE ? ESCAPE '\\'", res->table,
+                           tri_text);
                 bind_add(bd, &search_match_field, pv);
                 if (other) {
                     struct buf op = BUF_INIT;

@@ -166,10 +166,10 @@ static int fts_write(struct store_conn *c, bool delete, int64_t rowid, const cha
         }
     }
     struct db_stmt *st =
-        store_prep(c, pg ? (delete ? "DELETE FROM search_fts WHERE id=?" : FTS_INSERT_PG)
-                   : delete ? "INSERT INTO search_fts(search_fts,rowid,title,body) "
-                              "VALUES('delete',?,?,?)"
-                            : "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)");
+        store_prep(c, pg       ? (delete ? "DELETE FROM search_fts WHERE id=?" : FTS_INSERT_PG)
+                      : delete ? "INSERT INTO search_fts(search_fts,rowid,title,body) "
+                                 "VALUES('delete',?,?,?)"
+                               : "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)");
     if (!st) {
         buf_release(&keys);
         return STORE_ERROR;
@@ -295,7 +295,8 @@ static int anchor_put(struct store_conn *c, const struct record *top, int64_t *a
     if (search_step_done(c, st, "anchor owners") < 0)
         return STORE_ERROR;
     for (size_t i = 0; i < v.norgs; i++) {
-        st = store_prep(c, "INSERT INTO search_anchor_org(anchor,org) VALUES(?,?) ON CONFLICT DO NOTHING");
+        st = store_prep(
+            c, "INSERT INTO search_anchor_org(anchor,org) VALUES(?,?) ON CONFLICT DO NOTHING");
         if (!st)
             return STORE_ERROR;
         db_bind_int64(st, 1, *anchor);
@@ -407,11 +408,11 @@ static void job_step(struct search_job *j)
 struct fresh {
     struct store_conn *c;
     struct db_stmt *anchor, *owner, *entry, *fts;
-    bool indexed;                 /* the resource has text (else anchors only) */
-    struct buf title, body, tags; /* reused from record to record */
-    struct buf keys;              /* PostgreSQL: the entry's tsvector, reused likewise */
+    bool indexed;                       /* the resource has text (else anchors only) */
+    struct buf title, body, tags;       /* reused from record to record */
+    struct buf keys;                    /* PostgreSQL: the entry's tsvector, reused likewise */
     struct search_tokenizer *tokenizer; /* PostgreSQL: makes the keys */
-    struct search_job *job;       /* may be NULL */
+    struct search_job *job;             /* may be NULL */
 };
 
 static int prepare(struct store_conn *c, const char *sql, struct db_stmt **st)
@@ -507,15 +508,17 @@ static int index_fresh(struct store_conn *c, const struct resource *res, int64_t
                      "VALUES(?1,?2,?3,?4)",
                      &f.anchor);
     if (rc == STORE_OK)
-        rc =
-            prepare(c, "INSERT INTO search_anchor_org(anchor,org) VALUES(?,?) ON CONFLICT DO NOTHING", &f.owner);
+        rc = prepare(c,
+                     "INSERT INTO search_anchor_org(anchor,org) VALUES(?,?) ON CONFLICT DO NOTHING",
+                     &f.owner);
     if (rc == STORE_OK)
         rc = prepare(c,
                      "INSERT INTO search_entry(id,resource,record_id,lang,text_hash,tags) "
                      "VALUES(?,?,?,?,?,?)",
                      &f.entry);
     if (rc == STORE_OK)
-        rc = prepare(c, pg ? FTS_INSERT_PG : "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)",
+        rc = prepare(c,
+                     pg ? FTS_INSERT_PG : "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)",
                      &f.fts);
     if (rc == STORE_OK)
         rc = store_scan_records(c, res, after, fresh_one, &f);

@@ -57,8 +57,8 @@ static int key_length(const char *key, int n)
 
 struct tsv {
     struct buf *out;
-    int pos;      /* the position of the last token */
-    char weight;  /* 'A' (title) or 0 (body: the default, D) */
+    int pos;     /* the position of the last token */
+    char weight; /* 'A' (title) or 0 (body: the default, D) */
 };
 
 static int tsv_token(void *ctx, int flags, const char *tok, int n, int start, int end)

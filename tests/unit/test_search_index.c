@@ -56,9 +56,8 @@ static void test_tsquery_and_tsvector_carry_the_tokenizers_keys(void **state)
     assert_int_equal(search_tokenizer_new(&t, NULL, &err), 0);
     struct search_query q;
     struct arena a = ARENA_INIT;
-    assert_int_equal(search_parse(STR("\"права человека\" the Chkalov \"доклад о мон\"* d'Arc"),
-                                  &q, &err),
-                     0);
+    assert_int_equal(
+        search_parse(STR("\"права человека\" the Chkalov \"доклад о мон\"* d'Arc"), &q, &err), 0);
     assert_int_equal(search_query_prune(t, &q), 4); /* "the" gives no key */
     /* (\x02 marks a Cyrillic key a Russian query word also looks for in Latin text) */
     assert_string_equal(search_tsquery(t, &q, &a),
