@@ -121,9 +121,9 @@ test-all: unit api e2e
 
 # The API tests on PostgreSQL: tests/pg/run.sh starts a throwaway cluster (as `nobody`
 # when run as root), each test file gets a database of its own in it, and the cluster is
-# removed afterwards. Tests that edit the SQLite file skip themselves there (SQLITE_ONLY);
-# tests of several servers on one database run there only. Part of `make check`, after
-# the SQLite suites.
+# removed afterwards. Tests of `civdesk backup`'s copy skip themselves there (it refuses
+# on PostgreSQL, which is tested); tests of several servers on one database run there
+# only. Part of `make check`, after the SQLite suites.
 PG_API_TESTS ?= tests/api/
 check-pg: $(BUILD)/civdesk
 	tests/pg/run.sh env CIVDESK_BIN=$(abspath $(BUILD)/civdesk) \

@@ -1,38 +1,61 @@
 // The audit trail (issue 5, part 6): every change and sign-in recorded with before/after,
 // listed newest first with filters for officers and admins, verified by admins through
 // GET /api/v1/audit/verify and by `civdesk check`; any edited, deleted, inserted or
-// reordered entry — done directly in SQLite with the sqlite3 shell, triggers dropped as
-// an intruder would — is caught every time, naming the first bad entry.
+// reordered entry — done directly in the database (the sqlite3 shell, or psql on
+// PostgreSQL), triggers dropped as an intruder would — is caught every time, naming the
+// first bad entry.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, launch, cli, request, assertProblem, PASSWORD, OFFICER_EMAIL, SQLITE_ONLY } from './lib/server.mjs';
+import { startServer, launch, cli, request, assertProblem, sqlShell, PASSWORD, OFFICER_EMAIL } from './lib/server.mjs';
+
+const PG = process.env.CIVDESK_TEST_PG;
 
 let srv;
 let pristine; // a stopped copy of the database with a known trail
 let entries;
 let tokens;
 
-function sqlite(db, sql) {
+const sqlite = (db, sql) => sqlShell(db, sql);
+
+function run(cmd, args) {
   return new Promise((resolve, reject) => {
-    const c = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    c.stdout.on('data', (d) => (out += d));
     c.stderr.on('data', (d) => (err += d));
     c.on('error', reject);
-    c.on('close', (code) => resolve({ code, out, err }));
-    c.stdin.end(sql);
+    c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd}: ${err}`))));
   });
 }
 
+// A copy of the frozen database: a file copy, or on PostgreSQL a database made from it as
+// a template. Its connection string or path.
+async function copyOf(from, name) {
+  if (!PG) {
+    const db = join(srv.dir, `${name}.db`);
+    await copyFile(from, db);
+    return db;
+  }
+  const template = from.match(/dbname=(\S+)/)[1];
+  const db = `${template}_${name}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  await run('createdb', ['--maintenance-db', `${PG} dbname=postgres`, '-T', template, db]);
+  return `${PG} dbname=${db}`;
+}
+
+async function remove(db) {
+  if (!PG) return rm(db);
+  await run('dropdb', ['--maintenance-db', `${PG} dbname=postgres`, db.match(/dbname=(\S+)$/)[1]]);
+}
+
 async function tampered(name, sql, { dropTriggers = true } = {}) {
-  const db = join(srv.dir, `${name}.db`);
-  await copyFile(pristine, db);
-  const r = await sqlite(db, (dropTriggers ? 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;\n' : '') + sql);
+  const db = await copyOf(pristine, name);
+  const drop = PG
+    ? 'DROP TRIGGER audit_no_update ON audit; DROP TRIGGER audit_no_delete ON audit;\n'
+    : 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;\n';
+  const r = await sqlite(db, (dropTriggers ? drop : '') + sql);
   return { db, ...r };
 }
 
@@ -126,26 +149,24 @@ test('officers and admins read the trail; only admins verify it', async () => {
   assert.ok(v.json.checked > 5);
   assert.equal(v.json.head.entries, v.json.checked);
   assert.match(v.json.head.last_hash, /^[0-9a-f]{64}$/);
-  if (SQLITE_ONLY) return; // the tampering below edits the SQLite file
   // Freeze the trail for the tampering tests: stop this server, keep its database.
   const ok = await cli(['check', '--db', srv.db]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /intact/);
   await srv.stop({ keepDir: true });
-  pristine = join(srv.dir, 'pristine.db');
-  await copyFile(srv.db, pristine);
+  pristine = await copyOf(srv.db, 'pristine');
   entries = Number((await sqlite(pristine, 'SELECT count(*) FROM audit;')).out.trim());
   assert.equal(entries, v.json.checked);
   srv = { ...srv, stop: () => rm(srv.dir, { recursive: true, force: true }) };
 });
 
-test('the server itself cannot change the trail: updates and deletes are refused', { skip: SQLITE_ONLY }, async () => {
+test('the server itself cannot change the trail: updates and deletes are refused', async () => {
   const t = await tampered('naive', 'UPDATE audit SET actor=\'someone else\' WHERE id=2;\nDELETE FROM audit WHERE id=3;\n', { dropTriggers: false });
   assert.match(t.err, /append-only/);
   assert.equal((await check(t.db)).code, 0);
 });
 
-test('an edited entry is caught, whichever it is', { skip: SQLITE_ONLY }, async () => {
+test('an edited entry is caught, whichever it is', async () => {
   for (let id = 1; id <= entries; id++) {
     for (const [column, value] of [['actor', "'intruder'"], ['after', "'{}'"], ['at', "'2020-01-01T00:00:00Z'"], ['record_id', 'record_id+1']]) {
       const t = await tampered(`edit-${id}-${column}`, `UPDATE audit SET ${column}=${value} WHERE id=${id};`);
@@ -153,32 +174,32 @@ test('an edited entry is caught, whichever it is', { skip: SQLITE_ONLY }, async 
       const c = await check(t.db);
       assert.equal(c.code, 1, `edit of ${column} in entry ${id} not caught`);
       assert.match(c.stderr, new RegExp(`audit entry ${id}\\b.*edited`), c.stderr);
-      await rm(t.db);
+      await remove(t.db);
     }
   }
 });
 
-test('a deleted entry is caught, whichever it is — the last one too', { skip: SQLITE_ONLY }, async () => {
+test('a deleted entry is caught, whichever it is — the last one too', async () => {
   for (let id = 1; id <= entries; id++) {
     const t = await tampered(`delete-${id}`, `DELETE FROM audit WHERE id=${id};`);
     const c = await check(t.db);
     assert.equal(c.code, 1, `deletion of entry ${id} not caught`);
     assert.match(c.stderr, new RegExp(`audit entry ${id}\\b.*missing`), c.stderr);
-    await rm(t.db);
+    await remove(t.db);
   }
 });
 
-test('reordered entries are caught', { skip: SQLITE_ONLY }, async () => {
+test('reordered entries are caught', async () => {
   for (let id = 1; id < entries; id++) {
     const t = await tampered(`swap-${id}`, `UPDATE audit SET id=-1 WHERE id=${id}; UPDATE audit SET id=${id} WHERE id=${id + 1}; UPDATE audit SET id=${id + 1} WHERE id=-1;`);
     const c = await check(t.db);
     assert.equal(c.code, 1, `swap of ${id} and ${id + 1} not caught`);
     assert.match(c.stderr, new RegExp(`audit entry ${id}\\b`), c.stderr);
-    await rm(t.db);
+    await remove(t.db);
   }
 });
 
-test('inserted entries are caught: in the middle, and at the end', { skip: SQLITE_ONLY }, async () => {
+test('inserted entries are caught: in the middle, and at the end', async () => {
   const copyRow = (newId, fromId) =>
     `INSERT INTO audit(id,at,actor_id,actor,org_id,action,resource,record_id,before,after,prev_hash,hash) ` +
     `SELECT ${newId},at,actor_id,actor,org_id,action,resource,record_id,before,after,prev_hash,hash FROM audit WHERE id=${fromId};`;
@@ -198,7 +219,7 @@ test('inserted entries are caught: in the middle, and at the end', { skip: SQLIT
   assert.match(c2.stderr, new RegExp(`audit entry ${entries + 1}\\b`), c2.stderr);
 });
 
-test('GET /api/v1/audit/verify names the first bad entry of a tampered trail', { skip: SQLITE_ONLY }, async () => {
+test('GET /api/v1/audit/verify names the first bad entry of a tampered trail', async () => {
   const t = await tampered('api', `UPDATE audit SET actor='intruder' WHERE id=3;`);
   const s = await launch(t.db, srv.dir);
   try {
