@@ -475,8 +475,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: civdesk COMMAND [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].usage);
-    fprintf(f, "\nEvery command takes --db PATH (or CIVDESK_DB; default ./civdesk.db) and "
-               "--help.\nExit status: 0 success, 1 error, 2 usage error.\n");
+    fprintf(f, "\nEvery command takes --db PATH|URI (or CIVDESK_DB; default ./civdesk.db; a "
+               "postgresql:// URI selects PostgreSQL) and --help.\nExit status: 0 success, 1 "
+               "error, 2 usage error.\n");
 }
 
 static void command_help(const struct command *c, FILE *f)

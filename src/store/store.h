@@ -36,6 +36,10 @@ enum store_open_mode {
     STORE_OPEN_KEEP_INDEX,
 };
 
+/* Whether db names a database server (a PostgreSQL URI or key/value connection string)
+ * rather than a SQLite file. */
+bool store_is_server(const char *db);
+
 /* Opens the database. On failure returns negative with a one-line message in err. */
 int store_open(struct store **out, const char *path, enum store_open_mode mode, struct error *err);
 void store_close(struct store *s); /* NULL is fine */
