@@ -424,6 +424,13 @@ static const struct command commands[] = {
      "Copy the database, consistently, to FILE while the server keeps running. Restore by "
      "stopping the server and putting FILE in place of the database (docs/operations.md).",
      "", cmd_backup, 1, 0},
+    {"copy", "--from DB --to DB",
+     "Copy a whole database to another store (SQLite file or postgresql:// URI, either "
+     "way): every table with its ids, versions and audit trail, in one transaction. The "
+     "target must be empty (new, or just made by `civdesk init`); the source must be at "
+     "this civdesk's schema version. Ends with the rows of each table on both sides and "
+     "both audit heads (docs/operations.md). --db is not used.",
+     "from to", cmd_copy, 0, 0},
     {"check", "[--db PATH]", "Check the integrity of the database and of the audit trail's hash chain; exit 1 naming the first bad entry.", "", cmd_check, 0, 0},
     {"import",
      "KIND FILE [--skip-invalid REJECTS] [--on-duplicate error|skip|update] "
@@ -539,6 +546,7 @@ int cli_main(int argc, char **argv)
         {"smtp-ca", required_argument, 0, 'K'},
         {"metrics-listen", required_argument, 0, 'W'},
         {"days", required_argument, 0, 'D'},      {"max-days", required_argument, 0, 'X'},
+        {"from", required_argument, 0, 'Q'},      {"to", required_argument, 0, 'U'},
         {0, 0, 0, 0}};
     int cargc = argc - words;
     char **cargv = argv + words;
@@ -571,6 +579,8 @@ int cli_main(int argc, char **argv)
         case 'W': o.metrics_listen = optarg; break;
         case 'D': o.days = optarg; break;
         case 'X': o.max_days = optarg; break;
+        case 'Q': o.from = optarg; break;
+        case 'U': o.to = optarg; break;
         case 't': o.threads = optarg; break;
         case 'e': o.email = optarg; break;
         case 'r': o.role = optarg; break;
