@@ -4,7 +4,9 @@
 #include "store/counts.h"
 #include "store/internal.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One kept table and the GROUP BY that must equal it, with the same columns. */
@@ -40,10 +42,18 @@ int store_counts_check(struct store_conn *c, int64_t *bad, struct error *err)
             return error_set(err, "the counts in %s cannot be read", kept[i].table), STORE_ERROR;
         int step;
         while ((step = db_step(st)) == DB_ROW) {
-            if (*bad == 0)
+            if (*bad == 0) {
+                /* The key written compactly on both stores (PostgreSQL's json_build_array
+                 * puts a space after each comma). */
+                const char *key = store_col_text(st, 0);
+                json_t *k = key ? json_loads(key, 0, NULL) : NULL;
+                char *compact = k ? json_dumps(k, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
                 error_set(err, "%s %s holds %lld where a recount gives %lld", kept[i].table,
-                          store_col_text(st, 0), (long long)db_column_int64(st, 1),
+                          compact ? compact : key ? key : "[]", (long long)db_column_int64(st, 1),
                           (long long)db_column_int64(st, 2));
+                free(compact);
+                json_decref(k);
+            }
             ++*bad;
         }
         store_done(st);
