@@ -47,6 +47,7 @@ struct opts {
     const char *max_days;       /* token policy --max-days N */
     const char *from;           /* copy --from DB */
     const char *to;             /* copy --to DB */
+    const char *wait_schema;    /* serve --wait-schema SECONDS */
     int nargs; /* positional arguments after the options */
     char **args;
 };

@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include "store/copy.h"
+#include "store/cluster.h"
 #include "store/internal.h"
 #include "search/search.h"
 
@@ -168,36 +169,6 @@ static int64_t count_rows(struct db_conn *c, const char *table)
     char sql[128];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", table);
     return one_int(c, sql, NULL);
-}
-
-/* The schema version of the database at target without changing it: 0 when it has none
- * (a SQLite file that does not exist yet, a PostgreSQL database without civdesk's
- * tables), -1 with err set when it cannot be reached. */
-static int probe_version(const char *target, const char *shown, struct error *err)
-{
-    bool file = db_driver_for(target)->dialect == DB_SQLITE;
-    if (file && strncmp(target, "file:", 5) != 0 && access(target, F_OK) != 0)
-        return 0;
-    struct db_conn *c = NULL;
-    struct error why = ERROR_INIT;
-    if (db_open(target, DB_OPEN_READONLY, &c, &why) < 0) {
-        db_close(c);
-        return error_set(err, "cannot reach %s: %s", shown, why.msg);
-    }
-    int64_t v;
-    if (file) {
-        v = one_int(c, "PRAGMA user_version", NULL);
-    } else {
-        v = one_int(c, "SELECT CASE WHEN to_regclass('civdesk_schema') IS NULL THEN 0 "
-                       "ELSE 1 END",
-                    NULL);
-        if (v == 1)
-            v = one_int(c, "SELECT coalesce(max(version), 0) FROM civdesk_schema", NULL);
-    }
-    if (v < 0)
-        error_set(err, "cannot read the schema version of %s: %s", shown, db_error_text(c));
-    db_close(c);
-    return (int)v;
 }
 
 /* The highest id table has ever handed out on the source: its row ids and its sequence
@@ -510,7 +481,7 @@ int store_copy(const char *from, const char *to, store_copy_progress_fn progress
     }
     /* The target: refused, unchanged, unless it has no schema or exactly this one. */
     int want = store_schema_latest();
-    int have = probe_version(to, to_shown, err);
+    int have = store_schema_probe(to, to_shown, err);
     if (have < 0) {
         ret = -1;
         goto out;
