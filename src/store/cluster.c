@@ -71,8 +71,8 @@ int store_migration_lock(const char *target, struct db_conn **held, struct error
                    "END") != 1) {
         log_info("store: another civdesk is migrating %s: waiting for it to finish", shown);
         if (one_int(c, "SELECT 1 FROM (SELECT pg_advisory_lock(" MIGRATION_LOCK ")) AS l") != 1) {
-            ret = error_set(err, "cannot take the migration lock of %s: %s", shown,
-                            db_error_text(c));
+            ret =
+                error_set(err, "cannot take the migration lock of %s: %s", shown, db_error_text(c));
             goto out;
         }
     }

@@ -178,13 +178,13 @@ static int64_t high_water(struct db_conn *src, const char *table)
     char sql[128];
     snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM \"%s\"", table);
     int64_t hi = one_int(src, sql, NULL);
-    int64_t seq = one_int(
-        src,
-        db_dialect(src) == DB_PGSQL
-            ? "SELECT coalesce(pg_sequence_last_value(CAST(pg_get_serial_sequence(?, 'id') "
-              "AS regclass)), 0)"
-            : "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)",
-        table);
+    int64_t seq =
+        one_int(src,
+                db_dialect(src) == DB_PGSQL
+                    ? "SELECT coalesce(pg_sequence_last_value(CAST(pg_get_serial_sequence(?, 'id') "
+                      "AS regclass)), 0)"
+                    : "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)",
+                table);
     return seq > hi ? seq : hi;
 }
 
@@ -296,8 +296,8 @@ struct copy_job {
 
 /* Copies every row of t: pages of the source (by id where there is one), batches of
  * bound INSERTs on the target. */
-static int copy_one(struct copy_job *job, const struct copy_table *t, int64_t total,
-                    bool *has_id, struct error *err)
+static int copy_one(struct copy_job *job, const struct copy_table *t, int64_t total, bool *has_id,
+                    struct error *err)
 {
     struct columns cols = {.n = 0}, scols = {.n = 0};
     struct db_stmt *sel = NULL, *full = NULL, *part = NULL;
@@ -308,15 +308,15 @@ static int copy_one(struct copy_job *job, const struct copy_table *t, int64_t to
     if (ret)
         goto out;
     if (cols.n == 0 || scols.n != cols.n) {
-        ret = error_set(err, "table %s differs between the source (%zu columns) and the target "
-                             "(%zu columns)",
+        ret = error_set(err,
+                        "table %s differs between the source (%zu columns) and the target "
+                        "(%zu columns)",
                         t->name, scols.n, cols.n);
         goto out;
     }
     for (size_t i = 0; i < cols.n; i++)
         if (!has_column(&scols, cols.name[i])) {
-            ret = error_set(err, "table %s: the source has no column %s", t->name,
-                            cols.name[i]);
+            ret = error_set(err, "table %s: the source has no column %s", t->name, cols.name[i]);
             goto out;
         }
     bool paged = cols.id >= 0, upsert = t->flags & SEED_UPSERT;
@@ -378,8 +378,8 @@ static int copy_one(struct copy_job *job, const struct copy_table *t, int64_t to
                     db_finalize(part);
                     cap = (size_t)left;
                     if (!(cur = part = insert_stmt(job->dst, t->name, &cols, cap, upsert))) {
-                        ret = error_set(err, "cannot write %s: %s", t->name,
-                                        db_error_text(job->dst));
+                        ret =
+                            error_set(err, "cannot write %s: %s", t->name, db_error_text(job->dst));
                         goto out;
                     }
                 }
@@ -392,8 +392,7 @@ static int copy_one(struct copy_job *job, const struct copy_table *t, int64_t to
             if (++rows == cap) {
                 int wrc = db_step(cur);
                 if (wrc != DB_DONE && wrc != DB_ROW) {
-                    ret = error_set(err, "cannot write %s: %s", t->name,
-                                    db_error_text(job->dst));
+                    ret = error_set(err, "cannot write %s: %s", t->name, db_error_text(job->dst));
                     goto out;
                 }
                 db_reset(cur);
@@ -516,8 +515,8 @@ int store_copy(const char *from, const char *to, store_copy_progress_fn progress
         ret = error_set(err, "cannot write to %s: the database is busy", to_shown);
         goto out;
     }
-    struct copy_job job = {.src = reader->db, .dst = store_tx_conn(tx)->db,
-                           .progress = progress, .arg = arg};
+    struct copy_job job = {
+        .src = reader->db, .dst = store_tx_conn(tx)->db, .progress = progress, .arg = arg};
 
     /* Empty: nothing of its own in any table but what init puts there. */
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
@@ -544,8 +543,8 @@ int store_copy(const char *from, const char *to, store_copy_progress_fn progress
         cnt->table = tables[i].name;
         cnt->source = count_rows(job.src, tables[i].name);
         if (cnt->source < 0) {
-            ret = error_set(err, "cannot count the rows of %s on the source: %s",
-                            tables[i].name, db_error_text(job.src));
+            ret = error_set(err, "cannot count the rows of %s on the source: %s", tables[i].name,
+                            db_error_text(job.src));
             goto out;
         }
         bool has_id = false;
@@ -556,8 +555,8 @@ int store_copy(const char *from, const char *to, store_copy_progress_fn progress
             hi = high_water(job.src, tables[i].name);
         if (hi < 0 || (ret = set_high_water(job.dst, tables[i].name, hi, err))) {
             if (!ret)
-                ret = error_set(err, "cannot read the id high-water mark of %s: %s",
-                                tables[i].name, db_error_text(job.src));
+                ret = error_set(err, "cannot read the id high-water mark of %s: %s", tables[i].name,
+                                db_error_text(job.src));
             goto out;
         }
         cnt->target = count_rows(job.dst, tables[i].name);
@@ -571,8 +570,9 @@ int store_copy(const char *from, const char *to, store_copy_progress_fn progress
         goto out;
     if (rep->target_entries != rep->source_entries ||
         strcmp(rep->target_head, rep->source_head) != 0) {
-        ret = error_set(err, "the audit head differs after the copy (source %lld %s, target "
-                             "%lld %s)",
+        ret = error_set(err,
+                        "the audit head differs after the copy (source %lld %s, target "
+                        "%lld %s)",
                         (long long)rep->source_entries, rep->source_head,
                         (long long)rep->target_entries, rep->target_head);
         goto out;
@@ -595,8 +595,9 @@ int store_copy(const char *from, const char *to, store_copy_progress_fn progress
     if (search_reindex(dst, reindex_progress, &rp, NULL, err) < 0) {
         char why[sizeof(err->msg)];
         snprintf(why, sizeof(why), "%s", err->msg);
-        ret = error_set(err, "copied, but the search index was not rebuilt (%s): run "
-                             "`civdesk reindex` on the target",
+        ret = error_set(err,
+                        "copied, but the search index was not rebuilt (%s): run "
+                        "`civdesk reindex` on the target",
                         why);
     }
 out:

@@ -32,8 +32,7 @@ struct store_copy_report {
 
 /* Progress: rows of table copied so far, out of total; a table starts with done 0.
  * table NULL: the search index is being rebuilt on the target (done, total: records). */
-typedef void (*store_copy_progress_fn)(void *arg, const char *table, int64_t done,
-                                       int64_t total);
+typedef void (*store_copy_progress_fn)(void *arg, const char *table, int64_t done, int64_t total);
 
 /*
  * Copies the database at `from` (a path or a libpq URI) into `to`. The source must be at
