@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PROGRESS_EVERY 50000 /* rows between progress lines of one table */
@@ -15,12 +16,22 @@
 struct copy_progress {
     const char *table; /* the table of the last line */
     int64_t shown;     /* rows it last showed */
+    double t0, rows_done; /* seconds: the start, the end of the rows (the index begins) */
 };
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void show_progress(void *arg, const char *table, int64_t done, int64_t total)
 {
     struct copy_progress *p = arg;
     if (!table) {
+        if (!p->rows_done)
+            p->rows_done = seconds();
         if (done == 0 || done == total)
             fprintf(stderr, "copy: search index: %lld of %lld records\n", (long long)done,
                     (long long)total);
@@ -46,7 +57,7 @@ int cmd_copy(struct opts *o)
         return EXIT_USAGE;
     }
     struct store_copy_report rep;
-    struct copy_progress pr = {.table = NULL};
+    struct copy_progress pr = {.table = NULL, .t0 = seconds()};
     struct error err = ERROR_INIT;
     if (store_copy(o->from, o->to, show_progress, &pr, &rep, &err) < 0)
         return user_error("copy: %s", err.msg);
@@ -59,6 +70,9 @@ int cmd_copy(struct opts *o)
         dst += rep.counts[i].target;
     }
     printf("%-30s %12lld %12lld\n", "total", (long long)src, (long long)dst);
+    double end = seconds(), mid = pr.rows_done ? pr.rows_done : end;
+    fprintf(stderr, "copy: %lld rows in %.1f s, the search index rebuilt in %.1f s\n",
+            (long long)dst, mid - pr.t0, end - mid);
     printf("audit head: source entry %lld %s, target entry %lld %s\n",
            (long long)rep.source_entries, rep.source_head, (long long)rep.target_entries,
            rep.target_head);
