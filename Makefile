@@ -121,11 +121,10 @@ test-all: unit api e2e
 
 # The API tests on PostgreSQL: tests/pg/run.sh starts a throwaway cluster (as `nobody`
 # when run as root), each test file gets a database of its own in it, and the cluster is
-# removed afterwards. Tests that edit the SQLite file skip themselves there (SQLITE_ONLY).
-# Every file but the search ones, whose index PostgreSQL lacks yet (docs/operations.md);
-# not part of `make check` until the whole suite passes.
-PG_API_SKIP  := search.test.mjs search_quality.test.mjs ledger_listings_search.test.mjs
-PG_API_TESTS ?= $(filter-out $(addprefix tests/api/,$(PG_API_SKIP)),$(sort $(wildcard tests/api/*.test.mjs)))
+# removed afterwards. Tests that edit the SQLite file skip themselves there (SQLITE_ONLY);
+# tests of several servers on one database run there only. Part of `make check`, after
+# the SQLite suites.
+PG_API_TESTS ?= tests/api/
 check-pg: $(BUILD)/civdesk
 	tests/pg/run.sh env CIVDESK_BIN=$(abspath $(BUILD)/civdesk) \
 		node --test --test-concurrency=2 $(PG_API_TESTS)
@@ -139,9 +138,10 @@ check: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-all
+	$(MAKE) check-pg
 	$(MAKE) crash-short
 	$(MAKE) fuzz-replay
-	@echo "make check: all suites passed (plain and ASan+UBSan, fuzz corpora replayed)"
+	@echo "make check: all suites passed (plain and ASan+UBSan, the API suite on PostgreSQL, fuzz corpora replayed)"
 
 # ---- fuzzing (clang's libFuzzer with ASan+UBSan) ---------------------------------------
 # make fuzz            runs every target for FUZZ_SECONDS, growing its corpus (a target's
