@@ -234,7 +234,8 @@ static int set_high_water(struct db_conn *dst, const char *table, int64_t hi, st
     return 0;
 }
 
-/* INSERT of rows rows into table; upsert: a row of the same id replaces the one there. */
+/* INSERT of rows rows into table; upsert: a row of the same id replaces the one there.
+ * Prepared once on the server (PostgreSQL): a batch statement runs many times. */
 static struct db_stmt *insert_stmt(struct db_conn *dst, const char *table,
                                    const struct columns *cols, size_t rows, bool upsert)
 {
@@ -256,7 +257,7 @@ static struct db_stmt *insert_stmt(struct db_conn *dst, const char *table,
                 buf_printf(&b, "%s\"%s\" = excluded.\"%s\"", k++ ? ", " : "", cols->name[i],
                            cols->name[i]);
     }
-    struct db_stmt *st = db_prepare(dst, b.p);
+    struct db_stmt *st = db_prepare_persistent(dst, b.p);
     buf_release(&b);
     return st;
 }
@@ -341,7 +342,7 @@ static int copy_one(struct copy_job *job, const struct copy_table *t, int64_t to
     buf_printf(&b, " FROM \"%s\"", t->name);
     if (paged)
         buf_printf(&b, " WHERE \"id\" > ? ORDER BY \"id\" LIMIT %d", PAGE_ROWS);
-    sel = db_prepare(job->src, b.p);
+    sel = db_prepare_persistent(job->src, b.p); /* once per page */
     if (!sel) {
         ret = error_set(err, "cannot read %s: %s", t->name, db_error_text(job->src));
         goto out;
