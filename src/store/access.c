@@ -279,6 +279,8 @@ int store_token_find(struct store_conn *c, const unsigned char hash[32], const c
 
 int store_data_version(struct store_conn *c, int64_t *out)
 {
+    if (db_dialect(c->db) == DB_PGSQL)
+        return STORE_NOT_FOUND; /* none: see access.h */
     struct db_stmt *st = store_prep(c, "PRAGMA data_version");
     if (!st)
         return STORE_ERROR;
