@@ -198,3 +198,21 @@ test('copy refuses a PostgreSQL target at another schema version', { skip: !PG &
   oneLine(r, new RegExp(`schema version ${v + 1} and the source ${v}`));
   assert.equal((await sqlShell(other, 'SELECT count(*) FROM organisations;')).out.trim(), '0');
 });
+
+test('a target that civdesk init has just made counts as empty; one user in it does not', { timeout: 90000 }, async () => {
+  await mkdir(join(dir, 'inited'));
+  const inited = await newDatabase(join(dir, 'inited'));
+  await cliOk(['init', '--db', inited]);
+  const r = await cliOk(['copy', '--from', source, '--to', inited]);
+  for (const [t, [s, d]] of Object.entries(countsOf(r.stdout))) assert.equal(d, s, `${t}: ${s} → ${d}`);
+  assert.equal(await checkHead(inited), await checkHead(source));
+
+  await mkdir(join(dir, 'used'));
+  const used = await newDatabase(join(dir, 'used'));
+  await cliOk(['init', '--db', used]);
+  await addUser(used, 'someone@test.example', 'officer');
+  const headBefore = await checkHead(used);
+  const refused = await cli(['copy', '--from', source, '--to', used]);
+  oneLine(refused, /is not empty \(users has 1 rows\)/);
+  assert.equal(await checkHead(used), headBefore);
+});
