@@ -20,6 +20,7 @@ let target; // a database of the cluster (PG) or a second file
 let token;
 const records = {}; // path → JSON as the source served it
 let deletedId;
+let newestId; // made and deleted on the target
 
 // "head entry N HASH" as `civdesk check` reports it.
 async function checkHead(db) {
@@ -133,6 +134,10 @@ test(`copy SQLite → ${PG ? 'PostgreSQL' : 'SQLite'}: counts, audit head, the s
     const fresh = await srv.api('POST', '/api/v1/organisations', { body: { name: 'После копии', country: 'RU' } });
     assert.equal(fresh.status, 201, fresh.text);
     assert.ok(fresh.json.id > deletedId, `id ${fresh.json.id} after a deleted ${deletedId}`);
+    // Deleted again on the copy: the way back must not hand its id out either.
+    const d = await srv.api('DELETE', `/api/v1/organisations/${fresh.json.id}`);
+    assert.equal(d.status, 204, d.text);
+    newestId = fresh.json.id;
   } finally {
     await srv.stop({ keepDir: true });
   }
@@ -144,7 +149,9 @@ test(`copy SQLite → ${PG ? 'PostgreSQL' : 'SQLite'}: counts, audit head, the s
   const b = await cliOk(['copy', '--from', target, '--to', back]);
   for (const [t, [s, d]] of Object.entries(countsOf(b.stdout))) assert.equal(d, s, `back: ${t}`);
   assert.equal(await checkHead(back), headNow);
-  assert.equal(countsOf(b.stdout).organisations[1], 4);
+  assert.equal(countsOf(b.stdout).organisations[1], 3);
+  const seq = await sqlShell(back, "SELECT seq FROM sqlite_sequence WHERE name = 'organisations';");
+  assert.equal(seq.out.trim(), String(newestId), 'the high-water mark came back with the rows');
 });
 
 test('copy refuses a target that is not empty, and changes nothing', { timeout: 60000 }, async () => {
