@@ -30,6 +30,8 @@ PACKAGES=(
     postgresql-15                       # ...its server, for the tests only: tests/pg/run.sh
                                         # starts a throwaway cluster (pg_trgm, citext inside)
     openssl                             # the TLS mail tests make their own CA and certificates
+    nginx-light                         # tests/api/pg_nginx.test.mjs runs contrib's site for
+                                        # several servers in front of two (as the caller)
 )
 
 missing=()
