@@ -3,7 +3,7 @@
 # client, same run (issue 19, part 6).
 #
 #   PGB_ORGS (50000)  PGB_ACCR (100000)  PGB_DOCS (10000)  PGB_SECONDS (5)
-#   PGB_ROUNDS (3)    PGB_CONNS (64)     BENCH_BUILD (build-bench/build)
+#   PGB_ROUNDS (3)    PGB_CONNS (64)     PGB_PORT (18590, and the next)   BENCH_BUILD (build-bench/build)
 #
 # Needs a throwaway cluster: run under tests/pg/run.sh (which sets CIVDESK_TEST_PG); run
 # directly, the script re-runs itself that way, so the cluster is started as an
@@ -14,7 +14,8 @@
 # two ports and runs the same wrk loads against each: the point read (bench/point.lua),
 # the two filtered lists (bench/list.lua) and search as an officer (bench/search.lua).
 # Rounds alternate which store goes first; the table shows the mean over the rounds of
-# req/s, p50 and p99, and PostgreSQL's req/s over SQLite's. Then a CSV import of every
+# req/s, p50, p99 and CPU time per request (civdesk's, plus the cluster's processes' on
+# PostgreSQL), and PostgreSQL's req/s over SQLite's. Then a CSV import of every
 # organisation into an empty database of each store (rows/s), and the SQL statements one
 # point read sends to PostgreSQL (counted from the server log with log_statement=all).
 # Writes the table into docs/performance.md between the bench-pg markers.
@@ -68,8 +69,8 @@ $BIN copy --from "$DB" --to "$PGDB" >"$OUT/pgcmp-copy.log" 2>&1 || { cat "$OUT/p
 COPY_S=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 psql -X -q -d "$PGDB" -c 'VACUUM ANALYZE' >/dev/null
 
-SPORT=18590
-PPORT=18591
+SPORT=${PGB_PORT:-18590}
+PPORT=$((SPORT + 1))
 $BIN serve --db "$DB" --listen 127.0.0.1:$SPORT --threads "$(nproc)" >"$OUT/pgcmp-serve-sqlite.log" 2>/dev/null &
 S_PID=$!
 $BIN serve --db "$PGDB" --listen 127.0.0.1:$PPORT --threads "$(nproc)" >"$OUT/pgcmp-serve-pg.log" 2>/dev/null &
@@ -100,6 +101,12 @@ NAMES=("GET /api/v1/organisations/{id}"
        "GET /api/v1/search?q=two words, officer")
 SCRIPTS=(bench/point.lua bench/list.lua bench/list.lua bench/search.lua)
 QUERIES=("" "/api/v1/organisations?country=RU&limit=50" "/api/v1/accreditations?status=special&country=FR&limit=50" "")
+# CPU time (user + system) per request, of civdesk and, on PostgreSQL, of the cluster's
+# processes too (its backends do the queries' work): steadier than the rates when other
+# jobs share the machine (see "Point read, second round" below).
+ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo $t; }
+PM=$(head -1 "$PGDIR/data/postmaster.pid")
+pg_pids() { echo "$PM" $(ps -o pid= --ppid "$PM"); }
 RAW=$OUT/pgcmp-rounds.txt
 : >"$RAW"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -109,8 +116,12 @@ for r in $(seq "$ROUNDS"); do
         order="sqlite pg"; [ $((r % 2)) -eq 0 ] && order="pg sqlite"
         for store in $order; do
             port=$SPORT; [ $store = pg ] && port=$PPORT
+            pids=$S_PID; [ $store = pg ] && pids="$P_PID $(pg_pids)"
+            c0=$(ticks $pids)
             row=$(run_wrk "http://127.0.0.1:$port" "${SCRIPTS[$i]}" "${QUERIES[$i]}" "$TOKEN")
-            echo "$r|$i|$store|$row" | tee -a "$RAW"
+            c1=$(ticks $pids)
+            cpu=$(echo "scale=1; ($c1 - $c0) * 1000000 / $(getconf CLK_TCK) / ($(echo "$row" | cut -d'|' -f1) * $SECS)" | bc)
+            echo "$r|$i|$store|$row|$cpu" | tee -a "$RAW"
         done
     done
 done
@@ -152,14 +163,14 @@ IMP_P=$(echo "$ROWS / ($(date +%s.%N) - $t0)" | bc)
 
 # The table: mean over rounds per load and store.
 mean() { # load store field → mean of that field over the rounds
-    awk -F'|' -v i="$1" -v s="$2" -v f="$3" '$2 == i && $3 == s { t += $f; n++ } END { fmt = f == 4 ? "%.0f" : "%.2f"; printf fmt, t / n }' "$RAW"
+    awk -F'|' -v i="$1" -v s="$2" -v f="$3" '$2 == i && $3 == s { t += $f; n++ } END { fmt = f == 4 ? "%.0f" : (f == 8 ? "%.1f" : "%.2f"); printf fmt, t / n }' "$RAW"
 }
 errs() { awk -F'|' -v i="$1" '$2 == i { t += $7 } END { print t + 0 }' "$RAW"; }
 ROWS_MD=""
 for i in "${!NAMES[@]}"; do
     sr=$(mean "$i" sqlite 4); pr=$(mean "$i" pg 4)
     ratio=$(printf '%.2f' "$(echo "scale=3; $pr / $sr" | bc)")
-    ROWS_MD+="| ${NAMES[$i]} | $sr | $(mean "$i" sqlite 5) | $(mean "$i" sqlite 6) | $pr | $(mean "$i" pg 5) | $(mean "$i" pg 6) | **$ratio** | $(errs "$i") |"$'\n'
+    ROWS_MD+="| ${NAMES[$i]} | $sr | $(mean "$i" sqlite 5) | $(mean "$i" sqlite 6) | $(mean "$i" sqlite 8) | $pr | $(mean "$i" pg 5) | $(mean "$i" pg 6) | $(mean "$i" pg 8) | **$ratio** | $(errs "$i") |"$'\n'
     [ "$i" -eq 0 ] && POINT_RATIO=$ratio
 done
 IMP_RATIO=$(printf '%.2f' "$(echo "scale=3; $IMP_P / $IMP_S" | bc)")
@@ -177,9 +188,9 @@ binary with $(nproc) threads; wrk -t2 -c$CONNS -d${SECS}s on the same machine, $
 alternating which store goes first, mean over the rounds; load average $LOAD_BEFORE before,
 $LOAD_AFTER after.
 
-| load | SQLite req/s | p50 ms | p99 ms | PostgreSQL req/s | p50 ms | p99 ms | PG / SQLite | non-2xx |
-|---|---|---|---|---|---|---|---|---|
-${ROWS_MD}| CSV import of every organisation ($ROWS rows), rows/s | $IMP_S | | | $IMP_P | | | **$IMP_RATIO** | |
+| load | SQLite req/s | p50 ms | p99 ms | CPU µs/req | PostgreSQL req/s | p50 ms | p99 ms | CPU µs/req (civdesk + postgres) | PG / SQLite req/s | non-2xx |
+|---|---|---|---|---|---|---|---|---|---|---|
+${ROWS_MD}| CSV import of every organisation ($ROWS rows), rows/s | $IMP_S | | | | $IMP_P | | | | **$IMP_RATIO** | |
 
 - point read on PostgreSQL / on SQLite: **$POINT_RATIO** (target ≥ 0.5, issue 19): $MET
 - SQL statements one point read sends to PostgreSQL (log_statement=all, after a warm-up
