@@ -58,6 +58,8 @@ static void schema_of_field(struct jw *w, const struct field *f)
         jw_arr(w);
         for (const char *const *v = f->values; *v; v++)
             jw_str(w, *v);
+        if (!(f->flags & F_REQUIRED))
+            jw_null(w); /* a nullable enum lists null, or null fails its own schema */
         jw_arr_end(w);
     }
     if (f->type == FT_TEXT_LIST || f->type == FT_REF_LIST) {
@@ -178,6 +180,86 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
     jw_kbool(w, "x-owner-adds-only", (res->access & RES_OWNER_ADDS_ONLY) != 0);
     jw_kstr(w, "x-internal-flag", res->internal_flag); /* set: the ministry's only */
     jw_kbool(w, "additionalProperties", false);
+    jw_obj_end(w);
+}
+
+/*
+ * <resource>_patch: what a JSON merge patch (RFC 7396) of the resource may hold: every
+ * writable member optional, null (clearing) allowed where the field is not required.
+ */
+static void patch_schema_of_resource(struct jw *w, struct arena *a, const struct resource *res)
+{
+    jw_key(w, arena_printf(a, "%s_patch", res->name));
+    jw_obj(w);
+    jw_kstr(w, "type", "object");
+    jw_kstr(w, "description", "a JSON merge patch (RFC 7396): members to set; null clears");
+    jw_key(w, "properties");
+    jw_obj(w);
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        if (f->flags & (F_HIDDEN | F_READONLY))
+            continue;
+        jw_key(w, f->name);
+        schema_of_field(w, f);
+    }
+    jw_obj_end(w);
+    jw_kbool(w, "additionalProperties", false);
+    jw_obj_end(w);
+}
+
+/* The RFC 9457 problem every 4xx and 5xx answer carries (src/http/request.c). */
+static void problem_schema(struct jw *w)
+{
+    jw_key(w, "problem");
+    jw_obj(w);
+    jw_kstr(w, "type", "object");
+    jw_kstr(w, "description", "RFC 9457 problem details");
+    jw_key(w, "properties");
+    jw_obj(w);
+    static const char *const strs[] = {"type", "title", "detail", "instance", "code"};
+    for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+        jw_key(w, strs[i]);
+        jw_obj(w);
+        jw_kstr(w, "type", "string");
+        jw_obj_end(w);
+    }
+    jw_key(w, "status");
+    jw_obj(w);
+    jw_kstr(w, "type", "integer");
+    jw_kint(w, "minimum", 400);
+    jw_kint(w, "maximum", 599);
+    jw_obj_end(w);
+    jw_key(w, "errors");
+    jw_obj(w);
+    jw_kstr(w, "type", "array");
+    jw_key(w, "items");
+    jw_obj(w);
+    jw_kstr(w, "type", "object");
+    jw_key(w, "properties");
+    jw_obj(w);
+    jw_key(w, "field");
+    jw_obj(w);
+    jw_kstr(w, "type", "string");
+    jw_obj_end(w);
+    jw_key(w, "message");
+    jw_obj(w);
+    jw_kstr(w, "type", "string");
+    jw_obj_end(w);
+    jw_obj_end(w);
+    jw_key(w, "required");
+    jw_arr(w);
+    jw_str(w, "field");
+    jw_str(w, "message");
+    jw_arr_end(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    jw_key(w, "required");
+    jw_arr(w);
+    jw_str(w, "type");
+    jw_str(w, "title");
+    jw_str(w, "status");
+    jw_arr_end(w);
     jw_obj_end(w);
 }
 
@@ -347,8 +429,108 @@ static void body_of_route(struct jw *w, struct arena *a, const struct route *rt,
     jw_obj_end(w);
 }
 
-/* The answers: the success by the declared kind, then problems. schema: a resource's
- * name (a component schema here), else NULL; shape: what the row names its answer. */
+static void ref_schema(struct jw *w, struct arena *a, const char *name)
+{
+    jw_key(w, "schema");
+    jw_obj(w);
+    jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s", name));
+    jw_obj_end(w);
+}
+
+/* The success answer's content by the route's reply kind. */
+static void success_content(struct jw *w, struct arena *a, const struct route *rt,
+                            const char *schema)
+{
+    if (rt->reply == REPLY_NONE)
+        return;
+    jw_key(w, "content");
+    jw_obj(w);
+    if (rt->reply == REPLY_FILE || rt->reply == REPLY_TEXT) {
+        /* a file, a feed or the metrics: their own types, bytes to a client */
+        jw_key(w, rt->reply == REPLY_TEXT ? "text/plain" : "application/octet-stream");
+        jw_obj(w);
+        jw_key(w, "schema");
+        jw_obj(w);
+        jw_kstr(w, "type", "string");
+        jw_obj_end(w);
+        jw_obj_end(w);
+        jw_obj_end(w);
+        return;
+    }
+    jw_key(w, "application/json");
+    jw_obj(w);
+    jw_key(w, "schema");
+    jw_obj(w);
+    if (rt->reply == REPLY_LIST) {
+        jw_kstr(w, "type", "object");
+        jw_key(w, "properties");
+        jw_obj(w);
+        jw_key(w, "items");
+        jw_obj(w);
+        jw_kstr(w, "type", "array");
+        jw_key(w, "items");
+        jw_obj(w);
+        if (schema)
+            jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s", schema));
+        else
+            jw_kstr(w, "type", "object");
+        jw_obj_end(w);
+        jw_obj_end(w);
+        jw_key(w, "next_cursor");
+        jw_obj(w);
+        jw_key(w, "type");
+        jw_arr(w);
+        jw_str(w, "string");
+        jw_str(w, "null");
+        jw_arr_end(w);
+        jw_obj_end(w);
+        jw_key(w, "total"); /* with count=true */
+        jw_obj(w);
+        jw_kstr(w, "type", "integer");
+        jw_kint(w, "minimum", 0);
+        jw_obj_end(w);
+        jw_obj_end(w);
+        jw_key(w, "required");
+        jw_arr(w);
+        jw_str(w, "items");
+        jw_arr_end(w);
+    } else if (schema) {
+        jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s", schema));
+    } else {
+        jw_kstr(w, "type", "object"); /* a fixed shape not yet declared (x-schema) */
+    }
+    jw_obj_end(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+static void problem_response(struct jw *w, struct arena *a, int status, const char *why)
+{
+    jw_key(w, arena_printf(a, "%d", status));
+    jw_obj(w);
+    jw_kstr(w, "description", why);
+    jw_key(w, "content");
+    jw_obj(w);
+    jw_key(w, "application/problem+json");
+    jw_obj(w);
+    ref_schema(w, a, "problem");
+    jw_obj_end(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+/* Whether a record's version guards this route: GET answers 304 to a current
+ * If-None-Match; PATCH and DELETE answer 412 to a stale If-Match. */
+static bool versioned(const struct route *rt)
+{
+    return strstr(rt->pattern, "{id}") && (rt->reply == REPLY_RECORD || rt->method == M_DELETE) &&
+           (rt->method == M_GET || rt->method == M_PATCH || rt->method == M_DELETE);
+}
+
+/* The answers: the success by the declared kind, 304 where a version guards a read, then
+ * the problems the route can give (each RFC 9457, application/problem+json), and any
+ * other as the default. schema: a component schema's name, else NULL; shape: what the
+ * row names its answer. */
 static void responses_of_route(struct jw *w, struct arena *a, const struct route *rt,
                                const char *schema, const char *shape)
 {
@@ -356,58 +538,75 @@ static void responses_of_route(struct jw *w, struct arena *a, const struct route
         [REPLY_OBJECT] = "object", [REPLY_RECORD] = "record", [REPLY_LIST] = "list",
         [REPLY_NONE] = "none",     [REPLY_FILE] = "file",     [REPLY_TEXT] = "text"};
     jw_kstr(w, "x-reply", kinds[rt->reply]);
-    if (shape) /* fixed shapes (users, tokens, …) get component schemas with issue 23 */
+    if (shape)
         jw_kstr(w, "x-schema", shape);
     jw_key(w, "responses");
     jw_obj(w);
     jw_key(w, arena_printf(a, "%d", route_success_status(rt)));
     jw_obj(w);
     jw_kstr(w, "description", rt->summary);
-    if ((rt->reply == REPLY_RECORD || rt->reply == REPLY_LIST) && schema) {
-        const char *ref = arena_printf(a, "#/components/schemas/%s", schema);
-        jw_key(w, "content");
+    if (versioned(rt) && rt->method != M_DELETE) {
+        jw_key(w, "headers");
         jw_obj(w);
-        jw_key(w, "application/json");
+        jw_key(w, "ETag");
         jw_obj(w);
+        jw_kstr(w, "description", "\"<version>\"; W/\"<version>\" when the body is gzipped");
         jw_key(w, "schema");
         jw_obj(w);
-        if (rt->reply == REPLY_RECORD) {
-            jw_kstr(w, "$ref", ref);
-        } else {
-            jw_kstr(w, "type", "object");
-            jw_key(w, "properties");
-            jw_obj(w);
-            jw_key(w, "items");
-            jw_obj(w);
-            jw_kstr(w, "type", "array");
-            jw_key(w, "items");
-            jw_obj(w);
-            jw_kstr(w, "$ref", ref);
-            jw_obj_end(w);
-            jw_obj_end(w);
-            jw_key(w, "next_cursor");
-            jw_obj(w);
-            jw_key(w, "type");
-            jw_arr(w);
-            jw_str(w, "string");
-            jw_str(w, "null");
-            jw_arr_end(w);
-            jw_obj_end(w);
-            jw_obj_end(w);
-        }
+        jw_kstr(w, "type", "string");
         jw_obj_end(w);
         jw_obj_end(w);
         jw_obj_end(w);
     }
+    success_content(w, a, rt, schema);
     jw_obj_end(w);
+    if (versioned(rt) && rt->method == M_GET) {
+        jw_key(w, "304");
+        jw_obj(w);
+        jw_kstr(w, "description", "not modified: If-None-Match names the current ETag");
+        jw_obj_end(w);
+    }
+    bool has_body = rt->body != BODY_NONE, has_query = rt->params || (rt->flags & ROUTE_LIST_QUERY);
+    bool someone_refused = false;
+    for (int role = ROLE_NGO; role < ROLE_COUNT; role++)
+        someone_refused |= rt->grant[role] != GRANT_ALL;
+    if (has_body || has_query)
+        problem_response(w, a, 400, has_body ? "malformed JSON, invalid UTF-8 or query string"
+                                             : "a query parameter is unknown or not valid");
+    if (!route_is_public(rt))
+        problem_response(w, a, 401, "no credentials, or they are not valid");
+    if (someone_refused || (!route_is_public(rt) && rt->method != M_GET))
+        problem_response(w, a, 403, "the caller's role may not do this (or no CSRF token)");
+    if (strstr(rt->pattern, "{"))
+        problem_response(w, a, 404, "no such record, or one the caller may not see");
+    if (rt->method != M_GET)
+        problem_response(w, a, 409, "a conflict: a duplicate, an illegal transition, a record in use");
+    if (versioned(rt) && rt->method != M_GET)
+        problem_response(w, a, 412, "If-Match names a version that is not the current one");
+    if (has_body) {
+        problem_response(w, a, 413, "the body is too large");
+        problem_response(w, a, 415, "the Content-Type is not one this route takes");
+    }
+    if (has_body || has_query)
+        problem_response(w, a, 422, "some fields are not valid; see errors");
+    problem_response(w, a, 429, "too many requests; try again later");
+    problem_response(w, a, 503, "the database could not complete the request; try again");
     jw_key(w, "default");
     jw_obj(w);
-    jw_kstr(w, "description", "a problem (RFC 9457, application/problem+json); see docs/api.md");
+    jw_kstr(w, "description", "any other problem");
+    jw_key(w, "content");
+    jw_obj(w);
+    jw_key(w, "application/problem+json");
+    jw_obj(w);
+    ref_schema(w, a, "problem");
+    jw_obj_end(w);
+    jw_obj_end(w);
     jw_obj_end(w);
     jw_obj_end(w);
 }
 
-/* Who may call: nothing for a public route, else a bearer token or the session cookie. */
+/* Who may call: nothing for a public route (or credentials, which show more), else a
+ * bearer token, or the session cookie — with the X-CSRF-Token header for a write. */
 static void security_of_route(struct jw *w, const struct route *rt)
 {
     jw_key(w, "security");
@@ -425,8 +624,48 @@ static void security_of_route(struct jw *w, const struct route *rt)
     jw_key(w, "session");
     jw_arr(w);
     jw_arr_end(w);
+    if (rt->method != M_GET) {
+        jw_key(w, "csrf");
+        jw_arr(w);
+        jw_arr_end(w);
+    }
     jw_obj_end(w);
     jw_arr_end(w);
+}
+
+/* operationId: the method and the concrete path's words, e.g. get_organisations_id —
+ * unique (one per method and path) and stable while the path is. */
+static const char *operation_id(struct arena *a, const char *method, const char *path)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, method);
+    if (!strncmp(path, "/api/v1", 7))
+        path += 7;
+    bool sep = true;
+    for (const char *q = path; *q; q++) {
+        bool word = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9');
+        if (!word) {
+            sep = true;
+            continue;
+        }
+        if (sep)
+            buf_putc(&b, '_');
+        sep = false;
+        buf_putc(&b, *q == '-' ? '_' : *q);
+    }
+    const char *id = arena_strndup(a, b.p, b.n);
+    buf_release(&b);
+    return id;
+}
+
+/* The tag: the first segment after /api/v1 (the collection), or "service". */
+static const char *tag_of(struct arena *a, const char *path)
+{
+    if (strncmp(path, "/api/v1/", 8) != 0)
+        return "service";
+    path += 8;
+    size_t n = strcspn(path, "/");
+    return arena_strndup(a, path, n);
 }
 
 /* One concrete path: the pattern with {collection}/{sub} replaced. */
@@ -513,6 +752,11 @@ void openapi_write(struct jw *w, struct arena *a)
             bool declared = false; /* only resources have component schemas so far */
             for (size_t e = 0; schema && e < resource_count && !declared; e++)
                 declared = !strcmp(resource_all[e]->name, schema);
+            jw_kstr(w, "operationId", operation_id(a, method_name(rt->method), ops[k].path));
+            jw_key(w, "tags");
+            jw_arr(w);
+            jw_str(w, tag_of(a, ops[k].path));
+            jw_arr_end(w);
             jw_kstr(w, "summary", rt->summary);
             jw_kstr(w, "x-min-role", role_name(route_least_role(rt)));
             jw_kbool(w, "x-public", route_is_public(rt));
@@ -532,8 +776,11 @@ void openapi_write(struct jw *w, struct arena *a)
     jw_obj(w);
     jw_key(w, "schemas");
     jw_obj(w);
-    for (size_t i = 0; i < resource_count; i++)
+    for (size_t i = 0; i < resource_count; i++) {
         schema_of_resource(w, resource_all[i]);
+        patch_schema_of_resource(w, a, resource_all[i]);
+    }
+    problem_schema(w);
     jw_obj_end(w);
     jw_key(w, "securitySchemes");
     jw_obj(w);
