@@ -165,6 +165,7 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
         jw_arr_end(w);
     }
     /* What the access rules read (src/domain/access.c). */
+    jw_kbool(w, "x-resource", true); /* a declared resource (not a patch nor an answer's shape) */
     jw_kstr(w, "x-owner", res->owner);
     jw_kstr(w, "x-public-flag", res->public_flag);
     jw_kstr(w, "x-public-via", res->public_via);
