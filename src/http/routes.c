@@ -611,6 +611,7 @@ static void h_report_question_delete(struct request *r)
 #define LIST ROUTE_LIST_QUERY
 #define OPEN ROUTE_OPEN_QUERY
 #define CREATES ROUTE_CREATES
+#define ETAG ROUTE_ETAG
 
 const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, {A, A, A, A}, BODY_NONE, REPLY_OBJECT, "health", NULL, 0,
@@ -641,9 +642,9 @@ const struct route routes[] = {
     {M_DELETE, "/api/v1/tokens/{id}", h_tokens_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE, NULL,
      NULL, 0, "revoke a token (the caller's own; an administrator: any)"},
     {M_GET, "/api/v1/users/{id}", h_users_get, {N, N, N, A}, BODY_NONE, REPLY_RECORD, "users",
-     NULL, 0, "one account"},
+     NULL, ETAG, "one account"},
     {M_PATCH, "/api/v1/users/{id}", h_users_update, {N, N, N, A}, BODY_MERGE_PATCH,
-     REPLY_RECORD, "users", NULL, 0, "change an account (role, name, disabled, password)"},
+     REPLY_RECORD, "users", NULL, ETAG, "change an account (role, name, disabled, password)"},
     {M_GET, "/api/v1/audit", h_audit_list, {N, N, A, A}, BODY_NONE, REPLY_LIST, "audit",
      audit_params, 0, "the audit trail, newest first"},
     {M_GET, "/api/v1/audit/verify", h_audit_verify, {N, N, N, A}, BODY_NONE, REPLY_OBJECT,
@@ -656,11 +657,11 @@ const struct route routes[] = {
     {M_GET, "/api/v1/stats/pipeline", h_stats_pipeline, {N, N, A, A}, BODY_NONE, REPLY_OBJECT,
      "pipeline", no_params, 0, "applications by state, accreditations, overdue reports"},
     {M_GET, "/api/v1/calendar", h_calendar, {N, O, A, A}, BODY_NONE, REPLY_LIST,
-     "calendar_items", calendar_params, 0, "every dated item the caller may see, by date"},
+     "calendar_items", calendar_params, ETAG, "every dated item the caller may see, by date"},
     {M_GET, "/api/v1/search", h_search, {P, O, A, A}, BODY_NONE, REPLY_LIST, "search_hits",
      search_params, 0, "full-text search over every searchable collection"},
     {M_GET, "/calendar.ics", h_calendar_ics, {N, O, A, A}, BODY_NONE, REPLY_FILE, "calendar",
-     ics_params, 0, "the calendar as iCalendar"},
+     ics_params, ETAG, "the calendar as iCalendar"},
     /* notifications (src/http/notify_handlers.c): each user's own; the outbox for admins */
     {M_GET, "/api/v1/notifications", h_notifications_list, {N, A, A, A}, BODY_NONE, REPLY_LIST,
      "notifications", notification_params, 0, "the caller's notifications, newest first"},
@@ -679,7 +680,7 @@ const struct route routes[] = {
     {M_DELETE, "/api/v1/me/calendar", h_ics_key_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE,
      NULL, NULL, 0, "revoke the calendar subscription"},
     {M_GET, "/calendar/feed.ics", h_ics_feed, {A, A, A, A}, BODY_NONE, REPLY_FILE, "calendar",
-     feed_params, 0, "a subscribed calendar (the key is the credential)"},
+     feed_params, ETAG, "a subscribed calendar (the key is the credential)"},
     /* issue 14: an organisation's obligations, its own for an NGO (ledger_handlers.c) */
     {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, {N, O, A, A}, BODY_NONE,
      REPLY_OBJECT, "obligations", obligation_params, 0, "what the organisation must do, by date"},
@@ -687,7 +688,7 @@ const struct route routes[] = {
      * generic sub-resource routes' grants: seen through their parents (src/domain/access.c),
      * asked by the ministry, answered by the report's organisation */
     {M_GET, "/api/v1/accreditation-reports/{id}", h_report_get, {P, O, A, A}, BODY_NONE,
-     REPLY_RECORD, "accreditation_reports", NULL, 0,
+     REPLY_RECORD, "accreditation_reports", NULL, ETAG,
      "a quadrennial report by its own id (the page a notice links to)"},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_list,
      {P, O, A, A}, BODY_NONE, REPLY_LIST, "report_questions", NULL, LIST,
@@ -695,28 +696,28 @@ const struct route routes[] = {
     {M_POST, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_create,
      {N, O, A, A}, BODY_JSON, REPLY_RECORD, "report_questions", NULL, CREATES, "ask one"},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_get,
-     {P, O, A, A}, BODY_NONE, REPLY_RECORD, "report_questions", NULL, 0, "one question"},
+     {P, O, A, A}, BODY_NONE, REPLY_RECORD, "report_questions", NULL, ETAG, "one question"},
     {M_PATCH, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_update,
-     {N, O, A, A}, BODY_MERGE_PATCH, REPLY_RECORD, "report_questions", NULL, 0, "answer it"},
+     {N, O, A, A}, BODY_MERGE_PATCH, REPLY_RECORD, "report_questions", NULL, ETAG, "answer it"},
     {M_DELETE, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_delete,
-     {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL, NULL, 0, "delete it"},
+     {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL, NULL, ETAG, "delete it"},
     {M_GET, "/api/v1/settings", h_settings_get, {N, A, A, A}, BODY_NONE, REPLY_OBJECT,
-     "settings", NULL, 0, "the installation's settings"},
+     "settings", NULL, ETAG, "the installation's settings"},
     {M_PATCH, "/api/v1/settings", h_settings_update, {N, N, N, A}, BODY_MERGE_PATCH,
-     REPLY_OBJECT, "settings", NULL, 0, "change them"},
+     REPLY_OBJECT, "settings", NULL, ETAG, "change them"},
     /* every declared resource */
     {M_GET, "/api/v1/{collection}", h_list, {P, O, A, A}, BODY_NONE, REPLY_LIST, NULL, NULL,
      LIST, "a page of records, or the whole list as a file (format=)"},
     {M_POST, "/api/v1/{collection}", h_create, {N, O, A, A}, BODY_JSON, REPLY_RECORD, NULL, NULL,
      CREATES, "create a record"},
     {M_GET, "/api/v1/{collection}/{id}", h_get, {P, O, A, A}, BODY_NONE, REPLY_RECORD, NULL,
-     NULL, 0, "one record"},
+     NULL, ETAG, "one record"},
     {M_PATCH, "/api/v1/{collection}/{id}", h_update, {N, O, A, A}, BODY_MERGE_PATCH,
-     REPLY_RECORD, NULL, NULL, 0, "change a record (If-Match)"},
+     REPLY_RECORD, NULL, NULL, ETAG, "change a record (If-Match)"},
     {M_DELETE, "/api/v1/{collection}/{id}", h_delete, {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL,
-     NULL, 0, "delete a record (If-Match)"},
+     NULL, ETAG, "delete a record (If-Match)"},
     {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, {N, O, A, A}, BODY_JSON,
-     REPLY_RECORD, NULL, NULL, 0, "move a record with states: {\"to\", \"note\"}"},
+     REPLY_RECORD, NULL, NULL, ETAG, "move a record with states: {\"to\", \"note\"}"},
     /* imports (src/http/io_handlers.c): a whole file in one transaction, admins only */
     {M_POST, "/api/v1/{collection}/import", h_import, {N, N, N, A}, BODY_UPLOAD, REPLY_OBJECT,
      "import_report", import_params, 0, "import a CSV or JSON file in one transaction"},
@@ -731,17 +732,17 @@ const struct route routes[] = {
      BODY_BYTES, REPLY_RECORD, "document_attachments", attachment_params, OPEN | CREATES,
      "upload a file (the body is the file)"},
     {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content,
-     {P, O, A, A}, BODY_NONE, REPLY_FILE, "document_attachments", NULL, 0, "the file's bytes"},
+     {P, O, A, A}, BODY_NONE, REPLY_FILE, "document_attachments", NULL, ETAG, "the file's bytes"},
     {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, {P, O, A, A}, BODY_NONE, REPLY_LIST,
      NULL, NULL, LIST, "a page of sub-records, or all as a file"},
     {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, {N, O, A, A}, BODY_JSON,
      REPLY_RECORD, NULL, NULL, CREATES, "create a sub-record"},
     {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, {P, O, A, A}, BODY_NONE,
-     REPLY_RECORD, NULL, NULL, 0, "one sub-record"},
+     REPLY_RECORD, NULL, NULL, ETAG, "one sub-record"},
     {M_PATCH, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_update, {N, O, A, A},
-     BODY_MERGE_PATCH, REPLY_RECORD, NULL, NULL, 0, "change a sub-record (If-Match)"},
+     BODY_MERGE_PATCH, REPLY_RECORD, NULL, NULL, ETAG, "change a sub-record (If-Match)"},
     {M_DELETE, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_delete, {N, O, A, A}, BODY_NONE,
-     REPLY_NONE, NULL, NULL, 0, "delete a sub-record (If-Match)"},
+     REPLY_NONE, NULL, NULL, ETAG, "delete a sub-record (If-Match)"},
 };
 const size_t routes_count = ARRAY_SIZE(routes);
 
@@ -752,4 +753,5 @@ const size_t routes_count = ARRAY_SIZE(routes);
 #undef LIST
 #undef OPEN
 #undef CREATES
+#undef ETAG
 /* clang-format on */
