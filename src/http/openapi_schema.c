@@ -229,7 +229,8 @@ static const struct shape shapes[] = {
     {"problem_error", "field:string message:string", NULL, false},
     {"record_ref", "type:string id:integer", NULL, false},
     {"health", "status:string schema:integer", NULL, false},
-    {"openapi", "openapi:string info:object paths:object components:object", NULL, false},
+    {"openapi", "openapi:string info:object servers:[object] paths:object components:object",
+     NULL, false},
     {"me", "id:integer email:string role:admin|officer|ngo organisation_id:integer?", NULL, false},
     {"user", "id:integer email:string name:string? role:admin|officer|ngo "
              "organisation_id:integer?", NULL, false},
