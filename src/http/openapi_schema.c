@@ -210,7 +210,7 @@ static void patch_schema_of_resource(struct jw *w, struct arena *a, const struct
  * number, boolean, date, date-time, country, any (no constraint), object (any object),
  * a|b|c (one of these strings), @shape (a reference), or [type] (an array of type);
  * "?" after the type: null allowed; "~" before the name: the member may be absent.
- * A row's object allows no other members unless it is open. The name of a route row's
+ * A row's object allows no other members. The name of a route row's
  * schema is the answer; "<name>_in" is what a POST takes, "<name>_patch" what a PATCH
  * takes, "<name>_page" the page of a list (written for each resource and each row that
  * has page members: what the page holds beside items, next_cursor and total).
@@ -219,91 +219,90 @@ struct shape {
     const char *name;
     const char *members;
     const char *page; /* a list's page: the members beside items, next_cursor and total */
-    bool open;        /* other members allowed (extension members of a problem) */
 };
 
 /* clang-format off */
 static const struct shape shapes[] = {
     {"problem", "type:string title:string status:integer detail:string instance:string "
-                "~code:string ~errors:[@problem_error] ~allowed:[string]", NULL, true},
-    {"problem_error", "field:string message:string", NULL, false},
-    {"record_ref", "type:string id:integer", NULL, false},
-    {"health", "status:string schema:integer", NULL, false},
+                "~errors:[@problem_error] ~allowed:[string]", NULL},
+    {"problem_error", "field:string message:string ~code:string ~params:[string]", NULL},
+    {"record_ref", "type:string id:integer", NULL},
+    {"health", "status:string schema:integer", NULL},
     {"openapi", "openapi:string info:object servers:[object] paths:object components:object",
-     NULL, false},
-    {"me", "id:integer email:string role:admin|officer|ngo organisation_id:integer?", NULL, false},
+     NULL},
+    {"me", "id:integer email:string role:admin|officer|ngo organisation_id:integer?", NULL},
     {"user", "id:integer email:string name:string? role:admin|officer|ngo "
-             "organisation_id:integer?", NULL, false},
+             "organisation_id:integer?", NULL},
     {"session", "user:@user ~via:session|token csrf_token:string? ~expires_at:date-time "
-                "idle_timeout:integer", NULL, false},
-    {"session_in", "email:string password:string", NULL, false},
+                "idle_timeout:integer", NULL},
+    {"session_in", "email:string password:string", NULL},
     {"users", "id:integer email:string name:string? role:admin|officer|ngo "
               "organisation_id:integer? disabled:boolean created_at:date-time "
-              "updated_at:date-time version:integer", "", false},
+              "updated_at:date-time version:integer", ""},
     {"users_in", "email:string ~name:string? role:admin|officer|ngo ~organisation_id:integer? "
-                 "~disabled:boolean ~password:string", NULL, false},
+                 "~disabled:boolean ~password:string", NULL},
     {"users_patch", "~email:string ~name:string? ~role:admin|officer|ngo "
-                    "~organisation_id:integer? ~disabled:boolean ~password:string", NULL, false},
+                    "~organisation_id:integer? ~disabled:boolean ~password:string", NULL},
     {"tokens", "id:integer user_id:integer email:string name:string? created_at:date-time "
-               "expires_at:date-time? last_used_at:date-time? current:boolean", "", false},
+               "expires_at:date-time? last_used_at:date-time? current:boolean", ""},
     {"audit", "id:integer at:date-time actor:string? actor_id:integer? organisation_id:integer? "
               "action:string resource:string? record_id:integer? before:any after:any "
-              "prev_hash:string hash:string", "", false},
+              "prev_hash:string hash:string", ""},
     {"audit_report", "ok:boolean checked:integer first_bad_id:integer? detail:string "
-                     "head:@audit_head ~deep:@audit_deep", NULL, false},
-    {"audit_head", "entries:integer last_id:integer? last_hash:string?", NULL, false},
-    {"audit_deep", "checked:integer faults_total:integer faults:[@audit_fault]", NULL, false},
-    {"audit_fault", "resource:string id:integer detail:string", NULL, false},
+                     "head:@audit_head ~deep:@audit_deep", NULL},
+    {"audit_head", "entries:integer last_id:integer? last_hash:string?", NULL},
+    {"audit_deep", "checked:integer faults_total:integer faults:[@audit_fault]", NULL},
+    {"audit_fault", "resource:string id:integer detail:string", NULL},
     {"representation", "body:string as_of:date? total:integer statuses:object "
                        "previous:@representation_previous? countries_total:integer "
                        "countries:[@representation_country] national_country:country? "
                        "national:@representation_country? compare:@representation_country?",
-     NULL, false},
-    {"representation_previous", "as_of:date total:integer total_change:integer", NULL, false},
+     NULL},
+    {"representation_previous", "as_of:date total:integer total_change:integer", NULL},
     {"representation_country", "country:country name:string? count:integer share:number "
                                "rank:integer? statuses:object previous:@representation_move?",
-     NULL, false},
+     NULL},
     {"representation_move", "count:integer rank:integer? count_change:integer "
-                            "rank_change:integer?", NULL, false},
+                            "rank_change:integer?", NULL},
     {"pipeline", "as_of:date applications:[@pipeline_count] accreditations:[@pipeline_count] "
-                 "overdue_reports:@pipeline_overdue", NULL, false},
-    {"pipeline_count", "body:string? ~state:string? ~status:string? count:integer", NULL, false},
-    {"pipeline_overdue", "total:integer by_body:[@pipeline_count]", NULL, false},
+                 "overdue_reports:@pipeline_overdue", NULL},
+    {"pipeline_count", "body:string? ~state:string? ~status:string? count:integer", NULL},
+    {"pipeline_overdue", "total:integer by_body:[@pipeline_count]", NULL},
     {"calendar_items", "date:date kind:string title:string title_code:string? "
                        "title_params:[string] body:string? record:@record_ref link:string "
-                       "organisation_id:integer? uid:string", "from:date to:date", false},
+                       "organisation_id:integer? uid:string", "from:date to:date"},
     {"search_hits", "type:string id:integer title:string? snippet:string? score:number",
-     "~approximate:boolean", false},
+     "~approximate:boolean"},
     {"notifications", "id:integer kind:string title:string detail:string? "
                       "organisation_id:integer? record:@record_ref? link:string? due_on:date? "
                       "days_before:integer? mail:string? read:boolean read_at:date-time? "
-                      "created_at:date-time", "~unread:integer", false},
+                      "created_at:date-time", "~unread:integer"},
     {"outbox", "id:integer user_id:integer? recipient:string kind:string key:string "
                "lang:string subject:string state:queued|sent|failed|cancelled attempts:integer "
                "next_attempt_at:date-time? last_error:string? created_at:date-time "
-               "sent_at:date-time?", "", false},
+               "sent_at:date-time?", ""},
     {"preferences", "language:en|ru kinds:object mandatory:[string] calendar_subscribed:boolean",
-     NULL, false},
-    {"preferences_patch", "~language:en|ru ~kinds:object", NULL, false},
-    {"calendar_key", "url:string key:string", NULL, false},
+     NULL},
+    {"preferences_patch", "~language:en|ru ~kinds:object", NULL},
+    {"calendar_key", "url:string key:string", NULL},
     {"obligations", "organisation_id:integer today:date lang:en|ru items:[@obligation] "
-                    "next_cursor:string?", NULL, false},
+                    "next_cursor:string?", NULL},
     {"obligation", "kind:string due_on:date? overdue:boolean body:string? text:string "
-                   "record:@record_ref link:string", NULL, false},
+                   "record:@record_ref link:string", NULL},
     {"settings", "national_country:country? version:integer created_at:date-time "
-                 "updated_at:date-time", NULL, false},
-    {"settings_patch", "~national_country:country?", NULL, false},
-    {"transition_in", "to:string ~note:string?", NULL, false},
+                 "updated_at:date-time", NULL},
+    {"settings_patch", "~national_country:country?", NULL},
+    {"transition_in", "to:string ~note:string?", NULL},
     {"import_report", "committed:boolean rows:integer imported:integer updated:integer "
                       "skipped:integer invalid:integer duplicates:integer seconds:number "
                       "errors:[@import_issue] errors_total:integer "
-                      "duplicate_rows:[@import_issue] duplicate_rows_total:integer", NULL, false},
-    {"import_issue", "line:integer field:string? message:string", NULL, false},
-    {"bulk_report", "changed:integer unchanged:integer ids:[integer]", NULL, false},
-    {"bulk_report_in", "ids:[integer] ~set:object ~add:object ~remove:object", NULL, false},
+                      "duplicate_rows:[@import_issue] duplicate_rows_total:integer", NULL},
+    {"import_issue", "line:integer field:string? message:string", NULL},
+    {"bulk_report", "changed:integer unchanged:integer ids:[integer]", NULL},
+    {"bulk_report_in", "ids:[integer] ~set:object ~add:object ~remove:object", NULL},
     {"delegation_stats", "forum:string body:string? starts_on:date? ends_on:date? "
                          "delegations:integer members:integer experts:integer ngos:integer",
-     "", false},
+     ""},
 };
 /* clang-format on */
 
@@ -373,7 +372,7 @@ static void schema_of_type(struct jw *w, struct arena *a, const char *t, size_t 
 }
 
 /* The members of an object schema from spec (the shapes' notation). */
-static void object_of_members(struct jw *w, struct arena *a, const char *spec, bool open)
+static void object_of_members(struct jw *w, struct arena *a, const char *spec)
 {
     jw_kstr(w, "type", "object");
     jw_key(w, "properties");
@@ -403,8 +402,7 @@ static void object_of_members(struct jw *w, struct arena *a, const char *spec, b
             jw_strn(w, name.p, name.n);
     }
     jw_arr_end(w);
-    if (!open)
-        jw_kbool(w, "additionalProperties", false);
+    jw_kbool(w, "additionalProperties", false);
 }
 
 /* <name>_page: a page of a list of name, with the page members beside items. */
@@ -416,8 +414,7 @@ static void page_schema(struct jw *w, struct arena *a, const char *name, const c
                               "total with count=true");
     object_of_members(w, a,
                       arena_printf(a, "items:[@%s] next_cursor:string? ~total:integer %s", name,
-                                   page ? page : ""),
-                      false);
+                                   page ? page : ""));
     jw_obj_end(w);
 }
 
@@ -431,7 +428,7 @@ void openapi_schemas(struct jw *w, struct arena *a)
     for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
         jw_key(w, shapes[i].name);
         jw_obj(w);
-        object_of_members(w, a, shapes[i].members, shapes[i].open);
+        object_of_members(w, a, shapes[i].members);
         jw_obj_end(w);
         if (shapes[i].page)
             page_schema(w, a, shapes[i].name, shapes[i].page);
