@@ -15,7 +15,6 @@
 
 #include <string.h>
 
-
 /* The route's grants: each role's, as declared on its row. */
 static void access_of_route(struct jw *w, const struct route *rt)
 {
@@ -44,7 +43,6 @@ static const char *method_name(enum http_method m)
         return "head";
     }
 }
-
 
 /* Opens one parameter object up to its "schema" key; the caller writes the schema and
  * closes the object. */
@@ -95,8 +93,8 @@ static void list_parameters(struct jw *w, struct arena *a, const struct resource
             sorts[n++] = arena_printf(a, "-%s", res->fields[i].name);
         }
     sorts[n] = NULL;
-    const struct route_param sort = {"sort", PT_ENUM, 0, sorts, false,
-                                     "the order: a field, descending with -"};
+    const struct route_param sort = {"sort", PT_ENUM, 0,
+                                     sorts,  false,   "the order: a field, descending with -"};
     param(w, &sort);
     for (size_t i = 0; i < res->nfields; i++) {
         const struct field *f = &res->fields[i];
@@ -110,9 +108,8 @@ static void list_parameters(struct jw *w, struct arena *a, const struct resource
         const struct list_param *lp = &res->params[i];
         const struct field day = {.name = lp->name, .type = FT_DATE};
         param_open(w, lp->name, "query", false, NULL);
-        openapi_filter_schema(w, lp->kind == P_FROM || lp->kind == P_TO
-                                     ? &day
-                                     : list_param_field(res, lp));
+        openapi_filter_schema(
+            w, lp->kind == P_FROM || lp->kind == P_TO ? &day : list_param_field(res, lp));
         jw_obj_end(w);
     }
 }
@@ -179,8 +176,8 @@ static void bytes_content(struct jw *w, const char *type)
  * route's answer names ("<schema>_in" for a fixed shape, the record for a resource's
  * POST, "<schema>_patch" for a PATCH, transition_in for a move); an upload as CSV or a
  * JSON array of records; an attachment as any bytes. */
-static void body_of_route(struct jw *w, struct arena *a, const struct route *rt,
-                          const char *schema, const struct resource *res)
+static void body_of_route(struct jw *w, struct arena *a, const struct route *rt, const char *schema,
+                          const struct resource *res)
 {
     if (rt->body == BODY_NONE)
         return;
@@ -317,8 +314,9 @@ static void responses_of_route(struct jw *w, struct arena *a, const struct route
         jw_obj(w);
         jw_key(w, "ETag");
         jw_obj(w);
-        jw_kstr(w, "description", "\"<version>\" of a record (a digest of a file or feed); "
-                                  "W/ before it when the body is gzipped");
+        jw_kstr(w, "description",
+                "\"<version>\" of a record (a digest of a file or feed); "
+                "W/ before it when the body is gzipped");
         jw_key(w, "schema");
         jw_obj(w);
         jw_kstr(w, "type", "string");
@@ -339,8 +337,9 @@ static void responses_of_route(struct jw *w, struct arena *a, const struct route
     for (int role = ROLE_NGO; role < ROLE_COUNT; role++)
         someone_refused |= rt->grant[role] != GRANT_ALL;
     if (has_body || has_query)
-        problem_response(w, a, 400, has_body ? "malformed JSON, invalid UTF-8 or query string"
-                                             : "a query parameter is unknown or not valid");
+        problem_response(w, a, 400,
+                         has_body ? "malformed JSON, invalid UTF-8 or query string"
+                                  : "a query parameter is unknown or not valid");
     if (!route_is_public(rt))
         problem_response(w, a, 401, "no credentials, or they are not valid");
     if (someone_refused || (!route_is_public(rt) && rt->method != M_GET))
@@ -348,7 +347,8 @@ static void responses_of_route(struct jw *w, struct arena *a, const struct route
     if (strstr(rt->pattern, "{"))
         problem_response(w, a, 404, "no such record, or one the caller may not see");
     if (rt->method != M_GET)
-        problem_response(w, a, 409, "a conflict: a duplicate, an illegal transition, a record in use");
+        problem_response(w, a, 409,
+                         "a conflict: a duplicate, an illegal transition, a record in use");
     if ((rt->flags & ROUTE_ETAG) && rt->method != M_GET)
         problem_response(w, a, 412, "If-Match names a version that is not the current one");
     if (has_body) {
@@ -411,7 +411,8 @@ static const char *operation_id(struct arena *a, const char *method, const char 
         path += 7;
     bool sep = true;
     for (const char *q = path; *q; q++) {
-        bool word = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9');
+        bool word =
+            (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9');
         if (!word) {
             sep = true;
             continue;
@@ -491,8 +492,9 @@ void openapi_write(struct jw *w, struct arena *a)
     jw_obj(w);
     jw_kstr(w, "title", "civdesk API");
     jw_kstr(w, "version", "1");
-    jw_kstr(w, "description", "The API of civdesk, generated from the routes and resources the "
-                              "server runs on. Errors are RFC 9457 problems.");
+    jw_kstr(w, "description",
+            "The API of civdesk, generated from the routes and resources the "
+            "server runs on. Errors are RFC 9457 problems.");
     jw_obj_end(w);
     jw_key(w, "servers"); /* the server that serves this document */
     jw_arr(w);
@@ -529,11 +531,10 @@ void openapi_write(struct jw *w, struct arena *a)
             for (size_t e = 0; !res && schema && e < resource_count; e++)
                 if (!strcmp(resource_all[e]->name, schema))
                     res = resource_all[e]; /* a literal route of a resource's */
-            bool typed = rt->reply == REPLY_OBJECT || rt->reply == REPLY_RECORD ||
-                         rt->reply == REPLY_LIST;
-            if (typed && !openapi_schema_declared(rt->reply == REPLY_LIST
-                                                      ? arena_printf(a, "%s_page", schema)
-                                                      : schema))
+            bool typed =
+                rt->reply == REPLY_OBJECT || rt->reply == REPLY_RECORD || rt->reply == REPLY_LIST;
+            if (typed && !openapi_schema_declared(
+                             rt->reply == REPLY_LIST ? arena_printf(a, "%s_page", schema) : schema))
                 BUG("a route answers a schema openapi_schema.c does not declare");
             jw_kstr(w, "operationId", operation_id(a, method_name(rt->method), ops[k].path));
             jw_key(w, "tags");

@@ -312,9 +312,9 @@ static void schema_of_type(struct jw *w, struct arena *a, const char *t, size_t 
     static const struct {
         const char *word, *type, *format;
     } plain[] = {
-        {"string", "string", NULL},   {"integer", "integer", NULL},
-        {"number", "number", NULL},   {"boolean", "boolean", NULL},
-        {"object", "object", NULL},   {"date", "string", "date"},
+        {"string", "string", NULL},           {"integer", "integer", NULL},
+        {"number", "number", NULL},           {"boolean", "boolean", NULL},
+        {"object", "object", NULL},           {"date", "string", "date"},
         {"date-time", "string", "date-time"}, {"country", "string", "iso3166-1-alpha-2"},
     };
     jw_obj(w);
@@ -410,8 +410,9 @@ static void page_schema(struct jw *w, struct arena *a, const char *name, const c
 {
     jw_key(w, arena_printf(a, "%s_page", name));
     jw_obj(w);
-    jw_kstr(w, "description", "a page of a list: next_cursor is null on the last page; "
-                              "total with count=true");
+    jw_kstr(w, "description",
+            "a page of a list: next_cursor is null on the last page; "
+            "total with count=true");
     object_of_members(w, a,
                       arena_printf(a, "items:[@%s] next_cursor:string? ~total:integer %s", name,
                                    page ? page : ""));
