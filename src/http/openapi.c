@@ -148,6 +148,8 @@ static void parameters_of_route(struct jw *w, struct arena *a, const struct rout
         jw_obj_end(w);
     }
     jw_arr_end(w);
+    if (rt->flags & ROUTE_LIST_QUERY)
+        jw_kbool(w, "x-list-query", true); /* checked by list_query.c, per resource */
     if (rt->flags & ROUTE_OPEN_QUERY)
         jw_kbool(w, "x-other-query-ignored", true);
 }
