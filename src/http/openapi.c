@@ -278,7 +278,10 @@ static void success_content(struct jw *w, struct arena *a, const struct route *r
     jw_obj_end(w);
 }
 
-static void problem_response(struct jw *w, struct arena *a, int status, const char *why)
+/* One problem answer: status, why, and the schema of its body (problem, or a route's
+ * own that extends it). */
+static void problem_answer(struct jw *w, struct arena *a, int status, const char *why,
+                           const char *schema)
 {
     jw_key(w, arena_printf(a, "%d", status));
     jw_obj(w);
@@ -287,10 +290,15 @@ static void problem_response(struct jw *w, struct arena *a, int status, const ch
     jw_obj(w);
     jw_key(w, "application/problem+json");
     jw_obj(w);
-    ref_schema(w, a, "problem");
+    ref_schema(w, a, schema);
     jw_obj_end(w);
     jw_obj_end(w);
     jw_obj_end(w);
+}
+
+static void problem_response(struct jw *w, struct arena *a, int status, const char *why)
+{
+    problem_answer(w, a, status, why, "problem");
 }
 
 /* The answers: the success by the declared kind, 304 where a version guards a read, then
@@ -357,8 +365,11 @@ static void responses_of_route(struct jw *w, struct arena *a, const struct route
         problem_response(w, a, 413, "the body is too large");
         problem_response(w, a, 415, "the Content-Type is not one this route takes");
     }
-    if (has_body || has_query)
-        problem_response(w, a, 422, "some fields are not valid; see errors");
+    if (has_body || has_query) /* a route's own problem, <schema>_problem, if it has one */
+        problem_answer(w, a, 422, "some fields are not valid; see errors",
+                       schema && openapi_schema_declared(arena_printf(a, "%s_problem", schema))
+                           ? arena_printf(a, "%s_problem", schema)
+                           : "problem");
     problem_response(w, a, 429, "too many requests; try again later");
     problem_response(w, a, 503, "the database could not complete the request; try again");
     jw_key(w, "default");

@@ -221,10 +221,16 @@ struct shape {
     const char *page; /* a list's page: the members beside items, next_cursor and total */
 };
 
+#define PROBLEM "type:string title:string status:integer detail:string instance:string "
+#define IMPORT_REPORT                                                                              \
+    "committed:boolean rows:integer imported:integer updated:integer skipped:integer "             \
+    "invalid:integer duplicates:integer seconds:number errors:[@import_issue] "                    \
+    "errors_total:integer duplicate_rows:[@import_issue] duplicate_rows_total:integer "            \
+    "~rejects:string? ~rejects_omitted:string"
+
 /* clang-format off */
 static const struct shape shapes[] = {
-    {"problem", "type:string title:string status:integer detail:string instance:string "
-                "~errors:[@problem_error] ~allowed:[string]", NULL},
+    {"problem", PROBLEM "~errors:[@problem_error] ~allowed:[string]", NULL},
     {"problem_error", "field:string message:string ~code:string ~params:[string]", NULL},
     {"record_ref", "type:string id:integer", NULL},
     {"health", "status:string schema:integer", NULL},
@@ -271,7 +277,8 @@ static const struct shape shapes[] = {
     {"calendar_items", "date:date kind:string title:string title_code:string? "
                        "title_params:[string] body:string? record:@record_ref link:string "
                        "organisation_id:integer? uid:string", "from:date to:date"},
-    {"search_hits", "type:string id:integer title:string? snippet:string? score:number",
+    {"search_hits", "type:string id:integer title:string? snippet:string? score:number "
+                    "~lang:string ~match:@record_ref",
      "~approximate:boolean"},
     {"notifications", "id:integer kind:string title:string detail:string? "
                       "organisation_id:integer? record:@record_ref? link:string? due_on:date? "
@@ -293,10 +300,9 @@ static const struct shape shapes[] = {
                  "updated_at:date-time", NULL},
     {"settings_patch", "~national_country:country?", NULL},
     {"transition_in", "to:string ~note:string?", NULL},
-    {"import_report", "committed:boolean rows:integer imported:integer updated:integer "
-                      "skipped:integer invalid:integer duplicates:integer seconds:number "
-                      "errors:[@import_issue] errors_total:integer "
-                      "duplicate_rows:[@import_issue] duplicate_rows_total:integer", NULL},
+    {"import_report", IMPORT_REPORT, NULL},
+    /* a refused import: the problem's members, then the report's (io_handlers.c) */
+    {"import_report_problem", PROBLEM IMPORT_REPORT, NULL},
     {"import_issue", "line:integer field:string? message:string", NULL},
     {"bulk_report", "changed:integer unchanged:integer ids:[integer]", NULL},
     {"bulk_report_in", "ids:[integer] ~set:object ~add:object ~remove:object", NULL},
@@ -305,6 +311,8 @@ static const struct shape shapes[] = {
      ""},
 };
 /* clang-format on */
+#undef PROBLEM
+#undef IMPORT_REPORT
 
 /* The schema of one member's type (a token of a shape's members, t[0..n)). */
 static void schema_of_type(struct jw *w, struct arena *a, const char *t, size_t n, bool nullable)
