@@ -175,9 +175,9 @@ static void bytes_content(struct jw *w, const char *type)
 }
 
 /* The request body of a route by its declared kind: a JSON body with the schema the
- * route's answer names ("<schema>_in" for a fixed shape, the record for a resource's
- * POST, "<schema>_patch" for a PATCH, transition_in for a move); an upload as CSV or a
- * JSON array of records; an attachment as any bytes. */
+ * route's answer names ("<schema>_in" for a POST, "<schema>_patch" for a PATCH,
+ * transition_in for a move); an upload as CSV or a JSON array of records; an attachment
+ * as any bytes. */
 static void body_of_route(struct jw *w, struct arena *a, const struct route *rt, const char *schema,
                           const struct resource *res)
 {
@@ -196,8 +196,6 @@ static void body_of_route(struct jw *w, struct arena *a, const struct route *rt,
             in = "transition_in";
         else if (schema && openapi_schema_declared(arena_printf(a, "%s_in", schema)))
             in = arena_printf(a, "%s_in", schema);
-        else if (res && schema && !strcmp(schema, res->name))
-            in = schema;
         /* a merge patch is also taken as application/json */
         static const char *const types[] = {"application/merge-patch+json", "application/json"};
         for (size_t i = rt->body == BODY_MERGE_PATCH ? 0 : 1; i < ARRAY_SIZE(types); i++) {

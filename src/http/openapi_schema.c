@@ -181,25 +181,38 @@ static void schema_of_resource(struct jw *w, const struct resource *res)
 }
 
 /*
- * <resource>_patch: what a JSON merge patch (RFC 7396) of the resource may hold: every
- * writable member optional, null (clearing) allowed where the field is not required.
+ * What a client sends: <resource>_in, the body of a create — the writable members, the
+ * required ones required (but for a sub-record's parent, which the URL gives); and
+ * <resource>_patch, a JSON merge patch (RFC 7396) — every member that may change
+ * optional, null (clearing) allowed where the field is not required.
  */
-static void patch_schema_of_resource(struct jw *w, struct arena *a, const struct resource *res)
+static void input_schema_of_resource(struct jw *w, struct arena *a, const struct resource *res,
+                                     bool patch)
 {
-    jw_key(w, arena_printf(a, "%s_patch", res->name));
+    jw_key(w, arena_printf(a, "%s_%s", res->name, patch ? "patch" : "in"));
     jw_obj(w);
     jw_kstr(w, "type", "object");
-    jw_kstr(w, "description", "a JSON merge patch (RFC 7396): members to set; null clears");
+    jw_kstr(w, "description",
+            patch ? "a JSON merge patch (RFC 7396): members to set; null clears" : "a new record");
     jw_key(w, "properties");
     jw_obj(w);
+    unsigned skip = F_HIDDEN | F_READONLY | (patch ? F_CREATE_ONLY : 0);
     for (size_t i = 0; i < res->nfields; i++) {
-        const struct field *f = &res->fields[i];
-        if (f->flags & (F_HIDDEN | F_READONLY))
+        if (res->fields[i].flags & skip)
             continue;
-        jw_key(w, f->name);
-        schema_of_field(w, f);
+        jw_key(w, res->fields[i].name);
+        schema_of_field(w, &res->fields[i]);
     }
     jw_obj_end(w);
+    if (!patch) {
+        jw_key(w, "required");
+        jw_arr(w);
+        for (size_t i = 0; i < res->nfields; i++)
+            if ((res->fields[i].flags & F_REQUIRED) && !(res->fields[i].flags & skip) &&
+                !(res->parent_field && !strcmp(res->parent_field, res->fields[i].name)))
+                jw_str(w, res->fields[i].name);
+        jw_arr_end(w);
+    }
     jw_kbool(w, "additionalProperties", false);
     jw_obj_end(w);
 }
@@ -431,7 +444,8 @@ void openapi_schemas(struct jw *w, struct arena *a)
 {
     for (size_t i = 0; i < resource_count; i++) {
         schema_of_resource(w, resource_all[i]);
-        patch_schema_of_resource(w, a, resource_all[i]);
+        input_schema_of_resource(w, a, resource_all[i], false);
+        input_schema_of_resource(w, a, resource_all[i], true);
         page_schema(w, a, resource_all[i]->name, NULL);
     }
     for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
@@ -449,7 +463,8 @@ bool openapi_schema_declared(const char *name)
     for (size_t i = 0; i < resource_count; i++) {
         size_t n = strlen(resource_all[i]->name);
         if (!strncmp(name, resource_all[i]->name, n) &&
-            (!name[n] || !strcmp(name + n, "_patch") || !strcmp(name + n, "_page")))
+            (!name[n] || !strcmp(name + n, "_in") || !strcmp(name + n, "_patch") ||
+             !strcmp(name + n, "_page")))
             return true;
     }
     for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
