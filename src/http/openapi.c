@@ -2,11 +2,12 @@
  * GET /api/v1/openapi.json: an OpenAPI 3.1 document generated from the route table and
  * the resource declarations the server runs on, so it cannot drift from them. Generic
  * patterns are expanded per resource; each operation carries what its row in routes[]
- * declares: path and query parameters with their types, the request body by kind, the
- * success answer by kind (x-reply, with the resource schema for records and lists), the
- * security (none for public routes; bearer or session), x-min-role, x-route and x-access
- * (each role's grant); each schema carries what the access rules read of the declaration,
- * for tools and the authorisation-matrix test.
+ * declares: path, query and version-header parameters with their types, the request body
+ * by kind and content type, the answers by status (the success by kind with its schema,
+ * 304/412 on versioned routes, RFC 9457 problems), the security (none for public routes;
+ * bearer, or the session cookie with the CSRF header for writes), operationId and tag,
+ * x-min-role, x-route and x-access (each role's grant). The schemas are written by
+ * openapi_schema.c; the API suite validates every answer against this document.
  */
 #include "http/openapi.h"
 #include "http/openapi_schema.h"
