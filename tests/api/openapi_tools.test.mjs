@@ -16,6 +16,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { startServer, request } from './lib/server.mjs';
+import { check, takeMismatches } from './lib/openapi_check.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 let srv;
@@ -98,6 +99,27 @@ test('the document declares queries, merge patches, problems and versions', () =
   // Public routes need no credentials; others a token or the session (with CSRF to write).
   assert.ok(doc.paths['/api/v1/openapi.json'].get.security.some((s) => !Object.keys(s).length));
   assert.deepEqual(patch.security, [{ bearer: [] }, { session: [], csrf: [] }]);
+});
+
+test('the harness catches an answer that does not match the document', async () => {
+  const h = (ct) => new Headers({ 'content-type': ct });
+  const org = await srv.api('POST', '/api/v1/organisations', { body: { name: 'Checked Society', country: 'SE' } });
+  assert.equal(org.status, 201);
+  assert.deepEqual(takeMismatches(srv.url), [], 'the real answers match');
+  const bad = [
+    ['GET', `/api/v1/organisations/${org.json.id}`, 200, 'application/json', { ...org.json, surprise: 1 }, /additional properties \(surprise\)/],
+    ['GET', `/api/v1/organisations/${org.json.id}`, 200, 'application/json', { ...org.json, legal_form: 'pirate_ship' }, /allowed values/],
+    ['GET', '/api/v1/organisations?limit=1', 200, 'application/json', { items: [] }, /next_cursor/],
+    ['GET', '/api/v1/me', 200, 'text/html', {}, /Content-Type text\/html not declared/],
+    ['DELETE', `/api/v1/organisations/${org.json.id}`, 200, 'application/json', {}, /not declared/],
+    ['POST', '/api/v1/organisations', 422, 'application/problem+json', { type: 'x', title: 'y', status: 422 }, /required property 'detail'/],
+  ];
+  for (const [method, path, status, ct, body, want] of bad) {
+    await check(srv.url, method, path, { status, headers: h(ct), text: JSON.stringify(body), json: body });
+    const found = takeMismatches(srv.url);
+    assert.equal(found.length, 1, `${method} ${path}: ${found.join('; ')}`);
+    assert.match(found[0], want);
+  }
 });
 
 test('@redocly/cli lint passes with the recommended rules', async () => {

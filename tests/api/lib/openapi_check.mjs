@@ -10,9 +10,17 @@
 
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { appendFileSync } from 'node:fs';
 
 const docs = new Map(); // base URL -> Promise of {doc, ajv, ops}
 const found = new Map(); // base URL -> [mismatch, …]
+const counted = { checked: 0, bodies: 0, unmatched: 0 }; // answers of this process
+
+// CIVDESK_OPENAPI_STATS=FILE: each test file appends how many answers it checked.
+if (process.env.CIVDESK_OPENAPI_STATS)
+  process.on('exit', () =>
+    appendFileSync(process.env.CIVDESK_OPENAPI_STATS, JSON.stringify({ file: process.argv[1], ...counted }) + '\n'),
+  );
 
 // Compiles what is needed to look operations up and validate their answers.
 function prepare(doc) {
@@ -70,7 +78,11 @@ export async function check(base, method, path, res) {
     return; // the server is gone (a test that stops it); nothing to check against
   }
   const o = findOperation(spec, method, path);
-  if (!o) return;
+  if (!o) {
+    counted.unmatched++;
+    return;
+  }
+  counted.checked++;
   const say = (what) => {
     if (!found.has(base)) found.set(base, []);
     found.get(base).push(`${method.toUpperCase()} ${path.slice(0, 120)} (${o.path}) ${res.status}: ${what}`);
@@ -103,6 +115,7 @@ export async function check(base, method, path, res) {
       return say('the body is not JSON');
     }
   }
+  counted.bodies++;
   if (!v(body)) {
     const errs = v.errors
       .slice(0, 5)
