@@ -262,23 +262,3 @@ int token_hash(struct str text, unsigned char hash[32])
     crypto_hash_sha256(hash, (const unsigned char *)text.p, text.n);
     return 0;
 }
-
-int auth_bearer(struct store_conn *c, struct str token, struct arena *a, struct principal *out)
-{
-    unsigned char hash[32];
-    if (token_hash(token, hash) < 0)
-        return STORE_NOT_FOUND;
-    char now[21];
-    time_rfc3339(now_unix(), now);
-    struct token_use t;
-    int rc = store_token_find(c, hash, now, a, &t);
-    if (rc < 0)
-        return rc;
-    enum role role;
-    if (role_parse(t.role, &role) < 0)
-        return STORE_NOT_FOUND;
-    *out = (struct principal){.role = role, .user_id = t.user_id, .org_id = t.org_id,
-                              .email = t.email, .token_id = t.token_id,
-                              .token_last_used = t.last_used_at};
-    return STORE_OK;
-}

@@ -80,9 +80,24 @@ void token_new(char text[TOKEN_TEXT_MAX], unsigned char hash[32]);
 /* SHA-256 of a presented token; -1 if it does not have a token's shape. */
 int token_hash(struct str text, unsigned char hash[32]);
 
-/* Resolves "Authorization: Bearer ..." (value after the scheme) to a principal.
- * STORE_NOT_FOUND when the token is unknown, revoked, expired or its user is disabled. */
-int auth_bearer(struct store_conn *c, struct str token, struct arena *a, struct principal *out);
+/* ---- bearer tokens (bearer.c) ---------------------------------------------------------- */
+
+/*
+ * Tokens already verified against the database, a few per server thread, each valid only
+ * while the database's data version is the one it was read under (the rule is in
+ * bearer.c and docs/security.md). One per server; its threads share it without locks.
+ */
+struct token_cache;
+struct token_cache *token_cache_new(void); /* dies when out of memory; token_cache_free */
+/* Frees tc and the calling thread's entries (other threads' go when the threads end). */
+void token_cache_free(struct token_cache *tc);
+
+/* Resolves "Authorization: Bearer ..." (value after the scheme) to a principal, through
+ * tc (NULL: straight from the database) on c, the calling thread's reader connection.
+ * STORE_NOT_FOUND when the token is unknown, revoked, expired or its user is disabled —
+ * exactly as the database says at c's current read transaction, cached or not. */
+int auth_bearer(struct token_cache *tc, struct store_conn *c, struct str token, struct arena *a,
+                struct principal *out);
 
 /* ---- API tokens (tokens.c; issue 16) ---------------------------------------------------
  * One worker per act, shared by the CLI and the API. Each write is one transaction with

@@ -50,9 +50,16 @@ static const char *peer_address(struct request *r)
     char text[INET6_ADDRSTRLEN] = "";
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof(text));
-        else if (sa->sa_family == AF_INET6)
+        if (sa->sa_family == AF_INET) { /* dotted quad, as inet_ntop writes it (without its
+                                           sprintf, a measurable part of a point read) */
+            const unsigned char *b =
+                (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+            size_t n = 0;
+            for (int i = 0; i < 4; i++) {
+                n += fmt_u64(text + n, b[i]);
+                text[n++] = i < 3 ? '.' : '\0';
+            }
+        } else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof(text));
     }
     return text[0] ? arena_strdup(&r->arena, text) : NULL;
@@ -204,7 +211,7 @@ static bool authenticate(struct request *r, bool *stale)
         struct str token = {a.p + 7, a.n - 7};
         while (token.n && token.p[0] == ' ')
             token.p++, token.n--;
-        int rc = auth_bearer(store_reader(r->store), token, &r->arena, &r->who);
+        int rc = auth_bearer(r->tokens, store_reader(r->store), token, &r->arena, &r->who);
         if (rc == STORE_NOT_FOUND) {
             refuse(r, 401,
                    "the token is not valid (unknown, revoked, expired, or its user is disabled)");

@@ -50,6 +50,7 @@ struct request {
     struct arena arena;
     struct MHD_Connection *conn; /* borrowed from MHD */
     struct store *store;         /* borrowed */
+    struct token_cache *tokens;  /* borrowed from the server: bearer tokens verified */
     enum http_method method;
     const char *path; /* decoded path, arena-owned */
     struct buf body;  /* request body (owned, released with the request) */

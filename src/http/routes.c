@@ -1,7 +1,7 @@
 /*
  * The route table and the generic resource handlers. Handlers translate between HTTP and
  * the domain: parse, call, write the answer. Each route is one row of routes[] below,
- * carrying its grants, body, answer and query parameters; server.c checks them before the
+ * carrying its grants, body, answer and query parameters; dispatch.c checks them before the
  * handler runs, and src/domain/access.c the row-level part of the grant.
  */
 #include "domain/domain.h"
@@ -599,7 +599,7 @@ static void h_report_question_delete(struct request *r)
  * One row per route: method, pattern, handler, what each role may do there (anonymous,
  * ngo, officer, admin: N none, P public records, O its own organisation's, A all — see
  * src/auth/auth.h), body, answer, schema, query parameters, flags, summary. Dispatch
- * (src/http/server.c) checks the method, the grant, the body and the query string from
+ * (src/http/dispatch.c) checks the method, the grant, the body and the query string from
  * this row before the handler runs; docs/api.md's route table and openapi.json are
  * written from it. The first row that matches wins, so literal paths come before the
  * generic {collection} shapes they would otherwise fall into.

@@ -1,13 +1,11 @@
 /*
- * The HTTP server on libmicrohttpd: request lifecycle, central routing and
- * authorisation, problem responses, security headers.
+ * The HTTP server on libmicrohttpd: the daemon and its options, a request's life from its
+ * first callback to the access log, the limits and framing checked before any route is
+ * looked for. Finding and running the route is in dispatch.c, answering in response.c.
  */
 #define _GNU_SOURCE
-#include "http/http.h"
-#include "http/auth_handlers.h"
-#include "http/encoding.h"
+#include "http/serve.h"
 #include "http/metrics.h"
-#include "http/static.h"
 #include "core/limits.h"
 
 #include <arpa/inet.h>
@@ -28,8 +26,10 @@
  * its bytes trickle in (libmicrohttpd's own timeout restarts at each byte). */
 struct conn_watch {
     int fd;
-    bool reading_header;   /* no complete header yet since header_since */
-    uint64_t header_since; /* monotonic µs */
+    /* Monotonic µs at which the connection began waiting for a request's header; 0 while
+     * it is not (a request is being answered). Written by the connection's thread at each
+     * request without the lock, read and cleared by the sweeper with a compare-exchange. */
+    _Atomic uint64_t header_since;
     struct conn_watch *prev, *next;
 };
 
@@ -42,6 +42,8 @@ struct server {
     bool metrics_only;               /* the --metrics-listen daemon: GET /metrics, else 404 */
     pthread_mutex_t watch_lock;      /* guards watched */
     struct conn_watch *watched;      /* every open connection */
+    struct route_index routes;       /* routes[] by method and depth, built at start */
+    struct token_cache *tokens;      /* owned; NULL on the --metrics-listen daemon */
 };
 
 static uint64_t monotonic_us(void)
@@ -51,354 +53,7 @@ static uint64_t monotonic_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* ---- responses ---------------------------------------------------------------------- */
-
-static const struct {
-    int status;
-    const char *title;
-    const char *type; /* problem type, relative to the API; NULL: about:blank */
-} statuses[] = {
-    {200, "OK", NULL},
-    {201, "Created", NULL},
-    {204, "No Content", NULL},
-    {400, "Bad Request", "/problems/bad-request"},
-    {401, "Unauthorized", "/problems/unauthenticated"},
-    {403, "Forbidden", "/problems/forbidden"},
-    {404, "Not Found", "/problems/not-found"},
-    {405, "Method Not Allowed", "/problems/method-not-allowed"},
-    {409, "Conflict", "/problems/conflict"},
-    {412, "Precondition Failed", "/problems/version-mismatch"},
-    {413, "Content Too Large", "/problems/too-large"},
-    {414, "URI Too Long", "/problems/too-large"},
-    {415, "Unsupported Media Type", "/problems/unsupported-media-type"},
-    {422, "Unprocessable Content", "/problems/validation"},
-    {428, "Precondition Required", "/problems/precondition-required"},
-    {429, "Too Many Requests", "/problems/rate-limited"},
-    {431, "Request Header Fields Too Large", "/problems/too-large"},
-    {500, "Internal Server Error", "/problems/internal"},
-    {503, "Service Unavailable", "/problems/unavailable"},
-};
-
-static const char *status_title(int status, const char **type)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(statuses); i++) {
-        if (statuses[i].status == status) {
-            if (type)
-                *type = statuses[i].type;
-            return statuses[i].title;
-        }
-    }
-    if (type)
-        *type = NULL;
-    return "Error";
-}
-
-void resp_header(struct request *r, const char *name, const char *value)
-{
-    if (r->nheaders >= ARRAY_SIZE(r->headers))
-        BUG("too many response headers");
-    r->headers[r->nheaders++] =
-        (struct header){arena_strdup(&r->arena, name), arena_strdup(&r->arena, value)};
-}
-
-void resp_json(struct request *r, int status, struct jw *w)
-{
-    r->status = status;
-    r->content_type = "application/json";
-    buf_reset(&r->out);
-    jw_init(w, &r->out);
-}
-
-static void problem(struct request *r, int status, const char *detail, const struct errors *errs,
-                    const char *key, const char *const *values)
-{
-    const char *type;
-    const char *title = status_title(status, &type);
-    struct jw w;
-    r->status = status;
-    r->content_type = "application/problem+json";
-    r->nheaders = 0; /* an ETag or Location set before the failure no longer applies */
-    if (r->stream) { /* nor does a streamed body */
-        MHD_destroy_response(r->stream);
-        r->stream = NULL;
-    }
-    buf_reset(&r->out);
-    jw_init(&w, &r->out);
-    jw_obj(&w);
-    jw_kstr(&w, "type", type ? type : "about:blank");
-    jw_kstr(&w, "title", title);
-    jw_kint(&w, "status", status);
-    if (detail)
-        jw_kstr(&w, "detail", detail);
-    if (r->path)
-        jw_kstr(&w, "instance", r->path);
-    if (errs && errs->n) {
-        jw_key(&w, "errors");
-        jw_arr(&w);
-        for (size_t i = 0; i < errs->n; i++) {
-            jw_obj(&w);
-            jw_kstr(&w, "field", errs->items[i].field);
-            jw_kstr(&w, "message", errs->items[i].message);
-            if (errs->items[i].code) { /* stable, for clients that say it in their language */
-                jw_kstr(&w, "code", errs->items[i].code);
-                jw_key(&w, "params");
-                jw_arr(&w);
-                for (size_t k = 0; k < errs->items[i].nparams; k++)
-                    jw_str(&w, errs->items[i].params[k]);
-                jw_arr_end(&w);
-            }
-            jw_obj_end(&w);
-        }
-        jw_arr_end(&w);
-    }
-    if (key) {
-        jw_key(&w, key);
-        jw_arr(&w);
-        for (const char *const *v = values; v && *v; v++)
-            jw_str(&w, *v);
-        jw_arr_end(&w);
-    }
-    jw_obj_end(&w);
-}
-
-void resp_problem(struct request *r, int status, const char *detail, const struct errors *errs)
-{
-    problem(r, status, detail, errs, NULL, NULL);
-}
-
-void resp_problem_list(struct request *r, int status, const char *detail, const char *key,
-                       const char *const *values)
-{
-    problem(r, status, detail, NULL, key, values);
-}
-
-const char *req_query(struct request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *req_query_n(struct request *r, const char *name, size_t *n)
-{
-    const char *v = NULL;
-    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, n) !=
-        MHD_YES)
-        return NULL;
-    return v;
-}
-
-const char *req_header(struct request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-/* Security headers on every response (issue: CSP, nosniff, referrer, framing). */
-static const struct {
-    const char *name, *value;
-} security_headers[] = {
-    {"Content-Security-Policy", "default-src 'self'; object-src 'none'; base-uri 'none'; "
-                                "frame-ancestors 'none'; form-action 'self'"},
-    {"X-Content-Type-Options", "nosniff"},
-    {"Referrer-Policy", "no-referrer"},
-    {"X-Frame-Options", "DENY"},
-    {"Cross-Origin-Opener-Policy", "same-origin"},
-    {"Cross-Origin-Resource-Policy", "same-origin"},
-};
-
-static enum MHD_Result queue(struct request *r)
-{
-    if (r->status == 0)
-        resp_problem(r, 500, "the handler produced no response", NULL);
-    enc_finish(r); /* 304, gzip, Vary (src/http/encoding.c) */
-    size_t n = r->out.n;
-    struct MHD_Response *resp = r->stream; /* a streamed body, else the buffer */
-    r->stream = NULL;
-    if (!resp) {
-        char *body = buf_detach(&r->out);
-        resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
-        if (!resp) {
-            free(body);
-            return MHD_NO;
-        }
-    } else {
-        n = 1; /* has a body: give its type */
-    }
-    if (r->content_type && n)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-    for (size_t i = 0; i < ARRAY_SIZE(security_headers); i++)
-        MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
-    if (r->who.role != ROLE_ANON || str_starts_with(str_from(r->path), "/api/"))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    auth_http_response_headers(r, resp);
-    for (size_t i = 0; i < r->nheaders; i++)
-        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
-    char rid[21];
-    fmt_u64(rid, r->request_id);
-    MHD_add_response_header(resp, "X-Request-Id", rid);
-    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
-    r->queued = true;
-    return ret;
-}
-
-/* ---- dispatch ----------------------------------------------------------------------- */
-
-static const struct {
-    const char *name;
-    enum http_method m;
-} methods[] = {
-    {"GET", M_GET},       {"POST", M_POST}, {"PATCH", M_PATCH},
-    {"DELETE", M_DELETE}, {"PUT", M_PUT},   {"HEAD", M_HEAD},
-};
-
-static enum http_method method_parse(const char *s)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
-        if (strcmp(s, methods[i].name) == 0)
-            return methods[i].m;
-    return M_OTHER;
-}
-
-static void allow_header(struct request *r, unsigned allowed)
-{
-    struct buf b = BUF_INIT;
-    for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
-        enum http_method m = methods[i].m;
-        if (!(allowed & m) && !(m == M_HEAD && (allowed & M_GET)))
-            continue;
-        if (b.n)
-            buf_puts(&b, ", ");
-        buf_puts(&b, methods[i].name);
-    }
-    resp_header(r, "Allow", b.p ? b.p : "");
-    buf_release(&b);
-}
-
-static bool json_content_type(const char *ct)
-{
-    if (!ct)
-        return false;
-    struct str s = str_from(ct), media, params;
-    str_cut(s, ';', &media, &params);
-    while (media.n && media.p[media.n - 1] == ' ')
-        media.n--;
-    return (media.n == 16 && strncasecmp(media.p, "application/json", 16) == 0) ||
-           (media.n == 28 && strncasecmp(media.p, "application/merge-patch+json", 28) == 0);
-}
-
-static void run_route(struct request *r, const struct route *found);
-
-static void dispatch(struct request *r)
-{
-    if (strlen(r->path) > LIMIT_URL_BYTES) {
-        resp_problem(r, 414, "the URL is too long", NULL);
-        return;
-    }
-    unsigned allowed = 0;
-    const struct route *found = NULL;
-    enum http_method m = r->method == M_HEAD ? M_GET : r->method;
-    for (size_t i = 0; i < routes_count; i++) {
-        if (!route_match(&routes[i], r->path, r))
-            continue;
-        allowed |= routes[i].method;
-        if (routes[i].method == m) {
-            found = &routes[i];
-            break;
-        }
-    }
-    if (!found) {
-        if (allowed) {
-            resp_problem(r, 405, "this method is not allowed here; see the Allow header", NULL);
-            allow_header(r, allowed);
-        } else if (m == M_GET && !str_starts_with(str_from(r->path), "/api/")) {
-            static_serve(r); /* the web UI: embedded files, else index.html */
-        } else {
-            resp_problem(r, 404, "no such resource", NULL);
-        }
-        return;
-    }
-    /* Re-match to make sure the captures are those of the route found. */
-    route_match(found, r->path, r);
-    r->route_index = (int)(found - routes);
-    /* A read is one transaction from the credentials to the last row: one snapshot, and
-     * one lock taken instead of one per statement group. */
-    struct store_conn *c = m == M_GET ? store_reader(r->store) : NULL;
-    if (c)
-        store_read_begin(c);
-    run_route(r, found);
-    if (c)
-        store_read_end(c);
-    auth_http_audit_refusal(r); /* probes and other refusals, on record (aggregated) */
-}
-
-/* The route for the request's method and path, its captures filled in; NULL if none. */
-static const struct route *find_route(struct request *r)
-{
-    for (size_t i = 0; i < routes_count; i++)
-        if (routes[i].method == r->method && route_match(&routes[i], r->path, r))
-            return &routes[i]; /* the captures are this match's */
-    return NULL;
-}
-
-/* Decides, when a write's headers have arrived, whether its caller may use the route at
- * all (credentials, access rule, CSRF and Origin), so that a refused body is never held
- * in memory. True when the request was refused (the problem is in r). A request that
- * matches no route is left to dispatch (404, 405). */
-static bool refuse_before_body(struct request *r)
-{
-    if (!(r->method & (M_POST | M_PATCH | M_PUT | M_DELETE)) || !utf8_valid(r->path, strlen(r->path)))
-        return false;
-    const struct route *found = find_route(r);
-    if (!found)
-        return false;
-    r->route_index = (int)(found - routes);
-    r->checked = true;
-    return !auth_http_check(r, found);
-}
-
-/*
- * What the route's declaration lets central code check, in order, before its handler
- * runs — so no handler re-checks any of it: the caller and the route's grants
- * (src/http/auth_handlers.c), the body's size and type, the query string.
- */
-static void run_route(struct request *r, const struct route *found)
-{
-    /* Credentials, the route's grants, CSRF and Origin — unless already checked when the
-     * headers arrived. */
-    if (!r->checked && !auth_http_check(r, found))
-        return;
-    if (found->body != BODY_NONE && r->body_too_large) {
-        resp_problem(
-            r, 413,
-            arena_printf(&r->arena, "the request body is larger than %zu MiB", r->body_limit >> 20),
-            NULL);
-        return;
-    }
-    if (found->body == BODY_JSON || found->body == BODY_MERGE_PATCH) {
-        if (!json_content_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
-            resp_problem(r, 415, "send the body as application/json", NULL);
-            return;
-        }
-    }
-    if (!route_check_query(r, found))
-        return;
-    found->handler(r);
-}
-
 /* ---- libmicrohttpd callbacks -------------------------------------------------------- */
-
-/* The body size the request's route accepts: its own for raw-body routes (uploads). */
-static size_t body_limit(struct request *r)
-{
-    enum http_method m = r->method;
-    if (!(m & (M_POST | M_PATCH | M_PUT)))
-        return LIMIT_JSON_BODY; /* no upload route: spare reads the route search */
-    for (size_t i = 0; i < routes_count; i++)
-        if (routes[i].method == m && route_match(&routes[i], r->path, r))
-            return routes[i].body == BODY_UPLOAD  ? LIMIT_CSV_UPLOAD
-                   : routes[i].body == BODY_BYTES ? LIMIT_ATTACHMENT
-                                                  : LIMIT_JSON_BODY;
-    return LIMIT_JSON_BODY;
-}
 
 static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
                                        const char *value)
@@ -434,16 +89,21 @@ static struct conn_watch *watch_of(struct MHD_Connection *conn)
     return ci ? ci->socket_context : NULL;
 }
 
-/* Marks the connection as reading a header (since now) or not. */
+/* A header wait that began now (never 0, which means none). */
+static uint64_t header_wait_start(void)
+{
+    uint64_t now = monotonic_us();
+    return now ? now : 1;
+}
+
+/* Marks the connection as reading a header (since now) or not. No lock: the field is the
+ * connection's own, and the list it is on changes only when connections open and close. */
 static void watch_header(struct server *srv, struct MHD_Connection *conn, bool reading)
 {
     struct conn_watch *w = watch_of(conn);
-    if (!w)
-        return;
-    pthread_mutex_lock(&srv->watch_lock);
-    w->reading_header = reading;
-    w->header_since = monotonic_us();
-    pthread_mutex_unlock(&srv->watch_lock);
+    if (w)
+        atomic_store_explicit(&w->header_since, reading ? header_wait_start() : 0,
+                              memory_order_relaxed);
 }
 
 /* libmicrohttpd calls this when a connection opens and when it closes, the latter before
@@ -460,8 +120,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             free(w);
             return;
         }
-        *w = (struct conn_watch){.fd = ci->connect_fd, .reading_header = true,
-                                 .header_since = monotonic_us()};
+        *w = (struct conn_watch){.fd = ci->connect_fd};
+        atomic_init(&w->header_since, header_wait_start());
         pthread_mutex_lock(&srv->watch_lock);
         w->next = srv->watched;
         if (w->next)
@@ -492,10 +152,11 @@ static void sweep_slow_headers(struct server *srv)
     uint64_t now = monotonic_us(), limit = (uint64_t)LIMIT_HEADER_SECONDS * 1000000u;
     pthread_mutex_lock(&srv->watch_lock);
     for (struct conn_watch *w = srv->watched; w; w = w->next) {
-        if (w->reading_header && now - w->header_since > limit) {
+        uint64_t since = atomic_load_explicit(&w->header_since, memory_order_relaxed);
+        /* Only if the connection is still in the same wait (not answering meanwhile). */
+        if (since && now > since && now - since > limit &&
+            atomic_compare_exchange_strong(&w->header_since, &since, 0))
             shutdown(w->fd, SHUT_RDWR);
-            w->reading_header = false;
-        }
     }
     pthread_mutex_unlock(&srv->watch_lock);
 }
@@ -594,13 +255,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         arena_init(&r->arena);
         r->conn = conn;
         r->store = srv->store;
+        r->tokens = srv->tokens;
         r->cfg = srv->cfg;
         r->metrics = srv->counted;
         r->route_index = -1;
         r->started_us = monotonic_us();
         r->request_id = atomic_fetch_add(&srv->counted->next_request_id, 1) + 1;
         atomic_fetch_add(&srv->counted->in_flight, 1);
-        r->method = method_parse(method);
+        r->method = http_method_parse(method);
         r->path = arena_strdup(&r->arena, url);
         *con_cls = r;
         watch_header(srv, conn, false);
@@ -612,16 +274,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                                                 "too many query parameters: at most %d",
                                                 LIMIT_QUERY_PAIRS),
                          NULL);
-            return queue(r);
+            return http_queue(r);
         }
         if (header_bytes(conn, url) > LIMIT_HEADER_BYTES) {
             resp_problem(r, 431,
                          arena_printf(&r->arena, "the request headers are larger than %d bytes",
                                       LIMIT_HEADER_BYTES),
                          NULL);
-            return queue(r);
+            return http_queue(r);
         }
-        r->body_limit = body_limit(r);
+        r->body_limit = http_body_limit(&srv->routes, r);
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         const char *expect =
@@ -633,15 +295,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         /* A client waiting on "Expect: 100-continue" has sent nothing yet: answer now
          * (libmicrohttpd closes afterwards). A client already sending is drained and
          * answered at the end, unless what it declares is beyond LIMIT_DISCARD. */
-        if (!srv->metrics_only && refuse_before_body(r)) {
+        if (!srv->metrics_only && http_refuse_before_body(&srv->routes, r)) {
             r->refused = true;
-            return waits || len > LIMIT_DISCARD ? queue(r) : MHD_YES;
+            return waits || len > LIMIT_DISCARD ? http_queue(r) : MHD_YES;
         }
         if (len > (int64_t)r->body_limit) {
             r->body_too_large = true;
             if (waits || len > LIMIT_DISCARD) {
                 resp_problem(r, 413, too_large_detail(r), NULL);
-                return queue(r);
+                return http_queue(r);
             }
         }
         return MHD_YES;
@@ -677,8 +339,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     else if (srv->metrics_only)
         metrics_only(r);
     else
-        dispatch(r);
-    return queue(r);
+        http_dispatch(&srv->routes, r);
+    return http_queue(r);
 }
 
 /* One JSON line per request on stderr: never a body, a query string or a secret. The lines
@@ -848,9 +510,13 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
 
     MHD_set_panic_func(on_panic, NULL);
     srv_ptr->counted = &srv_ptr->metrics;
+    route_index_init(&srv_ptr->routes, routes, routes_count);
+    srv_ptr->tokens = token_cache_new();
     pthread_mutex_init(&srv_ptr->watch_lock, NULL);
     struct MHD_Daemon *d = start_daemon(srv_ptr, &sa, threads);
     if (!d) {
+        route_index_release(&srv_ptr->routes);
+        token_cache_free(srv_ptr->tokens);
         free(srv_ptr);
         return error_set(err, "cannot listen on %s (in use, or not this machine's address?)",
                          cfg->listen);
@@ -873,6 +539,8 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
                 error_set(err, "cannot listen on %s for metrics", cfg->metrics_listen);
             MHD_stop_daemon(d);
             free(msrv);
+            route_index_release(&srv_ptr->routes);
+            token_cache_free(srv_ptr->tokens);
             free(srv_ptr);
             return -1;
         }
@@ -916,6 +584,8 @@ int http_serve(struct store *s, const struct server_config *cfg, struct error *e
     MHD_stop_daemon(d);
     free(msrv);
     log_info("stopped"); /* after the last access-log lines, which it writes out */
+    route_index_release(&srv_ptr->routes);
+    token_cache_free(srv_ptr->tokens);
     free(srv_ptr);
     return 0;
 }

@@ -254,7 +254,8 @@ int store_token_find(struct store_conn *c, const unsigned char hash[32], const c
                      struct arena *a, struct token_use *out)
 {
     struct db_stmt *st = store_prep(
-        c, "SELECT t.id,t.last_used_at,u.id,u.email,u.role,u.organisation_id FROM tokens t "
+        c, "SELECT t.id,t.last_used_at,u.id,u.email,u.role,u.organisation_id,t.expires_at "
+           "FROM tokens t "
            "JOIN users u ON u.id=t.user_id WHERE t.hash=? AND u.disabled=0 "
            "AND (t.expires_at IS NULL OR t.expires_at>?)");
     if (!st)
@@ -270,9 +271,22 @@ int store_token_find(struct store_conn *c, const unsigned char hash[32], const c
         out->email = dup_col(st, 3, a);
         out->role = dup_col(st, 4, a);
         out->org_id = db_column_int64(st, 5);
+        out->expires_at = dup_col(st, 6, a);
     }
     store_done(st);
     return rc == DB_ROW ? STORE_OK : rc == DB_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+int store_data_version(struct store_conn *c, int64_t *out)
+{
+    struct db_stmt *st = store_prep(c, "PRAGMA data_version");
+    if (!st)
+        return STORE_ERROR;
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *out = db_column_int64(st, 0);
+    store_done(st);
+    return rc == DB_ROW ? STORE_OK : STORE_ERROR;
 }
 
 int store_token_touch(struct store_tx *tx, int64_t id, const char *now)

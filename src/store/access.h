@@ -76,6 +76,7 @@ struct token_use {
     const char *last_used_at; /* RFC 3339, NULL if never used */
     int64_t user_id, org_id;
     const char *email, *role;
+    const char *expires_at; /* RFC 3339, NULL if it never expires */
 };
 
 /* One token as listed: never its hash. Text is arena-owned; label, last_used_at may be NULL. */
@@ -90,6 +91,14 @@ int store_token_create(struct store_tx *tx, int64_t user_id, const unsigned char
 /* The unexpired token with this hash whose user is enabled; STORE_NOT_FOUND otherwise. */
 int store_token_find(struct store_conn *c, const unsigned char hash[32], const char *now,
                      struct arena *a, struct token_use *out);
+/*
+ * A number that changes whenever anything committed by any connection — of this process or
+ * another (a second server, a command) — becomes visible to c; while it stays the same on
+ * c, everything c reads is as it was (SQLite's PRAGMA data_version; a store on PostgreSQL
+ * gives the same promise its own way). Comparable only with earlier numbers of the same c.
+ * Inside a read transaction it is that transaction's snapshot's.
+ */
+int store_data_version(struct store_conn *c, int64_t *out);
 /* Records that a token was used at now. */
 int store_token_touch(struct store_tx *tx, int64_t id, const char *now);
 /* The tokens of user_id (0: everyone's), oldest first. */

@@ -535,7 +535,7 @@ static void test_disabling_a_user_ends_sessions_and_tokens(void **state)
     assert_int_equal(n, 0);
     struct principal p;
     assert_int_equal(session_resolve(f->s, str_from(sn.token), &f->a, &p), STORE_NOT_FOUND);
-    assert_int_equal(auth_bearer(store_reader(f->s), str_from(tok), &f->a, &p), STORE_NOT_FOUND);
+    assert_int_equal(auth_bearer(NULL, store_reader(f->s), str_from(tok), &f->a, &p), STORE_NOT_FOUND);
 }
 
 static void test_failures_are_counted_per_account_and_address(void **state)
