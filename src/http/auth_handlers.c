@@ -505,6 +505,36 @@ void h_users_list(struct request *r)
     req_list_end(r, &w, more && n, n ? rows[n - 1].u.id : 0);
 }
 
+/* The accounts an organisation may be given to as its desk officer (the bulk action's
+ * and the form's choice): active officers and administrators, with id, name, e-mail and
+ * role only. At most LIMIT_LIST_MAX of each role; no paging (a ministry has dozens). */
+void h_officers_list(struct request *r)
+{
+    static const char *const roles[] = {"officer", "admin"};
+    struct store_conn *c = store_reader(r->store);
+    struct jw w;
+    req_list_begin(r, &w);
+    for (size_t k = 0; k < ARRAY_SIZE(roles); k++) {
+        struct user_filter f = {.role = roles[k], .disabled = 0, .limit = LIMIT_LIST_MAX};
+        struct user_row *rows;
+        size_t n;
+        bool more;
+        if (store_user_list(c, &f, &r->arena, &rows, &n, &more) < 0) {
+            resp_problem(r, 503, "the database could not answer; try again", NULL);
+            return;
+        }
+        for (size_t i = 0; i < n; i++) {
+            jw_obj(&w);
+            jw_kint(&w, "id", rows[i].u.id);
+            jw_kstr(&w, "name", rows[i].u.name);
+            jw_kstr(&w, "email", rows[i].u.email);
+            jw_kstr(&w, "role", rows[i].u.role);
+            jw_obj_end(&w);
+        }
+    }
+    req_list_end(r, &w, false, 0);
+}
+
 void h_users_get(struct request *r)
 {
     struct user_row row;

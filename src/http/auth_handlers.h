@@ -43,6 +43,9 @@ void h_users_list(struct request *r);
 void h_users_create(struct request *r);
 void h_users_get(struct request *r);
 void h_users_update(struct request *r);
+/* GET /api/v1/officers (officers, admins): the active officers' and administrators'
+ * id, name, e-mail and role, to choose a desk officer from. */
+void h_officers_list(struct request *r);
 
 /* GET /api/v1/audit?resource=&record_id=&actor=&action=&from=&to= (officers, admins). */
 void h_audit_list(struct request *r);

@@ -474,6 +474,9 @@ void h_obligations(struct request *r)
         jw_kbool(&w, "overdue", o->overdue);
         jw_kstr(&w, "body", o->body);
         jw_kstr(&w, "text", ledger_obligation_text(o, lang, &r->arena));
+        /* what the sentence names (a period, a status, a count, a title): the UI says
+         * the item in its own language and date format from kind, body, due_on and this */
+        jw_kstr(&w, "detail", o->detail);
         jw_key(&w, "record");
         jw_obj(&w);
         jw_kstr(&w, "type", o->resource);

@@ -636,6 +636,8 @@ const struct route routes[] = {
      users_params, 0, "the accounts"},
     {M_POST, "/api/v1/users", h_users_create, {N, N, N, A}, BODY_JSON, REPLY_RECORD, "users",
      NULL, CREATES, "add an account"},
+    {M_GET, "/api/v1/officers", h_officers_list, {N, N, A, A}, BODY_NONE, REPLY_LIST, "officers",
+     NULL, 0, "active officers and administrators: id, name, e-mail, role"},
     /* the caller's own tokens; an admin's: everyone's */
     {M_GET, "/api/v1/tokens", h_tokens_list, {N, A, A, A}, BODY_NONE, REPLY_LIST, "tokens", token_params,
      0, "API tokens (the caller's; an administrator's: all)"},

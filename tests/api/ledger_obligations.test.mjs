@@ -232,7 +232,7 @@ describe('item 12: each organisation\'s obligations in one list', () => {
       'statement_due', 'suspension_expected', 'withdrawal_expected']);
     assert.deepEqual(by.report_due, {
       kind: 'report_due', due_on: '2017-06-01', overdue: true, body: 'ECOSOC',
-      text: 'The report to ECOSOC for 2013–2016 was due on 2017-06-01 and is overdue.',
+      text: 'The report to ECOSOC for 2013–2016 was due on 2017-06-01 and is overdue.', detail: '2013–2016',
       record: { type: 'accreditations', id: acc.id }, link: `/api/v1/accreditations/${acc.id}`,
     });
     assert.equal(by.suspension_expected.due_on, '2017-07-01');
@@ -240,6 +240,7 @@ describe('item 12: each organisation\'s obligations in one list', () => {
     assert.equal(by.questions_to_answer.record.id, app.id);
     assert.equal(by.questions_to_answer.body, 'UNESCO');
     assert.match(by.questions_to_answer.text, /: 2\.$/);
+    assert.equal(by.questions_to_answer.detail, '2'); // what the sentence names, for a UI to say it
     assert.equal(by.questions_to_answer.overdue, false);
     assert.ok([next(year(), '01-15'), next(year(), '05-01')].includes(by.questions_to_answer.due_on), by.questions_to_answer.due_on);
     assert.equal(by.filing_deadline.due_on, next(year(), '06-01').replace(/^(\d+)-06-01$/, (m) => m));

@@ -64,12 +64,17 @@ test('select rows, export just those as CSV with the labelled header', async () 
 });
 
 test('assign the selection to an officer: every record changes, each in the audit trail', async () => {
-  await page.goto(`${env.url}/organisations?sort=-name`);
+  await page.goto(`${env.url}/organisations?sort=-name&country=RU`);
   const names = await pick(3);
   await page.getByRole('button', { name: 'Assign to an officer…' }).click();
   const dlg = page.getByRole('dialog', { name: 'Assign the selected organisations to an officer' });
-  const email = dlg.getByLabel('Desk officer');
-  assert.equal(await email.inputValue(), env.logins.officer.email, 'the signed-in officer is offered');
+  // Officers are chosen by name (the value sent is the account's e-mail); the signed-in
+  // officer is chosen to begin with.
+  const officer = dlg.getByLabel('Desk officer');
+  await officer.locator('option', { hasText: 'Desk Officer' }).waitFor({ state: 'attached' });
+  assert.equal(await officer.inputValue(), env.logins.officer.email, 'the signed-in officer is offered');
+  assert.equal(await officer.locator('option:checked').innerText(), `Desk Officer (${env.logins.officer.email})`);
+  assert.equal(await officer.locator('option', { hasText: 'NGO Representative' }).count(), 0, 'only officers and administrators');
   await assertAccessible(page, 'the assign dialog');
   await screenshot(page, 'bulk-assign');
   await dlg.getByRole('button', { name: 'Apply' }).click();
@@ -99,13 +104,28 @@ test('in Russian: a tag added to the selection; a refused change says nothing ch
   await page.getByText('Готово: изменено 2, уже было так: 0.').waitFor();
   for (const n of names) assert.deepEqual((await orgBy(n)).tags, ['приоритет'], n);
 
-  // Not an officer's account: nothing changes, and the field error is in Russian.
+  // An officer's account disabled after the list of officers was read is no longer an
+  // officer's: nothing changes, and the field error is in Russian.
+  const admin = await openBrowser();
+  const ap = await admin.page();
+  await signIn(ap, env, 'admin');
+  const asAdmin = (method, path, body) =>
+    ap.evaluate(async ([m, p, b]) => {
+      const r = await fetch(p, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': sessionStorage.getItem('civdesk.csrf') }, body: JSON.stringify(b) });
+      return { status: r.status, json: await r.json() };
+    }, [method, path, body]);
+  const made = await asAdmin('POST', '/api/v1/users', { email: 'boris@example.org', name: 'Борис Уходящий', role: 'officer', password: 'a long passphrase for the leaving officer' });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
   const before = await Promise.all(names.map((n) => orgBy(n)));
   await page.locator('table.data tbody tr').first().waitFor();
   if (!(await page.locator('input.select-row:checked').count())) await pick(2);
   await page.getByRole('button', { name: 'Назначить сотрудника…' }).click();
   const dlg2 = page.getByRole('dialog', { name: 'Назначить выбранным организациям ответственного сотрудника' });
-  await dlg2.getByLabel('Ответственный сотрудник').fill('nobody@example.org');
+  const choice = dlg2.getByLabel('Ответственный сотрудник');
+  await choice.locator('option', { hasText: 'Борис Уходящий' }).waitFor({ state: 'attached' });
+  await choice.selectOption({ label: 'Борис Уходящий (boris@example.org)' });
+  assert.equal((await asAdmin('PATCH', `/api/v1/users/${made.json.id}`, { disabled: true })).status, 200);
+  await admin.close();
   await dlg2.getByRole('button', { name: 'Применить' }).click();
   await page.getByText('Ничего не изменено.').waitFor();
   await page.getByText('Ответственный сотрудник: не адрес учётной записи сотрудника').waitFor();

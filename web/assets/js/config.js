@@ -18,7 +18,8 @@ export const CONFIG = {
     officerOnly: ['officer', 'tags'],
   },
   people: { columns: ['full_name', 'organisation_id', 'position', 'email', 'languages'], sort: 'full_name' },
-  bodies: { columns: ['code', 'name', 'statuses'] },
+  // A body's full name in the UI's language when the dictionary has it (bn.<code>).
+  bodies: { columns: ['code', 'name', 'statuses'], title: bodyName, values: { name: bodyName } },
   accreditations: { columns: ['organisation_id', 'body', 'status', 'state', 'granted_on', 'report_due_on', 'overdue'] },
   applications: {
     columns: ['organisation_id', 'body', 'requested_status', 'state', 'filed_on', 'filing_deadline'],
@@ -61,6 +62,11 @@ export const NATIONAL_DEFAULT = 'RU';
 
 export function conf(name) {
   return CONFIG[name.replace(/-/g, '_')] || {};
+}
+
+// A body's name in the chosen language (bn.ECOSOC), else the name it was recorded with.
+export function bodyName(rec) {
+  return tOpt(`bn.${rec?.code}`) || rec?.name || rec?.code || '';
 }
 
 // A document's title in the chosen language (or the first version it has).

@@ -2,9 +2,9 @@
 // validation errors shown at the fields (and in a summary that links to them), merge
 // patches of what changed, If-Match conflicts explained.
 import { h, nextId, clear } from './dom.js';
-import { api, Problem, segmentOf } from './api.js';
-import { t, plural, tOpt, bodyLabel, fieldLabel, valueLabel, allCountries, displayName, countryName } from './i18n.js';
-import { button, notice, problemText, refName, errorMessage } from './ui.js';
+import { api, Problem, segmentOf, has } from './api.js';
+import { t, plural, tOpt, bodyLabel, fieldLabel, valueLabel, allCountries, displayName, countryName, getLang } from './i18n.js';
+import { button, notice, problemText, refName, errorMessage, toast } from './ui.js';
 
 // Fields that hold long prose (textarea) and lists of lines (one item per line).
 const LONG = new Set(['description', 'notes', 'summary', 'text', 'mandate', 'response', 'note', 'question', 'answer']);
@@ -57,6 +57,9 @@ function widget(res, f, value, opts) {
     };
     fill(opts.initialBody || null, value);
     opts.onBodyChange = fill;
+    get = () => control.value || null;
+  } else if (f.name === 'officer' && has('/api/v1/officers')) {
+    control = officerSelect({ ...common }, value);
     get = () => control.value || null;
   } else if (f.enum) {
     control = h('select', { ...common }, h('option', { value: '' }, required ? t('form.choose') : '—'), f.enum.filter((v) => v !== null).map((v) => h('option', { value: v, selected: v === value }, valueLabel(v))));
@@ -162,6 +165,29 @@ function toLocalInput(iso) {
   if (Number.isNaN(d.getTime())) return '';
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+// A choice of desk officer by name (GET /api/v1/officers: active officers and
+// administrators); the value is the account's e-mail, which the server stores. The names
+// fill in when the list arrives; a value not in it (an account disabled since) stays.
+// empty: the label of the empty choice, or null for none.
+export function officerSelect(attrs, value, { empty = '—' } = {}) {
+  const sel = h('select', attrs, empty === null ? null : h('option', { value: '' }, empty));
+  if (value) sel.append(h('option', { value, selected: true }, value));
+  api('GET', '/api/v1/officers')
+    .then(({ data }) => {
+      const coll = new Intl.Collator(getLang());
+      const items = [...data.items].sort((a, b) => coll.compare(a.name || a.email, b.name || b.email));
+      for (const u of items) {
+        const label = u.name ? `${u.name} (${u.email})` : u.email;
+        const had = [...sel.options].find((o) => o.value === u.email);
+        if (had) had.textContent = label;
+        else sel.append(h('option', { value: u.email, selected: u.email === value }, label));
+      }
+      if (value) sel.value = value;
+    })
+    .catch(() => {});
+  return sel;
 }
 
 // A search-as-you-type picker of records of another collection; single or multiple.
@@ -321,6 +347,24 @@ export function saveDrafts() {
   }
 }
 
+// Registers a form whose typed values are kept when the session ends (saveDrafts), under
+// key on this page; a draft kept for it comes back now, said in status. Returns the
+// registration.
+export function keepDraft(form, key, status) {
+  const entry = { form, key: `${location.pathname}:${key}`, dirty: false };
+  live.add(entry);
+  const dirty = () => {
+    entry.dirty = true;
+  };
+  form.addEventListener('input', dirty);
+  form.addEventListener('change', dirty);
+  if (restoreDraft(form, entry.key)) {
+    dirty();
+    status.append(notice('info', t('form.draft_restored')));
+  }
+  return entry; // entry.dirty = false once what was typed is saved and the form stays
+}
+
 // Puts a kept draft back into form; true when there was one.
 function restoreDraft(form, key) {
   let values = null;
@@ -381,19 +425,7 @@ export function recordForm(res, opts = {}) {
   );
   let etag = rec ? `"${rec.version}"` : null;
 
-  // A draft kept when the session ended on this page comes back once signed in again.
-  const entry = { form, key: `${location.pathname}:${res.name}:${rec?.id ?? 'new'}`, dirty: false };
-  live.add(entry);
-  form.addEventListener('input', () => {
-    entry.dirty = true;
-  });
-  form.addEventListener('change', () => {
-    entry.dirty = true;
-  });
-  if (restoreDraft(form, entry.key)) {
-    entry.dirty = true;
-    status.append(notice('info', t('form.draft_restored')));
-  }
+  keepDraft(form, `${res.name}:${rec?.id ?? 'new'}`, status);
 
   // Empty text, an empty list and an absent value are the same thing here.
   const norm = (n, v) => {
@@ -511,4 +543,29 @@ export function recordForm(res, opts = {}) {
   }
 
   return { form, widgets, showProblem, values };
+}
+
+// A form for a sub-record opened inside a panel (box), under an optional heading: saved,
+// the box empties, "Saved" is said, opts.onSaved(rec) runs (a reload of the panel) and
+// the focus returns to `back` (the button that opened it); cancelled, the same without
+// saving. opts: as recordForm's.
+export function inlineForm(box, res, { title, back, ...opts }) {
+  clear(box);
+  const { form } = recordForm(res, {
+    ...opts,
+    onSaved: async (rec) => {
+      clear(box);
+      toast(t('msg.saved'));
+      await opts.onSaved?.(rec);
+      back?.focus();
+    },
+    onCancel: () => {
+      clear(box);
+      back?.focus();
+    },
+  });
+  if (title) box.append(h('h3', null, title));
+  box.append(form);
+  form.querySelector('input, select, textarea')?.focus();
+  return form;
 }

@@ -129,35 +129,21 @@ export function fmtRelativeDays(s) {
   return new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' }).format(days, 'day');
 }
 
-let regionNames = null;
-let regionLang = null;
-export function countryName(code) {
+// Names of countries and languages in the chosen language (Intl.DisplayNames, one per
+// kind and language); the code itself when Intl does not know it.
+const namers = new Map();
+function nameOf(type, code) {
   if (!code) return '';
-  if (regionLang !== lang) {
-    regionNames = new Intl.DisplayNames([locale()], { type: 'region', fallback: 'code' });
-    regionLang = lang;
-  }
+  const key = `${type}:${lang}`;
+  if (!namers.has(key)) namers.set(key, new Intl.DisplayNames([locale()], { type, fallback: 'code' }));
   try {
-    return regionNames.of(code);
+    return namers.get(key).of(code);
   } catch {
     return code;
   }
 }
-
-let langNames = null;
-let langNamesLang = null;
-export function languageName(code) {
-  if (!code) return '';
-  if (langNamesLang !== lang) {
-    langNames = new Intl.DisplayNames([locale()], { type: 'language', fallback: 'code' });
-    langNamesLang = lang;
-  }
-  try {
-    return langNames.of(code);
-  } catch {
-    return code;
-  }
-}
+export const countryName = (code) => nameOf('region', code);
+export const languageName = (code) => nameOf('language', code);
 
 // ISO 3166-1 alpha-2 codes, found by asking Intl which two-letter codes name a region
 // (no hand-typed list). Withdrawn codes (SU, DD, YU, CS, UK, ZR…) are aliases that Intl

@@ -1,7 +1,8 @@
 // Shared pieces of pages: headers, tables, pagers, badges, value formatting, dialogs,
 // notices and problem display.
 import { h, clear, nextId } from './dom.js';
-import { api, Problem, segmentOf, resource } from './api.js';
+import { api, Problem, segmentOf, resource, has, roleAtLeast, minRole } from './api.js';
+import { app } from './state.js';
 import { t, tOpt, bodyLabel, singularLabel, fieldLabel, valueLabel, fmtDate, fmtNumber, countryName, languageName, displayName } from './i18n.js';
 import { navigate } from './router.js';
 
@@ -92,6 +93,20 @@ export function loading() {
   return h('p', { class: 'muted loading', role: 'status' }, t('msg.loading'));
 }
 
+// Reads what a part of a page shows: "Loading…" in box meanwhile, then box emptied for
+// the caller to fill. Resolves the answer's data, or null with the problem shown in box.
+export async function loadInto(box, path, query) {
+  clear(box).append(loading());
+  try {
+    const { data } = await api('GET', path, { query });
+    clear(box);
+    return data;
+  } catch (p) {
+    clear(box).append(problemNotice(p));
+    return null;
+  }
+}
+
 /* ---- values ----------------------------------------------------------------------- */
 
 const refCache = new Map();
@@ -126,6 +141,20 @@ export function refLink(resName, id, known) {
   return a;
 }
 
+// The officers' and administrators' names by e-mail (GET /api/v1/officers, read once per
+// page load, for those who may), so that a desk officer, or who moved a record on, is
+// named. el shows the e-mail until then; show(name, email) gives its text.
+let officers = null;
+export function nameByEmail(el, email, show) {
+  if (!email || !has('/api/v1/officers') || !roleAtLeast(app.me?.role, minRole('/api/v1/officers'))) return el;
+  officers = officers || api('GET', '/api/v1/officers').then(({ data }) => new Map(data.items.map((u) => [u.email, u.name])), () => new Map());
+  officers.then((names) => {
+    if (names.get(email)) el.textContent = show(names.get(email), email);
+  });
+  return el;
+}
+const officerLink = (email) => nameByEmail(h('a', { href: `mailto:${email}` }, email), email, (name) => `${name} (${email})`);
+
 // Fields holding a year (or a session number): shown without digit grouping.
 const YEARISH = /(^|_)(year|years|period_start|period_end|considered_in|session|committee_session)(_|$)|_year$/;
 
@@ -148,6 +177,7 @@ export function showValue(f, v, rec) {
   if (f?.format === 'date-time' || /_at$/.test(name)) return fmtDate(v);
   if (f?.base === 'boolean' || typeof v === 'boolean') return v ? t('v.yes') : t('v.no');
   if (f?.format === 'uri' || name === 'website') return h('a', { href: v, rel: 'noopener noreferrer' }, v);
+  if (name === 'officer' && typeof v === 'string') return officerLink(v);
   if (f?.format === 'email' || name === 'email') return h('a', { href: `mailto:${v}` }, v);
   if (name === 'report_period' && Array.isArray(v) && v.length === 2) return `${v[0]}–${v[1]}`;
   if (Array.isArray(v) && ['agenda', 'recommendations', 'sources'].includes(name)) return h('ol', { class: 'plain-list' }, v.map((x) => h('li', null, String(x))));
@@ -223,6 +253,43 @@ export function confirmDialog(title, text, okLabel, kind = 'danger') {
   return dialog(title, (done) =>
     h('div', null, h('p', null, text), h('div', { class: 'dialog-actions' }, button(t('act.cancel'), () => done(null)), button(okLabel, () => done(true), { kind }))),
   );
+}
+
+// A "Delete" button for one record of the collection at path: asks first, sends DELETE
+// with If-Match (the version shown), says so, then onDone(); a refusal shows at the top
+// of errorBox.
+export function deleteButton(path, item, { onDone, errorBox, text = t('rec.confirm_delete_item') } = {}) {
+  return button(
+    t('act.delete'),
+    async () => {
+      if (!(await confirmDialog(t('act.delete'), text, t('act.delete')))) return;
+      try {
+        await api('DELETE', `${path}/${item.id}`, { etag: `"${item.version}"` });
+        toast(t('msg.deleted'));
+        await onDone?.();
+      } catch (p) {
+        errorBox.prepend(problemNotice(p));
+      }
+    },
+    { kind: 'ghost-danger' },
+  );
+}
+
+/* ---- filters ---------------------------------------------------------------------- */
+
+// A control with its label, as filter bars lay them out.
+export function labelled(name, label, control) {
+  return h('div', { class: `field field-${name}` }, h('label', { for: control.id }, label), control);
+}
+
+// A list's filter bar: a search landmark of labelled controls and buttons; onSubmit gets
+// the form's elements.
+export function filterBar(children, onSubmit) {
+  const submit = (e) => {
+    e.preventDefault();
+    onSubmit(e.target.elements);
+  };
+  return h('form', { class: 'filters', role: 'search', 'aria-label': t('list.filters'), on: { submit } }, children);
 }
 
 /* ---- state changes ---------------------------------------------------------------- */

@@ -1,12 +1,12 @@
 // Administration: user accounts (create, disable, enable) and the audit trail with the
 // result of verifying its hash chain.
 import { h, clear } from '../dom.js';
-import { api, has, pseudoResource } from '../api.js';
+import { api, has, pseudoResource, resource } from '../api.js';
 import { t, fmtDate, fmtNumber, valueLabel, collLabel, fieldLabel } from '../i18n.js';
-import { pageHeader, problemNotice, loading, table, button, notice, toast, refLink, unavailable, badge, confirmDialog } from '../ui.js';
+import { pageHeader, problemNotice, loading, loadInto, labelled, filterBar, table, button, notice, toast, refLink, unavailable, badge, confirmDialog, showValue } from '../ui.js';
 import { recordForm } from '../forms.js';
 import { app } from '../state.js';
-import { auditDetail, auditRecord } from './organisations.js';
+import { auditDetail, auditRecord, auditActor } from './organisations.js';
 import { query, setQuery } from '../router.js';
 import { collections } from '../api.js';
 
@@ -67,17 +67,9 @@ export async function usersView({ main }) {
   }
 
   async function load() {
-    clear(listBox).append(loading());
-    let items;
-    try {
-      ({
-        data: { items },
-      } = await api('GET', '/api/v1/users', { query: { limit: 500 } }));
-    } catch (p) {
-      clear(listBox).append(problemNotice(p));
-      return;
-    }
-    clear(listBox).append(
+    const data = await loadInto(listBox, '/api/v1/users', { limit: 500 });
+    if (!data) return;
+    listBox.append(
       table({
         columns: [
           { label: t('f.email'), render: (u) => u.email },
@@ -112,7 +104,7 @@ export async function usersView({ main }) {
               ),
           },
         ],
-        rows: items,
+        rows: data.items,
         caption: t('nav.users'),
       }),
     );
@@ -147,49 +139,32 @@ export async function auditView({ main }) {
   // Filters (who, which record, what, when), kept in the page's URL.
   const q = query();
   const names = collections();
-  const fld = (name, label, control) => h('div', { class: `field field-${name}` }, h('label', { for: control.id }, label), control);
-  const filters = h(
-    'form',
-    {
-      class: 'filters',
-      role: 'search',
-      'aria-label': t('list.filters'),
-      on: {
-        submit: (e) => {
-          e.preventDefault();
-          const f = e.target.elements;
-          setQuery({ actor: f.actor.value.trim(), resource: f.resource.value, record_id: f.record_id.value.trim(), action: f.action.value, from: f.from.value, to: f.to.value });
-        },
-      },
-    },
-    fld('actor', t('audit.actor'), h('input', { id: 'audit-actor', name: 'actor', type: 'search', value: q.actor || '', placeholder: t('audit.actor_hint') })),
-    fld('resource', t('audit.entity'), h('select', { id: 'audit-resource', name: 'resource' }, h('option', { value: '' }, t('list.any')), names.map((n) => h('option', { value: n, selected: q.resource === n }, collLabel(n))))),
-    fld('record_id', t('audit.record_id'), h('input', { id: 'audit-record', name: 'record_id', type: 'text', inputmode: 'numeric', value: q.record_id || '' })),
-    fld('action', t('audit.action'), h('select', { id: 'audit-action', name: 'action' }, h('option', { value: '' }, t('list.any')), ['create', 'update', 'delete', 'transition'].map((a) => h('option', { value: a, selected: q.action === a }, valueLabel(a))))),
-    fld('from', t('audit.from'), h('input', { id: 'audit-from', name: 'from', type: 'date', value: q.from || '' })),
-    fld('to', t('audit.to'), h('input', { id: 'audit-to', name: 'to', type: 'date', value: q.to || '' })),
-    h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), Object.keys(q).length ? button(t('list.reset'), () => setQuery({})) : null),
+  const filters = filterBar(
+    [
+      labelled('actor', t('audit.actor'), h('input', { id: 'audit-actor', name: 'actor', type: 'search', value: q.actor || '', placeholder: t('audit.actor_hint') })),
+      labelled('resource', t('audit.entity'), h('select', { id: 'audit-resource', name: 'resource' }, h('option', { value: '' }, t('list.any')), names.map((n) => h('option', { value: n, selected: q.resource === n }, collLabel(n))))),
+      labelled('record_id', t('audit.record_id'), h('input', { id: 'audit-record', name: 'record_id', type: 'text', inputmode: 'numeric', value: q.record_id || '' })),
+      labelled('action', t('audit.action'), h('select', { id: 'audit-action', name: 'action' }, h('option', { value: '' }, t('list.any')), ['create', 'update', 'delete', 'transition'].map((a) => h('option', { value: a, selected: q.action === a }, valueLabel(a))))),
+      labelled('from', t('audit.from'), h('input', { id: 'audit-from', name: 'from', type: 'date', value: q.from || '' })),
+      labelled('to', t('audit.to'), h('input', { id: 'audit-to', name: 'to', type: 'date', value: q.to || '' })),
+      h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), Object.keys(q).length ? button(t('list.reset'), () => setQuery({})) : null),
+    ],
+    (f) => setQuery({ actor: f.actor.value.trim(), resource: f.resource.value, record_id: f.record_id.value.trim(), action: f.action.value, from: f.from.value, to: f.to.value }),
   );
   listBox.before(filters);
   const stack = [null];
   let page = 0;
   const load = async () => {
-    clear(listBox).append(loading());
-    let data;
-    try {
-      const fq = { actor: q.actor, resource: q.resource, record_id: q.record_id, action: q.action, from: q.from, to: q.to ? `${q.to}T23:59:59Z` : undefined };
-      ({ data } = await api('GET', '/api/v1/audit', { query: { limit: 50, cursor: stack[page] || undefined, ...fq } }));
-    } catch (p) {
-      clear(listBox).append(problemNotice(p));
-      return;
-    }
-    clear(listBox).append(
+    const fq = { actor: q.actor, resource: q.resource, record_id: q.record_id, action: q.action, from: q.from, to: q.to ? `${q.to}T23:59:59Z` : undefined };
+    const data = await loadInto(listBox, '/api/v1/audit', { limit: 50, cursor: stack[page] || undefined, ...fq });
+    if (!data) return;
+    listBox.append(
       h('h2', null, t('audit.entries')),
       table({
         columns: [
           { label: t('audit.seq'), render: (e) => `#${e.id ?? e.seq}` },
           { label: t('audit.at'), render: (e) => fmtDate(e.at || e.created_at) },
-          { label: t('audit.actor'), render: (e) => e.actor || (e.actor_id ? `#${e.actor_id}` : t('audit.system')) },
+          { label: t('audit.actor'), render: auditActor },
           { label: t('audit.action'), render: (e) => valueLabel(e.action) },
           { label: t('audit.entity'), render: (e) => auditRecord(e) },
           { label: t('audit.detail'), render: (e) => auditChanges(e) },
@@ -281,7 +256,9 @@ function auditChanges(e) {
   const a = after || {};
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !AUDIT_SKIP.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
   if (!keys.length) return summary;
-  const show = (v) => (v === undefined || v === null || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  // Each value as the record's page shows it (words, dates, names), by its declaration.
+  const decl = e.resource ? resource(e.resource) : null;
+  const show = (k, v) => (v === undefined ? '—' : showValue(decl?.field(k) || decl?.computedField(k) || { name: k }, v));
   return h(
     'details',
     { class: 'audit-change' },
@@ -290,7 +267,7 @@ function auditChanges(e) {
       'table',
       { class: 'data compact' },
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('form.field')), h('th', { scope: 'col' }, t('audit.before')), h('th', { scope: 'col' }, t('audit.after')))),
-      h('tbody', null, keys.map((k) => h('tr', null, h('th', { scope: 'row' }, fieldLabel(k)), h('td', null, show(b[k])), h('td', null, show(a[k]))))),
+      h('tbody', null, keys.map((k) => h('tr', null, h('th', { scope: 'row' }, fieldLabel(k)), h('td', null, show(k, b[k])), h('td', null, show(k, a[k]))))),
     ),
   );
 }

@@ -3,17 +3,25 @@
 // officers on organisations, assign it to an officer or add or remove a tag
 // (POST /api/v1/{collection}/bulk: every selected record changes, or none).
 import { h, clear, nextId } from '../dom.js';
-import { api, url } from '../api.js';
+import { api, url, has } from '../api.js';
 import { t, plural, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { button, dialog, notice, problemNotice, toast } from '../ui.js';
 import { mayWrite } from './records.js';
+import { officerSelect } from '../forms.js';
 
 const MAX = 500; // LIMIT_ID_SET on the server
 
+// The selection of each list (by user and API path), kept while the user pages, filters
+// or leaves the list and comes back, until "Clear the selection" (or a reload of the app).
+const kept = new Map();
+
 // The selection of one list: ids, kept while the list reloads (filters in place, pages).
 export function selection(res, { onChange, reload }) {
-  const ids = new Set();
+  const key = `${app.me?.id}:${res.path}`;
+  if (!kept.has(key)) kept.set(key, new Set());
+  const ids = kept.get(key);
+  let shown = []; // the ids of the rows on the page now
   const bar = h('div', { class: 'bulk-bar', role: 'group', 'aria-label': t('bulk.actions') });
   const status = h('p', { class: 'bulk-count', role: 'status', 'aria-live': 'polite' });
   const region = h('div', { class: 'bulk-result' });
@@ -27,6 +35,8 @@ export function selection(res, { onChange, reload }) {
   // The first column of the list's table: a checkbox per row, one in the header for all.
   function column(rows, nameOf) {
     const boxes = [];
+    shown = rows.map((r) => r.id);
+    render();
     const all = h('input', { type: 'checkbox', class: 'select-all', 'aria-label': t('bulk.select_all') });
     const syncAll = () => {
       const n = rows.filter((r) => ids.has(r.id)).length;
@@ -74,7 +84,9 @@ export function selection(res, { onChange, reload }) {
 
   function render() {
     clear(bar);
-    status.textContent = ids.size ? plural('bulk.selected', ids.size) : '';
+    // Rows selected on other pages are counted too: they are acted on with the rest.
+    const elsewhere = [...ids].filter((id) => !shown.includes(id)).length;
+    status.textContent = !ids.size ? '' : elsewhere ? `${plural('bulk.selected', ids.size)} ${plural('bulk.elsewhere', elsewhere)}` : plural('bulk.selected', ids.size);
     bar.hidden = !ids.size;
     if (!ids.size) return;
     bar.append(
@@ -122,11 +134,16 @@ function askChange(kind) {
   const title = { assign: t('bulk.assign_title'), tag: t('bulk.tag_title'), untag: t('bulk.untag_title') }[kind];
   return dialog(title, (done) => {
     const id = nextId('bulk');
+    // An officer is chosen by name from the accounts that may be one (yours first
+    // chosen); a server without that list gets the e-mail address typed.
     const input =
       kind === 'assign'
-        ? h('input', { type: 'email', id, name: 'officer', required: true, maxlength: '254', value: app.me?.email || '', autocomplete: 'off' })
+        ? has('/api/v1/officers')
+          ? officerSelect({ id, name: 'officer', required: true }, app.me?.email || '', { empty: null })
+          : h('input', { type: 'email', id, name: 'officer', required: true, maxlength: '254', value: app.me?.email || '', autocomplete: 'off' })
         : h('input', { type: 'text', id, name: 'tag', required: true, maxlength: '200', autocomplete: 'off' });
-    const hint = kind === 'assign' ? h('p', { class: 'hint' }, t('bulk.officer_hint')) : null;
+    const hint = kind === 'assign' ? h('p', { class: 'hint', id: `${id}-hint` }, t('bulk.officer_hint')) : null;
+    if (hint) input.setAttribute('aria-describedby', hint.id);
     return h(
       'form',
       {

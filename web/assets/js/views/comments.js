@@ -6,8 +6,9 @@ import { h, clear, nextId } from '../dom.js';
 import { api, resource, Problem } from '../api.js';
 import { t, fmtDate } from '../i18n.js';
 import { app } from '../state.js';
-import { button, notice, problemNotice, errorMessage, loading } from '../ui.js';
+import { button, notice, problemNotice, errorMessage, loadInto } from '../ui.js';
 import { mayWrite, owns } from './records.js';
+import { keepDraft } from '../forms.js';
 
 // Whether records of res take comments (the server's list of kinds).
 export function commentable(res) {
@@ -27,15 +28,9 @@ export function commentsSection(res, rec) {
   const box = h('section', { class: 'panel comments', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('cm.title')), list);
 
   async function load() {
-    clear(list).append(loading());
-    let items;
-    try {
-      ({ data: { items } } = await api('GET', comments.path, { query: { about: res.name, record_id: rec.id, limit: 500 } }));
-    } catch (p) {
-      clear(list).append(problemNotice(p));
-      return;
-    }
-    clear(list);
+    const data = await loadInto(list, comments.path, { about: res.name, record_id: rec.id, limit: 500 });
+    if (!data) return;
+    const { items } = data;
     if (!items.length) {
       list.append(h('p', { class: 'muted' }, t('cm.none')));
       return;
@@ -104,6 +99,7 @@ function commentForm(comments, res, rec, onAdded) {
           }
           text.value = '';
           if (internal) internal.checked = false;
+          draft.dirty = false;
           status.append(notice('ok', t('cm.added')));
           onAdded();
         },
@@ -114,5 +110,7 @@ function commentForm(comments, res, rec, onAdded) {
     h('div', { class: 'form-actions' }, button(t('cm.add'), null, { kind: 'primary', type: 'submit' })),
     status,
   );
+  // A comment being typed when the session ends is kept for after signing in again.
+  const draft = keepDraft(form, `comment:${res.name}:${rec.id}`, status);
   return form;
 }

@@ -5,8 +5,8 @@ import { h, clear } from '../dom.js';
 import { api, resource, minRole, roleAtLeast } from '../api.js';
 import { t, plural, fmtNumber, languageName, countWords, getLang, fmtDate, valueLabel } from '../i18n.js';
 import { app } from '../state.js';
-import { section, button, notice, problemNotice, loading, toast, confirmDialog, table, badge } from '../ui.js';
-import { recordForm } from '../forms.js';
+import { section, button, notice, problemNotice, loadInto, deleteButton, table, badge } from '../ui.js';
+import { inlineForm } from '../forms.js';
 import { may } from './records.js';
 
 /* ---- documents: language versions side by side --------------------------------------- */
@@ -16,7 +16,6 @@ function translationsPanel(res, rec) {
   if (!sub) return null;
   const trRes = resource(sub.resource);
   const path = `${res.path}/${rec.id}/translations`;
-  const pattern = `/api/v1/${res.seg}/{id}/translations`;
   const parent = { res, rec };
   const decl = { ...trRes, subSeg: 'translations' };
   const mayDo = (action) => may(action, decl, null, parent);
@@ -27,35 +26,13 @@ function translationsPanel(res, rec) {
     el.querySelector('h2').after(h('div', { class: 'panel-actions' }, button(t('doc.add_version'), () => openForm(null), { kind: 'small' })));
 
   function openForm(item) {
-    clear(formBox);
-    const { form } = recordForm(trRes, {
-      record: item,
-      path,
-      fields: ['lang', 'title', 'body'],
-      hints: { lang: t('doc.lang_hint') },
-      onSaved: () => {
-        clear(formBox);
-        toast(t('msg.saved'));
-        load();
-      },
-      onCancel: () => clear(formBox),
-    });
-    formBox.append(form);
-    form.querySelector('input, textarea, select')?.focus();
+    inlineForm(formBox, trRes, { record: item, path, fields: ['lang', 'title', 'body'], hints: { lang: t('doc.lang_hint') }, onSaved: load });
   }
 
   async function load() {
-    clear(body).append(loading());
-    let items;
-    try {
-      ({
-        data: { items },
-      } = await api('GET', path, { query: { limit: 50 } }));
-    } catch (p) {
-      clear(body).append(problemNotice(p));
-      return;
-    }
-    clear(body);
+    const data = await loadInto(body, path, { limit: 50 });
+    if (!data) return;
+    const { items } = data;
     if (!items.length) {
       body.append(h('p', { class: 'muted' }, t('doc.no_versions')));
       return;
@@ -74,21 +51,7 @@ function translationsPanel(res, rec) {
             'footer',
             { class: 'row-actions' },
             mayDo('edit') ? button(t('act.edit'), () => openForm(tr), { kind: 'small' }) : null,
-            mayDo('delete')
-              ? button(
-                  t('act.delete'),
-                  async () => {
-                    if (!(await confirmDialog(t('act.delete'), t('rec.confirm_delete_item'), t('act.delete')))) return;
-                    try {
-                      await api('DELETE', `${path}/${tr.id}`, { etag: `"${tr.version}"` });
-                      load();
-                    } catch (p) {
-                      body.prepend(problemNotice(p));
-                    }
-                  },
-                  { kind: 'ghost-danger' },
-                )
-              : null,
+            mayDo('delete') ? deleteButton(path, tr, { onDone: load, errorBox: body }) : null,
           ),
         ),
       );

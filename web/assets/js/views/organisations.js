@@ -3,26 +3,16 @@
 // linked to it — people, accreditations with the next report due, applications,
 // proposals, reports, meetings, documents, and its history from the audit trail.
 import { h, clear, nextId } from '../dom.js';
-import { api, resource, has, Problem, segmentOf, url } from '../api.js';
-import { t, collLabel, oneLabel, displayName, fmtDate, fmtNumber, valueLabel, fieldLabel, getLang } from '../i18n.js';
+import { api, resource, has, Problem, segmentOf } from '../api.js';
+import { t, tOpt, bodyLabel, countryName, collLabel, oneLabel, displayName, fmtDate, fmtNumber, valueLabel, fieldLabel, getLang } from '../i18n.js';
 import { app } from '../state.js';
-import { navigate, query } from '../router.js';
+import { navigate } from '../router.js';
 import { pageHeader, tabs, notice, problemNotice, loading, linkButton, button, dialog, section, table, unavailable, badge } from '../ui.js';
-import { recordBody, recordActions, recordList, meta, may, mayWrite } from './records.js';
+import { recordBody, recordActions, recordList, meta, may, mayWrite, exportButtons } from './records.js';
 import { titleOf, docTitle } from '../config.js';
 import { recordHref } from './qreport.js';
 
 /* ---- the list: export and import ------------------------------------------------- */
-
-// The list as a file in `format`, with the filters and words the list shows now (the
-// server ignores paging and sort for a file: it is the whole list, in id order).
-function exportHref(res, format) {
-  const q = query();
-  for (const k of ['cursor', 'page', 'sort']) delete q[k];
-  // The header row names the columns as this page does, in the UI's language
-  // (labels=); an import needs the field names, which the API and `civdesk export` give.
-  return url(res.path, { ...q, format, bom: format === 'csv' ? 'true' : undefined, labels: format === 'csv' ? getLang() : undefined });
-}
 
 export async function orgListView({ main }) {
   const res = resource('organisations');
@@ -38,14 +28,7 @@ export async function orgListView({ main }) {
         if (choice) await runImport(res, importPath, choice, region, () => clear(listBox).append(recordList(res, { bulk: true })));
       }),
     );
-  actions.push(
-    h(
-      'span',
-      { class: 'actions', role: 'group', 'aria-label': t('io.export') },
-      h('a', { href: exportHref(res, 'csv'), class: 'btn', download: '', 'data-format': 'csv' }, t('io.export_csv')),
-      h('a', { href: exportHref(res, 'xlsx'), class: 'btn', download: '', 'data-format': 'xlsx' }, t('io.export_xlsx')),
-    ),
-  );
+  actions.push(exportButtons(res));
   listBox.append(recordList(res, { bulk: true }));
   main.append(pageHeader(collLabel(res.name), { actions }), region, listBox);
 }
@@ -169,7 +152,7 @@ export async function orgDetailView({ main, params }) {
   const items = [['profile', t('org.tab.profile'), `/organisations/${id}`], ['timeline', t('org.tab.timeline'), `/organisations/${id}/timeline`]];
   for (const [key, coll] of RELATED) if (resource(coll)) items.push([key, collLabel(coll), `/organisations/${id}/${key}`]);
   if (has('/api/v1/audit') && !own) items.push(['history', t('org.tab.history'), `/organisations/${id}/history`]);
-  const sub = [rec.acronym, rec.city, rec.country && new Intl.DisplayNames([document.documentElement.lang === 'ru' ? 'ru' : 'en'], { type: 'region' }).of(rec.country)].filter(Boolean).join(' · ');
+  const sub = [rec.acronym, rec.city, countryName(rec.country)].filter(Boolean).join(' · ');
   main.append(
     pageHeader(name, {
       crumbs: own ? [[t('nav.my_org')], [name]] : [[collLabel('organisations'), '/organisations'], [name]],
@@ -275,7 +258,7 @@ async function historyPanel(id) {
           columns: [
             { label: t('audit.at'), render: (e) => fmtDate(e.at || e.created_at) },
             { label: t('audit.action'), render: (e) => valueLabel(e.action) },
-            { label: t('audit.actor'), render: (e) => e.actor || (e.actor_id ? `#${e.actor_id}` : t('audit.system')) },
+            { label: t('audit.actor'), render: auditActor },
             { label: t('audit.detail'), render: (e) => auditDetail(e) },
           ],
           rows: items,
@@ -302,17 +285,35 @@ export function auditDetail(e) {
   return shown.join(', ') + (keys.length > 6 ? ` (+${keys.length - 6})` : '');
 }
 
+// Who wrote an audit entry: an account's e-mail, or the server's label for work done
+// without one (the sample data, the reminder run, the system itself) in words.
+const ACTORS = { anonymous: 'audit.anonymous', system: 'audit.system', notify: 'audit.notify', demo: 'audit.demo' };
+export function auditActor(e) {
+  if (e.actor) return ACTORS[e.actor] ? t(ACTORS[e.actor]) : e.actor;
+  return e.actor_id ? `#${e.actor_id}` : t('audit.system');
+}
+
 export function auditRecord(e) {
   const coll = e.resource;
   if (!coll) return '';
   const seg = segmentOf(coll);
-  const label = `${collLabel(coll)} #${e.record_id ?? ''}`;
+  // An entry about no one record (a reminder run, an imported list) names the kind alone.
+  const label = e.record_id ? `${collLabel(coll)} #${e.record_id}` : collLabel(coll);
   return seg && e.record_id && e.action !== 'delete' ? h('a', { href: `/${seg}/${e.record_id}` }, label) : label;
 }
 
 export { segmentOf };
 
 /* ---- what the organisation owes (issue 14): GET /organisations/{id}/obligations ---- */
+
+// An item in the page's language, from its kind and values (the body in words, the date
+// as the page writes dates); the server's own sentence when it gives no detail.
+function obligationText(o) {
+  const key = `ob.${o.record?.type === 'accreditation_reports' ? 'report.' : ''}${o.kind}${o.overdue ? '.late' : ''}`;
+  if (o.detail === undefined || !tOpt(key)) return o.text;
+  const status = o.detail && tOpt(`v.${o.detail}`);
+  return t(key, { body: bodyLabel(o.body) || '—', date: fmtDate(o.due_on, { long: true }), detail: status ? status.toLocaleLowerCase(getLang()) : o.detail || '' });
+}
 
 async function obligationsPanel(id) {
   const el = section(t('org.obligations'));
@@ -329,7 +330,7 @@ async function obligationsPanel(id) {
     return el;
   }
   el.append(h('ul', { class: 'obligation-list' }, data.items.map((o) => {
-    const text = h('a', { href: recordHref(o.record.type, o.record.id) }, o.text);
+    const text = h('a', { href: recordHref(o.record.type, o.record.id) }, obligationText(o));
     return h('li', { class: o.overdue ? 'overdue' : null }, h('time', { datetime: o.due_on }, fmtDate(o.due_on)), ' ', o.overdue ? [badge('overdue'), ' '] : null, text);
   })));
   return el;

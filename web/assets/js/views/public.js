@@ -3,9 +3,9 @@
 // every language they exist in.
 import { h, clear } from '../dom.js';
 import { api, resource, Problem } from '../api.js';
-import { t, bodyLabel, displayName, countryName, fmtDate, fmtNumber, valueLabel, languageName, getLang, allCountries } from '../i18n.js';
+import { t, tOpt, bodyLabel, displayName, countryName, fmtDate, fmtNumber, valueLabel, languageName, getLang, allCountries } from '../i18n.js';
 import { query, setQuery } from '../router.js';
-import { pageHeader, problemNotice, loading, table, notice, badge, button } from '../ui.js';
+import { pageHeader, problemNotice, loading, table, notice, badge, button, labelled, filterBar } from '../ui.js';
 import { docTitleOf } from './extras.js';
 
 export function publicHome({ main }) {
@@ -48,44 +48,28 @@ async function pagedList(box, path, baseQuery, columns, emptyText) {
 
 function searchForm(withCountry) {
   const q = query();
-  const input = h('input', { type: 'search', id: 'pub-q', name: 'q', value: q.q || '' });
-  const parts = [h('div', { class: 'field field-q' }, h('label', { for: 'pub-q' }, t('list.search')), input)];
+  const parts = [labelled('q', t('list.search'), h('input', { type: 'search', id: 'pub-q', name: 'q', value: q.q || '' }))];
   if (withCountry)
-    parts.push(h('div', { class: 'field' }, h('label', { for: 'pub-country' }, t('f.country')), h('select', { id: 'pub-country', name: 'country' }, h('option', { value: '' }, t('list.any')), allCountries().map(([c, n]) => h('option', { value: c, selected: q.country === c }, `${n} (${c})`)))));
-  return h(
-    'form',
-    {
-      class: 'filters',
-      role: 'search',
-      on: {
-        submit: (e) => {
-          e.preventDefault();
-          const f = e.target.elements;
-          setQuery({ q: f.q.value.trim(), country: f.country ? f.country.value : '' });
-        },
-      },
-    },
-    parts,
-    h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' })),
-  );
+    parts.push(labelled('country', t('f.country'), h('select', { id: 'pub-country', name: 'country' }, h('option', { value: '' }, t('list.any')), allCountries().map(([c, n]) => h('option', { value: c, selected: q.country === c }, `${n} (${c})`)))));
+  return filterBar([parts, h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }))], (f) => setQuery({ q: f.q.value.trim(), country: f.country ? f.country.value : '' }));
+}
+
+// A public list page: its heading under the public crumbs, the search form and the list.
+async function publicList(main, { title, sub, withCountry, path, baseQuery, columns, empty }) {
+  const box = h('div', { class: 'panel' });
+  main.append(pageHeader(title, { crumbs: [[t('pub.title'), '/public'], [title]], sub }), searchForm(withCountry), box);
+  await pagedList(box, path, baseQuery, columns, empty);
 }
 
 export async function publicRegistry({ main }) {
-  const box = h('div', { class: 'panel' });
-  main.append(pageHeader(t('nav.public_registry'), { crumbs: [[t('pub.title'), '/public'], [t('nav.public_registry')]], sub: t('pub.registry_text') }), searchForm(true), box);
-  await pagedList(
-    box,
-    '/api/v1/organisations',
-    { public: 'true', sort: 'name' },
-    [
-      { label: t('f.name'), render: (o) => h('a', { href: `/public/organisations/${o.id}` }, displayName(o)) },
-      { label: t('f.acronym'), render: (o) => o.acronym || '' },
-      { label: t('f.country'), render: (o) => countryName(o.country) },
-      { label: t('f.city'), render: (o) => o.city || '' },
-      { label: t('pub.statuses'), render: (o) => statusesOf(o) },
-    ],
-    t('pub.no_orgs'),
-  );
+  const columns = [
+    { label: t('f.name'), render: (o) => h('a', { href: `/public/organisations/${o.id}` }, displayName(o)) },
+    { label: t('f.acronym'), render: (o) => o.acronym || '' },
+    { label: t('f.country'), render: (o) => countryName(o.country) },
+    { label: t('f.city'), render: (o) => o.city || '' },
+    { label: t('pub.statuses'), render: (o) => statusesOf(o) },
+  ];
+  await publicList(main, { title: t('nav.public_registry'), sub: t('pub.registry_text'), withCountry: true, path: '/api/v1/organisations', baseQuery: { public: 'true', sort: 'name' }, columns, empty: t('pub.no_orgs') });
 }
 
 // A listed organisation's statuses (its accreditations are public when it is), as
@@ -122,7 +106,7 @@ export async function publicOrg({ main, params }) {
     ['f.country', countryName(o.country)],
     ['f.city', o.city],
     ['f.website', o.website ? h('a', { href: o.website, rel: 'noopener noreferrer' }, o.website) : null],
-    ['f.areas', (o.areas || []).join(', ')],
+    ['f.areas', (o.areas || []).map((a) => tOpt(`v.${a}`) || a).join(', ')],
     ['f.description', o.description],
   ].filter(([, v]) => v);
   main.append(
@@ -158,20 +142,13 @@ export async function publicOrg({ main, params }) {
 }
 
 export async function publicDocs({ main }) {
-  const box = h('div', { class: 'panel' });
-  main.append(pageHeader(t('nav.public_documents'), { crumbs: [[t('pub.title'), '/public'], [t('nav.public_documents')]], sub: t('pub.documents_text') }), searchForm(false), box);
-  await pagedList(
-    box,
-    '/api/v1/documents',
-    { published: 'true', sort: '-published_at' },
-    [
-      { label: t('f.title'), render: (d) => h('a', { href: `/public/documents/${d.id}` }, docTitleOf(d)) },
-      { label: t('f.kind'), render: (d) => valueLabel(d.kind) },
-      { label: t('f.languages'), render: (d) => Object.keys(d.titles || {}).map((l) => h('span', { class: 'lang-tag', lang: l }, l.toUpperCase())) },
-      { label: t('f.published_at'), render: (d) => fmtDate(d.published_at) },
-    ],
-    t('pub.no_docs'),
-  );
+  const columns = [
+    { label: t('f.title'), render: (d) => h('a', { href: `/public/documents/${d.id}` }, docTitleOf(d)) },
+    { label: t('f.kind'), render: (d) => valueLabel(d.kind) },
+    { label: t('f.languages'), render: (d) => Object.keys(d.titles || {}).map((l) => h('span', { class: 'lang-tag', lang: l }, l.toUpperCase())) },
+    { label: t('f.published_at'), render: (d) => fmtDate(d.published_at) },
+  ];
+  await publicList(main, { title: t('nav.public_documents'), sub: t('pub.documents_text'), path: '/api/v1/documents', baseQuery: { published: 'true', sort: '-published_at' }, columns, empty: t('pub.no_docs') });
 }
 
 export async function publicDoc({ main, params }) {

@@ -7,8 +7,8 @@ import { h, clear } from '../dom.js';
 import { api, resource, Problem, roleAtLeast, minRole } from '../api.js';
 import { t, fmtDate, fmtNumber, displayName } from '../i18n.js';
 import { app } from '../state.js';
-import { pageHeader, section, notice, problemNotice, loading, button, badge, fieldList, toast, confirmDialog } from '../ui.js';
-import { recordForm } from '../forms.js';
+import { pageHeader, section, notice, problemNotice, loading, loadInto, button, badge, fieldList, deleteButton } from '../ui.js';
+import { inlineForm } from '../forms.js';
 import { titleOf } from '../config.js';
 
 // May the signed-in user call this route (the server's least role for it)?
@@ -83,27 +83,8 @@ export async function reportView({ main, params }) {
     questions = data;
     draw();
   };
-  const openForm = (q, fields, title, after) => {
-    clear(formBox);
-    const { form } = recordForm(qRes, {
-      record: q,
-      path: QPATH(id),
-      fields,
-      submitLabel: q ? t('qr.save_answer') : t('qr.ask'),
-      onSaved: async () => {
-        clear(formBox);
-        toast(t('msg.saved'));
-        await reload();
-        after?.focus();
-      },
-      onCancel: () => {
-        clear(formBox);
-        after?.focus();
-      },
-    });
-    formBox.append(h('h3', null, title), form);
-    form.querySelector('textarea, input')?.focus();
-  };
+  const openForm = (q, fields, title, after) =>
+    inlineForm(formBox, qRes, { record: q, path: QPATH(id), fields, title, back: after, submitLabel: q ? t('qr.save_answer') : t('qr.ask'), onSaved: reload });
   if (mayAsk) {
     const add = button(t('qr.add'), () => openForm(null, ['question', 'asked_on', 'asked_at_session'], t('qr.add'), add), { kind: 'small' });
     qs.querySelector('h2').after(h('div', { class: 'panel-actions' }, add));
@@ -126,22 +107,7 @@ export async function reportView({ main, params }) {
           const asked = [t('qr.asked_on', { date: fmtDate(q.asked_on) })];
           if (q.session) asked.push(t(q.session.part === 'resumed' ? 'qr.at_resumed' : 'qr.at_regular', { year: String(q.session.year) }));
           const answerBtn = mayAnswer ? button(q.answer ? t('qr.change_answer') : t('qr.answer'), () => openForm(q, ['answer'], t('qr.answer_to', { n: i + 1 }), answerBtn), { kind: q.answer ? 'small' : 'primary' }) : null;
-          const del = staff && mayWrite(`${QPATH('{id}')}/{subid}`, 'delete')
-            ? button(
-                t('act.delete'),
-                async () => {
-                  if (!(await confirmDialog(t('act.delete'), t('rec.confirm_delete_item'), t('act.delete')))) return;
-                  try {
-                    await api('DELETE', `${QPATH(id)}/${q.id}`, { etag: `"${q.version}"` });
-                    toast(t('msg.deleted'));
-                    await reload();
-                  } catch (p) {
-                    list.prepend(problemNotice(p));
-                  }
-                },
-                { kind: 'ghost-danger' },
-              )
-            : null;
+          const del = staff && mayWrite(`${QPATH('{id}')}/{subid}`, 'delete') ? deleteButton(QPATH(id), q, { onDone: reload, errorBox: list }) : null;
           return h(
             'li',
             { class: ['question', q.answer ? 'answered' : 'unanswered'], id: `q-${q.id}` },
@@ -168,15 +134,8 @@ export async function notificationsView({ main }) {
   main.append(box);
   const pages = [null]; // cursors of the pages seen
   async function load(page) {
-    clear(box).append(loading());
-    let data;
-    try {
-      ({ data } = await api('GET', 'notifications', { query: { limit: 50, cursor: pages[page] || undefined } }));
-    } catch (p) {
-      clear(box).append(problemNotice(p));
-      return;
-    }
-    clear(box);
+    const data = await loadInto(box, 'notifications', { limit: 50, cursor: pages[page] || undefined });
+    if (!data) return;
     if (!data.items.length) {
       box.append(h('p', { class: 'muted' }, t('notif.none')));
       return;

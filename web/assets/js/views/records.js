@@ -3,12 +3,12 @@
 // sub-records; create and edit forms.
 import { h, clear } from '../dom.js';
 import { api, url, has, resource, minRole, roleAtLeast, Problem, segmentOf, segToResource } from '../api.js';
-import { t, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
+import { t, tOpt, saidText, fieldLabel, collLabel, oneLabel, valueLabel, fmtNumber, allCountries, fmtDate, getLang } from '../i18n.js';
 import { app } from '../state.js';
 import { navigate, query, setQuery } from '../router.js';
 import { conf, titleOf } from '../config.js';
-import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink } from '../ui.js';
-import { recordForm, editableFields } from '../forms.js';
+import { pageHeader, table, showValue, linkButton, button, notice, problemNotice, loading, fieldList, transitionControls, confirmDialog, toast, section, unavailable, refLink, loadInto, deleteButton, labelled, filterBar, nameByEmail } from '../ui.js';
+import { recordForm, editableFields, inlineForm } from '../forms.js';
 import { EXTRAS, FORM_EXTRAS, HANDLED_SUBS } from './extras.js';
 import { selection } from './bulk.js';
 import { commentable, commentsSection } from './comments.js';
@@ -122,25 +122,18 @@ export function recordList(res, { path = res.path, fixed = {}, urlState = true, 
       ctl = h('select', { id, name: n }, h('option', { value: '' }, t('list.any')), h('option', { value: 'true', selected: state[n] === 'true' }, t('v.yes')), h('option', { value: 'false', selected: state[n] === 'false' }, t('v.no')));
     else ctl = h('input', { id, name: n, type: 'text', value: state[n] || '' });
     if (ctl.tagName === 'SELECT') ctl.addEventListener('change', () => apply({ [n]: ctl.value }));
-    controls.push(h('div', { class: `field field-${n}` }, h('label', { for: id }, fieldLabel(n)), ctl));
+    controls.push(labelled(n, fieldLabel(n), ctl));
   }
-  const filterForm = h(
-    'form',
-    {
-      class: 'filters',
-      role: 'search',
-      'aria-label': t('list.filters'),
-      on: {
-        submit: (e) => {
-          e.preventDefault();
-          const changes = { q: qInput.value.trim() };
-          for (const n of filterNames) changes[n] = filterForm.elements[n].value.trim();
-          apply(changes);
-        },
-      },
+  const filterForm = filterBar(
+    [
+      controls,
+      h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), filterNames.some((n) => state[n]) || state.q ? button(t('list.reset'), () => apply(Object.fromEntries(['q', ...filterNames].map((n) => [n, ''])))) : null),
+    ],
+    (els) => {
+      const changes = { q: qInput.value.trim() };
+      for (const n of filterNames) changes[n] = els[n].value.trim();
+      apply(changes);
     },
-    controls,
-    h('div', { class: 'filter-actions' }, button(t('list.apply'), null, { type: 'submit' }), filterNames.some((n) => state[n]) || state.q ? button(t('list.reset'), () => apply(Object.fromEntries(['q', ...filterNames].map((n) => [n, ''])))) : null),
   );
   const results = h('div', { class: 'results', 'aria-live': 'polite' });
   box.append(filterForm, ...(sel ? [sel.bar] : []), results);
@@ -257,7 +250,7 @@ export function historyTable(rec) {
         { label: t('hist.at'), render: (x) => fmtDate(x.at) },
         { label: t('hist.from'), render: (x) => valueLabel(x.from) },
         { label: t('hist.to'), render: (x) => valueLabel(x.to) },
-        { label: t('hist.by'), render: (x) => actorName(x.by) },
+        { label: t('hist.by'), render: (x) => (x.by?.name ? x.by.name : nameByEmail(h('span', null, actorName(x.by)), x.by?.email, (name) => name)) },
         { label: t('hist.note'), render: (x) => x.note || '' },
       ],
       rows: hist,
@@ -279,7 +272,10 @@ function computedBlock(res, rec) {
       continue;
     }
     if (k === 'allowed_transitions' || k === 'transitions') continue;
-    items.push(h('div', { class: 'dl-row' }, h('dt', null, fieldLabel(k)), h('dd', null, showValue({ name: k }, v, rec))));
+    // A computed code ("standing": "good") in words, like a stored one.
+    const f = res.computedField(k) || { name: k };
+    const shown = typeof v === 'string' && /^[a-z][a-z_]*$/.test(v) && tOpt(`v.${v}`) ? valueLabel(v) : showValue(f, v, rec);
+    items.push(h('div', { class: 'dl-row' }, h('dt', null, fieldLabel(k)), h('dd', null, shown)));
   }
   return h('div', { class: 'computed' }, items.filter((x) => x.tagName === 'DIV' && x.classList.contains('notice')), h('dl', { class: 'fields' }, items.filter((x) => x.classList.contains('dl-row'))));
 }
@@ -304,37 +300,14 @@ export function subSection(parentRes, rec, sub, { title } = {}) {
   if (addBtn) el.querySelector('h2').after(h('div', { class: 'panel-actions' }, addBtn));
 
   function openForm(item) {
-    clear(formBox);
-    const { form } = recordForm(subRes, {
-      record: item,
-      path,
-      fields,
-      onSaved: async () => {
-        clear(formBox);
-        toast(t('msg.saved'));
-        await load();
-        addBtn?.focus();
-      },
-      onCancel: () => {
-        clear(formBox);
-        addBtn?.focus();
-      },
-    });
-    formBox.append(h('h3', null, item ? t('act.edit_what', { what: oneLabel(sub.resource) }) : t('act.add', { what: oneLabel(sub.resource) })), form);
-    form.querySelector('input, select, textarea')?.focus();
+    const what = oneLabel(sub.resource);
+    inlineForm(formBox, subRes, { record: item, path, fields, title: item ? t('act.edit_what', { what }) : t('act.add', { what }), back: addBtn, onSaved: load });
   }
 
   async function load() {
-    clear(body).append(loading());
-    let items;
-    try {
-      ({
-        data: { items },
-      } = await api('GET', path, { query: { limit: 200 } }));
-    } catch (p) {
-      clear(body).append(problemNotice(p));
-      return;
-    }
+    const data = await loadInto(body, path, { limit: 200 });
+    if (!data) return;
+    const { items } = data;
     const cols = columnsFor(subRes, { exclude: [parentField], link: false });
     const page = SUB_PAGES[sub.resource];
     if (page) cols.unshift({ label: oneLabel(sub.resource), cls: 'col-page', render: (item) => h('a', { href: page.href(item) }, page.label(item)) });
@@ -347,25 +320,10 @@ export function subSection(parentRes, rec, sub, { title } = {}) {
             'div',
             { class: 'row-actions' },
             canEdit ? button(t('act.edit'), () => openForm(item), { kind: 'small' }) : null,
-            canDelete
-              ? button(
-                  t('act.delete'),
-                  async () => {
-                    if (!(await confirmDialog(t('act.delete'), t('rec.confirm_delete_item'), t('act.delete')))) return;
-                    try {
-                      await api('DELETE', `${path}/${item.id}`, { etag: `"${item.version}"` });
-                      toast(t('msg.deleted'));
-                      load();
-                    } catch (p) {
-                      body.prepend(problemNotice(p));
-                    }
-                  },
-                  { kind: 'ghost-danger' },
-                )
-              : null,
+            canDelete ? deleteButton(path, item, { onDone: load, errorBox: body }) : null,
           ),
       });
-    clear(body).append(table({ columns: cols, rows: items, empty: t('list.empty') }));
+    body.append(table({ columns: cols, rows: items, empty: t('list.empty') }));
   }
   load();
   return el;
