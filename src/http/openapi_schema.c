@@ -262,6 +262,7 @@ static const struct shape shapes[] = {
                  "~disabled:boolean ~password:string", NULL},
     {"users_patch", "~email:string ~name:string? ~role:admin|officer|ngo "
                     "~organisation_id:integer? ~disabled:boolean ~password:string", NULL},
+    {"officers", "id:integer name:string? email:string role:officer|admin", ""},
     {"tokens", "id:integer user_id:integer email:string name:string? created_at:date-time "
                "expires_at:date-time? last_used_at:date-time? current:boolean", ""},
     {"audit", "id:integer at:date-time actor:string? actor_id:integer? organisation_id:integer? "
