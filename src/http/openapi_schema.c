@@ -309,7 +309,7 @@ static const struct shape shapes[] = {
     {"obligations", "organisation_id:integer today:date lang:en|ru items:[@obligation] "
                     "next_cursor:string?", NULL},
     {"obligation", "kind:string due_on:date? overdue:boolean body:string? text:string "
-                   "record:@record_ref link:string", NULL},
+                   "detail:string? record:@record_ref link:string", NULL},
     {"settings", "national_country:country? version:integer created_at:date-time "
                  "updated_at:date-time", NULL},
     {"settings_patch", "~national_country:country?", NULL},
