@@ -26,7 +26,12 @@ PACKAGES=(
                                         # renders Cyrillic in screenshots
     libcurl4-openssl-dev ca-certificates  # e-mail over SMTP (STARTTLS/SMTPS needs the CAs)
     python3-aiosmtpd                    # a real SMTP server for the mail tests
+    libpq-dev                           # PostgreSQL, the second store (src/store/db_pgsql.c)
+    postgresql-15                       # ...its server, for the tests only: tests/pg/run.sh
+                                        # starts a throwaway cluster (pg_trgm, citext inside)
     openssl                             # the TLS mail tests make their own CA and certificates
+    nginx-light                         # tests/api/pg_nginx.test.mjs runs contrib's site for
+                                        # several servers in front of two (as the caller)
 )
 
 missing=()

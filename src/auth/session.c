@@ -12,6 +12,7 @@
 #include "json/json.h"
 #include "store/access.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
@@ -49,6 +50,7 @@ bool session_csrf_ok(struct str token, const char *presented)
 
 int session_start(struct store_tx *tx, int64_t user_id, const char *client, struct session_new *out)
 {
+    assert(tx && user_id > 0 && store_in_transaction(store_tx_conn(tx)));
     unsigned char raw[SESSION_RAW_BYTES], hash[32];
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2base64(out->token, sizeof(out->token), raw, sizeof(raw),

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "store/access.h"
+#include "store/cluster.h"
 #include "cli/cmd_ledger.h"
 #include "core/valid.h"
 #include "domain/domain.h"
@@ -35,12 +36,35 @@ int user_error(const char *fmt, ...)
     return EXIT_USER;
 }
 
+const char *cli_grouped(int64_t n, char out[32])
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
+    size_t o = 0;
+    if (n < 0)
+        out[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 const struct principal cli_principal = {.role = ROLE_ADMIN, .email = "cli"};
 
 int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **s)
 {
     struct error err = ERROR_INIT;
-    if (store_open(s, o->db, mode, &err) < 0)
+    /* One process migrates: another init on the same PostgreSQL database waits for it,
+     * then finds the schema current (store/cluster.h). */
+    struct db_conn *lock = NULL;
+    if (mode == STORE_OPEN_INIT && store_migration_lock(o->db, &lock, &err) < 0)
+        return user_error("%s", err.msg);
+    int rc = store_open(s, o->db, mode, &err);
+    store_migration_unlock(lock);
+    if (rc < 0)
         return user_error("%s", err.msg);
     return 0;
 }
@@ -69,9 +93,17 @@ static int cmd_serve(struct opts *o)
             return user_error("--threads must be a number from 1 to 256"), EXIT_USAGE;
         cfg.threads = (unsigned)n;
     }
+    int64_t wait_s = STORE_SCHEMA_WAIT_DEFAULT;
+    if (o->wait_schema && parse_i64(str_from(o->wait_schema), 0, STORE_SCHEMA_WAIT_MAX, &wait_s) < 0)
+        return user_error("--wait-schema must be a number of seconds from 0 to %d",
+                          STORE_SCHEMA_WAIT_MAX),
+               EXIT_USAGE;
     struct mail_config mc;
     if (cli_mail_config(o, &mc))
         return EXIT_USER;
+    struct error werr = ERROR_INIT;
+    if (store_schema_wait(o->db, (int)wait_s, &werr) < 0) /* PostgreSQL: another may migrate */
+        return user_error("%s", werr.msg);
     if (cli_open_db(o, STORE_OPEN_SERVE, &s))
         return EXIT_USER;
     struct error err = ERROR_INIT;
@@ -373,15 +405,19 @@ static const struct command commands[] = {
      cmd_init, 0, 0},
     {"serve",
      "[--db PATH] [--listen HOST:PORT] [--threads N] [--trust-proxy] [--metrics-listen HOST:PORT] "
-     "[--smtp URL --mail-from ADDRESS [--smtp-credentials FILE] [--smtp-ca FILE]]",
+     "[--smtp URL --mail-from ADDRESS [--smtp-credentials FILE] [--smtp-ca FILE]] "
+     "[--wait-schema SECONDS]",
      "Serve the API and the web UI until Ctrl-C or SIGTERM (default 127.0.0.1:8080). "
      "--trust-proxy: behind a reverse proxy that terminates TLS; its X-Forwarded-Proto, "
      "-Host and -For are believed (secure cookies, HSTS; docs/security.md). "
      "--metrics-listen: also serve GET /metrics, to anyone, on that address (on the main "
      "address it needs an administrator's token). A thread runs the reminder pass each day "
      "(in-app notices); with --smtp it also delivers reminders and notices by e-mail "
-     "(docs/notifications.md).",
-     "listen threads trust-proxy metrics-listen smtp mail-from smtp-credentials smtp-ca",
+     "(docs/notifications.md). On PostgreSQL, a schema older than this civdesk's is waited "
+     "for (another server's `civdesk init` migrating it) up to --wait-schema seconds "
+     "(default 300), then refused; on SQLite it is refused at once.",
+     "listen threads trust-proxy metrics-listen smtp mail-from smtp-credentials smtp-ca "
+     "wait-schema",
      cmd_serve, 0, 0},
     {"demo", "[--db PATH]",
      "Create a new database full of realistic sample data and print an admin login.", "",
@@ -424,6 +460,13 @@ static const struct command commands[] = {
      "Copy the database, consistently, to FILE while the server keeps running. Restore by "
      "stopping the server and putting FILE in place of the database (docs/operations.md).",
      "", cmd_backup, 1, 0},
+    {"copy", "--from DB --to DB",
+     "Copy a whole database to another store (SQLite file or postgresql:// URI, either "
+     "way): every table with its ids, versions and audit trail, in one transaction. The "
+     "target must be empty (new, or just made by `civdesk init`); the source must be at "
+     "this civdesk's schema version. Ends with the rows of each table on both sides and "
+     "both audit heads (docs/operations.md). --db is not used.",
+     "from to", cmd_copy, 0, 0},
     {"check", "[--db PATH]", "Check the integrity of the database and of the audit trail's hash chain; exit 1 naming the first bad entry.", "", cmd_check, 0, 0},
     {"import",
      "KIND FILE [--skip-invalid REJECTS] [--on-duplicate error|skip|update] "
@@ -459,8 +502,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: civdesk COMMAND [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].usage);
-    fprintf(f, "\nEvery command takes --db PATH (or CIVDESK_DB; default ./civdesk.db) and "
-               "--help.\nExit status: 0 success, 1 error, 2 usage error.\n");
+    fprintf(f, "\nEvery command takes --db PATH|URI (or CIVDESK_DB; default ./civdesk.db; a "
+               "postgresql:// URI selects PostgreSQL) and --help.\nExit status: 0 success, 1 "
+               "error, 2 usage error.\n");
 }
 
 static void command_help(const struct command *c, FILE *f)
@@ -538,6 +582,8 @@ int cli_main(int argc, char **argv)
         {"smtp-ca", required_argument, 0, 'K'},
         {"metrics-listen", required_argument, 0, 'W'},
         {"days", required_argument, 0, 'D'},      {"max-days", required_argument, 0, 'X'},
+        {"from", required_argument, 0, 'Q'},      {"to", required_argument, 0, 'U'},
+        {"wait-schema", required_argument, 0, 'V'},
         {0, 0, 0, 0}};
     int cargc = argc - words;
     char **cargv = argv + words;
@@ -570,6 +616,9 @@ int cli_main(int argc, char **argv)
         case 'W': o.metrics_listen = optarg; break;
         case 'D': o.days = optarg; break;
         case 'X': o.max_days = optarg; break;
+        case 'Q': o.from = optarg; break;
+        case 'U': o.to = optarg; break;
+        case 'V': o.wait_schema = optarg; break;
         case 't': o.threads = optarg; break;
         case 'e': o.email = optarg; break;
         case 'r': o.role = optarg; break;

@@ -34,21 +34,6 @@ static const struct resource *find_kind(const char *kind)
     return NULL;
 }
 
-/* 1234567 → "1,234,567" */
-static const char *grouped(size_t n, char out[32])
-{
-    char digits[24];
-    int len = snprintf(digits, sizeof(digits), "%zu", n);
-    size_t o = 0;
-    for (int i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* ---- progress ----------------------------------------------------------------------- */
 
 struct progress {
@@ -76,7 +61,7 @@ static void show_indexing(struct progress *pr, const struct io_progress *p)
         for (int i = 0; i < BAR_WIDTH; i++)
             fputc(i < fill ? '#' : ' ', stderr);
         fprintf(stderr, "] indexing for search: %s of %s records",
-                grouped((size_t)p->indexed, done), grouped((size_t)p->to_index, total));
+                cli_grouped(p->indexed, done), cli_grouped(p->to_index, total));
         fflush(stderr);
         return;
     }
@@ -87,7 +72,7 @@ static void show_indexing(struct progress *pr, const struct io_progress *p)
     pr->last_indexed = p->indexed;
     pr->next_indexed = (p->indexed / PLAIN_PROGRESS_ROWS + 1) * PLAIN_PROGRESS_ROWS;
     fprintf(stderr, "civdesk: import: indexing for search: %s of %s records (%d%%)\n",
-            grouped((size_t)p->indexed, done), grouped((size_t)p->to_index, total),
+            cli_grouped(p->indexed, done), cli_grouped(p->to_index, total),
             (int)(frac * 100));
 }
 
@@ -116,7 +101,7 @@ static void show_progress(void *arg, const struct io_progress *p)
                 fputc(i < fill ? '#' : ' ', stderr);
             fputs("] ", stderr);
         }
-        fprintf(stderr, "%s rows  %.0f rows/s", grouped(p->rows, rows), rate);
+        fprintf(stderr, "%s rows  %.0f rows/s", cli_grouped(p->rows, rows), rate);
         if (frac > 0.01 && frac < 1) {
             int eta = (int)(p->seconds * (1 - frac) / frac + 0.5);
             fprintf(stderr, "  ETA %d:%02d", eta / 60, eta % 60);
@@ -127,7 +112,7 @@ static void show_progress(void *arg, const struct io_progress *p)
     if (p->rows < pr->next_line)
         return;
     pr->next_line = (p->rows / PLAIN_PROGRESS_ROWS + 1) * PLAIN_PROGRESS_ROWS;
-    fprintf(stderr, "civdesk: import: %s rows read", grouped(p->rows, rows));
+    fprintf(stderr, "civdesk: import: %s rows read", cli_grouped(p->rows, rows));
     if (frac >= 0)
         fprintf(stderr, " (%d%%)", (int)(frac * 100));
     fprintf(stderr, ", %.0f rows/s\n", rate);
@@ -157,31 +142,31 @@ static void print_report(const struct io_report *rep, const struct resource *res
     for (size_t i = 0; i < rep->nerrors; i++)
         print_issue(&rep->errors[i]);
     if (rep->errors_total > rep->nerrors)
-        fprintf(stderr, "... and %s more errors\n", grouped(rep->errors_total - rep->nerrors, a));
+        fprintf(stderr, "... and %s more errors\n", cli_grouped(rep->errors_total - rep->nerrors, a));
     for (size_t i = 0; i < rep->ndups; i++)
         print_issue(&rep->dups[i]);
     if (rep->dups_total > rep->ndups)
-        fprintf(stderr, "... and %s more duplicates\n", grouped(rep->dups_total - rep->ndups, a));
+        fprintf(stderr, "... and %s more duplicates\n", cli_grouped(rep->dups_total - rep->ndups, a));
     if (!rep->committed) {
         if (rep->invalid)
             fprintf(stderr,
                     "civdesk: %s of %s %s are invalid; nothing was imported (fix them, or "
                     "import the others with --skip-invalid FILE)\n",
-                    grouped(rep->invalid, a), grouped(rep->rows, b), json ? "items" : "rows");
+                    cli_grouped(rep->invalid, a), cli_grouped(rep->rows, b), json ? "items" : "rows");
         else
             fprintf(stderr, "civdesk: nothing was imported\n");
         return;
     }
     double rate = rep->seconds > 0 ? (double)rep->rows / rep->seconds : 0;
-    printf("civdesk: imported %s %s", grouped(rep->imported, a), res->name);
+    printf("civdesk: imported %s %s", cli_grouped(rep->imported, a), res->name);
     if (rep->updated)
-        printf(", updated %s", grouped(rep->updated, a));
+        printf(", updated %s", cli_grouped(rep->updated, a));
     if (rep->skipped)
-        printf(", skipped %s possible duplicates", grouped(rep->skipped, a));
+        printf(", skipped %s possible duplicates", cli_grouped(rep->skipped, a));
     if (rep->invalid)
-        printf(", set aside %s invalid %s in %s", grouped(rep->invalid, a), json ? "items" : "rows",
+        printf(", set aside %s invalid %s in %s", cli_grouped(rep->invalid, a), json ? "items" : "rows",
                rejects);
-    printf(" (%s %s in %.2f s, %.0f rows/s)\n", grouped(rep->rows, b), json ? "items" : "rows",
+    printf(" (%s %s in %.2f s, %.0f rows/s)\n", cli_grouped(rep->rows, b), json ? "items" : "rows",
            rep->seconds, rate);
 }
 
@@ -473,7 +458,7 @@ int cmd_export(struct opts *o)
     if (rc)
         return EXIT_USER;
     char n[32];
-    fprintf(stderr, "civdesk: exported %s %s%s%s\n", grouped(rows, n), res->name,
+    fprintf(stderr, "civdesk: exported %s %s%s%s\n", cli_grouped(rows, n), res->name,
             target ? " to " : "", target ? target : "");
     return 0;
 }

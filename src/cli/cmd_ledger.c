@@ -17,23 +17,6 @@
 #define READ_CHUNK 65536
 #define NAME_WIDTH 26 /* country name column of the table, in characters */
 
-/* 1234567 → "1,234,567" */
-static const char *grouped(int64_t n, char out[32])
-{
-    char digits[24];
-    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
-    size_t o = 0;
-    if (n < 0)
-        out[o++] = '-';
-    for (int i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* Prints s in exactly `width` characters (code points): cut with "…" or padded. */
 static void print_cell(const char *s, size_t width)
 {
@@ -80,13 +63,13 @@ int cmd_stats_representation(struct opts *o)
         return user_error("%s", msg.msg);
     }
     char n1[32], n2[32], n3[32];
-    printf("%s listing as of %s: %s organisations", st.body, st.as_of, grouped(st.total, n1));
+    printf("%s listing as of %s: %s organisations", st.body, st.as_of, cli_grouped(st.total, n1));
     if (st.prev_as_of[0])
-        printf(" (%s as of %s, %s%s)", grouped(st.prev_total, n2), st.prev_as_of,
-               st.total >= st.prev_total ? "+" : "", grouped(st.total - st.prev_total, n3));
+        printf(" (%s as of %s, %s%s)", cli_grouped(st.prev_total, n2), st.prev_as_of,
+               st.total >= st.prev_total ? "+" : "", cli_grouped(st.total - st.prev_total, n3));
     printf("\n");
     for (size_t k = 0; k < st.nstatuses; k++)
-        printf("%s%s %s", k ? ", " : "  ", st.statuses[k], grouped(st.status_totals[k], n1));
+        printf("%s%s %s", k ? ", " : "  ", st.statuses[k], cli_grouped(st.status_totals[k], n1));
     printf("\n\n%4s  %-2s  ", "rank", "");
     print_cell("country", NAME_WIDTH);
     printf(" %7s %7s", "count", "share");
@@ -103,9 +86,9 @@ int cmd_stats_representation(struct opts *o)
         else
             printf("%4s  %-2s  ", "-", rc2->country);
         print_cell(name ? name : "", NAME_WIDTH);
-        printf(" %7s %6.2f%%", grouped(rc2->count, n1), rc2->share * 100);
+        printf(" %7s %6.2f%%", cli_grouped(rc2->count, n1), rc2->share * 100);
         for (size_t k = 0; k < st.nstatuses; k++)
-            printf(" %8s", grouped(rc2->by_status[k], n1));
+            printf(" %8s", cli_grouped(rc2->by_status[k], n1));
         if (st.prev_as_of[0]) {
             if (!rc2->in_previous)
                 printf("  new");
@@ -113,10 +96,10 @@ int cmd_stats_representation(struct opts *o)
                 printf("  =");
             else if (rc2->rank == rc2->prev_rank)
                 printf("  %s%s (rank unchanged)", rc2->count >= rc2->prev_count ? "+" : "",
-                       grouped(rc2->count - rc2->prev_count, n1));
+                       cli_grouped(rc2->count - rc2->prev_count, n1));
             else
                 printf("  %s%s (rank %d → %s)", rc2->count >= rc2->prev_count ? "+" : "",
-                       grouped(rc2->count - rc2->prev_count, n1), rc2->prev_rank,
+                       cli_grouped(rc2->count - rc2->prev_count, n1), rc2->prev_rank,
                        rc2->rank ? arena_printf(&a, "%d", rc2->rank) : "-");
         }
         printf("\n");
@@ -187,15 +170,8 @@ static int listing_row(void *arg, size_t line, const struct str *cells, size_t n
         error_set(&lr->msg, "line %zu: %zu fields where the header has %zu", line, n, lr->ncols);
         return 1;
     }
-    if (lr->n == lr->cap) {
-        size_t cap = lr->cap ? lr->cap * 2 : 1024;
-        struct listing_row *rows = arena_alloc(lr->a, cap * sizeof(*rows));
-        if (lr->n)
-            memcpy(rows, lr->rows, lr->n * sizeof(*rows));
-        lr->rows = rows;
-        lr->cap = cap;
-    }
-    struct listing_row *row = &lr->rows[lr->n++];
+    struct listing_row *row =
+        arena_push(lr->a, (void **)&lr->rows, &lr->n, &lr->cap, sizeof(*row));
     const char **dst[3] = {&row->name, &row->country, &row->status};
     for (size_t k = 0; k < ARRAY_SIZE(dst); k++) {
         struct str c = trimmed(cells[lr->col[k]]);
@@ -260,9 +236,9 @@ int cmd_import_listing(struct opts *o)
     }
     char n1[32], n2[32];
     printf("civdesk: imported %s organisations into the %s listing as of %s",
-           grouped((int64_t)lr.n, n1), o->body, o->as_of);
+           cli_grouped((int64_t)lr.n, n1), o->body, o->as_of);
     if (replaced)
-        printf(" (replacing the %s imported before)", grouped(replaced, n2));
+        printf(" (replacing the %s imported before)", cli_grouped(replaced, n2));
     printf("\n");
     arena_release(&a);
     return 0;

@@ -8,7 +8,7 @@ int cmd_backup(struct opts *o)
 {
     const char *dest = o->args[0];
     struct stat st;
-    if (stat(o->db, &st) != 0)
+    if (!store_is_server(o->db) && stat(o->db, &st) != 0)
         return user_error("no database at %s", o->db);
     /* Make sure it is a civdesk database of a schema we know before copying it. */
     struct store *s;

@@ -45,6 +45,9 @@ struct opts {
     const char *metrics_listen; /* serve --metrics-listen HOST:PORT */
     const char *days;           /* token create / policy --days N */
     const char *max_days;       /* token policy --max-days N */
+    const char *from;           /* copy --from DB */
+    const char *to;             /* copy --to DB */
+    const char *wait_schema;    /* serve --wait-schema SECONDS */
     int nargs; /* positional arguments after the options */
     char **args;
 };
@@ -64,6 +67,8 @@ extern const struct principal cli_principal;
 
 /* Prints "civdesk: <message>" on stderr; returns EXIT_USER. */
 int user_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* n with its thousands grouped, into out: 1234567 → "1,234,567" (-1234 → "-1,234"). */
+const char *cli_grouped(int64_t n, char out[32]);
 /* Opens --db; on failure prints the reason and returns non-zero. */
 int cli_open_db(const struct opts *o, enum store_open_mode mode, struct store **s);
 
@@ -75,6 +80,7 @@ int cmd_export(struct opts *o); /* cmd_io.c */
 int cmd_search(struct opts *o); /* cmd_search.c */
 int cmd_reindex(struct opts *o); /* cmd_search.c */
 int cmd_notify_run(struct opts *o); /* cmd_notify.c */
+int cmd_copy(struct opts *o); /* cmd_copy.c */
 /* The e-mail settings of serve and notify run from options and environment; negative
  * (message printed) when they are incomplete or invalid. cmd_notify.c */
 struct mail_config;

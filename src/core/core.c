@@ -118,18 +118,41 @@ char *arena_strdup(struct arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
-char *arena_printf(struct arena *a, const char *fmt, ...)
+void *arena_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
+    assert(*n <= *cap && (*cap == 0 || *v));
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 16;
+        void *grown = arena_alloc(a, grown_cap * sz);
+        if (*n)
+            memcpy(grown, *v, *n * sz);
+        *v = grown;
+        *cap = grown_cap;
+    }
+    void *slot = (char *)*v + (*n)++ * sz;
+    memset(slot, 0, sz);
+    return slot;
+}
+
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+    va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     if (n < 0)
         die("arena_printf: bad format");
     char *s = arena_alloc(a, (size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = arena_vprintf(a, fmt, ap);
+    va_end(ap);
     return s;
 }
 

@@ -66,12 +66,18 @@ struct arena {
 void arena_init(struct arena *a);
 /* Memory aligned for any type, uninitialised; valid until arena_release. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Adds one element of size sz to the arena array *v (*n elements, room for *cap) and
+ * returns it, zeroed: when full, the array moves to a new block of a with twice the room
+ * (16 at first). The old block stays in the arena until it is released. */
+void *arena_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz);
 /* Same, zero-filled. */
 void *arena_zalloc(struct arena *a, size_t n);
 /* A NUL-terminated copy of p[0..n). */
 char *arena_strndup(struct arena *a, const char *p, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* arena_printf with the arguments as a va_list (left to the caller to end). */
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 /* Frees every block; the arena is empty and reusable afterwards. */
 void arena_release(struct arena *a);
 

@@ -11,6 +11,8 @@ struct embed_file {
 
 extern const struct embed_file embed_migrations[];
 extern const size_t embed_migrations_count;
+extern const struct embed_file embed_migrations_pgsql[]; /* migrations/pgsql: the same numbers */
+extern const size_t embed_migrations_pgsql_count;
 extern const struct embed_file embed_web[]; /* web/: the UI */
 extern const size_t embed_web_count;
 

@@ -17,7 +17,22 @@
  */
 #include "domain/access.h"
 
+#include <assert.h>
 #include <string.h>
+
+/* Whether the JSON list of ids v holds id. */
+static bool list_has(const struct value *v, int64_t id)
+{
+    if (v->null)
+        return false;
+    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
+    bool found = false;
+    size_t k;
+    json_t *item;
+    json_array_foreach(arr, k, item) found |= json_integer_value(item) == id;
+    json_decref(arr);
+    return found;
+}
 
 static bool owned_by(const struct record *rec, int64_t org)
 {
@@ -31,13 +46,7 @@ static bool owned_by(const struct record *rec, int64_t org)
         return false;
     if (res->fields[i].type == FT_REF)
         return rec->v[i].i == org;
-    json_t *arr = json_loadb(rec->v[i].s, rec->v[i].n, 0, NULL);
-    bool found = false;
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item) found |= json_integer_value(item) == org;
-    json_decref(arr);
-    return found;
+    return list_has(&rec->v[i], org);
 }
 
 static bool is_public(const struct record *rec)
@@ -205,19 +214,6 @@ static int owner_index(const struct resource *res)
     return resource_field_index(res, res->owner);
 }
 
-static bool list_has(const struct value *v, int64_t id)
-{
-    if (v->null)
-        return false;
-    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
-    bool found = false;
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item) found |= json_integer_value(item) == id;
-    json_decref(arr);
-    return found;
-}
-
 void domain_check_owner(const struct principal *who, const struct record *rec, struct errors *errs)
 {
     if (principal_grant(who) != GRANT_OWN)
@@ -316,6 +312,12 @@ int domain_may_create(struct store_conn *c, const struct principal *who, struct 
     return errs->n ? DOMAIN_INVALID : 0;
 }
 
+bool domain_reads_internal(struct store_conn *c, const struct principal *who,
+                           const struct record *rec, struct arena *a)
+{
+    return principal_grant(who) == GRANT_ALL || owns(c, who, rec, a);
+}
+
 /* Whether res declares fields only the ministry reads (F_STAFF_READS). */
 static bool has_staff_fields(const struct resource *res)
 {
@@ -372,4 +374,21 @@ int domain_list_scope(const struct principal *who, const struct resource *res, s
     default:
         return -1;
     }
+}
+
+bool domain_sub_list_scope(struct store_conn *c, const struct principal *who,
+                           const struct resource *res, int64_t parent_id, struct list_query *q,
+                           struct arena *a)
+{
+    assert(res->parent);
+    if (principal_grant(who) == GRANT_ALL)
+        return true;
+    const struct resource *pres = resource_find(str_from(res->parent));
+    struct record *parent;
+    bool owner =
+        pres && store_get(c, pres, parent_id, a, &parent) == STORE_OK && owns(c, who, parent, a);
+    /* The store blanks both kinds together: a sub-resource declaring F_STAFF_READS would
+     * hide its F_INTERNAL values from the owner too (none does). */
+    q->hide_internal = !owner || has_staff_fields(res);
+    return !q->hide_internal;
 }

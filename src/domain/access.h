@@ -35,6 +35,16 @@ int domain_may_change(struct store_conn *c, const struct principal *who, const s
                       enum change what, struct arena *a, struct error *msg);
 
 /*
+ * Begins the write transaction of a change (what) to record id of res (src/domain/crud.c,
+ * for updates, deletions and transitions): *tx begun, *old the record as stored, and the
+ * caller allowed to make the change. On failure the transaction is already ended and the
+ * code returned (STORE_ERROR busy, STORE_NOT_FOUND, DOMAIN_FORBIDDEN …), msg saying why.
+ */
+int domain_begin_change(struct store *s, const struct principal *who, const struct resource *res,
+                        int64_t id, enum change what, struct arena *a, struct store_tx **tx,
+                        struct record **old, struct error *msg);
+
+/*
  * Whether the caller may create rec (validated, not stored). For a role limited to its
  * own organisation, an absent owner field is set to that organisation and any other
  * organisation is refused with a field error (never silently replaced).
@@ -58,5 +68,25 @@ int domain_check_writers(const struct principal *who, const struct record *rec,
 #define DOMAIN_LIST_STAFF_FIELD (-2)
 int domain_list_scope(const struct principal *who, const struct resource *res,
                       struct list_query *q);
+
+/*
+ * Whether the caller reads the F_INTERNAL fields of rec, a record it may see: the
+ * ministry (the whole reach) and the organisation owning rec — through its parents for a
+ * sub-record; not a caller who sees it only because it is public. Reads the parents, so
+ * the writer of a sub-record's JSON asks first and hands the answer to record_to_json
+ * (hook_ctx.owns_parent).
+ */
+bool domain_reads_internal(struct store_conn *c, const struct principal *who,
+                           const struct record *rec, struct arena *a);
+
+/*
+ * Scopes q, a list of the sub-records of res under the parent with id parent_id (which
+ * the caller may see): their F_INTERNAL values are blanked for all but the ministry and
+ * the parent's owner, their F_STAFF_READS ones for all but the ministry. Returns whether
+ * the caller reads the F_INTERNAL fields (hook_ctx.owns_parent for the items' JSON).
+ */
+bool domain_sub_list_scope(struct store_conn *c, const struct principal *who,
+                           const struct resource *res, int64_t parent_id, struct list_query *q,
+                           struct arena *a);
 
 #endif

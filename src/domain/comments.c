@@ -30,13 +30,6 @@ static const struct field comment_fields[] = {
     {"author", FT_EMAIL, F_READONLY | F_FILTER, 0, 0, NULL, NULL},
 };
 
-static struct value *field_value(struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    assert(i >= 0);
-    return &rec->v[i];
-}
-
 /* The owners of target as a JSON array of ids (arena), and whether org is one of them. */
 static const char *owners_of(const struct record *target, int64_t org, bool *has, struct arena *a)
 {
@@ -72,8 +65,8 @@ static void comment_validate(const struct hook_ctx *ctx, struct record *rec,
 {
     if (old)
         return; /* nothing changes after creation (F_CREATE_ONLY) */
-    const struct value *about = field_value(rec, "about");
-    int64_t id = field_value(rec, "record_id")->i;
+    const struct value *about = record_val(rec, "about");
+    int64_t id = record_val(rec, "record_id")->i;
     const struct resource *target = resource_find((struct str){about->s, about->n});
     struct record *t;
     if (!target || store_get(ctx->conn, target, id, ctx->arena, &t) != STORE_OK ||
@@ -89,9 +82,9 @@ static void comment_validate(const struct hook_ctx *ctx, struct record *rec,
         errors_add(errs, "record_id", "is not your organisation's: you may comment on its records only");
         return;
     }
-    *field_value(rec, "organisation_ids") = (struct value){.s = owners, .n = strlen(owners)};
+    *record_val(rec, "organisation_ids") = (struct value){.s = owners, .n = strlen(owners)};
     const char *author = ctx->who && ctx->who->email ? ctx->who->email : NULL;
-    struct value *a = field_value(rec, "author");
+    struct value *a = record_val(rec, "author");
     *a = author ? (struct value){.s = arena_strdup(ctx->arena, author), .n = strlen(author)}
                 : (struct value){.null = true};
 }

@@ -3,6 +3,7 @@
 #include "core/valid.h"
 #include "domain/access.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* References must point at records that exist: checked here to name the field. */
@@ -48,8 +49,9 @@ static void check_refs(const struct hook_ctx *ctx, const struct record *rec, str
     }
 }
 
-static int finish(struct store_tx *tx, int rc, struct error *msg)
+int domain_end_tx(struct store_tx *tx, int rc, struct error *msg)
 {
+    assert(tx && store_in_transaction(store_tx_conn(tx)));
     if (rc < 0) {
         store_write_rollback(tx);
         return rc;
@@ -60,15 +62,7 @@ static int finish(struct store_tx *tx, int rc, struct error *msg)
 int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
                      struct arena *a, struct errors *errs, struct error *msg)
 {
-    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
-    check_refs(&ctx, rec, errs);
-    if (rec->res->validate)
-        rec->res->validate(&ctx, rec, NULL, errs);
-    if (errs->n)
-        return DOMAIN_INVALID;
-    int rc = rec->res->check_conflict ? rec->res->check_conflict(&ctx, rec, NULL, msg) : 0;
-    if (rc == 0)
-        rc = store_insert(tx, rec, msg);
+    int rc = domain_import_tx(tx, who, rec, a, errs, msg);
     if (rc < 0)
         return rc;
     struct buf after = BUF_INIT;
@@ -98,9 +92,25 @@ int domain_create(struct store *s, const struct principal *who, const struct res
     int rc = domain_may_create(store_tx_conn(tx), who, rec, a, errs, msg);
     if (rc == 0)
         rc = domain_insert_tx(tx, who, rec, a, errs, msg);
-    rc = finish(tx, rc, msg);
+    rc = domain_end_tx(tx, rc, msg);
     if (rc == STORE_OK)
         *out = rec;
+    return rc;
+}
+
+int domain_begin_change(struct store *s, const struct principal *who, const struct resource *res,
+                        int64_t id, enum change what, struct arena *a, struct store_tx **tx,
+                        struct record **old, struct error *msg)
+{
+    if (store_write_begin(s, tx) < 0)
+        return error_set(msg, "the database is busy"), STORE_ERROR;
+    int rc = store_get(store_tx_conn(*tx), res, id, a, old);
+    if (rc < 0)
+        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
+    else
+        rc = domain_may_change(store_tx_conn(*tx), who, *old, what, a, msg);
+    if (rc < 0)
+        domain_end_tx(*tx, rc, msg);
     return rc;
 }
 
@@ -109,29 +119,22 @@ int domain_update(struct store *s, const struct principal *who, const struct res
                   struct error *msg, struct record **out)
 {
     struct store_tx *tx;
-    if (store_write_begin(s, &tx) < 0)
-        return error_set(msg, "the database is busy"), STORE_ERROR;
-    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     struct record *old;
-    int rc = store_get(ctx.conn, res, id, a, &old);
-    if (rc < 0) {
-        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
-        return finish(tx, rc, msg);
-    }
-    rc = domain_may_change(ctx.conn, who, old, CHANGE_UPDATE, a, msg);
+    int rc = domain_begin_change(s, who, res, id, CHANGE_UPDATE, a, &tx, &old, msg);
     if (rc < 0)
-        return finish(tx, rc, msg);
+        return rc;
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     if (if_match && old->version != if_match) {
         error_set(msg,
                   "the %s was changed by someone else (you had version %lld, it is now %lld): "
                   "reload it and apply your change again",
                   res->singular, (long long)if_match, (long long)old->version);
-        return finish(tx, STORE_VERSION, msg);
+        return domain_end_tx(tx, STORE_VERSION, msg);
     }
     struct record *rec = record_copy(old, a);
     record_from_json(rec, patch, RECORD_PATCH, a, errs);
     if (!errs->n && domain_check_writers(who, rec, old, errs, msg) < 0)
-        return finish(tx, DOMAIN_FORBIDDEN, msg);
+        return domain_end_tx(tx, DOMAIN_FORBIDDEN, msg);
     if (!errs->n)
         domain_check_owner(who, rec, errs);
     if (!errs->n)
@@ -139,7 +142,7 @@ int domain_update(struct store *s, const struct principal *who, const struct res
     if (!errs->n && res->validate)
         res->validate(&ctx, rec, old, errs);
     if (errs->n)
-        return finish(tx, DOMAIN_INVALID, msg);
+        return domain_end_tx(tx, DOMAIN_INVALID, msg);
     rc = res->check_conflict ? res->check_conflict(&ctx, rec, old, msg) : 0;
     if (rc == 0)
         rc = store_update(tx, rec, msg);
@@ -152,7 +155,7 @@ int domain_update(struct store *s, const struct principal *who, const struct res
         buf_release(&before);
         buf_release(&after);
     }
-    rc = finish(tx, rc, msg);
+    rc = domain_end_tx(tx, rc, msg);
     if (rc == STORE_OK)
         *out = rec;
     return rc;
@@ -162,17 +165,10 @@ int domain_delete(struct store *s, const struct principal *who, const struct res
                   int64_t id, int64_t if_match, struct arena *a, struct error *msg)
 {
     struct store_tx *tx;
-    if (store_write_begin(s, &tx) < 0)
-        return error_set(msg, "the database is busy"), STORE_ERROR;
     struct record *old;
-    int rc = store_get(store_tx_conn(tx), res, id, a, &old);
-    if (rc < 0) {
-        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
-        return finish(tx, rc, msg);
-    }
-    rc = domain_may_change(store_tx_conn(tx), who, old, CHANGE_DELETE, a, msg);
+    int rc = domain_begin_change(s, who, res, id, CHANGE_DELETE, a, &tx, &old, msg);
     if (rc < 0)
-        return finish(tx, rc, msg);
+        return rc;
     rc = store_delete(tx, res, id, if_match, msg);
     if (rc == STORE_OK) {
         struct buf before = BUF_INIT;
@@ -181,7 +177,7 @@ int domain_delete(struct store *s, const struct principal *who, const struct res
         rc = store_audit(tx, &actor, "delete", res->name, id, before.p, NULL);
         buf_release(&before);
     }
-    return finish(tx, rc, msg);
+    return domain_end_tx(tx, rc, msg);
 }
 
 void domain_initial_state(struct record *rec)
@@ -226,20 +222,7 @@ void organisation_validate(const struct hook_ctx *ctx, struct record *rec, const
 void person_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                      struct errors *errs)
 {
-    int li = resource_field_index(rec->res, "languages");
-    const struct value *v = &rec->v[li];
-    if (v->null)
-        return;
-    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item)
-    {
-        const char *code = json_string_value(item);
-        if (!valid_lang(str_from(code)))
-            errors_add(errs, "languages", "'%s' is not an ISO 639-1 language code", code);
-    }
-    json_decref(arr);
+    record_check_items(rec, "languages", valid_lang, "an ISO 639-1 language code", errs);
 }
 
 /* organisation_name: the name of the person's organisation, so a list of people shows it
@@ -263,6 +246,7 @@ void person_computed(const struct hook_ctx *ctx, const struct record *rec, struc
 int domain_import_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
                      struct arena *a, struct errors *errs, struct error *msg)
 {
+    assert(tx && rec && store_in_transaction(store_tx_conn(tx)));
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     check_refs(&ctx, rec, errs);
     if (rec->res->validate)
@@ -276,6 +260,8 @@ int domain_import_tx(struct store_tx *tx, const struct principal *who, struct re
 int domain_update_tx(struct store_tx *tx, const struct principal *who, const struct record *old,
                      struct record *rec, struct arena *a, struct errors *errs, struct error *msg)
 {
+    assert(tx && old && rec && old->res == rec->res && old->id == rec->id);
+    assert(store_in_transaction(store_tx_conn(tx)));
     struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     const struct resource *res = rec->res;
     check_refs(&ctx, rec, errs);

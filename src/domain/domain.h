@@ -85,6 +85,11 @@ const char **domain_transitions_allowed(const struct principal *who, const struc
 bool domain_may_see(struct store_conn *c, const struct principal *who, const struct record *rec,
                     struct arena *a);
 
+/* Ends the write transaction tx a domain function began: commits when rc is 0 (the
+ * commit's outcome is then the result, msg saying why it failed), rolls back otherwise and
+ * returns rc. tx is gone afterwards either way. */
+int domain_end_tx(struct store_tx *tx, int rc, struct error *msg);
+
 /* Inserts an already-validated record inside the caller's transaction (imports, demo). */
 int domain_insert_tx(struct store_tx *tx, const struct principal *who, struct record *rec,
                      struct arena *a, struct errors *errs, struct error *msg);

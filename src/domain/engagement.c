@@ -3,6 +3,7 @@
  * specific rules: defaults taken from a person's organisation, date order, the proposal
  * and report state machines, the delegation overlap rule, the word limit on submission.
  * Everything else — validation, JSON, SQL, lists, audit — is the generic machinery's.
+ * Documents, their translations and attachments are declared in engagement_documents.c.
  */
 #include "domain/engagement.h"
 #include "core/limits.h"
@@ -11,25 +12,6 @@
 #include <string.h>
 
 /* ---- small record helpers ----------------------------------------------------------- */
-
-static struct value *val(const struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    if (i < 0)
-        BUG("engagement: hook names an undeclared field");
-    return &rec->v[i];
-}
-
-static const char *text_of(const struct record *rec, const char *name)
-{
-    const struct value *v = val(rec, name);
-    return v->null ? NULL : v->s;
-}
-
-static void set_text(struct record *rec, const char *name, const char *s, struct arena *a)
-{
-    *val(rec, name) = (struct value){.s = arena_strdup(a, s), .n = strlen(s)};
-}
 
 static bool same_text(const char *a, const char *b)
 {
@@ -40,14 +22,14 @@ static bool same_text(const char *a, const char *b)
 static void check_order(const struct record *rec, const char *earlier, const char *later,
                         struct errors *errs)
 {
-    const char *e = text_of(rec, earlier), *l = text_of(rec, later);
+    const char *e = record_text(rec, earlier), *l = record_text(rec, later);
     if (e && l && strcmp(l, e) < 0)
         errors_add(errs, later, "must not be before %s", earlier);
 }
 
 static void check_not_future(const struct record *rec, const char *name, struct errors *errs)
 {
-    const char *d = text_of(rec, name);
+    const char *d = record_text(rec, name);
     char today[11];
     date_from_unix(now_unix(), today);
     if (d && strncmp(d, today, 10) > 0)
@@ -57,13 +39,13 @@ static void check_not_future(const struct record *rec, const char *name, struct 
 /* When person_id is given and organisation_id is not, take the person's organisation. */
 static void default_organisation(const struct hook_ctx *ctx, struct record *rec)
 {
-    struct value *org = val(rec, "organisation_id");
-    const struct value *person = val(rec, "person_id");
+    struct value *org = record_val(rec, "organisation_id");
+    const struct value *person = record_val(rec, "person_id");
     struct record *p;
     if (!org->null || person->null || !ctx->conn ||
         store_get(ctx->conn, &res_people, person->i, ctx->arena, &p) != STORE_OK)
         return;
-    const struct value *po = val(p, "organisation_id");
+    const struct value *po = record_val(p, "organisation_id");
     if (!po->null)
         *org = (struct value){.i = po->i};
 }
@@ -72,7 +54,7 @@ static void default_organisation(const struct hook_ctx *ctx, struct record *rec)
 static void check_body(const struct hook_ctx *ctx, const struct record *rec, const char *name,
                        struct errors *errs)
 {
-    const char *code = text_of(rec, name);
+    const char *code = record_text(rec, name);
     const struct resource *bodies = resource_find(STR("bodies"));
     int ci = bodies ? resource_field_index(bodies, "code") : -1;
     if (!code || ci < 0 || !ctx->conn)
@@ -83,23 +65,6 @@ static void check_body(const struct hook_ctx *ctx, const struct record *rec, con
     struct error err = ERROR_INIT;
     if (store_list(ctx->conn, bodies, &q, ctx->arena, &lr, &err) == STORE_OK && lr.n == 0)
         errors_add(errs, name, "no body with code %s (see /api/v1/bodies)", code);
-}
-
-static void check_urls(const struct record *rec, const char *name, struct errors *errs)
-{
-    const struct value *v = val(rec, name);
-    if (v->null)
-        return;
-    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
-    size_t k;
-    json_t *item;
-    json_array_foreach(arr, k, item)
-    {
-        const char *u = json_string_value(item);
-        if (!valid_http_url(str_from(u)))
-            errors_add(errs, name, "'%s' is not an http:// or https:// address", u);
-    }
-    json_decref(arr);
 }
 
 static void today_text(char out[11])
@@ -162,10 +127,10 @@ static void participant_validate(const struct hook_ctx *ctx, struct record *rec,
                                  const struct record *old, struct errors *errs)
 {
     default_organisation(ctx, rec);
-    if (val(rec, "person_id")->null && val(rec, "organisation_id")->null)
+    if (record_val(rec, "person_id")->null && record_val(rec, "organisation_id")->null)
         errors_add(errs, "person_id", "give the person or the organisation taking part");
-    if (val(rec, "role")->null)
-        set_text(rec, "role", participant_roles[0], ctx->arena);
+    if (record_val(rec, "role")->null)
+        record_set_text(rec, "role", participant_roles[0], ctx->arena);
 }
 
 static const struct field participant_fields[] = {
@@ -174,7 +139,7 @@ static const struct field participant_fields[] = {
     {"organisation_id", FT_REF, F_FILTER, 0, 0, NULL, "organisations"},
     {"role", FT_ENUM, F_FILTER, 0, 0, participant_roles, NULL},
     {"attended", FT_BOOL, F_FILTER, 0, 0, NULL, NULL},
-    {"notes", FT_TEXT, 0, 0, LIMIT_TEXT_MEDIUM, NULL, NULL},
+    {"notes", FT_TEXT, F_INTERNAL, 0, LIMIT_TEXT_MEDIUM, NULL, NULL}, /* the ministry's */
 };
 
 const struct resource res_meeting_participants = {
@@ -235,29 +200,29 @@ static const char *const proposal_answers[] = {"accepted", "partially_accepted",
 static int proposal_on_transition(const struct hook_ctx *ctx, struct record *rec,
                                   const struct record *old, struct errors *errs, struct error *msg)
 {
-    const char *to = text_of(rec, "state");
+    const char *to = record_text(rec, "state");
     bool answer = false;
     for (const char *const *s = proposal_answers; *s; s++)
         answer |= strcmp(*s, to) == 0;
     if (!answer)
         return 0;
-    const char *response = text_of(rec, "response");
+    const char *response = record_text(rec, "response");
     if (!response || !*response)
         errors_add(errs, "response",
                    "give the ministry's response (PATCH response) before moving to %s", to);
     char today[11];
     today_text(today);
-    set_text(rec, "answered_on", today, ctx->arena);
-    if (val(rec, "answered_by")->null)
-        set_text(rec, "answered_by", ctx->who && ctx->who->email ? ctx->who->email : "system",
-                 ctx->arena);
+    record_set_text(rec, "answered_on", today, ctx->arena);
+    if (record_val(rec, "answered_by")->null)
+        record_set_text(rec, "answered_by",
+                        ctx->who && ctx->who->email ? ctx->who->email : "system", ctx->arena);
     return 0;
 }
 
 static void proposal_validate(const struct hook_ctx *ctx, struct record *rec,
                               const struct record *old, struct errors *errs)
 {
-    const struct value *orgs = val(rec, "organisation_ids");
+    const struct value *orgs = record_val(rec, "organisation_ids");
     if (orgs->null || strcmp(orgs->s, "[]") == 0)
         errors_add(errs, "organisation_ids", "name at least one organisation making it");
 }
@@ -313,8 +278,9 @@ static int clash_message(const struct delegation_clash *c, struct error *msg)
 static int delegation_conflict(const struct hook_ctx *ctx, const struct record *rec,
                                const struct record *old, struct error *msg)
 {
-    const char *s = text_of(rec, "starts_on"), *e = text_of(rec, "ends_on");
-    if (!old || (same_text(s, text_of(old, "starts_on")) && same_text(e, text_of(old, "ends_on"))))
+    const char *s = record_text(rec, "starts_on"), *e = record_text(rec, "ends_on");
+    if (!old ||
+        (same_text(s, record_text(old, "starts_on")) && same_text(e, record_text(old, "ends_on"))))
         return 0;
     struct delegation_clash c;
     bool found;
@@ -363,16 +329,17 @@ static void member_validate(const struct hook_ctx *ctx, struct record *rec,
 static int member_conflict(const struct hook_ctx *ctx, const struct record *rec,
                            const struct record *old, struct error *msg)
 {
-    const struct value *person = val(rec, "person_id"), *deleg = val(rec, "delegation_id");
-    if (old && val(old, "person_id")->i == person->i)
+    const struct value *person = record_val(rec, "person_id"),
+                       *deleg = record_val(rec, "delegation_id");
+    if (old && record_val(old, "person_id")->i == person->i)
         return 0; /* the same person: nothing new to check */
     struct record *d;
     if (store_get(ctx->conn, &res_delegations, deleg->i, ctx->arena, &d) != STORE_OK)
         return 0; /* check_refs has reported it */
     struct delegation_clash c;
     bool found;
-    if (store_delegation_clash(ctx->conn, person->i, deleg->i, text_of(d, "starts_on"),
-                               text_of(d, "ends_on"), ctx->arena, &found, &c) < 0)
+    if (store_delegation_clash(ctx->conn, person->i, deleg->i, record_text(d, "starts_on"),
+                               record_text(d, "ends_on"), ctx->arena, &found, &c) < 0)
         return error_set(msg, "the overlap check failed"), STORE_ERROR;
     return found ? clash_message(&c, msg) : 0;
 }
@@ -418,7 +385,7 @@ static const struct transition report_transitions[] = {
 static int report_on_transition(const struct hook_ctx *ctx, struct record *rec,
                                 const struct record *old, struct errors *errs, struct error *msg)
 {
-    if (strcmp(text_of(rec, "state"), "submitted") != 0)
+    if (strcmp(record_text(rec, "state"), "submitted") != 0)
         return 0;
     int64_t words;
     struct word_limit wl;
@@ -430,11 +397,10 @@ static int report_on_transition(const struct hook_ctx *ctx, struct record *rec,
                    (long long)words, (long long)wl.limit, wl.rule);
     /* Human Rights Council written statements: only organisations in ECOSOC consultative
      * status may submit them (ECOSOC resolution 1996/31, HRC resolution 5/1). */
-    if (strcmp(text_of(rec, "kind"), "written_statement") == 0) {
+    if (strcmp(record_text(rec, "kind"), "written_statement") == 0) {
         int64_t without[8];
         size_t n;
-        report_authors_without_ecosoc(ctx->conn, rec, ctx->arena, without, ARRAY_SIZE(without),
-                                      &n);
+        report_authors_without_ecosoc(ctx->conn, rec, ctx->arena, without, ARRAY_SIZE(without), &n);
         for (size_t i = 0; i < n; i++)
             errors_add(errs, "organisation_ids",
                        "organisation %lld holds no active ECOSOC status: only organisations in "
@@ -442,10 +408,10 @@ static int report_on_transition(const struct hook_ctx *ctx, struct record *rec,
                        "Rights Council",
                        (long long)without[i]);
     }
-    if (val(rec, "submitted_on")->null) {
+    if (record_val(rec, "submitted_on")->null) {
         char today[11];
         today_text(today);
-        set_text(rec, "submitted_on", today, ctx->arena);
+        record_set_text(rec, "submitted_on", today, ctx->arena);
     }
     return 0;
 }
@@ -490,7 +456,7 @@ static void report_computed(const struct hook_ctx *ctx, const struct record *rec
     if (counted && wl.limit && words > wl.limit)
         said_printf(&warn[n++], ctx->arena, "over_limit", "%lld words, over the limit of %lld (%s)",
                     (long long)words, (long long)wl.limit, wl.rule);
-    const char *deadline = text_of(rec, "deadline_on"), *state = text_of(rec, "state");
+    const char *deadline = record_text(rec, "deadline_on"), *state = record_text(rec, "state");
     char today[11];
     today_text(today);
     if (deadline && state && (!strcmp(state, "draft") || !strcmp(state, "in_review")) &&
@@ -572,7 +538,7 @@ static void incident_validate(const struct hook_ctx *ctx, struct record *rec,
                               const struct record *old, struct errors *errs)
 {
     check_not_future(rec, "occurred_on", errs);
-    check_urls(rec, "sources", errs);
+    record_check_items(rec, "sources", valid_http_url, "an http:// or https:// address", errs);
 }
 
 static const struct field incident_fields[] = {
@@ -664,7 +630,7 @@ static const char *const site_conditions[] = {"good",      "fair",    "poor", "c
 static void site_validate(const struct hook_ctx *ctx, struct record *rec, const struct record *old,
                           struct errors *errs)
 {
-    bool lat = !val(rec, "lat")->null, lon = !val(rec, "lon")->null;
+    bool lat = !record_val(rec, "lat")->null, lon = !record_val(rec, "lon")->null;
     if (lat != lon)
         errors_add(errs, lat ? "lon" : "lat", "give both latitude and longitude, or neither");
 }
@@ -692,136 +658,4 @@ const struct resource res_working_group_sites = {
     .parent_field = "working_group_id",
     .path = "sites",
     .validate = site_validate,
-};
-
-/* ---- documents ---------------------------------------------------------------------- */
-
-static const char *const document_kinds[] = {"statement", "transcript", "minutes", "letter",
-                                             "report",    "other",      NULL};
-
-/* Publishing without a date stamps it now. */
-static void document_validate(const struct hook_ctx *ctx, struct record *rec,
-                              const struct record *old, struct errors *errs)
-{
-    if (val(rec, "published")->i && val(rec, "published_at")->null) {
-        char now[21];
-        time_rfc3339(now_unix(), now);
-        set_text(rec, "published_at", now, ctx->arena);
-    }
-}
-
-/* "titles": {"en": "...", "ru": "..."} — the document in each language it exists in. */
-static const struct computed_field document_computed_fields[] = {
-    {"titles", "object", NULL, CF_OPTIONAL,
-     "the title in each language version: {\"en\": …, \"ru\": …}"},
-};
-
-static void document_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
-{
-    if (!ctx || !ctx->conn)
-        return;
-    int di = resource_field_index(&res_document_translations, "document_id");
-    struct list_query q = {.sort = -1, .limit = LIMIT_LIST_MAX, .nfilters = 1};
-    q.filters[0] = (struct filter){.field = di, .v = {.i = rec->id}};
-    struct list_result lr = {0};
-    struct error err = ERROR_INIT;
-    jw_key(w, "titles");
-    jw_obj(w);
-    if (store_list(ctx->conn, &res_document_translations, &q, ctx->arena, &lr, &err) == 0)
-        for (size_t i = 0; i < lr.n; i++)
-            jw_kstr(w, text_of(lr.items[i], "lang"), text_of(lr.items[i], "title"));
-    jw_obj_end(w);
-}
-
-static const struct field document_fields[] = {
-    {"kind", FT_ENUM, F_REQUIRED | F_FILTER | F_SORT, 0, 0, document_kinds, NULL},
-    {"organisation_id", FT_REF, F_FILTER, 0, 0, NULL, "organisations"},
-    {"meeting_id", FT_REF, F_FILTER, 0, 0, NULL, "meetings"},
-    {"report_id", FT_REF, F_FILTER, 0, 0, NULL, "reports"},
-    {"published", FT_BOOL, F_FILTER | F_STAFF_WRITES, 0, 0, NULL, NULL},
-    {"published_at", FT_DATETIME, F_SORT | F_STAFF_WRITES, 0, 0, NULL, NULL},
-};
-
-static const struct list_param document_params[] = {
-    {"lang", P_CHILD, "lang", "document_translations", NULL},
-};
-
-const struct resource res_documents = {
-    .name = "documents",
-    .table = "documents",
-    .singular = "document",
-    .fields = document_fields,
-    .nfields = ARRAY_SIZE(document_fields),
-    .owner = "organisation_id",
-    .public_flag = "published",
-    .validate = document_validate,
-    .computed = document_computed,
-    .computed_fields = document_computed_fields,
-    .ncomputed = ARRAY_SIZE(document_computed_fields),
-    .params = document_params,
-    .nparams = ARRAY_SIZE(document_params),
-};
-
-static const struct field translation_fields[] = {
-    {"document_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL, "documents"},
-    {"lang", FT_LANG, F_REQUIRED | F_FILTER | F_SORT, 0, 0, NULL, NULL},
-    {"title", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT * 2, NULL, NULL},
-    {"body", FT_TEXT, F_SEARCH, 0, LIMIT_TEXT_LONG, NULL, NULL},
-};
-
-const struct resource res_document_translations = {
-    .name = "document_translations",
-    .table = "document_translations",
-    .singular = "translation",
-    .fields = translation_fields,
-    .nfields = ARRAY_SIZE(translation_fields),
-    .parent = "documents",
-    .parent_field = "document_id",
-    .path = "translations",
-};
-
-static void attachment_validate(const struct hook_ctx *ctx, struct record *rec,
-                                const struct record *old, struct errors *errs)
-{
-    const struct value *v = val(rec, "filename");
-    const char *why = v->null ? NULL : attachment_filename_problem(v->s, v->n);
-    if (why)
-        errors_add(errs, "filename", "%s", why);
-}
-
-static const struct computed_field attachment_computed_fields[] = {
-    {"content_url", "string", "uri-reference", 0, "where the bytes are: GET it to download"},
-};
-
-/* Where the bytes are: GET it to download. */
-static void attachment_computed(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
-{
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "/api/v1/documents/%lld/attachments/%lld/content",
-               (long long)val(rec, "document_id")->i, (long long)rec->id);
-    jw_kstr(w, "content_url", b.p);
-    buf_release(&b);
-}
-
-static const struct field attachment_fields[] = {
-    {"document_id", FT_REF, F_REQUIRED | F_CREATE_ONLY | F_FILTER, 0, 0, NULL, "documents"},
-    {"filename", FT_TEXT, F_REQUIRED | F_SORT | F_SEARCH, 1, LIMIT_TEXT_SHORT, NULL, NULL},
-    {"content_type", FT_TEXT, F_READONLY | F_FILTER, 0, 128, NULL, NULL},
-    {"size", FT_INT, F_READONLY | F_SORT, 0, 0, NULL, NULL},
-    {"sha256", FT_TEXT, F_READONLY | F_FILTER, 0, 64, NULL, NULL},
-};
-
-const struct resource res_document_attachments = {
-    .name = "document_attachments",
-    .table = "document_attachments",
-    .singular = "attachment",
-    .fields = attachment_fields,
-    .nfields = ARRAY_SIZE(attachment_fields),
-    .parent = "documents",
-    .parent_field = "document_id",
-    .path = "attachments",
-    .validate = attachment_validate,
-    .computed = attachment_computed,
-    .computed_fields = attachment_computed_fields,
-    .ncomputed = ARRAY_SIZE(attachment_computed_fields),
 };

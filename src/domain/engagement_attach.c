@@ -128,12 +128,6 @@ void attachment_disposition(struct buf *out, const char *filename)
     }
 }
 
-static void set_text(struct record *rec, const char *name, const char *s, size_t n, struct arena *a)
-{
-    int i = resource_field_index(rec->res, name);
-    rec->v[i] = (struct value){.s = arena_strndup(a, s, n), .n = n};
-}
-
 int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
                    const char *filename, const char *media_type, const unsigned char *bytes,
                    size_t n, struct arena *a, struct errors *errs, struct error *msg,
@@ -149,26 +143,26 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
     if (store_write_begin(s, &tx) < 0)
         return error_set(msg, "the database is busy"), STORE_ERROR;
     struct store_conn *c = store_tx_conn(tx);
-    struct record *doc;
+    struct record *doc, *rec = NULL;
     int rc = store_get(c, &res_documents, doc_id, a, &doc);
     if (rc == STORE_OK && !domain_may_see(c, who, doc, a))
         rc = STORE_NOT_FOUND;
     if (rc < 0) {
         error_set(msg, "no document with id %lld", (long long)doc_id);
-        goto fail;
+        goto done;
     }
-    struct record *rec = record_new(&res_document_attachments, a);
+    rec = record_new(&res_document_attachments, a);
     int di = resource_field_index(rec->res, "document_id");
     int si = resource_field_index(rec->res, "size");
     rec->v[di] = (struct value){.i = doc_id};
     rec->v[si] = (struct value){.i = (int64_t)n};
-    set_text(rec, "filename", filename ? filename : "", filename ? strlen(filename) : 0, a);
-    set_text(rec, "content_type", media_type, strlen(media_type), a);
-    set_text(rec, "sha256", hexdigest, strlen(hexdigest), a);
+    record_set_text(rec, "filename", filename ? filename : "", a);
+    record_set_text(rec, "content_type", media_type, a);
+    record_set_text(rec, "sha256", hexdigest, a);
     /* The access rules decide as for any new sub-record of the document. */
     rc = domain_may_create(c, who, rec, a, errs, msg);
     if (rc < 0)
-        goto fail;
+        goto done;
     if (n == 0)
         errors_add(errs, "content", "is empty: send the file's bytes as the request body");
     else if (media_type && attachment_sniff(media_type, bytes, n))
@@ -179,21 +173,17 @@ int attachment_add(struct store *s, const struct principal *who, int64_t doc_id,
                    "is required: give ?filename= or a Content-Disposition header with filename*=");
     if (errs->n) {
         rc = DOMAIN_INVALID;
-        goto fail;
+        goto done;
     }
     rc = domain_insert_tx(tx, who, rec, a, errs, msg);
     if (rc == STORE_OK && store_attachment_set_content(tx, rec->id, bytes, n) < 0) {
         error_set(msg, "storing the attachment's bytes failed");
         rc = STORE_ERROR;
     }
-    if (rc < 0)
-        goto fail;
-    rc = store_write_commit(tx, msg);
+done:
+    rc = domain_end_tx(tx, rc, msg);
     if (rc == STORE_OK)
         *out = rec;
-    return rc;
-fail:
-    store_write_rollback(tx);
     return rc;
 }
 

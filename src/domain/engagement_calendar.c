@@ -108,12 +108,6 @@ static void events_add(struct events *ev, const struct engagement_event *e)
     ev->items[ev->n++] = *e;
 }
 
-static const char *field_text(const struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
-}
-
 /* Titles are short; action texts may be long: keep the first 120 code points. */
 static const char *short_title(struct arena *a, const char *prefix, const char *t)
 {
@@ -157,16 +151,16 @@ static int read_source(struct store_conn *c, const struct principal *who,
             const struct record *rec = lr.items[i];
             if (!domain_may_see(c, who, rec, ev->a))
                 continue;
-            const char *date = field_text(rec, src->date_field);
+            const char *date = record_text_if(rec, src->date_field);
             if (!date)
                 continue;
             struct engagement_event e = {
                 .date = arena_strndup(ev->a, date, 10),
-                .end_date = src->end_field ? field_text(rec, src->end_field) : NULL,
+                .end_date = src->end_field ? record_text_if(rec, src->end_field) : NULL,
                 .kind = src->kind,
-                .title = short_title(ev->a, src->title_prefix, field_text(rec, src->title_field)),
+                .title = short_title(ev->a, src->title_prefix, record_text_if(rec, src->title_field)),
                 .title_code = src->title_code,
-                .title_what = short_title(ev->a, "", field_text(rec, src->title_field)),
+                .title_what = short_title(ev->a, "", record_text_if(rec, src->title_field)),
                 .resource = res->parent ? res->parent : res->name,
                 .id = rec->id,
                 .source_id = rec->id,
@@ -177,14 +171,14 @@ static int read_source(struct store_conn *c, const struct principal *who,
             }
             if (res->fields[resource_field_index(res, src->date_field)].type == FT_DATETIME) {
                 e.starts_at = date;
-                e.ends_at = src->time_end_field ? field_text(rec, src->time_end_field) : NULL;
+                e.ends_at = src->time_end_field ? record_text_if(rec, src->time_end_field) : NULL;
             }
             if (src->location_field) {
-                const char *where = field_text(rec, src->location_field);
+                const char *where = record_text_if(rec, src->location_field);
                 e.location = where && *where ? where : NULL;
             }
             e.link = arena_printf(ev->a, "/api/v1/%s/%lld", e.resource, (long long)e.id);
-            e.body = field_text(rec, src->body_field);
+            e.body = record_text_if(rec, src->body_field);
             if (!e.body)
                 e.body = src->body_default;
             events_add(ev, &e);

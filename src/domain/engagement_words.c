@@ -186,16 +186,10 @@ static bool any_general_status(struct store_conn *c, const json_t *orgs, struct 
     return false;
 }
 
-static const char *field_text(const struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
-}
-
 int report_words(struct store_conn *c, const struct record *report, struct arena *a, int64_t *count,
                  struct word_limit *limit)
 {
-    const char *text = field_text(report, "text");
+    const char *text = record_text_if(report, "text");
     int64_t words = text ? (int64_t)words_count(text, strlen(text)) : 0;
 
     /* Recommendations are part of what is submitted. */
@@ -209,7 +203,7 @@ int report_words(struct store_conn *c, const struct record *report, struct arena
             if (store_list(c, &res_report_recommendations, &q, a, &lr, &err) < 0)
                 return -1;
             for (size_t i = 0; i < lr.n; i++) {
-                const char *t = field_text(lr.items[i], "text");
+                const char *t = record_text_if(lr.items[i], "text");
                 words += t ? (int64_t)words_count(t, strlen(t)) : 0;
             }
             if (!lr.next_cursor)
@@ -218,19 +212,19 @@ int report_words(struct store_conn *c, const struct record *report, struct arena
         }
     }
 
-    const char *orgs_text = field_text(report, "organisation_ids");
+    const char *orgs_text = record_text_if(report, "organisation_ids");
     json_t *orgs = orgs_text ? json_loads(orgs_text, 0, NULL) : json_array();
     size_t authors = json_array_size(orgs);
     /* The status only matters where a rule depends on it. */
-    struct word_limit plain = word_limit_for(field_text(report, "kind"),
-                                             field_text(report, "target_body"), authors, false);
+    struct word_limit plain = word_limit_for(record_text_if(report, "kind"),
+                                             record_text_if(report, "target_body"), authors, false);
     bool general = false;
     if (plain.limit &&
-        word_limit_for(field_text(report, "kind"), field_text(report, "target_body"), authors, true)
+        word_limit_for(record_text_if(report, "kind"), record_text_if(report, "target_body"), authors, true)
                 .limit != plain.limit)
         general = any_general_status(c, orgs, a);
     json_decref(orgs);
-    *limit = word_limit_for(field_text(report, "kind"), field_text(report, "target_body"), authors,
+    *limit = word_limit_for(record_text_if(report, "kind"), record_text_if(report, "target_body"), authors,
                             general);
     *count = words;
     return 0;

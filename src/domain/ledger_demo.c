@@ -43,9 +43,9 @@ static const char *const ru_topics[] = {"поддержки соотечеств
                                         "народной дипломатии",         "развития НКО",
                                         "культурного наследия",        "миротворческих инициатив"};
 
-static const char *const ecosoc_mix[] = {"special", "special", "special", "special", "special",
-                                         "special", "special", "roster",  "roster",  "general",
-                                         NULL};
+static const char *const ecosoc_mix[] = {"special", "special", "special", "special",
+                                         "special", "special", "special", "roster",
+                                         "roster",  "general", NULL};
 static const char *const unesco_mix[] = {"consultative", "consultative", "consultative",
                                          "consultative", "associate",    NULL};
 
@@ -58,8 +58,8 @@ static int store_demo_listing(struct store_tx *tx, const char *body, const char 
     if (rc < 0)
         return rc;
     char after[128];
-    snprintf(after, sizeof(after), "{\"body\":\"%s\",\"as_of\":\"%s\",\"rows\":%d}", body,
-             as_of, n);
+    snprintf(after, sizeof(after), "{\"body\":\"%s\",\"as_of\":\"%s\",\"rows\":%d}", body, as_of,
+             n);
     return store_audit(tx, NULL, "import", res_listings.name, 0, NULL, after);
 }
 
@@ -85,10 +85,9 @@ static int demo_unesco_listing(struct store_tx *tx, struct arena *a, const char 
     int n = 0;
     for (size_t c = 0; c < ARRAY_SIZE(spread); c++)
         for (int k = 0; k < spread[c].n; k++, n++) {
-            rows[n].name = arena_printf(a, "%s %s (%s %d)",
-                                        listing_forms[(k + c) % ARRAY_SIZE(listing_forms)],
-                                        listing_topics[(k / 4) % ARRAY_SIZE(listing_topics)],
-                                        spread[c].code, k + 1);
+            rows[n].name = arena_printf(
+                a, "%s %s (%s %d)", listing_forms[(k + c) % ARRAY_SIZE(listing_forms)],
+                listing_topics[(k / 4) % ARRAY_SIZE(listing_topics)], spread[c].code, k + 1);
             rows[n].country = spread[c].code;
             rows[n].status = unesco_mix[(k + c) % (ARRAY_SIZE(unesco_mix) - 1)];
         }
@@ -128,19 +127,6 @@ static int demo_listing(struct store_tx *tx, struct arena *a, const char *as_of,
     return store_demo_listing(tx, "ECOSOC", as_of, rows, n, err);
 }
 
-static void put_text(struct record *rec, const char *field, const char *s, struct arena *a)
-{
-    int i = resource_field_index(rec->res, field);
-    rec->v[i] =
-        s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)} : (struct value){.null = true};
-}
-
-static void put_int(struct record *rec, const char *field, int64_t v)
-{
-    int i = resource_field_index(rec->res, field);
-    rec->v[i] = (struct value){.i = v, .r = (double)v};
-}
-
 static int insert(struct store_tx *tx, struct record *rec, struct arena *a, struct error *err)
 {
     struct errors errs;
@@ -159,13 +145,13 @@ static int accredit(struct store_tx *tx, struct arena *a, int64_t org, const cha
                     struct error *err)
 {
     struct record *rec = record_new(&res_accreditations, a);
-    put_int(rec, "organisation_id", org);
-    put_text(rec, "body", body, a);
-    put_text(rec, "status", status, a);
-    put_text(rec, "state", state, a);
-    put_text(rec, "granted_on", arena_printf(a, "%04d-07-01", year - years_ago), a);
+    record_set_int(rec, "organisation_id", org);
+    record_set_text(rec, "body", body, a);
+    record_set_text(rec, "status", status, a);
+    record_set_text(rec, "state", state, a);
+    record_set_text(rec, "granted_on", arena_printf(a, "%04d-07-01", year - years_ago), a);
     if (report_ago)
-        put_int(rec, "last_report_period_end", year - report_ago);
+        record_set_int(rec, "last_report_period_end", year - report_ago);
     return insert(tx, rec, a, err);
 }
 
@@ -206,15 +192,15 @@ static int apply(struct store_tx *tx, struct arena *a, int64_t org, const char *
     while (path[last + 1])
         last++;
     struct record *rec = record_new(&res_applications, a);
-    put_int(rec, "organisation_id", org);
-    put_text(rec, "body", body, a);
-    put_text(rec, "requested_status", status, a);
-    put_text(rec, "state", path[last], a);
+    record_set_int(rec, "organisation_id", org);
+    record_set_text(rec, "body", body, a);
+    record_set_text(rec, "requested_status", status, a);
+    record_set_text(rec, "state", path[last], a);
     bool filed = false;
     for (size_t i = 0; i <= last; i++)
         filed |= !strcmp(path[i], "filed");
     if (filed)
-        put_text(rec, "filed_on", filed_on, a);
+        record_set_text(rec, "filed_on", filed_on, a);
     int rc = insert(tx, rec, a, err);
     if (rc < 0)
         return rc;
@@ -230,9 +216,9 @@ static int question(struct store_tx *tx, struct arena *a, int64_t app, const cha
                     const char *answer, struct error *err)
 {
     struct record *rec = record_new(&res_application_questions, a);
-    put_int(rec, "application_id", app);
-    put_text(rec, "question", text, a);
-    put_text(rec, "answer", answer, a);
+    record_set_int(rec, "application_id", app);
+    record_set_text(rec, "question", text, a);
+    record_set_text(rec, "answer", answer, a);
     return insert(tx, rec, a, err);
 }
 
@@ -331,8 +317,7 @@ int ledger_demo(struct store_tx *tx, struct arena *a, struct error *err)
      * against over 60 French, both dated on or before that day. No earlier listing: an
      * invented earlier figure could contradict a published one. */
     if (rc == 0)
-        rc = demo_listing(tx, a, DEMO_LISTING_AS_OF, DEMO_LISTING_TOTAL, DEMO_LISTING_OURS, 2,
-                          err);
+        rc = demo_listing(tx, a, DEMO_LISTING_AS_OF, DEMO_LISTING_TOTAL, DEMO_LISTING_OURS, 2, err);
     if (rc == 0)
         rc = demo_unesco_listing(tx, a, DEMO_LISTING_AS_OF, err);
     /* The ministry's own country, for the representation figures and the dashboard. */

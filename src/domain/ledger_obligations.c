@@ -31,15 +31,7 @@ static struct obligation *add(struct collect *k, const char *kind, const char *d
                               const char *body, const char *resource, int64_t id,
                               const char *detail)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 16;
-        struct obligation *grown = arena_alloc(k->a, cap * sizeof(*grown));
-        if (k->n)
-            memcpy(grown, k->items, k->n * sizeof(*grown));
-        k->items = grown;
-        k->cap = cap;
-    }
-    struct obligation *o = &k->items[k->n++];
+    struct obligation *o = arena_push(k->a, (void **)&k->items, &k->n, &k->cap, sizeof(*o));
     *o = (struct obligation){
         .kind = kind, .body = body, .resource = resource, .id = id, .detail = detail};
     snprintf(o->due_on, sizeof(o->due_on), "%s", due);
@@ -215,6 +207,7 @@ int ledger_application_obligations(struct store_conn *c, const struct body_rules
                                    struct arena *a, struct obligation **out, size_t *n)
 {
     assert(date_valid(str_from(today)));
+    assert(b && app && store_in_transaction(c));
     assert(strcmp(b->code, app->body) == 0);
     struct collect k = {.c = c, .a = a, .today = today};
     int rc = application_rules(&k, b, app);
@@ -243,6 +236,7 @@ int ledger_obligations(struct store_conn *c, int64_t org, const char *today, str
                        struct obligation **out, size_t *n)
 {
     assert(date_valid(str_from(today)));
+    assert(store_in_transaction(c)); /* one snapshot for the whole list: the caller's read */
     *out = NULL;
     *n = 0;
     struct record *o;

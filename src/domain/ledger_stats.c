@@ -14,20 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* A growable arena array of `size`-byte items holding n: the array (moved when it had to
- * grow) with room for one more. */
-static void *grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return items;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *bigger = arena_alloc(a, ncap * size);
-    if (n)
-        memcpy(bigger, items, n * size);
-    *cap = ncap;
-    return bigger;
-}
-
 /* ---- listings import ----------------------------------------------------------------- */
 
 /* Upper-cases an ASCII code ("ru" → "RU"), or finds an English country name's code
@@ -157,8 +143,7 @@ struct raw_counts {
 static void collect_count(void *arg, const char *country, const char *status, int64_t n)
 {
     struct raw_counts *rc = arg;
-    rc->items = grow(rc->a, rc->items, rc->n, &rc->cap, sizeof(*rc->items));
-    struct raw_count *c = &rc->items[rc->n++];
+    struct raw_count *c = arena_push(rc->a, (void **)&rc->items, &rc->n, &rc->cap, sizeof(*c));
     snprintf(c->country, sizeof(c->country), "%s", country ? country : "");
     c->status = arena_strdup(rc->a, status ? status : "");
     c->n = n;
@@ -321,8 +306,8 @@ struct count_list {
 static void collect_row(void *arg, const char *body, const char *k1, const char *k2, int64_t n)
 {
     struct count_list *l = arg;
-    l->items = grow(l->a, l->items, l->n, &l->cap, sizeof(*l->items));
-    l->items[l->n++] = (struct count_row){
+    struct count_row *row = arena_push(l->a, (void **)&l->items, &l->n, &l->cap, sizeof(*row));
+    *row = (struct count_row){
         .body = arena_strdup(l->a, body ? body : ""),
         .key = k1 ? arena_strdup(l->a, k1) : NULL,
         .key2 = k2 ? arena_strdup(l->a, k2) : NULL,
@@ -388,11 +373,12 @@ static const struct body_rules *rules_for(struct cal *cal, const char *code)
     for (size_t i = 0; i < cal->nrules; i++)
         if (strcmp(cal->rules[i].code, code) == 0)
             return &cal->rules[i];
-    cal->rules = grow(cal->a, cal->rules, cal->nrules, &cal->caprules, sizeof(*cal->rules));
-    struct body_rules *b = &cal->rules[cal->nrules];
-    if (ledger_body_rules(cal->conn, code, cal->a, b) < 0)
+    struct body_rules *b =
+        arena_push(cal->a, (void **)&cal->rules, &cal->nrules, &cal->caprules, sizeof(*b));
+    if (ledger_body_rules(cal->conn, code, cal->a, b) < 0) {
+        cal->nrules--; /* not kept: asked again next time */
         return NULL;
-    cal->nrules++;
+    }
     return b;
 }
 
@@ -404,9 +390,7 @@ static bool in_range(const struct cal *cal, const char *date)
 static void add_item(struct cal *cal, const char *date, const char *kind, const char *resource,
                      int64_t id, const char *body, int64_t org, const struct said *title)
 {
-    cal->items = grow(cal->a, cal->items, cal->n, &cal->cap, sizeof(*cal->items));
-    struct cal_item *it = &cal->items[cal->n++];
-    memset(it, 0, sizeof(*it));
+    struct cal_item *it = arena_push(cal->a, (void **)&cal->items, &cal->n, &cal->cap, sizeof(*it));
     snprintf(it->date, sizeof(it->date), "%s", date);
     it->kind = kind;
     it->resource = resource;
@@ -539,8 +523,8 @@ struct due_days {
 static void collect_day(void *arg, const char *body, const char *date, int64_t n)
 {
     struct due_days *d = arg;
-    d->items = grow(d->a, d->items, d->n, &d->cap, sizeof(*d->items));
-    d->items[d->n++] = (struct due_day){arena_strdup(d->a, body), arena_strdup(d->a, date), n};
+    struct due_day *day = arena_push(d->a, (void **)&d->items, &d->n, &d->cap, sizeof(*day));
+    *day = (struct due_day){arena_strdup(d->a, body), arena_strdup(d->a, date), n};
 }
 
 /* Reports due, a body's day at a time: a day with more than `group` is one item. */

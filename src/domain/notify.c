@@ -1,14 +1,16 @@
 /*
- * Reminders and notifications: the sources, the thresholds, the words, the pass, the
- * digest and the delivery of the outbox (docs/notifications.md).
+ * Reminders and notifications (docs/notifications.md): the tables of thresholds and kinds,
+ * the words of each message, dates as people read them, and the reminder pass with its
+ * digest. The sources of reminders are in notify_sources.c; event notices in
+ * notify_events.c; a user's preferences, notifications and calendar key in notify_prefs.c;
+ * the delivery of the outbox and the sender thread in notify_sender.c.
  */
 #define _GNU_SOURCE
 #include "domain/notify.h"
+#include "domain/notify_int.h"
 #include "domain/ledger_obligations.h"
-#include "json/json.h"
 
-#include <jansson.h>
-#include <sodium.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,325 +37,7 @@ const struct notify_kind notify_kinds[] = {
 };
 const size_t notify_kinds_count = ARRAY_SIZE(notify_kinds);
 
-/*
- * How far back an item's due date may lie for the pass still to look for it: the overdue
- * notice goes the day after the due date, and a pass that did not run for up to this many
- * days still sends it. Items overdue for longer stay on the obligations list; the pass
- * does not look for them (at DESIGN §8's scale it would read every old overdue record on
- * every day's pass).
- */
-#define NOTIFY_LOOKBACK_DAYS 30
-/* A withdrawal is expected a year after the suspension, which comes on the body's next
- * decision day after the missed report: at most this many days after the report's date. */
-#define NOTIFY_WITHDRAWAL_SPAN 732
-
-/* Grows an arena array *v of *n elements of size sz by one; returns the new, zeroed slot. */
-static void *push(struct arena *a, void **v, size_t *n, size_t *cap, size_t sz)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        void *grown = arena_alloc(a, *cap * sz);
-        if (*n)
-            memcpy(grown, *v, *n * sz);
-        *v = grown;
-    }
-    void *slot = (char *)*v + (*n)++ * sz;
-    memset(slot, 0, sz);
-    return slot;
-}
-
-/* Items found by a source, grown in the pass's arena. */
-struct items {
-    struct notify_item *v;
-    size_t n, cap;
-    struct arena *a;
-};
-
-/*
- * Adds obligation o of organisation org (name org_name) as a reminder item when its due
- * date is in [from, until] and its kind is `kind` (NULL: any). The key is
- * <kind>:<resource>:<id>:<due date> (the accreditation reports' key before the obligations
- * list came, unchanged); the sentences are the obligations list's, with the date written
- * for a person.
- */
-static void add_obligation(struct items *k, const struct obligation *o, const char *kind,
-                           int64_t org, const char *org_name, const char *from, const char *until)
-{
-    if ((kind && strcmp(o->kind, kind) != 0) || strcmp(o->due_on, from) < 0 ||
-        strcmp(o->due_on, until) > 0)
-        return;
-    struct arena *a = k->a;
-    const char *due = arena_strdup(a, o->due_on);
-    struct notify_item *it = push(a, (void **)&k->v, &k->n, &k->cap, sizeof(*it));
-    *it = (struct notify_item){
-        .org_id = org,
-        .kind = o->kind,
-        .due_on = due,
-        .resource = o->resource,
-        .record_id = o->id,
-        .org_name = org_name,
-        .body = o->body,
-        .key = arena_printf(a, "%s:%s:%lld:%s", o->kind, o->resource, (long long)o->id, due),
-        .obligation = true,
-        .detail = o->detail ? arena_strdup(a, o->detail) : NULL};
-}
-
-/* The window of the pass: from (the lookback) into from[11]. */
-static void window_from(const char *today, char from[11])
-{
-    notify_date_add(today, -NOTIFY_LOOKBACK_DAYS, from);
-}
-
-/* Bodies' rules read once per pass (there are a handful of bodies, and many records). */
-struct rules_cache {
-    struct body_rules *v;
-    size_t n, cap;
-    struct arena *a;
-};
-
-/* The rules of body `code` into *out, from the cache or the store. */
-static int rules_of(struct store_conn *c, struct rules_cache *rc, const char *code,
-                    const struct body_rules **out)
-{
-    for (size_t i = 0; i < rc->n; i++)
-        if (!strcmp(rc->v[i].code, code)) {
-            *out = &rc->v[i];
-            return STORE_OK;
-        }
-    struct body_rules b;
-    int r = ledger_body_rules(c, code, rc->a, &b);
-    if (r < 0)
-        return r;
-    struct body_rules *slot = push(rc->a, (void **)&rc->v, &rc->n, &rc->cap, sizeof(*slot));
-    *slot = b;
-    *out = slot;
-    return STORE_OK;
-}
-
-struct due_rows {
-    struct store_due_row *v;
-    size_t n, cap;
-    struct arena *a;
-};
-
-static void keep_due_row(void *arg, const struct store_due_row *row)
-{
-    struct due_rows *k = arg;
-    struct store_due_row *r = push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*r));
-    *r = (struct store_due_row){
-        .id = row->id,
-        .organisation_id = row->organisation_id,
-        .organisation = arena_strdup(k->a, row->organisation ? row->organisation : ""),
-        .body = arena_strdup(k->a, row->body),
-        .status = arena_strdup(k->a, row->status),
-        .state = arena_strdup(k->a, row->state),
-        .granted_on = row->granted_on ? arena_strdup(k->a, row->granted_on) : NULL,
-        .last_period_end = row->last_period_end};
-}
-
-/* Report due, suspension expected, withdrawal expected: the accreditations whose stored
- * report date (index accreditations_report_due) is in the window, or early enough for a
- * suspension or a withdrawal expected in it. */
-static int source_accreditations(struct store_conn *c, const char *today, const char *until,
-                                 struct arena *a, struct notify_item **out, size_t *n)
-{
-    char from[11], scan[11];
-    window_from(today, from);
-    notify_date_add(from, -NOTIFY_WITHDRAWAL_SPAN, scan);
-    struct due_rows rows = {.a = a};
-    int rc = store_reports_due(c, scan, until, 0, keep_due_row, &rows);
-    struct items k = {.a = a};
-    struct rules_cache rules = {.a = a};
-    for (size_t r = 0; rc == STORE_OK && r < rows.n; r++) {
-        struct obligation *obs;
-        size_t m = 0;
-        const struct body_rules *b;
-        struct arena scratch = ARENA_INIT; /* its obligations; kept: those in the window */
-        rc = rules_of(c, &rules, rows.v[r].body, &b);
-        if (rc == STORE_OK)
-            ledger_accreditation_obligations(b, &rows.v[r], today, &scratch, &obs, &m);
-        for (size_t i = 0; rc == STORE_OK && i < m; i++)
-            add_obligation(&k, &obs[i], NULL, rows.v[r].organisation_id, rows.v[r].organisation,
-                           from, until);
-        arena_release(&scratch);
-    }
-    *out = k.v;
-    *n = k.n;
-    return rc;
-}
-
-/* Applications' obligations of one kind, for the candidate rows apps[0..napps). */
-static int application_kind(struct store_conn *c, const struct store_app_row *apps, size_t napps,
-                            const char *kind, const char *today, const char *until, struct items *k)
-{
-    char from[11];
-    window_from(today, from);
-    int rc = STORE_OK;
-    struct rules_cache rules = {.a = k->a};
-    for (size_t r = 0; rc == STORE_OK && r < napps; r++) {
-        struct obligation *obs;
-        size_t m = 0;
-        const struct body_rules *b;
-        struct arena scratch = ARENA_INIT;
-        rc = rules_of(c, &rules, apps[r].body, &b);
-        if (rc == STORE_OK)
-            rc = ledger_application_obligations(c, b, &apps[r], today, &scratch, &obs, &m);
-        for (size_t i = 0; rc == STORE_OK && i < m; i++)
-            add_obligation(k, &obs[i], kind, apps[r].organisation_id, apps[r].organisation, from,
-                           until);
-        arena_release(&scratch);
-    }
-    return rc;
-}
-
-struct codes {
-    const char **v;
-    size_t n, cap;
-    struct arena *a;
-};
-
-static void keep_code(void *arg, const struct store_body_row *row)
-{
-    struct codes *k = arg;
-    *(const char **)push(k->a, (void **)&k->v, &k->n, &k->cap, sizeof(*k->v)) =
-        arena_strdup(k->a, row->code);
-}
-
-/* Filing deadlines: the applications not yet filed at each body whose next filing day
- * (from today) is in the window — the deadline is the same for all of them. */
-static int source_filing(struct store_conn *c, const char *today, const char *until,
-                         struct arena *a, struct notify_item **out, size_t *n)
-{
-    struct codes bodies = {.a = a};
-    struct items k = {.a = a};
-    int rc = store_bodies_each(c, a, keep_code, &bodies);
-    for (size_t i = 0; rc == STORE_OK && i < bodies.n; i++) {
-        struct body_rules b;
-        char deadline[11];
-        if ((rc = ledger_body_rules(c, bodies.v[i], a, &b)) < 0)
-            break;
-        if (!ledger_filing_deadline(&b, today, deadline, NULL) || strcmp(deadline, until) > 0)
-            continue;
-        struct store_app_row *apps;
-        size_t napps;
-        rc = store_notify_unfiled(c, bodies.v[i], a, &apps, &napps);
-        if (rc == STORE_OK)
-            rc = application_kind(c, apps, napps, "filing_deadline", today, until, &k);
-    }
-    *out = k.v;
-    *n = k.n;
-    return rc;
-}
-
-/* Questions to answer before the Committee's next session: when that session is in the
- * window, the applications and the deferred quadrennial reports with unanswered questions
- * (both are due before the same session). */
-static int source_questions(struct store_conn *c, const char *today, const char *until,
-                            struct arena *a, struct notify_item **out, size_t *n)
-{
-    char next[11], from[11];
-    struct items k = {.a = a};
-    ledger_session_next_start(today, next);
-    window_from(today, from);
-    int rc = STORE_OK;
-    if (strcmp(next, until) <= 0) {
-        struct store_app_row *apps;
-        size_t napps;
-        rc = store_notify_questioned(c, a, &apps, &napps);
-        if (rc == STORE_OK)
-            rc = application_kind(c, apps, napps, "questions_to_answer", today, until, &k);
-        struct store_notify_report_question *reps = NULL;
-        size_t nreps = 0;
-        if (rc == STORE_OK)
-            rc = store_notify_report_questions(c, a, &reps, &nreps);
-        for (size_t r = 0; rc == STORE_OK && r < nreps; r++) {
-            struct obligation o;
-            ledger_report_questions_obligation(&reps[r].q, today, a, &o);
-            add_obligation(&k, &o, NULL, reps[r].org_id, reps[r].org_name, from, until);
-        }
-    }
-    *out = k.v;
-    *n = k.n;
-    return rc;
-}
-
-/* Statements and reports due: pending ones whose deadline is in the window (index
- * reports_deadline), once for each organisation that co-authors them. */
-static int source_statements(struct store_conn *c, const char *today, const char *until,
-                             struct arena *a, struct notify_item **out, size_t *n)
-{
-    char from[11];
-    window_from(today, from);
-    struct store_notify_statement *rows;
-    size_t nrows;
-    struct items k = {.a = a};
-    int rc = store_notify_statements(c, from, until, a, &rows, &nrows);
-    for (size_t r = 0; rc == STORE_OK && r < nrows; r++) {
-        struct obligation o;
-        ledger_statement_obligation(&rows[r].report, today, a, &o);
-        add_obligation(&k, &o, NULL, rows[r].org_id, rows[r].org_name, from, until);
-    }
-    *out = k.v;
-    *n = k.n;
-    return rc;
-}
-
-/* Questions as they are asked (no due date; a new question is a new notice): on deferred
- * applications, and on deferred quadrennial reports (the "report" words, naming the
- * period). */
-static int source_open_questions(struct store_conn *c, const char *today, const char *until,
-                                 struct arena *a, struct notify_item **out, size_t *n)
-{
-    struct items k = {.a = a};
-    struct store_notify_report_question *reps;
-    size_t nreps;
-    int rc = store_notify_open_questions(c, a, &k.v, &k.n);
-    k.cap = k.n;
-    if (rc == STORE_OK)
-        rc = store_notify_report_questions(c, a, &reps, &nreps);
-    for (size_t r = 0; rc == STORE_OK && r < nreps; r++) {
-        const struct store_notify_report_question *q = &reps[r];
-        struct notify_item *it = push(a, (void **)&k.v, &k.n, &k.cap, sizeof(*it));
-        *it = (struct notify_item){
-            .org_id = q->org_id,
-            .kind = "questions_open",
-            .resource = "accreditation_reports",
-            .record_id = q->q.report_id,
-            .key = arena_printf(a, "questions_open:accreditation_reports:%lld:q%lld",
-                                (long long)q->q.report_id, (long long)q->newest),
-            .org_name = q->org_name,
-            .body = q->q.body,
-            .count = q->q.open,
-            .detail = arena_printf(a, "%lld\u2013%lld", (long long)q->q.period_start,
-                                   (long long)q->q.period_end),
-            .variant = "report"};
-    }
-    *out = k.v;
-    *n = k.n;
-    return rc;
-}
-
-/* Every kind of the obligations list (ledger_obligations.h) has a source here. */
-const struct notify_source notify_sources[] = {
-    {"accreditations (report due, suspension and withdrawal expected)", source_accreditations},
-    {"applications not yet filed (filing deadline)", source_filing},
-    {"applications and quadrennial reports with questions (before the next session)",
-     source_questions},
-    {"reports and statements (deadline)", source_statements},
-    {"questions on deferred applications and quadrennial reports (as asked)",
-     source_open_questions},
-};
-const size_t notify_sources_count = ARRAY_SIZE(notify_sources);
-
-/*
- * The words of each message, per kind and variant ("" or "overdue"), per language.
- * Placeholders: {org} {body} {due} {days} {count} {id}.
- */
-struct notify_words {
-    const char *kind, *variant, *lang;
-    const char *subject, *line;
-};
-
+/* The words of each message, per kind and variant ("" or "overdue"), per language. */
 static const struct notify_words words[] = {
     /* Reminders: the line is the obligations list's own sentence ({text}). */
     {"report_due", "", "en", "Report to {body} due on {due}", "{org}: {text}"},
@@ -510,43 +194,11 @@ void notify_link(const char *resource, int64_t id, char out[NOTIFY_LINK_MAX])
             out[i] = '-';
 }
 
-/* ---- preferences -------------------------------------------------------------------- */
-
-static const struct notify_kind *kind_find(const char *name)
-{
-    for (size_t i = 0; i < notify_kinds_count; i++)
-        if (!strcmp(notify_kinds[i].name, name))
-            return &notify_kinds[i];
-    return NULL;
-}
-
-const char *notify_mode(const struct notify_user *u, const char *kind)
-{
-    const struct notify_kind *k = kind_find(kind);
-    if (k && k->mandatory)
-        return "immediate";
-    const char *mode = NULL;
-    json_t *obj = u->kinds ? json_loads(u->kinds, 0, NULL) : NULL;
-    json_t *v = obj ? json_object_get(obj, kind) : NULL;
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        mode = !strcmp(s, "immediate") ? "immediate"
-               : !strcmp(s, "digest")  ? "digest"
-               : !strcmp(s, "off")     ? "off"
-                                       : NULL;
-    }
-    json_decref(obj);
-    if (mode)
-        return mode;
-    /* Officers hear of every organisation's deadlines: a daily digest unless they ask. */
-    return k && k->reminder && u->role && !strcmp(u->role, "officer") ? "digest" : "immediate";
-}
-
 /* ---- the words ---------------------------------------------------------------------- */
 
 /* The words row for a kind, variant and language (English when the language has none;
  * the plain variant "" when the kind has no words for this one). */
-static const struct notify_words *words_for(const char *kind, const char *variant, const char *lang)
+const struct notify_words *notify_words_for(const char *kind, const char *variant, const char *lang)
 {
     const struct notify_words *fallback = NULL;
     for (size_t i = 0; i < ARRAY_SIZE(words); i++)
@@ -557,28 +209,29 @@ static const struct notify_words *words_for(const char *kind, const char *varian
                 fallback = &words[i];
         }
     if (!fallback && *variant)
-        return words_for(kind, "", lang);
+        return notify_words_for(kind, "", lang);
     return fallback;
 }
 
-struct fill {
-    const char *org, *body, *due, *days, *count, *id, *state, *note, *title, *email, *text;
-    const char *detail; /* an item's detail (a report's period) */
-};
-
 /* Expands {name} placeholders of tmpl. */
-static const char *expand(const char *tmpl, const struct fill *f, struct arena *a)
+const char *notify_expand(const char *tmpl, const struct notify_fill *f, struct arena *a)
 {
     static const struct {
         const char *name;
         size_t off;
     } names[] = {
-        {"{org}", offsetof(struct fill, org)},     {"{body}", offsetof(struct fill, body)},
-        {"{due}", offsetof(struct fill, due)},     {"{days}", offsetof(struct fill, days)},
-        {"{count}", offsetof(struct fill, count)}, {"{id}", offsetof(struct fill, id)},
-        {"{state}", offsetof(struct fill, state)}, {"{note}", offsetof(struct fill, note)},
-        {"{title}", offsetof(struct fill, title)}, {"{email}", offsetof(struct fill, email)},
-        {"{text}", offsetof(struct fill, text)},   {"{detail}", offsetof(struct fill, detail)},
+        {"{org}", offsetof(struct notify_fill, org)},
+        {"{body}", offsetof(struct notify_fill, body)},
+        {"{due}", offsetof(struct notify_fill, due)},
+        {"{days}", offsetof(struct notify_fill, days)},
+        {"{count}", offsetof(struct notify_fill, count)},
+        {"{id}", offsetof(struct notify_fill, id)},
+        {"{state}", offsetof(struct notify_fill, state)},
+        {"{note}", offsetof(struct notify_fill, note)},
+        {"{title}", offsetof(struct notify_fill, title)},
+        {"{email}", offsetof(struct notify_fill, email)},
+        {"{text}", offsetof(struct notify_fill, text)},
+        {"{detail}", offsetof(struct notify_fill, detail)},
     };
     struct buf b = BUF_INIT;
     for (const char *p = tmpl; *p;) {
@@ -622,24 +275,11 @@ static void html_text(struct buf *b, const char *s)
     }
 }
 
-/* Where links in stored messages start; the sender puts the public URL in its place. */
-#define LINK_BASE "{civdesk}"
 /* The UI's page of all a user's notifications: where a digest cut short sends the rest. */
 #define NOTIFY_ALL_PAGE "/notifications"
 
-/* One notice for a person: the title and line in their language and the record link. */
-struct notice {
-    const char *kind, *key;
-    int64_t org_id;
-    const char *resource;
-    int64_t record_id;
-    const char *due_on;
-    int64_t days; /* threshold days, INT64_MIN: none */
-    const char *title, *detail;
-};
-
 /* The text and HTML bodies of a message listing lines (title, detail, link) for u. */
-static void render_bodies(const struct notify_user *u, const struct notice *items, size_t n,
+static void render_bodies(const struct notify_user *u, const struct notify_notice *items, size_t n,
                           bool digest, size_t more, struct arena *a, const char **text,
                           const char **html)
 {
@@ -662,7 +302,7 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
     }
     buf_puts(&h, "<ul>");
     for (size_t i = 0; i < n; i++) {
-        const struct notice *it = &items[i];
+        const struct notify_notice *it = &items[i];
         char page[NOTIFY_LINK_MAX] = "/";
         if (it->resource)
             notify_link(it->resource, it->record_id, page);
@@ -710,9 +350,10 @@ static void render_bodies(const struct notify_user *u, const struct notice *item
  * when their preference for its kind is immediate, a message in the outbox. Counts into
  * run. Inside the caller's write transaction.
  */
-static int notify_user_tx(struct store_tx *tx, const struct notify_user *u, const struct notice *nt,
-                          struct arena *a, struct notify_run *run)
+int notify_user_tx(struct store_tx *tx, const struct notify_user *u, const struct notify_notice *nt,
+                   struct arena *a, struct notify_run *run)
 {
+    assert(tx && u && nt && run && store_in_transaction(store_tx_conn(tx)));
     const char *mode = notify_mode(u, nt->kind);
     struct notification_row row = {.user_id = u->id,
                                    .kind = nt->kind,
@@ -750,22 +391,23 @@ static int notify_user_tx(struct store_tx *tx, const struct notify_user *u, cons
 
 /* The notice of a reminder item at threshold row th (-1: an item without a date). */
 static void reminder_notice(const struct notify_item *it, int th, const char *today,
-                            const char *lang, struct arena *a, struct notice *nt)
+                            const char *lang, struct arena *a, struct notify_notice *nt)
 {
+    assert(th >= -1 && th < (int)notify_thresholds_count); /* a row of the table, or none */
     int64_t left = 0;
     if (it->due_on)
         notify_days_between(today, it->due_on, &left);
     bool overdue = th >= 0 && notify_thresholds[th].days < 0;
     const char *variant = overdue ? "overdue" : it->variant ? it->variant : "";
-    const struct notify_words *w = words_for(it->kind, variant, lang);
-    struct fill f = {.org = it->org_name,
-                     .detail = it->detail,
-                     .body = it->body ? it->body : "",
-                     .due = notify_date_human(it->due_on, lang, a),
-                     .days = arena_printf(a, "%lld", (long long)left),
-                     .count = arena_printf(a, "%lld", (long long)it->count),
-                     .id = arena_printf(a, "%lld", (long long)it->record_id),
-                     .text = NULL};
+    const struct notify_words *w = notify_words_for(it->kind, variant, lang);
+    struct notify_fill f = {.org = it->org_name,
+                            .detail = it->detail,
+                            .body = it->body ? it->body : "",
+                            .due = notify_date_human(it->due_on, lang, a),
+                            .days = arena_printf(a, "%lld", (long long)left),
+                            .count = arena_printf(a, "%lld", (long long)it->count),
+                            .id = arena_printf(a, "%lld", (long long)it->record_id),
+                            .text = NULL};
     if (it->obligation) {
         /* the obligations list's own sentence, with the date written for a person */
         struct obligation o = {.kind = it->kind,
@@ -777,7 +419,7 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
         snprintf(o.due_on, sizeof(o.due_on), "%s", it->due_on);
         f.text = ledger_obligation_text_dated(&o, lang, f.due, a);
     }
-    *nt = (struct notice){
+    *nt = (struct notify_notice){
         .kind = it->kind,
         .org_id = it->org_id,
         .resource = it->resource,
@@ -785,8 +427,8 @@ static void reminder_notice(const struct notify_item *it, int th, const char *to
         .due_on = it->due_on,
         .days = th >= 0 ? notify_thresholds[th].days : INT64_MIN,
         .key = arena_printf(a, "%s:%s", it->key, th >= 0 ? notify_thresholds[th].label : "now"),
-        .title = w ? expand(w->subject, &f, a) : it->kind,
-        .detail = w ? expand(w->line, &f, a) : NULL};
+        .title = w ? notify_expand(w->subject, &f, a) : it->kind,
+        .detail = w ? notify_expand(w->line, &f, a) : NULL};
 }
 
 /* Digest lines: without a due date first, then by due date, then by id. */
@@ -824,13 +466,13 @@ static int digests_tx(struct store_tx *tx, const char *today, struct arena *a,
          * without one (act now) before them; then in the order they came. */
         qsort(rows, n, sizeof(*rows), by_urgency);
         size_t shown = n < NOTIFY_DIGEST_MAX ? n : NOTIFY_DIGEST_MAX;
-        struct notice *items = arena_alloc(a, shown * sizeof(*items));
+        struct notify_notice *items = arena_alloc(a, shown * sizeof(*items));
         for (size_t j = 0; j < shown; j++)
-            items[j] = (struct notice){.kind = rows[j].kind,
-                                       .resource = rows[j].resource,
-                                       .record_id = rows[j].record_id,
-                                       .title = rows[j].title,
-                                       .detail = rows[j].detail};
+            items[j] = (struct notify_notice){.kind = rows[j].kind,
+                                              .resource = rows[j].resource,
+                                              .record_id = rows[j].record_id,
+                                              .title = rows[j].title,
+                                              .detail = rows[j].detail};
         struct outbox_row o = {.user_id = u.id,
                                .kind = "digest",
                                .recipient = u.email,
@@ -886,7 +528,7 @@ int notify_reminders(struct store *s, const char *today, struct notify_run *out,
                 rc = store_notification_has(c, users[u].id, key, &has);
                 if (rc < 0 || has)
                     continue; /* told already: no need to write the words again */
-                struct notice nt;
+                struct notify_notice nt;
                 reminder_notice(&items[i], th, today, users[u].lang, &scratch, &nt);
                 rc = notify_user_tx(tx, &users[u], &nt, &scratch, &run);
             }
@@ -914,445 +556,4 @@ int notify_reminders(struct store *s, const char *today, struct notify_run *out,
         out->queued += run.queued;
     }
     return rc < 0 ? -1 : 0;
-}
-
-/* ---- delivery ----------------------------------------------------------------------- */
-
-/* Seconds before the next attempt after `attempts` failed ones. */
-static const int64_t backoff[NOTIFY_MAX_ATTEMPTS] = {
-    60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600,
-};
-
-/* text with every LINK_BASE replaced by base. */
-static char *with_links(const char *text, const char *base)
-{
-    struct buf b = BUF_INIT;
-    size_t n = strlen(LINK_BASE);
-    for (const char *p = text; *p;) {
-        if (!strncmp(p, LINK_BASE, n)) {
-            buf_puts(&b, base);
-            p += n;
-        } else {
-            buf_putc(&b, *p++);
-        }
-    }
-    return buf_detach(&b);
-}
-
-/* The domain part of an address, for Message-IDs. */
-static const char *domain_of(const char *addr)
-{
-    const char *at = addr ? strrchr(addr, '@') : NULL;
-    return at && at[1] ? at + 1 : "civdesk.invalid";
-}
-
-static int mark(struct store *s, const struct outbox_row *o, const char *state, int64_t attempts,
-                int64_t next, const char *error, const char *sent_at)
-{
-    struct store_tx *tx;
-    int rc = store_write_begin(s, &tx);
-    if (rc < 0)
-        return rc;
-    rc = store_outbox_mark(tx, o->id, state, attempts, next, error, sent_at);
-    struct error err = ERROR_INIT;
-    if (rc == 0)
-        return store_write_commit(tx, &err);
-    store_write_rollback(tx);
-    return rc;
-}
-
-int notify_deliver(struct store *s, const struct mail_config *cfg, int max, struct notify_run *out,
-                   struct error *err)
-{
-    struct arena a = ARENA_INIT;
-    struct store_conn *c = store_reader(s);
-    struct outbox_row *rows;
-    size_t n;
-    int rc = store_read_begin(c);
-    if (rc == 0) {
-        rc = store_outbox_due(c, now_unix(), max, &a, &rows, &n);
-        store_read_end(c);
-    }
-    if (rc < 0) {
-        arena_release(&a);
-        return error_set(err, "could not read the outbox");
-    }
-    const char *base = cfg->public_url ? cfg->public_url : "http://localhost:8080";
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        const struct outbox_row *o = &rows[i];
-        if (o->user_disabled) {
-            rc = mark(s, o, "cancelled", o->attempts, o->next_attempt_at,
-                      "the recipient's account was disabled", NULL);
-            out->cancelled++;
-            continue;
-        }
-        char *text = with_links(o->body_text, base), *html = with_links(o->body_html, base);
-        char *created = arena_strdup(&a, o->created_at);
-        int64_t t;
-        if (datetime_parse(str_from(created), &t) < 0)
-            t = now_unix();
-        struct mail_message m = {.from = cfg->from,
-                                 .to = o->recipient,
-                                 .subject = o->subject,
-                                 .text = text,
-                                 .html = html,
-                                 .date = now_unix(),
-                                 .message_id =
-                                     arena_printf(&a, "<civdesk.%lld.%lld@%s>", (long long)o->id,
-                                                  (long long)t, domain_of(cfg->from))};
-        struct buf msg = BUF_INIT;
-        mail_build(&msg, &m);
-        free(text);
-        free(html);
-        struct error why = ERROR_INIT;
-        int sent = mail_send(cfg, o->recipient, &msg, &why);
-        buf_release(&msg);
-        int64_t attempts = o->attempts + 1;
-        if (sent == 0) {
-            char now[21];
-            time_rfc3339(now_unix(), now);
-            rc = mark(s, o, "sent", attempts, o->next_attempt_at, NULL, now);
-            out->sent++;
-        } else if (attempts >= NOTIFY_MAX_ATTEMPTS) {
-            rc = mark(s, o, "failed", attempts, o->next_attempt_at, why.msg, NULL);
-            out->failed++;
-            log_error("mail to %s (outbox %lld) given up after %lld attempts: %s", o->recipient,
-                      (long long)o->id, (long long)attempts, why.msg);
-        } else {
-            rc = mark(s, o, "queued", attempts, now_unix() + backoff[attempts - 1], why.msg, NULL);
-            out->retried++;
-            log_info("mail to %s (outbox %lld) not sent, will retry: %s", o->recipient,
-                     (long long)o->id, why.msg);
-            break; /* the server is likely down: the rest wait for the next round */
-        }
-    }
-    arena_release(&a);
-    if (rc < 0)
-        return error_set(err, "could not record a delivery in the database");
-    return 0;
-}
-
-/* ---- the caller's own --------------------------------------------------------------- */
-
-int notify_mark_read(struct store *s, const struct principal *who, int64_t id, struct arena *a,
-                     struct notification_row *out)
-{
-    struct store_tx *tx;
-    int rc = store_write_begin(s, &tx);
-    if (rc < 0)
-        return rc;
-    rc = store_notification_read(tx, who->user_id, id, a, out);
-    struct error err = ERROR_INIT;
-    if (rc == 0)
-        return store_write_commit(tx, &err);
-    store_write_rollback(tx);
-    return rc;
-}
-
-/* ---- event notices ------------------------------------------------------------------ */
-
-/* Which state moves are told, and to whom: the representatives of the record's
- * organisation(s) (moves the ministry or the body made), or the officers (moves an NGO
- * made). from NULL: from any state. */
-enum audience { TO_ORGS, TO_OFFICERS };
-struct notify_event {
-    const char *resource, *from, *to, *kind;
-    enum audience who;
-};
-static const struct notify_event events[] = {
-    {"applications", "draft", "submitted", "application_moved", TO_OFFICERS},
-    {"applications", NULL, "withdrawn", "application_moved", TO_OFFICERS},
-    {"applications", "submitted", "draft", "application_moved", TO_ORGS},
-    {"applications", NULL, "endorsed", "application_moved", TO_ORGS},
-    {"applications", NULL, "filed", "application_moved", TO_ORGS},
-    {"applications", NULL, "deferred", "application_moved", TO_ORGS},
-    {"applications", NULL, "granted", "application_moved", TO_ORGS},
-    {"applications", NULL, "rejected", "application_moved", TO_ORGS},
-    {"applications", NULL, "closed", "application_moved", TO_ORGS},
-    {"proposals", NULL, "accepted", "proposal_answered", TO_ORGS},
-    {"proposals", NULL, "partially_accepted", "proposal_answered", TO_ORGS},
-    {"proposals", NULL, "declined", "proposal_answered", TO_ORGS},
-    {"reports", "in_review", "draft", "report_returned", TO_ORGS},
-};
-
-/* A state as a person reads it after "was" / "—". */
-static const struct {
-    const char *state, *en, *ru;
-} state_words[] = {
-    {"draft", "returned to draft", "возвращена на доработку"},
-    {"submitted", "submitted to the ministry for support",
-     "направлена в министерство за поддержкой"},
-    {"withdrawn", "withdrawn", "отозвана"},
-    {"endorsed", "endorsed by the ministry", "поддержана министерством"},
-    {"filed", "filed with the body", "подана в орган"},
-    {"deferred", "deferred with questions", "отложена с вопросами"},
-    {"granted", "granted", "удовлетворена: статус предоставлен"},
-    {"rejected", "rejected", "отклонена"},
-    {"closed", "closed by the body", "рассмотрение закрыто"},
-    {"accepted", "accepted", "принято"},
-    {"partially_accepted", "partially accepted", "принято частично"},
-    {"declined", "declined", "отклонено"},
-};
-
-static const char *state_word(const char *state, const char *lang)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(state_words); i++)
-        if (!strcmp(state_words[i].state, state))
-            return !strcmp(lang, "ru") ? state_words[i].ru : state_words[i].en;
-    return state;
-}
-
-static const char *text_field(const struct record *rec, const char *name)
-{
-    int i = resource_field_index(rec->res, name);
-    return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
-}
-
-/* The organisations a record concerns: organisation_id, or the organisation_ids list. */
-static size_t record_orgs(const struct record *rec, int64_t *out, size_t cap)
-{
-    size_t n = 0;
-    int i = resource_field_index(rec->res, "organisation_id");
-    if (i >= 0 && !rec->v[i].null && rec->v[i].i)
-        out[n++] = rec->v[i].i;
-    i = resource_field_index(rec->res, "organisation_ids");
-    if (i >= 0 && !rec->v[i].null && rec->v[i].s) {
-        json_t *arr = json_loadb(rec->v[i].s, rec->v[i].n, 0, NULL);
-        size_t k;
-        json_t *v;
-        json_array_foreach(arr, k, v) if (json_is_integer(v) && n < cap) out[n++] =
-            json_integer_value(v);
-        json_decref(arr);
-    }
-    return n;
-}
-
-int notify_transition(struct store_tx *tx, const struct record *rec, const char *from,
-                      const char *to, const char *note)
-{
-    const struct notify_event *ev = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(events) && !ev; i++)
-        if (!strcmp(events[i].resource, rec->res->name) && !strcmp(events[i].to, to) &&
-            (!events[i].from || !strcmp(events[i].from, from)))
-            ev = &events[i];
-    if (!ev)
-        return 0;
-    if ((!note || !*note) && !strcmp(ev->kind, "proposal_answered"))
-        note = text_field(rec, "response"); /* the answer itself */
-    struct store_conn *c = store_tx_conn(tx);
-    struct arena a = ARENA_INIT;
-    struct notify_run run = {0};
-    int64_t orgs[64];
-    size_t norgs = record_orgs(rec, orgs, ARRAY_SIZE(orgs));
-    int rc = 0;
-    for (size_t o = 0; rc == 0 && o < norgs; o++) {
-        struct notify_user *users;
-        size_t nu;
-        rc = ev->who == TO_OFFICERS ? store_notify_users_of(c, "officer", 0, &a, &users, &nu)
-                                    : store_notify_users_of(c, "ngo", orgs[o], &a, &users, &nu);
-        const char *org = nu ? store_notify_org_name(c, orgs[o], &a) : NULL;
-        for (size_t u = 0; rc == 0 && u < nu; u++) {
-            const char *lang = users[u].lang;
-            const struct notify_words *w = words_for(ev->kind, "", lang);
-            bool ru = !strcmp(lang, "ru");
-            struct fill f = {
-                .org = org ? org : "",
-                .body = text_field(rec, "body"),
-                .id = arena_printf(&a, "%lld", (long long)rec->id),
-                .state = state_word(to, lang),
-                .title = text_field(rec, "title"),
-                .note = note && *note ? arena_printf(&a, ru ? " Примечание: %s" : " Note: %s", note)
-                                      : ""};
-            struct notice nt = {.kind = ev->kind,
-                                .org_id = orgs[o],
-                                .resource = rec->res->name,
-                                .record_id = rec->id,
-                                .days = INT64_MIN,
-                                .key = arena_printf(&a, "event:%s:%lld:v%lld", rec->res->name,
-                                                    (long long)rec->id, (long long)rec->version),
-                                .title = expand(w->subject, &f, &a),
-                                .detail = expand(w->line, &f, &a)};
-            rc = notify_user_tx(tx, &users[u], &nt, &a, &run);
-        }
-    }
-    arena_release(&a);
-    return rc;
-}
-
-int notify_account(struct store_tx *tx, int64_t user_id, const char *what)
-{
-    struct arena a = ARENA_INIT;
-    struct notify_user u;
-    struct notify_run run = {0};
-    int rc = store_notify_user(store_tx_conn(tx), user_id, &a, &u);
-    if (rc == 0 && !u.disabled) {
-        const struct notify_words *w = words_for("account", what, u.lang);
-        struct fill f = {.email = u.email};
-        struct notice nt = {.kind = "account",
-                            .days = INT64_MIN,
-                            .key = arena_printf(&a, "account:%s:%lld", what, (long long)now_unix()),
-                            .title = w ? expand(w->subject, &f, &a) : what,
-                            .detail = w ? expand(w->line, &f, &a) : NULL};
-        rc = notify_user_tx(tx, &u, &nt, &a, &run);
-    }
-    arena_release(&a);
-    return rc;
-}
-
-/* ---- preferences -------------------------------------------------------------------- */
-
-int notify_prefs_get(struct store *s, const struct principal *who, struct arena *a,
-                     struct notify_user *out)
-{
-    struct store_conn *c = store_reader(s);
-    int rc = store_read_begin(c);
-    if (rc == 0) {
-        rc = store_notify_user(c, who->user_id, a, out);
-        store_read_end(c);
-    }
-    return rc;
-}
-
-static const char *const modes[] = {"immediate", "digest", "off", NULL};
-
-int notify_prefs_update(struct store *s, const struct principal *who, json_t *patch,
-                        struct arena *a, struct errors *errs, struct notify_user *out)
-{
-    struct store_tx *tx;
-    int rc = store_write_begin(s, &tx);
-    if (rc < 0)
-        return rc;
-    struct notify_user old;
-    rc = store_notify_user(store_tx_conn(tx), who->user_id, a, &old);
-    if (rc < 0)
-        goto fail;
-    const char *lang = old.lang;
-    json_t *kinds = json_loads(old.kinds ? old.kinds : "{}", 0, NULL);
-    if (!json_is_object(kinds)) {
-        json_decref(kinds);
-        kinds = json_object();
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(patch, key, v)
-    {
-        if (!strcmp(key, "language")) {
-            if (json_is_string(v) &&
-                (!strcmp(json_string_value(v), "ru") || !strcmp(json_string_value(v), "en")))
-                lang = arena_strdup(a, json_string_value(v));
-            else
-                errors_add(errs, "language", "must be ru or en");
-        } else if (!strcmp(key, "kinds")) {
-            if (!json_is_object(v)) {
-                errors_add(errs, "kinds", "must be an object of kind: immediate, digest or off");
-                continue;
-            }
-            const char *kn;
-            json_t *mv;
-            json_object_foreach(v, kn, mv)
-            {
-                const struct notify_kind *k = kind_find(kn);
-                const char *field = arena_printf(a, "kinds.%s", kn);
-                bool known_mode = false;
-                for (const char *const *m = modes; *m && json_is_string(mv); m++)
-                    known_mode |= !strcmp(*m, json_string_value(mv));
-                if (!k)
-                    errors_add(errs, field, "is not a kind of notification");
-                else if (!known_mode && !json_is_null(mv))
-                    errors_add(errs, field, "must be immediate, digest or off");
-                else if (k->mandatory &&
-                         !(json_is_string(mv) && !strcmp(json_string_value(mv), "immediate")))
-                    errors_add(errs, field, "account notices cannot be turned off or delayed");
-                else if (json_is_null(mv))
-                    json_object_del(kinds, kn); /* back to the default */
-                else
-                    json_object_set(kinds, kn, mv);
-            }
-        } else if (!strcmp(key, "calendar_url") || !strcmp(key, "calendar")) {
-            errors_add(errs, key, "is changed with POST or DELETE /api/v1/me/calendar");
-        } else {
-            errors_add(errs, key, "is not a preference (language, kinds)");
-        }
-    }
-    char *kinds_text = json_dumps(kinds, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(kinds);
-    if (errs->n) {
-        free(kinds_text);
-        rc = -20; /* DOMAIN_INVALID */
-        goto fail;
-    }
-    rc = store_prefs_put(tx, who->user_id, lang, kinds_text);
-    if (rc == 0) {
-        struct store_actor actor = principal_actor(who);
-        char *after = arena_printf(a, "{\"language\":\"%s\",\"kinds\":%s}", lang, kinds_text);
-        rc = store_audit(tx, &actor, "preferences", "users", who->user_id, NULL, after);
-    }
-    free(kinds_text);
-    if (rc < 0)
-        goto fail;
-    struct error err = ERROR_INIT;
-    rc = store_write_commit(tx, &err);
-    if (rc == 0)
-        rc = notify_prefs_get(s, who, a, out);
-    return rc;
-fail:
-    store_write_rollback(tx);
-    return rc;
-}
-
-/* ---- calendar subscription ---------------------------------------------------------- */
-
-static int ics_set(struct store *s, const struct principal *who, const unsigned char *hash,
-                   const char *action)
-{
-    struct store_tx *tx;
-    int rc = store_write_begin(s, &tx);
-    if (rc < 0)
-        return rc;
-    rc = store_prefs_set_ics(tx, who->user_id, hash);
-    if (rc == 0) {
-        struct store_actor actor = principal_actor(who);
-        rc = store_audit(tx, &actor, action, "users", who->user_id, NULL, NULL);
-    }
-    struct error err = ERROR_INIT;
-    if (rc == 0)
-        return store_write_commit(tx, &err);
-    store_write_rollback(tx);
-    return rc;
-}
-
-int notify_ics_create(struct store *s, const struct principal *who, char key[NOTIFY_ICS_KEY_MAX])
-{
-    unsigned char rnd[32], hash[32];
-    randombytes_buf(rnd, sizeof(rnd));
-    memcpy(key, NOTIFY_ICS_KEY_PREFIX, strlen(NOTIFY_ICS_KEY_PREFIX));
-    sodium_bin2hex(key + strlen(NOTIFY_ICS_KEY_PREFIX),
-                   NOTIFY_ICS_KEY_MAX - strlen(NOTIFY_ICS_KEY_PREFIX), rnd, sizeof(rnd));
-    sodium_memzero(rnd, sizeof(rnd));
-    crypto_hash_sha256(hash, (const unsigned char *)key, strlen(key));
-    return ics_set(s, who, hash, "calendar_key_create");
-}
-
-int notify_ics_revoke(struct store *s, const struct principal *who)
-{
-    return ics_set(s, who, NULL, "calendar_key_revoke");
-}
-
-int notify_ics_principal(struct store_conn *c, const char *key, struct arena *a,
-                         struct principal *out)
-{
-    size_t n = key ? strlen(key) : 0, pn = strlen(NOTIFY_ICS_KEY_PREFIX);
-    if (n != pn + 64 || strncmp(key, NOTIFY_ICS_KEY_PREFIX, pn) != 0)
-        return STORE_NOT_FOUND;
-    unsigned char hash[32];
-    crypto_hash_sha256(hash, (const unsigned char *)key, n);
-    struct user u;
-    int rc = store_prefs_ics_user(c, hash, a, &u);
-    if (rc < 0)
-        return rc;
-    enum role role;
-    if (role_parse(u.role, &role) < 0)
-        return STORE_NOT_FOUND;
-    *out = (struct principal){.role = role, .user_id = u.id, .org_id = u.org_id, .email = u.email};
-    return STORE_OK;
 }

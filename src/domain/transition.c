@@ -80,25 +80,18 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     if (!res->state_field)
         return error_set(msg, "%s records have no states", res->singular), STORE_NOT_FOUND;
     struct store_tx *tx;
-    if (store_write_begin(s, &tx) < 0)
-        return error_set(msg, "the database is busy"), STORE_ERROR;
-    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
-    struct record *old;
-    int rc = store_get(ctx.conn, res, id, a, &old);
-    if (rc < 0) {
-        error_set(msg, "no %s with id %lld", res->singular, (long long)id);
-        goto fail;
-    }
-    rc = domain_may_change(ctx.conn, who, old, CHANGE_TRANSITION, a, msg);
+    struct record *old, *rec = NULL;
+    int rc = domain_begin_change(s, who, res, id, CHANGE_TRANSITION, a, &tx, &old, msg);
     if (rc < 0)
-        goto fail;
+        return rc;
+    struct hook_ctx ctx = {.who = who, .conn = store_tx_conn(tx), .tx = tx, .arena = a};
     if (if_match && old->version != if_match) {
         error_set(msg,
                   "the %s was changed by someone else (you had version %lld, it is now "
                   "%lld): reload it",
                   res->singular, (long long)if_match, (long long)old->version);
         rc = STORE_VERSION;
-        goto fail;
+        goto done;
     }
     const char *from = state_of(old);
     if (!legal(res, from, to, who ? who->role : ROLE_ANON)) {
@@ -110,9 +103,9 @@ int domain_transition(struct store *s, const struct principal *who, const struct
                   list.n ? list.p : "none");
         buf_release(&list);
         rc = STORE_CONFLICT;
-        goto fail;
+        goto done;
     }
-    struct record *rec = record_copy(old, a);
+    rec = record_copy(old, a);
     int si = resource_field_index(res, res->state_field);
     const struct field *sf = &res->fields[si];
     for (const char *const *v = sf->values; *v; v++)
@@ -123,7 +116,7 @@ int domain_transition(struct store *s, const struct principal *who, const struct
         if (rc == 0 && errs->n)
             rc = DOMAIN_INVALID;
         if (rc < 0)
-            goto fail;
+            goto done;
     }
     rc = store_update(tx, rec, msg);
     struct store_actor actor = principal_actor(who);
@@ -139,13 +132,9 @@ int domain_transition(struct store *s, const struct principal *who, const struct
     }
     if (rc == STORE_OK) /* who must hear of it (docs/notifications.md) */
         rc = notify_transition(tx, rec, from, to, note);
-    if (rc < 0)
-        goto fail;
-    rc = store_write_commit(tx, msg);
+done:
+    rc = domain_end_tx(tx, rc, msg);
     if (rc == STORE_OK)
         *out = rec;
-    return rc;
-fail:
-    store_write_rollback(tx);
     return rc;
 }

@@ -46,10 +46,7 @@ static int audit_commit(struct store_tx *tx, int rc, const struct principal *who
     struct store_actor actor = principal_actor(who);
     if (rc == STORE_OK)
         rc = store_audit(tx, &actor, action, "users", id, before, after);
-    if (rc == STORE_OK)
-        return store_write_commit(tx, err);
-    store_write_rollback(tx);
-    return rc;
+    return domain_end_tx(tx, rc, err);
 }
 
 /* Applies the given fields of ch to u and checks the result; messages go to errs. */

@@ -1,6 +1,7 @@
 /*
  * Accounts and access over HTTP: the central check of every request (credentials, rule,
- * CSRF, Origin), signing in and out, the users API and the audit trail API. The grants
+ * CSRF, Origin), signing in and out, the users API and API tokens (the audit trail API is
+ * in audit_handlers.c). The grants
  * are data on each route's row (src/http/routes.c); this file only applies them and
  * translates between HTTP and the auth, domain and store layers.
  */
@@ -643,26 +644,48 @@ static void user_reply(struct request *r, int status, int64_t id)
     write_user_row(&w, &row);
 }
 
-void h_users_create(struct request *r)
+/*
+ * Reads the body of a users write into ch (field errors into errs, initialised here),
+ * wiping the request's bytes, which hold the password; NULL when the body was refused
+ * (answered). The caller hands the JSON, which ch borrows from, to user_done.
+ */
+static json_t *user_body(struct request *r, struct user_change *ch, struct errors *errs)
 {
     json_t *body = req_body_object(r);
     if (r->body.p)
         sodium_memzero(r->body.p, r->body.n);
     if (!body)
-        return;
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct user_change ch = {0};
-    user_from_json(body, &ch, &r->arena, &errs);
-    struct error err = ERROR_INIT;
-    int64_t id = 0;
-    int rc = users_create(r->store, &r->who, &ch, &r->arena, &errs, &err, &id);
+        return NULL;
+    errors_init(errs, &r->arena);
+    *ch = (struct user_change){0};
+    user_from_json(body, ch, &r->arena, errs);
+    return body;
+}
+
+/* After users_create / users_update returned rc: the password wiped and the body freed,
+ * then the answer (user id with status, or the problem). */
+static void user_done(struct request *r, json_t *body, int rc, struct errors *errs,
+                      const struct error *err, int status, int64_t id)
+{
     wipe_password(body);
     json_decref(body);
     if (rc < 0)
-        user_problem(r, rc, &errs, &err);
+        user_problem(r, rc, errs, err);
     else
-        user_reply(r, 201, id);
+        user_reply(r, status, id);
+}
+
+void h_users_create(struct request *r)
+{
+    struct errors errs;
+    struct user_change ch;
+    json_t *body = user_body(r, &ch, &errs);
+    if (!body)
+        return;
+    struct error err = ERROR_INIT;
+    int64_t id = 0;
+    int rc = users_create(r->store, &r->who, &ch, &r->arena, &errs, &err, &id);
+    user_done(r, body, rc, &errs, &err, 201, id);
 }
 
 void h_users_update(struct request *r)
@@ -670,174 +693,14 @@ void h_users_update(struct request *r)
     int64_t version;
     if (req_if_match(r, "user", &version) < 0)
         return;
-    json_t *body = req_body_object(r);
-    if (r->body.p)
-        sodium_memzero(r->body.p, r->body.n);
+    struct errors errs;
+    struct user_change ch;
+    json_t *body = user_body(r, &ch, &errs);
     if (!body)
         return;
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct user_change ch = {0};
-    user_from_json(body, &ch, &r->arena, &errs);
     struct error err = ERROR_INIT;
     int rc = users_update(r->store, &r->who, r->id, version, &ch, &r->arena, &errs, &err);
-    wipe_password(body);
-    json_decref(body);
-    if (rc < 0)
-        user_problem(r, rc, &errs, &err);
-    else
-        user_reply(r, 200, r->id);
-}
-
-/* ---- the audit trail ---------------------------------------------------------------- */
-
-/* A time bound: a date (the whole day) or an RFC 3339 time, as stored text. */
-static const char *time_bound(struct arena *a, const char *v, bool end, const char *name,
-                              struct errors *errs)
-{
-    if (!v)
-        return NULL;
-    if (date_valid(str_from(v)))
-        return arena_printf(a, "%sT%s", v, end ? "23:59:59Z" : "00:00:00Z");
-    int64_t t;
-    if (datetime_parse(str_from(v), &t) == 0) {
-        char text[21];
-        time_rfc3339(t, text);
-        return arena_strdup(a, text);
-    }
-    errors_add(errs, name, "must be a date (YYYY-MM-DD) or a time (RFC 3339)");
-    return NULL;
-}
-
-/* The parameters are declared on the route and their types checked before this runs;
- * what is left here is how they combine (record= instead of resource= and record_id=). */
-void h_audit_list(struct request *r)
-{
-    struct errors errs;
-    errors_init(&errs, &r->arena);
-    struct audit_filter f = {0};
-    const char *record = req_route_param(r, "record");
-    f.resource = req_route_param(r, "resource");
-    f.record_id = req_param_num(req_route_param(r, "record_id"), 0);
-    if (record) { /* record=organisations/5 */
-        const char *slash = strrchr(record, '/');
-        if (!slash || slash == record || f.resource || f.record_id) {
-            errors_add(&errs, "record",
-                       "must be collection/id, such as organisations/5, and "
-                       "not given with resource or record_id");
-        } else {
-            f.resource = arena_strndup(&r->arena, record, (size_t)(slash - record));
-            f.record_id = req_param_id(slash + 1, "record", &errs);
-        }
-    }
-    f.actor = req_route_param(r, "actor");
-    f.actor_id = req_param_num(req_route_param(r, "actor_id"), 0);
-    f.action = req_route_param(r, "action");
-    f.from = time_bound(&r->arena, req_route_param(r, "from"), false, "from", &errs);
-    f.to = time_bound(&r->arena, req_route_param(r, "to"), true, "to", &errs);
-    f.limit = (int)req_param_num(req_route_param(r, "limit"), LIMIT_LIST_DEFAULT);
-    f.before_id = req_param_num(req_route_param(r, "cursor"), 0);
-    if (errs.n) {
-        req_bad_query(r, &errs);
-        return;
-    }
-    struct audit_entry *e;
-    size_t n;
-    bool more;
-    if (store_audit_list(store_reader(r->store), &f, &r->arena, &e, &n, &more) < 0) {
-        resp_problem(r, 503, "the database could not answer; try again", NULL);
-        return;
-    }
-    struct jw w;
-    req_list_begin(r, &w);
-    for (size_t i = 0; i < n; i++) {
-        jw_obj(&w);
-        jw_kint(&w, "id", e[i].id);
-        jw_kstr(&w, "at", e[i].at);
-        jw_kstr(&w, "actor", e[i].actor);
-        jw_key(&w, "actor_id");
-        e[i].actor_id ? jw_int(&w, e[i].actor_id) : jw_null(&w);
-        jw_key(&w, "organisation_id");
-        e[i].org_id ? jw_int(&w, e[i].org_id) : jw_null(&w);
-        jw_kstr(&w, "action", e[i].action);
-        jw_kstr(&w, "resource", e[i].resource);
-        jw_key(&w, "record_id");
-        e[i].record_id ? jw_int(&w, e[i].record_id) : jw_null(&w);
-        /* before/after are JSON the server wrote; an entry edited into something else
-         * is shown as text rather than breaking the response. */
-        const char *img[2] = {e[i].before, e[i].after};
-        static const char *const names[2] = {"before", "after"};
-        for (int k = 0; k < 2; k++) {
-            jw_key(&w, names[k]);
-            json_t *probe = img[k] ? json_loads(img[k], 0, NULL) : NULL;
-            if (probe)
-                jw_raw(&w, img[k], strlen(img[k]));
-            else
-                jw_str(&w, img[k]);
-            json_decref(probe);
-        }
-        jw_kstr(&w, "prev_hash", e[i].prev_hash);
-        jw_kstr(&w, "hash", e[i].hash);
-        jw_obj_end(&w);
-    }
-    req_list_end(r, &w, more && n, n ? e[n - 1].id : 0);
-}
-
-void h_audit_verify(struct request *r)
-{
-    struct audit_report rep;
-    struct error err = ERROR_INIT;
-    const char *dv = req_route_param(r, "deep"); /* true or false, checked before */
-    bool deep = dv && dv[0] == 't';
-    int rc = store_audit_check(store_reader(r->store), &rep, &err);
-    if (rc == STORE_ERROR) {
-        resp_problem(r, 503, "the audit trail could not be read; try again", NULL);
-        return;
-    }
-    /* ?deep=true: also every live row against its last audited image (issue 16). */
-    struct deep_report dr = {0};
-    if (deep && rc == STORE_OK &&
-        store_audit_deep_check(store_reader(r->store), &r->arena, &dr) < 0) {
-        resp_problem(r, 503, "the rows could not be compared with the audit trail", NULL);
-        return;
-    }
-    if (deep && rc == STORE_OK && dr.faults_total) {
-        rc = STORE_CONFLICT;
-        snprintf(err.msg, sizeof(err.msg), "%lld rows were written outside civdesk; see deep",
-                 (long long)dr.faults_total);
-    }
-    struct jw w;
-    resp_json(r, 200, &w);
-    jw_obj(&w);
-    jw_kbool(&w, "ok", rc == STORE_OK);
-    jw_kint(&w, "checked", rep.checked);
-    jw_key(&w, "first_bad_id");
-    rc == STORE_OK || !rep.bad_id ? jw_null(&w) : jw_int(&w, rep.bad_id);
-    jw_kstr(&w, "detail", rc == STORE_OK ? "the audit trail is intact" : err.msg);
-    jw_key(&w, "head");
-    jw_obj(&w);
-    jw_kint(&w, "entries", rep.entries);
-    jw_kint(&w, "last_id", rep.head_id);
-    jw_kstr(&w, "last_hash", rep.head_hash);
-    jw_obj_end(&w);
-    if (deep) {
-        jw_key(&w, "deep");
-        jw_obj(&w);
-        jw_kint(&w, "checked", dr.checked);
-        jw_kint(&w, "faults_total", dr.faults_total);
-        jw_key(&w, "faults");
-        jw_arr(&w);
-        for (size_t i = 0; i < dr.nfaults; i++) {
-            jw_obj(&w);
-            jw_kstr(&w, "resource", dr.faults[i].resource);
-            jw_kint(&w, "id", dr.faults[i].id);
-            jw_kstr(&w, "detail", dr.faults[i].detail);
-            jw_obj_end(&w);
-        }
-        jw_arr_end(&w);
-        jw_obj_end(&w);
-    }
-    jw_obj_end(&w);
+    user_done(r, body, rc, &errs, &err, 200, r->id);
 }
 
 /* ---- API tokens (issue 16) -------------------------------------------------------------- */

@@ -2,7 +2,8 @@
  * The HTTP side of accounts and access: the central check every request passes before
  * its handler (credentials, the route's access rule, CSRF and Origin for cookie-
  * authenticated writes), and the handlers of /api/v1/session, /api/v1/users and
- * /api/v1/audit. Each handler is one line in routes[].
+ * /api/v1/tokens (those of /api/v1/audit: audit_handlers.h). Each handler is one line in
+ * routes[].
  */
 #ifndef CIVDESK_HTTP_AUTH_HANDLERS_H
 #define CIVDESK_HTTP_AUTH_HANDLERS_H
@@ -46,11 +47,6 @@ void h_users_update(struct request *r);
 /* GET /api/v1/officers (officers, admins): the active officers' and administrators'
  * id, name, e-mail and role, to choose a desk officer from. */
 void h_officers_list(struct request *r);
-
-/* GET /api/v1/audit?resource=&record_id=&actor=&action=&from=&to= (officers, admins). */
-void h_audit_list(struct request *r);
-/* GET /api/v1/audit/verify (admins): the chain and head checked; the first bad entry. */
-void h_audit_verify(struct request *r);
 
 /* /api/v1/tokens: GET lists the caller's API tokens (an administrator's: everyone's) with
  * name, expiry and last use, never the token; DELETE /api/v1/tokens/{id} revokes one of

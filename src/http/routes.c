@@ -6,6 +6,7 @@
  */
 #include "domain/domain.h"
 #include "domain/access.h"
+#include "http/audit_handlers.h"
 #include "http/auth_handlers.h"
 #include "http/bulk_handlers.h"
 #include "http/http.h"
@@ -113,6 +114,8 @@ static bool write_record(struct request *r, int status, const struct record *rec
     struct jw w;
     struct hook_ctx ctx = {
         .who = &r->who, .conn = store_reader(r->store), .arena = &r->arena, .detail = true};
+    if (rec->res->parent) /* a sub-record is owned through its parent */
+        ctx.owns_parent = domain_reads_internal(ctx.conn, &r->who, rec, &r->arena);
     if (rec->res->transitions) {
         struct transition_entry *h = NULL;
         int rc =
@@ -195,6 +198,7 @@ static void list_records(struct request *r, const struct resource *res, int pare
 {
     enum io_format fmt;
     int as_file = io_http_wants_export(r, &fmt), scope;
+    bool owns_parent = false;
     struct list_query q;
     if (as_file < 0 || !parse_list_query(r, res, &q))
         return;
@@ -205,6 +209,8 @@ static void list_records(struct request *r, const struct resource *res, int pare
         }
         q.filters[q.nfilters++] = (struct filter){.field = parent_filter, .v = {.i = parent_id}};
         /* the parent's visibility was checked: its sub-records are all visible */
+        owns_parent =
+            domain_sub_list_scope(store_reader(r->store), &r->who, res, parent_id, &q, &r->arena);
     } else if ((scope = domain_list_scope(&r->who, res, &q)) < 0) {
         resp_problem(r, r->who.role == ROLE_ANON ? 401 : 403,
                      scope == DOMAIN_LIST_STAFF_FIELD
@@ -229,7 +235,8 @@ static void list_records(struct request *r, const struct resource *res, int pare
         resp_problem(r, 503, "the database could not answer; try again", NULL);
     } else {
         struct jw w;
-        struct hook_ctx ctx = {.who = &r->who, .conn = c, .arena = &r->arena};
+        struct hook_ctx ctx = {
+            .who = &r->who, .conn = c, .arena = &r->arena, .owns_parent = owns_parent};
         resp_json(r, 200, &w);
         jw_obj(&w);
         jw_key(&w, "items");

@@ -248,7 +248,11 @@ int io_export_next(struct io_export *e, struct buf *out, struct error *err)
         int rc = next_page(e, &page, err);
         if (rc < 0)
             return rc;
-        struct hook_ctx ctx = {.who = e->o.who, .conn = e->conn, .arena = &e->page};
+        /* a list of sub-records keeps what the caller reads (domain_sub_list_scope) */
+        struct hook_ctx ctx = {.who = e->o.who,
+                               .conn = e->conn,
+                               .arena = &e->page,
+                               .owns_parent = !e->o.q.hide_internal};
         for (size_t i = 0; i < page.n; i++) {
             if (e->o.format == IO_JSON) {
                 buf_puts(out, e->rows ? ",\n" : "\n");

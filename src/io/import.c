@@ -6,32 +6,25 @@
  * the resource's validate and check_conflict hooks, the insert and its audit entry —
  * exactly as an API create does. A row that fails is listed with its line; by default
  * one failure rolls the whole import back.
+ *
+ * This file is the engine every format shares (the input's hash, the transaction, one
+ * row, the report); import_csv.c and import_json.c read their formats into it.
  */
 #define _GNU_SOURCE
 #include "io/internal.h"
+#include "io/import_int.h"
 #include "core/limits.h"
 #include "domain/domain.h"
 #include "json/json.h"
 #include "search/search.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define READ_CHUNK          (256 * 1024)
-#define PROGRESS_EVERY      512    /* rows between progress callbacks */
-#define ROW_BATCH           64     /* rows whose memory is released together */
-#define BYTES_PER_ROW_GUESS 100    /* to size the duplicate index from the file's size */
-#define REJECTS_FLUSH       65536  /* bytes of rejects buffered before writing */
-#define COL_IGNORED         (-1)   /* a column that is read but not imported (id, version, ...) */
-#define IMPORT_CACHE_KIB    65536  /* page cache of the import's transaction: 64 MiB */
-#define IMPORT_SORT_KIB     16384  /* ... while its indexes are built again (SQLite's sorter
-                                    * takes as much again per thread): 16 MiB */
-#define HASH_RING           4      /* chunks read ahead of the hashing thread, at most */
-#define INDEX_ASIDE_MIN     50000  /* rows imported before a table's indexes are set aside */
 
 /*
  * A large import sets the imported table's secondary indexes aside and builds them again
@@ -43,25 +36,6 @@
  * cannot use them, and these resources' hooks (validation, references) read other tables
  * or rows by id only.
  */
-
-/*
- * The input's SHA-256 (for the audit entry), computed on a thread of its own: it is about
- * a twentieth of an import's work and needs nothing but the bytes, so it runs beside the
- * parsing on another core. The reader fills the chunks of a small ring and hands each one
- * over; it waits only when the hasher is HASH_RING chunks behind. Without a thread (if
- * one cannot be started) the chunks are hashed as they are handed over.
- */
-struct hasher {
-    pthread_t thread;
-    bool threaded, started;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    crypto_hash_sha256_state sha;
-    char *chunk[HASH_RING]; /* owned, READ_CHUNK bytes each */
-    size_t len[HASH_RING];
-    size_t given, hashed; /* chunks handed over, chunks hashed (counting up) */
-    bool eof;             /* no more chunks */
-};
 
 static void *hasher_main(void *arg)
 {
@@ -83,7 +57,7 @@ static void *hasher_main(void *arg)
     return NULL;
 }
 
-static void hasher_start(struct hasher *h)
+void import_hasher_start(struct hasher *h)
 {
     memset(h, 0, sizeof(*h));
     crypto_hash_sha256_init(&h->sha);
@@ -97,7 +71,7 @@ static void hasher_start(struct hasher *h)
 }
 
 /* The next chunk to read into: free once the hasher is done with what it held. */
-static char *hasher_chunk(struct hasher *h)
+char *import_hasher_chunk(struct hasher *h)
 {
     pthread_mutex_lock(&h->lock);
     while (h->given - h->hashed >= HASH_RING)
@@ -109,7 +83,7 @@ static char *hasher_chunk(struct hasher *h)
 
 /* Hands over the n bytes read into the chunk hasher_chunk gave; the caller may go on
  * reading them (the hasher only reads too). */
-static void hasher_give(struct hasher *h, size_t n)
+void import_hasher_give(struct hasher *h, size_t n)
 {
     size_t k = h->given % HASH_RING;
     h->len[k] = n;
@@ -147,41 +121,6 @@ static void hasher_finish(struct hasher *h, unsigned char out[crypto_hash_sha256
     pthread_cond_destroy(&h->cond);
     h->started = false;
 }
-
-struct importer {
-    const struct io_import_opts *o;
-    const struct resource *res;
-    struct io_report *rep;
-    struct store_tx *tx;
-    struct store_conn *conn; /* the transaction's */
-    struct dup_index dups;
-    struct arena keep;  /* lives for the whole import: header, fixed values */
-    struct arena row;   /* one row's values and messages; released after each row */
-    struct errors errs; /* the current row's problems */
-    int fixed_field[4];
-    struct value fixed_val[4];
-    struct error *err;
-    int fatal;          /* a failure that is not a row's fault; err says what */
-    int64_t old_cache;  /* the writer's page cache setting before the import */
-    struct hasher hash; /* of the input, for the audit entry */
-    unsigned char sha256[crypto_hash_sha256_BYTES]; /* its digest, once read to the end */
-    const char *format;                             /* "csv" | "json" */
-    int64_t first_id, last_id;                      /* ids of the records created */
-    double t0;
-    int64_t bytes, total;
-    int64_t indexed, to_index;   /* records indexed for search at the end, of how many */
-    struct store_indexes *aside; /* the table's indexes set aside, to build again */
-    int64_t aside_at;            /* rows imported at which to set them aside; -1: never */
-    /* CSV */
-    bool have_header;
-    size_t ncols;
-    int *col;           /* field index per column, or COL_IGNORED */
-    struct str *header; /* the header's cells as read, for the rejects file */
-    char delim;
-    /* rejects */
-    struct buf out; /* text waiting to be written to o->rejects */
-    size_t nrejects;
-};
 
 static double mono(void)
 {
@@ -242,13 +181,13 @@ static void add_issue(struct io_report *rep, struct io_issue **list, size_t *n, 
                                         arena_strdup(&rep->arena, msg)};
 }
 
-static void file_issue(struct importer *im, size_t line, const char *field, const char *msg)
+void import_file_issue(struct importer *im, size_t line, const char *field, const char *msg)
 {
     add_issue(im->rep, &im->rep->errors, &im->rep->nerrors, &im->rep->errors_total, line, field,
               msg);
 }
 
-static int fatal(struct importer *im, int rc)
+int import_fatal(struct importer *im, int rc)
 {
     if (!im->fatal)
         im->fatal = rc < 0 ? rc : STORE_ERROR;
@@ -277,7 +216,7 @@ static void index_progress(void *arg, int64_t done, int64_t total)
     progress(im);
 }
 
-static bool is_meta(const char *name)
+bool import_is_meta(const char *name)
 {
     static const char *const meta[] = {"id", "created_at", "updated_at", "version"};
     for (size_t i = 0; i < ARRAY_SIZE(meta); i++)
@@ -288,13 +227,13 @@ static bool is_meta(const char *name)
 
 /* Fields a file may name but whose values are the server's: read-only ones and the state
  * of a state machine (changed only through transitions). */
-static bool is_server_field(const struct resource *res, int fi)
+bool import_is_server_field(const struct resource *res, int fi)
 {
     const struct field *f = &res->fields[fi];
     return (f->flags & F_READONLY) || (res->state_field && !strcmp(res->state_field, f->name));
 }
 
-static int fixed_index(const struct importer *im, int fi)
+int import_fixed_index(const struct importer *im, int fi)
 {
     for (size_t k = 0; k < im->o->nfixed; k++)
         if (im->fixed_field[k] == fi)
@@ -311,7 +250,7 @@ static bool value_equal(const struct value *a, const struct value *b)
 
 /* ---- start and end ------------------------------------------------------------------ */
 
-static int begin(struct importer *im, struct store *s, const struct io_import_opts *o, int64_t size,
+int import_begin(struct importer *im, struct store *s, const struct io_import_opts *o, int64_t size,
                  int64_t rows, struct io_report *rep, struct error *err)
 {
     memset(im, 0, sizeof(*im));
@@ -322,6 +261,9 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
     im->total = size;
     im->t0 = mono();
     memset(rep, 0, sizeof(*rep));
+    /* Fixed values come from the command (listing: body, date), never from the file; the
+     * rows' loops read o->nfixed of them from im's arrays. */
+    assert(o->nfixed <= ARRAY_SIZE(im->fixed_field));
     for (size_t k = 0; k < o->nfixed && k < ARRAY_SIZE(im->fixed_field); k++) {
         const struct io_fixed *fx = &o->fixed[k];
         int fi = resource_field_index(o->res, fx->field);
@@ -333,7 +275,7 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
                                  &im->fixed_val[k], &why) == 0)
             why = NULL;
         if (why)
-            file_issue(im, 0, fx->field, why);
+            import_file_issue(im, 0, fx->field, why);
     }
     if (rep->errors_total)
         return IO_INVALID;
@@ -367,7 +309,7 @@ static int begin(struct importer *im, struct store *s, const struct io_import_op
     return rc;
 }
 
-static int flush_rejects(struct importer *im)
+int import_flush_rejects(struct importer *im)
 {
     if (!im->o->rejects || !im->out.n)
         return 0;
@@ -376,7 +318,7 @@ static int flush_rejects(struct importer *im)
     buf_reset(&im->out);
     if (!ok) {
         error_set(im->err, "could not write the rejects file: %s", strerror(errno));
-        return fatal(im, STORE_ERROR);
+        return import_fatal(im, STORE_ERROR);
     }
     return 0;
 }
@@ -418,14 +360,14 @@ static int audit_import(struct importer *im)
 }
 
 /* Commits, or rolls back when a row was invalid (and skip_invalid is off) or it failed. */
-static int end(struct importer *im, int rc)
+int import_end(struct importer *im, int rc)
 {
     struct io_report *rep = im->rep;
     hasher_finish(&im->hash, im->sha256);
     dup_index_release(&im->dups); /* the rows are read: 64 MiB a million back before the sorts */
     if (rc == 0 && im->fatal)
         rc = im->fatal;
-    if (rc == 0 && flush_rejects(im) < 0)
+    if (rc == 0 && import_flush_rejects(im) < 0)
         rc = im->fatal;
     if (rc == 0 && rep->errors_total && !im->o->skip_invalid)
         rc = IO_INVALID;
@@ -486,7 +428,7 @@ static int row_failure(struct importer *im, int rc, const struct error *msg)
         return 1;
     if (rc == STORE_ERROR) {
         error_set(im->err, "the database failed while writing: %s", msg->msg);
-        return fatal(im, rc);
+        return import_fatal(im, rc);
     }
     errors_add(&im->errs, "", "%s", msg->msg[0] ? msg->msg : "could not be written");
     return 1;
@@ -521,7 +463,7 @@ static int update_row(struct importer *im, size_t line, const struct record *rec
  * handled as o->on_duplicate says, anything else inserted. 0 done, 1 the row is invalid
  * (im->errs says why), negative: the import must stop.
  */
-static int write_row(struct importer *im, size_t line, struct record *rec, const bool *given)
+int import_write_row(struct importer *im, size_t line, struct record *rec, const bool *given)
 {
     const struct resource *res = im->res;
     struct io_report *rep = im->rep;
@@ -529,7 +471,7 @@ static int write_row(struct importer *im, size_t line, struct record *rec, const
     int found = dup_find(&im->dups, im->conn, rec, &im->row, &m);
     if (found < 0) {
         error_set(im->err, "could not read the stored %s to look for duplicates", res->name);
-        return fatal(im, found);
+        return import_fatal(im, found);
     }
     if (found) {
         rep->duplicates++;
@@ -567,7 +509,7 @@ static int write_row(struct importer *im, size_t line, struct record *rec, const
         im->aside_at = -1;
         if (store_tx_drop_indexes(im->tx, res, &im->aside) < 0) {
             error_set(im->err, "could not set the indexes of %s aside", res->table);
-            return fatal(im, STORE_ERROR);
+            return import_fatal(im, STORE_ERROR);
         }
     }
     dup_add(&im->dups, rec, line, &im->row);
@@ -575,7 +517,7 @@ static int write_row(struct importer *im, size_t line, struct record *rec, const
 }
 
 /* The row's errors as one line: "field: message; message". */
-static const char *errors_text(const struct errors *e, struct arena *a)
+const char *import_errors_text(const struct errors *e, struct arena *a)
 {
     struct buf b = BUF_INIT;
     for (size_t i = 0; i < e->n; i++) {
@@ -591,17 +533,17 @@ static const char *errors_text(const struct errors *e, struct arena *a)
 }
 
 /* After a row: records its errors in the report. True if it was invalid. */
-static bool settle_row(struct importer *im, size_t line)
+bool import_settle_row(struct importer *im, size_t line)
 {
     if (!im->errs.n)
         return false;
     im->rep->invalid++;
     for (size_t i = 0; i < im->errs.n; i++)
-        file_issue(im, line, im->errs.items[i].field, im->errs.items[i].message);
+        import_file_issue(im, line, im->errs.items[i].field, im->errs.items[i].message);
     return true;
 }
 
-static void fixed_values(struct importer *im, struct record *rec, bool *given)
+void import_fixed_values(struct importer *im, struct record *rec, bool *given)
 {
     for (size_t k = 0; k < im->o->nfixed; k++) {
         rec->v[im->fixed_field[k]] = im->fixed_val[k];
@@ -610,458 +552,10 @@ static void fixed_values(struct importer *im, struct record *rec, bool *given)
 }
 
 /* Rows' memory is given back in batches: a malloc and free per row showed in profiles. */
-static void row_done(struct importer *im)
+void import_row_done(struct importer *im)
 {
     if (im->rep->rows % ROW_BATCH == 0)
         arena_release(&im->row);
     if (im->rep->rows % PROGRESS_EVERY == 0)
         progress(im);
-}
-
-/* ---- CSV ---------------------------------------------------------------------------- */
-
-static struct str trim(struct str s)
-{
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r' || s.p[0] == '\n'))
-        s.p++, s.n--;
-    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' || s.p[s.n - 1] == '\r' ||
-                   s.p[s.n - 1] == '\n'))
-        s.n--;
-    return s;
-}
-
-static void header_issue(struct importer *im, size_t line, const char *field, const char *fmt, ...)
-    PRINTF_LIKE(4, 5);
-static void header_issue(struct importer *im, size_t line, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    struct buf b = BUF_INIT;
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    file_issue(im, line, field, b.p);
-    buf_release(&b);
-}
-
-static const char *field_names(const struct resource *res, struct arena *a)
-{
-    struct buf b = BUF_INIT;
-    for (size_t i = 0; i < res->nfields; i++) {
-        if (res->fields[i].flags & F_HIDDEN)
-            continue;
-        if (b.n)
-            buf_puts(&b, ", ");
-        buf_puts(&b, res->fields[i].name);
-    }
-    char *s = arena_strndup(a, b.p ? b.p : "", b.n);
-    buf_release(&b);
-    return s;
-}
-
-/* Maps the header's names to fields. Every problem is listed; any makes the file invalid. */
-static int csv_header(struct importer *im, size_t line, const struct str *cells, size_t n)
-{
-    const struct resource *res = im->res;
-    im->have_header = true;
-    im->ncols = n;
-    im->col = arena_alloc(&im->keep, n * sizeof(*im->col));
-    im->header = arena_alloc(&im->keep, n * sizeof(*im->header));
-    bool *seen = arena_zalloc(&im->keep, res->nfields);
-    size_t before = im->rep->errors_total;
-    for (size_t c = 0; c < n; c++) {
-        im->header[c] = (struct str){arena_strndup(&im->keep, cells[c].p, cells[c].n), cells[c].n};
-        im->col[c] = COL_IGNORED;
-        struct str name = trim(cells[c]);
-        if (!utf8_valid(name.p, name.n)) {
-            header_issue(im, line, "", "column %zu: the name is not valid UTF-8", c + 1);
-            continue;
-        }
-        if (name.n == 0) {
-            header_issue(im, line, "", "column %zu has no name", c + 1);
-            continue;
-        }
-        const char *cname = arena_strndup(&im->keep, name.p, name.n);
-        int fi = resource_field_index(res, cname);
-        if (fi >= 0 && !(res->fields[fi].flags & F_HIDDEN)) {
-            if (seen[fi])
-                header_issue(im, line, cname, "is given in two columns");
-            else if (fixed_index(im, fi) >= 0)
-                header_issue(im, line, cname,
-                             "is given both as a column and as an option; drop one of them");
-            else if (!is_server_field(res, fi))
-                im->col[c] = fi;
-            seen[fi] = true;
-        } else if (!is_meta(cname) && !(c == n - 1 && strcmp(cname, "error") == 0)) {
-            header_issue(im, line, cname, "is not a field of %s (its fields: %s)", res->singular,
-                         field_names(res, &im->row));
-        }
-    }
-    for (size_t i = 0; i < res->nfields; i++)
-        if ((res->fields[i].flags & F_REQUIRED) && !seen[i] && fixed_index(im, (int)i) < 0 &&
-            !is_server_field(res, (int)i))
-            header_issue(im, line, res->fields[i].name, "is required: the header needs it");
-    arena_release(&im->row);
-    return im->rep->errors_total > before ? IO_INVALID : 0;
-}
-
-/* One cell into rec->v[fi], or an error for the field. */
-static void csv_cell(struct importer *im, struct record *rec, int fi, struct str cell)
-{
-    const struct field *f = &im->res->fields[fi];
-    struct str t = csv_unneutralise(trim(cell));
-    struct value v;
-    const char *why = NULL;
-    if (t.n == 0) {
-        if (f->flags & F_REQUIRED)
-            errors_add(&im->errs, f->name, "is required");
-        else
-            rec->v[fi] = f->type == FT_BOOL ? (struct value){.i = 0} : (struct value){.null = true};
-        return;
-    }
-    if (f->type == FT_TEXT_LIST || f->type == FT_REF_LIST) {
-        io_list_from_cell(f, t, &im->row, &v, &why);
-    } else if (f->type == FT_BOOL && t.n <= 5) {
-        char low[6]; /* spreadsheets write TRUE / FALSE */
-        for (size_t i = 0; i < t.n; i++)
-            low[i] = (char)(t.p[i] >= 'A' && t.p[i] <= 'Z' ? t.p[i] + 32 : t.p[i]);
-        value_from_text(f, (struct str){low, t.n}, &im->row, &v, &why);
-    } else {
-        value_from_text(f, t, &im->row, &v, &why);
-    }
-    if (why)
-        errors_add(&im->errs, f->name, "%s", why);
-    else
-        rec->v[fi] = v;
-}
-
-static void reject_csv(struct importer *im, const struct str *cells, size_t n)
-{
-    if (!im->o->rejects)
-        return;
-    if (!im->nrejects) {
-        for (size_t c = 0; c < im->ncols; c++) {
-            csv_put_cell(&im->out, im->header[c].p, im->header[c].n, im->delim);
-            buf_putc(&im->out, im->delim);
-        }
-        buf_puts(&im->out, "error\r\n");
-    }
-    im->nrejects++;
-    for (size_t c = 0; c < n; c++) {
-        csv_put_cell(&im->out, cells[c].p, cells[c].n, im->delim);
-        buf_putc(&im->out, im->delim);
-    }
-    for (size_t c = n; c < im->ncols; c++) /* a short row: keep the error in its column */
-        buf_putc(&im->out, im->delim);
-    const char *text = errors_text(&im->errs, &im->row);
-    csv_put_cell(&im->out, text, strlen(text), im->delim);
-    buf_puts(&im->out, "\r\n");
-    if (im->out.n > REJECTS_FLUSH)
-        flush_rejects(im);
-}
-
-struct csv_ctx {
-    struct importer *im;
-    struct csv_reader *reader;
-};
-
-static int on_csv_row(void *arg, size_t line, const struct str *cells, size_t n)
-{
-    struct csv_ctx *cx = arg;
-    struct importer *im = cx->im;
-    const struct resource *res = im->res;
-    if (!im->have_header) {
-        im->delim = csv_reader_delim(cx->reader);
-        return csv_header(im, line, cells, n);
-    }
-    size_t last = 0; /* cells up to the last non-empty one */
-    for (size_t c = 0; c < n; c++)
-        if (trim(cells[c]).n)
-            last = c + 1;
-    if (!last)
-        return 0; /* an empty row, as spreadsheets leave at the end */
-    im->rep->rows++;
-    errors_init(&im->errs, &im->row);
-    struct record *rec = record_new(res, &im->row);
-    bool *given = arena_zalloc(&im->row, res->nfields);
-    if (n < im->ncols || last > im->ncols) {
-        errors_add(&im->errs, "", "has %zu cells where the header has %zu", n, im->ncols);
-    } else {
-        for (size_t c = 0; c < im->ncols; c++) {
-            int fi = im->col[c];
-            if (fi == COL_IGNORED)
-                continue;
-            given[fi] = true;
-            csv_cell(im, rec, fi, cells[c]);
-        }
-        fixed_values(im, rec, given);
-    }
-    int rc = 0;
-    if (!im->errs.n) {
-        domain_initial_state(rec);
-        rc = write_row(im, line, rec, given);
-        if (rc < 0)
-            return rc;
-    }
-    if (settle_row(im, line) && im->o->skip_invalid)
-        reject_csv(im, cells, n);
-    row_done(im);
-    return im->fatal;
-}
-
-/* Lines of a file that can be read twice (a regular file, an upload in memory), read from
- * where it stands and rewound there: at least its rows, for sizing the duplicate index.
- * -1 when it cannot be rewound (a pipe) or read. */
-static int64_t lines_ahead(FILE *in)
-{
-    off_t at = ftello(in);
-    if (at < 0)
-        return -1;
-    char *block = malloc(READ_CHUNK);
-    if (!block)
-        die("out of memory");
-    int64_t lines = 1;
-    size_t got;
-    while ((got = fread(block, 1, READ_CHUNK, in)) > 0)
-        for (const char *p = block; (p = memchr(p, '\n', (size_t)(block + got - p))); p++)
-            lines++;
-    free(block);
-    bool ok = !ferror(in);
-    clearerr(in);
-    if (fseeko(in, at, SEEK_SET) != 0)
-        return -2; /* cannot happen for a file ftello answered; the caller refuses the file */
-    return ok ? lines : -1;
-}
-
-int io_import_csv(struct store *s, const struct io_import_opts *o, FILE *in, int64_t size,
-                  struct io_report *rep, struct error *err)
-{
-    struct importer im;
-    int64_t rows = lines_ahead(in);
-    int rc = begin(&im, s, o, size, rows, rep, err);
-    im.format = "csv";
-    if (rc == 0 && rows == -2) {
-        error_set(err, "could not read the file again: %s", strerror(errno));
-        rc = fatal(&im, STORE_ERROR);
-    }
-    if (rc < 0)
-        return end(&im, rc);
-    struct csv_ctx cx = {.im = &im};
-    cx.reader = csv_reader_new(on_csv_row, &cx);
-    hasher_start(&im.hash);
-    struct error perr = ERROR_INIT;
-    for (;;) {
-        char *chunk = hasher_chunk(&im.hash);
-        size_t got = fread(chunk, 1, READ_CHUNK, in);
-        im.bytes += (int64_t)got;
-        hasher_give(&im.hash, got);
-        if (got && (rc = csv_reader_feed(cx.reader, chunk, got, &perr)))
-            break;
-        if (got < READ_CHUNK) {
-            if (ferror(in)) {
-                error_set(err, "could not read the file: %s", strerror(errno));
-                rc = fatal(&im, STORE_ERROR);
-            }
-            break;
-        }
-    }
-    if (rc == 0)
-        rc = csv_reader_finish(cx.reader, &perr);
-    if (rc == ERROR_FAILED) { /* the reader's: malformed CSV */
-        file_issue(&im, csv_reader_error_line(cx.reader), "", perr.msg);
-        rc = IO_INVALID;
-    }
-    if (rc == 0 && !im.have_header) {
-        file_issue(&im, 0, "", "the file is empty: it needs a header row naming the fields");
-        rc = IO_INVALID;
-    }
-    csv_reader_free(cx.reader);
-    return end(&im, rc);
-}
-
-/* ---- JSON --------------------------------------------------------------------------- */
-
-/* Keys the resource's computed hook writes for rec (arena-owned JSON object). */
-static json_t *computed_keys(struct importer *im, const struct record *rec)
-{
-    struct buf b = BUF_INIT;
-    struct jw w;
-    jw_init(&w, &b);
-    jw_obj(&w);
-    struct hook_ctx ctx = {.who = im->o->who, .conn = im->conn, .arena = &im->row};
-    im->res->computed(&ctx, rec, &w);
-    jw_obj_end(&w);
-    json_t *obj = json_loadb(b.p, b.n, 0, NULL);
-    buf_release(&b);
-    return obj;
-}
-
-static void json_item(struct importer *im, json_t *item, struct record *rec, bool *given)
-{
-    const struct resource *res = im->res;
-    if (!json_is_object(item)) {
-        errors_add(&im->errs, "", "is not a JSON object");
-        return;
-    }
-    json_t *clean = json_object();
-    json_t *extra = json_array();
-    const char *key;
-    json_t *val;
-    json_object_foreach(item, key, val)
-    {
-        int fi = resource_field_index(res, key);
-        if (fi >= 0 && !(res->fields[fi].flags & F_HIDDEN)) {
-            if (fixed_index(im, fi) >= 0)
-                errors_add(&im->errs, key, "is given both in the file and as an option");
-            else if (!is_server_field(res, fi)) {
-                json_object_set(clean, key, val);
-                given[fi] = true;
-            }
-        } else if (!is_meta(key) && strcmp(key, "error") != 0) {
-            json_array_append_new(extra, json_string(key));
-        }
-    }
-    record_from_json(rec, clean, RECORD_CREATE, &im->row, &im->errs);
-    fixed_values(im, rec, given);
-    if (json_array_size(extra)) {
-        json_t *known = !im->errs.n && res->computed ? computed_keys(im, rec) : NULL;
-        size_t i;
-        json_array_foreach(extra, i, val)
-        {
-            if (!json_object_get(known, json_string_value(val)) && (known || !res->computed))
-                errors_add(&im->errs, json_string_value(val), "is not a field of %s",
-                           res->singular);
-        }
-        json_decref(known);
-    }
-    json_decref(clean);
-    json_decref(extra);
-}
-
-static void reject_json(struct importer *im, json_t *item)
-{
-    if (!im->o->rejects)
-        return;
-    buf_puts(&im->out, im->nrejects++ ? ",\n" : "[\n");
-    json_t *copy = json_is_object(item) ? json_copy(item) : json_pack("{sO}", "item", item);
-    json_object_set_new(copy, "error", json_string(errors_text(&im->errs, &im->row)));
-    char *text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text)
-        buf_puts(&im->out, text);
-    free(text);
-    json_decref(copy);
-    if (im->out.n > REJECTS_FLUSH)
-        flush_rejects(im);
-}
-
-static size_t skip_space(const char **p, const char *end, size_t line)
-{
-    while (*p < end && (**p == ' ' || **p == '\t' || **p == '\r' || **p == '\n')) {
-        if (**p == '\n')
-            line++;
-        (*p)++;
-    }
-    return line;
-}
-
-static size_t count_lines(const char *p, size_t n)
-{
-    size_t k = 0;
-    for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))); p++)
-        k++;
-    return k;
-}
-
-static int json_items(struct importer *im, const char *p, const char *end)
-{
-    const char *start = p;
-    size_t line = 1;
-    if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-    line = skip_space(&p, end, line);
-    if (p == end || *p != '[') {
-        file_issue(im, line, "", "expected a JSON array of objects ([ {...}, ... ])");
-        return IO_INVALID;
-    }
-    p++;
-    for (bool first = true;; first = false) {
-        line = skip_space(&p, end, line);
-        if (p < end && *p == ']' && first) {
-            p++;
-            break;
-        }
-        json_error_t jerr;
-        json_t *item = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK, &jerr);
-        if (!item) {
-            file_issue(im, line + (jerr.line > 0 ? (size_t)jerr.line - 1 : 0), "",
-                       arena_printf(&im->row, "malformed JSON: %s", jerr.text));
-            return IO_INVALID;
-        }
-        size_t item_line = line;
-        line += count_lines(p, (size_t)jerr.position);
-        p += jerr.position;
-        im->bytes = (int64_t)(p - start);
-        im->rep->rows++;
-        errors_init(&im->errs, &im->row);
-        struct record *rec = record_new(im->res, &im->row);
-        bool *given = arena_zalloc(&im->row, im->res->nfields);
-        json_item(im, item, rec, given);
-        int rc = 0;
-        if (!im->errs.n) {
-            domain_initial_state(rec);
-            rc = write_row(im, item_line, rec, given);
-        }
-        if (rc >= 0 && settle_row(im, item_line) && im->o->skip_invalid)
-            reject_json(im, item);
-        json_decref(item);
-        row_done(im);
-        if (rc < 0 || im->fatal)
-            return rc < 0 ? rc : im->fatal;
-        line = skip_space(&p, end, line);
-        if (p < end && *p == ',') {
-            p++;
-            continue;
-        }
-        if (p < end && *p == ']') {
-            p++;
-            break;
-        }
-        file_issue(im, line, "", "expected , or ] after an item");
-        return IO_INVALID;
-    }
-    line = skip_space(&p, end, line);
-    if (p != end) {
-        file_issue(im, line, "", "unexpected text after the array");
-        return IO_INVALID;
-    }
-    return 0;
-}
-
-int io_import_json(struct store *s, const struct io_import_opts *o, FILE *in, int64_t size,
-                   struct io_report *rep, struct error *err)
-{
-    struct importer im;
-    int rc = begin(&im, s, o, size, -1, rep, err);
-    im.format = "json";
-    if (rc < 0)
-        return end(&im, rc);
-    struct buf data = BUF_INIT;
-    hasher_start(&im.hash);
-    for (;;) {
-        char *chunk = hasher_chunk(&im.hash);
-        size_t got = fread(chunk, 1, READ_CHUNK, in);
-        if (!got)
-            break;
-        buf_append(&data, chunk, got);
-        hasher_give(&im.hash, got);
-    }
-    if (ferror(in)) {
-        error_set(err, "could not read the file: %s", strerror(errno));
-        rc = fatal(&im, STORE_ERROR);
-    } else {
-        rc = json_items(&im, data.p ? data.p : "", (data.p ? data.p : "") + data.n);
-    }
-    if (rc == 0 && im.nrejects)
-        buf_puts(&im.out, "\n]\n");
-    buf_release(&data);
-    return end(&im, rc);
 }

@@ -143,21 +143,14 @@ size_t errors_params(struct arena *a, const char *fmt, va_list ap, const char **
 
 void said_printf(struct said *s, struct arena *a, const char *code, const char *fmt, ...)
 {
-    va_list ap, ap2, ap3;
+    va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    va_copy(ap3, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    s->text = arena_vprintf(a, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        die("said_printf: bad format");
-    char *text = arena_alloc(a, (size_t)n + 1);
-    vsnprintf(text, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    s->text = text;
     s->code = code;
-    s->nparams = errors_params(a, fmt, ap3, s->params, SAID_MAX_PARAMS);
-    va_end(ap3);
+    s->nparams = errors_params(a, fmt, ap2, s->params, SAID_MAX_PARAMS);
+    va_end(ap2);
 }
 
 void said_params(struct said *s, struct arena *a, size_t n, ...)

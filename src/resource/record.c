@@ -5,6 +5,7 @@
 #include "core/valid.h"
 #include "auth/auth.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -19,21 +20,14 @@ void errors_init(struct errors *e, struct arena *a)
 
 void errors_add(struct errors *e, const char *field, const char *fmt, ...)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 8;
-        struct field_error *items = arena_alloc(e->arena, cap * sizeof(*items));
-        if (e->n)
-            memcpy(items, e->items, e->n * sizeof(*items));
-        e->items = items;
-        e->cap = cap;
-    }
+    struct field_error *fe =
+        arena_push(e->arena, (void **)&e->items, &e->n, &e->cap, sizeof(*fe));
     va_list ap, params;
     va_start(ap, fmt);
     va_copy(params, ap);
     struct buf b = BUF_INIT;
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    struct field_error *fe = &e->items[e->n];
     fe->field = arena_strdup(e->arena, field);
     fe->message = arena_strndup(e->arena, b.p, b.n);
     fe->code = errors_code(fmt, fe->message);
@@ -41,7 +35,6 @@ void errors_add(struct errors *e, const char *field, const char *fmt, ...)
                       ? errors_params(e->arena, fmt, params, fe->params, ERRORS_MAX_PARAMS)
                       : 0;
     va_end(params);
-    e->n++;
     buf_release(&b);
 }
 
@@ -112,6 +105,61 @@ struct record *record_copy(const struct record *src, struct arena *a)
     rec->v = arena_alloc(a, sizeof(*rec->v) * (src->res->nfields ? src->res->nfields : 1));
     memcpy(rec->v, src->v, sizeof(*rec->v) * src->res->nfields);
     return rec;
+}
+
+struct value *record_val(const struct record *rec, const char *name)
+{
+    int i = resource_field_index(rec->res, name);
+    if (i < 0)
+        BUG("code names a field its resource does not declare");
+    return &rec->v[i];
+}
+
+const char *record_text(const struct record *rec, const char *name)
+{
+    const struct value *v = record_val(rec, name);
+    return v->null ? NULL : v->s;
+}
+
+int64_t record_int(const struct record *rec, const char *name)
+{
+    const struct value *v = record_val(rec, name);
+    return v->null ? 0 : v->i;
+}
+
+void record_set_text(struct record *rec, const char *name, const char *s, struct arena *a)
+{
+    *record_val(rec, name) =
+        s ? (struct value){.s = arena_strdup(a, s), .n = strlen(s)} : (struct value){.null = true};
+}
+
+void record_set_int(struct record *rec, const char *name, int64_t v)
+{
+    *record_val(rec, name) = (struct value){.i = v, .r = (double)v};
+}
+
+const char *record_text_if(const struct record *rec, const char *name)
+{
+    int i = resource_field_index(rec->res, name);
+    return i >= 0 && !rec->v[i].null ? rec->v[i].s : NULL;
+}
+
+void record_check_items(const struct record *rec, const char *name, bool (*valid)(struct str),
+                        const char *what, struct errors *errs)
+{
+    const struct value *v = record_val(rec, name);
+    if (v->null)
+        return;
+    json_t *arr = json_loadb(v->s, v->n, 0, NULL);
+    size_t k;
+    json_t *item;
+    json_array_foreach(arr, k, item)
+    {
+        const char *s = json_string_value(item);
+        if (!valid(str_from(s)))
+            errors_add(errs, name, "'%s' is not %s", s, what);
+    }
+    json_decref(arr);
 }
 
 /* ---- validation of one value -------------------------------------------------------- */
@@ -507,12 +555,15 @@ static void write_value(struct jw *w, const struct field *f, const struct value 
 
 /* Whether the caller of ctx reads rec's F_INTERNAL fields: every caller with the whole
  * reach (officers, administrators, the CLI) and the owning organisation; not those who
- * see the record only because it is public. */
+ * see the record only because it is public. A sub-record is owned through its parent,
+ * as the caller found (ctx->owns_parent). */
 static bool sees_internal(const struct hook_ctx *ctx, const struct record *rec)
 {
     if (!ctx || !ctx->who || principal_grant(ctx->who) == GRANT_ALL)
         return true;
     const struct resource *res = rec->res;
+    if (res->parent)
+        return ctx->owns_parent;
     int oi = res->owner ? resource_field_index(res, res->owner) : -1;
     if (oi < 0 || ctx->who->org_id <= 0)
         return false;
@@ -523,6 +574,9 @@ static bool sees_internal(const struct hook_ctx *ctx, const struct record *rec)
 
 void record_to_json(const struct hook_ctx *ctx, const struct record *rec, struct jw *w)
 {
+    assert(rec && rec->res && w);
+    /* The history is loaded by the caller before (this reads nothing). */
+    assert(!ctx || !ctx->nhistory || ctx->history);
     const struct resource *res = rec->res;
     bool internal = sees_internal(ctx, rec);
     bool staff = !ctx || !ctx->who || principal_grant(ctx->who) == GRANT_ALL;

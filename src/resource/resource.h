@@ -140,6 +140,11 @@ struct hook_ctx {
     struct store_conn *conn;     /* reads in the current transaction */
     struct store_tx *tx;         /* the write transaction, or NULL on reads */
     struct arena *arena;         /* request arena */
+    bool owns_parent; /* writing sub-records: the caller reads their F_INTERNAL fields (the
+                         ministry, or the organisation owning their parent), decided by
+                         the caller first (domain_reads_internal, domain_sub_list_scope) —
+                         a sub-record's owner is its parent's, which record_to_json does
+                         not read */
 };
 
 /*
@@ -329,6 +334,24 @@ const struct field *list_param_field(const struct resource *res, const struct li
 
 struct record *record_new(const struct resource *res, struct arena *a); /* all null */
 struct record *record_copy(const struct record *src, struct arena *a);
+
+/*
+ * A record's fields by name, for hooks and other code that knows its resource: the field
+ * must be declared on rec's resource (BUG otherwise — a typo in the code, not an input).
+ * Text is borrowed from rec; record_set_text copies s into a (NULL: null).
+ */
+struct value *record_val(const struct record *rec, const char *name);
+const char *record_text(const struct record *rec, const char *name); /* NULL when null */
+int64_t record_int(const struct record *rec, const char *name);      /* 0 when null */
+void record_set_text(struct record *rec, const char *name, const char *s, struct arena *a);
+void record_set_int(struct record *rec, const char *name, int64_t v);
+/* The text of field `name` when rec's resource declares it and it is not null, else NULL
+ * (code reading records of several resources). */
+const char *record_text_if(const struct record *rec, const char *name);
+/* Checks every item of rec's text list `name` (FT_TEXT_LIST, declared) with valid: each
+ * refused item is an error on the field, "'<item>' is not <what>". */
+void record_check_items(const struct record *rec, const char *name, bool (*valid)(struct str),
+                        const char *what, struct errors *errs);
 
 enum record_mode {
     RECORD_CREATE, /* rec starts empty; required fields enforced */

@@ -29,17 +29,10 @@ struct search_matcher {
 static int collect(void *ctx, int flags, const char *token, int n, int start, int end)
 {
     struct search_matcher *m = ctx;
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        struct qkey *k = arena_alloc(m->arena, cap * sizeof(*k));
-        if (m->n)
-            memcpy(k, m->keys, m->n * sizeof(*k));
-        m->keys = k;
-        m->cap = cap;
-    }
     if (!(flags & SEARCH_COLOCATED))
         m->last_pos_first = m->n;
-    m->keys[m->n++] = (struct qkey){arena_strndup(m->arena, token, (size_t)n), n, false};
+    struct qkey *k = arena_push(m->arena, (void **)&m->keys, &m->n, &m->cap, sizeof(*k));
+    *k = (struct qkey){arena_strndup(m->arena, token, (size_t)n), n, false};
     return 0;
 }
 

@@ -207,15 +207,15 @@ int store_login_known_add(struct store_tx *tx, const char *account, const char *
 int store_refusal_count(struct store_tx *tx, int64_t actor_id, const char *kind, int64_t window,
                         int64_t forget_before, int64_t *count)
 {
-    struct db_stmt *st = store_prep(tx->conn, "DELETE FROM refusal_counts WHERE window<?");
+    struct db_stmt *st = store_prep(tx->conn, "DELETE FROM refusal_counts WHERE \"window\"<?");
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, forget_before);
     if (step_done(st) < 0)
         return STORE_ERROR;
-    st = store_prep(tx->conn, "INSERT INTO refusal_counts(actor_id,kind,window,count) "
-                              "VALUES(?,?,?,1) ON CONFLICT(actor_id,kind,window) "
-                              "DO UPDATE SET count=count+1 RETURNING count");
+    st = store_prep(tx->conn, "INSERT INTO refusal_counts(actor_id,kind,\"window\",count) "
+                              "VALUES(?,?,?,1) ON CONFLICT(actor_id,kind,\"window\") "
+                              "DO UPDATE SET count=refusal_counts.count+1 RETURNING count");
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, actor_id);
@@ -279,6 +279,8 @@ int store_token_find(struct store_conn *c, const unsigned char hash[32], const c
 
 int store_data_version(struct store_conn *c, int64_t *out)
 {
+    if (db_dialect(c->db) == DB_PGSQL)
+        return STORE_NOT_FOUND; /* none: see access.h */
     struct db_stmt *st = store_prep(c, "PRAGMA data_version");
     if (!st)
         return STORE_ERROR;
@@ -495,7 +497,7 @@ int store_audit_list(struct store_conn *c, const struct audit_filter *f, struct 
      * one statement per combination in use. */
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT id,at,actor_id,actor,org_id,action,resource,record_id,before,after,"
-                   "prev_hash,hash FROM audit WHERE 1");
+                   "prev_hash,hash FROM audit WHERE 1=1");
     if (f->before_id)
         buf_puts(&sql, " AND id<?1");
     if (f->resource)
@@ -505,7 +507,8 @@ int store_audit_list(struct store_conn *c, const struct audit_filter *f, struct 
     if (f->actor_id)
         buf_puts(&sql, " AND actor_id=?4");
     if (f->actor)
-        buf_puts(&sql, " AND actor=?5 COLLATE NOCASE");
+        buf_puts(&sql, " AND lower(actor)=lower(?5)"); /* any case (lower() folds ASCII on SQLite,
+                                                          as NOCASE did) */
     if (f->action)
         buf_puts(&sql, " AND action=?6");
     if (f->from)

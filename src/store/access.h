@@ -94,9 +94,11 @@ int store_token_find(struct store_conn *c, const unsigned char hash[32], const c
 /*
  * A number that changes whenever anything committed by any connection — of this process or
  * another (a second server, a command) — becomes visible to c; while it stays the same on
- * c, everything c reads is as it was (SQLite's PRAGMA data_version; a store on PostgreSQL
- * gives the same promise its own way). Comparable only with earlier numbers of the same c.
- * Inside a read transaction it is that transaction's snapshot's.
+ * c, everything c reads is as it was (SQLite's PRAGMA data_version). Comparable only with
+ * earlier numbers of the same c. Inside a read transaction it is that transaction's
+ * snapshot's. STORE_NOT_FOUND on PostgreSQL, which has no such number in the process:
+ * asking the server (its snapshot would do) costs a round trip, as much as the lookup a
+ * cache would save, so callers there read afresh every time.
  */
 int store_data_version(struct store_conn *c, int64_t *out);
 /* Records that a token was used at now. */

@@ -82,6 +82,8 @@ int store_scan(struct store_conn *c, const struct resource *res, const int *fiel
 
 int64_t store_tx_cache_size(struct store_tx *tx, int64_t size)
 {
+    if (db_dialect(tx->conn->db) == DB_PGSQL)
+        return size;     /* PostgreSQL's shared buffers are the server's to size */
     int64_t old = -2000; /* SQLite's default, should the query fail */
     struct db_stmt *st = store_prep(tx->conn, "PRAGMA cache_size");
     if (st) {
@@ -108,6 +110,12 @@ int store_tx_drop_indexes(struct store_tx *tx, const struct resource *res,
 {
     *out = NULL;
     struct store_conn *c = tx->conn;
+    if (db_dialect(c->db) == DB_PGSQL) { /* kept: none is set aside (not measured there yet) */
+        *out = calloc(1, sizeof(**out));
+        if (!*out)
+            die("out of memory");
+        return STORE_OK;
+    }
     struct db_stmt *st = store_prep(c, "SELECT m.name, m.sql FROM pragma_index_list(?1) il "
                                        "JOIN sqlite_master m ON m.name = il.name "
                                        "WHERE il.\"unique\" = 0 AND il.origin = 'c' "

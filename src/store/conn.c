@@ -31,6 +31,8 @@ static void conn_close(struct store_conn *c)
         c->cache[i].sql = NULL;
     }
     store_ledger_cache_free(c);
+    search_tokenizer_free(c->tokenizer);
+    c->tokenizer = NULL;
     db_close(c->db);
     c->db = NULL;
 }
@@ -156,6 +158,11 @@ void store_read_end(struct store_conn *c)
     db_commit(c->db);
 }
 
+bool store_in_transaction(const struct store_conn *c)
+{
+    return c->read_depth > 0 || db_in_transaction(c->db);
+}
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 int store_write_begin(struct store *s, struct store_tx **out)
@@ -226,15 +233,47 @@ int store_schema_latest(void)
     return (int)embed_migrations_count;
 }
 
+/* The migrations of the connection's dialect: the same numbers for each. */
+static const struct embed_file *migrations_of(const struct store_conn *c)
+{
+    return db_dialect(c->db) == DB_PGSQL ? embed_migrations_pgsql : embed_migrations;
+}
+
+/* The schema version: SQLite keeps it in the file header (user_version), PostgreSQL in a
+ * table of its own (civdesk_schema, created with the first migration); 0 when none. */
 static int user_version(struct store_conn *c)
 {
-    struct db_stmt *st = store_prep(c, "PRAGMA user_version");
+    bool pg = db_dialect(c->db) == DB_PGSQL;
+    if (pg) {
+        struct db_stmt *st = store_prep(c, "SELECT to_regclass('civdesk_schema') IS NOT NULL");
+        bool have = st && db_step(st) == DB_ROW && db_column_int(st, 0);
+        if (st)
+            store_done(st);
+        if (!st)
+            return -1;
+        if (!have)
+            return 0;
+    }
+    struct db_stmt *st = store_prep(c, pg ? "SELECT coalesce(max(version),0) FROM civdesk_schema"
+                                          : "PRAGMA user_version");
     int v = -1;
     if (st && db_step(st) == DB_ROW)
         v = db_column_int(st, 0);
     if (st)
         store_done(st);
     return v;
+}
+
+/* The statement recording schema version v, inside the migration's transaction. */
+static void version_sql(const struct store_conn *c, int v, char *out, size_t cap)
+{
+    if (db_dialect(c->db) == DB_PGSQL)
+        snprintf(out, cap,
+                 "CREATE TABLE IF NOT EXISTS civdesk_schema (version integer NOT NULL);"
+                 "DELETE FROM civdesk_schema; INSERT INTO civdesk_schema VALUES (%d)",
+                 v);
+    else
+        snprintf(out, cap, "PRAGMA user_version=%d", v);
 }
 
 int store_schema_version(struct store *s)
@@ -246,26 +285,27 @@ static int migrate(struct store *s, struct error *err)
 {
     int have = user_version(&s->writer);
     int want = store_schema_latest();
+    if (have < 0)
+        return error_set(err, "cannot read the schema version: %s", db_error_text(s->writer.db));
     if (have > want)
         return error_set(err,
                          "the database has schema version %d, newer than this civdesk "
                          "knows (%d): use a newer civdesk",
                          have, want);
+    const struct embed_file *m = migrations_of(&s->writer);
     for (int i = have; i < want; i++) {
-        char sql[64];
+        char sql[192];
         struct error e2;
         if (db_begin(s->writer.db, true) < 0)
-            return error_set(err, "migration %s: %s", embed_migrations[i].name,
-                             db_error_text(s->writer.db));
-        snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", i + 1);
-        if (db_exec(s->writer.db, (const char *)embed_migrations[i].data, &e2) < 0 ||
+            return error_set(err, "migration %s: %s", m[i].name, db_error_text(s->writer.db));
+        version_sql(&s->writer, i + 1, sql, sizeof(sql));
+        if (db_exec(s->writer.db, (const char *)m[i].data, &e2) < 0 ||
             db_exec(s->writer.db, sql, &e2) < 0) {
             db_rollback(s->writer.db);
-            return error_set(err, "migration %s failed: %s", embed_migrations[i].name, e2.msg);
+            return error_set(err, "migration %s failed: %s", m[i].name, e2.msg);
         }
         if (db_commit(s->writer.db) < 0)
-            return error_set(err, "migration %s: %s", embed_migrations[i].name,
-                             db_error_text(s->writer.db));
+            return error_set(err, "migration %s: %s", m[i].name, db_error_text(s->writer.db));
     }
     return 0;
 }
@@ -280,6 +320,11 @@ int store_create_private(const char *path, struct error *err)
     return 0;
 }
 
+bool store_is_server(const char *db)
+{
+    return db_driver_for(db)->dialect != DB_SQLITE;
+}
+
 int store_open(struct store **out, const char *path, enum store_open_mode mode, struct error *err)
 {
     *out = NULL;
@@ -287,6 +332,7 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
     if (!s)
         die("out of memory");
     s->path = strdup(path);
+    s->shown = db_target_shown(path);
     pthread_mutex_init(&s->writer_lock, NULL);
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_key_create(&s->reader_key, reader_destroy);
@@ -297,20 +343,21 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
         store_res_sql_build(resource_all[i], &s->sql[i]);
 
     unsigned flags = mode == STORE_OPEN_INIT ? DB_OPEN_CREATE : 0;
-    if (mode != STORE_OPEN_INIT && access(path, F_OK) != 0) {
+    bool file = db_driver_for(path)->dialect == DB_SQLITE;
+    if (file && mode != STORE_OPEN_INIT && access(path, F_OK) != 0) {
         error_set(err, "no database at %s: create it with `civdesk init` (or `civdesk demo`)",
-                  path);
+                  s->shown);
         store_close(s);
         return -1;
     }
     struct error why = ERROR_INIT;
-    if (mode == STORE_OPEN_INIT && strncmp(path, "file:", 5) != 0 &&
+    if (file && mode == STORE_OPEN_INIT && strncmp(path, "file:", 5) != 0 &&
         strcmp(path, ":memory:") != 0 && store_create_private(path, err) < 0) {
         store_close(s);
         return -1;
     }
     if (conn_open(&s->writer, s, path, flags, &why) < 0) {
-        error_set(err, "cannot use %s as a civdesk database: %s", path, why.msg);
+        error_set(err, "cannot use %s as a civdesk database: %s", s->shown, why.msg);
         store_close(s);
         return -1;
     }
@@ -322,7 +369,7 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
     } else {
         int have = user_version(&s->writer), want = store_schema_latest();
         if (have == 0) {
-            error_set(err, "%s is not a civdesk database yet: run `civdesk init`", path);
+            error_set(err, "%s is not a civdesk database yet: run `civdesk init`", s->shown);
             store_close(s);
             return -1;
         }
@@ -331,12 +378,12 @@ int store_open(struct store **out, const char *path, enum store_open_mode mode, 
                 error_set(err,
                           "%s has schema version %d, newer than this civdesk knows (%d): "
                           "refusing to use it",
-                          path, have, want);
+                          s->shown, have, want);
             else
                 error_set(err,
                           "%s has schema version %d, this civdesk needs %d: run "
                           "`civdesk init` to migrate",
-                          path, have, want);
+                          s->shown, have, want);
             store_close(s);
             return -1;
         }
@@ -376,5 +423,6 @@ void store_close(struct store *s)
     pthread_mutex_destroy(&s->writer_lock);
     pthread_mutex_destroy(&s->readers_lock);
     free(s->path);
+    free(s->shown);
     free(s);
 }

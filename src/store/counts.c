@@ -4,7 +4,9 @@
 #include "store/counts.h"
 #include "store/internal.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One kept table and the GROUP BY that must equal it, with the same columns. */
@@ -29,9 +31,10 @@ int store_counts_check(struct store_conn *c, int64_t *bad, struct error *err)
         struct buf sql = BUF_INIT;
         buf_printf(&sql,
                    "WITH k AS (SELECT %s,n FROM %s), r(%s,n) AS (%s) "
-                   "SELECT json_array(%s), k.n, r.n FROM k FULL JOIN r USING (%s) "
-                   "WHERE k.n IS NOT r.n",
-                   kept[i].keys, kept[i].table, kept[i].keys, kept[i].recount, kept[i].keys,
+                   "SELECT %s(%s), k.n, r.n FROM k FULL JOIN r USING (%s) "
+                   "WHERE k.n IS DISTINCT FROM r.n",
+                   kept[i].keys, kept[i].table, kept[i].keys, kept[i].recount,
+                   db_dialect(c->db) == DB_PGSQL ? "json_build_array" : "json_array", kept[i].keys,
                    kept[i].keys);
         struct db_stmt *st = store_prep(c, sql.p);
         buf_release(&sql);
@@ -39,10 +42,20 @@ int store_counts_check(struct store_conn *c, int64_t *bad, struct error *err)
             return error_set(err, "the counts in %s cannot be read", kept[i].table), STORE_ERROR;
         int step;
         while ((step = db_step(st)) == DB_ROW) {
-            if (*bad == 0)
+            if (*bad == 0) {
+                /* The key written compactly on both stores (PostgreSQL's json_build_array
+                 * puts a space after each comma). */
+                const char *key = store_col_text(st, 0);
+                json_t *k = key ? json_loads(key, 0, NULL) : NULL;
+                char *compact = k ? json_dumps(k, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
                 error_set(err, "%s %s holds %lld where a recount gives %lld", kept[i].table,
-                          store_col_text(st, 0), (long long)db_column_int64(st, 1),
-                          (long long)db_column_int64(st, 2));
+                          compact ? compact
+                          : key   ? key
+                                  : "[]",
+                          (long long)db_column_int64(st, 1), (long long)db_column_int64(st, 2));
+                free(compact);
+                json_decref(k);
+            }
             ++*bad;
         }
         store_done(st);
@@ -58,8 +71,8 @@ static const struct {
     const char *table, *counts, *where, *keys[4];
 } totals[] = {
     {"organisations", "count_rows", "tbl='organisations'", {NULL}},
-    {"accreditations", "count_accreditations", "1", {"body", "status", "state", NULL}},
-    {"applications", "count_applications", "1", {"body", "state", NULL}},
+    {"accreditations", "count_accreditations", "1=1", {"body", "status", "state", NULL}},
+    {"applications", "count_applications", "1=1", {"body", "state", NULL}},
 };
 
 int store_count_kept(struct store_conn *c, const struct resource *res, const struct list_query *q,
@@ -84,8 +97,9 @@ int store_count_kept(struct store_conn *c, const struct resource *res, const str
             vals[k] = &fl->v;
         }
         char sql[256];
-        size_t len = (size_t)snprintf(sql, sizeof(sql), "SELECT coalesce(sum(n),0) FROM %s WHERE %s",
-                                      totals[t].counts, totals[t].where);
+        size_t len =
+            (size_t)snprintf(sql, sizeof(sql), "SELECT coalesce(sum(n),0) FROM %s WHERE %s",
+                             totals[t].counts, totals[t].where);
         for (size_t k = 0; totals[t].keys[k]; k++)
             len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND (?%zu IS NULL OR %s=?%zu)",
                                     k + 1, totals[t].keys[k], k + 1);

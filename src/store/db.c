@@ -8,8 +8,76 @@
 
 const struct db_driver *db_driver_for(const char *target)
 {
-    (void)target;
+    if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0)
+        return &db_pgsql_driver;
+    /* A key/value connection string begins with a keyword and '=' ("host=/run/pg
+     * dbname=civdesk"); a file name with '=' in its first word is written ./name. */
+    size_t word = strspn(target, "abcdefghijklmnopqrstuvwxyz_");
+    if (word > 0 && target[word] == '=')
+        return &db_pgsql_driver;
     return &db_sqlite_driver;
+}
+
+char *db_target_shown(const char *target)
+{
+    struct buf b = BUF_INIT;
+    const char *scheme = strstr(target, "://");
+    if (db_driver_for(target) == &db_sqlite_driver) {
+        buf_puts(&b, target);
+    } else if (scheme) {
+        /* postgresql://user:secret@host/db → postgresql://user:***@host/db */
+        const char *auth = scheme + 3, *at = strchr(auth, '@'), *colon = strchr(auth, ':');
+        if (at && colon && colon < at) {
+            buf_append(&b, target, (size_t)(colon + 1 - target));
+            buf_puts(&b, "***");
+            buf_puts(&b, at);
+        } else {
+            buf_puts(&b, target);
+        }
+        const char *pw = strstr(b.p, "password=");
+        if (pw) { /* …?password=secret&… */
+            size_t keep = (size_t)(pw - b.p) + 9, end = keep + strcspn(b.p + keep, "&");
+            struct buf r = BUF_INIT;
+            buf_append(&r, b.p, keep);
+            buf_puts(&r, "***");
+            buf_puts(&r, b.p + end);
+            buf_release(&b);
+            b = r;
+        }
+    } else {
+        /* host=… password=secret … → password=*** */
+        const char *p = target;
+        while (*p) {
+            const char *pw = strstr(p, "password=");
+            if (!pw || (pw > target && pw[-1] != ' ')) {
+                buf_puts(&b, p);
+                break;
+            }
+            buf_append(&b, p, (size_t)(pw - p) + 9);
+            buf_puts(&b, "***");
+            p = pw + 9;
+            if (*p == '\'') {
+                for (p++; *p && *p != '\''; p++)
+                    if (*p == '\\' && p[1])
+                        p++;
+                if (*p)
+                    p++;
+            } else {
+                p += strcspn(p, " ");
+            }
+        }
+    }
+    return buf_detach(&b);
+}
+
+const char *db_sql_json_each(const struct db_conn *c)
+{
+    return c->drv->dialect == DB_PGSQL ? "json_array_elements_text(%s::json)" : "json_each(%s)";
+}
+
+const char *db_sql_ilike(const struct db_conn *c)
+{
+    return c->drv->dialect == DB_PGSQL ? "ILIKE" : "LIKE";
 }
 
 int db_open(const char *target, unsigned flags, struct db_conn **out, struct error *err)

@@ -105,10 +105,26 @@ struct db_driver {
 };
 
 extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_pgsql_driver;
 
-/* The driver that serves target: PostgreSQL for a libpq URI or key/value string, SQLite
- * for anything else (a path). Never NULL. */
+/* The driver that serves target: PostgreSQL for a libpq URI (postgresql://…,
+ * postgres://…) or key/value string (host=… dbname=…), SQLite for anything else (a path).
+ * Never NULL. */
 const struct db_driver *db_driver_for(const char *target);
+
+/* target fit to be shown in messages and logs: a password in it replaced by "***".
+ * The caller owns the result (free). */
+char *db_target_shown(const char *target);
+
+/* ---- dialect hooks: the few SQL texts that differ ------------------------------------- */
+
+/* The rows of a JSON array column as a table with one column `value` (text on
+ * PostgreSQL), for "EXISTS(SELECT 1 FROM <this> WHERE value=?)": a printf format taking
+ * the column's name once. */
+const char *db_sql_json_each(const struct db_conn *c);
+/* The operator of a case-insensitive LIKE: SQLite's LIKE folds ASCII case, PostgreSQL's
+ * ILIKE folds every script's. */
+const char *db_sql_ilike(const struct db_conn *c);
 
 /* ---- calls through a connection's or statement's driver ------------------------------ */
 

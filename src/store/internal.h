@@ -34,6 +34,9 @@ struct store_conn {
     /* Records whose search entries wait for the end of the write transaction
      * (src/store/search_index.c); owned, NULL when none. */
     struct search_bulk *search_bulk;
+    /* PostgreSQL: civdesk's tokenizer for this connection (src/store/search_query.c);
+     * owned, NULL until used. On SQLite the FTS5 registration holds it. */
+    struct search_tokenizer *tokenizer;
 };
 
 /* SQL text for one resource, built once from its declaration. */
@@ -45,7 +48,8 @@ struct res_sql {
 };
 
 struct store {
-    char *path;
+    char *path;  /* owned: the target (a file, a libpq connection string) */
+    char *shown; /* owned: path without its password, for messages */
     pthread_mutex_t writer_lock;
     struct store_conn writer;
     pthread_key_t reader_key;

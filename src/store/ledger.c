@@ -32,7 +32,7 @@ static const struct {
     /* (the unary + keeps SQLite from sorting every overdue row by id to page through them:
      * a page walks the rows in id order, which stops after 50) */
     {"accreditation_overdue",
-     "(accreditations.report_due IS NOT NULL AND +accreditations.report_due<?)", bind_today},
+     "(accreditations.report_due IS NOT NULL AND (accreditations.report_due||'')<?)", bind_today},
 };
 
 const char *store_cond_sql(const char *name, struct value *bound, struct arena *a)
@@ -167,6 +167,10 @@ static char *dup_owned(void *ctx, const char *s)
 /* The connection's cache, emptied if the database changed since it was filled. */
 static struct ledger_cache *cache_of(struct store_conn *c)
 {
+    /* PostgreSQL has no data_version: another server may change bodies at any moment,
+     * so there the rows are read afresh each time. */
+    if (db_dialect(c->db) == DB_PGSQL)
+        return NULL;
     struct db_stmt *st = store_prep(c, "PRAGMA data_version");
     if (!st)
         return NULL;
@@ -413,10 +417,14 @@ int store_reports_due(struct store_conn *c, const char *from, const char *to, in
 int store_applications_open(struct store_conn *c, int64_t org, const char *states,
                             void (*fn)(void *arg, const struct store_app_row *row), void *arg)
 {
-    struct db_stmt *st = store_prep(
-        c, "SELECT a.id,a.organisation_id,o.name,a.body,a.requested_status,a.state,a.filed_on "
-           "FROM applications a JOIN organisations o ON o.id=a.organisation_id WHERE a.state IN "
-           "(SELECT value FROM json_each(?2)) AND (?1=0 OR a.organisation_id=?1) ORDER BY a.id");
+    char sql[320], each[64];
+    snprintf(each, sizeof(each), db_sql_json_each(c->db), "?2");
+    snprintf(sql, sizeof(sql),
+             "SELECT a.id,a.organisation_id,o.name,a.body,a.requested_status,a.state,a.filed_on "
+             "FROM applications a JOIN organisations o ON o.id=a.organisation_id WHERE a.state IN "
+             "(SELECT value FROM %s) AND (?1=0 OR a.organisation_id=?1) ORDER BY a.id",
+             each);
+    struct db_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, org);
@@ -565,7 +573,7 @@ int store_org_report_questions_open(struct store_conn *c, int64_t org,
         c, "SELECT r.id,a.body,r.period_start,r.period_end,count(*) FROM accreditations a "
            "JOIN accreditation_reports r ON r.accreditation_id=a.id AND r.outcome='deferred' "
            "JOIN report_questions q ON q.report_id=r.id AND q.answer IS NULL "
-           "WHERE a.organisation_id=? GROUP BY r.id ORDER BY r.id");
+           "WHERE a.organisation_id=? GROUP BY r.id, a.id ORDER BY r.id");
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, org);
@@ -588,11 +596,14 @@ int store_org_reports_pending(struct store_conn *c, int64_t org,
                               void (*fn)(void *arg, const struct store_pending_report *row),
                               void *arg)
 {
-    struct db_stmt *st = store_prep(
-        c, "SELECT r.id,r.kind,r.title,r.target_body,r.deadline_on,r.state FROM reports r "
-           "WHERE r.state IN ('draft','in_review') AND r.deadline_on IS NOT NULL "
-           "AND EXISTS (SELECT 1 FROM json_each(coalesce(r.organisation_ids,'[]')) "
-           "WHERE value=?) ORDER BY r.deadline_on,r.id");
+    char sql[512], each[96];
+    snprintf(each, sizeof(each), db_sql_json_each(c->db), "coalesce(r.organisation_ids,'[]')");
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id,r.kind,r.title,r.target_body,r.deadline_on,r.state FROM reports r "
+             "WHERE r.state IN ('draft','in_review') AND r.deadline_on IS NOT NULL "
+             "AND EXISTS (SELECT 1 FROM %s WHERE value=?) ORDER BY r.deadline_on,r.id",
+             each);
+    struct db_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     db_bind_int64(st, 1, org);

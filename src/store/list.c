@@ -73,16 +73,25 @@ static void sort_expr(struct buf *b, const struct resource *res, int sort)
 /* One declared list parameter (struct list_param) as a condition on res's table. */
 /* The FTS5 trigram index of a resource's text (migration 0012), or NULL. Its columns
  * are what a person types to find a record; case-folded in every script. */
-static const char *trigram_table(const struct resource *res)
+static const char *trigram_table(const struct resource *res, const char **text)
 {
+    /* text: on PostgreSQL, the expression pg_trgm's index covers (migrations/pgsql/0012),
+     * written exactly as there so that the planner uses the index. */
     static const struct {
-        const char *table, *index;
+        const char *table, *index, *text;
     } tri[] = {
-        {"organisations", "organisations_trigram"},
+        {"organisations", "organisations_trigram",
+         "(coalesce(name, '') || ' ' || coalesce(name_en, '') || ' ' || coalesce(name_ru, '') "
+         "|| ' ' || coalesce(acronym, '') || ' ' || coalesce(city, '') || ' ' || "
+         "coalesce(registration_no, ''))"},
     };
-    for (size_t i = 0; i < ARRAY_SIZE(tri); i++)
-        if (strcmp(res->table, tri[i].table) == 0)
+    for (size_t i = 0; i < ARRAY_SIZE(tri); i++) {
+        if (strcmp(res->table, tri[i].table) == 0) {
+            if (text)
+                *text = tri[i].text;
             return tri[i].index;
+        }
+    }
     return NULL;
 }
 
@@ -193,17 +202,31 @@ static void where_param(struct buf *b, struct binds *bd, const struct resource *
     bind_add(bd, f, pf->v);
 }
 
+/* "%text%" for LIKE, with %, _ and \ in text made literal. */
+static void like_pattern(struct buf *pat, const char *s, size_t n)
+{
+    buf_putc(pat, '%');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+            buf_putc(pat, '\\');
+        buf_putc(pat, s[i]);
+    }
+    buf_putc(pat, '%');
+}
+
 /* How an id set's JSON text is bound. */
 static const struct field id_set_field = {.name = "id", .type = FT_TEXT};
 
 static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
                           const struct resource *res, const struct list_query *q, struct arena *a)
 {
-    buf_puts(b, " WHERE 1");
+    buf_puts(b, " WHERE 1=1");
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct filter *fl = &q->filters[i];
         if (fl->field == FILTER_ID_SET) { /* a selection: id=1,2,3 */
-            buf_puts(b, " AND id IN (SELECT value FROM json_each(?))");
+            buf_puts(b, " AND id IN (SELECT CAST(value AS BIGINT) FROM ");
+            buf_printf(b, db_sql_json_each(c->db), "?");
+            buf_putc(b, ')');
             bind_add(bd, &id_set_field, fl->v);
             continue;
         }
@@ -214,7 +237,9 @@ static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
         }
         const struct field *f = &res->fields[fl->field];
         if (is_list_type(f->type)) {
-            buf_printf(b, " AND EXISTS(SELECT 1 FROM json_each(%s) WHERE value=?)", f->name);
+            buf_puts(b, " AND EXISTS(SELECT 1 FROM ");
+            buf_printf(b, db_sql_json_each(c->db), f->name);
+            buf_puts(b, " WHERE value=?)");
             bind_add(bd, f->type == FT_REF_LIST ? NULL : f, fl->v);
         } else if (fl->v.null) {
             buf_printf(b, " AND %s IS NULL", f->name);
@@ -228,9 +253,11 @@ static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
     if (q->scope_org > 0 && res->owner) {
         const struct field *of = resource_field(res, res->owner);
         struct value v = {.i = q->scope_org};
-        if (of && of->type == FT_REF_LIST)
-            buf_printf(b, " AND (EXISTS(SELECT 1 FROM json_each(%s) WHERE value=?)", of->name);
-        else
+        if (of && of->type == FT_REF_LIST) {
+            buf_puts(b, " AND (EXISTS(SELECT 1 FROM ");
+            buf_printf(b, db_sql_json_each(c->db), of->name);
+            buf_puts(b, " WHERE value=?)");
+        } else
             buf_printf(b, " AND (%s=?", res->owner);
         if (q->or_public && res->public_flag)
             buf_printf(b, " OR %s=1", res->public_flag);
@@ -246,35 +273,47 @@ static void where_filters(struct store_conn *c, struct buf *b, struct binds *bd,
     if (q->q.n) {
         /* Substring search over searchable fields; % and _ in the query are literal. */
         struct buf pat = BUF_INIT;
-        buf_putc(&pat, '%');
-        for (size_t i = 0; i < q->q.n; i++) {
-            char ch = q->q.p[i];
-            if (ch == '%' || ch == '_' || ch == '\\')
-                buf_putc(&pat, '\\');
-            buf_putc(&pat, ch);
-        }
-        buf_putc(&pat, '%');
+        like_pattern(&pat, q->q.p, q->q.n);
         struct value pv = {.s = arena_strndup(a, pat.p, pat.n), .n = pat.n};
         buf_release(&pat);
-        const char *tri = trigram_table(res);
+        bool pg = db_dialect(c->db) == DB_PGSQL;
+        const char *match = search_list_match(c, q->q, a);
+        struct value mv = {.s = match, .n = strlen(match)};
+        const char *tri_text = NULL;
+        const char *tri = trigram_table(res, &tri_text);
         if (tri && utf8_chars(q->q) >= 3) {
             /* Its words in any form or script (search index), or a substring of any case
-             * in either script (trigram index, migration 0012): the ids come from the two
-             * indexes, never from a scan of the table. */
-            buf_puts(b, " AND id IN (");
-            search_list_subquery(b, res);
-            bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
-            buf_printf(b, " UNION SELECT rowid FROM %s WHERE %s MATCH ?)", tri, tri);
+             * in either script (trigram index: FTS5's, migration 0012, or pg_trgm's): the
+             * ids come from the two indexes, never from a scan of the table. */
             const char *other = search_list_other_script(c, q->q, a);
-            bind_add(bd, &search_match_field, trigram_query(q->q, other, a)); /* any text */
+            buf_puts(b, " AND id IN (");
+            search_list_subquery(c, b, res);
+            bind_add(bd, &search_match_field, mv);
+            if (pg) {
+                buf_printf(b, " UNION SELECT id FROM %s WHERE %s ILIKE ? ESCAPE '\\'", res->table,
+                           tri_text);
+                bind_add(bd, &search_match_field, pv);
+                if (other) {
+                    struct buf op = BUF_INIT;
+                    like_pattern(&op, other, strlen(other));
+                    buf_printf(b, " OR %s ILIKE ? ESCAPE '\\'", tri_text);
+                    bind_add(bd, &search_match_field,
+                             (struct value){.s = arena_strndup(a, op.p, op.n), .n = op.n});
+                    buf_release(&op);
+                }
+                buf_putc(b, ')');
+            } else {
+                buf_printf(b, " UNION SELECT rowid FROM %s WHERE %s MATCH ?)", tri, tri);
+                bind_add(bd, &search_match_field, trigram_query(q->q, other, a)); /* any text */
+            }
         } else {
-            buf_puts(b, " AND (0");
-            search_list_sql(b, res); /* or its words, in any form or script (search index) */
-            bind_add(bd, &search_match_field, (struct value){.s = q->q.p, .n = q->q.n});
+            buf_puts(b, " AND (1=0");
+            search_list_sql(c, b, res); /* or its words, in any form or script */
+            bind_add(bd, &search_match_field, mv);
             for (size_t i = 0; i < res->nfields; i++) {
                 if (!(res->fields[i].flags & F_SEARCH))
                     continue;
-                buf_printf(b, " OR %s LIKE ? ESCAPE '\\'", res->fields[i].name);
+                buf_printf(b, " OR %s %s ? ESCAPE '\\'", res->fields[i].name, db_sql_ilike(c->db));
                 bind_add(bd, &res->fields[i], pv);
             }
             buf_putc(b, ')');

@@ -42,7 +42,7 @@ int store_notify_open_questions(struct store_conn *c, struct arena *a, struct no
                       "FROM applications p JOIN organisations o ON o.id = p.organisation_id "
                       "JOIN application_questions q ON q.application_id = p.id "
                       "WHERE p.state = 'deferred' AND (q.answer IS NULL OR q.answer = '') "
-                      "GROUP BY p.id ORDER BY p.id");
+                      "GROUP BY p.id, o.id ORDER BY p.id");
     size_t cap = 0;
     *out = NULL;
     *n = 0;
@@ -156,14 +156,18 @@ int store_notify_statements(struct store_conn *c, const char *from, const char *
 {
     *out = NULL;
     *n = 0;
-    struct db_stmt *st = store_prep(
-        c, "SELECT r.id, r.kind, r.title, r.target_body, r.deadline_on, r.state, o.id, o.name "
-           "FROM reports r JOIN json_each(coalesce(r.organisation_ids, '[]')) j "
-           "JOIN organisations o ON o.id = j.value "
-           /* +state: the window on deadline_on (index reports_deadline) leads, not the
-            * state (every draft ever) */
-           "WHERE r.deadline_on BETWEEN ?1 AND ?2 AND +r.state IN ('draft', 'in_review') "
-           "ORDER BY r.deadline_on, r.id, o.id");
+    char sql[640], each[96];
+    snprintf(each, sizeof(each), db_sql_json_each(c->db), "coalesce(r.organisation_ids, '[]')");
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id, r.kind, r.title, r.target_body, r.deadline_on, r.state, o.id, o.name "
+             "FROM reports r JOIN %s j ON 1=1 "
+             "JOIN organisations o ON o.id = CAST(j.value AS BIGINT) "
+             /* state||'': the window on deadline_on (index reports_deadline) leads, not the
+              * state (every draft ever) */
+             "WHERE r.deadline_on BETWEEN ?1 AND ?2 AND (r.state||'') IN ('draft', 'in_review') "
+             "ORDER BY r.deadline_on, r.id, o.id",
+             each);
+    struct db_stmt *st = store_prep(c, sql);
     if (!st)
         return STORE_ERROR;
     db_bind_text(st, 1, from, -1);

@@ -251,11 +251,13 @@ static int64_t references(struct store_conn *c, const struct resource *res, int6
             char sql[256];
             if (f->type == FT_REF)
                 snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s=?", o->table, f->name);
-            else
+            else {
+                char each[128];
+                snprintf(each, sizeof(each), db_sql_json_each(c->db), f->name);
                 snprintf(sql, sizeof(sql),
-                         "SELECT count(*) FROM %s WHERE EXISTS"
-                         "(SELECT 1 FROM json_each(%s) WHERE value=?)",
-                         o->table, f->name);
+                         "SELECT count(*) FROM %s WHERE EXISTS(SELECT 1 FROM %s WHERE value=?)",
+                         o->table, each);
+            }
             struct db_stmt *st = store_prep(c, sql);
             if (!st)
                 continue;

@@ -247,7 +247,7 @@ int search_fts5_register(sqlite3 *db)
                                    match_function, NULL, NULL);
 }
 
-struct search_tokenizer *search_conn_tokenizer(struct store_conn *c)
+struct search_tokenizer *search_fts5_tokenizer(struct store_conn *c)
 {
     struct db_stmt *st = store_prep(c, "SELECT fts5(?1)");
     if (!st)

@@ -146,20 +146,44 @@ static int64_t text_hash(const struct search_entry *e)
     return hash_texts(e->title, strlen(e->title), e->body, strlen(e->body));
 }
 
-/* The FTS row of an entry: its title and body (the tags column stays empty). */
+/* The FTS row of an entry: its title and body (the tags column stays empty). On
+ * PostgreSQL the row of keys civdesk's tokenizer makes of them (search_tsv.c), removed by
+ * its id alone. */
+static const char FTS_INSERT_PG[] = "INSERT INTO search_fts(id,keys) VALUES(?,?::tsvector) "
+                                    "ON CONFLICT(id) DO UPDATE SET keys=excluded.keys";
+
 static int fts_write(struct store_conn *c, bool delete, int64_t rowid, const char *title,
                      const char *body)
 {
-    struct db_stmt *st = store_prep(c, delete ? "INSERT INTO search_fts(search_fts,rowid,title,"
-                                                "body) VALUES('delete',?,?,?)"
-                                              : "INSERT INTO search_fts(rowid,title,body) "
-                                                "VALUES(?,?,?)");
-    if (!st)
+    bool pg = db_dialect(c->db) == DB_PGSQL;
+    struct buf keys = BUF_INIT;
+    if (pg && !delete) {
+        struct search_tokenizer *t = search_conn_tokenizer(c);
+        if (!t || search_tsvector(t, title, strlen(title), body, strlen(body), &keys) < 0) {
+            buf_release(&keys);
+            log_error("search: the tokenizer failed");
+            return STORE_ERROR;
+        }
+    }
+    struct db_stmt *st =
+        store_prep(c, pg       ? (delete ? "DELETE FROM search_fts WHERE id=?" : FTS_INSERT_PG)
+                      : delete ? "INSERT INTO search_fts(search_fts,rowid,title,body) "
+                                 "VALUES('delete',?,?,?)"
+                               : "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)");
+    if (!st) {
+        buf_release(&keys);
         return STORE_ERROR;
+    }
     db_bind_int64(st, 1, rowid);
-    db_bind_text(st, 2, title, -1);
-    db_bind_text(st, 3, body, -1);
-    return search_step_done(c, st, delete ? "index delete" : "index insert");
+    if (pg && !delete) {
+        db_bind_text(st, 2, keys.p ? keys.p : "", (int)keys.n);
+    } else if (!pg) {
+        db_bind_text(st, 2, title, -1);
+        db_bind_text(st, 3, body, -1);
+    }
+    int rc = search_step_done(c, st, delete ? "index delete" : "index insert");
+    buf_release(&keys);
+    return rc;
 }
 
 /* Tags every entry of an anchor again (its visibility changed): the entry rows only, as
@@ -271,7 +295,8 @@ static int anchor_put(struct store_conn *c, const struct record *top, int64_t *a
     if (search_step_done(c, st, "anchor owners") < 0)
         return STORE_ERROR;
     for (size_t i = 0; i < v.norgs; i++) {
-        st = store_prep(c, "INSERT OR IGNORE INTO search_anchor_org(anchor,org) VALUES(?,?)");
+        st = store_prep(
+            c, "INSERT INTO search_anchor_org(anchor,org) VALUES(?,?) ON CONFLICT DO NOTHING");
         if (!st)
             return STORE_ERROR;
         db_bind_int64(st, 1, *anchor);
@@ -383,9 +408,11 @@ static void job_step(struct search_job *j)
 struct fresh {
     struct store_conn *c;
     struct db_stmt *anchor, *owner, *entry, *fts;
-    bool indexed;                 /* the resource has text (else anchors only) */
-    struct buf title, body, tags; /* reused from record to record */
-    struct search_job *job;       /* may be NULL */
+    bool indexed;                       /* the resource has text (else anchors only) */
+    struct buf title, body, tags;       /* reused from record to record */
+    struct buf keys;                    /* PostgreSQL: the entry's tsvector, reused likewise */
+    struct search_tokenizer *tokenizer; /* PostgreSQL: makes the keys */
+    struct search_job *job;             /* may be NULL */
 };
 
 static int prepare(struct store_conn *c, const char *sql, struct db_stmt **st)
@@ -444,8 +471,15 @@ static int fresh_one(void *arg, const struct record *rec)
         if (insert_step(c, f->entry, "entry") < 0)
             return STORE_ERROR;
         db_bind_int64(f->fts, 1, id);
-        db_bind_text(f->fts, 2, f->title.p, (int)f->title.n);
-        db_bind_text(f->fts, 3, f->body.p, (int)f->body.n);
+        if (f->tokenizer) {
+            if (search_tsvector(f->tokenizer, f->title.p, f->title.n, f->body.p, f->body.n,
+                                &f->keys) < 0)
+                return STORE_ERROR;
+            db_bind_text(f->fts, 2, f->keys.p ? f->keys.p : "", (int)f->keys.n);
+        } else {
+            db_bind_text(f->fts, 2, f->title.p, (int)f->title.n);
+            db_bind_text(f->fts, 3, f->body.p, (int)f->body.n);
+        }
         if (insert_step(c, f->fts, "index insert") < 0)
             return STORE_ERROR;
     }
@@ -464,21 +498,28 @@ static int index_fresh(struct store_conn *c, const struct resource *res, int64_t
                       .title = BUF_INIT,
                       .body = BUF_INIT,
                       .tags = BUF_INIT,
+                      .keys = BUF_INIT,
                       .job = job};
+    bool pg = db_dialect(c->db) == DB_PGSQL;
+    if (pg && f.indexed && !(f.tokenizer = search_conn_tokenizer(c)))
+        return STORE_ERROR;
     int rc = prepare(c,
                      "INSERT INTO search_anchor(public,shared,resource,record_id) "
                      "VALUES(?1,?2,?3,?4)",
                      &f.anchor);
     if (rc == STORE_OK)
-        rc =
-            prepare(c, "INSERT OR IGNORE INTO search_anchor_org(anchor,org) VALUES(?,?)", &f.owner);
+        rc = prepare(c,
+                     "INSERT INTO search_anchor_org(anchor,org) VALUES(?,?) ON CONFLICT DO NOTHING",
+                     &f.owner);
     if (rc == STORE_OK)
         rc = prepare(c,
                      "INSERT INTO search_entry(id,resource,record_id,lang,text_hash,tags) "
                      "VALUES(?,?,?,?,?,?)",
                      &f.entry);
     if (rc == STORE_OK)
-        rc = prepare(c, "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)", &f.fts);
+        rc = prepare(c,
+                     pg ? FTS_INSERT_PG : "INSERT INTO search_fts(rowid,title,body) VALUES(?,?,?)",
+                     &f.fts);
     if (rc == STORE_OK)
         rc = store_scan_records(c, res, after, fresh_one, &f);
     db_finalize(f.anchor);
@@ -488,6 +529,7 @@ static int index_fresh(struct store_conn *c, const struct resource *res, int64_t
     buf_release(&f.title);
     buf_release(&f.body);
     buf_release(&f.tags);
+    buf_release(&f.keys);
     return rc < 0 ? STORE_ERROR : STORE_OK;
 }
 
@@ -664,8 +706,10 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
         store_done(st);
         struct record *old;
         struct search_entry e;
-        if (rowid && store_get(c, res, id, &a, &old) == STORE_OK && search_entry_of(old, &a, &e) &&
-            text_hash(&e) == hash)
+        if (rowid && db_dialect(c->db) == DB_PGSQL)
+            rc = fts_write(c, true, rowid, NULL, NULL); /* by its id: never an orphan */
+        else if (rowid && store_get(c, res, id, &a, &old) == STORE_OK &&
+                 search_entry_of(old, &a, &e) && text_hash(&e) == hash)
             rc = fts_write(c, true, rowid, e.title, e.body);
         if (rowid && rc == STORE_OK) {
             st = store_prep(c, "DELETE FROM search_entry WHERE id=?");

@@ -30,8 +30,10 @@ int search_index_all(struct store_conn *c, const struct resource *res, bool fres
 int search_step_done(struct store_conn *c, struct db_stmt *st, const char *what);
 
 /* The connection's tokenizer, for snippets and queries; NULL if it cannot be made
- * (src/store/search_fts5.c). Borrowed: the connection owns it. */
+ * (src/store/search_query.c). Borrowed: the connection owns it. */
 struct search_tokenizer *search_conn_tokenizer(struct store_conn *c);
+/* The tokenizer registered with FTS5 on a SQLite connection (src/store/search_fts5.c). */
+struct search_tokenizer *search_fts5_tokenizer(struct store_conn *c);
 
 /*
  * Index upkeep, in the write transaction of the change, so the index is exact at every
@@ -57,14 +59,29 @@ int search_index_remove(struct store_conn *c, const struct resource *res, int64_
 int search_index_check(struct store *s, enum store_open_mode mode, struct error *err);
 
 /* ?q= on lists: appends " OR id IN (<records of res whose text matches ?>)", the
- * parameter being what the user typed (the SQL function civdesk_match, registered with
- * the tokenizer, turns it into an FTS5 expression; a malformed query matches nothing
- * there). */
-void search_list_sql(struct buf *b, const struct resource *res);
+ * parameter being search_list_match's value (on SQLite what the user typed, which the SQL
+ * function civdesk_match, registered with the tokenizer, turns into an FTS5 expression; a
+ * malformed query matches nothing). */
+void search_list_sql(struct store_conn *c, struct buf *b, const struct resource *res);
 /* The SELECT of those records' ids alone (one parameter, as above). */
-void search_list_subquery(struct buf *b, const struct resource *res);
+void search_list_subquery(struct store_conn *c, struct buf *b, const struct resource *res);
 /* A text field to bind the query with. */
 extern const struct field search_match_field;
+
+/* The value a list's ?q= binds for search_list_sql: q itself on SQLite (civdesk_match
+ * parses it there), its tsquery on PostgreSQL. Arena-owned (src/store/search_tsv.c). */
+const char *search_list_match(struct store_conn *c, struct str q, struct arena *a);
+
+/* PostgreSQL (src/store/search_tsv.c): an entry's keys as tsvector input text — the
+ * title's with weight A, the body's with D, positions as FTS5 counts them — into out
+ * (emptied first). STORE_OK, or STORE_ERROR if the tokenizer failed. */
+int search_tsvector(struct search_tokenizer *t, const char *title, size_t title_n, const char *body,
+                    size_t body_n, struct buf *out);
+/* A parsed, pruned query as tsquery input text: its terms ANDed, each term's positions
+ * joined by <-> (a phrase), alternatives at one position ORed, a prefix term's last keys
+ * marked :*. A query without keys gives a lexeme no entry holds. Arena-owned. */
+const char *search_tsquery(struct search_tokenizer *t, const struct search_query *q,
+                           struct arena *a);
 
 /* q written in the other script (search_other_script), in the arena, or NULL when no
  * word of it changes or the tokenizer is not available: a list's q= also looks for it. */

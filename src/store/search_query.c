@@ -15,6 +15,20 @@
 
 /* ---- lists -------------------------------------------------------------------------- */
 
+struct search_tokenizer *search_conn_tokenizer(struct store_conn *c)
+{
+    if (db_dialect(c->db) == DB_SQLITE)
+        return search_fts5_tokenizer(c); /* the one FTS5 uses: made once per connection */
+    if (!c->tokenizer) {
+        struct error err;
+        if (search_tokenizer_new(&c->tokenizer, NULL, &err) < 0) {
+            log_error("search: %s", err.msg);
+            return NULL;
+        }
+    }
+    return c->tokenizer;
+}
+
 const char *search_list_other_script(struct store_conn *c, struct str q, struct arena *a)
 {
     struct search_tokenizer *t = search_conn_tokenizer(c);
@@ -26,26 +40,27 @@ const char *search_list_other_script(struct store_conn *c, struct str q, struct 
     return s;
 }
 
-void search_list_subquery(struct buf *b, const struct resource *res)
+void search_list_subquery(struct store_conn *c, struct buf *b, const struct resource *res)
 {
+    bool pg = db_dialect(c->db) == DB_PGSQL;
+    const char *match = pg ? "search_fts.keys @@ ?::tsquery" : "search_fts MATCH civdesk_match(?)";
+    const char *rowid = pg ? "search_fts.id" : "search_fts.rowid";
     if (res->parent)
         buf_printf(b,
                    "SELECT e.record_id FROM search_fts JOIN search_entry e "
-                   "ON e.id=search_fts.rowid WHERE search_fts MATCH civdesk_match(?) "
-                   "AND e.resource='%s'",
-                   res->name);
+                   "ON e.id=%s WHERE %s AND e.resource='%s'",
+                   rowid, match, res->name);
     else
         buf_printf(b,
                    "SELECT a.record_id FROM search_fts JOIN search_anchor a "
-                   "ON a.id=(search_fts.rowid >> %d) WHERE search_fts MATCH civdesk_match(?) "
-                   "AND a.resource='%s'",
-                   SLOT_BITS, res->name);
+                   "ON a.id=(%s >> %d) WHERE %s AND a.resource='%s'",
+                   rowid, SLOT_BITS, match, res->name);
 }
 
-void search_list_sql(struct buf *b, const struct resource *res)
+void search_list_sql(struct store_conn *c, struct buf *b, const struct resource *res)
 {
     buf_puts(b, " OR id IN (");
-    search_list_subquery(b, res);
+    search_list_subquery(c, b, res);
     buf_putc(b, ')');
 }
 
@@ -95,21 +110,24 @@ struct tag_filter {
     struct buf sql;       /* " AND (...) AND (...)" over e.tags */
     const char *tags[40]; /* bound in order from ?5 */
     size_t n;
+    bool pg; /* PostgreSQL: strpos() for SQLite's instr() */
 };
 
 static void tag_any(struct tag_filter *tf, const char *const *tags, size_t n)
 {
     buf_puts(&tf->sql, " AND (");
     for (size_t i = 0; i < n && tf->n < ARRAY_SIZE(tf->tags); i++) {
-        buf_printf(&tf->sql, "%sinstr(e.tags||' ',?%zu)>0", i ? " OR " : "", tf->n + 5);
+        buf_printf(&tf->sql, "%s%s(e.tags||' ',?%zu)>0", i ? " OR " : "",
+                   tf->pg ? "strpos" : "instr", tf->n + 5);
         tf->tags[tf->n++] = tags[i];
     }
     buf_putc(&tf->sql, ')');
 }
 
-static void tag_filter_of(const struct search_request *rq, struct arena *a, struct tag_filter *tf)
+static void tag_filter_of(const struct search_request *rq, bool pg, struct arena *a,
+                          struct tag_filter *tf)
 {
-    *tf = (struct tag_filter){.sql = BUF_INIT};
+    *tf = (struct tag_filter){.sql = BUF_INIT, .pg = pg};
     const char *any[ARRAY_SIZE(rq->types) + 3];
     size_t n = 0;
     for (size_t i = 0; i < rq->ntypes && n < ARRAY_SIZE(any); i++)
@@ -211,27 +229,45 @@ int search_run(struct store_conn *c, const struct search_request *rq, struct are
 
     /* Rank the newest SEARCH_SCORE_CAP matches the caller may see (all of them, almost
      * always), one result per anchor — its best entry — by relevance, then entry id. */
+    bool pg = db_dialect(c->db) == DB_PGSQL;
     struct tag_filter tf;
-    tag_filter_of(rq, a, &tf);
+    tag_filter_of(rq, pg, a, &tf);
     struct buf sql = BUF_INIT;
-    buf_printf(&sql,
-               "WITH m AS MATERIALIZED (SELECT rowid AS id, civdesk_rank(search_fts, ?2) AS "
-               "score FROM search_fts WHERE search_fts MATCH ?1%s%s%s ORDER BY rowid DESC "
-               "LIMIT %d) SELECT g.id, g.score, (SELECT count(*) FROM m) FROM (SELECT id, "
-               "min(score) AS score FROM m GROUP BY id >> %d) g%s ORDER BY g.score, g.id "
-               "LIMIT %d",
-               tf.n ? " AND EXISTS(SELECT 1 FROM search_entry e WHERE e.id=search_fts.rowid" : "",
-               tf.n ? tf.sql.p : "", tf.n ? ")" : "", SEARCH_SCORE_CAP, SLOT_BITS,
-               rq->cursor.n ? " WHERE (g.score, g.id) > (?3, ?4)" : "", limit + 1);
+    if (pg) {
+        /* The same shape over the tsvector of civdesk's keys (search_tsv.c): ts_rank with
+         * its default weights ranks the title's keys (A) ten times the body's (D), as
+         * civdesk_rank does; one result per anchor by DISTINCT ON. */
+        buf_printf(&sql,
+                   "WITH m AS MATERIALIZED (SELECT f.id, -ts_rank(f.keys, ?1::tsquery, 1)::float8 "
+                   "AS score FROM search_fts f WHERE f.keys @@ ?1::tsquery%s%s%s ORDER BY f.id "
+                   "DESC LIMIT %d) SELECT g.id, g.score, (SELECT count(*) FROM m) FROM (SELECT "
+                   "DISTINCT ON (id >> %d) id, score FROM m ORDER BY id >> %d, score, id) g%s "
+                   "ORDER BY g.score, g.id LIMIT %d",
+                   tf.n ? " AND EXISTS(SELECT 1 FROM search_entry e WHERE e.id=f.id" : "",
+                   tf.n ? tf.sql.p : "", tf.n ? ")" : "", SEARCH_SCORE_CAP, SLOT_BITS, SLOT_BITS,
+                   rq->cursor.n ? " WHERE (g.score, g.id) > (?3, ?4)" : "", limit + 1);
+    } else {
+        buf_printf(&sql,
+                   "WITH m AS MATERIALIZED (SELECT rowid AS id, civdesk_rank(search_fts, ?2) AS "
+                   "score FROM search_fts WHERE search_fts MATCH ?1%s%s%s ORDER BY rowid DESC "
+                   "LIMIT %d) SELECT g.id, g.score, (SELECT count(*) FROM m) FROM (SELECT id, "
+                   "min(score) AS score FROM m GROUP BY id >> %d) g%s ORDER BY g.score, g.id "
+                   "LIMIT %d",
+                   tf.n ? " AND EXISTS(SELECT 1 FROM search_entry e WHERE e.id=search_fts.rowid"
+                        : "",
+                   tf.n ? tf.sql.p : "", tf.n ? ")" : "", SEARCH_SCORE_CAP, SLOT_BITS,
+                   rq->cursor.n ? " WHERE (g.score, g.id) > (?3, ?4)" : "", limit + 1);
+    }
     buf_release(&tf.sql);
     struct db_stmt *st = store_prep(c, sql.p);
     buf_release(&sql);
     if (!st)
         return error_set(err, "search failed: %s", db_error_text(c->db)), STORE_ERROR;
-    db_bind_text(st, 1, search_fts_expr(&q, a), -1);
+    db_bind_text(st, 1, pg ? search_tsquery(t, &q, a) : search_fts_expr(&q, a), -1);
     for (size_t i = 0; i < tf.n; i++)
         db_bind_text(st, (int)i + 5, tf.tags[i], -1);
-    db_bind_int64(st, 2, (int)q.n);
+    if (!pg)
+        db_bind_int64(st, 2, (int)q.n);
     if (rq->cursor.n) {
         db_bind_double(st, 3, after_score);
         db_bind_int64(st, 4, after_id);

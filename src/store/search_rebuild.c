@@ -29,6 +29,9 @@ static const char SCHEMA[] =
     "CREATE TABLE search_entry (id INTEGER PRIMARY KEY, resource TEXT NOT NULL, "
     "record_id INTEGER NOT NULL, lang TEXT, text_hash INTEGER NOT NULL, tags TEXT NOT NULL);"
     "CREATE INDEX search_entry_record ON search_entry (resource, record_id);";
+/* PostgreSQL: the tables stay as migrations/pgsql/0005 made them, emptied. */
+static const char SCHEMA_PG[] =
+    "TRUNCATE search_fts, search_anchor, search_anchor_org, search_entry RESTART IDENTITY";
 
 /* ---- rebuilding --------------------------------------------------------------------- */
 
@@ -57,7 +60,8 @@ static int64_t records_to_index(struct store_conn *c, int64_t cap)
         if (!search_resource_indexed(res) && !search_resource_findable(res))
             continue;
         char sql[200];
-        snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT 1 FROM %s LIMIT ?)", res->table);
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT 1 FROM %s LIMIT ?) AS r",
+                 res->table);
         struct db_stmt *st = store_prep(c, sql);
         if (!st)
             continue;
@@ -82,7 +86,8 @@ int search_reindex(struct store *s, search_progress_fn progress, void *arg, int6
     struct search_job job = {.fn = progress, .arg = arg, .total = records_to_index(c, INT64_MAX)};
     bool was_stale = s->search_stale;
     s->search_stale = false; /* the upkeep below writes the new index */
-    int rc = exec_sql(c, SCHEMA, err);
+    bool pg = db_dialect(c->db) == DB_PGSQL;
+    int rc = exec_sql(c, pg ? SCHEMA_PG : SCHEMA, err);
     /* Top-level records first, all at once: each anchors itself before its sub-records
      * come, one by one (each finds its anchor and its slot). */
     for (int pass = 0; pass < 2; pass++) {
@@ -100,8 +105,9 @@ int search_reindex(struct store *s, search_progress_fn progress, void *arg, int6
     struct buf fp = BUF_INIT;
     fingerprint(&fp);
     if (rc == STORE_OK) {
-        struct db_stmt *st = store_prep(c, "INSERT OR REPLACE INTO search_meta(key,value) "
-                                           "VALUES('fingerprint',?)");
+        struct db_stmt *st = store_prep(c, "INSERT INTO search_meta(key,value) "
+                                           "VALUES('fingerprint',?) ON CONFLICT(key) "
+                                           "DO UPDATE SET value=excluded.value");
         rc = st ? STORE_OK : STORE_ERROR;
         if (st) {
             db_bind_text(st, 1, fp.p, (int)fp.n);
@@ -109,7 +115,7 @@ int search_reindex(struct store *s, search_progress_fn progress, void *arg, int6
         }
     }
     buf_release(&fp);
-    if (rc == STORE_OK)
+    if (rc == STORE_OK && !pg) /* (GIN merges its pending list by itself) */
         rc = exec_sql(c, "INSERT INTO search_fts(search_fts) VALUES('optimize')", err);
     if (rc == STORE_OK && entries) {
         struct db_stmt *st = store_prep(c, "SELECT count(*) FROM search_entry");
@@ -207,6 +213,6 @@ int search_index_check(struct store *s, enum store_open_mode mode, struct error 
                      "the search index of %s was built by another version of civdesk (or for "
                      "other searchable fields) and rebuilding it for %lld records takes minutes: "
                      "run `civdesk reindex` (or start `civdesk serve`, which rebuilds it first)",
-                     s->path, (long long)n),
+                     s->shown, (long long)n),
            STORE_ERROR;
 }

@@ -36,6 +36,10 @@ enum store_open_mode {
     STORE_OPEN_KEEP_INDEX,
 };
 
+/* Whether db names a database server (a PostgreSQL URI or key/value connection string)
+ * rather than a SQLite file. */
+bool store_is_server(const char *db);
+
 /* Opens the database. On failure returns negative with a one-line message in err. */
 int store_open(struct store **out, const char *path, enum store_open_mode mode, struct error *err);
 void store_close(struct store *s); /* NULL is fine */
@@ -57,6 +61,9 @@ int store_reader_open(struct store *s, struct store_conn **out, struct error *er
 void store_reader_close(struct store_conn *c);
 int store_read_begin(struct store_conn *c);
 void store_read_end(struct store_conn *c);
+/* Whether c is inside a transaction (a read begun and not ended, or the writer's): what
+ * functions documented "inside the caller's transaction" assert. */
+bool store_in_transaction(const struct store_conn *c);
 
 #define FILTER_ID (-1)     /* struct filter.field: id equals v.i */
 #define FILTER_ID_SET (-2) /* struct filter.field: id is one of v.s, as value_id_set makes it */

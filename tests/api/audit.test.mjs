@@ -1,38 +1,61 @@
 // The audit trail (issue 5, part 6): every change and sign-in recorded with before/after,
 // listed newest first with filters for officers and admins, verified by admins through
 // GET /api/v1/audit/verify and by `civdesk check`; any edited, deleted, inserted or
-// reordered entry — done directly in SQLite with the sqlite3 shell, triggers dropped as
-// an intruder would — is caught every time, naming the first bad entry.
+// reordered entry — done directly in the database (the sqlite3 shell, or psql on
+// PostgreSQL), triggers dropped as an intruder would — is caught every time, naming the
+// first bad entry.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, launch, cli, request, assertProblem, PASSWORD, OFFICER_EMAIL } from './lib/server.mjs';
+import { startServer, launch, cli, request, assertProblem, sqlShell, PASSWORD, OFFICER_EMAIL } from './lib/server.mjs';
+
+const PG = process.env.CIVDESK_TEST_PG;
 
 let srv;
 let pristine; // a stopped copy of the database with a known trail
 let entries;
 let tokens;
 
-function sqlite(db, sql) {
+const sqlite = (db, sql) => sqlShell(db, sql);
+
+function run(cmd, args) {
   return new Promise((resolve, reject) => {
-    const c = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    c.stdout.on('data', (d) => (out += d));
     c.stderr.on('data', (d) => (err += d));
     c.on('error', reject);
-    c.on('close', (code) => resolve({ code, out, err }));
-    c.stdin.end(sql);
+    c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd}: ${err}`))));
   });
 }
 
+// A copy of the frozen database: a file copy, or on PostgreSQL a database made from it as
+// a template. Its connection string or path.
+async function copyOf(from, name) {
+  if (!PG) {
+    const db = join(srv.dir, `${name}.db`);
+    await copyFile(from, db);
+    return db;
+  }
+  const template = from.match(/dbname=(\S+)/)[1];
+  const db = `${template}_${name}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  await run('createdb', ['--maintenance-db', `${PG} dbname=postgres`, '-T', template, db]);
+  return `${PG} dbname=${db}`;
+}
+
+async function remove(db) {
+  if (!PG) return rm(db);
+  await run('dropdb', ['--maintenance-db', `${PG} dbname=postgres`, db.match(/dbname=(\S+)$/)[1]]);
+}
+
 async function tampered(name, sql, { dropTriggers = true } = {}) {
-  const db = join(srv.dir, `${name}.db`);
-  await copyFile(pristine, db);
-  const r = await sqlite(db, (dropTriggers ? 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;\n' : '') + sql);
+  const db = await copyOf(pristine, name);
+  const drop = PG
+    ? 'DROP TRIGGER audit_no_update ON audit; DROP TRIGGER audit_no_delete ON audit;\n'
+    : 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;\n';
+  const r = await sqlite(db, (dropTriggers ? drop : '') + sql);
   return { db, ...r };
 }
 
@@ -131,8 +154,7 @@ test('officers and admins read the trail; only admins verify it', async () => {
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /intact/);
   await srv.stop({ keepDir: true });
-  pristine = join(srv.dir, 'pristine.db');
-  await copyFile(srv.db, pristine);
+  pristine = await copyOf(srv.db, 'pristine');
   entries = Number((await sqlite(pristine, 'SELECT count(*) FROM audit;')).out.trim());
   assert.equal(entries, v.json.checked);
   srv = { ...srv, stop: () => rm(srv.dir, { recursive: true, force: true }) };
@@ -152,7 +174,7 @@ test('an edited entry is caught, whichever it is', async () => {
       const c = await check(t.db);
       assert.equal(c.code, 1, `edit of ${column} in entry ${id} not caught`);
       assert.match(c.stderr, new RegExp(`audit entry ${id}\\b.*edited`), c.stderr);
-      await rm(t.db);
+      await remove(t.db);
     }
   }
 });
@@ -163,7 +185,7 @@ test('a deleted entry is caught, whichever it is — the last one too', async ()
     const c = await check(t.db);
     assert.equal(c.code, 1, `deletion of entry ${id} not caught`);
     assert.match(c.stderr, new RegExp(`audit entry ${id}\\b.*missing`), c.stderr);
-    await rm(t.db);
+    await remove(t.db);
   }
 });
 
@@ -173,7 +195,7 @@ test('reordered entries are caught', async () => {
     const c = await check(t.db);
     assert.equal(c.code, 1, `swap of ${id} and ${id + 1} not caught`);
     assert.match(c.stderr, new RegExp(`audit entry ${id}\\b`), c.stderr);
-    await rm(t.db);
+    await remove(t.db);
   }
 });
 

@@ -17,6 +17,10 @@ import { copyFile, rename, rm, readdir, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { startServer, launch, cli, cliOk, request } from './lib/server.mjs';
 
+// civdesk backup copies a SQLite database; on PostgreSQL it refuses and names pg_dump (the
+// last test), so the tests of the copy itself are SQLite's by nature.
+const BACKUP_SQLITE_ONLY = process.env.CIVDESK_TEST_PG ? 'civdesk backup copies SQLite databases; on PostgreSQL it refuses (tested below)' : false;
+
 const WRITERS = 6;
 
 function payload(k) {
@@ -57,7 +61,7 @@ async function until(cond, what, ms = 60000) {
   }
 }
 
-test('backup during concurrent writes: complete, consistent, restorable', { timeout: 10 * 60 * 1000 }, async () => {
+test('backup during concurrent writes: complete, consistent, restorable', { timeout: 10 * 60 * 1000, skip: BACKUP_SQLITE_ONLY }, async () => {
   const srv = await startServer({ threads: 4 });
   const acked = []; // {k, id, at}: in acknowledgement order
   let stop = false;
@@ -147,7 +151,7 @@ test('backup during concurrent writes: complete, consistent, restorable', { time
   await rm(srv.dir, { recursive: true, force: true });
 });
 
-test('a backup that cannot be written fails and leaves nothing that looks like one', async () => {
+test('a backup that cannot be written fails and leaves nothing that looks like one', { skip: BACKUP_SQLITE_ONLY }, async () => {
   const srv = await startServer({ threads: 1 });
   try {
     const missing = join(srv.dir, 'no-such-dir', 'backup.db');
@@ -167,6 +171,22 @@ test('a backup that cannot be written fails and leaves nothing that looks like o
     await copyFile(new URL(import.meta.url), target);
     await cliOk(['backup', '--db', srv.db, target]);
     await cliOk(['check', '--db', target]);
+  } finally {
+    await srv.stop();
+  }
+});
+
+// On PostgreSQL, backup is PostgreSQL's own tools' job: civdesk says which and copies
+// nothing (docs/operations.md).
+test('backup of a PostgreSQL database refuses and names pg_dump and pg_basebackup', { skip: !process.env.CIVDESK_TEST_PG && 'PostgreSQL run only (CIVDESK_TEST_PG)' }, async () => {
+  const srv = await startServer({ threads: 1 });
+  try {
+    const target = join(srv.dir, 'copy.db');
+    const r = await cli(['backup', '--db', srv.db, target]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /pg_dump/);
+    assert.match(r.stderr, /pg_basebackup/);
+    assert.equal((await readdir(srv.dir)).includes('copy.db'), false);
   } finally {
     await srv.stop();
   }

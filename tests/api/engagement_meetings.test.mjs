@@ -129,6 +129,26 @@ describe('meetings', () => {
     assertProblem(w, 403);
   });
 
+  test("a published meeting's participants are public without the ministry's notes on them", async () => {
+    const P = `${M}/${annual.id}/participants`;
+    const p = await created(P, { organisation_id: other, notes: 'internal: seat away from the press' });
+    for (const token of [null, srv.tokens.ngo]) {
+      const one = await srv.api('GET', `${P}/${p.id}`, { token });
+      assert.equal(one.status, 200, one.text);
+      assert.equal(one.json.organisation_id, other);
+      assert.equal('notes' in one.json, false);
+      const list = await srv.api('GET', P, { token });
+      assert.equal(list.status, 200, list.text);
+      assert.ok(list.json.items.some((x) => x.id === p.id));
+      assert.ok(list.json.items.every((x) => !('notes' in x)));
+      const file = await srv.api('GET', `${P}?format=csv`, { token });
+      assert.equal(file.status, 200, file.text);
+      assert.doesNotMatch(file.text, /seat away/);
+    }
+    assert.equal((await officer('GET', `${P}/${p.id}`)).json.notes, 'internal: seat away from the press');
+    assert.equal((await officer('DELETE', `${P}/${p.id}`, { headers: { 'if-match': `"${p.version}"` } })).status, 204);
+  });
+
   test('a meeting with participants cannot be deleted until they are', async () => {
     assertProblem(await officer('DELETE', `${M}/${annual.id}`), 409);
     const r = await officer('DELETE', `${M}/${dept.id}`);

@@ -4,10 +4,9 @@
 // import's entry) and reference rows the migrations seeded are not faults.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, cli, cliOk } from './lib/server.mjs';
+import { startServer, cli, cliOk, sqlShell } from './lib/server.mjs';
 
 let srv;
 before(async () => {
@@ -15,15 +14,9 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-function sqlite(db, sql) {
-  return new Promise((resolve, reject) => {
-    const c = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let err = '';
-    c.stderr.on('data', (d) => (err += d));
-    c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(err))));
-    c.stdin.end(sql);
-  });
+async function sqlite(db, sql) {
+  const r = await sqlShell(db, sql); // sqlite3, or psql on a PostgreSQL run
+  if (r.code !== 0) throw new Error(r.err);
 }
 
 test('records made through civdesk, and an import, check intact (CLI and API)', async () => {

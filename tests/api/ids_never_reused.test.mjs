@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, launch, cli, cliOk, addUser } from './lib/server.mjs';
+import { startServer, launch, cli, cliOk, addUser, sqlShell } from './lib/server.mjs';
+
+const PG = Boolean(process.env.CIVDESK_TEST_PG);
 
 let srv;
 before(async () => {
@@ -33,17 +35,10 @@ async function intact() {
   assert.match(r.stdout, /is intact/);
 }
 
-function sqlite(db, sql) {
-  return new Promise((resolve, reject) => {
-    const c = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.stderr.on('data', (d) => (err += d));
-    c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
-    c.stdin.end(sql);
-  });
+async function sql(db, text) {
+  const r = await sqlShell(db, text);
+  if (r.code !== 0) throw new Error(r.err);
+  return r.out;
 }
 
 // Creates two under `path`, deletes the newest, creates one more: the new id is above
@@ -136,12 +131,14 @@ test('a revoked token\'s id is not given to the next token', async () => {
 
 test('a user removed outside civdesk does not give its id to the next user', async () => {
   // civdesk disables users rather than deleting them; a row removed in the sqlite3 shell
-  // must still not hand its id (named by its audit entries) to someone else.
+  // must still not hand its id (named by its audit entries) to someone else. (The sqlite3
+  // shell leaves foreign keys unchecked; psql as the cluster's superuser does so with
+  // session_replication_role, the user's outbox rows left dangling alike.)
   await addUser(srv.db, 'gone@test.example', 'officer');
   const users = (await srv.api('GET', '/api/v1/users?limit=500')).json.items;
   const gone = users.find((u) => u.email === 'gone@test.example').id;
   assert.equal(gone, Math.max(...users.map((u) => u.id)));
-  await sqlite(srv.db, `DELETE FROM users WHERE id=${gone};`);
+  await sql(srv.db, `${PG ? 'SET session_replication_role = replica; ' : ''}DELETE FROM users WHERE id=${gone};`);
   await addUser(srv.db, 'next@test.example', 'officer');
   const next = (await srv.api('GET', '/api/v1/users?limit=500')).json.items.find((u) => u.email === 'next@test.example');
   assert.ok(next.id > gone, `the new user got id ${next.id}, the removed one had ${gone}`);
@@ -165,22 +162,50 @@ test('an existing database: the migration keeps ids the audit trail gave to newe
     assert.equal((await call('DELETE', `/api/v1/tokens/${goneToken}`)).status, 204);
     await old.stop({ keepDir: true });
 
-    const version = Number((await sqlite(old.db, 'PRAGMA user_version;')).trim());
-    await sqlite(
-      old.db,
-      `PRAGMA writable_schema=ON;
-       UPDATE sqlite_schema SET sql=replace(sql, ' AUTOINCREMENT', '') WHERE type='table';
-       PRAGMA writable_schema=OFF;
-       DELETE FROM sqlite_sequence;
-       PRAGMA user_version=${version - 1};`,
-    );
-    assert.equal((await sqlite(old.db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%';")).trim(), '0');
+    // SQLite before 0017: no AUTOINCREMENT, no sqlite_sequence. PostgreSQL's identity
+    // sequences never go back by themselves; what 0017 guards against there is a database
+    // whose rows came with explicit ids (a copy), leaving the sequences behind: set them
+    // back to the highest id left and the version to 16.
+    const marks = PG
+      ? async () =>
+          Object.fromEntries(
+            await Promise.all(
+              ['organisations', 'meetings', 'tokens'].map(async (t) => [
+                t,
+                (await sql(old.db, `SELECT last_value FROM ${t}_id_seq;`)).trim(),
+              ]),
+            ),
+          )
+      : async () =>
+          Object.fromEntries(
+            (await sql(old.db, 'SELECT name, seq FROM sqlite_sequence;')).trim().split('\n').map((l) => l.split('|')),
+          );
+    const versionSql = PG ? 'SELECT max(version) FROM civdesk_schema;' : 'PRAGMA user_version;';
+    const version = Number((await sql(old.db, versionSql)).trim());
+    if (PG) {
+      await sql(
+        old.db,
+        `SELECT setval('organisations_id_seq', ${keep});
+         SELECT setval('meetings_id_seq', 1, false);
+         SELECT setval('tokens_id_seq', (SELECT max(id) FROM tokens));
+         UPDATE civdesk_schema SET version=${version - 1};`,
+      );
+      assert.equal((await marks()).organisations, String(keep));
+    } else {
+      await sql(
+        old.db,
+        `PRAGMA writable_schema=ON;
+         UPDATE sqlite_schema SET sql=replace(sql, ' AUTOINCREMENT', '') WHERE type='table';
+         PRAGMA writable_schema=OFF;
+         DELETE FROM sqlite_sequence;
+         PRAGMA user_version=${version - 1};`,
+      );
+      assert.equal((await sql(old.db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%';")).trim(), '0');
+    }
 
     await cliOk(['init', '--db', old.db]);
-    assert.equal((await sqlite(old.db, 'PRAGMA user_version;')).trim(), String(version));
-    const seq = Object.fromEntries(
-      (await sqlite(old.db, 'SELECT name, seq FROM sqlite_sequence;')).trim().split('\n').map((l) => l.split('|')),
-    );
+    assert.equal((await sql(old.db, versionSql)).trim(), String(version));
+    const seq = await marks();
     assert.equal(Number(seq.organisations), gone);
     assert.equal(Number(seq.meetings), meeting);
     assert.equal(Number(seq.tokens), goneToken);

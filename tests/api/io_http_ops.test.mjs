@@ -110,7 +110,9 @@ test('/metrics: every line is Prometheus text, and the counters follow the reque
       ['civdesk_db_writer_waiting', 'gauge'],
     ])
       assert.equal(m0.types.get(name), type, name);
-    assert.ok(series(m0, 'civdesk_db_bytes{}') > 0);
+    // The SQLite file's size; PostgreSQL's database has none civdesk can stat (issue 19:
+    // pg_database_size() is still to be reported there).
+    if (!process.env.CIVDESK_TEST_PG) assert.ok(series(m0, 'civdesk_db_bytes{}') > 0);
     assert.ok(series(m0, 'civdesk_http_in_flight{}') >= 1, 'the scrape itself is in flight');
     checkHistogram(m0, 'civdesk_http_request_duration_seconds');
 

@@ -6,7 +6,7 @@
 // and the same sentence.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, cliOk } from './lib/server.mjs';
+import { startServer, launch, cliOk, sqlShell } from './lib/server.mjs';
 
 // Each kind gets a database of its own, so that no other kind's pass days touch it.
 let srv;
@@ -187,12 +187,11 @@ describe('an installed database is not told again', () => {
     const acc = r.json.id;
     // The notification the pass before the obligations list wrote 30 days before the due
     // date, under its key report_due:accreditations:<id>:<due>:d30.
-    const { execFile } = await import('node:child_process');
-    const { promisify } = await import('node:util');
-    await promisify(execFile)('sqlite3', [s.db,
+    const written = await sqlShell(s.db,
       `INSERT INTO notifications (user_id, kind, key, organisation_id, resource, record_id, due_on, days, title, mail, created_at)
        SELECT id, 'report_due', 'report_due:accreditations:${acc}:2026-06-01:d30', ${s.orgId}, 'accreditations', ${acc}, '2026-06-01', 30, 'old', 'off', '2026-05-02T00:00:00Z'
-       FROM users WHERE email = 'ngo@test.example'`]);
+       FROM users WHERE email = 'ngo@test.example'`);
+    assert.equal(written.code, 0, written.err);
     await cliOk(['notify', 'run', '--db', s.db, '--today', '2026-05-05']);
     const ngoItems = (await s.api('GET', '/api/v1/notifications', { token: s.tokens.ngo })).json.items.filter((n) => n.kind === 'report_due');
     assert.deepEqual(ngoItems.map((n) => n.title), ['old'], 'nothing new for the one already told');

@@ -61,3 +61,37 @@ test('the owner keeps its notes; officers see everything', async () => {
   const off = await officer('GET', `/api/v1/accreditations/${pub.id}`);
   assert.equal(off.json.notes, 'internal: call the embassy first');
 });
+
+test("a listed organisation's quadrennial reports are public without the ministry's notes; the owner reads its own", async () => {
+  const rep = await created(`/api/v1/accreditations/${pub.id}/reports`, { period_start: 2015, period_end: 2018, notes: 'internal: chase the secretary' });
+  const one = await anon('GET', `/api/v1/accreditations/${pub.id}/reports/${rep.id}`);
+  assert.equal(one.status, 200, one.text);
+  assert.equal(one.json.period_start, 2015);
+  assert.equal('notes' in one.json, false);
+  const byId = await anon('GET', `/api/v1/accreditation-reports/${rep.id}`);
+  assert.equal(byId.status, 200, byId.text);
+  assert.equal('notes' in byId.json, false);
+  const list = await anon('GET', `/api/v1/accreditations/${pub.id}/reports`);
+  assert.equal(list.status, 200, list.text);
+  assert.deepEqual(list.json.items.map((r) => [r.id, 'notes' in r]), [[rep.id, false]]);
+  for (const format of ['csv', 'json']) {
+    const file = await anon('GET', `/api/v1/accreditations/${pub.id}/reports?format=${format}`);
+    assert.equal(file.status, 200, file.text);
+    assert.match(file.text, /2015/);
+    assert.doesNotMatch(file.text, /chase the secretary/);
+  }
+  const mineRep = await created(`/api/v1/accreditations/${own.id}/reports`, { period_start: 2018, period_end: 2021, notes: 'the NGO may read this' });
+  const mine = await ngo('GET', `/api/v1/accreditations/${own.id}/reports/${mineRep.id}`);
+  assert.equal(mine.status, 200, mine.text);
+  assert.equal(mine.json.notes, 'the NGO may read this');
+  const mineList = await ngo('GET', `/api/v1/accreditations/${own.id}/reports`);
+  assert.deepEqual(mineList.json.items.map((r) => [r.id, r.notes]), [[mineRep.id, 'the NGO may read this']]);
+  const mineFile = await ngo('GET', `/api/v1/accreditations/${own.id}/reports?format=json`);
+  assert.equal(mineFile.status, 200, mineFile.text);
+  assert.deepEqual(JSON.parse(mineFile.text).map((r) => r.notes), ['the NGO may read this']);
+  const other = await ngo('GET', `/api/v1/accreditations/${pub.id}/reports/${rep.id}`);
+  assert.equal(other.status, 200, other.text);
+  assert.equal('notes' in other.json, false);
+  const off = await officer('GET', `/api/v1/accreditation-reports/${rep.id}`);
+  assert.equal(off.json.notes, 'internal: chase the secretary');
+});

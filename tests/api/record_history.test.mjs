@@ -3,8 +3,7 @@
 // 503 problem — never a 200 whose "history" is silently empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { startServer, assertProblem } from './lib/server.mjs';
+import { startServer, assertProblem, sqlShell } from './lib/server.mjs';
 
 let srv;
 before(async () => {
@@ -12,15 +11,10 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-function sqlite(db, sql) {
-  return new Promise((resolve, reject) => {
-    const c = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let err = '';
-    c.stderr.on('data', (d) => (err += d));
-    c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(err))));
-    c.stdin.end(sql);
-  });
+// SQL behind civdesk's back, on either store (sqlite3 or psql).
+async function sqlite(db, sql) {
+  const r = await sqlShell(db, sql);
+  if (r.code !== 0) throw new Error(r.err);
 }
 
 test('a history the database cannot read is a 503, not an empty history', async () => {

@@ -4,10 +4,9 @@
 // check` agrees; a kept count edited behind civdesk's back is named by `civdesk check`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, cli, cliOk } from './lib/server.mjs';
+import { startServer, cli, cliOk, sqlShell } from './lib/server.mjs';
 
 let srv;
 const api = (m, p, o) => srv.api(m, p, o);
@@ -16,15 +15,10 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-function sqlite(db, sql) {
-  return new Promise((resolve, reject) => {
-    const c = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let err = '';
-    c.stderr.on('data', (d) => (err += d));
-    c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(err))));
-    c.stdin.end(sql);
-  });
+// SQL behind civdesk's back, on either store (sqlite3 or psql).
+async function sqlite(db, sql) {
+  const r = await sqlShell(db, sql);
+  if (r.code !== 0) throw new Error(r.err);
 }
 
 async function all(path) {

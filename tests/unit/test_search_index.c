@@ -46,6 +46,38 @@ static void test_parse_words_phrases_and_prefixes(void **state)
     arena_release(&a);
 }
 
+/* PostgreSQL's half (src/store/search_tsv.c): the keys FTS5 would get, as tsvector and
+ * tsquery text — positions counted as FTS5 counts them, alternatives at one position,
+ * phrases adjacent, prefixes on the last position only, quotes escaped. */
+static void test_tsquery_and_tsvector_carry_the_tokenizers_keys(void **state)
+{
+    struct search_tokenizer *t;
+    struct error err;
+    assert_int_equal(search_tokenizer_new(&t, NULL, &err), 0);
+    struct search_query q;
+    struct arena a = ARENA_INIT;
+    assert_int_equal(
+        search_parse(STR("\"права человека\" the Chkalov \"доклад о мон\"* d'Arc"), &q, &err), 0);
+    assert_int_equal(search_query_prune(t, &q), 4); /* "the" gives no key */
+    /* (\x02 marks a Cyrillic key a Russian query word also looks for in Latin text) */
+    assert_string_equal(search_tsquery(t, &q, &a),
+                        "(('прав' | '\x02прав') <-> ('человек' | '\x02человек')) & "
+                        "(('chkalov' | 'чка')) & "
+                        "(('доклад' | '\x02доклад') <-> ('мон':* | '\x02мон':*)) & "
+                        "(('darc' | 'дарк'))");
+    q.n = 0;
+    assert_string_equal(search_tsquery(t, &q, &a), "'" TAG "none'");
+    struct buf v = BUF_INIT;
+    const char title[] = "Мост\nthe Bridge", body[] = "bridges of O'Brien";
+    assert_int_equal(search_tsvector(t, title, strlen(title), body, strlen(body), &v), 0);
+    /* "the" takes no position; the body starts two after the title's last */
+    assert_string_equal(v.p, "'мост':1A 'bridg':2A '\x02бридг':2A 'bridg':4 '\x02бридгес':4 "
+                             "'obrien':5 '\x02обри':5");
+    buf_release(&v);
+    arena_release(&a);
+    search_tokenizer_free(t);
+}
+
 static void test_parse_keeps_operators_and_punctuation_as_text(void **state)
 {
     struct search_query q;
@@ -625,6 +657,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_words_phrases_and_prefixes),
         cmocka_unit_test(test_parse_keeps_operators_and_punctuation_as_text),
+        cmocka_unit_test(test_tsquery_and_tsvector_carry_the_tokenizers_keys),
         cmocka_unit_test(test_parse_refuses_malformed_queries_with_a_reason),
         cmocka_unit_test_setup_teardown(test_created_records_are_found_in_any_form_and_script,
                                         setup, teardown),

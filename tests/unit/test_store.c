@@ -11,7 +11,9 @@
 
 #include <cmocka.h>
 
+#include "core/embed.h"
 #include "domain/domain.h"
+#include "store/db.h"
 #include "store/store.h"
 
 #include <sodium.h>
@@ -257,7 +259,7 @@ static void test_nested_read_transactions_share_one_snapshot(void **state)
     assert_null(get(f, &res_organisations, later)); /* still the outer snapshot */
     store_read_end(c);
     assert_non_null(get(f, &res_organisations, later)); /* let go: the write is seen */
-    store_read_end(c); /* an extra end is harmless */
+    store_read_end(c);                                  /* an extra end is harmless */
     assert_int_equal(store_read_begin(c), STORE_OK);
     assert_non_null(get(f, &res_organisations, later));
     store_read_end(c);
@@ -1054,6 +1056,48 @@ static void test_audit_failed_writes_leave_no_entry(void **state)
     assert_int_equal(checked, 1);
 }
 
+/* The schema version counts migrations, on either store: each number must exist in both
+ * dialects (migrations/NNNN_*.sql and migrations/pgsql/NNNN_*.sql), under the same name,
+ * in the same order. */
+static void test_both_dialects_have_the_same_migrations(void **state)
+{
+    assert_int_equal(embed_migrations_count, embed_migrations_pgsql_count);
+    for (size_t i = 0; i < embed_migrations_count; i++) {
+        assert_non_null(embed_migrations_pgsql[i].name);
+        assert_string_equal(embed_migrations[i].name, embed_migrations_pgsql[i].name);
+    }
+}
+
+/* --db chooses the store: a libpq URI or key/value string is PostgreSQL, a path SQLite. */
+static void test_db_target_chooses_the_driver(void **state)
+{
+    assert_ptr_equal(db_driver_for("postgresql://civdesk@db.example/civdesk"), &db_pgsql_driver);
+    assert_ptr_equal(db_driver_for("postgres://db.example/civdesk"), &db_pgsql_driver);
+    assert_ptr_equal(db_driver_for("host=/run/postgresql dbname=civdesk"), &db_pgsql_driver);
+    assert_ptr_equal(db_driver_for("civdesk.db"), &db_sqlite_driver);
+    assert_ptr_equal(db_driver_for("/var/lib/civdesk/civdesk.db"), &db_sqlite_driver);
+    assert_ptr_equal(db_driver_for("./host=x.db"), &db_sqlite_driver);
+    assert_true(store_is_server("postgresql://h/d"));
+    assert_false(store_is_server("civdesk.db"));
+}
+
+/* A password in a connection string never reaches a message. */
+static void test_db_target_shown_hides_the_password(void **state)
+{
+    char *s = db_target_shown("postgresql://civdesk:s3cret@db.example:5432/civdesk");
+    assert_string_equal(s, "postgresql://civdesk:***@db.example:5432/civdesk");
+    free(s);
+    s = db_target_shown("postgresql://db.example/civdesk?user=c&password=s3cret&sslmode=require");
+    assert_string_equal(s, "postgresql://db.example/civdesk?user=c&password=***&sslmode=require");
+    free(s);
+    s = db_target_shown("host=db.example password='s3 cret' dbname=civdesk");
+    assert_string_equal(s, "host=db.example password=*** dbname=civdesk");
+    free(s);
+    s = db_target_shown("civdesk.db");
+    assert_string_equal(s, "civdesk.db");
+    free(s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1101,6 +1145,9 @@ int main(void)
         T(test_audit_detects_renumbered_entries),
         T(test_audit_detects_edit_with_recomputed_hash_at_next_entry),
         T(test_audit_failed_writes_leave_no_entry),
+        cmocka_unit_test(test_both_dialects_have_the_same_migrations),
+        cmocka_unit_test(test_db_target_chooses_the_driver),
+        cmocka_unit_test(test_db_target_shown_hides_the_password),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

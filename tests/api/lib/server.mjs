@@ -8,6 +8,8 @@
 //   const r = await srv.api('GET', '/api/v1/me', { token: null }); // no credentials
 //
 // CIVDESK_BIN names the binary (the Makefile sets it); default build/civdesk.
+// CIVDESK_TEST_PG, a libpq connection string of a PostgreSQL cluster (tests/pg/run.sh sets
+// it), makes startServer run on a fresh database of that cluster instead of a SQLite file.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
@@ -20,6 +22,9 @@ import { check as checkAgainstOpenapi, takeMismatches } from './openapi_check.mj
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BIN = process.env.CIVDESK_BIN || resolve(here, '../../../build/civdesk');
+// Tests that edit a SQLite file behind civdesk's back (tampering with the audit trail,
+// schema versions) pass { skip: SQLITE_ONLY }: they do not apply to a PostgreSQL run.
+export const SQLITE_ONLY = process.env.CIVDESK_TEST_PG ? 'edits the SQLite file behind civdesk: not in a PostgreSQL run' : false;
 export const PASSWORD = 'correct horse battery staple 42';
 export const ADMIN_EMAIL = 'admin@test.example';
 export const OFFICER_EMAIL = 'officer@test.example';
@@ -75,6 +80,38 @@ export async function cliOk(args, opts) {
     `civdesk ${args.join(' ')} exited ${r.code} (${r.signal ?? 'no signal'}):\n${r.stderr}`,
   );
   return r;
+}
+
+// A new, empty database for one server: a SQLite file in dir, or (CIVDESK_TEST_PG) a
+// database created in the test cluster, named after dir; its connection string.
+export async function newDatabase(dir) {
+  const pg = process.env.CIVDESK_TEST_PG;
+  if (!pg) return join(dir, 'civdesk.db');
+  const name = 'civdesk_' + dir.split('-').pop().toLowerCase().replace(/[^a-z0-9]/g, '_');
+  await new Promise((res, rej) => {
+    const c = spawn('createdb', ['--maintenance-db', `${pg} dbname=postgres`, '-T', 'template0', '-E', 'UTF8', '--lc-collate=C', '--lc-ctype=C.UTF-8', name], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    c.on('exit', (code) => (code === 0 ? res() : rej(new Error(`createdb ${name}: ${err}`))));
+  });
+  return `${pg} dbname=${name}`;
+}
+
+// Runs SQL on a test database behind civdesk's back: sqlite3 on a file, psql on a
+// PostgreSQL database (a connection string). Resolves {code, out, err}.
+export function sqlShell(db, sql) {
+  const pg = process.env.CIVDESK_TEST_PG && !db.endsWith('.db');
+  const [cmd, args] = pg ? ['psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', db]] : ['sqlite3', [db]];
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, out, err }));
+    c.stdin.end(sql);
+  });
 }
 
 export async function tempDir() {
@@ -266,7 +303,7 @@ export function assertProblem(res, status, { path, fields, detail } = {}) {
 //                             sanitizer report
 export async function startServer({ ngo = false, threads = 4, serve = {} } = {}) {
   const dir = await tempDir();
-  const db = join(dir, 'civdesk.db');
+  const db = await newDatabase(dir);
   await cliOk(['init', '--db', db]);
   await addUser(db, ADMIN_EMAIL, 'admin');
   await addUser(db, OFFICER_EMAIL, 'officer');
