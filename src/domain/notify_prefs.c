@@ -139,7 +139,7 @@ int notify_prefs_update(struct store *s, const struct principal *who, json_t *pa
     json_decref(kinds);
     if (errs->n) {
         free(kinds_text);
-        rc = -20; /* DOMAIN_INVALID */
+        rc = DOMAIN_INVALID;
         goto done;
     }
     rc = store_prefs_put(tx, who->user_id, lang, kinds_text);

@@ -187,6 +187,16 @@ test('copy refuses a source that is not at this version: run civdesk init on it'
   oneLine(missing, /no database at .*nothing\.db/);
 });
 
+test('copy refuses a source holding a table it does not know how to copy, and writes nothing', { timeout: 60000 }, async () => {
+  const extra = join(dir, 'extra.db');
+  await cliOk(['init', '--db', extra]);
+  await sqlShell(extra, 'CREATE TABLE later_feature (id INTEGER PRIMARY KEY, note TEXT);');
+  const fresh = join(dir, 'fresh-for-extra.db');
+  const r = await cli(['copy', '--from', extra, '--to', fresh]);
+  oneLine(r, /does not know how to copy \(later_feature\): nothing was copied$/);
+  await assert.rejects(access(fresh), 'the target was not created');
+});
+
 test('copy refuses an unreachable target, and a missing option', { timeout: 60000 }, async () => {
   const r = await cli(['copy', '--from', source, '--to', 'postgresql://civdesk@127.0.0.1:1/nowhere?connect_timeout=5']);
   oneLine(r, /^civdesk: copy: cannot reach postgresql:\/\/civdesk@127\.0\.0\.1:1\/nowhere/);
