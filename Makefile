@@ -45,7 +45,7 @@ ISO_DIR  ?= /usr/share/iso-codes/json
 # (the system's older than 20), else the system's.
 export PATH := $(CURDIR)/.tools/node/node_modules/.bin:$(PATH)
 
-.PHONY: all run check asan unit api openapi-check api-doc test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e check-pg
+.PHONY: all run check asan unit api openapi-check api-doc test-all format deps clean bench bench-pg bench-search fuzz fuzz-replay crash crash-short soak e2e check-pg
 all: $(BUILD)/civdesk
 
 deps:
@@ -197,6 +197,12 @@ $(BUILD)/bench/gen: bench/gen.c bench/search/corpus.c bench/search/corpus.h \
 
 bench: deps
 	bench/run.sh
+	bench/pg-compare.sh
+
+# PostgreSQL beside SQLite alone (issue 19, part 6): a throwaway cluster of its own
+# (tests/pg/run.sh), PGB_ORGS organisations; see bench/pg-compare.sh.
+bench-pg: deps
+	bench/pg-compare.sh
 
 $(BUILD)/bench/search: bench/search/bench_search.c bench/search/corpus.c bench/search/corpus.h \
 		$(BUILD)/libcivdesk.a
