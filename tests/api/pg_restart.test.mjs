@@ -5,39 +5,68 @@
 // reconnects by itself once the cluster is back; every acknowledged (201) write is
 // present and exact afterwards, and `civdesk check` passes.
 //
-// Needs the cluster's pg_ctl, which tests/pg/run.sh exports (CIVDESK_TEST_PG_CTL, _DATA,
-// _OPTS, _AS). On SQLite there is no database server to restart.
+// The test stops PostgreSQL, so it makes a cluster of its own (the files running beside it
+// keep tests/pg/run.sh's), with the binaries and user run.sh exports (CIVDESK_TEST_PG_BIN,
+// CIVDESK_TEST_PG_AS), and synchronous_commit on: run.sh's cluster has it off, and an
+// immediate stop would then lose commits PostgreSQL had already acknowledged to civdesk.
+// On SQLite there is no database server to restart.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startServer, cli } from './lib/server.mjs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cli, cliOk, tempDir, addUser, createToken, launch, ADMIN_EMAIL } from './lib/server.mjs';
 
 const PG = process.env.CIVDESK_TEST_PG;
-const CTL = process.env.CIVDESK_TEST_PG_CTL;
+const PGBIN = process.env.CIVDESK_TEST_PG_BIN;
 const skip =
   (!PG && 'restarts the database server: PostgreSQL only (CIVDESK_TEST_PG)') ||
-  (!CTL && 'needs the cluster of tests/pg/run.sh (CIVDESK_TEST_PG_CTL) to stop and start it');
+  (!PGBIN && 'makes a cluster of its own with the binaries tests/pg/run.sh names (CIVDESK_TEST_PG_BIN)');
 
 const BOUND_MS = 10000; // no answer may take longer, outage or not
 
 let srv;
+let dir;
+let token;
 after(async () => {
-  if (srv) await srv.stop();
+  if (srv) await srv.stop({ keepDir: true });
+  if (dir) {
+    await pgCtl(['-m', 'immediate', 'stop']).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
-function pgCtl(args) {
+function run(prog, args) {
   const as = process.env.CIVDESK_TEST_PG_AS;
-  const argv = [CTL, '-D', process.env.CIVDESK_TEST_PG_DATA, '-w', ...args];
+  const argv = [join(PGBIN, prog), ...args];
   const [cmd, ...rest] = as ? ['runuser', '-u', as, '--', ...argv] : argv;
   return new Promise((resolve, reject) => {
     const c = spawn(cmd, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     c.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl ${args.join(' ')}: ${code}\n${err}`))));
+    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${prog} ${args.join(' ')}: ${code}\n${err}`))));
   });
 }
+const pgCtl = (args) => run('pg_ctl', ['-D', join(dir, 'data'), '-w', ...args]);
 const stopCluster = (mode) => pgCtl(['-m', mode, 'stop']);
-const startCluster = () => pgCtl(['-l', `${process.env.CIVDESK_TEST_PG_DATA}/../server.log`, '-o', process.env.CIVDESK_TEST_PG_OPTS, 'start']);
+const startCluster = () =>
+  pgCtl(['-l', join(dir, 'server.log'), '-o', `-c listen_addresses='' -k ${dir} -p 5432 -c fsync=off -c max_connections=100`, 'start']);
+
+async function makeCluster() {
+  dir = await tempDir();
+  if (process.env.CIVDESK_TEST_PG_AS) await cliProg('chown', [process.env.CIVDESK_TEST_PG_AS, dir]);
+  await run('initdb', ['-D', join(dir, 'data'), '-U', 'civdesk', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+  await startCluster();
+  await run('createdb', ['-h', dir, '-p', '5432', '-U', 'civdesk', 'civdesk']);
+  return `host=${dir} port=5432 user=civdesk dbname=civdesk`;
+}
+
+function cliProg(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: 'ignore' });
+    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: ${code}`))));
+  });
+}
 
 function payload(k) {
   return {
@@ -55,7 +84,7 @@ async function call(method, path, body) {
   const t0 = Date.now();
   const res = await fetch(srv.url + path, {
     method,
-    headers: { authorization: `Bearer ${srv.tokens.admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(BOUND_MS),
   });
@@ -72,7 +101,11 @@ function assertUnavailable(r, what) {
 }
 
 test('PostgreSQL stopped and started under writers: 503 with Retry-After, reconnection, nothing acknowledged lost', { skip, timeout: 180000 }, async () => {
-  srv = await startServer({ threads: 4 });
+  const db = await makeCluster();
+  await cliOk(['init', '--db', db]);
+  await addUser(db, ADMIN_EMAIL, 'admin');
+  token = await createToken(db, ADMIN_EMAIL);
+  srv = await launch(db, dir, 4);
   const acked = new Map(); // key -> id
   const tally = { 201: 0, 503: 0 };
   let nextKey = 1;

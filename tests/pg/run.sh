@@ -34,17 +34,16 @@ trap cleanup EXIT INT TERM
 # sort the same on both stores. fsync off: a throwaway cluster needs no durability.
 "${as[@]}" "$PGBIN/initdb" -D "$dir/data" -U civdesk --auth=trust -E UTF8 --locale=C \
     >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-opts="-c listen_addresses='' -k $dir -p 5432 -c fsync=off -c synchronous_commit=off -c max_connections=200"
-"${as[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$opts" start >/dev/null ||
-    { cat "$dir/server.log" >&2; exit 1; }
+"${as[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-c listen_addresses='' -k $dir -p 5432 -c fsync=off -c synchronous_commit=off -c max_connections=200" \
+    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 
 export CIVDESK_TEST_PG="host=$dir port=5432 user=civdesk"
 export PGHOST=$dir PGPORT=5432 PGUSER=civdesk
-# For tests that stop and start the cluster under running servers (pg_restart): pg_ctl,
-# the data directory, the options it started with, and the user to run pg_ctl as
-# (empty: the caller).
-export CIVDESK_TEST_PG_CTL="$PGBIN/pg_ctl" CIVDESK_TEST_PG_DATA="$dir/data" CIVDESK_TEST_PG_OPTS="$opts"
-export CIVDESK_TEST_PG_AS=${as:+nobody}
+# For a test that stops and starts PostgreSQL under running servers (pg_restart): it makes
+# a cluster of its own, not to take this one from the test files running beside it, with
+# these binaries and as this user (empty: the caller).
+export CIVDESK_TEST_PG_BIN="$PGBIN" CIVDESK_TEST_PG_AS=${as:+nobody}
 set +e
 "$@"
 rc=$?
