@@ -6,6 +6,7 @@
 #   make asan       build build-asan/civdesk (ASan + UBSan)
 #   make format     clang-format every C file
 #   make api-doc    rewrite docs/api.md's route table from src/http/routes.c
+#   make openapi-check  the API document through swagger-parser, redocly and a generated client
 #
 # BUILD selects the output directory, so several builds can live side by side.
 
@@ -44,7 +45,7 @@ ISO_DIR  ?= /usr/share/iso-codes/json
 # (the system's older than 20), else the system's.
 export PATH := $(CURDIR)/.tools/node/node_modules/.bin:$(PATH)
 
-.PHONY: all run check asan unit api api-doc test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e check-pg
+.PHONY: all run check asan unit api openapi-check api-doc test-all format deps clean bench bench-search fuzz fuzz-replay crash crash-short soak e2e check-pg
 all: $(BUILD)/civdesk
 
 deps:
@@ -110,6 +111,11 @@ unit: $(UNIT_BIN)
 
 api: $(BUILD)/civdesk
 	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node --test --test-concurrency=2 tests/api/
+
+# /api/v1/openapi.json through swagger-parser, redocly lint and a generated client (also
+# part of `make api`, whose every answer is validated against the document).
+openapi-check: $(BUILD)/civdesk
+	CIVDESK_BIN=$(abspath $(BUILD)/civdesk) node --test tests/api/openapi_tools.test.mjs
 
 # Browser tests: Debian's chromium driven by playwright-core against the real binary
 # (see docs/ui.md). They run in both passes of `make check`, ASan+UBSan included: the

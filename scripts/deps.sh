@@ -61,9 +61,9 @@ if [ "$node_major" -lt 20 ] && [ ! -x .tools/node/node_modules/.bin/node ]; then
 fi
 export PATH="$PWD/.tools/node/node_modules/.bin:$PATH"
 
-# The browser tests' npm packages (package.json, exact versions in package-lock.json):
+# The test suites' npm packages (package.json, exact versions in package-lock.json):
 # installed when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "deps: npm ci (playwright-core, axe-core for the browser tests)"
+    echo "deps: npm ci (playwright-core, axe-core for the browser tests; swagger-parser, redocly, ajv, openapi-typescript, openapi-fetch, typescript for the API document)"
     npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -152,6 +152,8 @@ enum route_flags {
     ROUTE_OPEN_QUERY = 1 << 1, /* parameters other than the declared ones are ignored (as
                                   this route always did), not refused */
     ROUTE_CREATES = 1 << 2,    /* success is 201 Created (else 200, or 204 for REPLY_NONE) */
+    ROUTE_ETAG = 1 << 3,       /* versioned: a GET's answer carries an ETag (304 to a current
+                                  If-None-Match); a write takes If-Match (412 when stale) */
 };
 
 struct route {

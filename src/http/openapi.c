@@ -2,184 +2,19 @@
  * GET /api/v1/openapi.json: an OpenAPI 3.1 document generated from the route table and
  * the resource declarations the server runs on, so it cannot drift from them. Generic
  * patterns are expanded per resource; each operation carries what its row in routes[]
- * declares: path and query parameters with their types, the request body by kind, the
- * success answer by kind (x-reply, with the resource schema for records and lists), the
- * security (none for public routes; bearer or session), x-min-role, x-route and x-access
- * (each role's grant); each schema carries what the access rules read of the declaration,
- * for tools and the authorisation-matrix test.
+ * declares: path, query and version-header parameters with their types, the request body
+ * by kind and content type, the answers by status (the success by kind with its schema,
+ * 304/412 on versioned routes, RFC 9457 problems), the security (none for public routes;
+ * bearer, or the session cookie with the CSRF header for writes), operationId and tag,
+ * x-min-role, x-route and x-access (each role's grant). The schemas are written by
+ * openapi_schema.c; the API suite validates every answer against this document.
  */
 #include "http/openapi.h"
+#include "http/openapi_schema.h"
 #include "domain/domain.h"
 #include "search/search.h"
 
 #include <string.h>
-
-static void schema_of_field(struct jw *w, const struct field *f)
-{
-    static const struct {
-        enum field_type t;
-        const char *type, *format;
-    } map[] = {
-        {FT_TEXT, "string", NULL},
-        {FT_INT, "integer", NULL},
-        {FT_REAL, "number", NULL},
-        {FT_BOOL, "boolean", NULL},
-        {FT_DATE, "string", "date"},
-        {FT_DATETIME, "string", "date-time"},
-        {FT_COUNTRY, "string", "iso3166-1-alpha-2"},
-        {FT_LANG, "string", "iso639-1"},
-        {FT_EMAIL, "string", "email"},
-        {FT_URL, "string", "uri"},
-        {FT_ENUM, "string", NULL},
-        {FT_TEXT_LIST, "array", NULL},
-        {FT_REF, "integer", NULL},
-        {FT_REF_LIST, "array", NULL},
-    };
-    jw_obj(w);
-    for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-        if (map[i].t != f->type)
-            continue;
-        jw_key(w, "type");
-        if (f->flags & F_REQUIRED) {
-            jw_str(w, map[i].type);
-        } else {
-            jw_arr(w);
-            jw_str(w, map[i].type);
-            jw_str(w, "null");
-            jw_arr_end(w);
-        }
-        if (map[i].format)
-            jw_kstr(w, "format", map[i].format);
-    }
-    if (f->type == FT_TEXT && f->max)
-        jw_kint(w, "maxLength", f->max);
-    if (f->type == FT_ENUM && f->values) {
-        jw_key(w, "enum");
-        jw_arr(w);
-        for (const char *const *v = f->values; *v; v++)
-            jw_str(w, *v);
-        jw_arr_end(w);
-    }
-    if (f->type == FT_TEXT_LIST || f->type == FT_REF_LIST) {
-        jw_key(w, "items");
-        jw_obj(w);
-        jw_kstr(w, "type", f->type == FT_TEXT_LIST ? "string" : "integer");
-        jw_obj_end(w);
-        jw_kint(w, "maxItems", f->max ? f->max : 100);
-    }
-    if (f->ref)
-        jw_kstr(w, "x-references", f->ref);
-    if (f->flags & F_READONLY)
-        jw_kbool(w, "readOnly", true);
-    if (f->flags & F_STAFF_WRITES)
-        jw_kstr(w, "x-writers", "staff"); /* officers and administrators only */
-    if (f->flags & F_STAFF_READS)
-        jw_kstr(w, "x-readers", "staff"); /* never shown to an NGO nor the public */
-    if (f->flags & F_FILTER)
-        jw_kbool(w, "x-filter", true);
-    if (f->flags & F_SORT)
-        jw_kbool(w, "x-sort", true);
-    jw_obj_end(w);
-}
-
-static void schema_of_resource(struct jw *w, const struct resource *res)
-{
-    jw_key(w, res->name);
-    jw_obj(w);
-    jw_kstr(w, "type", "object");
-    jw_key(w, "properties");
-    jw_obj(w);
-    jw_key(w, "id");
-    jw_obj(w);
-    jw_kstr(w, "type", "integer");
-    jw_kbool(w, "readOnly", true);
-    jw_obj_end(w);
-    for (size_t i = 0; i < res->nfields; i++) {
-        if (res->fields[i].flags & F_HIDDEN)
-            continue;
-        jw_key(w, res->fields[i].name);
-        schema_of_field(w, &res->fields[i]);
-    }
-    /* The computed members, as declared beside the fields (read-only, x-computed). */
-    for (size_t i = 0; i < res->ncomputed; i++) {
-        const struct computed_field *cf = &res->computed_fields[i];
-        jw_key(w, cf->name);
-        jw_obj(w);
-        jw_key(w, "type");
-        if (cf->flags & CF_NULLABLE) {
-            jw_arr(w);
-            jw_str(w, cf->type);
-            jw_str(w, "null");
-            jw_arr_end(w);
-        } else {
-            jw_str(w, cf->type);
-        }
-        if (cf->format)
-            jw_kstr(w, "format", cf->format);
-        jw_kstr(w, "description", cf->about);
-        jw_kbool(w, "readOnly", true);
-        jw_kbool(w, "x-computed", true);
-        if (cf->flags & CF_DETAIL)
-            jw_kbool(w, "x-detail", true); /* on one record, not on list items */
-        if (cf->flags & CF_OPTIONAL)
-            jw_kbool(w, "x-optional", true);
-        jw_obj_end(w);
-    }
-    if (res->transitions) {
-        jw_key(w, "history");
-        jw_obj(w);
-        jw_kstr(w, "type", "array");
-        jw_kstr(w, "description", "the record's moves, oldest first: from, to, by, at, note");
-        jw_kbool(w, "readOnly", true);
-        jw_kbool(w, "x-computed", true);
-        jw_kbool(w, "x-detail", true);
-        jw_obj_end(w);
-    }
-    static const char *const meta[] = {"created_at", "updated_at", "version"};
-    for (size_t i = 0; i < ARRAY_SIZE(meta); i++) {
-        jw_key(w, meta[i]);
-        jw_obj(w);
-        jw_kstr(w, "type", i < 2 ? "string" : "integer");
-        jw_kbool(w, "readOnly", true);
-        jw_obj_end(w);
-    }
-    jw_obj_end(w);
-    jw_key(w, "required");
-    jw_arr(w);
-    for (size_t i = 0; i < res->nfields; i++)
-        if (res->fields[i].flags & F_REQUIRED)
-            jw_str(w, res->fields[i].name);
-    jw_arr_end(w);
-    if (res->state_field) {
-        jw_key(w, "x-transitions");
-        jw_arr(w);
-        for (size_t i = 0; i < res->ntransitions; i++) {
-            jw_obj(w);
-            jw_kstr(w, "from", res->transitions[i].from);
-            jw_kstr(w, "to", res->transitions[i].to);
-            jw_kstr(w, "min_role", role_name((enum role)res->transitions[i].min_role));
-            jw_obj_end(w);
-        }
-        jw_arr_end(w);
-    }
-    /* What the access rules read (src/domain/access.c). */
-    jw_kstr(w, "x-owner", res->owner);
-    jw_kstr(w, "x-public-flag", res->public_flag);
-    jw_kstr(w, "x-public-via", res->public_via);
-    jw_kstr(w, "x-parent", res->parent);
-    jw_kstr(w, "x-parent-field", res->parent_field);
-    jw_kstr(w, "x-path", res->path);
-    jw_kstr(w, "x-parent-path", res->parent_path);
-    jw_kstr(w, "x-state-field", res->state_field);
-    jw_kbool(w, "x-reference", (res->access & RES_REFERENCE) != 0);
-    jw_kbool(w, "x-owner-reads-only", (res->access & RES_OWNER_READS_ONLY) != 0);
-    jw_kbool(w, "x-admin-writes", (res->access & RES_ADMIN_WRITES) != 0);
-    jw_kbool(w, "x-searchable", search_resource_findable(res)); /* in /api/v1/search results */
-    jw_kbool(w, "x-owner-adds-only", (res->access & RES_OWNER_ADDS_ONLY) != 0);
-    jw_kstr(w, "x-internal-flag", res->internal_flag); /* set: the ministry's only */
-    jw_kbool(w, "additionalProperties", false);
-    jw_obj_end(w);
-}
 
 /* The route's grants: each role's, as declared on its row. */
 static void access_of_route(struct jw *w, const struct route *rt)
@@ -210,119 +45,143 @@ static const char *method_name(enum http_method m)
     }
 }
 
-/* The schema of a query parameter's value. */
-static void schema_of_param(struct jw *w, const struct route_param *p)
+/* Opens one parameter object up to its "schema" key; the caller writes the schema and
+ * closes the object. */
+static void param_open(struct jw *w, const char *name, const char *in, bool required,
+                       const char *about)
 {
     jw_obj(w);
-    switch (p->type) {
-    case PT_INT:
-        jw_kstr(w, "type", "integer");
-        jw_kint(w, "minimum", 1);
-        jw_kint(w, "maximum", p->max);
-        break;
-    case PT_ID:
-        jw_kstr(w, "type", "integer");
-        jw_kint(w, "minimum", 1);
-        break;
-    case PT_BOOL:
-        jw_kstr(w, "type", "boolean");
-        break;
-    case PT_ENUM:
-        jw_kstr(w, "type", "string");
-        jw_key(w, "enum");
-        jw_arr(w);
-        for (const char *const *v = p->values; *v; v++)
-            jw_str(w, *v);
-        jw_arr_end(w);
-        break;
-    case PT_DATE:
-        jw_kstr(w, "type", "string");
-        jw_kstr(w, "format", "date");
-        break;
-    case PT_COUNTRY:
-        jw_kstr(w, "type", "string");
-        jw_kstr(w, "format", "iso3166-1-alpha-2");
-        break;
-    case PT_LANG:
-        jw_kstr(w, "type", "string");
-        jw_kstr(w, "format", "iso639-1");
-        break;
-    case PT_CURSOR:
-        jw_kstr(w, "type", "string");
-        jw_kint(w, "maxLength", LIMIT_CURSOR);
-        break;
-    case PT_TIME: /* a date (the whole day) or a date-time */
-        jw_key(w, "anyOf");
-        jw_arr(w);
-        jw_obj(w);
-        jw_kstr(w, "type", "string");
-        jw_kstr(w, "format", "date");
-        jw_obj_end(w);
-        jw_obj(w);
-        jw_kstr(w, "type", "string");
-        jw_kstr(w, "format", "date-time");
-        jw_obj_end(w);
-        jw_arr_end(w);
-        break;
-    default: /* PT_TEXT */
-        jw_kstr(w, "type", "string");
-        if (p->max)
-            jw_kint(w, "maxLength", p->max);
-        break;
-    }
+    jw_kstr(w, "name", name);
+    jw_kstr(w, "in", in);
+    jw_kbool(w, "required", required);
+    if (about)
+        jw_kstr(w, "description", about);
+    jw_key(w, "schema");
+}
+
+static void param(struct jw *w, const struct route_param *p)
+{
+    param_open(w, p->name, "query", p->required, p->about);
+    openapi_param_schema(w, p);
     jw_obj_end(w);
 }
 
-/* The path parameters of a pattern ({id}, {subid}: integers) and the route's declared
- * query parameters. A list route's parameters depend on the resource (x-list-query). */
-static void parameters_of_route(struct jw *w, const struct route *rt)
+/* The query of a list (src/http/list_query.c): the common parameters, sort by the
+ * resource's sortable fields, a filter per filterable field and the resource's own. */
+static void list_parameters(struct jw *w, struct arena *a, const struct resource *res)
+{
+    static const char *const formats_v[] = {"csv", "json", "xlsx", NULL};
+    static const char *const langs_v[] = {"en", "ru", NULL};
+    static const struct route_param common[] = {
+        {"limit", PT_INT, LIMIT_LIST_MAX, NULL, false, "page size (default 50)"},
+        {"cursor", PT_CURSOR, 0, NULL, false, "next_cursor of the previous page"},
+        {"count", PT_BOOL, 0, NULL, false, "true: the page also says the total"},
+        {"q", PT_TEXT, LIMIT_SEARCH_QUERY, NULL, false, "words the records contain"},
+        {"id", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "one id, or a selection: 1,2,3"},
+        {"format", PT_ENUM, 0, formats_v, false, "the whole list as a file (csv, json, xlsx)"},
+        {"bom", PT_BOOL, 0, NULL, false, "true: a CSV starts with a UTF-8 BOM (for Excel)"},
+        {"labels", PT_ENUM, 0, langs_v, false, "a CSV's header row in the UI's words"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(common); i++)
+        param(w, &common[i]);
+    const char **sorts = arena_alloc(a, (2 * res->nfields + 3) * sizeof(*sorts));
+    size_t n = 0;
+    sorts[n++] = "id";
+    sorts[n++] = "-id";
+    for (size_t i = 0; i < res->nfields; i++)
+        if (res->fields[i].flags & F_SORT) {
+            sorts[n++] = res->fields[i].name;
+            sorts[n++] = arena_printf(a, "-%s", res->fields[i].name);
+        }
+    sorts[n] = NULL;
+    const struct route_param sort = {"sort", PT_ENUM, 0,
+                                     sorts,  false,   "the order: a field, descending with -"};
+    param(w, &sort);
+    for (size_t i = 0; i < res->nfields; i++) {
+        const struct field *f = &res->fields[i];
+        if (!(f->flags & F_FILTER) || (f->flags & F_HIDDEN))
+            continue;
+        param_open(w, f->name, "query", false, "only records with this value");
+        openapi_filter_schema(w, f);
+        jw_obj_end(w);
+    }
+    for (size_t i = 0; i < res->nparams; i++) {
+        const struct list_param *lp = &res->params[i];
+        const struct field day = {.name = lp->name, .type = FT_DATE};
+        param_open(w, lp->name, "query", false, NULL);
+        openapi_filter_schema(
+            w, lp->kind == P_FROM || lp->kind == P_TO ? &day : list_param_field(res, lp));
+        jw_obj_end(w);
+    }
+}
+
+/* The parameters: the pattern's ids ({id}, {subid}: whole numbers from 1), the route's
+ * declared query (or a list's, by its resource) and the version headers of a route whose
+ * answers carry an ETag. */
+static void parameters_of_route(struct jw *w, struct arena *a, const struct route *rt,
+                                const struct resource *res)
 {
     jw_key(w, "parameters");
     jw_arr(w);
-    static const char *const ids[] = {"{id}", "{subid}"};
+    static const char *const ids[] = {"id", "subid"};
     for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
-        if (!strstr(rt->pattern, ids[i]))
+        if (!strstr(rt->pattern, arena_printf(a, "{%s}", ids[i])))
             continue;
-        jw_obj(w);
-        jw_kstr(w, "name", i ? "subid" : "id");
-        jw_kstr(w, "in", "path");
-        jw_kbool(w, "required", true);
-        jw_key(w, "schema");
+        param_open(w, ids[i], "path", true, NULL);
         jw_obj(w);
         jw_kstr(w, "type", "integer");
         jw_kint(w, "minimum", 1);
         jw_obj_end(w);
         jw_obj_end(w);
     }
-    for (size_t i = 0; rt->params && rt->params[i].name; i++) {
+    for (size_t i = 0; rt->params && rt->params[i].name; i++)
+        param(w, &rt->params[i]);
+    if ((rt->flags & ROUTE_LIST_QUERY) && res)
+        list_parameters(w, a, res);
+    if (rt->flags & ROUTE_ETAG) {
+        bool read = rt->method == M_GET;
+        param_open(w, read ? "If-None-Match" : "If-Match", "header", false,
+                   read ? "the ETag of a copy the client holds: 304 when it is current"
+                        : "the ETag read: 412 when the record has changed since");
         jw_obj(w);
-        jw_kstr(w, "name", rt->params[i].name);
-        jw_kstr(w, "in", "query");
-        jw_kbool(w, "required", rt->params[i].required);
-        jw_kstr(w, "description", rt->params[i].about);
-        jw_key(w, "schema");
-        schema_of_param(w, &rt->params[i]);
+        jw_kstr(w, "type", "string");
+        jw_obj_end(w);
         jw_obj_end(w);
     }
     jw_arr_end(w);
     if (rt->flags & ROUTE_LIST_QUERY)
-        jw_kbool(w, "x-list-query", true); /* filters and sort from the schema's x-filter,
-                                               x-sort; limit, cursor, count, q, format */
+        jw_kbool(w, "x-list-query", true); /* checked by list_query.c, per resource */
     if (rt->flags & ROUTE_OPEN_QUERY)
         jw_kbool(w, "x-other-query-ignored", true);
 }
 
-/* The request body of a route by its declared kind. */
-static void body_of_route(struct jw *w, struct arena *a, const struct route *rt, const char *schema)
+static void ref_schema(struct jw *w, struct arena *a, const char *name)
 {
-    static const struct {
-        enum body_kind k;
-        const char *type;
-    } types[] = {
-        {BODY_JSON, "application/json"},        {BODY_MERGE_PATCH, "application/merge-patch+json"},
-        {BODY_MERGE_PATCH, "application/json"}, {BODY_UPLOAD, "text/csv"},
-        {BODY_UPLOAD, "application/json"},      {BODY_BYTES, "application/octet-stream"},
-    };
+    jw_key(w, "schema");
+    jw_obj(w);
+    jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s", name));
+    jw_obj_end(w);
+}
+
+/* A content type whose schema is bytes (a file, a feed, the metrics). */
+static void bytes_content(struct jw *w, const char *type)
+{
+    jw_key(w, type);
+    jw_obj(w);
+    jw_key(w, "schema");
+    jw_obj(w);
+    jw_kstr(w, "type", "string");
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+/* The request body of a route by its declared kind: a JSON body with the schema the
+ * route's answer names ("<schema>_in" for a POST, "<schema>_patch" for a PATCH,
+ * transition_in for a move); an upload as CSV or a JSON array of records; an attachment
+ * as any bytes. */
+static void body_of_route(struct jw *w, struct arena *a, const struct route *rt, const char *schema,
+                          const struct resource *res)
+{
     if (rt->body == BODY_NONE)
         return;
     jw_key(w, "requestBody");
@@ -330,84 +189,204 @@ static void body_of_route(struct jw *w, struct arena *a, const struct route *rt,
     jw_kbool(w, "required", true);
     jw_key(w, "content");
     jw_obj(w);
-    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-        if (types[i].k != rt->body)
-            continue;
-        jw_key(w, types[i].type);
-        jw_obj(w);
-        if ((rt->body == BODY_JSON || rt->body == BODY_MERGE_PATCH) && schema) {
-            jw_key(w, "schema");
+    if (rt->body == BODY_JSON || rt->body == BODY_MERGE_PATCH) {
+        const char *in = NULL;
+        if (rt->body == BODY_MERGE_PATCH)
+            in = arena_printf(a, "%s_patch", schema ? schema : "");
+        else if (strstr(rt->pattern, "/transitions"))
+            in = "transition_in";
+        else if (schema && openapi_schema_declared(arena_printf(a, "%s_in", schema)))
+            in = arena_printf(a, "%s_in", schema);
+        /* a merge patch is also taken as application/json */
+        static const char *const types[] = {"application/merge-patch+json", "application/json"};
+        for (size_t i = rt->body == BODY_MERGE_PATCH ? 0 : 1; i < ARRAY_SIZE(types); i++) {
+            jw_key(w, types[i]);
             jw_obj(w);
-            jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s", schema));
+            if (in && openapi_schema_declared(in))
+                ref_schema(w, a, in);
             jw_obj_end(w);
         }
+    } else if (rt->body == BODY_UPLOAD) {
+        bytes_content(w, "text/csv");
+        jw_key(w, "application/json");
+        jw_obj(w);
+        jw_key(w, "schema");
+        jw_obj(w);
+        jw_kstr(w, "type", "array");
+        jw_key(w, "items");
+        jw_obj(w);
+        jw_kstr(w, "type", "object");
         jw_obj_end(w);
+        jw_obj_end(w);
+        jw_obj_end(w);
+    } else {
+        bytes_content(w, "*/*");
     }
     jw_obj_end(w);
     jw_obj_end(w);
 }
 
-/* The answers: the success by the declared kind, then problems. schema: a resource's
- * name (a component schema here), else NULL; shape: what the row names its answer. */
+/* The success answer's content by the route's reply kind: a record or an object of the
+ * declared schema; a list's page (or the whole list as a file: a JSON array, CSV or
+ * XLSX); bytes. */
+static void success_content(struct jw *w, struct arena *a, const struct route *rt,
+                            const char *schema)
+{
+    if (rt->reply == REPLY_NONE)
+        return;
+    jw_key(w, "content");
+    jw_obj(w);
+    if (rt->reply == REPLY_TEXT) {
+        bytes_content(w, "text/plain");
+    } else if (rt->reply == REPLY_FILE) {
+        bytes_content(w, strstr(rt->pattern, ".ics") ? "text/calendar" : "*/*");
+    } else if (rt->reply == REPLY_LIST) {
+        jw_key(w, "application/json");
+        jw_obj(w);
+        jw_key(w, "schema");
+        jw_obj(w);
+        if (!(rt->flags & ROUTE_LIST_QUERY)) {
+            jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s_page", schema));
+        } else { /* or with format=json: every record, an array */
+            jw_key(w, "anyOf");
+            jw_arr(w);
+            jw_obj(w);
+            jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s_page", schema));
+            jw_obj_end(w);
+            jw_obj(w);
+            jw_kstr(w, "type", "array");
+            jw_key(w, "items");
+            jw_obj(w);
+            jw_kstr(w, "$ref", arena_printf(a, "#/components/schemas/%s", schema));
+            jw_obj_end(w);
+            jw_obj_end(w);
+            jw_arr_end(w);
+        }
+        jw_obj_end(w);
+        jw_obj_end(w);
+        if (rt->flags & ROUTE_LIST_QUERY) {
+            bytes_content(w, "text/csv");
+            bytes_content(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        }
+    } else {
+        jw_key(w, "application/json");
+        jw_obj(w);
+        ref_schema(w, a, schema);
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+}
+
+/* One problem answer: status, why, and the schema of its body (problem, or a route's
+ * own that extends it). */
+static void problem_answer(struct jw *w, struct arena *a, int status, const char *why,
+                           const char *schema)
+{
+    jw_key(w, arena_printf(a, "%d", status));
+    jw_obj(w);
+    jw_kstr(w, "description", why);
+    jw_key(w, "content");
+    jw_obj(w);
+    jw_key(w, "application/problem+json");
+    jw_obj(w);
+    ref_schema(w, a, schema);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+static void problem_response(struct jw *w, struct arena *a, int status, const char *why)
+{
+    problem_answer(w, a, status, why, "problem");
+}
+
+/* The answers: the success by the declared kind, 304 where a version guards a read, then
+ * the problems the route can give (each RFC 9457, application/problem+json), and any
+ * other as the default. schema: the component schema the row's answer names (NULL: bytes
+ * or nothing). */
 static void responses_of_route(struct jw *w, struct arena *a, const struct route *rt,
-                               const char *schema, const char *shape)
+                               const char *schema)
 {
     static const char *const kinds[] = {
         [REPLY_OBJECT] = "object", [REPLY_RECORD] = "record", [REPLY_LIST] = "list",
         [REPLY_NONE] = "none",     [REPLY_FILE] = "file",     [REPLY_TEXT] = "text"};
     jw_kstr(w, "x-reply", kinds[rt->reply]);
-    if (shape) /* fixed shapes (users, tokens, …) get component schemas with issue 23 */
-        jw_kstr(w, "x-schema", shape);
+    if (schema)
+        jw_kstr(w, "x-schema", schema);
     jw_key(w, "responses");
     jw_obj(w);
     jw_key(w, arena_printf(a, "%d", route_success_status(rt)));
     jw_obj(w);
     jw_kstr(w, "description", rt->summary);
-    if ((rt->reply == REPLY_RECORD || rt->reply == REPLY_LIST) && schema) {
-        const char *ref = arena_printf(a, "#/components/schemas/%s", schema);
-        jw_key(w, "content");
+    if (((rt->flags & ROUTE_ETAG) && rt->method != M_DELETE) || rt->reply == REPLY_RECORD) {
+        jw_key(w, "headers");
         jw_obj(w);
-        jw_key(w, "application/json");
+        jw_key(w, "ETag");
         jw_obj(w);
+        jw_kstr(w, "description",
+                "\"<version>\" of a record (a digest of a file or feed); "
+                "W/ before it when the body is gzipped");
         jw_key(w, "schema");
         jw_obj(w);
-        if (rt->reply == REPLY_RECORD) {
-            jw_kstr(w, "$ref", ref);
-        } else {
-            jw_kstr(w, "type", "object");
-            jw_key(w, "properties");
-            jw_obj(w);
-            jw_key(w, "items");
-            jw_obj(w);
-            jw_kstr(w, "type", "array");
-            jw_key(w, "items");
-            jw_obj(w);
-            jw_kstr(w, "$ref", ref);
-            jw_obj_end(w);
-            jw_obj_end(w);
-            jw_key(w, "next_cursor");
-            jw_obj(w);
-            jw_key(w, "type");
-            jw_arr(w);
-            jw_str(w, "string");
-            jw_str(w, "null");
-            jw_arr_end(w);
-            jw_obj_end(w);
-            jw_obj_end(w);
-        }
+        jw_kstr(w, "type", "string");
         jw_obj_end(w);
         jw_obj_end(w);
         jw_obj_end(w);
     }
+    success_content(w, a, rt, schema);
     jw_obj_end(w);
+    if ((rt->flags & ROUTE_ETAG) && rt->method == M_GET) {
+        jw_key(w, "304");
+        jw_obj(w);
+        jw_kstr(w, "description", "not modified: If-None-Match names the current ETag");
+        jw_obj_end(w);
+    }
+    bool has_body = rt->body != BODY_NONE, has_query = rt->params || (rt->flags & ROUTE_LIST_QUERY);
+    bool someone_refused = false;
+    for (int role = ROLE_NGO; role < ROLE_COUNT; role++)
+        someone_refused |= rt->grant[role] != GRANT_ALL;
+    if (has_body || has_query)
+        problem_response(w, a, 400,
+                         has_body ? "malformed JSON, invalid UTF-8 or query string"
+                                  : "a query parameter is unknown or not valid");
+    if (!route_is_public(rt))
+        problem_response(w, a, 401, "no credentials, or they are not valid");
+    if (someone_refused || (!route_is_public(rt) && rt->method != M_GET))
+        problem_response(w, a, 403, "the caller's role may not do this (or no CSRF token)");
+    if (strstr(rt->pattern, "{"))
+        problem_response(w, a, 404, "no such record, or one the caller may not see");
+    if (rt->method != M_GET)
+        problem_response(w, a, 409,
+                         "a conflict: a duplicate, an illegal transition, a record in use");
+    if ((rt->flags & ROUTE_ETAG) && rt->method != M_GET)
+        problem_response(w, a, 412, "If-Match names a version that is not the current one");
+    if (has_body) {
+        problem_response(w, a, 413, "the body is too large");
+        problem_response(w, a, 415, "the Content-Type is not one this route takes");
+    }
+    if (has_body || has_query) /* a route's own problem, <schema>_problem, if it has one */
+        problem_answer(w, a, 422, "some fields are not valid; see errors",
+                       schema && openapi_schema_declared(arena_printf(a, "%s_problem", schema))
+                           ? arena_printf(a, "%s_problem", schema)
+                           : "problem");
+    problem_response(w, a, 429, "too many requests; try again later");
+    problem_response(w, a, 503, "the database could not complete the request; try again");
     jw_key(w, "default");
     jw_obj(w);
-    jw_kstr(w, "description", "a problem (RFC 9457, application/problem+json); see docs/api.md");
+    jw_kstr(w, "description", "any other problem");
+    jw_key(w, "content");
+    jw_obj(w);
+    jw_key(w, "application/problem+json");
+    jw_obj(w);
+    ref_schema(w, a, "problem");
+    jw_obj_end(w);
+    jw_obj_end(w);
     jw_obj_end(w);
     jw_obj_end(w);
 }
 
-/* Who may call: nothing for a public route, else a bearer token or the session cookie. */
+/* Who may call: nothing for a public route (or credentials, which show more), else a
+ * bearer token, or the session cookie — with the X-CSRF-Token header for a write. */
 static void security_of_route(struct jw *w, const struct route *rt)
 {
     jw_key(w, "security");
@@ -425,8 +404,49 @@ static void security_of_route(struct jw *w, const struct route *rt)
     jw_key(w, "session");
     jw_arr(w);
     jw_arr_end(w);
+    if (rt->method != M_GET) {
+        jw_key(w, "csrf");
+        jw_arr(w);
+        jw_arr_end(w);
+    }
     jw_obj_end(w);
     jw_arr_end(w);
+}
+
+/* operationId: the method and the concrete path's words, e.g. get_organisations_id —
+ * unique (one per method and path) and stable while the path is. */
+static const char *operation_id(struct arena *a, const char *method, const char *path)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, method);
+    if (!strncmp(path, "/api/v1", 7))
+        path += 7;
+    bool sep = true;
+    for (const char *q = path; *q; q++) {
+        bool word =
+            (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9');
+        if (!word) {
+            sep = true;
+            continue;
+        }
+        if (sep)
+            buf_putc(&b, '_');
+        sep = false;
+        buf_putc(&b, *q == '-' ? '_' : *q);
+    }
+    const char *id = arena_strndup(a, b.p, b.n);
+    buf_release(&b);
+    return id;
+}
+
+/* The tag: the first segment after /api/v1 (the collection), or "service". */
+static const char *tag_of(struct arena *a, const char *path)
+{
+    if (strncmp(path, "/api/v1/", 8) != 0)
+        return "service";
+    path += 8;
+    size_t n = strcspn(path, "/");
+    return arena_strndup(a, path, n);
 }
 
 /* One concrete path: the pattern with {collection}/{sub} replaced. */
@@ -484,7 +504,16 @@ void openapi_write(struct jw *w, struct arena *a)
     jw_obj(w);
     jw_kstr(w, "title", "civdesk API");
     jw_kstr(w, "version", "1");
+    jw_kstr(w, "description",
+            "The API of civdesk, generated from the routes and resources the "
+            "server runs on. Errors are RFC 9457 problems.");
     jw_obj_end(w);
+    jw_key(w, "servers"); /* the server that serves this document */
+    jw_arr(w);
+    jw_obj(w);
+    jw_kstr(w, "url", "/");
+    jw_obj_end(w);
+    jw_arr_end(w);
     jw_key(w, "paths");
     jw_obj(w);
     for (size_t i = 0; i < n; i++) {
@@ -510,19 +539,30 @@ void openapi_write(struct jw *w, struct arena *a)
             jw_obj(w);
             const struct route *rt = ops[k].rt;
             const char *schema = rt->schema ? rt->schema : ops[k].res ? ops[k].res->name : NULL;
-            bool declared = false; /* only resources have component schemas so far */
-            for (size_t e = 0; schema && e < resource_count && !declared; e++)
-                declared = !strcmp(resource_all[e]->name, schema);
+            const struct resource *res = ops[k].res;
+            for (size_t e = 0; !res && schema && e < resource_count; e++)
+                if (!strcmp(resource_all[e]->name, schema))
+                    res = resource_all[e]; /* a literal route of a resource's */
+            bool typed =
+                rt->reply == REPLY_OBJECT || rt->reply == REPLY_RECORD || rt->reply == REPLY_LIST;
+            if (typed && !openapi_schema_declared(
+                             rt->reply == REPLY_LIST ? arena_printf(a, "%s_page", schema) : schema))
+                BUG("a route answers a schema openapi_schema.c does not declare");
+            jw_kstr(w, "operationId", operation_id(a, method_name(rt->method), ops[k].path));
+            jw_key(w, "tags");
+            jw_arr(w);
+            jw_str(w, tag_of(a, ops[k].path));
+            jw_arr_end(w);
             jw_kstr(w, "summary", rt->summary);
             jw_kstr(w, "x-min-role", role_name(route_least_role(rt)));
             jw_kbool(w, "x-public", route_is_public(rt));
             access_of_route(w, rt);
-            if (ops[k].res)
-                jw_kstr(w, "x-resource", ops[k].res->name);
+            if (res)
+                jw_kstr(w, "x-resource", res->name);
             security_of_route(w, rt);
-            parameters_of_route(w, rt);
-            body_of_route(w, a, rt, declared ? schema : NULL);
-            responses_of_route(w, a, rt, declared ? schema : NULL, schema);
+            parameters_of_route(w, a, rt, res);
+            body_of_route(w, a, rt, schema, res);
+            responses_of_route(w, a, rt, schema);
             jw_obj_end(w);
         }
         jw_obj_end(w);
@@ -532,22 +572,32 @@ void openapi_write(struct jw *w, struct arena *a)
     jw_obj(w);
     jw_key(w, "schemas");
     jw_obj(w);
-    for (size_t i = 0; i < resource_count; i++)
-        schema_of_resource(w, resource_all[i]);
+    openapi_schemas(w, a);
     jw_obj_end(w);
     jw_key(w, "securitySchemes");
     jw_obj(w);
-    jw_key(w, "bearer");
-    jw_obj(w);
-    jw_kstr(w, "type", "http");
-    jw_kstr(w, "scheme", "bearer");
-    jw_obj_end(w);
-    jw_key(w, "session"); /* writes with it also send X-CSRF-Token (docs/security.md) */
-    jw_obj(w);
-    jw_kstr(w, "type", "apiKey");
-    jw_kstr(w, "in", "cookie");
-    jw_kstr(w, "name", "civdesk_session");
-    jw_obj_end(w);
+    static const struct {
+        const char *name, *type, *in, *key, *about;
+    } schemes[] = {
+        {"bearer", "http", NULL, NULL, "a token from `civdesk token create --email E`"},
+        {"session", "apiKey", "cookie", "civdesk_session",
+         "the cookie POST /api/v1/session sets (__Host-civdesk_session over HTTPS)"},
+        {"csrf", "apiKey", "header", "X-CSRF-Token",
+         "the csrf_token of the session, sent with every write made with its cookie"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(schemes); i++) {
+        jw_key(w, schemes[i].name);
+        jw_obj(w);
+        jw_kstr(w, "type", schemes[i].type);
+        if (schemes[i].in) {
+            jw_kstr(w, "in", schemes[i].in);
+            jw_kstr(w, "name", schemes[i].key);
+        } else {
+            jw_kstr(w, "scheme", "bearer");
+        }
+        jw_kstr(w, "description", schemes[i].about);
+        jw_obj_end(w);
+    }
     jw_obj_end(w);
     jw_obj_end(w);
     jw_obj_end(w);

@@ -1,7 +1,7 @@
 /*
  * The route table and the generic resource handlers. Handlers translate between HTTP and
  * the domain: parse, call, write the answer. Each route is one row of routes[] below,
- * carrying its grants, body, answer and query parameters; server.c checks them before the
+ * carrying its grants, body, answer and query parameters; dispatch.c checks them before the
  * handler runs, and src/domain/access.c the row-level part of the grant.
  */
 #include "domain/domain.h"
@@ -20,6 +20,7 @@
 #include "http/search_handler.h"
 #include "http/notify_handlers.h"
 #include "http/request.h"
+#include "http/route_params.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -596,107 +597,8 @@ static void h_report_question_delete(struct request *r)
     h_sub_delete(r);
 }
 
-/* ---- the query parameters of the routes that take some --------------------------------- */
-
-/* Tables read across, a row per parameter or route: not formatted a member per line. */
+/* The query-parameter tables the rows name are in route_params.c. */
 /* clang-format off */
-
-static const char *const roles_v[] = {"admin", "officer", "ngo", NULL};
-static const char *const outbox_states_v[] = {"queued", "sent", "failed", "cancelled", NULL};
-static const char *const obligation_langs_v[] = {"en", "ru", NULL};
-static const char *const dup_policies_v[] = {"error", "skip", "update", NULL};
-
-#define LIMIT_PARAM {"limit", PT_INT, LIMIT_LIST_MAX, NULL, false, "page size (default 50)"}
-
-static const struct route_param no_params[] = {{.name = NULL}};
-static const struct route_param users_params[] = {
-    {"role", PT_ENUM, 0, roles_v, false, "only accounts of this role"},
-    {"organisation_id", PT_ID, 0, NULL, false, "only accounts of this organisation"},
-    {"disabled", PT_BOOL, 0, NULL, false, "only disabled (true) or active (false) accounts"},
-    LIMIT_PARAM,
-    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param audit_params[] = {
-    {"resource", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "entries about this collection"},
-    {"record_id", PT_ID, 0, NULL, false, "entries about this record (with resource)"},
-    {"record", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false,
-     "collection/id, such as organisations/5 (instead of resource and record_id)"},
-    {"actor", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "entries by this e-mail address"},
-    {"actor_id", PT_ID, 0, NULL, false, "entries by this user"},
-    {"action", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "create, update, delete, …"},
-    {"from", PT_TIME, 0, NULL, false, "entries at or after (a date: from its start)"},
-    {"to", PT_TIME, 0, NULL, false, "entries at or before (a date: to its end)"},
-    LIMIT_PARAM,
-    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param verify_params[] = {
-    {"deep", PT_BOOL, 0, NULL, false, "also every live row against its last audited image"},
-    {.name = NULL}};
-static const struct route_param representation_params[] = {
-    {"body", PT_TEXT, LIMIT_TEXT_SHORT, NULL, true, "the body's code, such as body=ECOSOC"},
-    {"as_of", PT_DATE, 0, NULL, false, "the newest listing on or before this date"},
-    {"country", PT_COUNTRY, 0, NULL, false, "one country's row only"},
-    {"compare", PT_COUNTRY, 0, NULL, false, "a second country to compare with"},
-    {.name = NULL}};
-static const struct route_param calendar_params[] = {
-    {"from", PT_DATE, 0, NULL, false, "first day (default today)"},
-    {"to", PT_DATE, 0, NULL, false, "last day (default a year after from)"},
-    LIMIT_PARAM,
-    {"cursor", PT_CURSOR, 0, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param ics_params[] = {
-    {"from", PT_DATE, 0, NULL, false, "first day (default today)"},
-    {"to", PT_DATE, 0, NULL, false, "last day (default a year after from)"},
-    {.name = NULL}};
-static const struct route_param search_params[] = {
-    {"q", PT_TEXT, LIMIT_SEARCH_QUERY, NULL, true, "the words to look for"},
-    {"types", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false,
-     "comma-separated collections to search (default all searchable)"},
-    {"lang", PT_LANG, 0, NULL, false, "the language of the words (stemming)"},
-    {"limit", PT_INT, LIMIT_SEARCH_RESULTS, NULL, false, "results on a page (default 20)"},
-    {"cursor", PT_CURSOR, 0, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param notification_params[] = {
-    LIMIT_PARAM,
-    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
-    {"unread", PT_BOOL, 0, NULL, false, "only unread notifications"},
-    {.name = NULL}};
-static const struct route_param outbox_params[] = {
-    {"state", PT_ENUM, 0, outbox_states_v, false, "only e-mails in this state"},
-    LIMIT_PARAM,
-    {"cursor", PT_ID, 0, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param feed_params[] = {
-    {"key", PT_TEXT, LIMIT_TEXT_SHORT, NULL, true,
-     "the secret of a calendar subscription (POST /api/v1/me/calendar)"},
-    {.name = NULL}};
-static const struct route_param obligation_params[] = {
-    {"lang", PT_ENUM, 0, obligation_langs_v, false,
-     "language of the texts (default from Accept-Language, else en)"},
-    LIMIT_PARAM,
-    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param token_params[] = {
-    LIMIT_PARAM,
-    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param import_params[] = {
-    {"skip_invalid", PT_BOOL, 0, NULL, false, "import the valid rows, return the invalid ones"},
-    {"on_duplicate", PT_ENUM, 0, dup_policies_v, false,
-     "what a possible duplicate does (default error)"},
-    {"filename", PT_TEXT, LIMIT_TEXT_SHORT, NULL, false, "the file's name, for the audit entry"},
-    {.name = NULL}};
-static const struct route_param delegation_stats_params[] = {
-    {"body", PT_TEXT, 0, NULL, false, "only delegations to this body, such as UNGA"},
-    LIMIT_PARAM,
-    {"cursor", PT_INT, INT64_MAX, NULL, false, "next_cursor of the previous page"},
-    {.name = NULL}};
-static const struct route_param attachment_params[] = {
-    {"filename", PT_TEXT, 0, NULL, false,
-     "the file's name (else from Content-Disposition)"},
-    {.name = NULL}};
-
-#undef LIMIT_PARAM
 
 /* ---- the table ---------------------------------------------------------------------- */
 
@@ -704,7 +606,7 @@ static const struct route_param attachment_params[] = {
  * One row per route: method, pattern, handler, what each role may do there (anonymous,
  * ngo, officer, admin: N none, P public records, O its own organisation's, A all — see
  * src/auth/auth.h), body, answer, schema, query parameters, flags, summary. Dispatch
- * (src/http/server.c) checks the method, the grant, the body and the query string from
+ * (src/http/dispatch.c) checks the method, the grant, the body and the query string from
  * this row before the handler runs; docs/api.md's route table and openapi.json are
  * written from it. The first row that matches wins, so literal paths come before the
  * generic {collection} shapes they would otherwise fall into.
@@ -716,6 +618,7 @@ static const struct route_param attachment_params[] = {
 #define LIST ROUTE_LIST_QUERY
 #define OPEN ROUTE_OPEN_QUERY
 #define CREATES ROUTE_CREATES
+#define ETAG ROUTE_ETAG
 
 const struct route routes[] = {
     {M_GET, "/healthz", h_healthz, {A, A, A, A}, BODY_NONE, REPLY_OBJECT, "health", NULL, 0,
@@ -748,9 +651,9 @@ const struct route routes[] = {
     {M_DELETE, "/api/v1/tokens/{id}", h_tokens_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE, NULL,
      NULL, 0, "revoke a token (the caller's own; an administrator: any)"},
     {M_GET, "/api/v1/users/{id}", h_users_get, {N, N, N, A}, BODY_NONE, REPLY_RECORD, "users",
-     NULL, 0, "one account"},
+     NULL, ETAG, "one account"},
     {M_PATCH, "/api/v1/users/{id}", h_users_update, {N, N, N, A}, BODY_MERGE_PATCH,
-     REPLY_RECORD, "users", NULL, 0, "change an account (role, name, disabled, password)"},
+     REPLY_RECORD, "users", NULL, ETAG, "change an account (role, name, disabled, password)"},
     {M_GET, "/api/v1/audit", h_audit_list, {N, N, A, A}, BODY_NONE, REPLY_LIST, "audit",
      audit_params, 0, "the audit trail, newest first"},
     {M_GET, "/api/v1/audit/verify", h_audit_verify, {N, N, N, A}, BODY_NONE, REPLY_OBJECT,
@@ -763,11 +666,11 @@ const struct route routes[] = {
     {M_GET, "/api/v1/stats/pipeline", h_stats_pipeline, {N, N, A, A}, BODY_NONE, REPLY_OBJECT,
      "pipeline", no_params, 0, "applications by state, accreditations, overdue reports"},
     {M_GET, "/api/v1/calendar", h_calendar, {N, O, A, A}, BODY_NONE, REPLY_LIST,
-     "calendar_items", calendar_params, 0, "every dated item the caller may see, by date"},
+     "calendar_items", calendar_params, ETAG, "every dated item the caller may see, by date"},
     {M_GET, "/api/v1/search", h_search, {P, O, A, A}, BODY_NONE, REPLY_LIST, "search_hits",
      search_params, 0, "full-text search over every searchable collection"},
     {M_GET, "/calendar.ics", h_calendar_ics, {N, O, A, A}, BODY_NONE, REPLY_FILE, "calendar",
-     ics_params, 0, "the calendar as iCalendar"},
+     ics_params, ETAG, "the calendar as iCalendar"},
     /* notifications (src/http/notify_handlers.c): each user's own; the outbox for admins */
     {M_GET, "/api/v1/notifications", h_notifications_list, {N, A, A, A}, BODY_NONE, REPLY_LIST,
      "notifications", notification_params, 0, "the caller's notifications, newest first"},
@@ -786,7 +689,7 @@ const struct route routes[] = {
     {M_DELETE, "/api/v1/me/calendar", h_ics_key_revoke, {N, A, A, A}, BODY_NONE, REPLY_NONE,
      NULL, NULL, 0, "revoke the calendar subscription"},
     {M_GET, "/calendar/feed.ics", h_ics_feed, {A, A, A, A}, BODY_NONE, REPLY_FILE, "calendar",
-     feed_params, 0, "a subscribed calendar (the key is the credential)"},
+     feed_params, ETAG, "a subscribed calendar (the key is the credential)"},
     /* issue 14: an organisation's obligations, its own for an NGO (ledger_handlers.c) */
     {M_GET, "/api/v1/organisations/{id}/obligations", h_obligations, {N, O, A, A}, BODY_NONE,
      REPLY_OBJECT, "obligations", obligation_params, 0, "what the organisation must do, by date"},
@@ -794,7 +697,7 @@ const struct route routes[] = {
      * generic sub-resource routes' grants: seen through their parents (src/domain/access.c),
      * asked by the ministry, answered by the report's organisation */
     {M_GET, "/api/v1/accreditation-reports/{id}", h_report_get, {P, O, A, A}, BODY_NONE,
-     REPLY_RECORD, "accreditation_reports", NULL, 0,
+     REPLY_RECORD, "accreditation_reports", NULL, ETAG,
      "a quadrennial report by its own id (the page a notice links to)"},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_list,
      {P, O, A, A}, BODY_NONE, REPLY_LIST, "report_questions", NULL, LIST,
@@ -802,28 +705,28 @@ const struct route routes[] = {
     {M_POST, "/api/v1/accreditation-reports/{id}/questions", h_report_questions_create,
      {N, O, A, A}, BODY_JSON, REPLY_RECORD, "report_questions", NULL, CREATES, "ask one"},
     {M_GET, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_get,
-     {P, O, A, A}, BODY_NONE, REPLY_RECORD, "report_questions", NULL, 0, "one question"},
+     {P, O, A, A}, BODY_NONE, REPLY_RECORD, "report_questions", NULL, ETAG, "one question"},
     {M_PATCH, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_update,
-     {N, O, A, A}, BODY_MERGE_PATCH, REPLY_RECORD, "report_questions", NULL, 0, "answer it"},
+     {N, O, A, A}, BODY_MERGE_PATCH, REPLY_RECORD, "report_questions", NULL, ETAG, "answer it"},
     {M_DELETE, "/api/v1/accreditation-reports/{id}/questions/{subid}", h_report_question_delete,
-     {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL, NULL, 0, "delete it"},
+     {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL, NULL, ETAG, "delete it"},
     {M_GET, "/api/v1/settings", h_settings_get, {N, A, A, A}, BODY_NONE, REPLY_OBJECT,
-     "settings", NULL, 0, "the installation's settings"},
+     "settings", NULL, ETAG, "the installation's settings"},
     {M_PATCH, "/api/v1/settings", h_settings_update, {N, N, N, A}, BODY_MERGE_PATCH,
-     REPLY_OBJECT, "settings", NULL, 0, "change them"},
+     REPLY_OBJECT, "settings", NULL, ETAG, "change them"},
     /* every declared resource */
     {M_GET, "/api/v1/{collection}", h_list, {P, O, A, A}, BODY_NONE, REPLY_LIST, NULL, NULL,
      LIST, "a page of records, or the whole list as a file (format=)"},
     {M_POST, "/api/v1/{collection}", h_create, {N, O, A, A}, BODY_JSON, REPLY_RECORD, NULL, NULL,
      CREATES, "create a record"},
     {M_GET, "/api/v1/{collection}/{id}", h_get, {P, O, A, A}, BODY_NONE, REPLY_RECORD, NULL,
-     NULL, 0, "one record"},
+     NULL, ETAG, "one record"},
     {M_PATCH, "/api/v1/{collection}/{id}", h_update, {N, O, A, A}, BODY_MERGE_PATCH,
-     REPLY_RECORD, NULL, NULL, 0, "change a record (If-Match)"},
+     REPLY_RECORD, NULL, NULL, ETAG, "change a record (If-Match)"},
     {M_DELETE, "/api/v1/{collection}/{id}", h_delete, {N, O, A, A}, BODY_NONE, REPLY_NONE, NULL,
-     NULL, 0, "delete a record (If-Match)"},
+     NULL, ETAG, "delete a record (If-Match)"},
     {M_POST, "/api/v1/{collection}/{id}/transitions", h_transition, {N, O, A, A}, BODY_JSON,
-     REPLY_RECORD, NULL, NULL, 0, "move a record with states: {\"to\", \"note\"}"},
+     REPLY_RECORD, NULL, NULL, ETAG, "move a record with states: {\"to\", \"note\"}"},
     /* imports (src/http/io_handlers.c): a whole file in one transaction, admins only */
     {M_POST, "/api/v1/{collection}/import", h_import, {N, N, N, A}, BODY_UPLOAD, REPLY_OBJECT,
      "import_report", import_params, 0, "import a CSV or JSON file in one transaction"},
@@ -838,17 +741,17 @@ const struct route routes[] = {
      BODY_BYTES, REPLY_RECORD, "document_attachments", attachment_params, OPEN | CREATES,
      "upload a file (the body is the file)"},
     {M_GET, "/api/v1/documents/{id}/attachments/{subid}/content", h_attachment_content,
-     {P, O, A, A}, BODY_NONE, REPLY_FILE, "document_attachments", NULL, 0, "the file's bytes"},
+     {P, O, A, A}, BODY_NONE, REPLY_FILE, "document_attachments", NULL, ETAG, "the file's bytes"},
     {M_GET, "/api/v1/{collection}/{id}/{sub}", h_sub_list, {P, O, A, A}, BODY_NONE, REPLY_LIST,
      NULL, NULL, LIST, "a page of sub-records, or all as a file"},
     {M_POST, "/api/v1/{collection}/{id}/{sub}", h_sub_create, {N, O, A, A}, BODY_JSON,
      REPLY_RECORD, NULL, NULL, CREATES, "create a sub-record"},
     {M_GET, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_get, {P, O, A, A}, BODY_NONE,
-     REPLY_RECORD, NULL, NULL, 0, "one sub-record"},
+     REPLY_RECORD, NULL, NULL, ETAG, "one sub-record"},
     {M_PATCH, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_update, {N, O, A, A},
-     BODY_MERGE_PATCH, REPLY_RECORD, NULL, NULL, 0, "change a sub-record (If-Match)"},
+     BODY_MERGE_PATCH, REPLY_RECORD, NULL, NULL, ETAG, "change a sub-record (If-Match)"},
     {M_DELETE, "/api/v1/{collection}/{id}/{sub}/{subid}", h_sub_delete, {N, O, A, A}, BODY_NONE,
-     REPLY_NONE, NULL, NULL, 0, "delete a sub-record (If-Match)"},
+     REPLY_NONE, NULL, NULL, ETAG, "delete a sub-record (If-Match)"},
 };
 const size_t routes_count = ARRAY_SIZE(routes);
 
@@ -859,4 +762,5 @@ const size_t routes_count = ARRAY_SIZE(routes);
 #undef LIST
 #undef OPEN
 #undef CREATES
+#undef ETAG
 /* clang-format on */

@@ -103,9 +103,9 @@ test('a value of the wrong type, a repeated parameter and a missing required one
   assert.ok(checked >= 15, `${checked} typed values checked`);
 });
 
-test('the success status each route declares is the one it answers', async () => {
+test('the success status each route declares (its one 2xx) is the one it answers', async () => {
   const spec = (await srv.api('GET', '/api/v1/openapi.json')).json;
-  const declared = (path, method) => Object.keys(spec.paths[path][method].responses).filter((s) => s !== 'default');
+  const declared = (path, method) => Object.keys(spec.paths[path][method].responses).filter((s) => /^2/.test(s));
   const org = await srv.api('POST', '/api/v1/organisations', { body: { name: 'Status Check', country: 'FR' } });
   assert.deepEqual(declared('/api/v1/organisations', 'post'), [String(org.status)]);
   const prop = await srv.api('POST', '/api/v1/proposals', { body: { title: 'T', organisation_ids: [org.json.id] } });

@@ -18,6 +18,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import assert from 'node:assert/strict';
+import { check as checkAgainstOpenapi, takeMismatches } from './openapi_check.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BIN = process.env.CIVDESK_BIN || resolve(here, '../../../build/civdesk');
@@ -133,6 +134,8 @@ export async function createToken(db, email) {
 // One request. opts: token (Bearer), body (JSON-encoded, Content-Type application/json
 // unless headers give one), rawBody (string or Buffer, sent as is), headers.
 // Resolves {status, headers, text, json}; json is null when the body is not JSON.
+// Every answer is checked against what /api/v1/openapi.json declares for its operation
+// and status (openapi_check.mjs); a mismatch fails the server's stop(), or the file.
 export async function request(base, method, path, { token, body, rawBody, headers = {} } = {}) {
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
@@ -149,8 +152,26 @@ export async function request(base, method, path, { token, body, rawBody, header
   let json = null;
   const ct = res.headers.get('content-type') || '';
   if (/json/.test(ct) && text.length) json = JSON.parse(text);
-  return { status: res.status, headers: res.headers, text, json };
+  const answer = { status: res.status, headers: res.headers, text, json };
+  await checkAgainstOpenapi(base, method, path, answer);
+  return answer;
 }
+
+// The answers that did not match the document, as a readable list ('' when none).
+function openapiMismatches(base) {
+  const m = [...new Set(takeMismatches(base))];
+  return m.length ? `${m.length} answers do not match /api/v1/openapi.json:\n  ${m.join('\n  ')}` : '';
+}
+
+// Answers of servers never stopped (or checked after their stop) fail the file at exit.
+const bases = new Set();
+process.on('exit', () => {
+  const all = [...bases].map(openapiMismatches).filter(Boolean);
+  if (all.length) {
+    process.stderr.write(all.join('\n') + '\n');
+    process.exitCode = 1;
+  }
+});
 
 // Sends raw bytes over one TCP connection and collects everything the server answers
 // until it closes (or timeoutMs passes). Write errors (the server may close early, as it
@@ -335,6 +356,7 @@ export async function launch(db, dir, threads = 4, { args = [], env = {} } = {})
     });
   });
   const port = Number(new URL(url).port);
+  bases.add(url);
   const srv = {
     url,
     port,
@@ -364,6 +386,8 @@ export async function launch(db, dir, threads = 4, { args = [], env = {} } = {})
       clearTimeout(killer);
       if (!keepDir) await rm(dir, { recursive: true, force: true });
       const report = SANITIZER_MARKS.some((m) => stderr.includes(m));
+      const mismatches = openapiMismatches(url);
+      assert.equal(mismatches, '', 'every answer matches the OpenAPI document');
       assert.ok(
         !report && code === 0,
         `civdesk serve stopped with ${code ?? signal}${report ? ' and a sanitizer report' : ''}:\n${stderr.slice(-20000)}`,
