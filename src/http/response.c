@@ -77,6 +77,8 @@ static void problem(struct request *r, int status, const char *detail, const str
     r->status = status;
     r->content_type = "application/problem+json";
     r->nheaders = 0; /* an ETag or Location set before the failure no longer applies */
+    if (status == 503) /* the database unreachable or failing: worth trying again soon */
+        resp_header(r, "Retry-After", "1");
     if (r->stream) { /* nor does a streamed body */
         MHD_destroy_response(r->stream);
         r->stream = NULL;

@@ -95,7 +95,9 @@ struct store_conn *store_reader(struct store *s)
     if (!c)
         die("out of memory");
     struct error err;
-    if (conn_open(c, s, s->path, DB_OPEN_READONLY, &err) < 0)
+    /* A server's database may be down for a while (restarted): the thread's connection
+     * is then made when it is back, and its requests meanwhile answered 503. */
+    if (conn_open(c, s, s->path, DB_OPEN_READONLY | DB_OPEN_LATER, &err) < 0)
         die("%s", err.msg);
     pthread_mutex_lock(&s->readers_lock);
     struct store_conn **r = realloc(s->readers, (s->nreaders + 1) * sizeof(*r));

@@ -49,6 +49,8 @@ enum db_dialect { DB_SQLITE, DB_PGSQL };
 enum db_open_flags {
     DB_OPEN_READONLY = 1, /* a reader: no writes, no checkpoints */
     DB_OPEN_CREATE = 2,   /* create the database if it is missing */
+    DB_OPEN_LATER = 4,    /* a server's database unreachable now: the connection is
+                           * made anyway and connects at its next transaction (pgsql) */
 };
 
 struct db_driver;

@@ -11,6 +11,11 @@
  * a transaction-scoped advisory lock first, so writes of every server on the database
  * are serialised as SQLite's are (the audit chain's append, the rules spanning rows);
  * a read transaction is REPEATABLE READ READ ONLY, one snapshot like SQLite's.
+ *
+ * A connection the server lost (PostgreSQL restarted, the network cut) fails what runs on
+ * it — the store answers those requests 503 — and is connected again at the start of the
+ * next transaction, or the next statement outside one (reconnect): its statements are
+ * prepared again on the new session as they are next run (gen).
  */
 #define _GNU_SOURCE
 #include "store/internal.h"
@@ -44,6 +49,11 @@ struct pg_conn {
     int64_t changes;    /* rows changed by the last statement */
     int64_t total;      /* rows changed by this connection */
     unsigned next_name; /* server-side statement names: s1, s2, … */
+    unsigned flags;     /* of db_open: the session's setup is made again on reconnecting */
+    unsigned gen;       /* sessions so far: a statement prepared in an older one is not
+                         * prepared in this one */
+    bool in_tx;         /* a transaction was begun and not yet ended: a lost connection
+                         * is not reconnected inside it */
 };
 
 struct pg_param {
@@ -59,6 +69,7 @@ struct pg_stmt {
     char *sql;            /* owned: with $n placeholders */
     char name[16];        /* kept long (store_prep's cache): prepared on the server as this */
     bool prepared;        /* name is prepared on the server (at the first step) */
+    unsigned gen;         /* in the connection's session of this number */
     unsigned char *texty; /* per parameter: untyped, it must be sent as text (not used, or
                            * only tested for NULL: nothing to infer its type from) */
     int nparams;
@@ -143,6 +154,36 @@ static void quiet(void *arg, const char *message)
 {
 }
 
+/* UTC times, text in UTF-8, and readers that cannot write: run on each new session. */
+static int setup(struct pg_conn *pc, struct error *err)
+{
+    PQsetNoticeProcessor(pc->pg, quiet, NULL);
+    const char *sql = pc->flags & DB_OPEN_READONLY
+                          ? "SET client_encoding='UTF8'; SET TIME ZONE 'UTC';"
+                            "SET default_transaction_read_only=on;"
+                          : "SET client_encoding='UTF8'; SET TIME ZONE 'UTC';";
+    return pg_exec(&pc->base, sql, err);
+}
+
+/*
+ * A lost connection connected again (PQreset), its session set up as a new one's. Only
+ * between transactions: a write half done on the lost session is rolled back by the
+ * server, and its caller has already failed.
+ */
+static int reconnect(struct pg_conn *pc)
+{
+    if (PQstatus(pc->pg) == CONNECTION_OK)
+        return STORE_OK;
+    PQreset(pc->pg);
+    pc->gen++;
+    if (PQstatus(pc->pg) != CONNECTION_OK) {
+        set_error(pc, NULL);
+        return STORE_ERROR;
+    }
+    log_info("store: connected to PostgreSQL again");
+    return setup(pc, NULL);
+}
+
 static int pg_open(const char *target, unsigned flags, struct db_conn **out, struct error *err)
 {
     *out = NULL;
@@ -150,6 +191,7 @@ static int pg_open(const char *target, unsigned flags, struct db_conn **out, str
     if (!pc)
         die("out of memory");
     pc->base.drv = &db_pgsql_driver;
+    pc->flags = flags;
     pc->pg = PQconnectdb(target);
     if (!pc->pg || PQstatus(pc->pg) != CONNECTION_OK) {
         const char *why = pc->pg ? PQerrorMessage(pc->pg) : "out of memory";
@@ -157,16 +199,15 @@ static int pg_open(const char *target, unsigned flags, struct db_conn **out, str
         snprintf(line, sizeof(line), "%s", why);
         line[strcspn(line, "\n")] = '\0';
         error_set(err, "cannot connect to PostgreSQL: %s", line);
+        if (pc->pg && (flags & DB_OPEN_LATER)) {
+            set_error(pc, NULL);
+            *out = &pc->base; /* reconnect() tries again at its first transaction */
+            return STORE_OK;
+        }
         pg_close(&pc->base);
         return STORE_ERROR;
     }
-    PQsetNoticeProcessor(pc->pg, quiet, NULL);
-    /* UTC times, text in UTF-8, and readers that cannot write. */
-    const char *setup = flags & DB_OPEN_READONLY
-                            ? "SET client_encoding='UTF8'; SET TIME ZONE 'UTC';"
-                              "SET default_transaction_read_only=on;"
-                            : "SET client_encoding='UTF8'; SET TIME ZONE 'UTC';";
-    if (pg_exec(&pc->base, setup, err) < 0) {
+    if (setup(pc, err) < 0) {
         pg_close(&pc->base);
         return STORE_ERROR;
     }
@@ -299,7 +340,7 @@ static void pg_finalize(struct db_stmt *s)
 {
     struct pg_stmt *st = st_of(s);
     pg_reset(s);
-    if (st->prepared) {
+    if (st->prepared && st->gen == conn_of(s->conn)->gen) {
         struct pg_conn *pc = conn_of(s->conn);
         char sql[40];
         snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
@@ -420,6 +461,8 @@ static PGresult *run(struct pg_stmt *st, struct pg_conn *pc)
                    : st->params[i].format ? st->params[i].type
                                           : 0;
     }
+    if (st->prepared && st->gen != pc->gen)
+        st->prepared = false; /* prepared on a session since lost */
     if (st->prepared)
         return PQexecPrepared(pc->pg, st->name, n, vals, lens, fmts, 0);
     for (int tries = 0;; tries++) {
@@ -429,6 +472,7 @@ static PGresult *run(struct pg_stmt *st, struct pg_conn *pc)
             if (PQresultStatus(res) == PGRES_COMMAND_OK) {
                 PQclear(res);
                 st->prepared = true;
+                st->gen = pc->gen;
                 return PQexecPrepared(pc->pg, st->name, n, vals, lens, fmts, 0);
             }
         } else {
@@ -447,6 +491,10 @@ static int pg_step(struct db_stmt *s)
     struct pg_stmt *st = st_of(s);
     struct pg_conn *pc = conn_of(s->conn);
     if (!st->ran) {
+        if (!pc->in_tx && reconnect(pc) < 0) {
+            st->ran = true;
+            return DB_FAIL;
+        }
         PGresult *res = run(st, pc);
         st->ran = true;
         ExecStatusType status = PQresultStatus(res);
@@ -591,11 +639,17 @@ static int64_t pg_last_insert_id(struct db_conn *c)
 
 static bool pg_in_transaction(struct db_conn *c)
 {
-    return PQtransactionStatus(conn_of(c)->pg) != PQTRANS_IDLE;
+    struct pg_conn *pc = conn_of(c);
+    if (PQstatus(pc->pg) != CONNECTION_OK)
+        return pc->in_tx; /* lost: the transaction begun, if any, until it is ended */
+    return PQtransactionStatus(pc->pg) != PQTRANS_IDLE;
 }
 
 static int pg_begin(struct db_conn *c, bool write)
 {
+    struct pg_conn *pc = conn_of(c);
+    if (reconnect(pc) < 0)
+        return STORE_ERROR;
     char sql[160];
     if (write)
         snprintf(sql, sizeof(sql),
@@ -603,12 +657,22 @@ static int pg_begin(struct db_conn *c, bool write)
                  WRITER_LOCK);
     else
         snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    return pg_exec(c, sql, NULL);
+    if (pg_exec(c, sql, NULL) < 0) {
+        /* The lock refused or the connection lost between BEGIN and the lock: nothing
+         * is left open for the next begin to trip over. */
+        if (PQtransactionStatus(pc->pg) == PQTRANS_INERROR ||
+            PQtransactionStatus(pc->pg) == PQTRANS_INTRANS)
+            PQclear(PQexec(pc->pg, "ROLLBACK"));
+        return STORE_ERROR;
+    }
+    pc->in_tx = true;
+    return STORE_OK;
 }
 
 static int pg_commit(struct db_conn *c)
 {
     struct pg_conn *pc = conn_of(c);
+    pc->in_tx = false;
     PGresult *res = PQexec(pc->pg, "COMMIT");
     int rc = STORE_OK;
     /* A COMMIT of a failed transaction answers ROLLBACK: that is a failure too. */
@@ -622,6 +686,7 @@ static int pg_commit(struct db_conn *c)
 
 static int pg_rollback(struct db_conn *c)
 {
+    conn_of(c)->in_tx = false;
     return pg_exec(c, "ROLLBACK", NULL);
 }
 

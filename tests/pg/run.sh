@@ -40,6 +40,10 @@ trap cleanup EXIT INT TERM
 
 export CIVDESK_TEST_PG="host=$dir port=5432 user=civdesk"
 export PGHOST=$dir PGPORT=5432 PGUSER=civdesk
+# For a test that stops and starts PostgreSQL under running servers (pg_restart): it makes
+# a cluster of its own, not to take this one from the test files running beside it, with
+# these binaries and as this user (empty: the caller).
+export CIVDESK_TEST_PG_BIN="$PGBIN" CIVDESK_TEST_PG_AS=${as:+nobody}
 set +e
 "$@"
 rc=$?
